@@ -1,0 +1,87 @@
+package storekeep
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CustomerState is the lifecycle state of an account.
+type CustomerState string
+
+const (
+	// CustomerEnabled can log in.
+	CustomerEnabled CustomerState = "enabled"
+	// CustomerInvited was created without a password and awaits activation.
+	CustomerInvited CustomerState = "invited"
+	// CustomerDisabled may not log in, reset or activate.
+	CustomerDisabled CustomerState = "disabled"
+)
+
+// Customer is a shop's customer account.
+type Customer struct {
+	ID     int64
+	ShopID int64
+	// Email is the address as the customer gave it; EmailKey is its
+	// normalised form, unique per shop.
+	Email            string
+	EmailKey         string
+	FirstName        string
+	LastName         string
+	Phone            string
+	AcceptsMarketing bool
+	Tags             []string
+	State            CustomerState
+	// PasswordHash is a PHC-format argon2id string, empty when unset.
+	PasswordHash   string
+	NumberOfOrders int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// DisplayName is the name shown for the customer: first and last name, or
+// the email when both are empty.
+func (c Customer) DisplayName() string {
+	name := strings.TrimSpace(c.FirstName + " " + c.LastName)
+	if name != "" {
+		return name
+	}
+	return c.Email
+}
+
+// GID returns the customer's global id, gid://shopify/Customer/<id>.
+func (c Customer) GID() string { return CustomerGID(c.ID) }
+
+const customerGIDPrefix = "gid://shopify/Customer/"
+
+// CustomerGID formats a customer id as a Shopify global id.
+func CustomerGID(id int64) string {
+	return customerGIDPrefix + strconv.FormatInt(id, 10)
+}
+
+// ParseCustomerGID returns the numeric id of gid://shopify/Customer/<n>,
+// where n is a positive 64-bit integer written without sign or leading zeros.
+func ParseCustomerGID(gid string) (int64, bool) {
+	rest, ok := strings.CutPrefix(gid, customerGIDPrefix)
+	if !ok {
+		return 0, false
+	}
+	return ParseCustomerNumber(rest)
+}
+
+// ParseCustomerNumber parses the <n> of a customer GID or account URL.
+func ParseCustomerNumber(s string) (int64, bool) {
+	if s == "" || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}

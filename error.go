@@ -1,0 +1,137 @@
+package storekeep
+
+import (
+	"errors"
+	"strings"
+)
+
+// Code classifies an Error. Codes that are values of the Storefront
+// CustomerErrorCode enum become CustomerUserError entries; the others become
+// top-level GraphQL errors.
+type Code string
+
+// CustomerErrorCode values, exactly as the Storefront schema names them.
+const (
+	CodeAlreadyEnabled                     Code = "ALREADY_ENABLED"
+	CodeBadDomain                          Code = "BAD_DOMAIN"
+	CodeBlank                              Code = "BLANK"
+	CodeContainsHTMLTags                   Code = "CONTAINS_HTML_TAGS"
+	CodeContainsURL                        Code = "CONTAINS_URL"
+	CodeCustomerDisabled                   Code = "CUSTOMER_DISABLED"
+	CodeInvalid                            Code = "INVALID"
+	CodeInvalidMultipassRequest            Code = "INVALID_MULTIPASS_REQUEST"
+	CodeNotFound                           Code = "NOT_FOUND"
+	CodePasswordStartsOrEndsWithWhitespace Code = "PASSWORD_STARTS_OR_ENDS_WITH_WHITESPACE"
+	CodeTaken                              Code = "TAKEN"
+	CodeTokenInvalid                       Code = "TOKEN_INVALID"
+	CodeTooLong                            Code = "TOO_LONG"
+	CodeTooShort                           Code = "TOO_SHORT"
+	CodeUnidentifiedCustomer               Code = "UNIDENTIFIED_CUSTOMER"
+)
+
+// Codes that are not CustomerErrorCode values: they fail the whole field.
+const (
+	// CodeThrottled means a rate limit tripped; the field resolves to null
+	// with a top-level error whose extensions.code is THROTTLED.
+	CodeThrottled Code = "THROTTLED"
+	// CodeAccessDenied means the request's token lacks a required scope.
+	CodeAccessDenied Code = "ACCESS_DENIED"
+	// CodeInternal is any failure the client cannot act on.
+	CodeInternal Code = "INTERNAL_SERVER_ERROR"
+)
+
+// CustomerErrorCodes lists every CustomerErrorCode value in schema order.
+var CustomerErrorCodes = []Code{
+	CodeAlreadyEnabled, CodeBadDomain, CodeBlank, CodeContainsHTMLTags, CodeContainsURL,
+	CodeCustomerDisabled, CodeInvalid, CodeInvalidMultipassRequest, CodeNotFound,
+	CodePasswordStartsOrEndsWithWhitespace, CodeTaken, CodeTokenInvalid, CodeTooLong,
+	CodeTooShort, CodeUnidentifiedCustomer,
+}
+
+// IsUserError reports whether c is a CustomerErrorCode value, that is, an
+// error the client sees in customerUserErrors rather than as a failed field.
+func (c Code) IsUserError() bool {
+	for _, v := range CustomerErrorCodes {
+		if v == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Error is the one error type that crosses from the domain to the API
+// boundary. Field is the input path the error refers to (nil for none).
+type Error struct {
+	Code    Code
+	Field   []string
+	Message string
+}
+
+func (e *Error) Error() string {
+	if len(e.Field) == 0 {
+		return string(e.Code) + ": " + e.Message
+	}
+	return string(e.Code) + " on " + strings.Join(e.Field, ".") + ": " + e.Message
+}
+
+// NewError returns an *Error.
+func NewError(code Code, field []string, message string) *Error {
+	return &Error{Code: code, Field: field, Message: message}
+}
+
+// Throttled returns the error for a tripped rate limit.
+func Throttled(message string) *Error {
+	return &Error{Code: CodeThrottled, Message: message}
+}
+
+// UserErrors extracts every *Error with a CustomerErrorCode from err, which
+// may be a single *Error or several joined with errors.Join. ok is false when
+// err holds anything else, in which case the caller must treat err as a
+// field failure.
+func UserErrors(err error) (list []*Error, ok bool) {
+	if err == nil {
+		return nil, true
+	}
+	var walk func(error) bool
+	walk = func(err error) bool {
+		if joined, is := err.(interface{ Unwrap() []error }); is {
+			for _, e := range joined.Unwrap() {
+				if !walk(e) {
+					return false
+				}
+			}
+			return true
+		}
+		var e *Error
+		if errors.As(err, &e) && e.Code.IsUserError() {
+			list = append(list, e)
+			return true
+		}
+		return false
+	}
+	if !walk(err) {
+		return nil, false
+	}
+	return list, true
+}
+
+// ErrorCode returns the Code of the first *Error in err's chain, or
+// CodeInternal when there is none.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// Storage sentinels returned by every Store implementation.
+var (
+	// ErrNotFound: no row matched.
+	ErrNotFound = errors.New("storekeep: not found")
+	// ErrConflict: a uniqueness rule would be broken (an email already taken).
+	ErrConflict = errors.New("storekeep: conflict")
+	// ErrTokenSpent: a one-time token was used, voided or expired between
+	// lookup and redemption.
+	ErrTokenSpent = errors.New("storekeep: token already spent")
+)

@@ -1,0 +1,93 @@
+package storekeep
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
+
+// Template names a kind of mail; each has text and HTML parts per locale.
+type Template string
+
+const (
+	// TemplateReset carries a password-reset link.
+	TemplateReset Template = "customer_reset"
+	// TemplateActivation carries an account-activation link.
+	TemplateActivation Template = "customer_activation"
+	// TemplatePasswordChanged tells a customer their password changed.
+	TemplatePasswordChanged Template = "password_changed"
+	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
+	// a customerRecover answered before its address was looked up. To holds
+	// the normalised address; the worker hands the row to the recovery flow,
+	// which issues the reset mail if the address has an account.
+	TemplateRecoverRequest Template = "recover_request"
+)
+
+// Mail is a message queued in the outbox. Data holds the template's
+// variables; stores keep it encrypted at rest because it may carry a
+// one-time link.
+type Mail struct {
+	ID       int64
+	ShopID   int64
+	To       string
+	Template Template
+	Locale   string
+	Data     map[string]string
+	// MessageID is the RFC 5322 Message-ID, fixed when the mail is queued so
+	// that a resend is recognisably the same message.
+	MessageID string
+	Attempts  int
+	CreatedAt time.Time
+}
+
+// MailStatus is where an outbox row stands.
+type MailStatus string
+
+const (
+	MailPending MailStatus = "pending"
+	MailSent    MailStatus = "sent"
+	MailFailed  MailStatus = "failed"
+)
+
+// MailboxMessage is a rendered message kept by the development mailbox.
+type MailboxMessage struct {
+	ID         int64
+	ShopID     int64
+	MessageID  string
+	From       string
+	To         string
+	Subject    string
+	Text       string
+	HTML       string
+	ReceivedAt time.Time
+}
+
+// NewMessageID returns a random RFC 5322 Message-ID in domain.
+func NewMessageID(domain string) (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "<" + hex.EncodeToString(b) + "@" + domain + ">", nil
+}
+
+// PasswordChangedMail builds the "your password was changed" notice.
+func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	id, err := NewMessageID(shop.Domain)
+	if err != nil {
+		return Mail{}, err
+	}
+	return Mail{
+		ShopID:    shop.ID,
+		To:        c.Email,
+		Template:  TemplatePasswordChanged,
+		Locale:    locale,
+		MessageID: id,
+		CreatedAt: now,
+		Data: map[string]string{
+			"shop_name":  shop.Name,
+			"first_name": c.FirstName,
+			"email":      c.Email,
+		},
+	}, nil
+}

@@ -1,0 +1,184 @@
+package storekeep
+
+import (
+	"context"
+	"time"
+)
+
+// ShopStore keeps shops and their Storefront API tokens.
+type ShopStore interface {
+	// CreateShop stores s and returns it with ID and CreatedAt set;
+	// ErrConflict if the domain is taken.
+	CreateShop(ctx context.Context, s Shop) (Shop, error)
+	// ShopByDomain returns the shop for domain, or ErrNotFound.
+	ShopByDomain(ctx context.Context, domain string) (Shop, error)
+	// ShopByID returns the shop with that id, or ErrNotFound.
+	ShopByID(ctx context.Context, id int64) (Shop, error)
+	// ShopOfCustomer returns the shop a customer belongs to (customer ids
+	// are unique across shops), or ErrNotFound.
+	ShopOfCustomer(ctx context.Context, customerID int64) (Shop, error)
+	// UpdateShop replaces every field of a shop but its domain and ID.
+	UpdateShop(ctx context.Context, s Shop) error
+	// CreateAPIToken stores t (whose Hash is set) and returns it with ID.
+	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
+	// APITokenByHash returns the token whose hash is one of hashes, with its
+	// shop, or ErrNotFound.
+	APITokenByHash(ctx context.Context, hashes [][]byte) (APIToken, Shop, error)
+}
+
+// CustomerStore keeps customer accounts.
+type CustomerStore interface {
+	// CreateCustomer stores c and returns it with ID set; ErrConflict when
+	// c.EmailKey is taken in the shop.
+	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	// CustomerByID returns a shop's customer, or ErrNotFound.
+	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
+	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
+	CustomerByEmail(ctx context.Context, shopID int64, key string) (Customer, error)
+	// UpdateCustomer applies u in one transaction; ErrConflict when the new
+	// email is taken, ErrNotFound when the customer is gone.
+	UpdateCustomer(ctx context.Context, u CustomerUpdate) (Customer, error)
+}
+
+// CustomerUpdate replaces a customer's profile and, with it, optionally
+// rotates its access tokens and queues a mail, all atomically.
+type CustomerUpdate struct {
+	Customer Customer
+	// AccessToken, when not nil, is stored after every earlier access token
+	// of the customer has been revoked.
+	AccessToken *AccessToken
+	Mail        *Mail
+}
+
+// AccessTokenStore keeps CustomerAccessTokens.
+type AccessTokenStore interface {
+	// CreateAccessToken stores t and returns it with ID set.
+	CreateAccessToken(ctx context.Context, t AccessToken) (AccessToken, error)
+	// AccessTokenByHash returns the shop's unrevoked token whose hash is one of
+	// hashes and that has not expired at now, or ErrNotFound.
+	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (AccessToken, error)
+	// RenewAccessToken sets a live token's expiry; ErrNotFound if it is
+	// revoked or expired at now.
+	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
+	// RevokeAccessToken revokes the token with that id; ErrNotFound if it was
+	// already revoked.
+	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
+}
+
+// CustomerTokenStore keeps one-time reset and activation tokens.
+type CustomerTokenStore interface {
+	// IssueCustomerToken, in one transaction, voids the customer's unused
+	// tokens of the same purpose, stores t, queues m and records a.
+	IssueCustomerToken(ctx context.Context, t CustomerToken, m Mail, a AuditEvent) error
+	// CustomerTokenByHash returns the shop's unused token of that purpose
+	// whose hash is one of hashes, or ErrNotFound. Expired tokens are returned;
+	// the caller judges expiry with its clock.
+	CustomerTokenByHash(ctx context.Context, shopID int64, purpose TokenPurpose, hashes [][]byte) (CustomerToken, error)
+	// RedeemCustomerToken, in one transaction: marks r.Token used if it is
+	// still unused and unexpired at r.Now (else ErrTokenSpent and nothing
+	// changes), spends the customer's other tokens of that purpose, sets the
+	// password and enables the account, revokes every access token of the
+	// customer, stores r.AccessToken, queues r.Mail and records r.Audit. It
+	// returns the updated customer. Of concurrent redemptions of one token
+	// exactly one succeeds.
+	RedeemCustomerToken(ctx context.Context, r Redemption) (Customer, error)
+}
+
+// OutboxStore is the durable queue of outgoing mail.
+type OutboxStore interface {
+	// EnqueueMail queues m and returns its ID.
+	EnqueueMail(ctx context.Context, m Mail) (int64, error)
+	// ClaimMail leases up to limit pending mails due at now to the caller
+	// until now+lease, incrementing their Attempts. A mail whose lease ran
+	// out may be claimed again. No mail is leased to two callers at once.
+	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
+	// MarkMailSent records delivery and erases the mail's data.
+	MarkMailSent(ctx context.Context, id int64, now time.Time) error
+	// MarkMailRetry releases a claim and schedules the next attempt at next.
+	MarkMailRetry(ctx context.Context, id int64, next time.Time, lastError string) error
+	// MarkMailFailed gives up on a mail. Its data stays sealed in the row
+	// so that RetryMail can send it again.
+	MarkMailFailed(ctx context.Context, id int64, now time.Time, lastError string) error
+	// OutboxStats reports how many mails are pending and when the oldest of
+	// them was queued (zero time when none).
+	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)
+	// ListMail lists mail with that status (every status when empty),
+	// newest first, without its data.
+	ListMail(ctx context.Context, status MailStatus, limit int) ([]MailRecord, error)
+	// RetryMail makes a failed mail pending again, due at now, with its
+	// attempts reset; ErrNotFound unless the mail exists and has failed.
+	RetryMail(ctx context.Context, id int64, now time.Time) error
+	// PruneMail deletes mail sent before cutoff, and failed mail queued
+	// before cutoff, and returns how many rows went.
+	PruneMail(ctx context.Context, cutoff time.Time) (int, error)
+}
+
+// MailRecord is an outbox row as operators see it: never its data.
+type MailRecord struct {
+	ID        int64
+	ShopID    int64
+	To        string
+	Template  Template
+	MessageID string
+	Status    MailStatus
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	SentAt    time.Time
+}
+
+// MailboxStore is the development mailbox.
+type MailboxStore interface {
+	// SaveMailboxMessage stores m and returns it with ID set.
+	SaveMailboxMessage(ctx context.Context, m MailboxMessage) (MailboxMessage, error)
+	// MailboxMessages lists messages newest first, only those to the address
+	// to when it is not empty (compared case-insensitively).
+	MailboxMessages(ctx context.Context, to string, limit int) ([]MailboxMessage, error)
+	// MailboxMessage returns one message or ErrNotFound.
+	MailboxMessage(ctx context.Context, id int64) (MailboxMessage, error)
+	// ClearMailbox deletes every message.
+	ClearMailbox(ctx context.Context) error
+}
+
+// AuditStore keeps the security audit trail.
+type AuditStore interface {
+	// RecordAudit stores e.
+	RecordAudit(ctx context.Context, e AuditEvent) error
+	// AuditEvents lists a shop's events newest first (every shop's when
+	// shopID is 0).
+	AuditEvents(ctx context.Context, shopID int64, limit int) ([]AuditEvent, error)
+}
+
+// Store is everything a storage backend implements. The conformance suite
+// in internal/store/storetest holds every backend to it.
+type Store interface {
+	ShopStore
+	CustomerStore
+	AccessTokenStore
+	CustomerTokenStore
+	OutboxStore
+	MailboxStore
+	AuditStore
+	// Ping reports whether the database answers and its schema is current.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Keyring makes random tokens and recognises them by keyed hash.
+type Keyring interface {
+	// NewToken returns 32 random bytes, URL-safe encoded.
+	NewToken() (string, error)
+	// Hash is token's keyed hash under the newest key.
+	Hash(token string) []byte
+	// Hashes are token's keyed hashes under every key, newest first.
+	Hashes(token string) [][]byte
+	// Matches reports in constant time whether stored is token's hash
+	// under any key.
+	Matches(token string, stored []byte) bool
+}
+
+// Sealer encrypts data at rest, such as queued mail that carries a link.
+type Sealer interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Open(ciphertext []byte) ([]byte, error)
+}
