@@ -1,0 +1,150 @@
+// Package password hashes passwords with argon2id and judges new ones
+// against Shopify's password policy and a list of very common passwords.
+//
+// Passwords are NFKC-normalised before anything else, so the same password
+// typed on different keyboards or input methods hashes the same. They are
+// never truncated.
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/storekeep/storekeep"
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrBusy is returned when every hashing slot is taken and the queue of
+// waiting callers is full. It is a throttled *storekeep.Error, so the API
+// answers it as THROTTLED rather than failing with an internal error.
+var ErrBusy error = storekeep.Throttled("Too many requests. Please try again later.")
+
+// Hasher hashes and verifies passwords, admitting a bounded number of
+// argon2id computations at once. It is safe for concurrent use.
+type Hasher struct {
+	params  Params
+	sem     chan struct{}
+	queue   int64
+	waiting atomic.Int64
+	decoy   phc
+}
+
+// NewHasher returns a Hasher that hashes with p, runs at most concurrency
+// hashes at once (runtime.NumCPU() when concurrency <= 0) and lets at most
+// queue further callers wait for a slot; callers beyond those get ErrBusy.
+func NewHasher(p Params, concurrency, queue int) (*Hasher, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if queue < 0 {
+		return nil, fmt.Errorf("password: negative queue %d", queue)
+	}
+	if concurrency <= 0 {
+		concurrency = runtime.NumCPU()
+	}
+	h := &Hasher{
+		params: p,
+		sem:    make(chan struct{}, concurrency),
+		queue:  int64(queue),
+		decoy:  phc{params: p, salt: make([]byte, SaltLen), key: make([]byte, KeyLen)},
+	}
+	rand.Read(h.decoy.salt)
+	rand.Read(h.decoy.key)
+	return h, nil
+}
+
+// Params returns the parameters new hashes are made with.
+func (h *Hasher) Params() Params { return h.params }
+
+// InFlight returns the number of hashes running now.
+func (h *Hasher) InFlight() int { return len(h.sem) }
+
+// Waiting returns the number of callers queued for a hashing slot.
+func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
+
+// Hash returns the PHC string of password under a fresh random salt.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	out := phc{params: h.params, salt: make([]byte, SaltLen)}
+	rand.Read(out.salt)
+	var err error
+	if out.key, err = h.derive(ctx, password, out.params, out.salt, KeyLen); err != nil {
+		return "", err
+	}
+	return out.String(), nil
+}
+
+// Verify reports whether password matches the PHC string encoded. A
+// malformed or out-of-bounds encoded yields an error wrapping
+// ErrMalformedHash, without hashing anything.
+func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	stored, err := parsePHC(encoded)
+	if err != nil {
+		return false, err
+	}
+	return h.compare(ctx, password, stored)
+}
+
+// VerifyNothing does the work of a failed Verify against a hash made with
+// the Hasher's parameters, so that an unknown account answers in the time a
+// known one does. It fails only as Verify can: ErrBusy or ctx's error.
+func (h *Hasher) VerifyNothing(ctx context.Context, password string) error {
+	_, err := h.compare(ctx, password, h.decoy)
+	return err
+}
+
+// NeedsRehash reports whether encoded was made with parameters other than
+// the Hasher's (or cannot be parsed), so that it should be replaced after a
+// successful sign-in.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	stored, err := parsePHC(encoded)
+	return err != nil || stored.params != h.params || len(stored.salt) != SaltLen || len(stored.key) != KeyLen
+}
+
+func (h *Hasher) compare(ctx context.Context, password string, stored phc) (bool, error) {
+	key, err := h.derive(ctx, password, stored.params, stored.salt, uint32(len(stored.key)))
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(key, stored.key) == 1, nil
+}
+
+func (h *Hasher) derive(ctx context.Context, password string, p Params, salt []byte, keyLen uint32) ([]byte, error) {
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-h.sem }()
+	return argon2.IDKey([]byte(Normalize(password)), salt, p.Time, p.Memory, p.Threads, keyLen), nil
+}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	if h.waiting.Add(1) > h.queue {
+		h.waiting.Add(-1)
+		return ErrBusy
+	}
+	defer h.waiting.Add(-1)
+	select {
+	case h.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Normalize returns password in Unicode normalisation form NFKC, the form
+// that is hashed and measured.
+func Normalize(password string) string {
+	return norm.NFKC.String(password)
+}

@@ -1,0 +1,51 @@
+package password
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Shopify's length bounds, in characters (runes) after NFKC.
+const (
+	MinLength = 5
+	MaxLength = 40
+)
+
+// Policy judges a new password. The zero Policy applies Shopify's rules
+// only; DefaultPolicy adds the common-password check.
+type Policy struct {
+	// RejectCommon refuses passwords on the shipped common-password list.
+	RejectCommon bool
+}
+
+// DefaultPolicy returns storekeep's default policy.
+func DefaultPolicy() Policy {
+	return Policy{RejectCommon: true}
+}
+
+// Check returns nil if password is acceptable, else the one
+// *storekeep.Error Shopify would report first, on field: leading or
+// trailing whitespace, too short, too long, then (if p.RejectCommon) too
+// common. Whitespace is judged on password as given; length and
+// commonness on its NFKC form.
+func (p Policy) Check(password string, field []string) error {
+	first, _ := utf8.DecodeRuneInString(password)
+	last, _ := utf8.DecodeLastRuneInString(password)
+	if password != "" && (unicode.IsSpace(first) || unicode.IsSpace(last)) {
+		return storekeep.NewError(storekeep.CodePasswordStartsOrEndsWithWhitespace, field,
+			"Password starts or ends with whitespace")
+	}
+	normal := Normalize(password)
+	switch n := utf8.RuneCountInString(normal); {
+	case n < MinLength:
+		return storekeep.NewError(storekeep.CodeTooShort, field, "Password is too short (minimum is 5 characters)")
+	case n > MaxLength:
+		return storekeep.NewError(storekeep.CodeTooLong, field, "Password is too long (maximum is 40 characters)")
+	}
+	if p.RejectCommon && isCommon(normal) {
+		return storekeep.NewError(storekeep.CodeInvalid, field, "Password is too common")
+	}
+	return nil
+}
