@@ -1,0 +1,101 @@
+package ratelimit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/storekeep/storekeep"
+)
+
+func logTo(buf *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(buf, nil))
+}
+
+func TestFallbackCountsLocallyWhileRedisIsDown(t *testing.T) {
+	var logs bytes.Buffer
+	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(newFakeClock().Now, 0), logTo(&logs))
+	limit := storekeep.Limit{Count: 2, Per: time.Hour}
+	if f.Degraded() {
+		t.Fatal("degraded before any use")
+	}
+	if !allow(t, f, "k", limit) || !allow(t, f, "k", limit) {
+		t.Fatal("local limiter refused within the limit")
+	}
+	if !f.Degraded() {
+		t.Fatal("not degraded with Redis down")
+	}
+	if allow(t, f, "k", limit) || !exhausted(t, f, "k", limit) {
+		t.Fatal("local limiter allowed past the limit")
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || strings.Count(logs.String(), "\n") != 1 {
+		t.Fatalf("want one warning for four failed calls, got:\n%s", logs.String())
+	}
+}
+
+func TestFallbackPassesOnTheCallersCancellation(t *testing.T) {
+	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0), logTo(new(bytes.Buffer)))
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := f.Allow(cancelled, "k", storekeep.Limit{Count: 1, Per: time.Hour}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Allow with a cancelled ctx: %v, want context.Canceled", err)
+	}
+	if f.Degraded() {
+		t.Fatal("the caller's cancellation marked Redis down")
+	}
+}
+
+func TestFallbackRecovers(t *testing.T) {
+	real := testRedis(t)
+	var up atomic.Bool
+	client := redis.NewClient(&redis.Options{
+		Addr:          real.Options().Addr,
+		DB:            real.Options().DB,
+		Username:      real.Options().Username,
+		Password:      real.Options().Password,
+		MaxRetries:    -1,
+		DialerRetries: 1,
+		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if !up.Load() {
+				return nil, errors.New("network down")
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	})
+	t.Cleanup(func() { client.Close() })
+
+	var logs bytes.Buffer
+	f := NewFallback(NewRedis(client, testPrefix(t, real)), NewMemory(newFakeClock().Now, 0), logTo(&logs))
+	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+
+	if !allow(t, f, "k", limit) || allow(t, f, "k", limit) {
+		t.Fatal("local limiter miscounted while Redis was down")
+	}
+	if !f.Degraded() {
+		t.Fatal("not degraded with Redis down")
+	}
+
+	up.Store(true)
+	if !allow(t, f, "k", limit) {
+		t.Fatal("refused after Redis came back: the answer came from the exhausted local limiter")
+	}
+	if f.Degraded() {
+		t.Fatal("still degraded after Redis answered")
+	}
+	if allow(t, f, "k", limit) || !exhausted(t, f, "k", limit) {
+		t.Fatal("Redis allowed past the limit")
+	}
+	out := logs.String()
+	if strings.Count(out, "level=WARN") != 1 || strings.Count(out, "level=INFO") != 1 || strings.Count(out, "\n") != 2 {
+		t.Fatalf("want one warning and one recovery line, got:\n%s", out)
+	}
+}

@@ -1,0 +1,226 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+type fakeClock struct{ ns atomic.Int64 }
+
+func newFakeClock() *fakeClock {
+	c := &fakeClock{}
+	c.ns.Store(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+var ctx = context.Background()
+
+func allow(t *testing.T, l storekeep.Limiter, key string, limit storekeep.Limit) bool {
+	t.Helper()
+	ok, err := l.Allow(ctx, key, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func exhausted(t *testing.T, l storekeep.Limiter, key string, limit storekeep.Limit) bool {
+	t.Helper()
+	ok, err := l.Exhausted(ctx, key, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func TestMemoryTripsAndRefills(t *testing.T) {
+	limits := []storekeep.Limit{
+		{Count: 1, Per: time.Second},
+		{Count: 3, Per: 15 * time.Minute},
+		{Count: 7, Per: time.Second},
+		{Count: 20, Per: 10 * time.Minute},
+		{Count: 60, Per: time.Minute},
+	}
+	for _, limit := range limits {
+		t.Run(fmt.Sprintf("%d per %v", limit.Count, limit.Per), func(t *testing.T) {
+			clock := newFakeClock()
+			m := NewMemory(clock.Now, 0)
+			for i := range limit.Count {
+				if exhausted(t, m, "k", limit) {
+					t.Fatalf("exhausted before event %d", i+1)
+				}
+				if !allow(t, m, "k", limit) {
+					t.Fatalf("event %d of %d refused", i+1, limit.Count)
+				}
+			}
+			if !exhausted(t, m, "k", limit) || allow(t, m, "k", limit) {
+				t.Fatalf("event %d allowed", limit.Count+1)
+			}
+			refill := limit.Per / time.Duration(limit.Count)
+			clock.Advance(refill - time.Millisecond)
+			if !exhausted(t, m, "k", limit) || allow(t, m, "k", limit) {
+				t.Fatalf("allowed %v after the last event, before a refill", refill-time.Millisecond)
+			}
+			clock.Advance(time.Millisecond)
+			if exhausted(t, m, "k", limit) || !allow(t, m, "k", limit) {
+				t.Fatalf("refused %v after the last event", refill)
+			}
+			if !exhausted(t, m, "k", limit) || allow(t, m, "k", limit) {
+				t.Fatal("a refill gave more than one event")
+			}
+			clock.Advance(limit.Per)
+			for i := range limit.Count {
+				if !allow(t, m, "k", limit) {
+					t.Fatalf("after a whole period, event %d refused", i+1)
+				}
+			}
+			if allow(t, m, "k", limit) {
+				t.Fatal("the allowance grew past Count")
+			}
+		})
+	}
+}
+
+func TestMemoryExhaustedRecordsNothing(t *testing.T) {
+	m := NewMemory(newFakeClock().Now, 0)
+	limit := storekeep.Limit{Count: 2, Per: time.Hour}
+	for range 10 {
+		if exhausted(t, m, "k", limit) {
+			t.Fatal("fresh key exhausted")
+		}
+	}
+	if m.Len() != 0 {
+		t.Fatalf("Exhausted stored %d keys", m.Len())
+	}
+	allow(t, m, "k", limit)
+	for range 10 {
+		if exhausted(t, m, "k", limit) {
+			t.Fatal("exhausted with one event left")
+		}
+	}
+	if !allow(t, m, "k", limit) {
+		t.Fatal("Exhausted used up the last event")
+	}
+}
+
+func TestMemoryKeysAreIndependent(t *testing.T) {
+	m := NewMemory(newFakeClock().Now, 0)
+	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+	allow(t, m, "ip:1", limit)
+	if allow(t, m, "ip:1", limit) {
+		t.Fatal("ip:1 allowed twice")
+	}
+	if exhausted(t, m, "ip:2", limit) || !allow(t, m, "ip:2", limit) {
+		t.Fatal("ip:2 refused because of ip:1")
+	}
+}
+
+func TestMemorySweepDropsOnlyRefilledKeys(t *testing.T) {
+	clock := newFakeClock()
+	m := NewMemory(clock.Now, 0)
+	minute := storekeep.Limit{Count: 1, Per: time.Minute}
+	hour := storekeep.Limit{Count: 1, Per: time.Hour}
+	allow(t, m, "a", minute)
+	allow(t, m, "b", minute)
+	allow(t, m, "c", hour)
+	if m.Len() != 3 {
+		t.Fatalf("Len %d, want 3", m.Len())
+	}
+	clock.Advance(SweepEvery)
+	allow(t, m, "d", hour)
+	if m.Len() != 2 {
+		t.Fatalf("Len %d after a sweep, want 2 (c and d)", m.Len())
+	}
+	if allow(t, m, "c", hour) {
+		t.Fatal("the sweep forgot c, which had not refilled")
+	}
+}
+
+func TestMemoryCapEvictsLeastRecentlyUsed(t *testing.T) {
+	m := NewMemory(newFakeClock().Now, 2)
+	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+	allow(t, m, "a", limit)
+	allow(t, m, "b", limit)
+	allow(t, m, "a", limit)
+	allow(t, m, "c", limit)
+	if m.Len() != 2 {
+		t.Fatalf("Len %d, want the cap 2", m.Len())
+	}
+	if allow(t, m, "a", limit) {
+		t.Fatal("a, recently used, was evicted")
+	}
+	if !allow(t, m, "b", limit) {
+		t.Fatal("b, least recently used, was kept")
+	}
+}
+
+func TestMemoryConcurrentAllowCountsExactly(t *testing.T) {
+	m := NewMemory(newFakeClock().Now, 0)
+	limit := storekeep.Limit{Count: 100, Per: time.Hour}
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				if ok, _ := m.Allow(ctx, "shared", limit); ok {
+					allowed.Add(1)
+				}
+				m.Exhausted(ctx, "shared", limit)
+			}
+		})
+	}
+	wg.Wait()
+	if allowed.Load() != 100 {
+		t.Fatalf("%d of 400 allowed, want 100", allowed.Load())
+	}
+}
+
+func TestInvalidLimits(t *testing.T) {
+	limiters := map[string]storekeep.Limiter{
+		"memory":   NewMemory(nil, 0),
+		"redis":    NewRedis(unreachableClient(t), ""),
+		"fallback": NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0), nil),
+	}
+	for name, l := range limiters {
+		for _, limit := range []storekeep.Limit{{}, {Count: 0, Per: time.Hour}, {Count: 5, Per: 0}, {Count: -1, Per: time.Hour}} {
+			if _, err := l.Allow(ctx, "k", limit); !errors.Is(err, ErrInvalidLimit) {
+				t.Errorf("%s Allow %+v: %v, want ErrInvalidLimit", name, limit, err)
+			}
+			if _, err := l.Exhausted(ctx, "k", limit); !errors.Is(err, ErrInvalidLimit) {
+				t.Errorf("%s Exhausted %+v: %v, want ErrInvalidLimit", name, limit, err)
+			}
+		}
+		if f, ok := l.(*Fallback); ok && f.Degraded() {
+			t.Errorf("an invalid limit marked the fallback degraded")
+		}
+	}
+}
+
+func TestMemoryExhaustedAgreesWithAllowWhenTheLimitChanges(t *testing.T) {
+	clock := newFakeClock()
+	m := NewMemory(clock.Now, 0)
+	small := storekeep.Limit{Count: 2, Per: time.Hour}
+	allow(t, m, "k", small)
+	allow(t, m, "k", small)
+	for _, next := range []storekeep.Limit{
+		{Count: 5, Per: time.Hour},
+		{Count: 1, Per: time.Minute},
+		{Count: 10, Per: time.Second},
+	} {
+		clock.Advance(30 * time.Second)
+		ex := exhausted(t, m, "k", next)
+		if ok := allow(t, m, "k", next); ok == ex {
+			t.Fatalf("under %+v: Exhausted %v but Allow %v", next, ex, ok)
+		}
+	}
+}
