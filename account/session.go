@@ -1,0 +1,152 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/storekeep/storekeep"
+)
+
+// ThrottledLoginMessage is the message of a throttled sign-in.
+const ThrottledLoginMessage = "Login attempt limit exceeded. Please try again later."
+
+func unidentified() error {
+	return storekeep.NewError(storekeep.CodeUnidentifiedCustomer, nil, "Unidentified customer")
+}
+
+// Login handles customerAccessTokenCreate. A wrong email and a wrong
+// password get the same answer after the same work.
+func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, password string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error) {
+	var none storekeep.IssuedAccessToken
+	key := storekeep.NormalizeEmail(email)
+	shopKey := strconv.FormatInt(shop.ID, 10)
+	emailCounter := "login:failed:" + shopKey + ":" + key
+	if err := s.throttleLogin(ctx, shop, caller, emailCounter); err != nil {
+		return none, err
+	}
+	customer, err := s.Store.CustomerByEmail(ctx, shop.ID, key)
+	if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
+		return none, err
+	}
+	ok := false
+	if err == nil && customer.State == storekeep.CustomerEnabled && customer.PasswordHash != "" {
+		if ok, err = s.Passwords.Verify(ctx, password, customer.PasswordHash); err != nil {
+			return none, err
+		}
+	} else if err := s.Passwords.VerifyNothing(ctx, password); err != nil {
+		return none, err
+	}
+	if !ok {
+		if _, err := s.Limiter.Allow(ctx, emailCounter, s.cfg.FailedLoginsPerEmail); err != nil {
+			return none, err
+		}
+		ev := storekeep.AuditEvent{ShopID: shop.ID, CustomerID: customer.ID, Kind: storekeep.AuditLoginFailed, IP: caller.IP, UserAgent: caller.UserAgent, At: s.clock()}
+		if err := s.Store.RecordAudit(ctx, ev); err != nil {
+			return none, err
+		}
+		return none, unidentified()
+	}
+	t, issued, err := storekeep.NewAccessToken(s.Keys, shop.ID, customer.ID, s.clock(), s.cfg.AccessTokenTTL)
+	if err != nil {
+		return none, err
+	}
+	if _, err := s.Store.CreateAccessToken(ctx, t); err != nil {
+		return none, err
+	}
+	return issued, nil
+}
+
+// throttleLogin refuses a sign-in when the client IP has used its
+// allowance or the address has too many recent failures.
+func (s *Service) throttleLogin(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller, emailCounter string) error {
+	exhausted, err := s.Limiter.Exhausted(ctx, emailCounter, s.cfg.FailedLoginsPerEmail)
+	if err != nil {
+		return err
+	}
+	allowed := false
+	if !exhausted {
+		ipKey := "login:ip:" + strconv.FormatInt(shop.ID, 10) + ":" + caller.IP
+		if allowed, err = s.Limiter.Allow(ctx, ipKey, s.cfg.LoginPerIP); err != nil {
+			return err
+		}
+	}
+	if allowed {
+		return nil
+	}
+	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerAccessTokenCreate", At: s.clock()}
+	if err := s.Store.RecordAudit(ctx, ev); err != nil {
+		return err
+	}
+	return storekeep.Throttled(ThrottledLoginMessage)
+}
+
+func accessTokenMissing() error {
+	return storekeep.NewError(storekeep.CodeInvalid, []string{"customerAccessToken"}, "access token does not exist")
+}
+
+// lookup returns the live access token value names, or ErrNotFound.
+func (s *Service) lookup(ctx context.Context, shop storekeep.Shop, value string) (storekeep.AccessToken, error) {
+	if strings.TrimSpace(value) == "" {
+		return storekeep.AccessToken{}, storekeep.ErrNotFound
+	}
+	t, err := s.Store.AccessTokenByHash(ctx, shop.ID, s.Keys.Hashes(value), s.clock())
+	if err == nil && !s.Keys.Matches(value, t.Hash) {
+		return storekeep.AccessToken{}, storekeep.ErrNotFound
+	}
+	return t, err
+}
+
+// Renew handles customerAccessTokenRenew: a live token's expiry moves to a
+// full lifetime from now.
+func (s *Service) Renew(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.IssuedAccessToken, error) {
+	t, err := s.lookup(ctx, shop, accessToken)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return storekeep.IssuedAccessToken{}, accessTokenMissing()
+	}
+	if err != nil {
+		return storekeep.IssuedAccessToken{}, err
+	}
+	now := s.clock()
+	expires := now.Add(s.cfg.AccessTokenTTL)
+	if err := s.Store.RenewAccessToken(ctx, t.ID, expires, now); errors.Is(err, storekeep.ErrNotFound) {
+		return storekeep.IssuedAccessToken{}, accessTokenMissing()
+	} else if err != nil {
+		return storekeep.IssuedAccessToken{}, err
+	}
+	return storekeep.IssuedAccessToken{Token: accessToken, ExpiresAt: expires}, nil
+}
+
+// Delete handles customerAccessTokenDelete and returns the deleted token's
+// id, gid://shopify/CustomerAccessToken/<n>.
+func (s *Service) Delete(ctx context.Context, shop storekeep.Shop, accessToken string) (string, error) {
+	t, err := s.lookup(ctx, shop, accessToken)
+	if err == nil {
+		err = s.Store.RevokeAccessToken(ctx, t.ID, s.clock())
+	}
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return "", accessTokenMissing()
+	}
+	if err != nil {
+		return "", err
+	}
+	return "gid://shopify/CustomerAccessToken/" + strconv.FormatInt(t.ID, 10), nil
+}
+
+// CustomerByToken handles QueryRoot.customer: the token's customer, or
+// found false for an unknown, expired or revoked token.
+func (s *Service) CustomerByToken(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.Customer, bool, error) {
+	t, err := s.lookup(ctx, shop, accessToken)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return storekeep.Customer{}, false, nil
+	}
+	if err != nil {
+		return storekeep.Customer{}, false, err
+	}
+	c, err := s.Store.CustomerByID(ctx, shop.ID, t.CustomerID)
+	if errors.Is(err, storekeep.ErrNotFound) || err == nil && c.State == storekeep.CustomerDisabled {
+		return storekeep.Customer{}, false, nil
+	}
+	return c, err == nil, err
+}

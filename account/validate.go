@@ -1,0 +1,83 @@
+package account
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/storekeep/storekeep"
+)
+
+// MaxNameLength is the longest first or last name accepted.
+const MaxNameLength = 255
+
+var (
+	htmlTag    = regexp.MustCompile(`<\s*/?\s*[a-zA-Z][^>]*>`)
+	urlLike    = regexp.MustCompile(`(?i)(https?://|www\.)`)
+	phoneNoise = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "")
+	e164       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+)
+
+// checkEmail validates a required email field.
+func checkEmail(email string, field []string) error {
+	switch {
+	case strings.TrimSpace(email) == "":
+		return storekeep.NewError(storekeep.CodeBlank, field, "Email can't be blank")
+	case !storekeep.ValidEmail(email):
+		return storekeep.NewError(storekeep.CodeInvalid, field, "Email is invalid")
+	}
+	return nil
+}
+
+// checkName rejects names that carry markup or links, as Shopify does.
+func checkName(name string, field []string, label string) error {
+	switch {
+	case len(name) > MaxNameLength:
+		return storekeep.NewError(storekeep.CodeTooLong, field, label+" is too long (maximum is 255 characters)")
+	case htmlTag.MatchString(name):
+		return storekeep.NewError(storekeep.CodeContainsHTMLTags, field, label+" cannot contain HTML tags")
+	case urlLike.MatchString(name):
+		return storekeep.NewError(storekeep.CodeContainsURL, field, label+" cannot contain URL")
+	}
+	return nil
+}
+
+// normalizePhone returns phone in E.164 form, or ok false.
+func normalizePhone(phone string) (string, bool) {
+	p := phoneNoise.Replace(strings.TrimSpace(phone))
+	return p, e164.MatchString(p)
+}
+
+// profile is the part of a customer both create and update validate.
+type profile struct {
+	firstName, lastName, phone *string
+}
+
+// apply validates p, writing accepted values into c, and returns every
+// problem found, joined. prefix is the input's path ("input", "customer").
+func (p profile) apply(c *storekeep.Customer, prefix string) error {
+	var errs []error
+	if p.firstName != nil {
+		if err := checkName(*p.firstName, []string{prefix, "firstName"}, "First name"); err != nil {
+			errs = append(errs, err)
+		}
+		c.FirstName = strings.TrimSpace(*p.firstName)
+	}
+	if p.lastName != nil {
+		if err := checkName(*p.lastName, []string{prefix, "lastName"}, "Last name"); err != nil {
+			errs = append(errs, err)
+		}
+		c.LastName = strings.TrimSpace(*p.lastName)
+	}
+	if p.phone != nil {
+		c.Phone = ""
+		if strings.TrimSpace(*p.phone) != "" {
+			phone, ok := normalizePhone(*p.phone)
+			if !ok {
+				errs = append(errs, storekeep.NewError(storekeep.CodeInvalid, []string{prefix, "phone"}, "Phone is invalid"))
+			}
+			c.Phone = phone
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,76 @@
+package recovery
+
+import (
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Config holds the flow's tunables. Zero fields take the defaults of
+// DefaultConfig.
+type Config struct {
+	// ResetTokenTTL is how long a reset link stays valid.
+	ResetTokenTTL time.Duration
+	// ActivationTokenTTL is how long an activation link stays valid.
+	ActivationTokenTTL time.Duration
+	// AccessTokenTTL is the lifetime of the access token a reset returns.
+	AccessTokenTTL time.Duration
+	// RecoverPerIP limits customerRecover calls per client IP and shop.
+	RecoverPerIP storekeep.Limit
+	// RecoverPerEmail limits customerRecover calls per normalised address,
+	// whether or not an account has it.
+	RecoverPerEmail storekeep.Limit
+	// RecoverPerShop is a shop's budget of reset requests.
+	RecoverPerShop storekeep.Limit
+	// FailedTokensPerCustomer bounds bad tokens submitted for one customer;
+	// a new token does not reset the count.
+	FailedTokensPerCustomer storekeep.Limit
+	// FailedTokensPerIP bounds bad tokens submitted from one client IP.
+	FailedTokensPerIP storekeep.Limit
+	// SilentPasswordChange turns off the "your password was changed" mail
+	// that is otherwise queued whenever a password changes.
+	SilentPasswordChange bool
+}
+
+// DefaultConfig returns storekeep's defaults.
+func DefaultConfig() Config {
+	return Config{
+		ResetTokenTTL:           24 * time.Hour,
+		ActivationTokenTTL:      30 * 24 * time.Hour,
+		AccessTokenTTL:          30 * 24 * time.Hour,
+		RecoverPerIP:            storekeep.Limit{Count: 20, Per: 10 * time.Minute},
+		RecoverPerEmail:         storekeep.Limit{Count: 3, Per: 15 * time.Minute},
+		RecoverPerShop:          storekeep.Limit{Count: 5000, Per: time.Hour},
+		FailedTokensPerCustomer: storekeep.Limit{Count: 10, Per: time.Hour},
+		FailedTokensPerIP:       storekeep.Limit{Count: 100, Per: time.Hour},
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.ResetTokenTTL == 0 {
+		c.ResetTokenTTL = d.ResetTokenTTL
+	}
+	if c.ActivationTokenTTL == 0 {
+		c.ActivationTokenTTL = d.ActivationTokenTTL
+	}
+	if c.AccessTokenTTL == 0 {
+		c.AccessTokenTTL = d.AccessTokenTTL
+	}
+	if c.RecoverPerIP.Count == 0 {
+		c.RecoverPerIP = d.RecoverPerIP
+	}
+	if c.RecoverPerEmail.Count == 0 {
+		c.RecoverPerEmail = d.RecoverPerEmail
+	}
+	if c.RecoverPerShop.Count == 0 {
+		c.RecoverPerShop = d.RecoverPerShop
+	}
+	if c.FailedTokensPerCustomer.Count == 0 {
+		c.FailedTokensPerCustomer = d.FailedTokensPerCustomer
+	}
+	if c.FailedTokensPerIP.Count == 0 {
+		c.FailedTokensPerIP = d.FailedTokensPerIP
+	}
+	return c
+}

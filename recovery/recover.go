@@ -1,0 +1,192 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// ThrottledRecoverMessage is Shopify's message for a throttled
+// customerRecover.
+const ThrottledRecoverMessage = "Resetting password limit exceeded. Please try again later."
+
+var emailField = []string{"email"}
+
+// Recover handles customerRecover: it validates email and applies the
+// throttles. For a known enabled customer it then issues a reset token and
+// queues the mail carrying it, in one transaction. What an unknown or
+// disabled address gets depends on the shop's enumeration mode.
+//
+// In private mode the lookup and everything after it run off the request
+// path (see queueRecover), so the answer and its timing are the same
+// whether or not the address has an account.
+func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string, caller storekeep.Caller) error {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return storekeep.NewError(storekeep.CodeBlank, emailField, "Email can't be blank")
+	}
+	if !storekeep.ValidEmail(email) {
+		return storekeep.NewError(storekeep.CodeInvalid, emailField, "Email is invalid")
+	}
+	key := storekeep.NormalizeEmail(email)
+	if err := s.throttleRecover(ctx, shop, key, caller); err != nil {
+		return err
+	}
+	if shop.Enumeration == storekeep.EnumerationShopify {
+		return s.recoverNow(ctx, shop, key, caller)
+	}
+	return s.queueRecover(ctx, shop, key, caller)
+}
+
+// recoverNow looks the address up and issues the reset token, or records
+// that no mail was sent.
+func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller) error {
+	customer, err := s.store.CustomerByEmail(ctx, shop.ID, key)
+	switch {
+	case errors.Is(err, storekeep.ErrNotFound):
+		return s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeUnidentifiedCustomer, emailField, "Could not find customer"))
+	case err != nil:
+		return err
+	case customer.State == storekeep.CustomerDisabled:
+		return s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeCustomerDisabled, emailField, "Customer is disabled"))
+	}
+	token, err := s.keys.NewToken()
+	if err != nil {
+		return err
+	}
+	return s.issue(ctx, shop, customer, storekeep.PurposeReset, token, caller)
+}
+
+// queueRecover answers a private-mode customerRecover with one write that
+// is the same whoever the address belongs to: a recover_request job in the
+// outbox, committed before the answer, so that a crash cannot lose it. The
+// outbox worker hands it to ProcessRecoverRequest at its next poll. It is
+// not woken for it: doing the lookup at once would put its cost, which does
+// depend on the address, right behind the answer, where a client timing its
+// next request could see it.
+func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller) error {
+	now := s.clock()
+	_, err := s.store.EnqueueMail(ctx, storekeep.Mail{
+		ShopID:    shop.ID,
+		To:        key,
+		Template:  storekeep.TemplateRecoverRequest,
+		Locale:    caller.Locale,
+		CreatedAt: now,
+		Data:      map[string]string{"ip": caller.IP, "user_agent": caller.UserAgent},
+	})
+	return err
+}
+
+// ProcessRecoverRequest finishes a recover_request job queued by a
+// private-mode customerRecover: it looks the address up and issues the reset
+// mail, or records that none was sent. An error leaves the job to be tried
+// again.
+func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Mail) error {
+	if job.Template != storekeep.TemplateRecoverRequest {
+		return fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Template)
+	}
+	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	if err != nil {
+		return fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+	}
+	caller := storekeep.Caller{IP: job.Data["ip"], UserAgent: job.Data["user_agent"], Locale: job.Locale}
+	return s.recoverNow(ctx, shop, job.To, caller)
+}
+
+// Invite issues an activation token to an invited customer and queues the
+// invitation mail.
+func (s *Service) Invite(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, caller storekeep.Caller) error {
+	if customer.State != storekeep.CustomerInvited {
+		return storekeep.NewError(storekeep.CodeAlreadyEnabled, nil, "Customer is already enabled")
+	}
+	token, err := s.keys.NewToken()
+	if err != nil {
+		return err
+	}
+	return s.issue(ctx, shop, customer, storekeep.PurposeActivation, token, caller)
+}
+
+func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emailKey string, caller storekeep.Caller) error {
+	shopKey := strconv.FormatInt(shop.ID, 10)
+	checks := []struct {
+		key   string
+		limit storekeep.Limit
+	}{
+		{"recover:ip:" + shopKey + ":" + caller.IP, s.cfg.RecoverPerIP},
+		{"recover:email:" + shopKey + ":" + emailKey, s.cfg.RecoverPerEmail},
+		{"recover:shop:" + shopKey, s.cfg.RecoverPerShop},
+	}
+	for _, c := range checks {
+		ok, err := s.limiter.Allow(ctx, c.key, c.limit)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			ev := s.audit(shop, 0, storekeep.AuditThrottled, caller, "customerRecover")
+			if err := s.store.RecordAudit(ctx, ev); err != nil {
+				return err
+			}
+			return storekeep.Throttled(ThrottledRecoverMessage)
+		}
+	}
+	return nil
+}
+
+// unknownRecipient records a recover request that sends no mail. In
+// shopify mode it returns shopifyErr; in private mode nothing, since the
+// client has had its answer.
+func (s *Service) unknownRecipient(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller, shopifyErr *storekeep.Error) error {
+	if err := s.store.RecordAudit(ctx, s.audit(shop, 0, storekeep.AuditRecoverRequested, caller, "no mail sent")); err != nil {
+		return err
+	}
+	if shop.Enumeration == storekeep.EnumerationShopify {
+		return shopifyErr
+	}
+	return nil
+}
+
+func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller) error {
+	now := s.clock()
+	ttl, template, segment := s.cfg.ResetTokenTTL, storekeep.TemplateReset, "reset"
+	if purpose == storekeep.PurposeActivation {
+		ttl, template, segment = s.cfg.ActivationTokenTTL, storekeep.TemplateActivation, "activate"
+	}
+	messageID, err := storekeep.NewMessageID(shop.Domain)
+	if err != nil {
+		return err
+	}
+	t := storekeep.CustomerToken{
+		ShopID:     shop.ID,
+		CustomerID: customer.ID,
+		Purpose:    purpose,
+		Hash:       s.keys.Hash(token),
+		ExpiresAt:  now.Add(ttl),
+		CreatedAt:  now,
+	}
+	m := storekeep.Mail{
+		ShopID:    shop.ID,
+		To:        customer.Email,
+		Template:  template,
+		Locale:    caller.Locale,
+		MessageID: messageID,
+		CreatedAt: now,
+		Data: map[string]string{
+			"url":           AccountURL(shop, segment, customer.ID, token),
+			"shop_name":     shop.Name,
+			"first_name":    customer.FirstName,
+			"email":         customer.Email,
+			"expires_hours": strconv.Itoa(int(ttl / time.Hour)),
+		},
+	}
+	ev := s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, string(purpose)+" mail queued")
+	if err := s.store.IssueCustomerToken(ctx, t, m, ev); err != nil {
+		return err
+	}
+	s.mailQueued()
+	return nil
+}

@@ -1,0 +1,80 @@
+package recovery
+
+import (
+	"context"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Store is the storage the flow needs.
+type Store interface {
+	storekeep.ShopStore
+	storekeep.CustomerStore
+	storekeep.CustomerTokenStore
+	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
+	storekeep.AuditStore
+}
+
+// Passwords hashes passwords and judges them against the policy.
+type Passwords interface {
+	Hash(ctx context.Context, password string) (string, error)
+	Check(password string, field []string) error
+}
+
+// Service runs the flow. Its methods are safe for concurrent use.
+type Service struct {
+	store     Store
+	limiter   storekeep.Limiter
+	keys      storekeep.Keyring
+	passwords Passwords
+	now       storekeep.Clock
+	cfg       Config
+	// mailQueued is called after a transaction that queued mail commits, so
+	// the outbox can deliver at once instead of at its next poll.
+	mailQueued func()
+}
+
+// Deps are the Service's collaborators. MailQueued and Now are optional.
+type Deps struct {
+	Store      Store
+	Limiter    storekeep.Limiter
+	Keys       storekeep.Keyring
+	Passwords  Passwords
+	Now        storekeep.Clock
+	MailQueued func()
+}
+
+// New returns a Service.
+func New(d Deps, cfg Config) *Service {
+	s := &Service{
+		store:      d.Store,
+		limiter:    d.Limiter,
+		keys:       d.Keys,
+		passwords:  d.Passwords,
+		now:        d.Now,
+		cfg:        cfg.withDefaults(),
+		mailQueued: d.MailQueued,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.mailQueued == nil {
+		s.mailQueued = func() {}
+	}
+	return s
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC() }
+
+func (s *Service) audit(shop storekeep.Shop, customerID int64, kind storekeep.AuditKind, caller storekeep.Caller, detail string) storekeep.AuditEvent {
+	return storekeep.AuditEvent{
+		ShopID:     shop.ID,
+		CustomerID: customerID,
+		Kind:       kind,
+		IP:         caller.IP,
+		UserAgent:  caller.UserAgent,
+		Detail:     detail,
+		At:         s.clock(),
+	}
+}

@@ -1,0 +1,75 @@
+package recovery
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/storekeep/storekeep"
+)
+
+// AccountURL is the link mailed to a customer:
+// <storefront>/account/<segment>/<customer number>/<token>, where segment
+// is "reset" or "activate".
+func AccountURL(shop storekeep.Shop, segment string, customerID int64, token string) string {
+	base := strings.TrimRight(shop.StorefrontURL, "/")
+	if base == "" {
+		base = "https://" + shop.Domain
+	}
+	return base + "/account/" + segment + "/" + strconv.FormatInt(customerID, 10) + "/" + token
+}
+
+// ParseAccountURL extracts the customer number and token from a reset or
+// activation link whose path is [/<locale>]/account/<segment>/<n>/<token>.
+// The host, query and fragment decide nothing.
+func ParseAccountURL(raw, segment string) (customerID int64, token string, ok bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return 0, "", false
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) == 5 && isLocale(parts[0]) {
+		parts = parts[1:]
+	}
+	if len(parts) != 4 || parts[0] != "account" || parts[1] != segment {
+		return 0, "", false
+	}
+	id, ok := storekeep.ParseCustomerNumber(parts[2])
+	if !ok || !isToken(parts[3]) {
+		return 0, "", false
+	}
+	return id, parts[3], true
+}
+
+// isLocale accepts Shopify's storefront locale prefixes: "fr", "en-ca",
+// "pt-BR", "zh-hant-tw".
+func isLocale(s string) bool {
+	subtags := strings.Split(s, "-")
+	if len(subtags) > 3 || len(subtags[0]) < 2 || len(subtags[0]) > 3 {
+		return false
+	}
+	for _, tag := range subtags {
+		if tag == "" || len(tag) > 4 {
+			return false
+		}
+		for _, r := range tag {
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isToken accepts the URL-safe alphabet tokens are written in.
+func isToken(s string) bool {
+	if s == "" || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
