@@ -1,0 +1,31 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
+)
+
+// reopenable is a store under test that implements storetest.Reopener.
+type reopenable struct {
+	*Store
+	url string
+}
+
+func (r reopenable) Reopen(ctx context.Context, sealer storekeep.Sealer) (storekeep.Store, error) {
+	return Open(ctx, r.url, Options{Sealer: sealer})
+}
+
+// ContainsRaw implements storetest.Raw: it searches every text, bytea and
+// jsonb column of every table of the store's schema for needle.
+func (s *Store) ContainsRaw(ctx context.Context, needle []byte) (bool, error) {
+	return pgtest.Search(ctx, s.pool, needle)
+}
+
+// RawMailData implements storetest.Raw.
+func (s *Store) RawMailData(ctx context.Context, id int64) ([]byte, error) {
+	var data []byte
+	err := s.pool.QueryRow(ctx, `SELECT data FROM outbox WHERE id = $1`, id).Scan(&data)
+	return data, err
+}

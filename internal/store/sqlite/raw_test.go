@@ -1,0 +1,71 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// ContainsRaw implements storetest.Raw: it scans every column of every
+// table for needle.
+func (s *Store) ContainsRaw(ctx context.Context, needle []byte) (bool, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table'`)
+	if err != nil {
+		return false, err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return false, err
+		}
+		tables = append(tables, name)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return false, err
+	}
+	for _, table := range tables {
+		found, err := s.tableContains(ctx, table, needle)
+		if found || err != nil {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+func (s *Store) tableContains(ctx context.Context, table string, needle []byte) (bool, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return false, err
+	}
+	values := make([]sql.RawBytes, len(cols))
+	dest := make([]any, len(cols))
+	for i := range values {
+		dest[i] = &values[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return false, err
+		}
+		for _, v := range values {
+			if bytes.Contains(v, needle) {
+				return true, nil
+			}
+		}
+	}
+	return false, rows.Err()
+}
+
+// RawMailData implements storetest.Raw.
+func (s *Store) RawMailData(ctx context.Context, id int64) ([]byte, error) {
+	var data []byte
+	err := s.reader.QueryRowContext(ctx, `SELECT data FROM outbox WHERE id = ?`, id).Scan(&data)
+	return data, err
+}

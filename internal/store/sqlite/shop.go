@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/storekeep/storekeep"
+)
+
+const shopColumns = `shops.id, shops.domain, shops.name, shops.storefront_url, shops.enumeration, shops.mail_from,
+	shops.reply_to, shops.locale, shops.created_at`
+
+func scanShop(row scanner, extra ...any) (storekeep.Shop, error) {
+	var s storekeep.Shop
+	var created int64
+	err := row.Scan(append([]any{&s.ID, &s.Domain, &s.Name, &s.StorefrontURL, &s.Enumeration, &s.MailFrom, &s.ReplyTo,
+		&s.Locale, &created}, extra...)...)
+	s.CreatedAt = fromUnix(created)
+	return s, err
+}
+
+// CreateShop stores sh; storekeep.ErrConflict if its domain is taken.
+func (s *Store) CreateShop(ctx context.Context, sh storekeep.Shop) (storekeep.Shop, error) {
+	sh.CreatedAt = stamp(sh.CreatedAt)
+	err := s.writer.QueryRowContext(ctx, `INSERT INTO shops (domain, name, storefront_url, enumeration, mail_from,
+			reply_to, locale, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		sh.Domain, sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, toUnix(sh.CreatedAt)).Scan(&sh.ID)
+	if err != nil {
+		return storekeep.Shop{}, mapErr(err)
+	}
+	return sh, nil
+}
+
+// ShopByDomain returns the shop serving domain.
+func (s *Store) ShopByDomain(ctx context.Context, domain string) (storekeep.Shop, error) {
+	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE domain = ?`, domain))
+	return sh, mapErr(err)
+}
+
+// ShopByID returns the shop with that id.
+func (s *Store) ShopByID(ctx context.Context, id int64) (storekeep.Shop, error) {
+	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, id))
+	return sh, mapErr(err)
+}
+
+// ShopOfCustomer returns the shop of the customer with that id.
+func (s *Store) ShopOfCustomer(ctx context.Context, customerID int64) (storekeep.Shop, error) {
+	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+`
+		FROM shops JOIN customers ON customers.shop_id = shops.id WHERE customers.id = ?`, customerID))
+	return sh, mapErr(err)
+}
+
+// UpdateShop replaces a shop's name, storefront URL, enumeration mode and
+// mail settings; its domain, ID and CreatedAt stay. storekeep.ErrNotFound
+// if there is no such shop.
+func (s *Store) UpdateShop(ctx context.Context, sh storekeep.Shop) error {
+	return affectedOne(s.writer.ExecContext(ctx, `UPDATE shops
+		SET name = ?, storefront_url = ?, enumeration = ?, mail_from = ?, reply_to = ?, locale = ?
+		WHERE id = ?`,
+		sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, sh.ID))
+}
+
+// CreateAPIToken stores t; storekeep.ErrConflict if its hash exists.
+func (s *Store) CreateAPIToken(ctx context.Context, t storekeep.APIToken) (storekeep.APIToken, error) {
+	scopes, err := toJSON(t.Scopes)
+	if err != nil {
+		return storekeep.APIToken{}, err
+	}
+	t.CreatedAt = stamp(t.CreatedAt)
+	err = s.writer.QueryRowContext(ctx, `INSERT INTO api_tokens (shop_id, kind, scopes, hash, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		t.ShopID, t.Kind, scopes, t.Hash, toUnix(t.CreatedAt)).Scan(&t.ID)
+	if err != nil {
+		return storekeep.APIToken{}, mapErr(err)
+	}
+	return t, nil
+}
+
+// APITokenByHash returns the token whose hash is one of hashes, and its
+// shop.
+func (s *Store) APITokenByHash(ctx context.Context, hashes [][]byte) (storekeep.APIToken, storekeep.Shop, error) {
+	if len(hashes) == 0 {
+		return storekeep.APIToken{}, storekeep.Shop{}, storekeep.ErrNotFound
+	}
+	in, args := hashSet(hashes)
+	var t storekeep.APIToken
+	var scopes string
+	var created int64
+	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+`,
+			api_tokens.id, api_tokens.kind, api_tokens.scopes, api_tokens.hash, api_tokens.created_at
+		FROM api_tokens JOIN shops ON shops.id = api_tokens.shop_id
+		WHERE api_tokens.hash IN (`+in+`) LIMIT 1`, args...),
+		&t.ID, &t.Kind, &scopes, &t.Hash, &created)
+	if err != nil {
+		return storekeep.APIToken{}, storekeep.Shop{}, mapErr(err)
+	}
+	t.ShopID, t.CreatedAt = sh.ID, fromUnix(created)
+	if t.Scopes, err = fromJSON[storekeep.Scope](scopes); err != nil {
+		return storekeep.APIToken{}, storekeep.Shop{}, fmt.Errorf("sqlite: api token %d scopes: %w", t.ID, err)
+	}
+	return t, sh, nil
+}

@@ -1,0 +1,230 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/secret"
+	"github.com/storekeep/storekeep/internal/store/storetest"
+)
+
+func newKeyring(t *testing.T) *secret.Keyring {
+	t.Helper()
+	key, err := secret.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := secret.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func open(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), path, Options{Sealer: newKeyring(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func openMigrated(t *testing.T, path string) *Store {
+	t.Helper()
+	s := open(t, path)
+	if err := s.Migrate(t.Context()); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return s
+}
+
+// reopenable is a store under test that implements storetest.Reopener.
+type reopenable struct {
+	*Store
+	path string
+}
+
+func (r reopenable) Reopen(ctx context.Context, sealer storekeep.Sealer) (storekeep.Store, error) {
+	return Open(ctx, r.path, Options{Sealer: sealer})
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storekeep.Store {
+		path := filepath.Join(t.TempDir(), "storekeep.db")
+		return reopenable{Store: openMigrated(t, path), path: path}
+	})
+}
+
+func TestOpenRequiresASealerAndAFilePath(t *testing.T) {
+	dir := t.TempDir()
+	sealer := newKeyring(t)
+	for _, tc := range []struct {
+		path string
+		opts Options
+	}{
+		{filepath.Join(dir, "a.db"), Options{}},
+		{"", Options{Sealer: sealer}},
+		{":memory:", Options{Sealer: sealer}},
+		{"file:" + filepath.Join(dir, "b.db"), Options{Sealer: sealer}},
+		{filepath.Join(dir, "c.db") + "?_journal_mode=DELETE", Options{Sealer: sealer}},
+	} {
+		if s, err := Open(t.Context(), tc.path, tc.opts); err == nil {
+			s.Close()
+			t.Errorf("Open(%q, sealer %v) succeeded", tc.path, tc.opts.Sealer != nil)
+		}
+	}
+}
+
+func TestPingFailsUntilMigrated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "storekeep.db")
+	s := open(t, path)
+	defer s.Close()
+	if err := s.Ping(t.Context()); err == nil {
+		t.Fatal("Ping succeeded on an empty database")
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping after Migrate: %v", err)
+	}
+}
+
+func TestMigrateIsIdempotentAndKeepsData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "storekeep.db")
+	s := openMigrated(t, path)
+	if _, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "a.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	s.Close()
+
+	s = openMigrated(t, path)
+	defer s.Close()
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ShopByDomain(t.Context(), "a.example"); err != nil {
+		t.Fatalf("shop lost across reopen: %v", err)
+	}
+}
+
+func TestConnectionsAreConfigured(t *testing.T) {
+	s := openMigrated(t, filepath.Join(t.TempDir(), "storekeep.db"))
+	defer s.Close()
+	ctx := t.Context()
+	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": "1"}
+	for name, pool := range map[string]querier{"writer": s.writer, "reader": s.reader} {
+		for pragma, want := range pragmas {
+			var got string
+			if err := pool.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s: PRAGMA %s = %s, want %s", name, pragma, got, want)
+			}
+		}
+	}
+	if n := s.writer.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+	if _, err := s.reader.ExecContext(ctx, `DELETE FROM mailbox`); err == nil {
+		t.Error("the read pool can write")
+	}
+}
+
+// TestFileHoldsNoClearToken issues a reset token whose mail carries the
+// clear link and reads the database file and its WAL byte by byte.
+func TestFileHoldsNoClearToken(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "storekeep.db")
+	s := openMigrated(t, path)
+	ctx := t.Context()
+	keys := newKeyring(t)
+	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "a.example", Name: "A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.CreateCustomer(ctx, storekeep.Customer{ShopID: shop.ID, Email: "ada@example.com", EmailKey: "ada@example.com", State: storekeep.CustomerEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := keys.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	err = s.IssueCustomerToken(ctx,
+		storekeep.CustomerToken{ShopID: shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: keys.Hash(token), ExpiresAt: now.Add(time.Hour)},
+		storekeep.Mail{ShopID: shop.ID, To: c.Email, Template: storekeep.TemplateReset, Locale: "en", MessageID: "<m@a.example>",
+			Data: map[string]string{"url": "https://a.example/account/reset/1/" + token}},
+		storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	files := func() []byte {
+		var all []byte
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			b, err := os.ReadFile(path + suffix)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	check := func(when string) {
+		t.Helper()
+		all := files()
+		if !bytes.Contains(all, []byte("ada@example.com")) {
+			t.Fatalf("%s: the files do not hold the recipient either; reading the wrong files?", when)
+		}
+		for _, clear := range []string{token, "account/reset"} {
+			if bytes.Contains(all, []byte(clear)) {
+				t.Errorf("%s: %q is on disk", when, clear)
+			}
+		}
+	}
+	check("before checkpoint")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("after close")
+}
+
+// TestUpgradeFromTheFirstSchemaKeepsShops migrates a database that has
+// only the first migration and data in it.
+func TestUpgradeFromTheFirstSchemaKeepsShops(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "storekeep.db"))
+	defer s.Close()
+	ctx := t.Context()
+	if _, err := s.migrations.UpTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO shops (domain, name, storefront_url, enumeration, created_at)
+		VALUES ('a.example', 'A', 'https://a.example', 'private', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Fatal("Ping succeeded with a migration pending")
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ShopByDomain(ctx, "a.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "A" || got.MailFrom != "" || got.ReplyTo != "" || got.Locale != "" {
+		t.Errorf("upgraded shop = %+v, want A with no mail settings", got)
+	}
+}

@@ -1,0 +1,106 @@
+package storetest
+
+import (
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+var accessTokenRules = []rule{
+	{"AccessTokenIsFoundByAnyOfItsHashesInItsShop", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		c := f.customer(a, "ada@example.com")
+		old, rotated := keyring(f.T, 1), keyring(f.T, 2, 1)
+		want := storekeep.AccessToken{ShopID: a.ID, CustomerID: c.ID, Hash: old.Hash("access"), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		created, err := f.s.CreateAccessToken(f.ctx, want)
+		f.must(err)
+		if created.ID <= 0 {
+			f.Fatalf("CreateAccessToken ID = %d", created.ID)
+		}
+		want.ID = created.ID
+		got, err := f.s.AccessTokenByHash(f.ctx, a.ID, rotated.Hashes("access"), t0)
+		f.must(err)
+		same(f, "AccessTokenByHash", got, want)
+		_, err = f.s.AccessTokenByHash(f.ctx, b.ID, rotated.Hashes("access"), t0)
+		f.is(err, storekeep.ErrNotFound, "token looked up in another shop")
+		_, err = f.s.AccessTokenByHash(f.ctx, a.ID, rotated.Hashes("other"), t0)
+		f.is(err, storekeep.ErrNotFound, "unknown token")
+		_, err = f.s.AccessTokenByHash(f.ctx, a.ID, nil, t0)
+		f.is(err, storekeep.ErrNotFound, "no hashes")
+	}},
+	{"AccessTokenExpiresAtItsExpiry", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		expires := t0.Add(time.Hour)
+		t := f.accessToken(c, expires)
+		for _, tc := range []struct {
+			now  time.Time
+			live bool
+		}{
+			{t0, true},
+			{expires.Add(-time.Microsecond), true},
+			{expires, false},
+			{expires.Add(time.Hour), false},
+		} {
+			if got := f.live(t, tc.now); got != tc.live {
+				f.Errorf("live %v after expiry = %v, want %v", tc.now.Sub(expires), got, tc.live)
+			}
+		}
+	}},
+	{"RevokedAccessTokenIsNotFound", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		t, other := f.accessToken(c, t0.Add(time.Hour)), f.accessToken(c, t0.Add(time.Hour))
+		f.must(f.s.RevokeAccessToken(f.ctx, t.ID, t0))
+		if f.live(t, t0) {
+			f.Error("revoked token still found")
+		}
+		if !f.live(other, t0) {
+			f.Error("revoking one token revoked another")
+		}
+		f.is(f.s.RevokeAccessToken(f.ctx, t.ID, t0), storekeep.ErrNotFound, "revoking twice")
+		f.is(f.s.RevokeAccessToken(f.ctx, other.ID+1000, t0), storekeep.ErrNotFound, "revoking an unknown token")
+	}},
+	{"RenewMovesALiveTokensExpiry", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		t := f.accessToken(c, t0.Add(time.Hour))
+		renewed := t0.Add(48 * time.Hour)
+		f.must(f.s.RenewAccessToken(f.ctx, t.ID, renewed, t0.Add(30*time.Minute)))
+		got, err := f.s.AccessTokenByHash(f.ctx, t.ShopID, [][]byte{t.Hash}, t0.Add(2*time.Hour))
+		f.must(err)
+		if !got.ExpiresAt.Equal(renewed) {
+			f.Errorf("ExpiresAt = %v, want %v", got.ExpiresAt, renewed)
+		}
+	}},
+	{"RenewIsRefusedForExpiredRevokedOrUnknownTokens", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		expires := t0.Add(time.Hour)
+		expired, revoked := f.accessToken(c, expires), f.accessToken(c, expires)
+		f.must(f.s.RevokeAccessToken(f.ctx, revoked.ID, t0))
+		for _, tc := range []struct {
+			what string
+			id   int64
+			now  time.Time
+		}{
+			{"expired at its expiry", expired.ID, expires},
+			{"expired an hour ago", expired.ID, expires.Add(time.Hour)},
+			{"revoked", revoked.ID, t0},
+			{"unknown", revoked.ID + 1000, t0},
+		} {
+			f.is(f.s.RenewAccessToken(f.ctx, tc.id, expires.Add(48*time.Hour), tc.now), storekeep.ErrNotFound, "renew "+tc.what)
+		}
+		got, err := f.s.AccessTokenByHash(f.ctx, expired.ShopID, [][]byte{expired.Hash}, t0)
+		f.must(err)
+		if !got.ExpiresAt.Equal(expires) {
+			f.Errorf("refused renewal moved expiry to %v", got.ExpiresAt)
+		}
+		if f.live(revoked, t0) {
+			f.Error("refused renewal revived a revoked token")
+		}
+	}},
+	{"AccessTokenHashIsUnique", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		t := f.accessToken(c, t0.Add(time.Hour))
+		t.ID = 0
+		_, err := f.s.CreateAccessToken(f.ctx, t)
+		f.is(err, storekeep.ErrConflict, "same hash again")
+	}},
+}

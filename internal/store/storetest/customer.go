@@ -1,0 +1,173 @@
+package storetest
+
+import (
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+var customerRules = []rule{
+	{"CustomerRoundTrips", func(f fixture) {
+		s := f.shop("a.example")
+		want := storekeep.Customer{
+			ShopID: s.ID, Email: "Ada@Example.com", EmailKey: "ada@example.com", FirstName: "Ada", LastName: "Lovelace",
+			Phone: "+15555550100", AcceptsMarketing: true, Tags: []string{"vip", "wholesale"},
+			State: storekeep.CustomerEnabled, PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA",
+			NumberOfOrders: 3, CreatedAt: t0, UpdatedAt: t0.Add(time.Second),
+		}
+		c, err := f.s.CreateCustomer(f.ctx, want)
+		f.must(err)
+		want.ID = c.ID
+		same(f, "CreateCustomer", c, want)
+		got, err := f.s.CustomerByID(f.ctx, s.ID, c.ID)
+		f.must(err)
+		same(f, "CustomerByID", got, want)
+		got, err = f.s.CustomerByEmail(f.ctx, s.ID, "ada@example.com")
+		f.must(err)
+		same(f, "CustomerByEmail", got, want)
+	}},
+	{"CustomerIDsArePositiveAndDistinctAcrossShops", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		seen := map[int64]bool{}
+		for _, c := range []storekeep.Customer{
+			f.customer(a, "x@example.com"), f.customer(a, "y@example.com"), f.customer(b, "x@example.com"),
+		} {
+			if c.ID <= 0 || seen[c.ID] {
+				f.Fatalf("customer ID %d: want positive and not seen before", c.ID)
+			}
+			seen[c.ID] = true
+		}
+	}},
+	{"EmailKeyIsUniquePerShop", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		first := f.customer(a, "ada@example.com")
+		_, err := f.s.CreateCustomer(f.ctx, storekeep.Customer{
+			ShopID: a.ID, Email: "ADA@example.com", EmailKey: "ada@example.com", State: storekeep.CustomerEnabled, CreatedAt: t0,
+		})
+		f.is(err, storekeep.ErrConflict, "same email key in the same shop")
+		second := f.customer(b, "ada@example.com")
+		for _, want := range []storekeep.Customer{first, second} {
+			got, err := f.s.CustomerByEmail(f.ctx, want.ShopID, "ada@example.com")
+			f.must(err)
+			same(f, "CustomerByEmail", got, want)
+		}
+	}},
+	{"CustomerLookupsAreScopedToTheShop", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		c := f.customer(a, "ada@example.com")
+		for _, tc := range []struct {
+			what string
+			err  error
+		}{
+			{"CustomerByID in another shop", get(f.s.CustomerByID(f.ctx, b.ID, c.ID))},
+			{"CustomerByID of an unknown id", get(f.s.CustomerByID(f.ctx, a.ID, c.ID+1000))},
+			{"CustomerByEmail in another shop", get(f.s.CustomerByEmail(f.ctx, b.ID, "ada@example.com"))},
+			{"CustomerByEmail of an unknown email", get(f.s.CustomerByEmail(f.ctx, a.ID, "bob@example.com"))},
+		} {
+			f.is(tc.err, storekeep.ErrNotFound, tc.what)
+		}
+	}},
+	{"UpdateCustomerReplacesTheProfile", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		other := f.customer(s, "bob@example.com")
+		want := c
+		want.Email, want.EmailKey = "Countess@Example.com", "countess@example.com"
+		want.FirstName, want.LastName, want.Phone = "Augusta", "King", "+15555550199"
+		want.AcceptsMarketing, want.Tags, want.State = true, []string{"poet"}, storekeep.CustomerEnabled
+		want.PasswordHash, want.UpdatedAt = "$argon2id$new", t0.Add(time.Hour)
+		got, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: want})
+		f.must(err)
+		same(f, "UpdateCustomer", got, want)
+		got, err = f.s.CustomerByEmail(f.ctx, s.ID, "countess@example.com")
+		f.must(err)
+		same(f, "re-read", got, want)
+		_, err = f.s.CustomerByEmail(f.ctx, s.ID, "ada@example.com")
+		f.is(err, storekeep.ErrNotFound, "old email")
+		got, err = f.s.CustomerByID(f.ctx, s.ID, other.ID)
+		f.must(err)
+		same(f, "other customer", got, other)
+	}},
+	{"UpdateCustomerToATakenEmailIsConflictAndChangesNothing", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		f.customer(s, "bob@example.com")
+		old := f.accessToken(c, t0.Add(time.Hour))
+		fresh := storekeep.AccessToken{Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		m := f.mail(c, storekeep.TemplatePasswordChanged, f.token())
+		update := c
+		update.Email, update.EmailKey, update.FirstName = "bob@example.com", "bob@example.com", "Changed"
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mail: &m})
+		f.is(err, storekeep.ErrConflict, "UpdateCustomer to a taken email")
+		got, err := f.s.CustomerByID(f.ctx, s.ID, c.ID)
+		f.must(err)
+		same(f, "customer after conflict", got, c)
+		if !f.live(old, t0) {
+			f.Error("earlier access token revoked by a failed update")
+		}
+		fresh.ShopID = s.ID
+		if f.live(fresh, t0) {
+			f.Error("access token of a failed update stored")
+		}
+		if n := f.pending(); n != 0 {
+			f.Errorf("%d mails queued by a failed update", n)
+		}
+	}},
+	{"UpdateGoneCustomerIsNotFound", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		c := f.customer(a, "ada@example.com")
+		gone := c
+		gone.ID += 1000
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: gone})
+		f.is(err, storekeep.ErrNotFound, "unknown id")
+		elsewhere := c
+		elsewhere.ShopID = b.ID
+		_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: elsewhere})
+		f.is(err, storekeep.ErrNotFound, "customer of another shop")
+	}},
+	{"UpdateCustomerWithAnAccessTokenRevokesEarlierOnesAndQueuesMail", func(f fixture) {
+		s := f.shop("a.example")
+		c, other := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		earlier := []storekeep.AccessToken{f.accessToken(c, t0.Add(time.Hour)), f.accessToken(c, t0.Add(2*time.Hour))}
+		kept := f.accessToken(other, t0.Add(time.Hour))
+		fresh := storekeep.AccessToken{ShopID: s.ID, CustomerID: c.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		m := f.mail(c, storekeep.TemplatePasswordChanged, f.token())
+		update := c
+		update.PasswordHash, update.UpdatedAt = "$argon2id$changed", t0
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mail: &m})
+		f.must(err)
+		for _, t := range earlier {
+			if f.live(t, t0) {
+				f.Errorf("earlier access token %d still live", t.ID)
+			}
+		}
+		if !f.live(fresh, t0) {
+			f.Error("new access token not stored")
+		}
+		if !f.live(kept, t0) {
+			f.Error("another customer's access token revoked")
+		}
+		mails := f.claimAll(t0)
+		if len(mails) != 1 || mails[0].Data["url"] != m.Data["url"] {
+			f.Fatalf("queued mails = %+v, want the update's mail", mails)
+		}
+	}},
+	{"UpdateCustomerWithoutAnAccessTokenKeepsTokens", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		t := f.accessToken(c, t0.Add(time.Hour))
+		update := c
+		update.FirstName = "Augusta"
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update})
+		f.must(err)
+		if !f.live(t, t0) {
+			f.Error("access token revoked by a profile update")
+		}
+		if n := f.pending(); n != 0 {
+			f.Errorf("%d mails queued without a mail", n)
+		}
+	}},
+}
+
+// get drops a look-up's value, keeping its error.
+func get[T any](_ T, err error) error { return err }

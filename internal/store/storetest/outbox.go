@@ -1,0 +1,269 @@
+package storetest
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// enqueue queues n mails to c, the i-th created at t0+i seconds, and
+// returns them with their IDs.
+func (f fixture) enqueue(c storekeep.Customer, n int) []storekeep.Mail {
+	f.Helper()
+	var mails []storekeep.Mail
+	for i := range n {
+		m := f.mail(c, storekeep.TemplateReset, f.token())
+		m.CreatedAt = t0.Add(time.Duration(i) * time.Second)
+		id, err := f.s.EnqueueMail(f.ctx, m)
+		f.must(err)
+		if id <= 0 {
+			f.Fatalf("EnqueueMail ID = %d", id)
+		}
+		m.ID = id
+		mails = append(mails, m)
+	}
+	return mails
+}
+
+func (f fixture) claim(now time.Time, lease time.Duration, limit int) []storekeep.Mail {
+	f.Helper()
+	mails, err := f.s.ClaimMail(f.ctx, now, lease, limit)
+	f.must(err)
+	return mails
+}
+
+func ids(mails []storekeep.Mail) []int64 {
+	var list []int64
+	for _, m := range mails {
+		list = append(list, m.ID)
+	}
+	slices.Sort(list)
+	return list
+}
+
+var outboxRules = []rule{
+	{"QueuedMailRoundTripsThroughClaim", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		want := f.enqueue(c, 1)[0]
+		got := f.claim(t0, time.Minute, 10)
+		if len(got) != 1 {
+			f.Fatalf("claimed %d mails, want 1", len(got))
+		}
+		want.Attempts = 1
+		same(f, "claimed mail", got[0], want)
+	}},
+	{"ClaimTakesOnlyDueMail", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		m := f.enqueue(c, 1)[0]
+		if got := f.claim(t0.Add(-time.Second), time.Minute, 10); len(got) != 0 {
+			f.Fatalf("claimed %d mails before they were queued", len(got))
+		}
+		f.claim(t0, time.Minute, 10)
+		next := t0.Add(10 * time.Minute)
+		f.must(f.s.MarkMailRetry(f.ctx, m.ID, next, "421 try later"))
+		if got := f.claim(next.Add(-time.Second), time.Minute, 10); len(got) != 0 {
+			f.Fatalf("claimed %d mails before their retry was due", len(got))
+		}
+		got := f.claim(next, time.Minute, 10)
+		if len(got) != 1 || got[0].ID != m.ID || got[0].Attempts != 2 {
+			f.Fatalf("claim at retry time = %+v, want mail %d on attempt 2", got, m.ID)
+		}
+	}},
+	{"ClaimedMailIsNotClaimedAgainUntilItsLeaseRunsOut", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		m := f.enqueue(c, 1)[0]
+		f.claim(t0, time.Minute, 10)
+		if got := f.claim(t0.Add(59*time.Second), time.Minute, 10); len(got) != 0 {
+			f.Fatalf("leased mail claimed again: %+v", got)
+		}
+		got := f.claim(t0.Add(time.Minute), time.Minute, 10)
+		if len(got) != 1 || got[0].ID != m.ID || got[0].Attempts != 2 {
+			f.Fatalf("claim after the lease = %+v, want mail %d on attempt 2", got, m.ID)
+		}
+	}},
+	{"ClaimHonoursItsLimit", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		all := f.enqueue(c, 5)
+		var claimed []storekeep.Mail
+		for _, want := range []int{2, 2, 1, 0} {
+			got := f.claim(t0.Add(time.Hour), time.Hour, 2)
+			if len(got) != want {
+				f.Fatalf("claimed %d mails, want %d", len(got), want)
+			}
+			claimed = append(claimed, got...)
+		}
+		if !slices.Equal(ids(claimed), ids(all)) {
+			f.Errorf("claimed %v, want each of %v once", ids(claimed), ids(all))
+		}
+	}},
+	{"ConcurrentClaimersNeverShareAMail", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		all := f.enqueue(c, 120)
+		const claimers, limit = 12, 5
+		var mu sync.Mutex
+		var claimed []storekeep.Mail
+		var wg sync.WaitGroup
+		errs := make(chan error, claimers)
+		for range claimers {
+			wg.Go(func() {
+				for range len(all) / limit * 2 {
+					got, err := f.s.ClaimMail(f.ctx, t0.Add(time.Hour), time.Hour, limit)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					claimed = append(claimed, got...)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			f.Error(err)
+		}
+		if !slices.Equal(ids(claimed), ids(all)) {
+			f.Errorf("claimed %d mails, want each of %d exactly once", len(claimed), len(all))
+		}
+	}},
+	{"SentOrFailedMailIsNeverClaimedAgain", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 3)
+		f.claim(t0.Add(time.Hour), time.Minute, 10)
+		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0.Add(time.Hour)))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0.Add(time.Hour), "550 no such user"))
+		got := f.claim(t0.Add(2*time.Hour), time.Minute, 10)
+		if !slices.Equal(ids(got), []int64{mails[2].ID}) {
+			f.Errorf("claimed %v after the lease, want only the unfinished %d", ids(got), mails[2].ID)
+		}
+	}},
+	{"MarkingMailThatIsNotPendingIsNotFound", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 2)
+		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "gave up"))
+		unknown := mails[1].ID + 1000
+		for _, tc := range []struct {
+			what string
+			err  error
+		}{
+			{"sent mail sent again", f.s.MarkMailSent(f.ctx, mails[0].ID, t0)},
+			{"sent mail retried", f.s.MarkMailRetry(f.ctx, mails[0].ID, t0, "x")},
+			{"failed mail sent", f.s.MarkMailSent(f.ctx, mails[1].ID, t0)},
+			{"unknown mail sent", f.s.MarkMailSent(f.ctx, unknown, t0)},
+			{"unknown mail retried", f.s.MarkMailRetry(f.ctx, unknown, t0, "x")},
+			{"unknown mail failed", f.s.MarkMailFailed(f.ctx, unknown, t0, "x")},
+		} {
+			f.is(tc.err, storekeep.ErrNotFound, tc.what)
+		}
+	}},
+	{"RetryReleasesTheLease", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		m := f.enqueue(c, 1)[0]
+		f.claim(t0, time.Hour, 10)
+		f.must(f.s.MarkMailRetry(f.ctx, m.ID, t0.Add(time.Minute), "timeout"))
+		got := f.claim(t0.Add(time.Minute), time.Hour, 10)
+		if len(got) != 1 || got[0].ID != m.ID {
+			f.Fatalf("claim after retry within the old lease = %+v, want mail %d", got, m.ID)
+		}
+	}},
+	{"OutboxStatsCountPendingMail", func(f fixture) {
+		n, oldest, err := f.s.OutboxStats(f.ctx)
+		f.must(err)
+		if n != 0 || !oldest.IsZero() {
+			f.Errorf("empty outbox stats = %d, %v", n, oldest)
+		}
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 4)
+		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "x"))
+		f.claim(t0.Add(time.Hour), time.Minute, 1)
+		n, oldest, err = f.s.OutboxStats(f.ctx)
+		f.must(err)
+		if n != 2 || !oldest.Equal(mails[2].CreatedAt) {
+			f.Errorf("stats = %d, %v; want 2, %v", n, oldest, mails[2].CreatedAt)
+		}
+	}},
+	{"MailDataIsSealedAtRest", func(f fixture) {
+		raw := f.raw()
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		tok := f.issue(c, storekeep.PurposeReset)
+		queued := f.enqueue(c, 1)[0]
+		for _, tc := range []struct {
+			needle string
+			stored bool
+		}{
+			{c.Email, true},
+			{tok.mail.MessageID, true},
+			{tok.clear, false},
+			{tok.mail.Data["url"], false},
+			{queued.Data["url"], false},
+		} {
+			found, err := raw.ContainsRaw(f.ctx, []byte(tc.needle))
+			f.must(err)
+			if found != tc.stored {
+				f.Errorf("%q found at rest = %v, want %v", tc.needle, found, tc.stored)
+			}
+		}
+		data, err := raw.RawMailData(f.ctx, queued.ID)
+		f.must(err)
+		if len(data) == 0 {
+			f.Error("pending mail has no data")
+		}
+		for _, m := range f.claim(t0.Add(time.Hour), time.Minute, 10) {
+			if m.ID == queued.ID && m.Data["url"] != queued.Data["url"] {
+				f.Errorf("claimed data = %v, want %v", m.Data, queued.Data)
+			}
+		}
+	}},
+	{"SentMailDataIsErasedAndFailedMailDataStaysSealed", func(f fixture) {
+		raw := f.raw()
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 3)
+		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "x"))
+		for i, erased := range []bool{true, false, false} {
+			data, err := raw.RawMailData(f.ctx, mails[i].ID)
+			f.must(err)
+			if got := data == nil; got != erased {
+				f.Errorf("mail %d data erased = %v, want %v", i, got, erased)
+			}
+		}
+		for i, m := range mails {
+			found, err := raw.ContainsRaw(f.ctx, []byte(m.Data["url"]))
+			f.must(err)
+			if found {
+				f.Errorf("mail %d: link found in clear", i)
+			}
+		}
+	}},
+	{"ClaimFailsMailWhoseDataNoLongerUnsealsAndReturnsTheRest", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		lost := f.enqueue(c, 1)[0]
+		g := f.reopen(keyring(f.T, 0x5b))
+		kept := g.enqueue(c, 2)
+		got := g.claim(t0.Add(time.Hour), time.Minute, 10)
+		if !slices.Equal(ids(got), ids(kept)) {
+			f.Fatalf("claimed %v, want the sealable %v", ids(got), ids(kept))
+		}
+		for i, m := range got {
+			if m.Data["url"] != kept[i].Data["url"] {
+				f.Errorf("mail %d data = %v, want %v", m.ID, m.Data, kept[i].Data)
+			}
+		}
+		failed, err := g.s.ListMail(g.ctx, storekeep.MailFailed, 10)
+		f.must(err)
+		if len(failed) != 1 || failed[0].ID != lost.ID || failed[0].LastError != "data cannot be unsealed" {
+			f.Fatalf("failed mail = %+v, want mail %d failed with \"data cannot be unsealed\"", failed, lost.ID)
+		}
+		if again := g.claim(t0.Add(2*time.Hour), time.Minute, 10); !slices.Equal(ids(again), ids(kept)) {
+			f.Errorf("claim after the lease = %v, want only %v", ids(again), ids(kept))
+		}
+	}},
+}

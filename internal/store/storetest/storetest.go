@@ -1,0 +1,66 @@
+// Package storetest is the one conformance suite that every
+// storekeep.Store backend runs. Each rule of the contract in store.go is a
+// subtest named after it, run on a fresh store.
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Raw is implemented by a store under test that can show what it keeps.
+// With it the suite checks that mail data is sealed at rest and erased once
+// the mail is done with; a store without it skips those rules.
+type Raw interface {
+	// ContainsRaw reports whether needle occurs in any value of any column
+	// of any table, as stored.
+	ContainsRaw(ctx context.Context, needle []byte) (bool, error)
+	// RawMailData returns an outbox row's data as stored, nil once erased.
+	RawMailData(ctx context.Context, id int64) ([]byte, error)
+}
+
+// Reopener is implemented by a store under test that can open its database
+// again with another Sealer, as a node restarted with a changed key ring
+// would. With it the suite checks how mail sealed under a lost key fares;
+// a store without it skips that rule.
+type Reopener interface {
+	// Reopen opens the store's database again, already migrated, with
+	// sealer; the suite closes what it returns.
+	Reopen(ctx context.Context, sealer storekeep.Sealer) (storekeep.Store, error)
+}
+
+type rule struct {
+	name string
+	run  func(f fixture)
+}
+
+// Run holds a backend to the storekeep.Store contract. open returns a
+// fresh, empty, migrated store whose Sealer is a real *secret.Keyring; the
+// suite closes it.
+func Run(t *testing.T, open func(t *testing.T) storekeep.Store) {
+	var rules []rule
+	for _, group := range [][]rule{shopRules, customerRules, accessTokenRules, customerTokenRules,
+		outboxRules, outboxAdminRules, mailboxRules, auditRules, pingRules} {
+		rules = append(rules, group...)
+	}
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			r.run(newFixture(t, s))
+		})
+	}
+}
+
+var pingRules = []rule{
+	{"PingAnswersOnAMigratedStore", func(f fixture) {
+		f.must(f.s.Ping(f.ctx))
+	}},
+}
