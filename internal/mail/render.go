@@ -1,0 +1,301 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	texttemplate "text/template"
+
+	"golang.org/x/text/language"
+
+	"github.com/storekeep/storekeep"
+)
+
+//go:embed templates
+var embedded embed.FS
+
+var builtin = func() fs.FS {
+	sub, err := fs.Sub(embedded, "templates")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}()
+
+// Renderer turns queued mail into messages from text and HTML templates:
+// the embedded ones, or files in an override directory that win over them
+// file by file.
+type Renderer struct {
+	// DefaultLocale is tried when the mail's own locale has no template,
+	// before "en". Set it before the first Render.
+	DefaultLocale string
+	dir           fs.FS
+}
+
+// TemplateData is what a template sees as dot. Text templates produce the
+// subject (on one line) and the plain-text part; the HTML template, given
+// the layout's "layout", "button" and "fallback" templates and the function
+// link(url, label), produces the HTML part.
+type TemplateData struct {
+	// ShopName is Data["shop_name"], else the shop's name, else its domain.
+	ShopName      string
+	ShopDomain    string
+	StorefrontURL string
+	// URL is the reset or activation link, Data["url"].
+	URL string
+	// FirstName, Email and ExpiresHours come from Data["first_name"],
+	// Data["email"] and Data["expires_hours"].
+	FirstName    string
+	Email        string
+	ExpiresHours string
+	// Locale is the locale whose templates were chosen, such as "fr".
+	Locale string
+	// Subject is the rendered subject, set for the body templates.
+	Subject string
+	// Data is the mail's data, every key.
+	Data map[string]string
+}
+
+// NewRenderer returns a Renderer. When dir is not empty it holds templates
+// in the embedded layout, <locale>/<template>.subject.txt,
+// <locale>/<template>.txt, <locale>/<template>.html and layout.html (whose
+// definitions replace those of the same name); files under
+// shops/<shop domain>/ in the same layout win for that shop alone. Files
+// are read at each render, so edits apply at once. NewRenderer fails if dir
+// is not a directory.
+func NewRenderer(dir string) (*Renderer, error) {
+	r := &Renderer{}
+	if dir != "" {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("mail: template directory: %w", err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("mail: template directory %s is not a directory", dir)
+		}
+		r.dir = os.DirFS(dir)
+	}
+	return r, nil
+}
+
+// Render builds the message for m on behalf of shop. It is sent from the
+// shop's MailFrom, else from (the server's sender), and replies go to the
+// shop's ReplyTo when set; either address may carry a display name, and
+// without one the mail is from the shop's name. Locales are tried in this
+// order: m.Locale as given (fr-CA), its language (fr), the shop's Locale
+// and its language, the default locale, then en. An unknown template, or
+// a reset or activation mail without a url, is a permanent error; a shop
+// address that does not parse is a temporary one, cured by fixing it.
+func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (Message, error) {
+	sender, err := senderOf(shop, from)
+	if err != nil {
+		return Message{}, err
+	}
+	srcs := r.sources(shop)
+	name := string(m.Template)
+	locale, err := pickLocale(srcs, name, m.Locale, shop.Locale, r.DefaultLocale)
+	if err != nil {
+		return Message{}, err
+	}
+	if locale == "" {
+		return Message{}, Permanent(fmt.Errorf("mail: no template %q", name))
+	}
+	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation) && m.Data["url"] == "" {
+		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
+	}
+
+	data := TemplateData{
+		ShopName:      firstNonEmpty(m.Data["shop_name"], shop.Name, shop.Domain),
+		ShopDomain:    shop.Domain,
+		StorefrontURL: shop.StorefrontURL,
+		URL:           m.Data["url"],
+		FirstName:     m.Data["first_name"],
+		Email:         m.Data["email"],
+		ExpiresHours:  m.Data["expires_hours"],
+		Locale:        locale,
+		Data:          m.Data,
+	}
+	base := locale + "/" + name
+	subject, err := execText(srcs, base+".subject.txt", data)
+	if err != nil {
+		return Message{}, err
+	}
+	data.Subject = strings.Join(strings.Fields(subject), " ")
+	text, err := execText(srcs, base+".txt", data)
+	if err != nil {
+		return Message{}, err
+	}
+	html, err := execHTML(srcs, base+".html", data)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{
+		ShopID:      shop.ID,
+		FromName:    firstNonEmpty(sender.fromName, data.ShopName),
+		From:        sender.from,
+		To:          m.To,
+		ReplyTo:     sender.replyTo,
+		ReplyToName: sender.replyToName,
+		Subject:     data.Subject,
+		Text:        tidyText(text),
+		HTML:        html,
+		MessageID:   strings.Trim(m.MessageID, "<>"),
+		Headers: map[string]string{
+			"Auto-Submitted":   "auto-generated",
+			"Content-Language": locale,
+		},
+	}, nil
+}
+
+// sources lists where templates are looked for, first match wins.
+func (r *Renderer) sources(shop storekeep.Shop) []fs.FS {
+	var srcs []fs.FS
+	if r.dir != nil {
+		domain := strings.ToLower(shop.Domain)
+		if domain != "" && fs.ValidPath(domain) && !strings.Contains(domain, "/") {
+			if sub, err := fs.Sub(r.dir, "shops/"+domain); err == nil {
+				srcs = append(srcs, sub)
+			}
+		}
+		srcs = append(srcs, r.dir)
+	}
+	return append(srcs, builtin)
+}
+
+// pickLocale returns the first candidate locale that has the template's
+// text part in some source, or "" when none has.
+func pickLocale(srcs []fs.FS, name string, locales ...string) (string, error) {
+	for _, locale := range localeCandidates(locales...) {
+		_, ok, err := readFirst(srcs, locale+"/"+name+".txt")
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return locale, nil
+		}
+	}
+	return "", nil
+}
+
+// localeCandidates expands each locale into itself and its language, in
+// canonical BCP 47 form, then adds en.
+func localeCandidates(locales ...string) []string {
+	var out []string
+	add := func(s string) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, l := range locales {
+		if l == "" {
+			continue
+		}
+		tag, err := language.Parse(l)
+		if err != nil {
+			continue
+		}
+		add(tag.String())
+		if b, conf := tag.Base(); conf != language.No {
+			add(b.String())
+		}
+	}
+	add("en")
+	return out
+}
+
+func readFirst(srcs []fs.FS, name string) ([]byte, bool, error) {
+	for _, src := range srcs {
+		b, err := fs.ReadFile(src, name)
+		if err == nil {
+			return b, true, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, false, fmt.Errorf("mail: template %s: %w", name, err)
+		}
+	}
+	return nil, false, nil
+}
+
+func execText(srcs []fs.FS, name string, data TemplateData) (string, error) {
+	src, ok, err := readFirst(srcs, name)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("mail: template %s is missing", name)
+	}
+	t, err := texttemplate.New(name).Parse(string(src))
+	if err != nil {
+		return "", fmt.Errorf("mail: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return "", fmt.Errorf("mail: %w", err)
+	}
+	return buf.String(), nil
+}
+
+// execHTML renders the HTML part, or "" when the template has none.
+func execHTML(srcs []fs.FS, name string, data TemplateData) (string, error) {
+	src, ok, err := readFirst(srcs, name)
+	if err != nil || !ok {
+		return "", err
+	}
+	t := htmltemplate.New(name).Funcs(htmltemplate.FuncMap{"link": link})
+	// Every layout.html is parsed, embedded first, so that an override may
+	// redefine "layout" alone and keep the embedded "button".
+	for i := len(srcs) - 1; i >= 0; i-- {
+		layout, err := fs.ReadFile(srcs[i], "layout.html")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("mail: template layout.html: %w", err)
+		}
+		if _, err := t.New("layout.html").Parse(string(layout)); err != nil {
+			return "", fmt.Errorf("mail: %w", err)
+		}
+	}
+	if _, err := t.Parse(string(src)); err != nil {
+		return "", fmt.Errorf("mail: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return "", fmt.Errorf("mail: %w", err)
+	}
+	return strings.TrimSpace(buf.String()) + "\n", nil
+}
+
+// linkArgs is what the layout's "button" and "fallback" templates take.
+type linkArgs struct{ URL, Label string }
+
+func link(url, label string) linkArgs { return linkArgs{URL: url, Label: label} }
+
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// tidyText trims trailing spaces and runs of blank lines that optional
+// template sections leave behind.
+func tidyText(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	return strings.TrimSpace(s) + "\n"
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

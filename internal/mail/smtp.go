@@ -1,0 +1,301 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	netmail "net/mail"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	gosmtp "github.com/wneessen/go-mail/smtp"
+)
+
+// smtpIdleTimeout is how long a connection stays open after the last send
+// of a burst.
+const smtpIdleTimeout = 15 * time.Second
+
+// SMTPSender sends mail through one SMTP server. It keeps one connection
+// open across a burst of messages, closes it once idle, and dials again
+// when the server dropped it. It is safe for concurrent use: sends take
+// turns on the one connection.
+type SMTPSender struct {
+	cfg    smtpConfig
+	client *gomail.Client
+	dkim   *DKIM
+
+	mu      sync.Mutex
+	conn    *gosmtp.Client
+	netConn net.Conn
+	dialed  net.Conn
+	idle    *time.Timer
+}
+
+// NewSMTPSender returns a sender for a URL of the form
+// smtp://[user:pass@]host[:port][?options] or smtps://... (implicit TLS).
+// The port defaults to 25 for smtp and 465 for smtps. Options:
+//
+//	starttls=opportunistic|required|none  smtp only; opportunistic by default
+//	auth=plain|login                      mechanism; by default PLAIN, else LOGIN
+//	timeout=30s                           per dial and per command
+//	insecure_skip_verify=1                accept any certificate (tests only)
+//
+// Certificates are verified, STARTTLS included. Credentials are sent only
+// over TLS or to a server on localhost. Options after the URL, such as
+// WithDKIM, add to that. NewSMTPSender does not connect; the first Send
+// does.
+func NewSMTPSender(rawURL string, options ...SMTPOption) (*SMTPSender, error) {
+	cfg, err := parseSMTPURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &SMTPSender{cfg: cfg}
+	for _, o := range options {
+		o(s)
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(cfg.port),
+		gomail.WithTimeout(cfg.timeout),
+		gomail.WithTLSConfig(cfg.tls),
+		gomail.WithTLSPolicy(cfg.starttls),
+		gomail.WithDialContextFunc(s.dialNet),
+	}
+	if cfg.username != "" {
+		opts = append(opts, gomail.WithUsername(cfg.username), gomail.WithPassword(cfg.password))
+		if cfg.auth != "" {
+			opts = append(opts, gomail.WithSMTPAuth(cfg.auth))
+		} else {
+			opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin))
+		}
+	}
+	s.client, err = gomail.NewClient(cfg.host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("mail: smtp client: %w", err)
+	}
+	return s, nil
+}
+
+// SMTPOption configures an SMTPSender.
+type SMTPOption func(*SMTPSender)
+
+// WithDKIM signs every message with d.
+func WithDKIM(d *DKIM) SMTPOption {
+	return func(s *SMTPSender) { s.dkim = d }
+}
+
+// String returns the server URL with its password redacted.
+func (s *SMTPSender) String() string { return s.cfg.redacted }
+
+// Send delivers m. A 5xx reply to RCPT or DATA, or an address that cannot
+// be parsed, is permanent; failures to connect and 4xx replies are not.
+// Cancelling ctx aborts a send under way.
+func (s *SMTPSender) Send(ctx context.Context, m Message) error {
+	msg, err := newMsg(m)
+	if err != nil {
+		return Permanent(err)
+	}
+	if s.dkim != nil {
+		if err := s.dkim.sign(msg, m.From); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idle != nil {
+		s.idle.Stop()
+	}
+	defer s.armIdle()
+
+	reused := s.conn != nil
+	err = s.sendLocked(ctx, msg)
+	var se *gomail.SendError
+	if reused && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
+		err = s.sendLocked(ctx, msg)
+	}
+	return classify(err)
+}
+
+// Close ends the open connection, if any. The sender stays usable.
+func (s *SMTPSender) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idle != nil {
+		s.idle.Stop()
+	}
+	s.dropLocked(true)
+	return nil
+}
+
+func (s *SMTPSender) sendLocked(ctx context.Context, msg *gomail.Msg) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.conn == nil {
+		if err := s.dialLocked(ctx); err != nil {
+			return err
+		}
+	}
+	conn := s.netConn
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	err := s.client.SendWithSMTPClient(s.conn, msg)
+	if !stop() {
+		s.dropLocked(false)
+		if msg.IsDelivered() {
+			return nil
+		}
+		return fmt.Errorf("mail: send to %s interrupted: %w", s.cfg.addr, context.Cause(ctx))
+	}
+	if err != nil && !keepsConnection(err) {
+		s.dropLocked(false)
+	}
+	if msg.IsDelivered() {
+		return nil
+	}
+	return err
+}
+
+func (s *SMTPSender) dialLocked(ctx context.Context) error {
+	s.dialed = nil
+	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		if s.dialed != nil {
+			s.dialed.Close()
+			s.dialed = nil
+		}
+		return fmt.Errorf("mail: connect to %s: %w", s.cfg.addr, err)
+	}
+	s.conn, s.netConn, s.dialed = c, s.dialed, nil
+	return nil
+}
+
+// dialNet is go-mail's dialer: it remembers the connection so that a
+// cancelled context can close it and a failed handshake does not leak it.
+func (s *SMTPSender) dialNet(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	var conn net.Conn
+	var err error
+	if s.cfg.implicitTLS {
+		conn, err = (&tls.Dialer{NetDialer: &d, Config: s.cfg.tls}).DialContext(ctx, network, addr)
+	} else {
+		conn, err = d.DialContext(ctx, network, addr)
+	}
+	if err == nil {
+		s.dialed = conn
+	}
+	return conn, err
+}
+
+// dropLocked forgets the connection, saying QUIT first when quit is set.
+func (s *SMTPSender) dropLocked(quit bool) {
+	if s.conn == nil {
+		return
+	}
+	if quit {
+		_ = s.client.CloseWithSMTPClient(s.conn)
+	}
+	_ = s.netConn.Close()
+	s.conn, s.netConn = nil, nil
+}
+
+func (s *SMTPSender) armIdle() {
+	if s.conn == nil {
+		return
+	}
+	if s.idle == nil {
+		s.idle = time.AfterFunc(smtpIdleTimeout, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.dropLocked(true)
+		})
+		return
+	}
+	s.idle.Reset(smtpIdleTimeout)
+}
+
+// keepsConnection reports whether err is a reply to one transaction after
+// which the session is still in a known state.
+func keepsConnection(err error) bool {
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.ErrorCode() == 0 {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrSMTPMailFrom, gomail.ErrSMTPRcptTo, gomail.ErrSMTPDataClose:
+		return true
+	}
+	return false
+}
+
+// classify marks the errors that a later attempt cannot cure.
+func classify(err error) error {
+	var se *gomail.SendError
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Reason {
+	case gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+		if code := se.ErrorCode(); code >= 500 && code < 600 {
+			return Permanent(err)
+		}
+	case gomail.ErrGetSender, gomail.ErrGetRcpts:
+		return Permanent(err)
+	}
+	return err
+}
+
+func newMsg(m Message) (*gomail.Msg, error) {
+	from, err := bareAddress("from", m.From)
+	if err != nil {
+		return nil, err
+	}
+	from.Name = m.FromName
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
+	to, err := bareAddress("to", m.To)
+	if err != nil {
+		return nil, err
+	}
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to)
+	if m.ReplyTo != "" {
+		replyTo, err := bareAddress("reply-to", m.ReplyTo)
+		if err != nil {
+			return nil, err
+		}
+		replyTo.Name = m.ReplyToName
+		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, replyTo)
+	}
+	msg.Subject(m.Subject)
+	if m.MessageID != "" {
+		msg.SetMessageIDWithValue(m.MessageID)
+	} else {
+		msg.SetMessageID()
+	}
+	msg.SetDate()
+	for k, v := range m.Headers {
+		msg.SetGenHeader(gomail.Header(k), v)
+	}
+	switch {
+	case m.Text != "":
+		msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+		if m.HTML != "" {
+			msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+		}
+	case m.HTML != "":
+		msg.SetBodyString(gomail.TypeTextHTML, m.HTML)
+	default:
+		return nil, errors.New("mail: message has no body")
+	}
+	return msg, nil
+}
+
+// bareAddress parses a single address without display name.
+func bareAddress(field, addr string) (*netmail.Address, error) {
+	a, err := netmail.ParseAddress(addr)
+	if err != nil || a.Name != "" || a.Address != addr {
+		return nil, fmt.Errorf("mail: %s address %q is not a bare address", field, addr)
+	}
+	return a, nil
+}

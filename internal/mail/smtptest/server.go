@@ -1,0 +1,222 @@
+// Package smtptest runs a real SMTP server in the test process, on
+// 127.0.0.1, and keeps what it receives for assertions.
+package smtptest
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Server is an SMTP server for one test. It stops when the test ends.
+type Server struct {
+	addr        string
+	tls         *tls.Config
+	implicitTLS bool
+	user, pass  string
+	rejected    map[string]bool
+	deferred    map[string]bool
+
+	mu      sync.Mutex
+	srv     *smtp.Server
+	ln      net.Listener
+	msgs    []Received
+	conns   map[*smtp.Conn]bool
+	arrived chan struct{}
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithAuth makes the server require AUTH PLAIN as user with pass before it
+// accepts MAIL.
+func WithAuth(user, pass string) Option {
+	return func(s *Server) { s.user, s.pass = user, pass }
+}
+
+// RejectRecipient makes RCPT TO any of addrs fail with 550, permanently.
+func RejectRecipient(addrs ...string) Option {
+	return func(s *Server) {
+		for _, a := range addrs {
+			s.rejected[strings.ToLower(a)] = true
+		}
+	}
+}
+
+// DeferRecipient makes RCPT TO any of addrs fail with 451, temporarily.
+func DeferRecipient(addrs ...string) Option {
+	return func(s *Server) {
+		for _, a := range addrs {
+			s.deferred[strings.ToLower(a)] = true
+		}
+	}
+}
+
+// WithSTARTTLS makes the server offer STARTTLS with a self-signed
+// certificate for 127.0.0.1.
+func WithSTARTTLS() Option {
+	return func(s *Server) { s.tls = selfSigned() }
+}
+
+// WithImplicitTLS makes the server speak TLS from the first byte, as smtps
+// does, with a self-signed certificate for 127.0.0.1.
+func WithImplicitTLS() Option {
+	return func(s *Server) {
+		s.tls = selfSigned()
+		s.implicitTLS = true
+	}
+}
+
+// Start runs a server on 127.0.0.1 and a free port until t ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := &Server{
+		rejected: map[string]bool{},
+		deferred: map[string]bool{},
+		conns:    map[*smtp.Conn]bool{},
+		arrived:  make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("smtptest: listen: %v", err)
+	}
+	s.addr = l.Addr().String()
+	s.serve(l)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return s.addr }
+
+// URL is smtp://127.0.0.1:port, or smtps://... with WithImplicitTLS.
+func (s *Server) URL() string {
+	if s.implicitTLS {
+		return "smtps://" + s.addr
+	}
+	return "smtp://" + s.addr
+}
+
+// Stop closes the listener and every open connection; the port then
+// refuses connections until Restart.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
+	s.mu.Unlock()
+	if srv != nil {
+		// Serve may not have registered ln with srv yet.
+		ln.Close()
+		srv.Close()
+	}
+}
+
+// Restart listens again on the same port after Stop.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	l, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		t.Fatalf("smtptest: listen again on %s: %v", s.addr, err)
+	}
+	s.serve(l)
+}
+
+// Messages returns what the server accepted so far, in order of arrival.
+func (s *Server) Messages() []Received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Received(nil), s.msgs...)
+}
+
+// Connections counts the SMTP connections the server has accepted.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// WaitFor waits until at least n messages arrived and returns them all; it
+// fails t if that takes longer than timeout.
+func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Received {
+	t.Helper()
+	return s.WaitForMatch(t, func(Received) bool { return true }, n, timeout)
+}
+
+// WaitForMatch waits until at least n of the messages that arrived satisfy
+// match and returns those; it fails t if that takes longer than timeout.
+func (s *Server) WaitForMatch(t testing.TB, match func(Received) bool, n int, timeout time.Duration) []Received {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		var matched []Received
+		for _, m := range s.msgs {
+			if match(m) {
+				matched = append(matched, m)
+			}
+		}
+		arrived := s.arrived
+		s.mu.Unlock()
+		if len(matched) >= n {
+			return matched
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			t.Fatalf("smtptest: %d matching messages after %s, want %d", len(matched), timeout, n)
+			return nil
+		}
+	}
+}
+
+func (s *Server) serve(l net.Listener) {
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout = 30 * time.Second
+	srv.WriteTimeout = 30 * time.Second
+	srv.MaxMessageBytes = 10 << 20
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	if s.tls != nil {
+		if s.implicitTLS {
+			l = tls.NewListener(l, s.tls)
+		} else {
+			srv.TLSConfig = s.tls
+		}
+	}
+	s.mu.Lock()
+	s.srv, s.ln = srv, l
+	s.mu.Unlock()
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, net.ErrClosed) {
+			log.Printf("smtptest: serve: %v", err)
+		}
+	}()
+}
+
+func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	s.mu.Lock()
+	s.conns[c] = true
+	s.mu.Unlock()
+	return &session{srv: s, conn: c}, nil
+}
+
+func (s *Server) add(r Received) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = append(s.msgs, r)
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+}

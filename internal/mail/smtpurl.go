@@ -1,0 +1,128 @@
+package mail
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+const defaultSMTPTimeout = 30 * time.Second
+
+// smtpConfig is an SMTP URL taken apart.
+type smtpConfig struct {
+	host, addr         string
+	port               int
+	implicitTLS        bool
+	starttls           gomail.TLSPolicy
+	tls                *tls.Config
+	username, password string
+	auth               gomail.SMTPAuthType
+	timeout            time.Duration
+	redacted           string
+}
+
+func parseSMTPURL(rawURL string) (smtpConfig, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url.Error repeats the URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return smtpConfig{}, fmt.Errorf("mail: invalid SMTP URL: %w", err)
+	}
+	cfg := smtpConfig{
+		host:     u.Hostname(),
+		starttls: gomail.TLSOpportunistic,
+		timeout:  defaultSMTPTimeout,
+		redacted: u.Redacted(),
+	}
+	bad := func(format string, args ...any) (smtpConfig, error) {
+		return smtpConfig{}, fmt.Errorf("mail: SMTP URL %s: "+format, append([]any{cfg.redacted}, args...)...)
+	}
+	switch u.Scheme {
+	case "smtp":
+		cfg.port = 25
+	case "smtps":
+		cfg.port = 465
+		cfg.implicitTLS = true
+		cfg.starttls = gomail.NoTLS
+	default:
+		return bad("scheme must be smtp or smtps")
+	}
+	if cfg.host == "" {
+		return bad("no host")
+	}
+	if u.Path != "" && u.Path != "/" {
+		return bad("unexpected path %q", u.Path)
+	}
+	if p := u.Port(); p != "" {
+		cfg.port, err = strconv.Atoi(p)
+		if err != nil || cfg.port < 1 || cfg.port > 65535 {
+			return bad("invalid port %q", p)
+		}
+	}
+	cfg.addr = net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port))
+	cfg.tls = &tls.Config{ServerName: cfg.host, MinVersion: tls.VersionTLS12}
+	if u.User != nil {
+		cfg.username = u.User.Username()
+		cfg.password, _ = u.User.Password()
+	}
+
+	q := u.Query()
+	for key, values := range q {
+		if len(values) != 1 {
+			return bad("option %s given %d times", key, len(values))
+		}
+		v := values[0]
+		switch key {
+		case "starttls":
+			if cfg.implicitTLS {
+				return bad("starttls does not apply to smtps")
+			}
+			switch v {
+			case "opportunistic":
+				cfg.starttls = gomail.TLSOpportunistic
+			case "required":
+				cfg.starttls = gomail.TLSMandatory
+			case "none":
+				cfg.starttls = gomail.NoTLS
+			default:
+				return bad("starttls must be opportunistic, required or none")
+			}
+		case "auth":
+			switch v {
+			case "plain":
+				cfg.auth = gomail.SMTPAuthPlain
+			case "login":
+				cfg.auth = gomail.SMTPAuthLogin
+			default:
+				return bad("auth must be plain or login")
+			}
+		case "timeout":
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return bad("invalid timeout %q", v)
+			}
+			cfg.timeout = d
+		case "insecure_skip_verify":
+			skip, err := strconv.ParseBool(v)
+			if err != nil {
+				return bad("invalid insecure_skip_verify %q", v)
+			}
+			cfg.tls.InsecureSkipVerify = skip
+		default:
+			return bad("unknown option %q", key)
+		}
+	}
+	if cfg.auth != "" && cfg.username == "" {
+		return bad("auth needs a user name")
+	}
+	return cfg, nil
+}

@@ -1,0 +1,193 @@
+// Package mailbox serves the development mailbox: the mail storekeep
+// delivered into its store instead of sending, as web pages and as JSON.
+package mailbox
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Path is where the handler answers: every route is under it.
+const Path = "/_dev/mailbox"
+
+const (
+	pageLimit    = 200
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+//go:embed templates
+var files embed.FS
+
+var funcs = template.FuncMap{
+	"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"linkify": linkify,
+}
+
+var (
+	listPage    = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/list.html"))
+	messagePage = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/message.html"))
+)
+
+type handler struct {
+	store storekeep.MailboxStore
+}
+
+// NewHandler returns the mailbox's HTTP handler. Mount it at Path and
+// Path+"/"; it serves:
+//
+//	GET    /_dev/mailbox                 the messages, newest first (?to= filters)
+//	GET    /_dev/mailbox/{id}            one message, text and HTML parts
+//	GET    /_dev/mailbox/messages        JSON list (?to=, ?limit=)
+//	DELETE /_dev/mailbox/messages        clear the mailbox
+//	POST   /_dev/mailbox/clear           clear the mailbox, from the page's form
+//
+// Requests that change state and come from another site are refused.
+func NewHandler(store storekeep.MailboxStore) http.Handler {
+	h := &handler{store: store}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+Path, h.list)
+	mux.HandleFunc("GET "+Path+"/{$}", h.list)
+	mux.HandleFunc("GET "+Path+"/{id}", h.show)
+	mux.HandleFunc("GET "+Path+"/messages", h.listJSON)
+	mux.HandleFunc("DELETE "+Path+"/messages", h.clearJSON)
+	mux.HandleFunc("POST "+Path+"/clear", h.clearForm)
+	return secure(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// secure sets headers that keep the pages, which show one-time links,
+// out of caches and stop script in a message from running.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Security-Policy", "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// page is what the templates see.
+type page struct {
+	Base     string
+	To       string
+	Messages []storekeep.MailboxMessage
+	Message  storekeep.MailboxMessage
+}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	to := strings.TrimSpace(r.URL.Query().Get("to"))
+	msgs, err := h.store.MailboxMessages(r.Context(), to, pageLimit)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	render(w, r, listPage, page{Base: Path, To: to, Messages: msgs})
+}
+
+func (h *handler) show(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	m, err := h.store.MailboxMessage(r.Context(), id)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	render(w, r, messagePage, page{Base: Path, Message: m})
+}
+
+// messageJSON is a message in the JSON list.
+type messageJSON struct {
+	ID         int64  `json:"id"`
+	MessageID  string `json:"messageId"`
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Subject    string `json:"subject"`
+	Text       string `json:"text"`
+	HTML       string `json:"html"`
+	ReceivedAt string `json:"receivedAt"`
+}
+
+func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := defaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			http.Error(w, "limit must be between 1 and "+strconv.Itoa(maxLimit), http.StatusBadRequest)
+			return
+		}
+		limit = n
+	}
+	msgs, err := h.store.MailboxMessages(r.Context(), strings.TrimSpace(q.Get("to")), limit)
+	if err != nil {
+		serverError(w, r, err)
+		return
+	}
+	list := make([]messageJSON, 0, len(msgs))
+	for _, m := range msgs {
+		list = append(list, messageJSON{
+			ID:         m.ID,
+			MessageID:  m.MessageID,
+			From:       m.From,
+			To:         m.To,
+			Subject:    m.Subject,
+			Text:       m.Text,
+			HTML:       m.HTML,
+			ReceivedAt: m.ReceivedAt.UTC().Format(time.RFC3339),
+		})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(list); err != nil {
+		slog.WarnContext(r.Context(), "mailbox: write JSON", "err", err)
+	}
+}
+
+func (h *handler) clearJSON(w http.ResponseWriter, r *http.Request) {
+	if err := h.store.ClearMailbox(r.Context()); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) clearForm(w http.ResponseWriter, r *http.Request) {
+	if err := h.store.ClearMailbox(r.Context()); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, Path, http.StatusSeeOther)
+}
+
+func render(w http.ResponseWriter, r *http.Request, t *template.Template, p page) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = buf.WriteTo(w)
+}
+
+func serverError(w http.ResponseWriter, r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "mailbox", "path", r.URL.Path, "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}

@@ -1,0 +1,90 @@
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Config tunes a Worker. Zero values take the defaults named below.
+type Config struct {
+	// PollInterval is how often the worker looks for due mail when nobody
+	// kicks it; 1s.
+	PollInterval time.Duration
+	// Batch is how many mails the worker holds and sends at once; 8.
+	Batch int
+	// Lease is how long a claimed mail stays reserved to this worker; 1m.
+	// A send is abandoned, and retried, after half of it.
+	Lease time.Duration
+	// MaxAttempts is how many times a mail is tried before it is given up;
+	// 8.
+	MaxAttempts int
+	// BackoffBase and BackoffMax bound the wait before a retry: after
+	// attempt n it is drawn uniformly from [0, min(BackoffMax,
+	// BackoffBase·2^(n-1))]; 30s and 30m.
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// Retention is how long mail that was sent, or given up, stays in the
+	// outbox before it is deleted; 7 days. Mail given up within it can be
+	// sent again with the store's RetryMail.
+	Retention time.Duration
+	// PruneInterval is how often the worker deletes mail older than
+	// Retention, the first time when it starts; 1h.
+	PruneInterval time.Duration
+	// DrainTimeout bounds how long Run waits, once cancelled, for the sends
+	// under way; 10s.
+	DrainTimeout time.Duration
+	// From is the sender address of every mail; no-reply@<shop domain> when
+	// empty.
+	From string
+	// Now is the clock that decides which mail is due; time.Now when nil.
+	Now storekeep.Clock
+	// Logger receives one line per attempt; slog.Default when nil.
+	Logger *slog.Logger
+	// Jobs are the templates that name work rather than mail: a row of one
+	// of them is handed to its Job instead of being rendered and sent, and
+	// retried like mail when the Job fails.
+	Jobs map[storekeep.Template]Job
+}
+
+// Job does the work an outbox row of its template stands for.
+type Job func(ctx context.Context, m storekeep.Mail) error
+
+func (c Config) withDefaults() Config {
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 8
+	}
+	if c.Lease <= 0 {
+		c.Lease = time.Minute
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 8
+	}
+	if c.BackoffBase <= 0 {
+		c.BackoffBase = 30 * time.Second
+	}
+	if c.BackoffMax <= 0 {
+		c.BackoffMax = 30 * time.Minute
+	}
+	if c.Retention <= 0 {
+		c.Retention = 7 * 24 * time.Hour
+	}
+	if c.PruneInterval <= 0 {
+		c.PruneInterval = time.Hour
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

@@ -1,0 +1,71 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/outbox"
+)
+
+// TestJobRowsRunTheirJobAndAreRetried shows that a row whose template names
+// a job is handed to it, not rendered or sent; that a failing job is tried
+// again; and that jobs are not counted as mail.
+func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	var seen []string
+	calls := 0
+	job := func(_ context.Context, m storekeep.Mail) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			return errors.New("database briefly away")
+		}
+		seen = append(seen, m.To+" "+m.Data["ip"])
+		return nil
+	}
+	ctx := context.Background()
+	_, err := f.store.EnqueueMail(ctx, storekeep.Mail{
+		ShopID: f.shop.ID, To: "ana@example.com", Template: storekeep.TemplateRecoverRequest,
+		Data: map[string]string{"ip": "203.0.113.9"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.enqueue("bo@example.com", storekeep.TemplateReset, "en")
+
+	clock := time.Now()
+	w := f.worker(f.smtpSender(), outbox.Config{
+		Jobs:        map[storekeep.Template]outbox.Job{storekeep.TemplateRecoverRequest: job},
+		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
+		Now: func() time.Time { return clock },
+	})
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(time.Second)
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 2 || len(seen) != 1 || seen[0] != "ana@example.com 203.0.113.9" {
+		t.Fatalf("job calls %d, finished %q; want one failure then one success", calls, seen)
+	}
+	got := f.smtp.WaitFor(t, 1, wait)
+	if len(got) != 1 || got[0].To != "bo@example.com" {
+		t.Fatalf("SMTP received %+v; want only the reset mail to bo@example.com", got)
+	}
+	if n := f.pending(); n != 0 {
+		t.Fatalf("%d rows still pending", n)
+	}
+	m := w.Metrics()
+	if m.Sent.Load() != 1 || m.Retried.Load() != 1 {
+		t.Fatalf("metrics sent=%d retried=%d; want 1 and 1 (the job's success is not a mail)", m.Sent.Load(), m.Retried.Load())
+	}
+}

@@ -1,0 +1,268 @@
+// Package outbox delivers the mail queued in the store's outbox: it claims
+// due mail, renders it, hands it to a mail.Sender and records the outcome,
+// retrying temporary failures with exponential backoff and jitter.
+// Delivery is at least once; a mail sent again keeps its Message-ID.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/mail"
+)
+
+// markTimeout bounds each write of an outcome to the store.
+const markTimeout = 5 * time.Second
+
+// ShopLookup finds the shop a mail speaks for.
+type ShopLookup interface {
+	// ShopByID returns the shop, or storekeep.ErrNotFound.
+	ShopByID(ctx context.Context, id int64) (storekeep.Shop, error)
+}
+
+// Renderer builds the message for a queued mail; *mail.Renderer is one.
+type Renderer interface {
+	Render(shop storekeep.Shop, m storekeep.Mail, from string) (mail.Message, error)
+}
+
+// Metrics counts outcomes since the worker was made.
+type Metrics struct {
+	// Sent counts mails delivered.
+	Sent atomic.Int64
+	// Retried counts failed attempts that were scheduled again.
+	Retried atomic.Int64
+	// Failed counts mails given up.
+	Failed atomic.Int64
+}
+
+// Worker delivers queued mail. Run it once per process; Kick it after
+// queuing mail.
+type Worker struct {
+	store   storekeep.OutboxStore
+	shops   ShopLookup
+	render  Renderer
+	sender  mail.Sender
+	cfg     Config
+	log     *slog.Logger
+	kick    chan struct{}
+	busy    atomic.Int64
+	full    atomic.Bool
+	metrics Metrics
+}
+
+// New returns a worker over store that renders with render and sends with
+// sender.
+func New(store storekeep.OutboxStore, shops ShopLookup, render Renderer, sender mail.Sender, cfg Config) *Worker {
+	cfg = cfg.withDefaults()
+	return &Worker{
+		store:  store,
+		shops:  shops,
+		render: render,
+		sender: sender,
+		cfg:    cfg,
+		log:    cfg.Logger,
+		kick:   make(chan struct{}, 1),
+	}
+}
+
+// Metrics returns the worker's live counters.
+func (w *Worker) Metrics() *Metrics { return &w.metrics }
+
+// Kick wakes Run to look for due mail now rather than at its next poll.
+// It never blocks; kicks that arrive while one is pending merge into it.
+func (w *Worker) Kick() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers mail until ctx is done, and every prune interval deletes
+// mail older than the retention. Once ctx is done it claims nothing more
+// and waits for the sends under way, up to the drain timeout, after which
+// it interrupts them, releases their mail for another attempt, and returns
+// an error.
+func (w *Worker) Run(ctx context.Context) error {
+	sendCtx, interrupt := context.WithCancel(context.WithoutCancel(ctx))
+	defer interrupt()
+	var wg sync.WaitGroup
+	ticker := time.NewTicker(w.cfg.PollInterval)
+	defer ticker.Stop()
+	pruneTicker := time.NewTicker(w.cfg.PruneInterval)
+	defer pruneTicker.Stop()
+	w.prune(ctx)
+	for {
+		w.dispatch(ctx, sendCtx, &wg)
+		select {
+		case <-ctx.Done():
+			return w.drain(&wg, interrupt)
+		case <-ticker.C:
+		case <-w.kick:
+		case <-pruneTicker.C:
+			w.prune(ctx)
+		}
+	}
+}
+
+// prune deletes mail sent, or given up, before the retention.
+func (w *Worker) prune(ctx context.Context) {
+	n, err := w.store.PruneMail(ctx, w.cfg.Now().Add(-w.cfg.Retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		w.log.Error("outbox: prune old mail", "err", err)
+	case n > 0:
+		w.log.Info("outbox: pruned old mail", "deleted", n, "retention", w.cfg.Retention.String())
+	}
+}
+
+// Flush delivers mail until none is due, each round waiting for every
+// send, and returns ctx's error if ctx ends first. Mail scheduled for a
+// later retry stays queued.
+func (w *Worker) Flush(ctx context.Context) error {
+	for {
+		mails, err := w.store.ClaimMail(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+		if err != nil {
+			return fmt.Errorf("outbox: claim: %w", err)
+		}
+		if len(mails) == 0 {
+			return nil
+		}
+		var wg sync.WaitGroup
+		for _, m := range mails {
+			wg.Go(func() { w.deliver(ctx, m) })
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// dispatch claims as many due mails as there are free places in the batch
+// and starts sending each on its own.
+func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
+	for ctx.Err() == nil {
+		free := w.cfg.Batch - int(w.busy.Load())
+		if free <= 0 {
+			return
+		}
+		mails, err := w.store.ClaimMail(ctx, w.cfg.Now(), w.cfg.Lease, free)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("outbox: claim mail", "err", err)
+			}
+			return
+		}
+		w.full.Store(len(mails) == free)
+		for _, m := range mails {
+			w.busy.Add(1)
+			wg.Go(func() {
+				defer func() {
+					w.busy.Add(-1)
+					if w.full.Load() {
+						w.Kick()
+					}
+				}()
+				w.deliver(sendCtx, m)
+			})
+		}
+		if len(mails) < free {
+			return
+		}
+	}
+}
+
+func (w *Worker) drain(wg *sync.WaitGroup, interrupt context.CancelFunc) error {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(w.cfg.DrainTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-timer.C:
+		interrupt()
+		<-done
+		return fmt.Errorf("outbox: sends still under way after %s were interrupted and will be retried", w.cfg.DrainTimeout)
+	}
+}
+
+// deliver makes one attempt at m and records its outcome. When ctx ends
+// first the attempt is interrupted and the mail released at once, without
+// backoff.
+func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
+	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
+	err := w.attempt(attemptCtx, m)
+	cancel()
+
+	markCtx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancelMark()
+	now := w.cfg.Now()
+	log := w.log.With("mail_id", m.ID, "shop_id", m.ShopID, "template", string(m.Template), "attempt", m.Attempts)
+	_, isJob := w.cfg.Jobs[m.Template]
+	var markErr error
+	var counter *atomic.Int64
+	switch {
+	case err == nil && isJob:
+		markErr = w.store.MarkMailSent(markCtx, m.ID, now)
+	case err == nil:
+		markErr = w.store.MarkMailSent(markCtx, m.ID, now)
+		counter = &w.metrics.Sent
+		log.Info("outbox: mail sent")
+	case ctx.Err() != nil:
+		markErr = w.store.MarkMailRetry(markCtx, m.ID, now, "interrupted: "+err.Error())
+		log.Info("outbox: send interrupted; mail released", "err", err)
+	case mail.IsPermanent(err) || m.Attempts >= w.cfg.MaxAttempts:
+		markErr = w.store.MarkMailFailed(markCtx, m.ID, now, err.Error())
+		counter = &w.metrics.Failed
+	default:
+		next := now.Add(backoff(m.Attempts, w.cfg.BackoffBase, w.cfg.BackoffMax))
+		markErr = w.store.MarkMailRetry(markCtx, m.ID, next, err.Error())
+		counter = &w.metrics.Retried
+		log.Warn("outbox: mail failed; will retry", "err", err, "next_attempt", next)
+	}
+	if markErr != nil {
+		log.Error("outbox: record outcome", "err", markErr)
+	}
+	// Counted once recorded, so that a reader of the counters finds the
+	// store up to date.
+	if counter != nil {
+		total := counter.Add(1)
+		if counter == &w.metrics.Failed {
+			log.Warn("outbox: mail abandoned; see `storekeep mail list --status failed`",
+				"err", err, "permanent", mail.IsPermanent(err), "abandoned_total", total)
+		}
+	}
+}
+
+// attempt renders m for its shop and sends it, or runs m's job.
+func (w *Worker) attempt(ctx context.Context, m storekeep.Mail) error {
+	if job, ok := w.cfg.Jobs[m.Template]; ok {
+		return job(ctx, m)
+	}
+	shop, err := w.shops.ShopByID(ctx, m.ShopID)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return mail.Permanent(fmt.Errorf("outbox: shop %d no longer exists", m.ShopID))
+	}
+	if err != nil {
+		return fmt.Errorf("outbox: shop %d: %w", m.ShopID, err)
+	}
+	from := w.cfg.From
+	if from == "" {
+		from = "no-reply@" + shop.Domain
+	}
+	msg, err := w.render.Render(shop, m, from)
+	if err != nil {
+		return err
+	}
+	return w.sender.Send(ctx, msg)
+}
