@@ -1,0 +1,78 @@
+package graph
+
+import (
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/storekeep/storekeep/internal/graph/generated"
+)
+
+// Option configures NewHandler.
+type Option func(*options)
+
+type options struct {
+	limits Limits
+}
+
+// WithLimits replaces DefaultLimits; zero fields keep the default.
+func WithLimits(l Limits) Option {
+	return func(o *options) { o.limits = l.withDefaults() }
+}
+
+// jsonResponse is the Content-Type of every answer, as Shopify sends it.
+var jsonResponse = map[string][]string{"Content-Type": {"application/json; charset=utf-8"}}
+
+func init() {
+	// Shopify answers parse and validation errors with HTTP 200, and
+	// Storefront clients read errors only from a 2xx response.
+	errcode.RegisterErrorType(errcode.ParseFailed, errcode.KindUser)
+	errcode.RegisterErrorType(errcode.ValidationFailed, errcode.KindUser)
+}
+
+// NewHandler returns the GraphQL endpoint. It answers POST requests with a
+// JSON body ({"query", "variables", "operationName"}) or an
+// application/graphql body holding the query alone. Introspection is on.
+//
+// The HTTP layer in front of it authenticates the request and stores a
+// storekeep.Session in the request context; root fields refuse to run
+// without one.
+func NewHandler(res *Resolver, opts ...Option) http.Handler {
+	o := options{limits: DefaultLimits}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return newServer(res, o)
+}
+
+// newServer is NewHandler's gqlgen server. Field middleware added to it
+// later runs inside guard.
+func newServer(res *Resolver, o options) *handler.Server {
+	srv := handler.New(newExecutableSchema(res))
+	srv.AddTransport(transport.POST{ResponseHeaders: jsonResponse})
+	srv.AddTransport(transport.GRAPHQL{ResponseHeaders: jsonResponse})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(o.limits.Tokens)
+	srv.Use(extension.Introspection{})
+	srv.Use(shapeLimit{o.limits})
+	srv.Use(extension.FixedComplexityLimit(o.limits.Complexity))
+	srv.AroundFields(res.guard)
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(res.recoverPanic)
+	return srv
+}
+
+// newExecutableSchema binds res and the @inContext directive to the
+// generated schema.
+func newExecutableSchema(res *Resolver) graphql.ExecutableSchema {
+	return generated.NewExecutableSchema(generated.Config{
+		Resolvers:  res,
+		Directives: generated.DirectiveRoot{InContext: inContext},
+	})
+}

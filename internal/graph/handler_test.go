@@ -1,0 +1,259 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/storekeep/storekeep"
+)
+
+// allScopes is a session whose token grants every customer scope.
+func allScopes() storekeep.Session {
+	return withScopes(storekeep.ScopeReadCustomers, storekeep.ScopeWriteCustomers)
+}
+
+func withScopes(scopes ...storekeep.Scope) storekeep.Session {
+	return storekeep.Session{
+		Shop:   storekeep.Shop{ID: 1, Domain: "shop.example"},
+		Token:  storekeep.APIToken{ID: 1, ShopID: 1, Kind: storekeep.APITokenPublic, Scopes: scopes},
+		Caller: storekeep.Caller{IP: "192.0.2.1", Locale: "en"},
+	}
+}
+
+// post sends body to h as the HTTP layer would, with s in the context
+// (none when s is nil), and returns the status and body.
+func post(t *testing.T, h http.Handler, s *storekeep.Session, contentType, body string) (int, []byte) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/api/2026-10/graphql.json", strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if s != nil {
+		req = req.WithContext(storekeep.NewContext(req.Context(), *s))
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	out, err := io.ReadAll(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	return rec.Code, out
+}
+
+// postJSON sends a JSON request body.
+func postJSON(t *testing.T, h http.Handler, s *storekeep.Session, query string, variables map[string]any) (int, []byte) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return post(t, h, s, "application/json", string(body))
+}
+
+type gqlResponse struct {
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+func decode(t *testing.T, body []byte) gqlResponse {
+	t.Helper()
+	var r gqlResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, body)
+	}
+	return r
+}
+
+// newTestHandler is NewHandler over a Resolver without services: every
+// request in these tests is settled before a resolver would call one, and
+// a call would panic and show up as an internal error.
+func newTestHandler(t *testing.T, opts ...Option) (http.Handler, *bytes.Buffer) {
+	t.Helper()
+	var logs bytes.Buffer
+	res := &Resolver{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+	return NewHandler(res, opts...), &logs
+}
+
+func TestAccessDenied(t *testing.T) {
+	h, _ := newTestHandler(t)
+	cases := []struct {
+		name    string
+		session storekeep.Session
+		query   string
+		want    string
+	}{
+		{
+			name:    "mutation without write scope",
+			session: withScopes(storekeep.ScopeReadCustomers),
+			query:   `mutation { customerRecover(email: "ann@example.com") { customerUserErrors { code } } }`,
+			want:    "{\"errors\":[{\"message\":\"Access denied for customerRecover field. Required access: `unauthenticated_write_customers` access scope.\",\"path\":[\"customerRecover\"],\"extensions\":{\"code\":\"ACCESS_DENIED\",\"documentation\":\"https://shopify.dev/api/usage/access-scopes\",\"requiredAccess\":\"`unauthenticated_write_customers` access scope.\"}}],\"data\":{\"customerRecover\":null}}",
+		},
+		{
+			name:    "query without read scope, aliased",
+			session: withScopes(storekeep.ScopeWriteCustomers),
+			query:   `{ me: customer(customerAccessToken: "t") { id } }`,
+			want:    "{\"errors\":[{\"message\":\"Access denied for customer field. Required access: `unauthenticated_read_customers` access scope.\",\"path\":[\"me\"],\"extensions\":{\"code\":\"ACCESS_DENIED\",\"documentation\":\"https://shopify.dev/api/usage/access-scopes\",\"requiredAccess\":\"`unauthenticated_read_customers` access scope.\"}}],\"data\":{\"me\":null}}",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := postJSON(t, h, &tc.session, tc.query, nil)
+			if status != http.StatusOK {
+				t.Errorf("status = %d, want 200", status)
+			}
+			if string(body) != tc.want {
+				t.Errorf("body\n got %s\nwant %s", body, tc.want)
+			}
+		})
+	}
+}
+
+func TestEveryMutationNeedsWriteScope(t *testing.T) {
+	h, _ := newTestHandler(t)
+	s := withScopes(storekeep.ScopeReadCustomers)
+	query := `mutation {
+		a: customerRecover(email: "a@example.com") { __typename }
+		b: customerReset(id: "gid://shopify/Customer/1", input: {resetToken: "t", password: "secret1"}) { __typename }
+		c: customerResetByUrl(resetUrl: "https://shop.example/account/reset/1/t", password: "secret1") { __typename }
+		d: customerActivate(id: "gid://shopify/Customer/1", input: {activationToken: "t", password: "secret1"}) { __typename }
+		e: customerActivateByUrl(activationUrl: "https://shop.example/account/activate/1/t", password: "secret1") { __typename }
+		f: customerCreate(input: {email: "a@example.com", password: "secret1"}) { __typename }
+		g: customerAccessTokenCreate(input: {email: "a@example.com", password: "secret1"}) { __typename }
+		h: customerAccessTokenRenew(customerAccessToken: "t") { __typename }
+		i: customerAccessTokenDelete(customerAccessToken: "t") { __typename }
+		j: customerUpdate(customerAccessToken: "t", customer: {firstName: "A"}) { __typename }
+	}`
+	_, body := postJSON(t, h, &s, query, nil)
+	r := decode(t, body)
+	if len(r.Errors) != 10 {
+		t.Fatalf("%d errors, want 10: %s", len(r.Errors), body)
+	}
+	for _, e := range r.Errors {
+		if e.Extensions["code"] != "ACCESS_DENIED" || e.Extensions["requiredAccess"] != "`unauthenticated_write_customers` access scope." {
+			t.Errorf("error %v: want ACCESS_DENIED for the write scope", e)
+		}
+	}
+	for key, v := range r.Data {
+		if string(v) != "null" {
+			t.Errorf("data.%s = %s, want null", key, v)
+		}
+	}
+}
+
+func TestNoSessionIsInternalError(t *testing.T) {
+	h, logs := newTestHandler(t)
+	status, body := postJSON(t, h, nil, `{ customer(customerAccessToken: "t") { id } }`, nil)
+	want := `{"errors":[{"message":"Internal error. Looks like something went wrong on our end.","path":["customer"],"extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"customer":null}}`
+	if status != http.StatusOK || string(body) != want {
+		t.Errorf("got %d %s\nwant 200 %s", status, body, want)
+	}
+	if !strings.Contains(logs.String(), "no storekeep.Session") {
+		t.Errorf("cause not logged: %s", logs)
+	}
+}
+
+func TestURLCoercionFailsTheField(t *testing.T) {
+	h, logs := newTestHandler(t)
+	s := allScopes()
+	const mutation = `mutation Reset($url: URL!) { customerResetByUrl(resetUrl: $url, password: "secret1") { customer { id } } }`
+	for _, input := range []string{"not a url", "/account/reset/1/abc", "ftp://shop.example/account/reset/1/abc", "https://"} {
+		t.Run(input, func(t *testing.T) {
+			status, body := postJSON(t, h, &s, mutation, map[string]any{"url": input})
+			r := decode(t, body)
+			if status != http.StatusOK || len(r.Errors) != 1 || string(r.Data["customerResetByUrl"]) != "null" {
+				t.Fatalf("got %d %s, want 200 with customerResetByUrl null and one error", status, body)
+			}
+			if msg := r.Errors[0].Message; !strings.Contains(msg, "invalid url") {
+				t.Errorf("message %q, want the coercion failure", msg)
+			}
+		})
+	}
+	status, body := postJSON(t, h, &s, `mutation { customerActivateByUrl(activationUrl: "nope", password: "secret1") { customer { id } } }`, nil)
+	if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "invalid url") {
+		t.Errorf("literal: got %d %s", status, body)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("a client error was logged as a failure: %s", logs)
+	}
+}
+
+func TestApplicationGraphQLBody(t *testing.T) {
+	h, _ := newTestHandler(t)
+	s := allScopes()
+	status, body := post(t, h, &s, "application/graphql", `{ __schema { queryType { name } mutationType { name } } }`)
+	want := `{"data":{"__schema":{"queryType":{"name":"QueryRoot"},"mutationType":{"name":"Mutation"}}}}`
+	if status != http.StatusOK || string(body) != want {
+		t.Errorf("got %d %s\nwant 200 %s", status, body, want)
+	}
+}
+
+func TestParseAndValidationErrorsAreHTTP200(t *testing.T) {
+	h, _ := newTestHandler(t)
+	s := allScopes()
+	for _, query := range []string{
+		`mutation { customerRecover(`,
+		`mutation { customerRecover { userErrors { message } } }`,
+		`mutation { customerRecover(email: "a@example.com") { customer { id } } }`,
+		`mutation @inContext(language: KLINGON) { customerRecover(email: "a@example.com") { userErrors { message } } }`,
+	} {
+		status, body := postJSON(t, h, &s, query, nil)
+		if r := decode(t, body); status != http.StatusOK || len(r.Errors) == 0 || r.Data != nil {
+			t.Errorf("%s: got %d %s, want 200 with errors and no data", query, status, body)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Tokens: 200}
+	h, _ := newTestHandler(t, WithLimits(limits))
+	s := allScopes()
+	cases := []struct{ name, query, code string }{
+		{"depth", `{ __schema { types { fields { type { name } } } } }`, "MAX_DEPTH_EXCEEDED"},
+		{"aliases", `{ a: __typename b: __typename c: __typename }`, "MAX_ALIASES_EXCEEDED"},
+		{"fields through fragments", `{ ...F ...F ...F ...F ...F } fragment F on QueryRoot { __typename __typename __typename __typename __typename }`, "MAX_FIELDS_EXCEEDED"},
+		{"complexity", `mutation {
+			a: customerRecover(email: "a@example.com") { customerUserErrors { code field message } userErrors { field message } }
+			b: customerRecover(email: "b@example.com") { customerUserErrors { code field message } userErrors { field message } }
+		}`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"tokens", "{" + strings.Repeat(" __typename", 200) + " }", "GRAPHQL_PARSE_FAILED"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := postJSON(t, h, &s, tc.query, nil)
+			r := decode(t, body)
+			if status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != tc.code {
+				t.Errorf("got %d %s, want 200 with %s", status, body, tc.code)
+			}
+		})
+	}
+
+	h, _ = newTestHandler(t)
+	status, body := postJSON(t, h, &s, `{ __type(name: "Customer") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }`, nil)
+	if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Message != "Maximum introspection depth exceeded" {
+		t.Errorf("nested introspection lists: got %d %s", status, body)
+	}
+	status, body = postJSON(t, h, &s, `{ __typename }`, nil)
+	if status != http.StatusOK || string(body) != `{"data":{"__typename":"QueryRoot"}}` {
+		t.Errorf("small query refused: %d %s", status, body)
+	}
+}
+
+func TestZeroLimitsTakeDefaults(t *testing.T) {
+	got := Limits{Depth: 3}.withDefaults()
+	want := DefaultLimits
+	want.Depth = 3
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}

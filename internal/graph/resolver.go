@@ -1,0 +1,41 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Resolver is the root of the generated resolvers. Recovery and Accounts
+// are required; Logger receives internal failures (slog.Default when nil).
+type Resolver struct {
+	Recovery Recovery
+	Accounts Accounts
+	Logger   *slog.Logger
+	// Observe, when not nil, is told the outcome of every root field
+	// (Outcome* constants), for metrics.
+	Observe func(operation, outcome string)
+}
+
+func (r *Resolver) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.Default()
+	}
+	return r.Logger
+}
+
+// session is the request's Session. Root fields only run when it is
+// present (see guard).
+func session(ctx context.Context) storekeep.Session {
+	s, _ := storekeep.SessionFromContext(ctx)
+	return s
+}
+
+// nonEmpty maps "" to null for nullable String fields.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,31 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
+)
+
+// Recovery is the password-reset and activation flow (package recovery).
+// Errors are *storekeep.Error values: CustomerErrorCode ones, alone or
+// joined, for bad input; CodeThrottled when a limit tripped; anything else
+// is an internal failure.
+type Recovery interface {
+	Recover(ctx context.Context, shop storekeep.Shop, email string, caller storekeep.Caller) error
+	Reset(ctx context.Context, shop storekeep.Shop, id, resetToken, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
+	ResetByURL(ctx context.Context, shop storekeep.Shop, resetURL, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
+	Activate(ctx context.Context, shop storekeep.Shop, id, activationToken, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
+	ActivateByURL(ctx context.Context, shop storekeep.Shop, activationURL, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
+}
+
+// Accounts is sign-up, sign-in and profile management (package account),
+// with errors as for Recovery.
+type Accounts interface {
+	Create(ctx context.Context, shop storekeep.Shop, in account.CreateInput, caller storekeep.Caller) (storekeep.Customer, error)
+	Login(ctx context.Context, shop storekeep.Shop, email, password string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error)
+	Renew(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.IssuedAccessToken, error)
+	Delete(ctx context.Context, shop storekeep.Shop, accessToken string) (deletedTokenID string, err error)
+	CustomerByToken(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.Customer, bool, error)
+	Update(ctx context.Context, shop storekeep.Shop, accessToken string, in account.UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error)
+}

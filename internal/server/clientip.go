@@ -1,0 +1,99 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/storekeep/storekeep"
+)
+
+// BuyerIPHeader names the buyer's IP; it is honoured only with a private
+// token.
+const BuyerIPHeader = "Shopify-Storefront-Buyer-IP"
+
+// ClientIP decides the address a request is throttled and audited under.
+type ClientIP struct {
+	// TrustedProxies are the peers whose ForwardedHeader is believed.
+	TrustedProxies []netip.Prefix
+	// ForwardedHeader is read right to left, skipping trusted proxies;
+	// X-Forwarded-For when empty.
+	ForwardedHeader string
+}
+
+// Of returns the client IP of r authenticated with token.
+func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
+	if token.Kind == storekeep.APITokenPrivate {
+		if ip, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get(BuyerIPHeader))); err == nil {
+			return ip.Unmap().String()
+		}
+	}
+	peer := peerAddr(r)
+	if !c.trusted(peer) {
+		return peer.String()
+	}
+	header := c.ForwardedHeader
+	if header == "" {
+		header = "X-Forwarded-For"
+	}
+	hops := strings.Split(strings.Join(r.Header.Values(header), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		ip, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		ip = ip.Unmap()
+		if !c.trusted(ip) {
+			return ip.String()
+		}
+		peer = ip
+	}
+	return peer.String()
+}
+
+func (c ClientIP) trusted(ip netip.Addr) bool {
+	for _, p := range c.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func peerAddr(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.IPv4Unspecified()
+	}
+	return ip.Unmap()
+}
+
+// ParsePrefixes parses a comma-separated list of CIDRs or single addresses.
+func ParsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			ip, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}

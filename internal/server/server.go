@@ -1,0 +1,86 @@
+// Package server is storekeep's HTTP front: the Storefront GraphQL endpoint
+// with Shopify's version rules, token authentication and client-IP rules,
+// plus the operational and development routes. It turns an HTTP request
+// into a storekeep.Session and leaves the rest to the GraphQL handler.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Config wires the server. GraphQL is required; a nil optional handler
+// leaves its route unmounted.
+type Config struct {
+	Shops   storekeep.ShopStore
+	Keys    storekeep.Keyring
+	GraphQL http.Handler
+	// Mailbox serves /_dev/mailbox when not nil.
+	Mailbox http.Handler
+	// Accounts serves the hosted /account/... pages when not nil.
+	Accounts http.Handler
+	// Metrics serves /metrics when not nil.
+	Metrics http.Handler
+	// Ready reports whether the node can take traffic, for /readyz.
+	Ready    func(ctx context.Context) error
+	ClientIP ClientIP
+	Now      storekeep.Clock
+	Logger   *slog.Logger
+	// MaxBodyBytes bounds a GraphQL request body.
+	MaxBodyBytes int64
+	// Observe, when not nil, is told of every API request's outcome.
+	Observe func(route string, status int, elapsed time.Duration)
+}
+
+// DefaultMaxBodyBytes bounds GraphQL request bodies unless configured.
+const DefaultMaxBodyBytes = 256 << 10
+
+// New returns the server's root handler.
+func New(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	mux := http.NewServeMux()
+	api := &apiHandler{cfg: cfg}
+	mux.Handle("/api/{version}/graphql.json", api)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if cfg.Ready != nil {
+			if err := cfg.Ready(r.Context()); err != nil {
+				cfg.Logger.Warn("not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte("not ready\n"))
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	})
+	if cfg.Mailbox != nil {
+		mux.Handle("/_dev/mailbox", cfg.Mailbox)
+		mux.Handle("/_dev/mailbox/", cfg.Mailbox)
+	}
+	if cfg.Accounts != nil {
+		// Exact shapes: "/account/" and "/{locale}/account/" would conflict.
+		for _, p := range []string{"/account/{page}/{n}/{token}", "/{locale}/account/{page}/{n}/{token}", "/account/_assets/{file}"} {
+			mux.Handle(p, cfg.Accounts)
+		}
+	}
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, mux))
+}

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Unstable is the API version that tracks the newest schema.
+const Unstable = "unstable"
+
+// release is a quarterly API version such as 2026-10.
+type release struct{ year, month int }
+
+func (r release) String() string { return fmt.Sprintf("%04d-%02d", r.year, r.month) }
+
+func (r release) before(o release) bool {
+	return r.year < o.year || r.year == o.year && r.month < o.month
+}
+
+func (r release) next() release {
+	if r.month == 10 {
+		return release{r.year + 1, 1}
+	}
+	return release{r.year, r.month + 3}
+}
+
+func (r release) prev() release {
+	if r.month == 1 {
+		return release{r.year - 1, 10}
+	}
+	return release{r.year, r.month - 3}
+}
+
+// parseRelease accepts YYYY-01, -04, -07 or -10.
+func parseRelease(s string) (release, bool) {
+	if len(s) != 7 || s[4] != '-' {
+		return release{}, false
+	}
+	year, err1 := strconv.Atoi(s[:4])
+	month, err2 := strconv.Atoi(s[5:])
+	if err1 != nil || err2 != nil || year < 2000 || (month != 1 && month != 4 && month != 7 && month != 10) {
+		return release{}, false
+	}
+	return release{year, month}, true
+}
+
+// SupportedVersions returns the versions served at t, oldest first: the four
+// latest quarterly releases up to t's quarter, the next one, and unstable.
+func SupportedVersions(t time.Time) []string {
+	current := release{t.Year(), (int(t.Month())-1)/3*3 + 1}
+	oldest := current.prev().prev().prev()
+	var out []string
+	for r := oldest; !current.next().before(r); r = r.next() {
+		out = append(out, r.String())
+	}
+	return append(out, Unstable)
+}
+
+// ResolveVersion maps a requested version to the one that answers at t: a
+// supported version answers itself, an older well-formed release the
+// oldest supported one. ok is false for a malformed or future version.
+func ResolveVersion(requested string, t time.Time) (string, bool) {
+	supported := SupportedVersions(t)
+	if requested == Unstable {
+		return Unstable, true
+	}
+	r, ok := parseRelease(requested)
+	if !ok {
+		return "", false
+	}
+	oldest, _ := parseRelease(supported[0])
+	newest, _ := parseRelease(supported[len(supported)-2])
+	switch {
+	case r.before(oldest):
+		return oldest.String(), true
+	case newest.before(r):
+		return "", false
+	}
+	return r.String(), true
+}
