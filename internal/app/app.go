@@ -1,0 +1,253 @@
+// Package app assembles a storekeep node from its configuration: the
+// store, the domain services, the outbox worker and the HTTP handler. The
+// command line and the integration tests both build nodes through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/accountpage"
+	"github.com/storekeep/storekeep/internal/graph"
+	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/mailbox"
+	"github.com/storekeep/storekeep/internal/metrics"
+	"github.com/storekeep/storekeep/internal/outbox"
+	"github.com/storekeep/storekeep/internal/secret"
+	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/password"
+	"github.com/storekeep/storekeep/recovery"
+)
+
+// Config is everything a node is built from. Zero values take defaults.
+type Config struct {
+	// DB is a SQLite file path or a postgres:// URL.
+	DB string
+	// SecretKeys are the server keys, newest first.
+	SecretKeys [][]byte
+	// SMTP is an smtp:// or smtps:// URL; empty sends mail to the dev
+	// mailbox.
+	SMTP string
+	// DevMailbox serves /_dev/mailbox even when SMTP is set.
+	DevMailbox bool
+	// MailFrom is the sender of every mail unless a shop sets its own.
+	MailFrom string
+	// TemplatesDir overrides the embedded mail templates.
+	TemplatesDir string
+	// DKIM, when its KeyFile is set, signs the mail sent by SMTP.
+	DKIM mail.DKIMConfig
+	// Redis, a redis:// URL, shares throttles between nodes; empty keeps
+	// them in this process.
+	Redis string
+	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
+	RedisPrefix    string
+	TrustedProxies []netip.Prefix
+	Recovery       recovery.Config
+	Account        account.Config
+	Outbox         outbox.Config
+	HashParams     password.Params
+	// HashConcurrency and HashQueue bound concurrent password hashing.
+	HashConcurrency int
+	HashQueue       int
+	Now             storekeep.Clock
+	Logger          *slog.Logger
+
+	// Timeouts bound slow clients' HTTP connections.
+	Timeouts Timeouts
+}
+
+// App is one assembled node.
+type App struct {
+	Store    Store
+	Keys     *secret.Keyring
+	Recovery *recovery.Service
+	Accounts *account.Service
+	Outbox   *outbox.Worker
+	Handler  http.Handler
+	// Metrics is the node's Prometheus registry, served at /metrics.
+	Metrics *metrics.Metrics
+	cfg     Config
+	sender  mail.Sender
+	limiter *limiter
+}
+
+// New opens and migrates the store and builds the node.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.HashParams == (password.Params{}) {
+		cfg.HashParams = password.DefaultParams
+	}
+	if cfg.HashQueue == 0 {
+		cfg.HashQueue = 256
+	}
+	keys, err := secret.New(cfg.SecretKeys...)
+	if err != nil {
+		return nil, err
+	}
+	store, err := OpenStore(ctx, cfg.DB, keys)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Store: store, Keys: keys, cfg: cfg}
+	if err := a.build(); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build() error {
+	cfg := a.cfg
+	hasher, err := password.NewHasher(cfg.HashParams, cfg.HashConcurrency, cfg.HashQueue)
+	if err != nil {
+		return err
+	}
+	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
+	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.Now, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	limiter := a.limiter
+	a.sender, err = a.mailSender()
+	if err != nil {
+		return err
+	}
+	renderer, err := mail.NewRenderer(cfg.TemplatesDir)
+	if err != nil {
+		return err
+	}
+	outCfg := cfg.Outbox
+	outCfg.From = firstNonEmpty(outCfg.From, cfg.MailFrom)
+	outCfg.Now = cfg.Now
+	outCfg.Logger = cfg.Logger
+	outCfg.Jobs = map[storekeep.Template]outbox.Job{
+		storekeep.TemplateRecoverRequest: func(ctx context.Context, m storekeep.Mail) error {
+			return a.Recovery.ProcessRecoverRequest(ctx, m)
+		},
+	}
+	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
+	a.Recovery = recovery.New(recovery.Deps{
+		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
+	}, cfg.Recovery)
+	a.Accounts = account.New(account.Deps{
+		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
+	}, cfg.Account)
+	a.Metrics = a.newMetrics(hasher)
+	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
+	srv := server.Config{
+		Shops:    a.Store,
+		Keys:     a.Keys,
+		GraphQL:  gql,
+		ClientIP: server.ClientIP{TrustedProxies: cfg.TrustedProxies},
+		Now:      cfg.Now,
+		Logger:   cfg.Logger,
+		Ready:    a.Store.Ping,
+		Metrics:  a.Metrics.Handler(),
+		Observe:  a.Metrics.ObserveHTTP,
+	}
+	if cfg.SMTP == "" || cfg.DevMailbox {
+		srv.Mailbox = mailbox.NewHandler(a.Store)
+	}
+	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
+		ClientIP: func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
+	a.Handler = server.New(srv)
+	return nil
+}
+
+func (a *App) mailSender() (mail.Sender, error) {
+	if a.cfg.SMTP == "" {
+		if a.cfg.DKIM.KeyFile != "" {
+			return nil, errors.New("app: DKIM signs mail sent by SMTP; no SMTP server is set")
+		}
+		return mail.NewMailboxSender(a.Store, a.cfg.Now), nil
+	}
+	var opts []mail.SMTPOption
+	if a.cfg.DKIM.KeyFile != "" {
+		d, err := mail.LoadDKIM(a.cfg.DKIM)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, mail.WithDKIM(d))
+	}
+	return mail.NewSMTPSender(a.cfg.SMTP, opts...)
+}
+
+// passwords joins hashing and policy into what the services need.
+type passwords struct {
+	*password.Hasher
+	password.Policy
+}
+
+// Serve serves HTTP on ln and delivers mail until ctx is done, then stops
+// accepting, lets requests in flight finish, and flushes the mail the
+// outbox worker holds.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	timeouts := a.cfg.Timeouts.withDefaults()
+	httpSrv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: timeouts.ReadHeader,
+		ReadTimeout:       timeouts.Read,
+		WriteTimeout:      timeouts.Write,
+		IdleTimeout:       timeouts.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- a.Outbox.Run(workerCtx) }()
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- httpSrv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-serveDone:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("http shutdown: %w", err))
+	}
+	stopWorker()
+	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
+		serveErr = errors.Join(serveErr, fmt.Errorf("outbox: %w", err))
+	}
+	if err := a.Outbox.Flush(shutdownCtx); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("outbox flush: %w", err))
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+// Close releases the store and the mail connection.
+func (a *App) Close() error {
+	var err error
+	if c, ok := a.sender.(interface{ Close() error }); ok {
+		err = c.Close()
+	}
+	return errors.Join(err, a.limiter.close(), a.Store.Close())
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/storekeep/storekeep/internal/secret"
+)
+
+// IsPostgres reports whether a --db value names a PostgreSQL database.
+func IsPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// KeyFile is where storekeep keeps the server key of a SQLite database
+// when none is configured: beside the database, readable by its owner only.
+func KeyFile(db string) string { return db + ".key" }
+
+// LoadKeys returns the server keys, newest first: those of configured (a
+// comma-separated base64 list) if set; otherwise, for SQLite, the key in
+// KeyFile(db), created on first use. PostgreSQL deployments share one
+// configured key between nodes, so there it must be given.
+func LoadKeys(db, configured string) (keys [][]byte, generated bool, err error) {
+	if configured != "" {
+		keys, err = secret.ParseKeys(configured)
+		return keys, false, err
+	}
+	if IsPostgres(db) {
+		return nil, false, errors.New("--secret-key (STOREKEEP_SECRET_KEY) is required with PostgreSQL: every node must share it")
+	}
+	path := KeyFile(db)
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		keys, err = secret.ParseKeys(strings.TrimSpace(string(raw)))
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", path, err)
+		}
+		return keys, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, err
+	}
+	key, err := secret.NewKey()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := publishKey(path, key); errors.Is(err, fs.ErrExist) {
+		return LoadKeys(db, configured)
+	} else if err != nil {
+		return nil, false, err
+	}
+	return [][]byte{key}, true, nil
+}
+
+// publishKey writes key to path atomically: written in full beside it,
+// then linked into place, so a concurrent reader never sees half a key and
+// two starters never both win.
+func publishKey(path string, key []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".storekeep-key-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.WriteString(base64.RawURLEncoding.EncodeToString(key) + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp.Name(), path)
+}

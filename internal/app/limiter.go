@@ -1,0 +1,56 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/ratelimit"
+)
+
+// limiter is the node's throttle store: in memory alone, or Redis shared by
+// every node with the in-memory one standing in while Redis is unreachable.
+type limiter struct {
+	storekeep.Limiter
+	fallback *ratelimit.Fallback
+	client   *redis.Client
+}
+
+func newLimiter(redisURL, prefix string, now storekeep.Clock, log *slog.Logger) (*limiter, error) {
+	local := ratelimit.NewMemory(now, 0)
+	if redisURL == "" {
+		return &limiter{Limiter: local}, nil
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("--redis: %w", err)
+	}
+	opts.DialTimeout = 250 * time.Millisecond
+	opts.ReadTimeout = 250 * time.Millisecond
+	opts.WriteTimeout = 250 * time.Millisecond
+	opts.DialerRetries = 1
+	opts.MaxRetries = -1
+	opts.PoolTimeout = 500 * time.Millisecond
+	client := redis.NewClient(opts)
+	if prefix == "" {
+		prefix = ratelimit.DefaultPrefix
+	}
+	fb := ratelimit.NewFallback(ratelimit.NewRedis(client, prefix), local, log)
+	return &limiter{Limiter: fb, fallback: fb, client: client}, nil
+}
+
+// degraded reports whether the shared limiter is down and the local one
+// answers in its place.
+func (l *limiter) degraded() bool {
+	return l.fallback != nil && l.fallback.Degraded()
+}
+
+func (l *limiter) close() error {
+	if l.client == nil {
+		return nil
+	}
+	return l.client.Close()
+}

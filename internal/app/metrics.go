@@ -1,0 +1,25 @@
+package app
+
+import (
+	"github.com/storekeep/storekeep/internal/metrics"
+	"github.com/storekeep/storekeep/password"
+)
+
+// newMetrics registers the node's instruments on a fresh registry.
+func (a *App) newMetrics(hasher *password.Hasher) *metrics.Metrics {
+	m := metrics.New()
+	out := a.Outbox.Metrics()
+	m.CountFunc("storekeep_mail_sent_total", "Mails delivered.", func() float64 { return float64(out.Sent.Load()) })
+	m.CountFunc("storekeep_mail_retried_total", "Delivery attempts that failed and were rescheduled.", func() float64 { return float64(out.Retried.Load()) })
+	m.CountFunc("storekeep_mail_failed_total", "Mails abandoned after a permanent error or too many attempts.", func() float64 { return float64(out.Failed.Load()) })
+	m.WatchOutbox(a.Store.OutboxStats, a.cfg.Now)
+	m.GaugeFunc("storekeep_password_hashes_in_flight", "Password hashes computing now.", func() float64 { return float64(hasher.InFlight()) })
+	m.GaugeFunc("storekeep_password_hashes_waiting", "Callers queued for a password-hashing slot.", func() float64 { return float64(hasher.Waiting()) })
+	m.GaugeFunc("storekeep_limiter_degraded", "1 while the shared (Redis) limiter is unreachable and this node throttles alone.", func() float64 {
+		if a.limiter.degraded() {
+			return 1
+		}
+		return 0
+	})
+	return m
+}

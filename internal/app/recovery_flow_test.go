@@ -1,0 +1,255 @@
+package app_test
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
+)
+
+func TestRecoverMailsALinkThatResetsThePasswordAndRevokesOldTokens(t *testing.T) {
+	n := startNode(t)
+	id := n.signUp("ada@example.com", "first-secret-1")
+	old := n.login("ada@example.com", "first-secret-1")
+
+	r, p := n.recover("ada@example.com")
+	if r.Status != 200 || len(r.Errors) > 0 || len(p.CustomerUserErrors) != 0 || len(p.UserErrors) != 0 {
+		t.Fatalf("customerRecover: %s", r.Raw)
+	}
+	link := n.resetURL("ada@example.com", 1)
+	if !strings.HasPrefix(link, "https://shop.example/account/reset/"+strings.TrimPrefix(id, "gid://shopify/Customer/")+"/") {
+		t.Fatalf("link %s does not name customer %s", link, id)
+	}
+
+	got := n.resetByURL(link, "second-secret-2")
+	if got.Customer == nil || got.Customer.ID != id || got.CustomerAccessToken == nil ||
+		len(got.CustomerUserErrors) != 0 || got.UserErrors == nil || len(got.UserErrors) != 0 {
+		t.Fatalf("customerResetByUrl: %+v", got)
+	}
+	expires, err := time.Parse(time.RFC3339, got.CustomerAccessToken.ExpiresAt)
+	if err != nil || !expires.After(n.clock.Now().Add(29*24*time.Hour)) {
+		t.Fatalf("expiresAt %q: %v", got.CustomerAccessToken.ExpiresAt, err)
+	}
+
+	var who *customerJSON
+	n.post(customerQuery, map[string]any{"token": got.CustomerAccessToken.AccessToken}).field(t, "customer", &who)
+	if who == nil || who.ID != id {
+		t.Fatalf("new token does not identify the customer: %+v", who)
+	}
+	n.post(customerQuery, map[string]any{"token": old}).field(t, "customer", &who)
+	if who != nil {
+		t.Fatal("access token issued before the reset still works")
+	}
+	n.login("ada@example.com", "second-secret-2")
+	var denied payload
+	n.post(loginMutation, map[string]any{"input": map[string]any{"email": "ada@example.com", "password": "first-secret-1"}}).field(t, "customerAccessTokenCreate", &denied)
+	if len(denied.CustomerUserErrors) != 1 || denied.CustomerUserErrors[0].Code != "UNIDENTIFIED_CUSTOMER" {
+		t.Fatalf("old password: %+v", denied)
+	}
+}
+
+func TestResetByIDAndTokenUsesInputPaths(t *testing.T) {
+	n := startNode(t)
+	id := n.signUp("bo@example.com", "first-secret-1")
+	n.recover("bo@example.com")
+	link := n.resetURL("bo@example.com", 1)
+	token := link[strings.LastIndex(link, "/")+1:]
+
+	reset := func(id, token, pw string) payload {
+		var p payload
+		n.post(resetByID, map[string]any{"id": id, "input": map[string]any{"resetToken": token, "password": pw}}).field(t, "customerReset", &p)
+		return p
+	}
+	cases := []struct {
+		name, id, token, pw string
+		want                userError
+	}{
+		{"malformed id", "gid://shopify/Product/1", token, "good-secret-9", userError{"INVALID", []string{"id"}, "Id is invalid"}},
+		{"too short", id, token, "abcd", userError{"TOO_SHORT", []string{"input", "password"}, ""}},
+		{"too long", id, token, strings.Repeat("x", 41), userError{"TOO_LONG", []string{"input", "password"}, ""}},
+		{"whitespace", id, token, " padded-secret", userError{"PASSWORD_STARTS_OR_ENDS_WITH_WHITESPACE", []string{"input", "password"}, ""}},
+		{"common", id, token, "password1", userError{"INVALID", []string{"input", "password"}, "Password is too common"}},
+		{"wrong token", id, "A" + token[1:], "good-secret-9", userError{"TOKEN_INVALID", []string{"input", "resetToken"}, ""}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := reset(c.id, c.token, c.pw)
+			if p.Customer != nil || p.CustomerAccessToken != nil || len(p.CustomerUserErrors) != 1 {
+				t.Fatalf("%+v", p)
+			}
+			e := p.CustomerUserErrors[0]
+			if e.Code != c.want.Code || !reflect.DeepEqual(e.Field, c.want.Field) || (c.want.Message != "" && e.Message != c.want.Message) {
+				t.Fatalf("got %+v, want %+v", e, c.want)
+			}
+			if len(p.UserErrors) != 1 || p.UserErrors[0].Message != e.Message || !reflect.DeepEqual(p.UserErrors[0].Field, e.Field) {
+				t.Fatalf("userErrors do not mirror customerUserErrors: %+v", p.UserErrors)
+			}
+		})
+	}
+	if p := reset(id, token, "good-secret-9"); p.Customer == nil || p.Customer.ID != id {
+		t.Fatalf("policy failures burned the token: %+v", p)
+	}
+	if p := reset(id, token, "other-secret-9"); len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+		t.Fatalf("token reused: %+v", p)
+	}
+}
+
+func TestResetByURLErrorPaths(t *testing.T) {
+	n := startNode(t)
+	n.signUp("cy@example.com", "first-secret-1")
+	n.recover("cy@example.com")
+	link := n.resetURL("cy@example.com", 1)
+	cases := []struct {
+		name, url, pw, code string
+		field               []string
+	}{
+		{"not a reset path", "https://shop.example/account/login", "good-secret-9", "INVALID", []string{"resetUrl"}},
+		{"short password", link, "abc", "TOO_SHORT", []string{"password"}},
+		{"unknown token", strings.TrimRight(link, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") + "nope", "good-secret-9", "TOKEN_INVALID", []string{"resetUrl"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := n.resetByURL(c.url, c.pw)
+			if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != c.code || !reflect.DeepEqual(p.CustomerUserErrors[0].Field, c.field) {
+				t.Fatalf("%+v", p)
+			}
+		})
+	}
+	t.Run("locale prefix, other host, query and fragment", func(t *testing.T) {
+		alt := strings.Replace(link, "https://shop.example/account", "http://elsewhere.test/en-ca/account", 1) + "?utm=x#top"
+		if p := n.resetByURL(alt, "good-secret-9"); p.Customer == nil {
+			t.Fatalf("%+v", p)
+		}
+	})
+	t.Run("not a URL fails coercion", func(t *testing.T) {
+		r := n.post(resetByURL, map[string]any{"url": "not a url", "password": "good-secret-9"})
+		if r.Status != 200 || len(r.Errors) == 0 {
+			t.Fatalf("%d %s", r.Status, r.Raw)
+		}
+	})
+}
+
+func TestResetTokenExpiresAfter24Hours(t *testing.T) {
+	n := startNode(t)
+	n.signUp("di@example.com", "first-secret-1")
+	n.recover("di@example.com")
+	link := n.resetURL("di@example.com", 1)
+	n.clock.Advance(24*time.Hour + time.Second)
+	if p := n.resetByURL(link, "good-secret-9"); len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+		t.Fatalf("expired token accepted: %+v", p)
+	}
+}
+
+func TestNewResetTokenVoidsTheEarlierOne(t *testing.T) {
+	n := startNode(t)
+	n.signUp("ed@example.com", "first-secret-1")
+	n.recover("ed@example.com")
+	first := n.resetURL("ed@example.com", 1)
+	n.recover("ed@example.com")
+	second := n.resetURL("ed@example.com", 2)
+	if p := n.resetByURL(first, "good-secret-9"); len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+		t.Fatalf("voided token accepted: %+v", p)
+	}
+	if p := n.resetByURL(second, "good-secret-9"); p.Customer == nil {
+		t.Fatalf("newest token refused: %+v", p)
+	}
+}
+
+func TestAnotherCustomersTokenIsInvalid(t *testing.T) {
+	n := startNode(t)
+	n.signUp("fa@example.com", "first-secret-1")
+	other := n.signUp("go@example.com", "first-secret-1")
+	n.recover("fa@example.com")
+	link := n.resetURL("fa@example.com", 1)
+	token := link[strings.LastIndex(link, "/")+1:]
+	otherNumber := strings.TrimPrefix(other, "gid://shopify/Customer/")
+	crossed := "https://shop.example/account/reset/" + otherNumber + "/" + token
+	if p := n.resetByURL(crossed, "good-secret-9"); len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+		t.Fatalf("cross-customer token accepted: %+v", p)
+	}
+	if p := n.resetByURL(link, "good-secret-9"); p.Customer == nil {
+		t.Fatalf("the right pairing was refused after the wrong one: %+v", p)
+	}
+}
+
+func TestResetTokenIsSingleUseUnderConcurrency(t *testing.T) {
+	n := startNode(t)
+	n.signUp("hu@example.com", "first-secret-1")
+	n.recover("hu@example.com")
+	link := n.resetURL("hu@example.com", 1)
+	const submissions = 24
+	results := make([]gqlResponse, submissions)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range submissions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = n.post(resetByURL, map[string]any{"url": link, "password": fmt.Sprintf("parallel-secret-%02d", i)})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	winners, winner := 0, -1
+	for i, r := range results {
+		if len(r.Errors) == 1 && r.Errors[0].Extensions["code"] == "THROTTLED" {
+			continue
+		}
+		var p payload
+		r.field(t, "customerResetByUrl", &p)
+		switch {
+		case p.Customer != nil && p.CustomerAccessToken != nil:
+			winners++
+			winner = i
+		case len(p.CustomerUserErrors) == 1 && p.CustomerUserErrors[0].Code == "TOKEN_INVALID":
+		default:
+			t.Errorf("submission %d: %s", i, r.Raw)
+		}
+	}
+	if winners != 1 {
+		t.Fatalf("%d submissions succeeded, want exactly 1", winners)
+	}
+	n.login("hu@example.com", fmt.Sprintf("parallel-secret-%02d", winner))
+}
+
+func TestBadTokensAreThrottledPerCustomerButTheRealTokenStillWorks(t *testing.T) {
+	n := startNode(t)
+	id := n.signUp("iv@example.com", "first-secret-1")
+	number := strings.TrimPrefix(id, "gid://shopify/Customer/")
+	bad := func(i int) gqlResponse {
+		return n.post(resetByURL, map[string]any{"url": fmt.Sprintf("https://shop.example/account/reset/%s/guess%d", number, i), "password": "good-secret-9"},
+			privateAs(n, fmt.Sprintf("198.51.100.%d", i+1)))
+	}
+	for i := range 10 {
+		var p payload
+		bad(i).field(t, "customerResetByUrl", &p)
+		if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+			t.Fatalf("guess %d: %+v", i, p)
+		}
+	}
+	n.recover("iv@example.com")
+	link := n.resetURL("iv@example.com", 1)
+	r := bad(10)
+	if string(r.Data["customerResetByUrl"]) != "null" || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "THROTTLED" {
+		t.Fatalf("11th bad token, after a new token was issued: %s", r.Raw)
+	}
+	if p := n.resetByURL(link, "good-secret-9"); p.Customer == nil {
+		t.Fatalf("the genuine token was locked out: %+v", p)
+	}
+}
+
+func TestShutdownFlushesQueuedMail(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) { c.Outbox.PollInterval = time.Hour })
+	n.signUp("jo@example.com", "first-secret-1")
+	n.recover("jo@example.com")
+	n.stop()
+	if got := n.smtp.Messages(); len(got) != 1 || got[0].To != "jo@example.com" {
+		t.Fatalf("after shutdown the SMTP server holds %d messages, want the reset mail", len(got))
+	}
+}

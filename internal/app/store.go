@@ -1,0 +1,37 @@
+package app
+
+import (
+	"context"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/store/postgres"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
+)
+
+// Store is a storage backend that can also migrate its schema.
+type Store interface {
+	storekeep.Store
+	Migrate(ctx context.Context) error
+}
+
+// OpenStore opens the database db names and migrates it.
+func OpenStore(ctx context.Context, db string, sealer storekeep.Sealer) (Store, error) {
+	s, err := openUnmigrated(ctx, db, sealer)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openUnmigrated opens db, a postgres:// or postgresql:// URL or else a
+// SQLite file path, without migrating it.
+func openUnmigrated(ctx context.Context, db string, sealer storekeep.Sealer) (Store, error) {
+	if IsPostgres(db) {
+		return postgres.Open(ctx, db, postgres.Options{Sealer: sealer})
+	}
+	return sqlite.Open(ctx, db, sqlite.Options{Sealer: sealer})
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/app"
+)
+
+// adminApp opens the database and assembles a node without serving it,
+// for commands that act on accounts.
+func adminApp(ctx context.Context, d dbFlags, log *slog.Logger) (*app.App, error) {
+	keys, err := d.keys(log)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(ctx, app.Config{DB: d.db, SecretKeys: keys, Logger: log})
+}
+
+func quietLogger(env *environment) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func required(name, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return fmt.Errorf("--%s is required", name)
+	}
+	return nil
+}
+
+func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var d dbFlags
+	d.define(fs)
+	domain := fs.String("domain", "", "the shop's domain, e.g. shop.example (required)")
+	name := fs.String("name", "", "the shop's name, shown in mail (default: the domain)")
+	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>)")
+	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
+	return func(ctx context.Context) error {
+		if err := required("domain", *domain); err != nil {
+			return err
+		}
+		mode := storekeep.Enumeration(*enumeration)
+		if mode != storekeep.EnumerationPrivate && mode != storekeep.EnumerationShopify {
+			return fmt.Errorf("--enumeration must be private or shopify, not %q", *enumeration)
+		}
+		store, _, err := d.open(ctx, quietLogger(env))
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		shop := storekeep.Shop{
+			Domain:        strings.ToLower(strings.TrimSpace(*domain)),
+			Name:          firstNonEmpty(*name, *domain),
+			StorefrontURL: firstNonEmpty(strings.TrimRight(*storefront, "/"), "https://"+strings.ToLower(strings.TrimSpace(*domain))),
+			Enumeration:   mode,
+			CreatedAt:     time.Now().UTC(),
+		}
+		shop, err = store.CreateShop(ctx, shop)
+		if errors.Is(err, storekeep.ErrConflict) {
+			return fmt.Errorf("a shop with domain %q exists", shop.Domain)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "created shop %s (%s), links go to %s\n", shop.Domain, shop.Name, shop.StorefrontURL)
+		return nil
+	}
+}
+
+func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var d dbFlags
+	d.define(fs)
+	shopDomain := fs.String("shop", "", "the shop's domain (required)")
+	public := fs.Bool("public", false, "a public token, for browsers (X-Shopify-Storefront-Access-Token)")
+	private := fs.Bool("private", false, "a private token, for servers (Shopify-Storefront-Private-Token); may name the buyer's IP")
+	scopes := fs.String("scopes", string(storekeep.ScopeWriteCustomers)+","+string(storekeep.ScopeReadCustomers), "access scopes, comma-separated")
+	return func(ctx context.Context) error {
+		if err := required("shop", *shopDomain); err != nil {
+			return err
+		}
+		if *public == *private {
+			return errors.New("give exactly one of --public and --private")
+		}
+		kind := storekeep.APITokenPublic
+		if *private {
+			kind = storekeep.APITokenPrivate
+		}
+		var list []storekeep.Scope
+		for _, s := range strings.Split(*scopes, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				list = append(list, storekeep.Scope(s))
+			}
+		}
+		store, keys, err := d.open(ctx, quietLogger(env))
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		shop, err := store.ShopByDomain(ctx, strings.ToLower(*shopDomain))
+		if err != nil {
+			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+		}
+		value, err := keys.NewToken()
+		if err != nil {
+			return err
+		}
+		_, err = store.CreateAPIToken(ctx, storekeep.APIToken{
+			ShopID: shop.ID, Kind: kind, Scopes: list, Hash: keys.Hash(value), CreatedAt: time.Now().UTC(),
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stdout, value)
+		return nil
+	}
+}
+
+func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var d dbFlags
+	d.define(fs)
+	shopDomain := fs.String("shop", "", "the shop's domain (required)")
+	email := fs.String("email", "", "the customer's email (required)")
+	pass := fs.String("password", "", "the password; without it the customer is invited and an activation mail is queued")
+	first := fs.String("first-name", "", "first name")
+	last := fs.String("last-name", "", "last name")
+	return func(ctx context.Context) error {
+		if err := errors.Join(required("shop", *shopDomain), required("email", *email)); err != nil {
+			return err
+		}
+		a, err := adminApp(ctx, d, quietLogger(env))
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		shop, err := a.Store.ShopByDomain(ctx, strings.ToLower(*shopDomain))
+		if err != nil {
+			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+		}
+		in := account.CreateInput{Email: *email, Password: *pass, FirstName: first, LastName: last}
+		var c storekeep.Customer
+		if *pass != "" {
+			c, err = a.Accounts.Create(ctx, shop, in, storekeep.Caller{IP: "cli"})
+		} else if c, err = a.Accounts.CreateInvited(ctx, shop, in); err == nil {
+			err = a.Recovery.Invite(ctx, shop, c, storekeep.Caller{IP: "cli"})
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "created customer %s (%s), %s\n", c.GID(), c.Email, c.State)
+		return nil
+	}
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
+	"github.com/storekeep/storekeep/internal/secret"
+)
+
+// recordAudit writes e into db as a node would.
+func recordAudit(t *testing.T, db, domain string, e storekeep.AuditEvent) {
+	t.Helper()
+	keys, _, err := app.LoadKeys(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := secret.New(keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	store, err := app.OpenStore(ctx, db, ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	shop, err := store.ShopByDomain(ctx, domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ShopID = shop.ID
+	if err := store.RecordAudit(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAuditListShowsTheTrailSafely(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	for _, domain := range []string{"a.example", "b.example"} {
+		if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", domain); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	code, out, errOut := runCLI(t, env, "customer", "create", "--shop", "a.example", "--email", "ann@example.com")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	gid := strings.Fields(strings.TrimPrefix(out, "created customer "))[0]
+	id, _ := storekeep.ParseCustomerGID(gid)
+	later := time.Now().UTC().Add(time.Minute)
+	recordAudit(t, db, "a.example", storekeep.AuditEvent{CustomerID: id, Kind: storekeep.AuditLoginFailed, IP: "203.0.113.9",
+		UserAgent: "evil\x1b[2J\tagent\nsecond line", At: later})
+	recordAudit(t, db, "b.example", storekeep.AuditEvent{Kind: storekeep.AuditThrottled, IP: "198.51.100.1", Detail: "customerRecover", At: later})
+
+	code, out, errOut = runCLI(t, env, "audit", "list", "--shop", "A.example")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "TIME") {
+		t.Fatalf("want a header and a.example's two events:\n%s", out)
+	}
+	for _, want := range []string{"login_failed", "203.0.113.9", gid, `"evil\x1b[2J\tagent\nsecond line"`, later.Format(time.RFC3339)} {
+		if !strings.Contains(lines[1], want) {
+			t.Errorf("newest row lacks %q: %s", want, lines[1])
+		}
+	}
+	for _, want := range []string{"recover_requested", "a.example", gid, "activation mail queued"} {
+		if !strings.Contains(lines[2], want) {
+			t.Errorf("oldest row lacks %q: %s", want, lines[2])
+		}
+	}
+	if strings.ContainsAny(out, "\x1b\t") || strings.Contains(out, "b.example") {
+		t.Fatalf("raw control characters or another shop's events:\n%q", out)
+	}
+
+	code, out, _ = runCLI(t, env, "audit", "list", "--limit", "1")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 2 || !strings.Contains(lines[1], "throttled") && !strings.Contains(lines[1], "login_failed") {
+		t.Fatalf("--limit 1 across shops: %d\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, env, "audit", "list", "--shop", "nope.example"); code != 1 || !strings.Contains(errOut, "nope.example") {
+		t.Errorf("unknown shop: %d %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, env, "audit", "list", "--limit", "0"); code != 1 {
+		t.Errorf("--limit 0: %d", code)
+	}
+}

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/storekeep/storekeep/internal/loadtest"
+)
+
+func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	d := loadtest.DefaultConfig()
+	url := fs.String("url", d.URL, "the running server's base URL; only loopback hosts (127.0.0.0/8, ::1, localhost) are accepted")
+	token := fs.String("token", "", "a private Storefront token with both customer scopes (required)")
+	version := fs.String("version", d.Version, "API version in the endpoint's path")
+	clients := fs.Int("clients", d.Clients, "concurrent clients")
+	duration := fs.Duration("duration", d.Duration, "how long each scenario runs")
+	scenarios := fs.String("scenarios", strings.Join(d.Scenarios, ","), "scenarios to run in order: recover, reset, login")
+	customers := fs.Int("customers", d.Customers, "customers to seed through customerCreate before the scenarios")
+	pass := fs.String("password", d.Password, "the seeded customers' password (resets keep it)")
+	smtpListen := fs.String("smtp-listen", d.SMTPListen, "loopback address of the bench's SMTP sink; start the server with --smtp smtp://<this address>")
+	ips := fs.Int("ips-per-client", d.IPsPerClient, "synthetic buyer IPs each client rotates through (Shopify-Storefront-Buyer-IP)")
+	grace := fs.Duration("mail-grace", d.MailGrace, "how long to wait for a reset mail, and for stragglers after a scenario")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	return func(ctx context.Context) error {
+		names, err := loadtest.ParseScenarios(*scenarios)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "storekeep bench: --scenarios: %v\n", err)
+			return errUsage
+		}
+		cfg := loadtest.Config{
+			URL: *url, Token: *token, Version: *version, Clients: *clients, Duration: *duration,
+			Scenarios: names, Customers: *customers, Password: *pass, SMTPListen: *smtpListen,
+			IPsPerClient: *ips, MailGrace: *grace, Progress: env.stderr,
+		}
+		if err := cfg.Validate(); err != nil {
+			fmt.Fprintf(env.stderr, "storekeep bench: %v\n", err)
+			return errUsage
+		}
+		rep, err := loadtest.Run(ctx, cfg)
+		if rep == nil {
+			return err
+		}
+		write := rep.WriteTable
+		if *asJSON {
+			write = rep.WriteJSON
+		}
+		return errors.Join(err, write(env.stdout))
+	}
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCLI runs storekeep with args and env, returning exit code and output.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestHelpListsCommandsAndFlagsWithTheirEnvironmentVariables(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "--help")
+	if code != 0 || !strings.Contains(out, "token create") || !strings.Contains(out, "STOREKEEP_") {
+		t.Fatalf("%d %s", code, out)
+	}
+	for _, cmd := range []string{"serve", "migrate", "shop create", "token create", "customer create"} {
+		code, out, _ := runCLI(t, nil, append(strings.Fields(cmd), "--help")...)
+		if code != 0 || !strings.Contains(out, "--db") || !strings.Contains(out, "STOREKEEP_DB") {
+			t.Errorf("%s --help: %d %s", cmd, code, out)
+		}
+	}
+	if code, _, errOut := runCLI(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Fatalf("unknown command: %d %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, nil, "shop", "create", "--nope"); code != 2 {
+		t.Fatalf("unknown flag: %d", code)
+	}
+}
+
+func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	if code, out, errOut := runCLI(t, env, "shop", "create", "--domain", "Shop.Example", "--name", "Example"); code != 0 || !strings.Contains(out, "shop.example") {
+		t.Fatalf("shop create: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "shop.example"); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Fatalf("duplicate shop: %d %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, env, "token", "create", "--shop", "shop.example", "--private", "--scopes", "unauthenticated_write_customers")
+	if code != 0 || !regexp.MustCompile(`^[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+		t.Fatalf("token create must print the token alone: %d %q %s", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, env, "token", "create", "--shop", "shop.example"); code != 1 {
+		t.Fatalf("neither --public nor --private: %d", code)
+	}
+	if code, out, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "ada@example.com", "--password", "first-secret-1"); code != 0 || !strings.Contains(out, "gid://shopify/Customer/") || !strings.Contains(out, "enabled") {
+		t.Fatalf("customer create: %d %s %s", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "bo@example.com"); code != 0 || !strings.Contains(out, "invited") {
+		t.Fatalf("invite: %d %s", code, out)
+	}
+	if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "cy@example.com", "--password", "abc"); code != 1 || !strings.Contains(errOut, "TOO_SHORT") {
+		t.Fatalf("bad password: %d %s", code, errOut)
+	}
+}
+
+func TestServeAnswersUntilCancelled(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn"}
+	runCLI(t, env, "shop", "create", "--domain", "shop.example")
+	_, token, _ := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public")
+	token = strings.TrimSpace(token)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve"}, func(k string) string { return env[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	base := strings.TrimSpace(strings.TrimPrefix(line, "storekeep listening on "))
+	body := strings.NewReader(`{"query":"mutation { customerRecover(email: \"x@example.com\") { customerUserErrors { code } } }"}`)
+	req, _ := http.NewRequest("POST", base+"/api/2026-10/graphql.json", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Shopify-Storefront-Access-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || got["data"] == nil {
+		t.Fatalf("%d %v", resp.StatusCode, got)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/storekeep/storekeep/internal/app"
+	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/server"
+)
+
+func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var (
+		d          dbFlags
+		l          logFlags
+		h          hashFlags
+		addr       = fs.String("addr", "127.0.0.1:8080", "address to listen on")
+		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
+		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
+		mailFrom   = fs.String("mail-from", "", "sender address of outgoing mail (default: no-reply@<shop domain>)")
+		templates  = fs.String("templates", "", "directory of mail templates that override the embedded ones")
+		dkimKey    = fs.String("dkim-key", "", "PEM file of an RSA or Ed25519 private key that DKIM-signs the mail sent by SMTP")
+		dkimSel    = fs.String("dkim-selector", "", "DKIM selector, required with --dkim-key: the public key is in the TXT record <selector>._domainkey.<domain>")
+		dkimDomain = fs.String("dkim-domain", "", "DKIM signing domain (default: the domain of each mail's From address)")
+		attempts   = fs.Int("mail-max-attempts", 8, "attempts at a mail before it is abandoned (see 'storekeep mail list --status failed')")
+		retention  = fs.Duration("mail-retention", 7*24*time.Hour, "how long sent and abandoned mail stays in the outbox before it is deleted")
+		backoff    = fs.Duration("mail-backoff", 30*time.Second, "longest wait before the first retry of a mail; doubled at each further failure, with jitter")
+		backoffMax = fs.Duration("mail-backoff-max", 30*time.Minute, "longest wait between two attempts at a mail")
+		lease      = fs.Duration("mail-lease", time.Minute, "how long a node holds a mail it is sending; a send is cut off at half of it, and the mail of a node that died is taken over once it ends")
+		notify     = fs.Bool("password-changed-mail", true, "mail a customer whose password was reset or changed; --password-changed-mail=false turns it off")
+		proxies    = fs.String("trusted-proxies", "", "CIDRs whose X-Forwarded-For is believed, comma-separated")
+		resetTTL   = fs.Duration("reset-token-ttl", 24*time.Hour, "how long a reset link stays valid")
+		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
+		redisPre   = fs.String("redis-prefix", "storekeep:", "prefix of every Redis key")
+	)
+	d.define(fs)
+	l.define(fs)
+	h.define(fs)
+	return func(ctx context.Context) error {
+		log, err := l.logger(env.stderr)
+		if err != nil {
+			return err
+		}
+		hashParams, err := h.params()
+		if err != nil {
+			return err
+		}
+		trusted, err := server.ParsePrefixes(*proxies)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %w", err)
+		}
+		if err := checkMailFlags(*dkimKey, *dkimSel, *attempts, *retention, *backoff, *backoffMax, *lease); err != nil {
+			return err
+		}
+		keys, err := d.keys(log)
+		if err != nil {
+			return err
+		}
+		cfg := app.Config{
+			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox,
+			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
+			Redis: *redisURL, RedisPrefix: *redisPre,
+		}
+		cfg.Recovery.ResetTokenTTL = *resetTTL
+		cfg.HashParams = hashParams
+		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
+		cfg.Outbox.MaxAttempts = *attempts
+		cfg.Outbox.Retention = *retention
+		cfg.Outbox.BackoffBase, cfg.Outbox.BackoffMax = *backoff, *backoffMax
+		cfg.Outbox.Lease = *lease
+		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
+		a, err := app.New(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
+		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL))
+		return a.Serve(ctx, ln)
+	}
+}
+
+// checkMailFlags rejects mail settings that cannot work.
+func checkMailFlags(dkimKey, dkimSelector string, attempts int, retention, backoff, backoffMax, lease time.Duration) error {
+	switch {
+	case dkimKey != "" && dkimSelector == "":
+		return errors.New("--dkim-selector is required with --dkim-key")
+	case attempts < 1:
+		return errors.New("--mail-max-attempts must be at least 1")
+	case retention <= 0:
+		return errors.New("--mail-retention must be positive")
+	case backoff <= 0 || backoffMax < backoff:
+		return errors.New("--mail-backoff must be positive and at most --mail-backoff-max")
+	case lease < 2*time.Second:
+		return errors.New("--mail-lease must be at least 2s")
+	}
+	return nil
+}
+
+func mailMode(smtpURL string) string {
+	if smtpURL == "" {
+		return "dev mailbox"
+	}
+	return "smtp"
+}
+
+func setupMigrate(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var (
+		d dbFlags
+		l logFlags
+	)
+	d.define(fs)
+	l.define(fs)
+	return func(ctx context.Context) error {
+		log, err := l.logger(env.stderr)
+		if err != nil {
+			return err
+		}
+		store, _, err := d.open(ctx, log)
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "db", redactDB(d.db))
+		return store.Close()
+	}
+}

@@ -1,0 +1,102 @@
+package loadtest
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, n *testNode, scenarios ...string) *Report {
+	t.Helper()
+	rep, err := runWith(context.Background(), n.config(scenarios...), n.sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	rep.WriteTable(&table)
+	t.Log("\n" + table.String())
+	if rep.Seed.Created != 40 || rep.Seed.Counts.OK != 40 || rep.Seed.Counts.Errors != 0 {
+		t.Fatalf("seed: %+v", rep.Seed)
+	}
+	if len(rep.Scenarios) != len(scenarios) {
+		t.Fatalf("%d scenario reports for %v", len(rep.Scenarios), scenarios)
+	}
+	for _, sc := range rep.Scenarios {
+		c := sc.Counts
+		if sc.Requests != c.OK+c.UserErrors+c.Throttled+c.Errors || c.OK == 0 || c.Errors != 0 {
+			t.Errorf("%s: %d requests, %+v, first error %q", sc.Name, sc.Requests, c, sc.FirstError)
+		}
+		if sc.PerSecond <= 0 || sc.Latency.P50 <= 0 || sc.Latency.P50 > sc.Latency.P99 || sc.Latency.P99 > sc.Latency.Max {
+			t.Errorf("%s: figures out of order: %.1f/s %+v", sc.Name, sc.PerSecond, sc.Latency)
+		}
+	}
+	return rep
+}
+
+func TestRecoverScenarioSeesEveryAcceptedRecoversMail(t *testing.T) {
+	n := startNode(t)
+	sc := run(t, n, ScenarioRecover).Scenarios[0]
+	m := sc.Mail
+	if m == nil || m.Accepted != sc.Counts.OK || m.Delivered != m.Accepted || m.Missing != 0 || m.Stray != 0 {
+		t.Fatalf("mail %+v for %+v", m, sc.Counts)
+	}
+	if sc.Counts.UserErrors != 0 || m.Latency.P50 <= 0 {
+		t.Fatalf("%+v, first user error %q, mail latency %+v", sc.Counts, sc.FirstUserError, m.Latency)
+	}
+	if sc.Counts.OK > 3*40 {
+		t.Fatalf("%d recovers accepted for 40 addresses allowed 3 each", sc.Counts.OK)
+	}
+}
+
+func TestResetRedeemsFreshLinksAndLoginStillWorksAfterward(t *testing.T) {
+	n := startNode(t)
+	rep := run(t, n, ScenarioReset, ScenarioLogin)
+	reset, login := rep.Scenarios[0], rep.Scenarios[1]
+	p := reset.Prep
+	if p == nil || p.Counts.Errors != 0 || p.MailTimeouts != 0 || p.Recovers != p.Counts.OK+p.Counts.Throttled {
+		t.Fatalf("prep %+v", p)
+	}
+	if reset.Counts.UserErrors != 0 || reset.Requests != p.Counts.OK || reset.Mail.Delivered != reset.Requests {
+		t.Fatalf("reset %+v (first user error %q), prep %+v, mail %+v", reset.Counts, reset.FirstUserError, p, reset.Mail)
+	}
+	if login.Counts.UserErrors != 0 || login.Counts.Throttled != 0 {
+		t.Fatalf("login after resets: %+v, first user error %q", login.Counts, login.FirstUserError)
+	}
+}
+
+func TestReportWritesATableAndJSON(t *testing.T) {
+	n := startNode(t)
+	cfg := n.config(ScenarioLogin)
+	cfg.Duration = 300e6
+	rep, err := runWith(context.Background(), cfg, n.sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table, js strings.Builder
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"seeded 40 of 40", "login", "req/s", "throttled"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+	for _, want := range []string{`"name": "login"`, `"requests_per_second"`, `"p99_ms"`, `"throttled"`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("JSON lacks %q:\n%s", want, js.String())
+		}
+	}
+}
+
+func TestABadTokenStopsTheRunBeforeSeeding(t *testing.T) {
+	n := startNode(t)
+	cfg := n.config(ScenarioLogin)
+	cfg.Token = "not-a-token"
+	rep, err := runWith(context.Background(), cfg, n.sink)
+	if err == nil || rep != nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("%v %+v", err, rep)
+	}
+}

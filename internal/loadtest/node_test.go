@@ -1,0 +1,98 @@
+package loadtest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
+	"github.com/storekeep/storekeep/internal/secret"
+	"github.com/storekeep/storekeep/password"
+)
+
+// testNode is a real storekeep node in the test process: a temporary
+// SQLite file, default limits, and its mail going to a bench sink.
+type testNode struct {
+	url   string
+	token string
+	sink  *sink
+}
+
+// startNode starts a sink on a free loopback port, then a node that mails
+// to it; both stop when t ends, the node first.
+func startNode(t *testing.T) *testNode {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail := serveSink(ln)
+	t.Cleanup(func() { mail.close() })
+	key, err := secret.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cfg := app.Config{
+		DB:         filepath.Join(t.TempDir(), "storekeep.db"),
+		SecretKeys: [][]byte{key},
+		SMTP:       "smtp://" + mail.addr(),
+		HashParams: password.Params{Memory: 8 * 1024, Time: 1, Threads: 1},
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := a.Store.CreateShop(ctx, storekeep.Shop{
+		Domain: "shop.example", Name: "Bench Shop", StorefrontURL: "https://shop.example",
+		Enumeration: storekeep.EnumerationPrivate, CreatedAt: time.Now().UTC(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := a.Keys.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Store.CreateAPIToken(ctx, storekeep.APIToken{
+		ShopID: shop.ID, Kind: storekeep.APITokenPrivate, Hash: a.Keys.Hash(token), CreatedAt: time.Now().UTC(),
+		Scopes: []storekeep.Scope{storekeep.ScopeWriteCustomers, storekeep.ScopeReadCustomers},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(serveCtx, httpLn) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	})
+	return &testNode{url: "http://" + httpLn.Addr().String(), token: token, sink: mail}
+}
+
+// config is a short run against the node with a few clients.
+func (n *testNode) config(scenarios ...string) Config {
+	cfg := DefaultConfig()
+	cfg.URL = n.url
+	cfg.Token = n.token
+	cfg.SMTPListen = n.sink.addr()
+	cfg.Clients = 4
+	cfg.Customers = 40
+	cfg.Duration = 1500 * time.Millisecond
+	cfg.Scenarios = scenarios
+	return cfg
+}

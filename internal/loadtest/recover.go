@@ -1,0 +1,30 @@
+package loadtest
+
+import (
+	"context"
+	"time"
+)
+
+// recoverScenario times customerRecover over the seeded customers, and
+// the delivery of each accepted request's mail to the sink.
+func (b *bench) recoverScenario(ctx context.Context) ScenarioReport {
+	clock := newMailClock()
+	stray := b.sink.strays()
+	workers, elapsed := b.run(ctx, func(ctx context.Context, w *worker) {
+		email := b.pool.next()
+		sent := time.Now()
+		cancel := b.sink.expect(email, func(a arrival) { clock.deliver(a.At.Sub(sent)) })
+		r := b.api.call(ctx, w.ips.Next(), recoverMutation, map[string]any{"email": email}, "customerRecover", need{})
+		w.tally.add(r, time.Since(sent))
+		if r.outcome == outcomeOK {
+			clock.accept()
+		} else {
+			cancel()
+		}
+	})
+	clock.settle(b.cfg.MailGrace)
+	b.sink.forget()
+	rep := summarize(ScenarioRecover, workers, elapsed)
+	rep.Mail = clock.report(b.sink.strays() - stray)
+	return rep
+}

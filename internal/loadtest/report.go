@@ -1,0 +1,113 @@
+package loadtest
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"time"
+)
+
+// Report is the outcome of a bench run.
+type Report struct {
+	URL             string           `json:"url"`
+	Version         string           `json:"version"`
+	Clients         int              `json:"clients"`
+	DurationSeconds float64          `json:"duration_seconds"`
+	Seed            SeedReport       `json:"seed"`
+	Scenarios       []ScenarioReport `json:"scenarios"`
+}
+
+// SeedReport describes the untimed creation of the customers.
+type SeedReport struct {
+	Requested  int     `json:"requested"`
+	Created    int     `json:"created"`
+	Seconds    float64 `json:"seconds"`
+	Counts     Counts  `json:"counts"`
+	FirstError string  `json:"first_error,omitempty"`
+}
+
+// Counts sorts requests by outcome.
+type Counts struct {
+	OK         int64 `json:"ok"`
+	UserErrors int64 `json:"user_errors"`
+	Throttled  int64 `json:"throttled"`
+	Errors     int64 `json:"errors"`
+}
+
+// Latency holds percentiles and the maximum, in milliseconds.
+type Latency struct {
+	P50 float64 `json:"p50_ms"`
+	P95 float64 `json:"p95_ms"`
+	P99 float64 `json:"p99_ms"`
+	Max float64 `json:"max_ms"`
+}
+
+// ScenarioReport is one scenario's figures. Latency covers every timed
+// request; OKLatency only the successful ones.
+type ScenarioReport struct {
+	Name           string      `json:"name"`
+	Requests       int64       `json:"requests"`
+	Seconds        float64     `json:"seconds"`
+	PerSecond      float64     `json:"requests_per_second"`
+	Latency        Latency     `json:"latency"`
+	OKLatency      Latency     `json:"ok_latency"`
+	Counts         Counts      `json:"counts"`
+	FirstError     string      `json:"first_error,omitempty"`
+	FirstUserError string      `json:"first_user_error,omitempty"`
+	Mail           *MailReport `json:"mail,omitempty"`
+	Prep           *PrepReport `json:"prep,omitempty"`
+}
+
+// MailReport follows the reset mails of accepted customerRecover calls:
+// how many reached the sink, and how long after the request was sent.
+// Stray counts reset mails that arrived with nobody waiting for them.
+type MailReport struct {
+	Accepted  int64   `json:"accepted"`
+	Delivered int64   `json:"delivered"`
+	Missing   int64   `json:"missing"`
+	Stray     int64   `json:"stray"`
+	Latency   Latency `json:"recover_to_mail"`
+}
+
+// PrepReport counts the untimed customerRecover calls a reset scenario
+// makes to get its links, and the mails that never came.
+type PrepReport struct {
+	Recovers     int64  `json:"recovers"`
+	Counts       Counts `json:"counts"`
+	MailTimeouts int64  `json:"mail_timeouts"`
+	FirstError   string `json:"first_error,omitempty"`
+}
+
+// WriteJSON writes r as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+func latencyOf(h *histogram) Latency {
+	return Latency{P50: ms(h.Quantile(0.50)), P95: ms(h.Quantile(0.95)), P99: ms(h.Quantile(0.99)), Max: ms(h.Max())}
+}
+
+func countsOf(t *tally) Counts {
+	return Counts{
+		OK:         t.counts[outcomeOK],
+		UserErrors: t.counts[outcomeUserError],
+		Throttled:  t.counts[outcomeThrottled],
+		Errors:     t.counts[outcomeError],
+	}
+}
+
+func (m *mailClock) report(stray int64) *MailReport {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return &MailReport{
+		Accepted:  m.accepted,
+		Delivered: m.delivered,
+		Missing:   m.accepted - m.delivered,
+		Stray:     stray,
+		Latency:   latencyOf(&m.latency),
+	}
+}

@@ -1,0 +1,59 @@
+package loadtest
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// worker is one client's state during a scenario.
+type worker struct {
+	ips   *buyerIPs
+	sent  int
+	tally tally
+	// prep and mailTimeouts count the unmeasured requests a scenario makes
+	// to prepare a measured one.
+	prep         tally
+	mailTimeouts int64
+}
+
+// run calls step on every client, over and over, until the scenario's
+// duration has passed; iterations under way then finish. It returns the
+// workers and the time from start until the last one stopped.
+func (b *bench) run(ctx context.Context, step func(context.Context, *worker)) ([]*worker, time.Duration) {
+	workers := make([]*worker, b.cfg.Clients)
+	start := time.Now()
+	stop := start.Add(b.cfg.Duration)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := &worker{ips: b.ips[i]}
+		workers[i] = w
+		wg.Go(func() {
+			for ctx.Err() == nil && time.Now().Before(stop) {
+				step(ctx, w)
+			}
+		})
+	}
+	wg.Wait()
+	return workers, time.Since(start)
+}
+
+// summarize merges the workers' tallies into a scenario's report.
+func summarize(name string, workers []*worker, elapsed time.Duration) ScenarioReport {
+	var all tally
+	for _, w := range workers {
+		all.merge(&w.tally)
+	}
+	n := all.requests()
+	return ScenarioReport{
+		Name:           name,
+		Requests:       n,
+		Seconds:        elapsed.Seconds(),
+		PerSecond:      float64(n) / elapsed.Seconds(),
+		Latency:        latencyOf(&all.all),
+		OKLatency:      latencyOf(&all.ok),
+		Counts:         countsOf(&all),
+		FirstError:     all.firstErr,
+		FirstUserError: all.firstUE,
+	}
+}

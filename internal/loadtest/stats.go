@@ -1,0 +1,105 @@
+package loadtest
+
+import (
+	"sync"
+	"time"
+)
+
+// tally counts outcomes and times requests; one per worker, merged at the
+// end, so workers never contend.
+type tally struct {
+	all, ok  histogram
+	counts   [numOutcomes]int64
+	firstErr string
+	firstUE  string
+}
+
+func (t *tally) add(r result, took time.Duration) {
+	t.all.Record(took)
+	t.counts[r.outcome]++
+	switch r.outcome {
+	case outcomeOK:
+		t.ok.Record(took)
+	case outcomeError:
+		if t.firstErr == "" {
+			t.firstErr = r.detail
+		}
+	case outcomeUserError:
+		if t.firstUE == "" {
+			t.firstUE = r.detail
+		}
+	}
+}
+
+func (t *tally) merge(o *tally) {
+	t.all.Merge(&o.all)
+	t.ok.Merge(&o.ok)
+	for i, c := range o.counts {
+		t.counts[i] += c
+	}
+	t.firstErr = firstNonEmpty(t.firstErr, o.firstErr)
+	t.firstUE = firstNonEmpty(t.firstUE, o.firstUE)
+}
+
+func (t *tally) requests() int64 {
+	var n int64
+	for _, c := range t.counts {
+		n += c
+	}
+	return n
+}
+
+// mailClock times recover-to-delivery for the reset mails of one scenario;
+// the sink's sessions record into it concurrently.
+type mailClock struct {
+	mu        sync.Mutex
+	accepted  int64
+	delivered int64
+	latency   histogram
+	arrived   chan struct{}
+}
+
+func newMailClock() *mailClock { return &mailClock{arrived: make(chan struct{}, 1)} }
+
+func (m *mailClock) accept() {
+	m.mu.Lock()
+	m.accepted++
+	m.mu.Unlock()
+}
+
+func (m *mailClock) deliver(took time.Duration) {
+	m.mu.Lock()
+	m.delivered++
+	m.latency.Record(took)
+	m.mu.Unlock()
+	select {
+	case m.arrived <- struct{}{}:
+	default:
+	}
+}
+
+// settle waits until every accepted recover's mail arrived or grace passed.
+func (m *mailClock) settle(grace time.Duration) {
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	for {
+		m.mu.Lock()
+		done := m.delivered >= m.accepted
+		m.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-m.arrived:
+		case <-deadline.C:
+			return
+		}
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
