@@ -1,0 +1,181 @@
+package accountpage
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/recovery"
+)
+
+// flow is one kind of link: what its page says and which redemption it
+// calls.
+type flow struct {
+	segment  string
+	title    string
+	intro    string
+	button   string
+	done     string
+	doneText string
+	redeem   func(Redeemer, context.Context, storekeep.Shop, string, string, storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
+}
+
+var resetFlow = flow{
+	segment:  "reset",
+	title:    "Reset your password",
+	intro:    "Choose a new password for your account.",
+	button:   "Reset password",
+	done:     "Your password has been changed",
+	doneText: "You can now sign in with your new password.",
+	redeem:   Redeemer.ResetByURL,
+}
+
+var activateFlow = flow{
+	segment:  "activate",
+	title:    "Activate your account",
+	intro:    "Choose a password to activate your account.",
+	button:   "Activate account",
+	done:     "Your account is active",
+	doneText: "You can now sign in with your password.",
+	redeem:   Redeemer.ActivateByURL,
+}
+
+// Messages of the page's own checks; the others come from the domain.
+const (
+	mismatchMessage = "Password confirmation doesn't match Password"
+	expiredMessage  = "This form has expired. Reload the page and try again."
+	internalMessage = "Something went wrong on our end. Please try again in a moment."
+)
+
+const maxFormBytes = 16 << 10
+
+// show renders the form. It reads which shop the link belongs to and
+// nothing else: the token is neither checked nor spent.
+func (h *handler) show(f flow) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		shop, ok := h.shopOf(w, r, f)
+		if !ok {
+			return
+		}
+		token, err := h.csrf.issue(w, r, secureCookie(shop, r))
+		if err != nil {
+			h.internal(w, r, f, shop, err)
+			return
+		}
+		h.render(w, http.StatusOK, h.form(f, shop, r, token))
+	}
+}
+
+// submit checks the CSRF token and the confirmation, then redeems the
+// link through the recovery service, as customerResetByUrl or
+// customerActivateByUrl would.
+func (h *handler) submit(f flow) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		shop, ok := h.shopOf(w, r, f)
+		if !ok {
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil || !h.csrf.valid(r) {
+			v := h.page(f, shop, stateExpired)
+			v.Message = expiredMessage
+			v.Action = r.URL.EscapedPath()
+			h.render(w, http.StatusForbidden, v)
+			return
+		}
+		v := h.form(f, shop, r, r.PostForm.Get(csrfField))
+		password := r.PostForm.Get("password")
+		if password != r.PostForm.Get("password_confirmation") {
+			v.Errors = []string{mismatchMessage}
+			h.render(w, http.StatusUnprocessableEntity, v)
+			return
+		}
+		_, _, err := f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r))
+		if err == nil {
+			h.render(w, http.StatusOK, h.page(f, shop, stateDone))
+			return
+		}
+		var e *storekeep.Error
+		if errors.As(err, &e) && e.Code == storekeep.CodeThrottled {
+			v.Errors = []string{e.Message}
+			h.render(w, http.StatusTooManyRequests, v)
+			return
+		}
+		list, ok := storekeep.UserErrors(err)
+		if !ok {
+			h.internal(w, r, f, shop, err)
+			return
+		}
+		for _, e := range list {
+			if linkDead(e) {
+				dead := h.page(f, shop, stateInvalid)
+				dead.Message = e.Message
+				h.render(w, http.StatusBadRequest, dead)
+				return
+			}
+			v.Errors = append(v.Errors, e.Message)
+		}
+		h.render(w, http.StatusUnprocessableEntity, v)
+	}
+}
+
+// linkDead reports whether e means the link cannot be used again, so the
+// form is not worth showing.
+func linkDead(e *storekeep.Error) bool {
+	return e.Code == storekeep.CodeTokenInvalid || e.Code == storekeep.CodeAlreadyEnabled
+}
+
+// shopOf finds the shop of the link in r's path. When the link is
+// malformed, its customer unknown, or its shop's storefront elsewhere, it
+// answers 404 with the invalid-link page and returns false.
+func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storekeep.Shop, bool) {
+	var shop storekeep.Shop
+	customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, f.segment)
+	if ok {
+		var err error
+		shop, err = h.cfg.Shops.ShopOfCustomer(r.Context(), customerID)
+		if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
+			h.internal(w, r, f, storekeep.Shop{}, err)
+			return shop, false
+		}
+		ok = err == nil && hostedHere(shop, r)
+	}
+	if !ok {
+		v := h.page(f, storekeep.Shop{}, stateInvalid)
+		v.Message = invalidLinkMessage(f)
+		h.render(w, http.StatusNotFound, v)
+		return shop, false
+	}
+	return shop, true
+}
+
+func invalidLinkMessage(f flow) string {
+	if f.segment == activateFlow.segment {
+		return "Activation link is invalid or has expired"
+	}
+	return "Reset password link is invalid or has expired"
+}
+
+func (h *handler) internal(w http.ResponseWriter, r *http.Request, f flow, shop storekeep.Shop, err error) {
+	h.cfg.Logger.ErrorContext(r.Context(), "account page failed", "route", r.Pattern, "err", err)
+	v := h.page(f, shop, stateError)
+	v.Message = internalMessage
+	h.render(w, http.StatusInternalServerError, v)
+}
+
+// pageURL is the address r was sent to, which is the mailed link.
+func pageURL(r *http.Request) string {
+	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath}
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	return u.String()
+}
+
+// secureCookie reports whether the CSRF cookie may be sent over HTTPS only.
+func secureCookie(shop storekeep.Shop, r *http.Request) bool {
+	u, err := url.Parse(shop.StorefrontURL)
+	return r.TLS != nil || err == nil && u.Scheme == "https"
+}
