@@ -11,6 +11,7 @@ import (
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/recovery"
 )
 
 func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error {
@@ -37,6 +38,11 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
 		redisPre   = fs.String("redis-prefix", "storekeep:", "prefix of every Redis key")
 	)
+	throttles := recovery.DefaultConfig()
+	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&throttles.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&throttles.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
+	poll := fs.Duration("mail-poll", time.Second, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
 	d.define(fs)
 	l.define(fs)
 	h.define(fs)
@@ -66,12 +72,16 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			Redis: *redisURL, RedisPrefix: *redisPre,
 		}
 		cfg.Recovery.ResetTokenTTL = *resetTTL
+		cfg.Recovery.RecoverPerIP = throttles.RecoverPerIP
+		cfg.Recovery.RecoverPerEmail = throttles.RecoverPerEmail
+		cfg.Recovery.RecoverPerShop = throttles.RecoverPerShop
 		cfg.HashParams = hashParams
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
 		cfg.Outbox.MaxAttempts = *attempts
 		cfg.Outbox.Retention = *retention
 		cfg.Outbox.BackoffBase, cfg.Outbox.BackoffMax = *backoff, *backoffMax
 		cfg.Outbox.Lease = *lease
+		cfg.Outbox.PollInterval = *poll
 		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
 		a, err := app.New(ctx, cfg)
 		if err != nil {
