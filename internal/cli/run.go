@@ -43,17 +43,17 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			continue
 		}
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-		fs.SetOutput(stderr)
+		fs.SetOutput(io.Discard)
 		run := c.setup(fs, env)
-		fs.Usage = usage(fs, stderr, c.name+" [flags]", c.summary)
+		fs.Usage = func() {}
 		err := parse(fs, args[words:], getenv)
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
 			usage(fs, stdout, c.name+" [flags]", c.summary)()
 			return 0
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "storekeep %s: %v\n", c.name, err)
+			usage(fs, stderr, c.name+" [flags]", c.summary)()
 			return 2
 		}
 		if err := run(ctx); err != nil {
