@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
+	"github.com/storekeep/storekeep/internal/store/sqlite/sqlitetest"
 	"github.com/storekeep/storekeep/password"
 	"github.com/storekeep/storekeep/recovery"
 )
@@ -49,22 +49,7 @@ type passwords struct {
 func newFixture(t *testing.T, storefront ...string) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	key, err := secret.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pages.db"), sqlite.Options{Sealer: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store, keys := sqlitetest.Open(t)
 	hasher, err := password.NewHasher(password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 2, 64)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,8 +14,8 @@ import (
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/mailbox"
-	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
+	"github.com/storekeep/storekeep/internal/store/sqlite/sqlitetest"
 )
 
 const link = "https://shop.example/account/reset/12/tok_AbC-9"
@@ -29,23 +28,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	key, err := secret.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mailbox.db"), sqlite.Options{Sealer: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store, _ := sqlitetest.Open(t)
 	mux := http.NewServeMux()
 	h := mailbox.NewHandler(store)
 	mux.Handle(mailbox.Path, h)
