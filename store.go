@@ -94,6 +94,9 @@ type OutboxStore interface {
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
 	// MarkMailSent records delivery and erases the mail's data.
 	MarkMailSent(ctx context.Context, id int64, now time.Time) error
+	// MarkMailsSent records delivery of each mail of ids that is pending,
+	// and erases its data, in one write, and returns how many were.
+	MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error)
 	// MarkMailRetry releases a claim and schedules the next attempt at next.
 	MarkMailRetry(ctx context.Context, id int64, next time.Time, lastError string) error
 	// MarkMailFailed gives up on a mail. Its data stays sealed in the row

@@ -141,6 +141,21 @@ func (s *Store) MarkMailSent(ctx context.Context, id int64, now time.Time) error
 		WHERE id = $2 AND status = 'pending'`, now, id))
 }
 
+// MarkMailsSent records delivery of each pending mail of ids and erases its
+// data, in one statement, and returns how many were pending.
+func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox
+		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
+		WHERE id = ANY($2) AND status = 'pending'`, now, ids)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // MarkMailRetry releases the claim on a pending mail and makes it due at
 // next.
 func (s *Store) MarkMailRetry(ctx context.Context, id int64, next time.Time, lastError string) error {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -125,6 +126,45 @@ func (s *Store) MarkMailSent(ctx context.Context, id int64, now time.Time) error
 	return affectedOne(s.writer.ExecContext(ctx, `UPDATE outbox
 		SET status = 'sent', sent_at = ?, data = NULL, claimed_until = NULL
 		WHERE id = ? AND status = 'pending'`, toUnix(now), id))
+}
+
+// markSentChunk bounds the ids of one MarkMailsSent statement, well below
+// SQLite's limit on bound parameters.
+const markSentChunk = 500
+
+// MarkMailsSent records delivery of each pending mail of ids and erases its
+// data, in one transaction, and returns how many were pending.
+func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var marked int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		marked = 0
+		for chunk := range slices.Chunk(ids, markSentChunk) {
+			args := make([]any, 0, len(chunk)+1)
+			args = append(args, toUnix(now))
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE outbox
+				SET status = 'sent', sent_at = ?, data = NULL, claimed_until = NULL
+				WHERE status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			marked += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return marked, nil
 }
 
 // MarkMailRetry releases the claim on a pending mail and makes it due at

@@ -163,6 +163,52 @@ var outboxRules = []rule{
 			f.is(tc.err, storekeep.ErrNotFound, tc.what)
 		}
 	}},
+	{"MarkMailsSentMarksOnlyPendingMailInOneCall", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 5)
+		f.claim(t0.Add(time.Hour), time.Minute, 10)
+		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "gave up"))
+		f.must(f.s.MarkMailSent(f.ctx, mails[2].ID, t0))
+		unknown := mails[4].ID + 1000
+		n, err := f.s.MarkMailsSent(f.ctx, []int64{mails[0].ID, mails[1].ID, mails[2].ID, mails[3].ID, unknown}, t0.Add(time.Hour))
+		f.must(err)
+		if n != 2 {
+			f.Errorf("MarkMailsSent marked %d mails, want the 2 pending ones", n)
+		}
+		if n, err := f.s.MarkMailsSent(f.ctx, nil, t0); err != nil || n != 0 {
+			f.Errorf("MarkMailsSent of none = %d, %v; want 0, nil", n, err)
+		}
+		sent := f.listMail(storekeep.MailSent, 10)
+		var got []int64
+		for _, r := range sent {
+			got = append(got, r.ID)
+			if r.ID != mails[2].ID && !r.SentAt.Equal(t0.Add(time.Hour)) {
+				f.Errorf("mail %d sent at %v, want %v", r.ID, r.SentAt, t0.Add(time.Hour))
+			}
+		}
+		slices.Sort(got)
+		if want := []int64{mails[0].ID, mails[2].ID, mails[3].ID}; !slices.Equal(got, want) {
+			f.Errorf("sent mails = %v, want %v", got, want)
+		}
+		if got := f.claim(t0.Add(2*time.Hour), time.Minute, 10); !slices.Equal(ids(got), []int64{mails[4].ID}) {
+			f.Errorf("claimed %v after the lease, want only the unmarked %d", ids(got), mails[4].ID)
+		}
+		raw := f.raw()
+		data, err := raw.RawMailData(f.ctx, mails[3].ID)
+		f.must(err)
+		if data != nil {
+			f.Error("mail marked sent in a batch kept its data")
+		}
+	}},
+	{"MarkMailsSentTakesManyIDs", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 1203)
+		n, err := f.s.MarkMailsSent(f.ctx, ids(mails), t0)
+		f.must(err)
+		if n != len(mails) || f.pending() != 0 {
+			f.Errorf("MarkMailsSent of %d mails marked %d, %d still pending", len(mails), n, f.pending())
+		}
+	}},
 	{"RetryReleasesTheLease", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		m := f.enqueue(c, 1)[0]
