@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"golang.org/x/text/language"
@@ -37,6 +38,50 @@ type Renderer struct {
 	// before "en". Set it before the first Render.
 	DefaultLocale string
 	dir           fs.FS
+	parsed        templateCache
+}
+
+// templateCache keeps parsed templates keyed by their name and source
+// text, so that each is parsed once however many mails use it, and an
+// edited file is parsed anew at its next render.
+type templateCache struct {
+	mu    sync.Mutex
+	texts map[string]*texttemplate.Template
+	htmls map[string]*htmltemplate.Template
+}
+
+// maxParsedTemplates bounds each map of the cache; it starts over when
+// full, as it may after many edits of an override directory.
+const maxParsedTemplates = 256
+
+func (c *templateCache) text(key string) *texttemplate.Template {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.texts[key]
+}
+
+func (c *templateCache) putText(key string, t *texttemplate.Template) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.texts == nil || len(c.texts) >= maxParsedTemplates {
+		c.texts = make(map[string]*texttemplate.Template)
+	}
+	c.texts[key] = t
+}
+
+func (c *templateCache) html(key string) *htmltemplate.Template {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.htmls[key]
+}
+
+func (c *templateCache) putHTML(key string, t *htmltemplate.Template) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.htmls == nil || len(c.htmls) >= maxParsedTemplates {
+		c.htmls = make(map[string]*htmltemplate.Template)
+	}
+	c.htmls[key] = t
 }
 
 // TemplateData is what a template sees as dot. Text templates produce the
@@ -68,7 +113,8 @@ type TemplateData struct {
 // <locale>/<template>.txt, <locale>/<template>.html and layout.html (whose
 // definitions replace those of the same name); files under
 // shops/<shop domain>/ in the same layout win for that shop alone. Files
-// are read at each render, so edits apply at once. NewRenderer fails if dir
+// are read at each render, so edits apply at once; a template is parsed
+// again only when its text changed. NewRenderer fails if dir
 // is not a directory.
 func NewRenderer(dir string) (*Renderer, error) {
 	r := &Renderer{}
@@ -123,16 +169,16 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 		Data:          m.Data,
 	}
 	base := locale + "/" + name
-	subject, err := execText(srcs, base+".subject.txt", data)
+	subject, err := r.execText(srcs, base+".subject.txt", data)
 	if err != nil {
 		return Message{}, err
 	}
 	data.Subject = strings.Join(strings.Fields(subject), " ")
-	text, err := execText(srcs, base+".txt", data)
+	text, err := r.execText(srcs, base+".txt", data)
 	if err != nil {
 		return Message{}, err
 	}
-	html, err := execHTML(srcs, base+".html", data)
+	html, err := r.execHTML(srcs, base+".html", data)
 	if err != nil {
 		return Message{}, err
 	}
@@ -223,7 +269,7 @@ func readFirst(srcs []fs.FS, name string) ([]byte, bool, error) {
 	return nil, false, nil
 }
 
-func execText(srcs []fs.FS, name string, data TemplateData) (string, error) {
+func (r *Renderer) execText(srcs []fs.FS, name string, data TemplateData) (string, error) {
 	src, ok, err := readFirst(srcs, name)
 	if err != nil {
 		return "", err
@@ -231,9 +277,14 @@ func execText(srcs []fs.FS, name string, data TemplateData) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("mail: template %s is missing", name)
 	}
-	t, err := texttemplate.New(name).Parse(string(src))
-	if err != nil {
-		return "", fmt.Errorf("mail: %w", err)
+	key := name + "\x00" + string(src)
+	t := r.parsed.text(key)
+	if t == nil {
+		t, err = texttemplate.New(name).Parse(string(src))
+		if err != nil {
+			return "", fmt.Errorf("mail: %w", err)
+		}
+		r.parsed.putText(key, t)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
@@ -243,14 +294,15 @@ func execText(srcs []fs.FS, name string, data TemplateData) (string, error) {
 }
 
 // execHTML renders the HTML part, or "" when the template has none.
-func execHTML(srcs []fs.FS, name string, data TemplateData) (string, error) {
+func (r *Renderer) execHTML(srcs []fs.FS, name string, data TemplateData) (string, error) {
 	src, ok, err := readFirst(srcs, name)
 	if err != nil || !ok {
 		return "", err
 	}
-	t := htmltemplate.New(name).Funcs(htmltemplate.FuncMap{"link": link})
 	// Every layout.html is parsed, embedded first, so that an override may
 	// redefine "layout" alone and keep the embedded "button".
+	var layouts []string
+	key := name + "\x00" + string(src)
 	for i := len(srcs) - 1; i >= 0; i-- {
 		layout, err := fs.ReadFile(srcs[i], "layout.html")
 		if errors.Is(err, fs.ErrNotExist) {
@@ -259,12 +311,21 @@ func execHTML(srcs []fs.FS, name string, data TemplateData) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("mail: template layout.html: %w", err)
 		}
-		if _, err := t.New("layout.html").Parse(string(layout)); err != nil {
+		layouts = append(layouts, string(layout))
+		key += "\x00" + string(layout)
+	}
+	t := r.parsed.html(key)
+	if t == nil {
+		t = htmltemplate.New(name).Funcs(htmltemplate.FuncMap{"link": link})
+		for _, layout := range layouts {
+			if _, err := t.New("layout.html").Parse(layout); err != nil {
+				return "", fmt.Errorf("mail: %w", err)
+			}
+		}
+		if _, err := t.Parse(string(src)); err != nil {
 			return "", fmt.Errorf("mail: %w", err)
 		}
-	}
-	if _, err := t.Parse(string(src)); err != nil {
-		return "", fmt.Errorf("mail: %w", err)
+		r.parsed.putHTML(key, t)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
