@@ -36,6 +36,9 @@ type Config struct {
 	// SMTP is an smtp:// or smtps:// URL; empty sends mail to the dev
 	// mailbox.
 	SMTP string
+	// SMTPConns is how many connections to the SMTP server mail is sent
+	// over at once; 4 when zero.
+	SMTPConns int
 	// DevMailbox serves /_dev/mailbox even when SMTP is set.
 	DevMailbox bool
 	// MailFrom is the sender of every mail unless a shop sets its own.
@@ -182,7 +185,11 @@ func (a *App) mailSender() (mail.Sender, error) {
 		}
 		opts = append(opts, mail.WithDKIM(d))
 	}
-	return mail.NewSMTPSender(a.cfg.SMTP, opts...)
+	conns := a.cfg.SMTPConns
+	if conns <= 0 {
+		conns = 4
+	}
+	return mail.NewSMTPPool(a.cfg.SMTP, conns, opts...)
 }
 
 // passwords joins hashing and policy into what the services need.

@@ -13,7 +13,8 @@ type Config struct {
 	// PollInterval is how often the worker looks for due mail when nobody
 	// kicks it; 1s.
 	PollInterval time.Duration
-	// Batch is how many mails the worker holds and sends at once; 8.
+	// Batch is how many mails the worker holds and sends at once; 64.
+	// While a backlog lasts, it claims a quarter of them at a time.
 	Batch int
 	// Lease is how long a claimed mail stays reserved to this worker; 1m.
 	// A send is abandoned, and retried, after half of it.
@@ -57,7 +58,7 @@ func (c Config) withDefaults() Config {
 		c.PollInterval = time.Second
 	}
 	if c.Batch <= 0 {
-		c.Batch = 8
+		c.Batch = 64
 	}
 	if c.Lease <= 0 {
 		c.Lease = time.Minute

@@ -23,15 +23,18 @@ type forgetfulStore struct {
 	forgot map[int64]bool
 }
 
-func (s *forgetfulStore) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
+func (s *forgetfulStore) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error) {
 	s.mu.Lock()
-	first := !s.forgot[id]
-	s.forgot[id] = true
+	first := false
+	for _, id := range ids {
+		first = first || !s.forgot[id]
+		s.forgot[id] = true
+	}
 	s.mu.Unlock()
 	if first {
-		return errors.New("database went away")
+		return 0, errors.New("database went away")
 	}
-	return s.Store.MarkMailSent(ctx, id, now)
+	return s.Store.MarkMailsSent(ctx, ids, now)
 }
 
 func TestWorkerResendsUnrecordedMailAsTheSameMessage(t *testing.T) {

@@ -54,6 +54,8 @@ type Worker struct {
 	busy    atomic.Int64
 	full    atomic.Bool
 	metrics Metrics
+	cache   shopCache
+	sent    sentLog
 }
 
 // New returns a worker over store that renders with render and sends with
@@ -149,7 +151,7 @@ func (w *Worker) Flush(ctx context.Context) error {
 func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 	for ctx.Err() == nil {
 		free := w.cfg.Batch - int(w.busy.Load())
-		if free <= 0 {
+		if free < w.minClaim() {
 			return
 		}
 		mails, err := w.store.ClaimMail(ctx, w.cfg.Now(), w.cfg.Lease, free)
@@ -164,8 +166,8 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 			w.busy.Add(1)
 			wg.Go(func() {
 				defer func() {
-					w.busy.Add(-1)
-					if w.full.Load() {
+					busy := w.busy.Add(-1)
+					if w.full.Load() && w.cfg.Batch-int(busy) >= w.minClaim() {
 						w.Kick()
 					}
 				}()
@@ -176,6 +178,17 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 			return
 		}
 	}
+}
+
+// minClaim is the fewest free places worth a claim. While the last claim
+// filled the batch there is a backlog, and claiming a place at a time as
+// sends finish would cost a write transaction per mail; a quarter of the
+// batch is claimed at once instead.
+func (w *Worker) minClaim() int {
+	if w.full.Load() {
+		return max(1, w.cfg.Batch/4)
+	}
+	return 1
 }
 
 func (w *Worker) drain(wg *sync.WaitGroup, interrupt context.CancelFunc) error {
@@ -213,9 +226,9 @@ func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
 	var counter *atomic.Int64
 	switch {
 	case err == nil && isJob:
-		markErr = w.store.MarkMailSent(markCtx, m.ID, now)
+		markErr = w.markSent(markCtx, m.ID)
 	case err == nil:
-		markErr = w.store.MarkMailSent(markCtx, m.ID, now)
+		markErr = w.markSent(markCtx, m.ID)
 		counter = &w.metrics.Sent
 		log.Info("outbox: mail sent")
 	case ctx.Err() != nil:
@@ -249,7 +262,7 @@ func (w *Worker) attempt(ctx context.Context, m storekeep.Mail) error {
 	if job, ok := w.cfg.Jobs[m.Template]; ok {
 		return job(ctx, m)
 	}
-	shop, err := w.shops.ShopByID(ctx, m.ShopID)
+	shop, err := w.shop(ctx, m.ShopID)
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return mail.Permanent(fmt.Errorf("outbox: shop %d no longer exists", m.ShopID))
 	}
