@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +14,8 @@ import (
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 	"github.com/storekeep/storekeep/internal/outbox"
-	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
+	"github.com/storekeep/storekeep/internal/store/sqlite/sqlitetest"
 )
 
 const wait = 10 * time.Second
@@ -32,22 +31,7 @@ type fixture struct {
 func newFixture(t *testing.T, opts ...smtptest.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	key, err := secret.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "outbox.db"), sqlite.Options{Sealer: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store, _ := sqlitetest.Open(t)
 	shop, err := store.CreateShop(ctx, storekeep.Shop{
 		Domain: "shop.example", Name: "Bob's Shop", StorefrontURL: "https://shop.example",
 		Enumeration: storekeep.EnumerationPrivate,
