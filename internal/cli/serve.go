@@ -42,6 +42,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&throttles.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&throttles.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
+	smtpConns := fs.Int("smtp-conns", 4, "connections to the SMTP server that mail is sent over at once")
 	poll := fs.Duration("mail-poll", time.Second, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
 	d.define(fs)
 	l.define(fs)
@@ -61,6 +62,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		}
 		if err := checkMailFlags(*dkimKey, *dkimSel, *attempts, *retention, *backoff, *backoffMax, *lease); err != nil {
 			return err
+		}
+		if *smtpConns < 1 {
+			return errors.New("--smtp-conns must be at least 1")
 		}
 		keys, err := d.keys(log)
 		if err != nil {
@@ -82,6 +86,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Outbox.BackoffBase, cfg.Outbox.BackoffMax = *backoff, *backoffMax
 		cfg.Outbox.Lease = *lease
 		cfg.Outbox.PollInterval = *poll
+		cfg.SMTPConns = *smtpConns
 		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
 		a, err := app.New(ctx, cfg)
 		if err != nil {
