@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/storekeep/storekeep"
@@ -68,7 +67,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 	}
 	c.UpdatedAt = stamp(c.UpdatedAt)
 	var out storekeep.Customer
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		var err error
 		out, err = scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET email = ?, email_key = ?, first_name = ?,
 				last_name = ?, phone = ?, accepts_marketing = ?, tags = ?, state = ?, password_hash = ?,

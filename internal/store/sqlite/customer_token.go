@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -13,7 +12,7 @@ import (
 // stores t, queues m and records a, in one transaction.
 func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent) error {
 	t.CreatedAt = stamp(t.CreatedAt)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		if err := spendTokens(ctx, tx, t.CustomerID, t.Purpose, toUnix(t.CreatedAt)); err != nil {
 			return err
 		}
@@ -63,7 +62,7 @@ func (s *Store) CustomerTokenByHash(ctx context.Context, shopID int64, purpose s
 func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption) (storekeep.Customer, error) {
 	now := toUnix(r.Now)
 	var c storekeep.Customer
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		err := affectedOne(tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = ?
 			WHERE id = ? AND shop_id = ? AND customer_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?`,
 			now, r.Token.ID, r.Token.ShopID, r.Token.CustomerID, r.Token.Purpose, now))

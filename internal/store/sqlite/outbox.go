@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -51,7 +50,7 @@ func (s *Store) ClaimMail(ctx context.Context, now time.Time, lease time.Duratio
 	}
 	at := toUnix(now)
 	var mails []storekeep.Mail
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		claimed, err := claimRows(ctx, tx, at, toUnix(now.Add(lease)), limit)
 		if err != nil {
 			return err
@@ -83,7 +82,7 @@ type claimedMail struct {
 	sealed []byte
 }
 
-func claimRows(ctx context.Context, tx *sql.Tx, now, until int64, limit int) ([]claimedMail, error) {
+func claimRows(ctx context.Context, tx *txn, now, until int64, limit int) ([]claimedMail, error) {
 	rows, err := tx.QueryContext(ctx, `UPDATE outbox SET attempts = attempts + 1, claimed_until = ?
 		WHERE id IN (
 			SELECT id FROM outbox
@@ -128,43 +127,25 @@ func (s *Store) MarkMailSent(ctx context.Context, id int64, now time.Time) error
 		WHERE id = ? AND status = 'pending'`, toUnix(now), id))
 }
 
-// markSentChunk bounds the ids of one MarkMailsSent statement, well below
-// SQLite's limit on bound parameters.
-const markSentChunk = 500
-
 // MarkMailsSent records delivery of each pending mail of ids and erases its
-// data, in one transaction, and returns how many were pending.
+// data, in one statement, and returns how many were pending. The ids go as
+// one JSON array, so the statement is the same whatever their number.
 func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	var marked int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		marked = 0
-		for chunk := range slices.Chunk(ids, markSentChunk) {
-			args := make([]any, 0, len(chunk)+1)
-			args = append(args, toUnix(now))
-			for _, id := range chunk {
-				args = append(args, id)
-			}
-			res, err := tx.ExecContext(ctx, `UPDATE outbox
-				SET status = 'sent', sent_at = ?, data = NULL, claimed_until = NULL
-				WHERE status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			marked += int(n)
-		}
-		return nil
-	})
+	list, err := json.Marshal(ids)
 	if err != nil {
 		return 0, err
 	}
-	return marked, nil
+	res, err := s.writer.ExecContext(ctx, `UPDATE outbox
+		SET status = 'sent', sent_at = ?, data = NULL, claimed_until = NULL
+		WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))`, toUnix(now), string(list))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // MarkMailRetry releases the claim on a pending mail and makes it due at

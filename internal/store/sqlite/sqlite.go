@@ -31,8 +31,8 @@ type Options struct {
 
 // Store is storekeep.Store on SQLite.
 type Store struct {
-	writer     *sql.DB
-	reader     *sql.DB
+	writer     *pool
+	reader     *pool
 	migrations *goose.Provider
 	sealer     storekeep.Sealer
 }
@@ -80,7 +80,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	return &Store{writer: writer, reader: reader, migrations: migrations, sealer: opts.Sealer}, nil
+	return &Store{writer: newPool(writer), reader: newPool(reader), migrations: migrations, sealer: opts.Sealer}, nil
 }
 
 // Close closes both connection pools.
@@ -111,12 +111,19 @@ type querier interface {
 }
 
 // inTx runs fn in a write transaction on the writer connection and
-// commits when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+// commits when fn returns nil. The statements fn ran unprepared are
+// prepared afterwards, once the connection is free.
+func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
+	sqlTx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	tx := &txn{Tx: sqlTx, pool: s.writer}
+	defer func() {
+		for _, q := range tx.missed {
+			s.writer.prepared(context.WithoutCancel(ctx), q)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, rbErr)
