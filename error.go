@@ -134,4 +134,7 @@ var (
 	// ErrTokenSpent: a one-time token was used, voided or expired between
 	// lookup and redemption.
 	ErrTokenSpent = errors.New("storekeep: token already spent")
+	// ErrJobDone: the outbox job a write was to complete is no longer
+	// pending; another attempt at it finished first.
+	ErrJobDone = errors.New("storekeep: job already done")
 )

@@ -68,8 +68,12 @@ type AccessTokenStore interface {
 // CustomerTokenStore keeps one-time reset and activation tokens.
 type CustomerTokenStore interface {
 	// IssueCustomerToken, in one transaction, voids the customer's unused
-	// tokens of the same purpose, stores t, queues m and records a.
-	IssueCustomerToken(ctx context.Context, t CustomerToken, m Mail, a AuditEvent) error
+	// tokens of the same purpose, stores t, queues m and records a. When job
+	// is not 0 it is the pending outbox job (a recover_request) this issue
+	// completes: the same transaction marks it sent, and if it is no longer
+	// pending nothing changes and ErrJobDone is returned, so that a job run
+	// twice issues once.
+	IssueCustomerToken(ctx context.Context, t CustomerToken, m Mail, a AuditEvent, job int64) error
 	// CustomerTokenByHash returns the shop's unused token of that purpose
 	// whose hash is one of hashes, or ErrNotFound. Expired tokens are returned;
 	// the caller judges expiry with its clock.

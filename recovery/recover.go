@@ -38,28 +38,30 @@ func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string
 		return err
 	}
 	if shop.Enumeration == storekeep.EnumerationShopify {
-		return s.recoverNow(ctx, shop, key, caller)
+		_, err := s.recoverNow(ctx, shop, key, caller, 0)
+		return err
 	}
 	return s.queueRecover(ctx, shop, key, caller)
 }
 
 // recoverNow looks the address up and issues the reset token, or records
-// that no mail was sent.
-func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller) error {
+// that no mail was sent; issued tells which. job, when not 0, is the
+// recover_request job being run, which the issue marks done.
+func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller, job int64) (issued bool, err error) {
 	customer, err := s.store.CustomerByEmail(ctx, shop.ID, key)
 	switch {
 	case errors.Is(err, storekeep.ErrNotFound):
-		return s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeUnidentifiedCustomer, emailField, "Could not find customer"))
+		return false, s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeUnidentifiedCustomer, emailField, "Could not find customer"))
 	case err != nil:
-		return err
+		return false, err
 	case customer.State == storekeep.CustomerDisabled:
-		return s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeCustomerDisabled, emailField, "Customer is disabled"))
+		return false, s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeCustomerDisabled, emailField, "Customer is disabled"))
 	}
 	token, err := s.keys.NewToken()
 	if err != nil {
-		return err
+		return false, err
 	}
-	return s.issue(ctx, shop, customer, storekeep.PurposeReset, token, caller)
+	return true, s.issue(ctx, shop, customer, storekeep.PurposeReset, token, caller, job)
 }
 
 // queueRecover answers a private-mode customerRecover with one write that
@@ -84,18 +86,25 @@ func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key str
 
 // ProcessRecoverRequest finishes a recover_request job queued by a
 // private-mode customerRecover: it looks the address up and issues the reset
-// mail, or records that none was sent. An error leaves the job to be tried
-// again.
-func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Mail) error {
+// mail, or records that none was sent. done reports whether the job's row
+// is already marked done: the issue does that in its own transaction, so a
+// job run twice (its lease ran out, or its node died before recording it)
+// issues one link. When done is false the caller marks the row. An error
+// leaves the job to be tried again.
+func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Mail) (done bool, err error) {
 	if job.Template != storekeep.TemplateRecoverRequest {
-		return fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Template)
+		return false, fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Template)
 	}
 	shop, err := s.store.ShopByID(ctx, job.ShopID)
 	if err != nil {
-		return fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
 	}
 	caller := storekeep.Caller{IP: job.Data["ip"], UserAgent: job.Data["user_agent"], Locale: job.Locale}
-	return s.recoverNow(ctx, shop, job.To, caller)
+	issued, err := s.recoverNow(ctx, shop, job.To, caller, job.ID)
+	if errors.Is(err, storekeep.ErrJobDone) {
+		return true, nil
+	}
+	return issued && err == nil, err
 }
 
 // Invite issues an activation token to an invited customer and queues the
@@ -108,7 +117,7 @@ func (s *Service) Invite(ctx context.Context, shop storekeep.Shop, customer stor
 	if err != nil {
 		return err
 	}
-	return s.issue(ctx, shop, customer, storekeep.PurposeActivation, token, caller)
+	return s.issue(ctx, shop, customer, storekeep.PurposeActivation, token, caller, 0)
 }
 
 func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emailKey string, caller storekeep.Caller) error {
@@ -150,7 +159,7 @@ func (s *Service) unknownRecipient(ctx context.Context, shop storekeep.Shop, cal
 	return nil
 }
 
-func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller) error {
+func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller, job int64) error {
 	now := s.clock()
 	ttl, template, segment := s.cfg.ResetTokenTTL, storekeep.TemplateReset, "reset"
 	if purpose == storekeep.PurposeActivation {
@@ -184,7 +193,7 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 		},
 	}
 	ev := s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, string(purpose)+" mail queued")
-	if err := s.store.IssueCustomerToken(ctx, t, m, ev); err != nil {
+	if err := s.store.IssueCustomerToken(ctx, t, m, ev, job); err != nil {
 		return err
 	}
 	s.mailQueued()

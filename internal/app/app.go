@@ -137,7 +137,7 @@ func (a *App) build() error {
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.Template]outbox.Job{
-		storekeep.TemplateRecoverRequest: func(ctx context.Context, m storekeep.Mail) error {
+		storekeep.TemplateRecoverRequest: func(ctx context.Context, m storekeep.Mail) (bool, error) {
 			return a.Recovery.ProcessRecoverRequest(ctx, m)
 		},
 	}

@@ -50,8 +50,10 @@ type Config struct {
 	Jobs map[storekeep.Template]Job
 }
 
-// Job does the work an outbox row of its template stands for.
-type Job func(ctx context.Context, m storekeep.Mail) error
+// Job does the work an outbox row of its template stands for. done
+// reports that the job marked its row sent itself, in the transaction that
+// did its work; otherwise the worker marks it after a nil error.
+type Job func(ctx context.Context, m storekeep.Mail) (done bool, err error)
 
 func (c Config) withDefaults() Config {
 	if c.PollInterval <= 0 {

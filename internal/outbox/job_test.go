@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,27 +14,35 @@ import (
 
 // TestJobRowsRunTheirJobAndAreRetried shows that a row whose template names
 // a job is handed to it, not rendered or sent; that a failing job is tried
-// again; and that jobs are not counted as mail.
+// again; that a job which records itself is not recorded twice; and that
+// jobs are not counted as mail.
 func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
 	f := newFixture(t)
 	var mu sync.Mutex
 	var seen []string
 	calls := 0
-	job := func(_ context.Context, m storekeep.Mail) error {
+	job := func(ctx context.Context, m storekeep.Mail) (bool, error) {
 		mu.Lock()
 		defer mu.Unlock()
+		if m.To == "self@example.com" {
+			return true, f.store.MarkMailSent(ctx, m.ID, time.Now())
+		}
 		calls++
 		if calls == 1 {
-			return errors.New("database briefly away")
+			return false, errors.New("database briefly away")
 		}
 		seen = append(seen, m.To+" "+m.Data["ip"])
-		return nil
+		return false, nil
 	}
 	ctx := context.Background()
 	_, err := f.store.EnqueueMail(ctx, storekeep.Mail{
 		ShopID: f.shop.ID, To: "ana@example.com", Template: storekeep.TemplateRecoverRequest,
 		Data: map[string]string{"ip": "203.0.113.9"},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.store.EnqueueMail(ctx, storekeep.Mail{ShopID: f.shop.ID, To: "self@example.com", Template: storekeep.TemplateRecoverRequest})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +72,9 @@ func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
 	}
 	if n := f.pending(); n != 0 {
 		t.Fatalf("%d rows still pending", n)
+	}
+	if logs := f.logs.String(); strings.Contains(logs, "no longer pending") || strings.Contains(logs, "record outcome") {
+		t.Fatalf("a row was recorded twice or not at all:\n%s", logs)
 	}
 	m := w.Metrics()
 	if m.Sent.Load() != 1 || m.Retried.Load() != 1 {

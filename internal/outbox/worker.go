@@ -214,7 +214,7 @@ func (w *Worker) drain(wg *sync.WaitGroup, interrupt context.CancelFunc) error {
 // backoff.
 func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
-	err := w.attempt(attemptCtx, m)
+	recorded, err := w.attempt(attemptCtx, m)
 	cancel()
 
 	markCtx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
@@ -225,6 +225,7 @@ func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
 	var markErr error
 	var counter *atomic.Int64
 	switch {
+	case err == nil && recorded:
 	case err == nil && isJob:
 		markErr = w.markSent(markCtx, m.ID)
 	case err == nil:
@@ -257,11 +258,17 @@ func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
 	}
 }
 
-// attempt renders m for its shop and sends it, or runs m's job.
-func (w *Worker) attempt(ctx context.Context, m storekeep.Mail) error {
+// attempt renders m for its shop and sends it, or runs m's job; recorded
+// reports that the job marked m sent itself.
+func (w *Worker) attempt(ctx context.Context, m storekeep.Mail) (recorded bool, err error) {
 	if job, ok := w.cfg.Jobs[m.Template]; ok {
 		return job(ctx, m)
 	}
+	return false, w.send(ctx, m)
+}
+
+// send renders m for its shop and sends it.
+func (w *Worker) send(ctx context.Context, m storekeep.Mail) error {
 	shop, err := w.shop(ctx, m.ShopID)
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return mail.Permanent(fmt.Errorf("outbox: shop %d no longer exists", m.ShopID))

@@ -26,9 +26,20 @@ func lockCustomer(ctx context.Context, tx pgx.Tx, customerID int64) error {
 // lock makes concurrent issues for one customer take turns, so the later
 // one's UPDATE, which under READ COMMITTED sees every row committed before
 // it starts, voids the earlier one's token: at most one stays unused.
-func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent) error {
+func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent, job int64) error {
 	t.CreatedAt = stamp(t.CreatedAt)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if job != 0 {
+			tag, err := tx.Exec(ctx, `UPDATE outbox
+				SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
+				WHERE id = $2 AND status = 'pending'`, t.CreatedAt, job)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return storekeep.ErrJobDone
+			}
+		}
 		if err := lockCustomer(ctx, tx, t.CustomerID); err != nil {
 			return err
 		}

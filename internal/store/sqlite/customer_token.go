@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -10,9 +11,17 @@ import (
 
 // IssueCustomerToken voids the customer's unused tokens of t's purpose,
 // stores t, queues m and records a, in one transaction.
-func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent) error {
+func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent, job int64) error {
 	t.CreatedAt = stamp(t.CreatedAt)
 	return s.inTx(ctx, func(tx *txn) error {
+		if job != 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox
+				SET status = 'sent', sent_at = ?, data = NULL, claimed_until = NULL
+				WHERE id = ? AND status = 'pending'`, toUnix(t.CreatedAt), job)
+			if err := jobDone(res, err); err != nil {
+				return err
+			}
+		}
 		if err := spendTokens(ctx, tx, t.CustomerID, t.Purpose, toUnix(t.CreatedAt)); err != nil {
 			return err
 		}
@@ -26,6 +35,22 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 		}
 		return s.insertAudit(ctx, tx, a)
 	})
+}
+
+// jobDone maps the outcome of marking a job sent: ErrJobDone unless it
+// was pending.
+func jobDone(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return storekeep.ErrJobDone
+	}
+	return nil
 }
 
 func spendTokens(ctx context.Context, q querier, customerID int64, purpose storekeep.TokenPurpose, at int64) error {

@@ -162,11 +162,9 @@ func TestFileHoldsNoClearToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	err = s.IssueCustomerToken(ctx,
-		storekeep.CustomerToken{ShopID: shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: keys.Hash(token), ExpiresAt: now.Add(time.Hour)},
-		storekeep.Mail{ShopID: shop.ID, To: c.Email, Template: storekeep.TemplateReset, Locale: "en", MessageID: "<m@a.example>",
-			Data: map[string]string{"url": "https://a.example/account/reset/1/" + token}},
-		storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested})
+	err = s.IssueCustomerToken(ctx, storekeep.CustomerToken{ShopID: shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: keys.Hash(token), ExpiresAt: now.Add(time.Hour)}, storekeep.Mail{ShopID: shop.ID, To: c.Email, Template: storekeep.TemplateReset, Locale: "en", MessageID: "<m@a.example>",
+		Data: map[string]string{"url": "https://a.example/account/reset/1/" + token}}, storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested}, 0)
+
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,8 +92,8 @@ var customerTokenRules = []rule{
 					ShopID: c.ShopID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: f.keys.Hash(clears[i]),
 					ExpiresAt: t0.Add(time.Hour), CreatedAt: t0,
 				}
-				errs[i] = f.s.IssueCustomerToken(f.ctx, tok, f.mail(c, storekeep.TemplateReset, clears[i]),
-					f.audit(c, storekeep.AuditRecoverRequested, t0))
+				errs[i] = f.s.IssueCustomerToken(f.ctx, tok, f.mail(c, storekeep.TemplateReset, clears[i]), f.audit(c, storekeep.AuditRecoverRequested, t0), 0)
+
 			})
 		}
 		close(start)
@@ -131,7 +131,7 @@ var customerTokenRules = []rule{
 			})
 			wg.Go(func() {
 				<-start
-				issueErr = f.s.IssueCustomerToken(f.ctx, next, m, a)
+				issueErr = f.s.IssueCustomerToken(f.ctx, next, m, a, 0)
 			})
 			close(start)
 			wg.Wait()
@@ -149,7 +149,7 @@ var customerTokenRules = []rule{
 		first := f.issue(c, storekeep.PurposeReset)
 		again := first.CustomerToken
 		again.ID = 0
-		err := f.s.IssueCustomerToken(f.ctx, again, f.mail(c, storekeep.TemplateReset, f.token()), f.audit(c, storekeep.AuditRecoverRequested, t0))
+		err := f.s.IssueCustomerToken(f.ctx, again, f.mail(c, storekeep.TemplateReset, f.token()), f.audit(c, storekeep.AuditRecoverRequested, t0), 0)
 		if err == nil {
 			f.Fatal("issuing a token whose hash exists succeeded")
 		}
@@ -161,6 +161,43 @@ var customerTokenRules = []rule{
 		}
 		if n := len(f.audits(s.ID)); n != 1 {
 			f.Errorf("%d audit events, want only the first issue's", n)
+		}
+	}},
+	{"IssueCompletesItsJobOnceAndOnlyOnce", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		job, err := f.s.EnqueueMail(f.ctx, storekeep.Mail{ShopID: s.ID, To: c.Email, Template: storekeep.TemplateRecoverRequest, CreatedAt: t0})
+		f.must(err)
+		jobs := f.claimAll(t0)
+		if len(jobs) != 1 || jobs[0].ID != job {
+			f.Fatalf("claimed %+v, want the job %d", jobs, job)
+		}
+		issueFor := func() (string, error) {
+			clear := f.token()
+			tok := storekeep.CustomerToken{ShopID: s.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset,
+				Hash: f.keys.Hash(clear), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+			return clear, f.s.IssueCustomerToken(f.ctx, tok, f.mail(c, storekeep.TemplateReset, clear),
+				f.audit(c, storekeep.AuditRecoverRequested, t0), job)
+		}
+		first, err := issueFor()
+		f.must(err)
+		sent := f.listMail(storekeep.MailSent, 0)
+		if len(sent) != 1 || sent[0].ID != job {
+			f.Fatalf("sent rows after the issue: %+v, want the job %d", sent, job)
+		}
+		second, err := issueFor()
+		f.is(err, storekeep.ErrJobDone, "issue for a job already done")
+		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(second)}); !errors.Is(err, storekeep.ErrNotFound) {
+			f.Errorf("the second issue stored its token: %v", err)
+		}
+		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(first)}); err != nil {
+			f.Errorf("the second issue voided the first token: %v", err)
+		}
+		if n := f.pending(); n != 1 {
+			f.Errorf("%d mails pending, want the first issue's only", n)
+		}
+		if n := len(f.audits(s.ID)); n != 1 {
+			f.Errorf("%d audit events, want the first issue's only", n)
 		}
 	}},
 	{"CustomerTokenIsFoundByAnyOfItsHashesForItsShopAndPurpose", func(f fixture) {

@@ -149,7 +149,7 @@ func (f fixture) issueExpiring(c storekeep.Customer, purpose storekeep.TokenPurp
 		ShopID: c.ShopID, CustomerID: c.ID, Purpose: purpose, Hash: f.keys.Hash(clear), ExpiresAt: expires, CreatedAt: t0,
 	}
 	m := f.mail(c, storekeep.TemplateReset, clear)
-	f.must(f.s.IssueCustomerToken(f.ctx, tok, m, f.audit(c, storekeep.AuditRecoverRequested, t0)))
+	f.must(f.s.IssueCustomerToken(f.ctx, tok, m, f.audit(c, storekeep.AuditRecoverRequested, t0), 0))
 	got, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, purpose, [][]byte{tok.Hash})
 	f.must(err)
 	return issued{CustomerToken: got, clear: clear, mail: m}
