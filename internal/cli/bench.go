@@ -23,6 +23,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	smtpListen := fs.String("smtp-listen", d.SMTPListen, "loopback address of the bench's SMTP sink; start the server with --smtp smtp://<this address>")
 	ips := fs.Int("ips-per-client", d.IPsPerClient, "synthetic buyer IPs each client rotates through (Shopify-Storefront-Buyer-IP)")
 	grace := fs.Duration("mail-grace", d.MailGrace, "how long to wait for a reset mail, and for stragglers after a scenario")
+	drain := fs.Duration("drain", d.Drain, "after each scenario, wait up to this long for the server's outbox to empty (read from its /metrics); 0 does not wait")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	return func(ctx context.Context) error {
 		names, err := loadtest.ParseScenarios(*scenarios)
@@ -33,7 +34,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg := loadtest.Config{
 			URL: *url, Token: *token, Version: *version, Clients: *clients, Duration: *duration,
 			Scenarios: names, Customers: *customers, Password: *pass, SMTPListen: *smtpListen,
-			IPsPerClient: *ips, MailGrace: *grace, Progress: env.stderr,
+			IPsPerClient: *ips, MailGrace: *grace, Drain: *drain, Progress: env.stderr,
 		}
 		if err := cfg.Validate(); err != nil {
 			fmt.Fprintf(env.stderr, "storekeep bench: %v\n", err)

@@ -32,6 +32,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return runWith(ctx, cfg, mail)
 }
 
+// drain waits for the server's outbox to empty after a scenario and
+// reports how long that took; nil when cfg.Drain is 0.
+func (b *bench) drain(ctx context.Context) *DrainReport {
+	if b.cfg.Drain <= 0 {
+		return nil
+	}
+	fmt.Fprintf(b.progress, "waiting up to %s for the server's outbox to empty…\n", b.cfg.Drain)
+	waited, left, err := b.drainOutbox(ctx)
+	d := &DrainReport{WaitedSeconds: waited.Seconds(), Left: left}
+	if err != nil {
+		d.Error = err.Error()
+	}
+	return d
+}
+
 // runWith is Run with a sink already listening.
 func runWith(ctx context.Context, cfg Config, mail *sink) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
@@ -71,6 +86,9 @@ func runWith(ctx context.Context, cfg Config, mail *sink) (*Report, error) {
 		rep.Scenarios = append(rep.Scenarios, run[name](ctx))
 		if err := ctx.Err(); err != nil {
 			return rep, errors.Join(errors.New("interrupted"), err)
+		}
+		if last := &rep.Scenarios[len(rep.Scenarios)-1]; last.Drain == nil {
+			last.Drain = b.drain(ctx)
 		}
 	}
 	return rep, nil

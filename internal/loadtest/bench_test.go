@@ -43,6 +43,9 @@ func TestRecoverScenarioSeesEveryAcceptedRecoversMail(t *testing.T) {
 	if sc.Counts.UserErrors != 0 || m.Latency.P50 <= 0 {
 		t.Fatalf("%+v, first user error %q, mail latency %+v", sc.Counts, sc.FirstUserError, m.Latency)
 	}
+	if d := sc.Drain; d == nil || d.Left != 0 || d.Error != "" {
+		t.Fatalf("outbox drain after the scenario: %+v", d)
+	}
 	if sc.Counts.OK > 3*40 {
 		t.Fatalf("%d recovers accepted for 40 addresses allowed 3 each", sc.Counts.OK)
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	// MailGrace bounds the wait for a reset mail, and the wait for stragglers
 	// after a scenario.
 	MailGrace time.Duration
+	// Drain bounds the wait, after each scenario, for the server's outbox
+	// to empty (read from its /metrics); 0 does not wait.
+	Drain time.Duration
 	// Progress receives a line per phase; nil discards them.
 	Progress io.Writer
 }
@@ -64,6 +67,7 @@ func DefaultConfig() Config {
 		SMTPListen:   "127.0.0.1:2525",
 		IPsPerClient: 256,
 		MailGrace:    10 * time.Second,
+		Drain:        3 * time.Minute,
 	}
 }
 
@@ -109,6 +113,9 @@ func (c Config) Validate() error {
 	}
 	if c.Duration <= 0 || c.MailGrace <= 0 {
 		problems = append(problems, errors.New("--duration and --mail-grace must be positive"))
+	}
+	if c.Drain < 0 {
+		problems = append(problems, errors.New("--drain must not be negative"))
 	}
 	if c.Password == "" {
 		problems = append(problems, errors.New("--password must not be empty"))

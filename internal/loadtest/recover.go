@@ -22,9 +22,11 @@ func (b *bench) recoverScenario(ctx context.Context) ScenarioReport {
 			cancel()
 		}
 	})
+	drained := b.drain(ctx)
 	clock.settle(b.cfg.MailGrace)
 	b.sink.forget()
 	rep := summarize(ScenarioRecover, workers, elapsed)
 	rep.Mail = clock.report(b.sink.strays() - stray)
+	rep.Drain = drained
 	return rep
 }

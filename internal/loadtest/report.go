@@ -45,17 +45,27 @@ type Latency struct {
 // ScenarioReport is one scenario's figures. Latency covers every timed
 // request; OKLatency only the successful ones.
 type ScenarioReport struct {
-	Name           string      `json:"name"`
-	Requests       int64       `json:"requests"`
-	Seconds        float64     `json:"seconds"`
-	PerSecond      float64     `json:"requests_per_second"`
-	Latency        Latency     `json:"latency"`
-	OKLatency      Latency     `json:"ok_latency"`
-	Counts         Counts      `json:"counts"`
-	FirstError     string      `json:"first_error,omitempty"`
-	FirstUserError string      `json:"first_user_error,omitempty"`
-	Mail           *MailReport `json:"mail,omitempty"`
-	Prep           *PrepReport `json:"prep,omitempty"`
+	Name           string       `json:"name"`
+	Requests       int64        `json:"requests"`
+	Seconds        float64      `json:"seconds"`
+	PerSecond      float64      `json:"requests_per_second"`
+	Latency        Latency      `json:"latency"`
+	OKLatency      Latency      `json:"ok_latency"`
+	Counts         Counts       `json:"counts"`
+	FirstError     string       `json:"first_error,omitempty"`
+	FirstUserError string       `json:"first_user_error,omitempty"`
+	Mail           *MailReport  `json:"mail,omitempty"`
+	Prep           *PrepReport  `json:"prep,omitempty"`
+	Drain          *DrainReport `json:"drain,omitempty"`
+}
+
+// DrainReport is the wait after a scenario for the server's outbox to
+// empty: how long it took and how many rows were still pending at the end
+// (0 unless the wait hit its bound or failed).
+type DrainReport struct {
+	WaitedSeconds float64 `json:"waited_seconds"`
+	Left          int     `json:"left"`
+	Error         string  `json:"error,omitempty"`
 }
 
 // MailReport follows the reset mails of accepted customerRecover calls:

@@ -51,6 +51,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 				fmt.Fprintln(w, "  run reset first, or against a freshly started server")
 			}
 		}
+		if d := sc.Drain; d != nil {
+			fmt.Fprintf(w, "  outbox drained  after %.1fs, %d rows left", d.WaitedSeconds, d.Left)
+			if d.Error != "" {
+				fmt.Fprintf(w, " (%s)", d.Error)
+			}
+			fmt.Fprintln(w)
+		}
 		if sc.FirstUserError != "" {
 			fmt.Fprintf(w, "  first user error: %s\n", sc.FirstUserError)
 		}
