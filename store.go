@@ -95,6 +95,9 @@ type OutboxStore interface {
 	// ClaimMail leases up to limit pending mails due at now to the caller
 	// until now+lease, incrementing their Attempts. A mail whose lease ran
 	// out may be claimed again. No mail is leased to two callers at once.
+	// Due mail comes before due recover_request jobs, each oldest first: a
+	// job makes its mail when it runs, so claiming in arrival order alone
+	// would hold every new mail behind the whole backlog of jobs.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
 	// MarkMailSent records delivery and erases the mail's data.
 	MarkMailSent(ctx context.Context, id int64, now time.Time) error

@@ -91,15 +91,39 @@ type claimedMail struct {
 	sealed []byte
 }
 
-func claimRows(ctx context.Context, tx pgx.Tx, now, until time.Time, limit int) ([]claimedMail, error) {
-	rows, err := tx.Query(ctx, `UPDATE outbox SET attempts = attempts + 1, claimed_until = $1
+// The two claims, one per partial index: due mail, then due
+// recover_request jobs.
+const (
+	claimMailSQL = `UPDATE outbox SET attempts = attempts + 1, claimed_until = $1
 		WHERE id IN (
 			SELECT id FROM outbox
-			WHERE status = 'pending' AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
+			WHERE status = 'pending' AND template <> 'recover_request'
+				AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
 			ORDER BY next_attempt_at, id LIMIT $3
 			FOR UPDATE SKIP LOCKED)
-		RETURNING id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`,
-		until, now, limit)
+		RETURNING id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`
+	claimJobsSQL = `UPDATE outbox SET attempts = attempts + 1, claimed_until = $1
+		WHERE id IN (
+			SELECT id FROM outbox
+			WHERE status = 'pending' AND template = 'recover_request'
+				AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
+			ORDER BY next_attempt_at, id LIMIT $3
+			FOR UPDATE SKIP LOCKED)
+		RETURNING id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`
+)
+
+// claimRows leases up to limit due rows, mail before jobs.
+func claimRows(ctx context.Context, tx pgx.Tx, now, until time.Time, limit int) ([]claimedMail, error) {
+	got, err := claimWith(ctx, tx, claimMailSQL, now, until, limit)
+	if err != nil || len(got) == limit {
+		return got, err
+	}
+	jobs, err := claimWith(ctx, tx, claimJobsSQL, now, until, limit-len(got))
+	return append(got, jobs...), err
+}
+
+func claimWith(ctx context.Context, tx pgx.Tx, query string, now, until time.Time, limit int) ([]claimedMail, error) {
+	rows, err := tx.Query(ctx, query, until, now, limit)
 	if err != nil {
 		return nil, err
 	}

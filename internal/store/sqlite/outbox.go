@@ -82,14 +82,39 @@ type claimedMail struct {
 	sealed []byte
 }
 
-func claimRows(ctx context.Context, tx *txn, now, until int64, limit int) ([]claimedMail, error) {
-	rows, err := tx.QueryContext(ctx, `UPDATE outbox SET attempts = attempts + 1, claimed_until = ?
+// The two claims, one per index: due mail, then due recover_request jobs.
+// Each names its partial index, since without statistics SQLite's planner
+// may prefer outbox_listing and sort every pending row; the template
+// conditions are literal so that the partial index applies.
+const (
+	claimMailSQL = `UPDATE outbox SET attempts = attempts + 1, claimed_until = ?
 		WHERE id IN (
-			SELECT id FROM outbox
-			WHERE status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+			SELECT id FROM outbox INDEXED BY outbox_due_mail
+			WHERE status = 'pending' AND template <> 'recover_request'
+				AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
 			ORDER BY next_attempt_at, id LIMIT ?)
-		RETURNING id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`,
-		until, now, now, limit)
+		RETURNING id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`
+	claimJobsSQL = `UPDATE outbox SET attempts = attempts + 1, claimed_until = ?
+		WHERE id IN (
+			SELECT id FROM outbox INDEXED BY outbox_due_job
+			WHERE status = 'pending' AND template = 'recover_request'
+				AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+			ORDER BY next_attempt_at, id LIMIT ?)
+		RETURNING id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`
+)
+
+// claimRows leases up to limit due rows, mail before jobs.
+func claimRows(ctx context.Context, tx *txn, now, until int64, limit int) ([]claimedMail, error) {
+	got, err := claimWith(ctx, tx, claimMailSQL, now, until, limit)
+	if err != nil || len(got) == limit {
+		return got, err
+	}
+	jobs, err := claimWith(ctx, tx, claimJobsSQL, now, until, limit-len(got))
+	return append(got, jobs...), err
+}
+
+func claimWith(ctx context.Context, tx *txn, query string, now, until int64, limit int) ([]claimedMail, error) {
+	rows, err := tx.QueryContext(ctx, query, until, now, now, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,23 @@ func ids(mails []storekeep.Mail) []int64 {
 }
 
 var outboxRules = []rule{
+	{"DueMailIsClaimedBeforeDueJobs", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		job, err := f.s.EnqueueMail(f.ctx, storekeep.Mail{ShopID: s.ID, To: c.Email, Template: storekeep.TemplateRecoverRequest, CreatedAt: t0})
+		f.must(err)
+		later := f.enqueue(c, 2)
+		var order []int64
+		for range 3 {
+			for _, m := range f.claim(t0.Add(time.Minute), time.Minute, 1) {
+				order = append(order, m.ID)
+			}
+		}
+		want := []int64{later[0].ID, later[1].ID, job}
+		if !slices.Equal(order, want) {
+			f.Fatalf("claimed %v, want the two mails, then the older job: %v", order, want)
+		}
+	}},
 	{"QueuedMailRoundTripsThroughClaim", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		want := f.enqueue(c, 1)[0]
