@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -15,10 +14,13 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 	t.CreatedAt = stamp(t.CreatedAt)
 	return s.inTx(ctx, func(tx *txn) error {
 		if job != 0 {
-			res, err := tx.ExecContext(ctx, `UPDATE outbox
+			err := affectedOne(tx.ExecContext(ctx, `UPDATE outbox
 				SET status = 'sent', sent_at = ?, data = NULL, claimed_until = NULL
-				WHERE id = ? AND status = 'pending'`, toUnix(t.CreatedAt), job)
-			if err := jobDone(res, err); err != nil {
+				WHERE id = ? AND status = 'pending'`, toUnix(t.CreatedAt), job))
+			if errors.Is(err, storekeep.ErrNotFound) {
+				return storekeep.ErrJobDone
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -35,22 +37,6 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 		}
 		return s.insertAudit(ctx, tx, a)
 	})
-}
-
-// jobDone maps the outcome of marking a job sent: ErrJobDone unless it
-// was pending.
-func jobDone(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return storekeep.ErrJobDone
-	}
-	return nil
 }
 
 func spendTokens(ctx context.Context, q querier, customerID int64, purpose storekeep.TokenPurpose, at int64) error {
