@@ -38,50 +38,36 @@ type Renderer struct {
 	// before "en". Set it before the first Render.
 	DefaultLocale string
 	dir           fs.FS
-	parsed        templateCache
+	texts         parsedCache[*texttemplate.Template]
+	htmls         parsedCache[*htmltemplate.Template]
 }
 
-// templateCache keeps parsed templates keyed by their name and source
-// text, so that each is parsed once however many mails use it, and an
-// edited file is parsed anew at its next render.
-type templateCache struct {
-	mu    sync.Mutex
-	texts map[string]*texttemplate.Template
-	htmls map[string]*htmltemplate.Template
+// parsedCache keeps parsed templates keyed by their name and source text,
+// so that each is parsed once however many mails use it, and an edited
+// file is parsed anew at its next render.
+type parsedCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
 }
 
-// maxParsedTemplates bounds each map of the cache; it starts over when
-// full, as it may after many edits of an override directory.
+// maxParsedTemplates bounds a cache; it starts over when full, as it may
+// after many edits of an override directory.
 const maxParsedTemplates = 256
 
-func (c *templateCache) text(key string) *texttemplate.Template {
+func (c *parsedCache[T]) get(key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.texts[key]
+	t, ok := c.m[key]
+	return t, ok
 }
 
-func (c *templateCache) putText(key string, t *texttemplate.Template) {
+func (c *parsedCache[T]) put(key string, t T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.texts == nil || len(c.texts) >= maxParsedTemplates {
-		c.texts = make(map[string]*texttemplate.Template)
+	if c.m == nil || len(c.m) >= maxParsedTemplates {
+		c.m = make(map[string]T)
 	}
-	c.texts[key] = t
-}
-
-func (c *templateCache) html(key string) *htmltemplate.Template {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.htmls[key]
-}
-
-func (c *templateCache) putHTML(key string, t *htmltemplate.Template) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.htmls == nil || len(c.htmls) >= maxParsedTemplates {
-		c.htmls = make(map[string]*htmltemplate.Template)
-	}
-	c.htmls[key] = t
+	c.m[key] = t
 }
 
 // TemplateData is what a template sees as dot. Text templates produce the
@@ -278,13 +264,13 @@ func (r *Renderer) execText(srcs []fs.FS, name string, data TemplateData) (strin
 		return "", fmt.Errorf("mail: template %s is missing", name)
 	}
 	key := name + "\x00" + string(src)
-	t := r.parsed.text(key)
-	if t == nil {
+	t, ok := r.texts.get(key)
+	if !ok {
 		t, err = texttemplate.New(name).Parse(string(src))
 		if err != nil {
 			return "", fmt.Errorf("mail: %w", err)
 		}
-		r.parsed.putText(key, t)
+		r.texts.put(key, t)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
@@ -314,8 +300,8 @@ func (r *Renderer) execHTML(srcs []fs.FS, name string, data TemplateData) (strin
 		layouts = append(layouts, string(layout))
 		key += "\x00" + string(layout)
 	}
-	t := r.parsed.html(key)
-	if t == nil {
+	t, cached := r.htmls.get(key)
+	if !cached {
 		t = htmltemplate.New(name).Funcs(htmltemplate.FuncMap{"link": link})
 		for _, layout := range layouts {
 			if _, err := t.New("layout.html").Parse(layout); err != nil {
@@ -325,7 +311,7 @@ func (r *Renderer) execHTML(srcs []fs.FS, name string, data TemplateData) (strin
 		if _, err := t.Parse(string(src)); err != nil {
 			return "", fmt.Errorf("mail: %w", err)
 		}
-		r.parsed.putHTML(key, t)
+		r.htmls.put(key, t)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
