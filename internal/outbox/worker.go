@@ -225,13 +225,14 @@ func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
 	var markErr error
 	var counter *atomic.Int64
 	switch {
-	case err == nil && recorded:
-	case err == nil && isJob:
-		markErr = w.markSent(markCtx, m.ID)
 	case err == nil:
-		markErr = w.markSent(markCtx, m.ID)
-		counter = &w.metrics.Sent
-		log.Info("outbox: mail sent")
+		if !recorded {
+			markErr = w.markSent(markCtx, m.ID)
+		}
+		if !isJob {
+			counter = &w.metrics.Sent
+			log.Info("outbox: mail sent")
+		}
 	case ctx.Err() != nil:
 		markErr = w.store.MarkMailRetry(markCtx, m.ID, now, "interrupted: "+err.Error())
 		log.Info("outbox: send interrupted; mail released", "err", err)
