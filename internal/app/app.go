@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -133,7 +134,7 @@ func (a *App) build() error {
 		return err
 	}
 	outCfg := cfg.Outbox
-	outCfg.From = firstNonEmpty(outCfg.From, cfg.MailFrom)
+	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.Template]outbox.Job{
@@ -248,13 +249,4 @@ func (a *App) Close() error {
 		err = c.Close()
 	}
 	return errors.Join(err, a.limiter.close(), a.Store.Close())
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

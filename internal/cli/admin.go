@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -57,8 +58,8 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		defer store.Close()
 		shop := storekeep.Shop{
 			Domain:        strings.ToLower(strings.TrimSpace(*domain)),
-			Name:          firstNonEmpty(*name, *domain),
-			StorefrontURL: firstNonEmpty(strings.TrimRight(*storefront, "/"), "https://"+strings.ToLower(strings.TrimSpace(*domain))),
+			Name:          cmp.Or(*name, *domain),
+			StorefrontURL: cmp.Or(strings.TrimRight(*storefront, "/"), "https://"+strings.ToLower(strings.TrimSpace(*domain))),
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),
 		}
@@ -156,13 +157,4 @@ func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Contex
 		fmt.Fprintf(env.stdout, "created customer %s (%s), %s\n", c.GID(), c.Email, c.State)
 		return nil
 	}
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

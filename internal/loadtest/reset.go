@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"time"
@@ -45,7 +46,7 @@ func (b *bench) resetScenario(ctx context.Context) ScenarioReport {
 		prep.merge(&w.prep)
 		timeouts += w.mailTimeouts
 	}
-	rep.Prep = &PrepReport{Recovers: prep.requests(), Counts: countsOf(&prep), MailTimeouts: timeouts, FirstError: firstNonEmpty(prep.firstErr, prep.firstUE)}
+	rep.Prep = &PrepReport{Recovers: prep.requests(), Counts: countsOf(&prep), MailTimeouts: timeouts, FirstError: cmp.Or(prep.firstErr, prep.firstUE)}
 	return rep
 }
 

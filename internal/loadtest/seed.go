@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -59,7 +60,7 @@ func (b *bench) seed(ctx context.Context, prefix string) ([]string, SeedReport) 
 		Created:    len(emails),
 		Seconds:    time.Since(start).Seconds(),
 		Counts:     countsOf(&all),
-		FirstError: firstNonEmpty(all.firstErr, all.firstUE),
+		FirstError: cmp.Or(all.firstErr, all.firstUE),
 	}
 	return emails, rep
 }

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"sync"
 	"time"
 )
@@ -37,8 +38,8 @@ func (t *tally) merge(o *tally) {
 	for i, c := range o.counts {
 		t.counts[i] += c
 	}
-	t.firstErr = firstNonEmpty(t.firstErr, o.firstErr)
-	t.firstUE = firstNonEmpty(t.firstUE, o.firstUE)
+	t.firstErr = cmp.Or(t.firstErr, o.firstErr)
+	t.firstUE = cmp.Or(t.firstUE, o.firstUE)
 }
 
 func (t *tally) requests() int64 {
@@ -95,11 +96,4 @@ func (m *mailClock) settle(grace time.Duration) {
 			return
 		}
 	}
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

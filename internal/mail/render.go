@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -144,7 +145,7 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	}
 
 	data := TemplateData{
-		ShopName:      firstNonEmpty(m.Data["shop_name"], shop.Name, shop.Domain),
+		ShopName:      cmp.Or(m.Data["shop_name"], shop.Name, shop.Domain),
 		ShopDomain:    shop.Domain,
 		StorefrontURL: shop.StorefrontURL,
 		URL:           m.Data["url"],
@@ -170,7 +171,7 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	}
 	return Message{
 		ShopID:      shop.ID,
-		FromName:    firstNonEmpty(sender.fromName, data.ShopName),
+		FromName:    cmp.Or(sender.fromName, data.ShopName),
 		From:        sender.from,
 		To:          m.To,
 		ReplyTo:     sender.replyTo,
@@ -336,13 +337,4 @@ func tidyText(s string) string {
 	}
 	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	return strings.TrimSpace(s) + "\n"
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

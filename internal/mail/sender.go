@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	netmail "net/mail"
@@ -18,7 +19,7 @@ type sender struct {
 // Reply-To, each split into display name and bare address.
 func senderOf(shop storekeep.Shop, fallback string) (sender, error) {
 	var s sender
-	from := firstNonEmpty(shop.MailFrom, fallback)
+	from := cmp.Or(shop.MailFrom, fallback)
 	if from == "" {
 		return s, errors.New("mail: no from address")
 	}
