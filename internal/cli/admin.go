@@ -57,9 +57,9 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		defer store.Close()
 		shop := storekeep.Shop{
-			Domain:        strings.ToLower(strings.TrimSpace(*domain)),
+			Domain:        normalDomain(*domain),
 			Name:          cmp.Or(*name, *domain),
-			StorefrontURL: cmp.Or(strings.TrimRight(*storefront, "/"), "https://"+strings.ToLower(strings.TrimSpace(*domain))),
+			StorefrontURL: cmp.Or(strings.TrimRight(*storefront, "/"), "https://"+normalDomain(*domain)),
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),
 		}
@@ -104,7 +104,7 @@ func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) 
 			return err
 		}
 		defer store.Close()
-		shop, err := store.ShopByDomain(ctx, strings.ToLower(*shopDomain))
+		shop, err := store.ShopByDomain(ctx, normalDomain(*shopDomain))
 		if err != nil {
 			return fmt.Errorf("shop %q: %w", *shopDomain, err)
 		}
@@ -140,7 +140,7 @@ func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Contex
 			return err
 		}
 		defer a.Close()
-		shop, err := a.Store.ShopByDomain(ctx, strings.ToLower(*shopDomain))
+		shop, err := a.Store.ShopByDomain(ctx, normalDomain(*shopDomain))
 		if err != nil {
 			return fmt.Errorf("shop %q: %w", *shopDomain, err)
 		}
@@ -157,4 +157,10 @@ func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Contex
 		fmt.Fprintf(env.stdout, "created customer %s (%s), %s\n", c.GID(), c.Email, c.State)
 		return nil
 	}
+}
+
+// normalDomain is a domain as shops are stored and looked up by: trimmed and
+// lower-case.
+func normalDomain(domain string) string {
+	return strings.ToLower(strings.TrimSpace(domain))
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -30,7 +29,7 @@ func setupAuditList(fs *flag.FlagSet, env *environment) func(context.Context) er
 		defer store.Close()
 		var shopID int64
 		if *shopDomain != "" {
-			shop, err := store.ShopByDomain(ctx, strings.ToLower(strings.TrimSpace(*shopDomain)))
+			shop, err := store.ShopByDomain(ctx, normalDomain(*shopDomain))
 			if err != nil {
 				return fmt.Errorf("shop %q: %w", *shopDomain, err)
 			}

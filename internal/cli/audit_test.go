@@ -8,33 +8,14 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
-	"github.com/storekeep/storekeep/internal/app"
-	"github.com/storekeep/storekeep/internal/secret"
 )
 
 // recordAudit writes e into db as a node would.
 func recordAudit(t *testing.T, db, domain string, e storekeep.AuditEvent) {
 	t.Helper()
-	keys, _, err := app.LoadKeys(db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := secret.New(keys...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	store, err := app.OpenStore(ctx, db, ring)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	shop, err := store.ShopByDomain(ctx, domain)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, shop := openShop(t, db, domain)
 	e.ShopID = shop.ID
-	if err := store.RecordAudit(ctx, e); err != nil {
+	if err := store.RecordAudit(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
 }

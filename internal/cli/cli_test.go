@@ -60,7 +60,7 @@ func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 	if code, out, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "ada@example.com", "--password", "first-secret-1"); code != 0 || !strings.Contains(out, "gid://shopify/Customer/") || !strings.Contains(out, "enabled") {
 		t.Fatalf("customer create: %d %s %s", code, out, errOut)
 	}
-	if code, out, _ := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "bo@example.com"); code != 0 || !strings.Contains(out, "invited") {
+	if code, out, _ := runCLI(t, env, "customer", "create", "--shop", " SHOP.example ", "--email", "bo@example.com"); code != 0 || !strings.Contains(out, "invited") {
 		t.Fatalf("invite: %d %s", code, out)
 	}
 	if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "cy@example.com", "--password", "abc"); code != 1 || !strings.Contains(errOut, "TOO_SHORT") {

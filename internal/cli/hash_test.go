@@ -44,8 +44,9 @@ func serveInProcess(t *testing.T, env map[string]string, flags ...string) string
 	return strings.TrimSpace(strings.TrimPrefix(line, "storekeep listening on "))
 }
 
-// storedHash reads the password hash of a customer straight from db.
-func storedHash(t *testing.T, db, domain, email string) string {
+// openShop opens db with the key file beside it, as the commands do, and
+// returns the store, closed when t ends, and the shop of domain.
+func openShop(t *testing.T, db, domain string) (app.Store, storekeep.Shop) {
 	t.Helper()
 	keys, _, err := app.LoadKeys(db, "")
 	if err != nil {
@@ -60,11 +61,19 @@ func storedHash(t *testing.T, db, domain, email string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	shop, err := store.ShopByDomain(ctx, domain)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return store, shop
+}
+
+// storedHash reads the password hash of a customer straight from db.
+func storedHash(t *testing.T, db, domain, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	store, shop := openShop(t, db, domain)
 	c, err := store.CustomerByEmail(ctx, shop.ID, storekeep.NormalizeEmail(email))
 	if err != nil {
 		t.Fatal(err)
