@@ -7,27 +7,13 @@ import (
 	"testing"
 
 	"github.com/storekeep/storekeep"
-	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
 	"github.com/storekeep/storekeep/internal/store/storetest"
 )
 
-func newKeyring(t *testing.T) *secret.Keyring {
-	t.Helper()
-	key, err := secret.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := secret.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func open(t *testing.T, url string) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), url, Options{Sealer: newKeyring(t)})
+	s, err := Open(t.Context(), url, Options{Sealer: storetest.NewKeyring(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +39,7 @@ func TestStore(t *testing.T) {
 
 func TestOpenChecksItsOptions(t *testing.T) {
 	db := pgtest.URL(t)
-	sealer := newKeyring(t)
+	sealer := storetest.NewKeyring(t)
 	for _, tc := range []struct {
 		what string
 		url  string
@@ -86,7 +72,7 @@ func TestOpenFailsWhenTheSearchPathNamesNoSchema(t *testing.T) {
 	q := u.Query()
 	q.Set("search_path", "sk_nowhere")
 	u.RawQuery = q.Encode()
-	if s, err := Open(t.Context(), u.String(), Options{Sealer: newKeyring(t)}); err == nil {
+	if s, err := Open(t.Context(), u.String(), Options{Sealer: storetest.NewKeyring(t)}); err == nil {
 		s.Close()
 		t.Fatal("Open succeeded with a search_path of no existing schema")
 	}

@@ -9,26 +9,12 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
-	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/storetest"
 )
 
-func newKeyring(t *testing.T) *secret.Keyring {
-	t.Helper()
-	key, err := secret.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := secret.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func open(t *testing.T, path string) *Store {
 	t.Helper()
-	s, err := Open(t.Context(), path, Options{Sealer: newKeyring(t)})
+	s, err := Open(t.Context(), path, Options{Sealer: storetest.NewKeyring(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +50,7 @@ func TestStore(t *testing.T) {
 
 func TestOpenRequiresASealerAndAFilePath(t *testing.T) {
 	dir := t.TempDir()
-	sealer := newKeyring(t)
+	sealer := storetest.NewKeyring(t)
 	for _, tc := range []struct {
 		path string
 		opts Options
@@ -148,7 +134,7 @@ func TestFileHoldsNoClearToken(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "storekeep.db")
 	s := openMigrated(t, path)
 	ctx := t.Context()
-	keys := newKeyring(t)
+	keys := storetest.NewKeyring(t)
 	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "a.example", Name: "A"})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,21 @@ import (
 	"github.com/storekeep/storekeep/internal/secret"
 )
 
+// NewKeyring returns a keyring holding one fresh random key, for a store
+// under test to seal with.
+func NewKeyring(t testing.TB) *secret.Keyring {
+	t.Helper()
+	key, err := secret.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := secret.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // t0 is the suite's "now". Times are whole microseconds, the finest that
 // every backend keeps.
 var t0 = time.Date(2030, 4, 5, 6, 7, 8, 9000, time.UTC)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
+	"github.com/storekeep/storekeep/internal/store/storetest"
 )
 
 // Open returns a migrated store in a file under t.TempDir, sealing with a
@@ -15,14 +16,7 @@ import (
 func Open(t testing.TB) (*sqlite.Store, *secret.Keyring) {
 	t.Helper()
 	ctx := context.Background()
-	key, err := secret.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := storetest.NewKeyring(t)
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "storekeep.db"), sqlite.Options{Sealer: keys})
 	if err != nil {
 		t.Fatal(err)
