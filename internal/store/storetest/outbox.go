@@ -61,6 +61,21 @@ var outboxRules = []rule{
 			f.Fatalf("claimed %v, want the two mails, then the older job: %v", order, want)
 		}
 	}},
+	{"AMixedBatchHoldsDueMailBeforeDueJobs", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		job, err := f.s.EnqueueMail(f.ctx, storekeep.Mail{ShopID: s.ID, To: c.Email, Template: storekeep.TemplateRecoverRequest, CreatedAt: t0})
+		f.must(err)
+		later := f.enqueue(c, 2)
+		var order []int64
+		for _, m := range f.claim(t0.Add(time.Minute), time.Minute, 10) {
+			order = append(order, m.ID)
+		}
+		want := []int64{later[0].ID, later[1].ID, job}
+		if !slices.Equal(order, want) {
+			f.Fatalf("one claim returned %v, want the two mails, oldest first, then the older job: %v", order, want)
+		}
+	}},
 	{"QueuedMailRoundTripsThroughClaim", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		want := f.enqueue(c, 1)[0]
