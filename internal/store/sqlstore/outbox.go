@@ -127,13 +127,6 @@ func (s *Store) openData(c *claimedMail) error {
 	return nil
 }
 
-// MarkMailSent records delivery of a pending mail and erases its data.
-func (s *Store) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE outbox
-		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-		WHERE id = $2 AND status = 'pending'`, s.at(now), id))
-}
-
 // MarkMailsSent records delivery of each pending mail of ids and erases its
 // data, in one statement, and returns how many were pending. The ids go as
 // one list parameter, so the statement is the same whatever their number.
