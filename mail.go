@@ -16,11 +16,6 @@ const (
 	TemplateActivation Template = "customer_activation"
 	// TemplatePasswordChanged tells a customer their password changed.
 	TemplatePasswordChanged Template = "password_changed"
-	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
-	// a customerRecover answered before its address was looked up. To holds
-	// the normalised address; the worker hands the row to the recovery flow,
-	// which issues the reset mail if the address has an account.
-	TemplateRecoverRequest Template = "recover_request"
 )
 
 // Mail is a message queued in the outbox. Data holds the template's
@@ -32,12 +27,24 @@ type Mail struct {
 	To       string
 	Template Template
 	Locale   string
-	Data     map[string]string
+	Data     MailData
 	// MessageID is the RFC 5322 Message-ID, fixed when the mail is queued so
 	// that a resend is recognisably the same message.
 	MessageID string
 	Attempts  int
 	CreatedAt time.Time
+}
+
+// MailData are the variables a mail's template is rendered with; each is
+// optional but URL, which reset and activation mail need.
+type MailData struct {
+	// URL is the one-time reset or activation link.
+	URL string `json:"url,omitempty"`
+	// ShopName overrides the shop's name.
+	ShopName     string `json:"shop_name,omitempty"`
+	FirstName    string `json:"first_name,omitempty"`
+	Email        string `json:"email,omitempty"`
+	ExpiresHours string `json:"expires_hours,omitempty"`
 }
 
 // MailStatus is where an outbox row stands.
@@ -84,10 +91,6 @@ func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (M
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,
-		Data: map[string]string{
-			"shop_name":  shop.Name,
-			"first_name": c.FirstName,
-			"email":      c.Email,
-		},
+		Data:      MailData{ShopName: shop.Name, FirstName: c.FirstName, Email: c.Email},
 	}, nil
 }

@@ -76,14 +76,14 @@ func (c *parsedCache[T]) put(key string, t T) {
 // the layout's "layout", "button" and "fallback" templates and the function
 // link(url, label), produces the HTML part.
 type TemplateData struct {
-	// ShopName is Data["shop_name"], else the shop's name, else its domain.
+	// ShopName is the mail's Data.ShopName, else the shop's name, else its
+	// domain.
 	ShopName      string
 	ShopDomain    string
 	StorefrontURL string
-	// URL is the reset or activation link, Data["url"].
+	// URL is the reset or activation link.
 	URL string
-	// FirstName, Email and ExpiresHours come from Data["first_name"],
-	// Data["email"] and Data["expires_hours"].
+	// FirstName, Email and ExpiresHours come from the mail's Data.
 	FirstName    string
 	Email        string
 	ExpiresHours string
@@ -91,8 +91,6 @@ type TemplateData struct {
 	Locale string
 	// Subject is the rendered subject, set for the body templates.
 	Subject string
-	// Data is the mail's data, every key.
-	Data map[string]string
 }
 
 // NewRenderer returns a Renderer. When dir is not empty it holds templates
@@ -140,20 +138,19 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	if locale == "" {
 		return Message{}, Permanent(fmt.Errorf("mail: no template %q", name))
 	}
-	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation) && m.Data["url"] == "" {
+	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation) && m.Data.URL == "" {
 		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
 	}
 
 	data := TemplateData{
-		ShopName:      cmp.Or(m.Data["shop_name"], shop.Name, shop.Domain),
+		ShopName:      cmp.Or(m.Data.ShopName, shop.Name, shop.Domain),
 		ShopDomain:    shop.Domain,
 		StorefrontURL: shop.StorefrontURL,
-		URL:           m.Data["url"],
-		FirstName:     m.Data["first_name"],
-		Email:         m.Data["email"],
-		ExpiresHours:  m.Data["expires_hours"],
+		URL:           m.Data.URL,
+		FirstName:     m.Data.FirstName,
+		Email:         m.Data.Email,
+		ExpiresHours:  m.Data.ExpiresHours,
 		Locale:        locale,
-		Data:          m.Data,
 	}
 	base := locale + "/" + name
 	subject, err := r.execText(srcs, base+".subject.txt", data)

@@ -22,11 +22,11 @@ func testMail(tmpl storekeep.Template, locale string) storekeep.Mail {
 		Template:  tmpl,
 		Locale:    locale,
 		MessageID: "<reset.3@shop.example>",
-		Data: map[string]string{
-			"url":           resetURL,
-			"first_name":    "Ana",
-			"email":         "ana@example.com",
-			"expires_hours": "24",
+		Data: storekeep.MailData{
+			URL:          resetURL,
+			FirstName:    "Ana",
+			Email:        "ana@example.com",
+			ExpiresHours: "24",
 		},
 	}
 }
@@ -147,7 +147,7 @@ func TestRenderEscapesShopNameInHTML(t *testing.T) {
 
 func TestRenderNeutralisesJavascriptURL(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	m.Data["url"] = "javascript:alert(1)"
+	m.Data.URL = "javascript:alert(1)"
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	if strings.Contains(msg.HTML, `href="javascript:`) || !strings.Contains(msg.HTML, `href="#ZgotmplZ"`) {
 		t.Error("HTML part links to javascript:")
@@ -156,7 +156,7 @@ func TestRenderNeutralisesJavascriptURL(t *testing.T) {
 
 func TestRenderShopNameFromData(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	m.Data["shop_name"] = "Bob's Boutique"
+	m.Data.ShopName = "Bob's Boutique"
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	if msg.Subject != "Reset your Bob's Boutique password" || msg.FromName != "Bob's Boutique" {
 		t.Errorf("subject %q from %q", msg.Subject, msg.FromName)
@@ -171,9 +171,9 @@ func TestRenderShopNameFromData(t *testing.T) {
 
 func TestRenderLeavesOutMissingOptionalData(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	delete(m.Data, "first_name")
-	delete(m.Data, "expires_hours")
-	delete(m.Data, "email")
+	m.Data.FirstName = ""
+	m.Data.ExpiresHours = ""
+	m.Data.Email = ""
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	if !strings.HasPrefix(msg.Text, "Hi,\n") {
 		t.Errorf("greeting without a name: %q", strings.SplitN(msg.Text, "\n", 2)[0])
@@ -273,7 +273,7 @@ func TestRenderPermanentFailures(t *testing.T) {
 	r := newRenderer(t, "")
 	unknown := testMail("no_such_template", "en")
 	noURL := testMail(storekeep.TemplateActivation, "fr")
-	delete(noURL.Data, "url")
+	noURL.Data.URL = ""
 	for name, m := range map[string]storekeep.Mail{"unknown template": unknown, "activation without url": noURL} {
 		if _, err := r.Render(testShop, m, "no-reply@shop.example"); !mail.IsPermanent(err) {
 			t.Errorf("%s: err = %v, want permanent", name, err)

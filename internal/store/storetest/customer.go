@@ -148,7 +148,7 @@ var customerRules = []rule{
 			f.Error("another customer's access token revoked")
 		}
 		mails := f.claimAll(t0)
-		if len(mails) != 1 || mails[0].Data["url"] != m.Data["url"] {
+		if len(mails) != 1 || mails[0].Data.URL != m.Data.URL {
 			f.Fatalf("queued mails = %+v, want the update's mail", mails)
 		}
 	}},
