@@ -155,17 +155,20 @@ func (s *Service) validToken(ctx context.Context, shop storekeep.Shop, r redempt
 }
 
 // rejectToken counts a bad submission and answers TOKEN_INVALID, or
-// THROTTLED once the customer or the client IP has used up its allowance
+// THROTTLED once the client IP or the customer has used up its allowance
 // of bad tokens. A genuine token is never refused by these counters, so
 // an attacker who knows a customer's id cannot lock them out of a reset.
+// The client's own allowance is counted first: a client that has used it
+// up creates no counter for the customer id it names, so it cannot fill
+// the limiter with ids of its choosing.
 func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemption, caller storekeep.Caller) error {
 	shopKey := strconv.FormatInt(shop.ID, 10)
 	counters := []struct {
 		key   string
 		limit storekeep.Limit
 	}{
-		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
 		{"badtoken:ip:" + shopKey + ":" + caller.IP, s.cfg.FailedTokensPerIP},
+		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
 	}
 	kind, detail := storekeep.AuditResetFailed, "token invalid"
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, r.tokenField, invalidTokenMessage(r.purpose))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/server"
 	"github.com/storekeep/storekeep/recovery"
 )
@@ -37,6 +38,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		resetTTL   = fs.Duration("reset-token-ttl", 24*time.Hour, "how long a reset link stays valid")
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
 		redisPre   = fs.String("redis-prefix", "storekeep:", "prefix of every Redis key")
+		limKeys    = fs.Int("limiter-keys", ratelimit.DefaultMaxKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	)
 	throttles := recovery.DefaultConfig()
 	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
@@ -66,6 +68,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if *smtpConns < 1 {
 			return errors.New("--smtp-conns must be at least 1")
 		}
+		if *limKeys < 1 {
+			return errors.New("--limiter-keys must be at least 1")
+		}
 		keys, err := d.keys(log)
 		if err != nil {
 			return err
@@ -73,7 +78,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg := app.Config{
 			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox,
 			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
-			Redis: *redisURL, RedisPrefix: *redisPre,
+			Redis: *redisURL, RedisPrefix: *redisPre, LimiterKeys: *limKeys,
 		}
 		cfg.Recovery.ResetTokenTTL = *resetTTL
 		cfg.Recovery.RecoverPerIP = throttles.RecoverPerIP
