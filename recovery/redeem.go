@@ -170,7 +170,7 @@ func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemp
 		{"badtoken:ip:" + shopKey + ":" + caller.IP, s.cfg.FailedTokensPerIP},
 		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
 	}
-	kind, detail := storekeep.AuditResetFailed, "token invalid"
+	ev := s.audit(shop, r.customerID, storekeep.AuditResetFailed, caller, "token invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, r.tokenField, invalidTokenMessage(r.purpose))
 	for _, c := range counters {
 		ok, err := s.limiter.Allow(ctx, c.key, c.limit)
@@ -178,12 +178,12 @@ func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemp
 			return err
 		}
 		if !ok {
-			kind, detail = storekeep.AuditThrottled, "bad token allowance used up"
+			ev = s.audit(shop, r.customerID, storekeep.AuditThrottled, caller, "bad token allowance used up").Folded()
 			answer = storekeep.Throttled(ThrottledTokenMessage)
 			break
 		}
 	}
-	if err := s.store.RecordAudit(ctx, s.audit(shop, r.customerID, kind, caller, detail)); err != nil {
+	if err := s.store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}
 	return answer

@@ -2,19 +2,28 @@ package sqlite
 
 import (
 	"context"
+	"time"
 
 	"github.com/storekeep/storekeep"
 )
 
-// RecordAudit stores e.
+// RecordAudit stores e, or folds it into the shop's stored event with the
+// same RepeatKey when it has one.
 func (s *Store) RecordAudit(ctx context.Context, e storekeep.AuditEvent) error {
 	return s.insertAudit(ctx, s.writer, e)
 }
 
 func (s *Store) insertAudit(ctx context.Context, q querier, e storekeep.AuditEvent) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO audit_events (shop_id, customer_id, kind, ip, user_agent, detail, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.ShopID, e.CustomerID, e.Kind, e.IP, e.UserAgent, e.Detail, toUnix(stamp(e.At)))
+	at := stamp(e.At)
+	last := at
+	if !e.LastAt.IsZero() {
+		last = stamp(e.LastAt)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO audit_events (shop_id, customer_id, kind, ip, user_agent, detail, at, count, last_at, repeat_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id, repeat_key) WHERE repeat_key <> '' DO UPDATE
+		SET count = audit_events.count + excluded.count, last_at = max(audit_events.last_at, excluded.last_at)`,
+		e.ShopID, e.CustomerID, e.Kind, e.IP, e.UserAgent, e.Detail, toUnix(at), max(e.Count, 1), toUnix(last), e.RepeatKey)
 	return err
 }
 
@@ -24,7 +33,7 @@ func (s *Store) AuditEvents(ctx context.Context, shopID int64, limit int) ([]sto
 	if limit <= 0 {
 		limit = -1
 	}
-	const columns = `SELECT id, shop_id, customer_id, kind, ip, user_agent, detail, at FROM audit_events `
+	const columns = `SELECT id, shop_id, customer_id, kind, ip, user_agent, detail, at, count, last_at, repeat_key FROM audit_events `
 	query, args := columns+`ORDER BY at DESC, id DESC LIMIT ?`, []any{limit}
 	if shopID != 0 {
 		query, args = columns+`WHERE shop_id = ? ORDER BY at DESC, id DESC LIMIT ?`, []any{shopID, limit}
@@ -37,12 +46,24 @@ func (s *Store) AuditEvents(ctx context.Context, shopID int64, limit int) ([]sto
 	var list []storekeep.AuditEvent
 	for rows.Next() {
 		var e storekeep.AuditEvent
-		var at int64
-		if err := rows.Scan(&e.ID, &e.ShopID, &e.CustomerID, &e.Kind, &e.IP, &e.UserAgent, &e.Detail, &at); err != nil {
+		var at, last int64
+		if err := rows.Scan(&e.ID, &e.ShopID, &e.CustomerID, &e.Kind, &e.IP, &e.UserAgent, &e.Detail, &at, &e.Count, &last, &e.RepeatKey); err != nil {
 			return nil, err
 		}
-		e.At = fromUnix(at)
+		e.At, e.LastAt = fromUnix(at), fromUnix(last)
 		list = append(list, e)
 	}
 	return list, rows.Err()
+}
+
+// PruneAudit deletes up to limit of the events that happened before
+// cutoff, oldest first, and returns how many it deleted.
+func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	res, err := s.writer.ExecContext(ctx, `DELETE FROM audit_events WHERE id IN
+		(SELECT id FROM audit_events WHERE at < ? ORDER BY at LIMIT ?)`, toUnix(cutoff), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
