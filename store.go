@@ -99,8 +99,6 @@ type OutboxStore interface {
 	// job makes its mail when it runs, so claiming in arrival order alone
 	// would hold every new mail behind the whole backlog of jobs.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
-	// MarkMailSent records delivery and erases the mail's data.
-	MarkMailSent(ctx context.Context, id int64, now time.Time) error
 	// MarkMailsSent records delivery of each mail of ids that is pending,
 	// and erases its data, in one write, and returns how many were.
 	MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error)

@@ -258,3 +258,13 @@ func equalValue(g, w reflect.Value) bool {
 	}
 	return reflect.DeepEqual(g.Interface(), w.Interface())
 }
+
+// markSent marks one mail sent: storekeep.ErrNotFound unless it was
+// pending.
+func (f fixture) markSent(id int64, at time.Time) error {
+	n, err := f.s.MarkMailsSent(f.ctx, []int64{id}, at)
+	if err == nil && n == 0 {
+		err = storekeep.ErrNotFound
+	}
+	return err
+}
