@@ -156,11 +156,15 @@ type MailboxStore interface {
 
 // AuditStore keeps the security audit trail.
 type AuditStore interface {
-	// RecordAudit stores e.
+	// RecordAudit stores e, or folds it into the shop's stored event with
+	// the same RepeatKey when it has one.
 	RecordAudit(ctx context.Context, e AuditEvent) error
 	// AuditEvents lists a shop's events newest first (every shop's when
 	// shopID is 0).
 	AuditEvents(ctx context.Context, shopID int64, limit int) ([]AuditEvent, error)
+	// PruneAudit deletes up to limit of the events that happened before
+	// cutoff, oldest first, and returns how many it deleted.
+	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // Store is everything a storage backend implements. The conformance suite

@@ -140,6 +140,7 @@ func (f fixture) mail(c storekeep.Customer, template storekeep.Template, token s
 func (f fixture) audit(c storekeep.Customer, kind storekeep.AuditKind, at time.Time) storekeep.AuditEvent {
 	return storekeep.AuditEvent{
 		ShopID: c.ShopID, CustomerID: c.ID, Kind: kind, IP: "192.0.2.7", UserAgent: "storetest", Detail: "d", At: at,
+		Count: 1, LastAt: at,
 	}
 }
 
