@@ -32,6 +32,8 @@ func checkEmail(email string, field []string) error {
 // checkName rejects names that carry markup or links, as Shopify does.
 func checkName(name string, field []string, label string) error {
 	switch {
+	case !storekeep.PlainLine(name):
+		return storekeep.CheckPlainLine(name, field, label)
 	case len(name) > MaxNameLength:
 		return storekeep.NewError(storekeep.CodeTooLong, field, label+" is too long (maximum is 255 characters)")
 	case htmlTag.MatchString(name):
