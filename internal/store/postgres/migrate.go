@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/storekeep/storekeep/internal/store/emailkey"
 )
 
 //go:embed migrations/*.sql
@@ -33,13 +35,18 @@ func newMigrations(pool *pgxpool.Pool, schema string) (*goose.Provider, func() e
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	p, err := goose.NewProvider(goose.DialectPostgres, db, dir,
-		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker),
+		goose.WithGoMigrations(emailkey.Migration(emailKeyVersion, `UPDATE customers SET email = $1, email_key = $2 WHERE id = $3`)))
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	return p, db.Close, nil
 }
+
+// emailKeyVersion is the migration that moves stored addresses to the
+// current address rules.
+const emailKeyVersion = 3
 
 // Migrate applies every migration the database lacks.
 func (s *Store) Migrate(ctx context.Context) error {

@@ -149,3 +149,13 @@ func TestNodesMigratingOneSchemaAtOnceTakeTurns(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailKeyMigration(t *testing.T) {
+	storetest.EmailKeyMigration(t, func(t *testing.T) (storekeep.Store, func(context.Context) error) {
+		s := open(t, pgtest.URL(t))
+		if _, err := s.migrations.UpTo(t.Context(), emailKeyVersion-1); err != nil {
+			t.Fatal(err)
+		}
+		return s, s.Migrate
+	})
+}

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+
+	"github.com/storekeep/storekeep/internal/store/emailkey"
 )
 
 //go:embed migrations/*.sql
@@ -18,8 +20,13 @@ func newMigrations(db *sql.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectSQLite3, db, dir, goose.WithDisableGlobalRegistry(true))
+	return goose.NewProvider(goose.DialectSQLite3, db, dir, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(emailkey.Migration(emailKeyVersion, `UPDATE customers SET email = ?, email_key = ? WHERE id = ?`)))
 }
+
+// emailKeyVersion is the migration that moves stored addresses to the
+// current address rules.
+const emailKeyVersion = 4
 
 // Migrate applies every migration the database lacks.
 func (s *Store) Migrate(ctx context.Context) error {
