@@ -24,9 +24,8 @@ func PlainLine(s string) bool {
 
 // OneLine returns s made fit for one line of text: invalid UTF-8 becomes
 // U+FFFD and every run of spaces, control characters and line separators
-// one space. Text storekeep did not validate, such as a User-Agent or a
-// name stored before PlainLine was enforced, goes through it before it is
-// stored or put into a mail.
+// one space. Text storekeep did not validate, such as a name stored before
+// PlainLine was enforced, goes through it before it is put into a mail.
 func OneLine(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {

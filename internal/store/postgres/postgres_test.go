@@ -59,7 +59,7 @@ func TestOpenChecksItsOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if n := s.pool.Config().MaxConns; n != 3 {
+	if n := s.db.Stats().MaxOpenConnections; n != 3 {
 		t.Errorf("pool allows %d connections, want 3", n)
 	}
 }
@@ -110,7 +110,7 @@ func TestMigrateIsIdempotentKeepsDataAndStaysInItsSchema(t *testing.T) {
 	}
 	var schema string
 	var tables int
-	err := s.pool.QueryRow(t.Context(), `SELECT current_schema(), count(*) FROM information_schema.tables
+	err := s.db.QueryRowContext(t.Context(), `SELECT current_schema(), count(*) FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_name IN ('goose_db_version', 'shops', 'outbox')`).Scan(&schema, &tables)
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +153,15 @@ func TestNodesMigratingOneSchemaAtOnceTakeTurns(t *testing.T) {
 func TestEmailKeyMigration(t *testing.T) {
 	storetest.EmailKeyMigration(t, func(t *testing.T) (storekeep.Store, func(context.Context) error) {
 		s := open(t, pgtest.URL(t))
-		if _, err := s.migrations.UpTo(t.Context(), emailKeyVersion-1); err != nil {
+		var schema string
+		if err := s.db.QueryRowContext(t.Context(), `SELECT current_schema()`).Scan(&schema); err != nil {
+			t.Fatal(err)
+		}
+		migrations, err := newMigrations(s.db, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := migrations.UpTo(t.Context(), emailKeyVersion-1); err != nil {
 			t.Fatal(err)
 		}
 		return s, s.Migrate

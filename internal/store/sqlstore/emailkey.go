@@ -1,6 +1,4 @@
-// Package emailkey is the migration, shared by the SQL stores, that moves
-// stored customer addresses to storekeep.ParseEmail's rules.
-package emailkey
+package sqlstore
 
 import (
 	"context"
@@ -13,21 +11,23 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// Migration returns the goose migration of the given version. update is the
-// dialect's statement setting email and email_key, in that order, of the
-// customer whose id is its third parameter. Its Down changes nothing: the
-// older keys would merge what the newer ones keep apart.
-func Migration(version int64, update string) *goose.Migration {
+// EmailKeyMigration returns, as the goose migration of the given version,
+// the move of stored customer addresses to storekeep.ParseEmail's rules
+// (see storekeep.RekeyEmails). Its Down changes nothing: the older keys
+// would merge what the newer ones keep apart.
+func EmailKeyMigration(version int64) *goose.Migration {
 	return goose.NewGoMigration(version,
-		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rekey(ctx, tx, update) }},
+		&goose.GoFunc{RunTx: rekeyEmails},
 		&goose.GoFunc{RunTx: func(context.Context, *sql.Tx) error { return nil }},
 	)
 }
 
-// rekey reads every customer's address, asks storekeep.RekeyEmails what
-// changes, and writes it in two passes, the first through keys no address
-// has, so that no intermediate state breaks the unique index on keys.
-func rekey(ctx context.Context, tx *sql.Tx, update string) error {
+// rekeyEmails reads every customer's address, asks storekeep.RekeyEmails
+// what changes, and writes it in two passes, the first through keys no
+// address has, so that no intermediate state breaks the unique index on
+// keys.
+func rekeyEmails(ctx context.Context, tx *sql.Tx) error {
+	const update = `UPDATE customers SET email = $1, email_key = $2 WHERE id = $3`
 	rows, err := tx.QueryContext(ctx, `SELECT id, shop_id, email, email_key FROM customers`)
 	if err != nil {
 		return err
