@@ -142,14 +142,15 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
 	}
 
+	line := storekeep.OneLine
 	data := TemplateData{
-		ShopName:      cmp.Or(m.Data.ShopName, shop.Name, shop.Domain),
+		ShopName:      cmp.Or(line(m.Data.ShopName), line(shop.Name), shop.Domain),
 		ShopDomain:    shop.Domain,
 		StorefrontURL: shop.StorefrontURL,
-		URL:           m.Data.URL,
-		FirstName:     m.Data.FirstName,
-		Email:         m.Data.Email,
-		ExpiresHours:  m.Data.ExpiresHours,
+		URL:           line(m.Data.URL),
+		FirstName:     line(m.Data.FirstName),
+		Email:         line(m.Data.Email),
+		ExpiresHours:  line(m.Data.ExpiresHours),
 		Locale:        locale,
 	}
 	base := locale + "/" + name
