@@ -99,3 +99,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 	}
 	return out, nil
 }
+
+// ReserveCustomerID uses up the next value of customers' identity sequence.
+func (s *Store) ReserveCustomerID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('customers', 'id'))`).Scan(&id)
+	return id, err
+}

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/storekeep/storekeep"
@@ -94,4 +96,19 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		return storekeep.Customer{}, err
 	}
 	return out, nil
+}
+
+// ReserveCustomerID uses up the next customer id: AUTOINCREMENT never
+// gives an id at or below customers' sqlite_sequence row.
+func (s *Store) ReserveCustomerID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *txn) error {
+		err := tx.QueryRowContext(ctx, `UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'customers' RETURNING seq`).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			id = 1
+			_, err = tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('customers', 1)`)
+		}
+		return err
+	})
+	return id, err
 }
