@@ -16,6 +16,10 @@ const (
 	TemplateActivation Template = "customer_activation"
 	// TemplatePasswordChanged tells a customer their password changed.
 	TemplatePasswordChanged Template = "password_changed"
+	// TemplateAccountExists tells a customer that someone tried to sign up
+	// with their address, in a shop that does not reveal which addresses
+	// have accounts.
+	TemplateAccountExists Template = "account_exists"
 	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
 	// a customerRecover answered before its address was looked up. To holds
 	// the normalised address; the worker hands the row to the recovery flow,
@@ -73,6 +77,21 @@ func NewMessageID(domain string) (string, error) {
 
 // PasswordChangedMail builds the "your password was changed" notice.
 func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	return noticeMail(shop, c, TemplatePasswordChanged, locale, now)
+}
+
+// AccountExistsMail builds the "someone tried to sign up with your
+// address" notice, with a link to the storefront's sign-in page.
+func AccountExistsMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	m, err := noticeMail(shop, c, TemplateAccountExists, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Data["url"] = shop.StorefrontBase() + "/account/login"
+	return m, nil
+}
+
+func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Time) (Mail, error) {
 	id, err := NewMessageID(shop.Domain)
 	if err != nil {
 		return Mail{}, err
@@ -80,7 +99,7 @@ func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (M
 	return Mail{
 		ShopID:    shop.ID,
 		To:        c.Email,
-		Template:  TemplatePasswordChanged,
+		Template:  tmpl,
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,

@@ -1,6 +1,9 @@
 package storekeep
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Enumeration decides what customerRecover says about an unknown email.
 type Enumeration string
@@ -30,6 +33,15 @@ type Shop struct {
 	// Locale is the shop's default mail locale, such as "en" or "fr-CA".
 	Locale    string
 	CreatedAt time.Time
+}
+
+// StorefrontBase is the base of the links mailed for s, without a final
+// slash: its StorefrontURL, else https://<domain>.
+func (s Shop) StorefrontBase() string {
+	if base := strings.TrimRight(s.StorefrontURL, "/"); base != "" {
+		return base
+	}
+	return "https://" + s.Domain
 }
 
 // Scope is a Storefront API access scope granted to an APIToken.

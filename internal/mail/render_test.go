@@ -85,7 +85,7 @@ If you did not ask for this, you can ignore this email: your password stays the 
 func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 	r := newRenderer(t, "")
 	expiry := map[string]string{"en": "expires in 24 hours", "fr": "expire dans 24 heures"}
-	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged} {
+	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateAccountExists} {
 		subjects := map[string]string{}
 		for _, locale := range []string{"en", "fr"} {
 			msg := render(t, r, testShop, testMail(tmpl, locale))
@@ -111,7 +111,7 @@ func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 			if strings.Contains(msg.HTML, "{{") || strings.Contains(msg.Text, "{{") {
 				t.Errorf("%s: template syntax left in output", name)
 			}
-			if tmpl == storekeep.TemplatePasswordChanged {
+			if tmpl == storekeep.TemplatePasswordChanged || tmpl == storekeep.TemplateAccountExists {
 				continue
 			}
 			if !strings.Contains(msg.Text, resetURL) {
