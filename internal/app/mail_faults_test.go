@@ -235,7 +235,7 @@ func sigkillMidBurst(t *testing.T, mode storekeep.Enumeration) {
 }
 
 func TestMailWaitsOutAnSMTPOutageUnderLoad(t *testing.T) {
-	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+	n := startNode(t, manySignUps, func(c *app.Config, _ *storekeep.Shop) {
 		c.Now = time.Now
 		c.Outbox.PollInterval = 20 * time.Millisecond
 		c.Outbox.BackoffBase = 20 * time.Millisecond
@@ -281,7 +281,7 @@ func TestMailToARejectedRecipientFailsAloneAndCanBeRetried(t *testing.T) {
 	const gone = "gone@example.com"
 	rejecting := smtptest.Start(t, smtptest.RejectRecipient(gone))
 	var keys [][]byte
-	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+	n := startNode(t, manySignUps, func(c *app.Config, _ *storekeep.Shop) {
 		c.SMTP = rejecting.URL()
 		keys = c.SecretKeys
 	})
