@@ -103,6 +103,20 @@ func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, calle
 	return nil
 }
 
+// CreateByAdmin stores an enabled customer with a password for an
+// administrator: not throttled, and TAKEN for an address that has an
+// account whatever the shop's enumeration mode.
+func (s *Service) CreateByAdmin(ctx context.Context, shop storekeep.Shop, in CreateInput) (storekeep.Customer, error) {
+	c, err := s.newCustomer(shop, in, storekeep.CustomerEnabled, s.Passwords.Check(in.Password, []string{"input", "password"}))
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	if c.PasswordHash, err = s.Passwords.Hash(ctx, in.Password); err != nil {
+		return storekeep.Customer{}, err
+	}
+	return s.insert(ctx, c)
+}
+
 // CreateInvited stores a customer without a password, in the invited
 // state, for an administrator; the caller sends the activation mail.
 func (s *Service) CreateInvited(ctx context.Context, shop storekeep.Shop, in CreateInput) (storekeep.Customer, error) {
@@ -110,6 +124,10 @@ func (s *Service) CreateInvited(ctx context.Context, shop storekeep.Shop, in Cre
 	if err != nil {
 		return storekeep.Customer{}, err
 	}
+	return s.insert(ctx, c)
+}
+
+func (s *Service) insert(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
 	created, err := s.Store.CreateCustomer(ctx, c)
 	if errors.Is(err, storekeep.ErrConflict) {
 		return storekeep.Customer{}, emailTaken([]string{"input", "email"})

@@ -54,7 +54,7 @@ func (n *node) enabledCustomers(count int, pw string) []string {
 	emails := make([]string, count)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("known%03d@example.com", i)
-		if _, err := n.app.Accounts.Create(context.Background(), n.shop, account.CreateInput{Email: emails[i], Password: pw}, callerCLI); err != nil {
+		if _, err := n.app.Accounts.CreateByAdmin(context.Background(), n.shop, account.CreateInput{Email: emails[i], Password: pw}); err != nil {
 			n.t.Fatal(err)
 		}
 	}

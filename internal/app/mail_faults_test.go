@@ -387,7 +387,7 @@ func seedShop(t *testing.T, db string, key []byte, mode storekeep.Enumeration, c
 	for i := range emails {
 		emails[i] = fmt.Sprintf("burst%03d@example.com", i)
 		in := account.CreateInput{Email: emails[i], Password: "first-secret-1"}
-		if _, err := a.Accounts.Create(ctx, shop, in, callerCLI); err != nil {
+		if _, err := a.Accounts.CreateByAdmin(ctx, shop, in); err != nil {
 			t.Fatal(err)
 		}
 	}
