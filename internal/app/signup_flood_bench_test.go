@@ -12,13 +12,10 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/password"
 )
-
-// signupFlooders is how many clients send customerCreate back to back
-// during BenchmarkSignInUnderSignupFlood.
-const signupFlooders = 64
 
 // BenchmarkSignInUnderSignupFlood measures what a customer signing in
 // waits while 64 clients create accounts as fast as the node answers
@@ -28,9 +25,25 @@ const signupFlooders = 64
 // the hasher; the flood is what the throttles would let through from 64
 // clients at once, without their per-IP allowance.
 //
+// The idle case, with no flood, is the reference; the throttled case is
+// the same flood from one IP under the default create limits.
+//
 //	go test -run '^$' -bench SignInUnderSignupFlood -benchtime 40x -count 3 ./internal/app
 func BenchmarkSignInUnderSignupFlood(b *testing.B) {
-	n := startNode(b, unthrottled, func(c *app.Config, _ *storekeep.Shop) {
+	b.Run("idle", func(b *testing.B) { signInUnderSignups(b, 0, nil) })
+	b.Run("flood=64", func(b *testing.B) { signInUnderSignups(b, 64, nil) })
+	b.Run("flood=64,throttled", func(b *testing.B) {
+		signInUnderSignups(b, 64, func(c *app.Config, _ *storekeep.Shop) {
+			c.Account.CreatePerIP, c.Account.CreatePerShop = account.DefaultConfig().CreatePerIP, account.DefaultConfig().CreatePerShop
+		})
+	})
+}
+
+func signInUnderSignups(b *testing.B, flooders int, limits func(*app.Config, *storekeep.Shop)) {
+	n := startNode(b, unthrottled, func(c *app.Config, s *storekeep.Shop) {
+		if limits != nil {
+			limits(c, s)
+		}
 		c.HashParams = password.DefaultParams
 		c.Account.LoginPerIP = storekeep.Limit{Count: 1 << 30, Per: time.Hour}
 		c.Timeouts.Write = 5 * time.Minute
@@ -46,8 +59,8 @@ func BenchmarkSignInUnderSignupFlood(b *testing.B) {
 		next             atomic.Int64
 		created, refused atomic.Int64
 	)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: signupFlooders + 1}}
-	for range signupFlooders {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: flooders + 1}}
+	for range flooders {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				body, _ := json.Marshal(map[string]any{"query": createMutation, "variables": map[string]any{
@@ -61,7 +74,7 @@ func BenchmarkSignInUnderSignupFlood(b *testing.B) {
 		})
 	}
 	defer func() { stop(); wg.Wait() }()
-	for created.Load()+refused.Load() < signupFlooders {
+	for created.Load()+refused.Load() < int64(flooders) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
