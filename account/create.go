@@ -93,7 +93,7 @@ func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, calle
 			return err
 		}
 		if !ok {
-			ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerCreate", At: s.clock()}
+			ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerCreate", At: s.clock()}.Folded()
 			if err := s.Store.RecordAudit(ctx, ev); err != nil {
 				return err
 			}

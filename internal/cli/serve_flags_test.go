@@ -114,6 +114,8 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--create-per-ip", "10"},
 		{"serve", "--create-per-shop", "5/never"},
 		{"serve", "--smtp-conns", "0"},
+		{"serve", "--limiter-keys", "0"},
+		{"serve", "--audit-retention", "0s"},
 	} {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)
