@@ -154,14 +154,18 @@ func TestNewHasherRejectsBadConfig(t *testing.T) {
 	}
 }
 
-// fill takes every hashing slot of h and returns a func that frees them.
-func fill(h *Hasher) (release func()) {
-	for range cap(h.interactive.sem) {
-		h.interactive.sem <- struct{}{}
+// fill takes every slot of h's sign-in lane and returns a func that frees
+// them.
+func fill(h *Hasher) (release func()) { return fillLane(&h.interactive) }
+
+// fillLane takes every slot of l and returns a func that frees them.
+func fillLane(l *lane) (release func()) {
+	for range cap(l.sem) {
+		l.sem <- struct{}{}
 	}
 	return func() {
-		for range cap(h.interactive.sem) {
-			<-h.interactive.sem
+		for range cap(l.sem) {
+			<-l.sem
 		}
 	}
 }
@@ -264,19 +268,6 @@ func BenchmarkHash(b *testing.B) {
 	}
 }
 
-// holdSignupLane takes the sign-up lane's every slot and returns a func
-// that frees them.
-func holdSignupLane(h *Hasher) (release func()) {
-	for range cap(h.signup.sem) {
-		h.signup.sem <- struct{}{}
-	}
-	return func() {
-		for range cap(h.signup.sem) {
-			<-h.signup.sem
-		}
-	}
-}
-
 // A flood of sign-ups fills only the sign-up lane: its slot busy and its
 // queue full, new sign-ups are refused at once, while sign-in and reset
 // hashes still run without waiting.
@@ -285,7 +276,7 @@ func TestSignupsCannotStarveSignIn(t *testing.T) {
 	if cap(h.signup.sem) != SignupConcurrency || h.signup.queue != 2 {
 		t.Fatalf("sign-up lane: %d slots, %d waiting; want %d and queue/8", cap(h.signup.sem), h.signup.queue, SignupConcurrency)
 	}
-	release := holdSignupLane(h)
+	release := fillLane(&h.signup)
 	queued := int(h.signup.queue)
 	results := make(chan error, queued)
 	for i := range queued {
