@@ -159,6 +159,16 @@ type AuditStore interface {
 	AuditEvents(ctx context.Context, shopID int64, limit int) ([]AuditEvent, error)
 }
 
+// KeyCheckStore remembers which server keys have written to the database:
+// a check value (a keyed hash of a fixed label) per key, so that a node
+// started with none of those keys notices before it reads or writes.
+type KeyCheckStore interface {
+	// KeyChecks returns the stored check values, oldest first.
+	KeyChecks(ctx context.Context) ([][]byte, error)
+	// AddKeyCheck stores check unless it is stored already.
+	AddKeyCheck(ctx context.Context, check []byte, now time.Time) error
+}
+
 // Store is everything a storage backend implements. The conformance suite
 // in internal/store/storetest holds every backend to it.
 type Store interface {
@@ -169,6 +179,7 @@ type Store interface {
 	OutboxStore
 	MailboxStore
 	AuditStore
+	KeyCheckStore
 	// Ping reports whether the database answers and its schema is current.
 	Ping(ctx context.Context) error
 	Close() error

@@ -158,7 +158,7 @@ func (a *App) build() error {
 		ClientIP: server.ClientIP{TrustedProxies: cfg.TrustedProxies},
 		Now:      cfg.Now,
 		Logger:   cfg.Logger,
-		Ready:    a.Store.Ping,
+		Ready:    a.ready,
 		Metrics:  a.Metrics.Handler(),
 		Observe:  a.Metrics.ObserveHTTP,
 	}
@@ -169,6 +169,16 @@ func (a *App) build() error {
 		ClientIP: func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
 	a.Handler = server.New(srv)
 	return nil
+}
+
+// ready reports whether the node can take traffic: the database answers,
+// its schema is current, and the configured keys can read what it holds.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.Store.Ping(ctx); err != nil {
+		return err
+	}
+	_, err := verifyKeys(ctx, a.Store, a.Keys)
+	return err
 }
 
 func (a *App) mailSender() (mail.Sender, error) {
