@@ -70,7 +70,7 @@ func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 
 func TestServeAnswersUntilCancelled(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "sk.db")
-	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn"}
+	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_ADMIN_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn"}
 	runCLI(t, env, "shop", "create", "--domain", "shop.example")
 	_, token, _ := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public")
 	token = strings.TrimSpace(token)
