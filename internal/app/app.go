@@ -42,6 +42,9 @@ type Config struct {
 	SMTPConns int
 	// DevMailbox serves /_dev/mailbox even when SMTP is set.
 	DevMailbox bool
+	// MailboxHosts are the Host names, besides localhost and loopback
+	// addresses, that the dev mailbox answers to.
+	MailboxHosts []string
 	// MailFrom is the sender of every mail unless a shop sets its own.
 	MailFrom string
 	// TemplatesDir overrides the embedded mail templates.
@@ -168,7 +171,7 @@ func (a *App) build() error {
 		Observe:  a.Metrics.ObserveHTTP,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
-		srv.Mailbox = mailbox.NewHandler(a.Store)
+		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)
 	}
 	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
 		ClientIP: func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})

@@ -1,8 +1,12 @@
 package app_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 )
 
 func TestErrorMessagesNameNoGoTypeAndEchoNoSubmittedURL(t *testing.T) {
@@ -74,6 +78,25 @@ func TestEveryOlderVersionAnswersAsTheOldestSupported(t *testing.T) {
 	for _, v := range []string{"1999-02", "+999-01", "9999-01"} {
 		if r := n.post(`{ __typename }`, nil, func(r *request) { r.version = v }); r.Status != 404 {
 			t.Errorf("%s: status %d, want 404", v, r.Status)
+		}
+	}
+}
+
+func TestDevMailboxRefusesARebindedHostName(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) { c.DevMailbox = true })
+	for host, want := range map[string]int{"attacker.example": 403, "attacker.example:80": 403, "localhost": 200, strings.TrimPrefix(n.base, "http://"): 200} {
+		req, err := http.NewRequest("GET", n.base+"/_dev/mailbox/messages", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: status %d, want %d", host, resp.StatusCode, want)
 		}
 	}
 }

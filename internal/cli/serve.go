@@ -73,7 +73,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return err
 		}
 		cfg := app.Config{
-			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox,
+			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox, MailboxHosts: listenHost(*addr),
 			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
 			Redis: *redisURL, RedisPrefix: *redisPre,
 		}
@@ -118,6 +118,16 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		}
 		return a.Serve(ctx, ln, admin)
 	}
+}
+
+// listenHost is the host of a listen address, as the names the dev
+// mailbox answers to besides loopback ones: none for a wildcard address.
+func listenHost(addr string) []string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return nil
+	}
+	return []string{host}
 }
 
 // adminOff as --admin-addr serves no operational listener.
