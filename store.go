@@ -41,13 +41,14 @@ type CustomerStore interface {
 }
 
 // CustomerUpdate replaces a customer's profile and, with it, optionally
-// rotates its access tokens and queues a mail, all atomically.
+// rotates its access tokens and queues mail, all atomically.
 type CustomerUpdate struct {
 	Customer Customer
 	// AccessToken, when not nil, is stored after every earlier access token
 	// of the customer has been revoked.
 	AccessToken *AccessToken
-	Mail        *Mail
+	// Mails are queued in the same transaction.
+	Mails []Mail
 }
 
 // AccessTokenStore keeps CustomerAccessTokens.
