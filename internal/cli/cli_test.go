@@ -112,3 +112,25 @@ func TestServeAnswersUntilCancelled(t *testing.T) {
 		t.Fatal("serve did not stop after its context ended")
 	}
 }
+
+func TestAdminCommandsRefuseUnknownScopesAndMalformedShops(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	for _, args := range [][]string{
+		{"shop", "create", "--domain", "https://shop.example/"},
+		{"shop", "create", "--domain", "not a domain"},
+		{"shop", "create", "--domain", "shop.example", "--storefront-url", "not a domain"},
+		{"shop", "create", "--domain", "shop.example", "--storefront-url", "https://shop.example/?x=1"},
+	} {
+		if code, _, errOut := runCLI(t, env, args...); code != 1 || !strings.Contains(errOut, args[len(args)-2]) {
+			t.Errorf("%q: exit %d, %q; want a refusal naming %s", args, code, errOut, args[len(args)-2])
+		}
+	}
+	if code, out, errOut := runCLI(t, env, "shop", "create", "--domain", "Shop.Example.", "--storefront-url", "http://127.0.0.1:8080/"); code != 0 || !strings.Contains(out, "created shop shop.example") || !strings.Contains(out, "links go to http://127.0.0.1:8080\n") {
+		t.Fatalf("shop create: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public", "--scopes", "unauthenticated_read_customers,bogus_scope")
+	if code != 1 || out != "" || !strings.Contains(errOut, `"bogus_scope"`) || !strings.Contains(errOut, "unauthenticated_write_customers, unauthenticated_read_customers") {
+		t.Fatalf("bogus scope: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
