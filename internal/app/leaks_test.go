@@ -82,7 +82,7 @@ func TestEveryOlderVersionAnswersAsTheOldestSupported(t *testing.T) {
 	}
 }
 
-func TestDevMailboxRefusesARebindedHostName(t *testing.T) {
+func TestDevMailboxRefusesAReboundHostName(t *testing.T) {
 	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) { c.DevMailbox = true })
 	for host, want := range map[string]int{"attacker.example": 403, "attacker.example:80": 403, "localhost": 200, strings.TrimPrefix(n.base, "http://"): 200} {
 		req, err := http.NewRequest("GET", n.base+"/_dev/mailbox/messages", nil)
