@@ -35,13 +35,13 @@ func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, l
 	if err != nil {
 		return err
 	}
-	kind, detail := storekeep.AuditResetFailed, "hosted page: link invalid"
+	ev := s.audit(shop, customerID, storekeep.AuditResetFailed, caller, "hosted page: link invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, nil, invalidTokenMessage(purpose))
 	if !allowed {
-		kind, detail = storekeep.AuditThrottled, "hosted page: bad link allowance used up"
+		ev = s.audit(shop, customerID, storekeep.AuditThrottled, caller, "hosted page: bad link allowance used up").Folded()
 		answer = storekeep.Throttled(ThrottledTokenMessage)
 	}
-	if err := s.store.RecordAudit(ctx, s.audit(shop, customerID, kind, caller, detail)); err != nil {
+	if err := s.store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}
 	return answer
