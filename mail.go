@@ -16,6 +16,9 @@ const (
 	TemplateActivation Template = "customer_activation"
 	// TemplatePasswordChanged tells a customer their password changed.
 	TemplatePasswordChanged Template = "password_changed"
+	// TemplateEmailChanged tells a customer, at their former address, that
+	// their account's email address changed.
+	TemplateEmailChanged Template = "email_changed"
 	// TemplateAccountExists tells a customer that someone tried to sign up
 	// with their address, in a shop that does not reveal which addresses
 	// have accounts.
@@ -109,4 +112,16 @@ func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Ti
 			"email":      c.Email,
 		},
 	}, nil
+}
+
+// EmailChangedMail builds the notice sent to c's former address when its
+// account's address becomes newEmail.
+func EmailChangedMail(shop Shop, c Customer, newEmail, locale string, now time.Time) (Mail, error) {
+	m, err := PasswordChangedMail(shop, c, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Template = TemplateEmailChanged
+	m.Data["new_email"] = newEmail
+	return m, nil
 }

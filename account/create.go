@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/storekeep/storekeep"
 )
@@ -141,7 +140,7 @@ func (s *Service) newCustomer(shop storekeep.Shop, in CreateInput, state storeke
 	now := s.clock()
 	c := storekeep.Customer{
 		ShopID:    shop.ID,
-		Email:     strings.TrimSpace(in.Email),
+		Email:     sendTo(in.Email),
 		EmailKey:  storekeep.NormalizeEmail(in.Email),
 		State:     state,
 		Tags:      []string{},

@@ -127,7 +127,7 @@ func TestSignUpWithATakenAddressLooksLikeANewOneInPrivateMode(t *testing.T) {
 		out := bytes.ReplaceAll(r.Raw, []byte(email), []byte("EMAIL"))
 		return bytes.ReplaceAll(out, []byte(id), []byte("ID"))
 	}
-	if a, b := blank(taken, "Owner@Example.com", takenID), blank(fresh, "Fresh@Example.com", freshID); !bytes.Equal(a, b) || taken.Status != fresh.Status {
+	if a, b := blank(taken, "Owner@example.com", takenID), blank(fresh, "Fresh@example.com", freshID); !bytes.Equal(a, b) || taken.Status != fresh.Status {
 		t.Fatalf("taken and new addresses answer differently:\n%d %s\n%d %s", taken.Status, a, fresh.Status, b)
 	}
 

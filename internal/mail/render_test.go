@@ -27,6 +27,7 @@ func testMail(tmpl storekeep.Template, locale string) storekeep.Mail {
 			"first_name":    "Ana",
 			"email":         "ana@example.com",
 			"expires_hours": "24",
+			"new_email":     "new@example.com",
 		},
 	}
 }
@@ -85,7 +86,7 @@ If you did not ask for this, you can ignore this email: your password stays the 
 func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 	r := newRenderer(t, "")
 	expiry := map[string]string{"en": "expires in 24 hours", "fr": "expire dans 24 heures"}
-	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateAccountExists} {
+	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateEmailChanged, storekeep.TemplateAccountExists} {
 		subjects := map[string]string{}
 		for _, locale := range []string{"en", "fr"} {
 			msg := render(t, r, testShop, testMail(tmpl, locale))
@@ -111,7 +112,14 @@ func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 			if strings.Contains(msg.HTML, "{{") || strings.Contains(msg.Text, "{{") {
 				t.Errorf("%s: template syntax left in output", name)
 			}
-			if tmpl == storekeep.TemplatePasswordChanged || tmpl == storekeep.TemplateAccountExists {
+			if tmpl == storekeep.TemplateEmailChanged {
+				for part, body := range map[string]string{"text": msg.Text, "HTML": msg.HTML} {
+					if !strings.Contains(body, "ana@example.com") || !strings.Contains(body, "new@example.com") {
+						t.Errorf("%s: %s part does not name the former and the new address", name, part)
+					}
+				}
+			}
+			if tmpl == storekeep.TemplatePasswordChanged || tmpl == storekeep.TemplateEmailChanged || tmpl == storekeep.TemplateAccountExists {
 				continue
 			}
 			if !strings.Contains(msg.Text, resetURL) {
@@ -304,4 +312,29 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestRenderKeepsEachDataValueOnItsLine(t *testing.T) {
+	m := testMail(storekeep.TemplateReset, "en")
+	m.Data["first_name"] = "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n"
+	m.Data["email"] = "ada@example.com\nBcc: x@evil.example"
+	m.Data["shop_name"] = "Shop\u2028Call +1 555 0100\x00"
+	msg := render(t, newRenderer(t, ""), testShop, m)
+	for _, line := range strings.Split(msg.Text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		for _, injected := range []string{"Our link changed", "Bcc:", "Call +1"} {
+			if strings.HasPrefix(strings.TrimSpace(line), injected) {
+				t.Errorf("a data value started the line %q:\n%s", line, msg.Text)
+			}
+		}
+		if !storekeep.PlainLine(line) {
+			t.Errorf("line %q holds a control character", line)
+		}
+	}
+	if !strings.Contains(msg.Text, "Hi Ada Our link changed: https://evil.example/reset,") {
+		t.Errorf("first name not flattened onto its line:\n%s", msg.Text)
+	}
+	if strings.ContainsAny(msg.Subject, "\r\n\u2028\x00") {
+		t.Errorf("subject %q", msg.Subject)
+	}
 }
