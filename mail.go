@@ -16,6 +16,13 @@ const (
 	TemplateActivation Template = "customer_activation"
 	// TemplatePasswordChanged tells a customer their password changed.
 	TemplatePasswordChanged Template = "password_changed"
+	// TemplateEmailChanged tells a customer, at their former address, that
+	// their account's email address changed.
+	TemplateEmailChanged Template = "email_changed"
+	// TemplateAccountExists tells a customer that someone tried to sign up
+	// with their address, in a shop that does not reveal which addresses
+	// have accounts.
+	TemplateAccountExists Template = "account_exists"
 )
 
 // Mail is a message queued in the outbox. Data holds the template's
@@ -45,6 +52,8 @@ type MailData struct {
 	FirstName    string `json:"first_name,omitempty"`
 	Email        string `json:"email,omitempty"`
 	ExpiresHours string `json:"expires_hours,omitempty"`
+	// NewEmail is the address an email_changed notice announces.
+	NewEmail string `json:"new_email,omitempty"`
 }
 
 // MailStatus is where an outbox row stands.
@@ -80,6 +89,21 @@ func NewMessageID(domain string) (string, error) {
 
 // PasswordChangedMail builds the "your password was changed" notice.
 func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	return noticeMail(shop, c, TemplatePasswordChanged, locale, now)
+}
+
+// AccountExistsMail builds the "someone tried to sign up with your
+// address" notice, with a link to the storefront's sign-in page.
+func AccountExistsMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	m, err := noticeMail(shop, c, TemplateAccountExists, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Data.URL = shop.StorefrontBase() + "/account/login"
+	return m, nil
+}
+
+func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Time) (Mail, error) {
 	id, err := NewMessageID(shop.Domain)
 	if err != nil {
 		return Mail{}, err
@@ -87,10 +111,22 @@ func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (M
 	return Mail{
 		ShopID:    shop.ID,
 		To:        c.Email,
-		Template:  TemplatePasswordChanged,
+		Template:  tmpl,
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,
 		Data:      MailData{ShopName: shop.Name, FirstName: c.FirstName, Email: c.Email},
 	}, nil
+}
+
+// EmailChangedMail builds the notice sent to c's former address when its
+// account's address becomes newEmail.
+func EmailChangedMail(shop Shop, c Customer, newEmail, locale string, now time.Time) (Mail, error) {
+	m, err := PasswordChangedMail(shop, c, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Template = TemplateEmailChanged
+	m.Data.NewEmail = newEmail
+	return m, nil
 }

@@ -31,6 +31,9 @@ type CustomerStore interface {
 	// CreateCustomer stores c and returns it with ID set; ErrConflict when
 	// c.EmailKey is taken in the shop.
 	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	// ReserveCustomerID uses up the id the next CreateCustomer would get,
+	// without storing a customer: no customer ever gets it.
+	ReserveCustomerID(ctx context.Context) (int64, error)
 	// CustomerByID returns a shop's customer, or ErrNotFound.
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
@@ -41,13 +44,14 @@ type CustomerStore interface {
 }
 
 // CustomerUpdate replaces a customer's profile and, with it, optionally
-// rotates its access tokens and queues a mail, all atomically.
+// rotates its access tokens and queues mail, all atomically.
 type CustomerUpdate struct {
 	Customer Customer
 	// AccessToken, when not nil, is stored after every earlier access token
 	// of the customer has been revoked.
 	AccessToken *AccessToken
-	Mail        *Mail
+	// Mails are queued in the same transaction.
+	Mails []Mail
 }
 
 // AccessTokenStore keeps CustomerAccessTokens.
@@ -167,6 +171,16 @@ type AuditStore interface {
 	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
+// KeyCheckStore remembers which server keys have written to the database:
+// a check value (a keyed hash of a fixed label) per key, so that a node
+// started with none of those keys notices before it reads or writes.
+type KeyCheckStore interface {
+	// KeyChecks returns the stored check values, oldest first.
+	KeyChecks(ctx context.Context) ([][]byte, error)
+	// AddKeyCheck stores check unless it is stored already.
+	AddKeyCheck(ctx context.Context, check []byte, now time.Time) error
+}
+
 // Store is everything a storage backend implements. The conformance suite
 // in internal/store/storetest holds every backend to it.
 type Store interface {
@@ -177,6 +191,7 @@ type Store interface {
 	OutboxStore
 	MailboxStore
 	AuditStore
+	KeyCheckStore
 	// Ping reports whether the database answers and its schema is current.
 	Ping(ctx context.Context) error
 	Close() error

@@ -12,11 +12,7 @@ import (
 // <storefront>/account/<segment>/<customer number>/<token>, where segment
 // is "reset" or "activate".
 func AccountURL(shop storekeep.Shop, segment string, customerID int64, token string) string {
-	base := strings.TrimRight(shop.StorefrontURL, "/")
-	if base == "" {
-		base = "https://" + shop.Domain
-	}
-	return base + "/account/" + segment + "/" + strconv.FormatInt(customerID, 10) + "/" + token
+	return shop.StorefrontBase() + "/account/" + segment + "/" + strconv.FormatInt(customerID, 10) + "/" + token
 }
 
 // ParseAccountURL extracts the customer number and token from a reset or

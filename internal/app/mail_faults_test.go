@@ -191,7 +191,7 @@ func sigkillMidBurst(t *testing.T, mode storekeep.Enumeration) {
 	}
 	emails, token := seedShop(t, db, key, mode, 150)
 	args := []string{
-		"serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key", base64.RawURLEncoding.EncodeToString(key),
+		"serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--db", db, "--secret-key", base64.RawURLEncoding.EncodeToString(key),
 		"--smtp", srv.URL(), "--mail-backoff", "100ms", "--mail-backoff-max", "400ms", "--mail-max-attempts", "1000",
 		"--mail-lease", "2s", "--log-format", "text", "--log-level", "info",
 	}
@@ -235,7 +235,7 @@ func sigkillMidBurst(t *testing.T, mode storekeep.Enumeration) {
 }
 
 func TestMailWaitsOutAnSMTPOutageUnderLoad(t *testing.T) {
-	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+	n := startNode(t, manySignUps, func(c *app.Config, _ *storekeep.Shop) {
 		c.Now = time.Now
 		c.Outbox.PollInterval = 20 * time.Millisecond
 		c.Outbox.BackoffBase = 20 * time.Millisecond
@@ -281,7 +281,7 @@ func TestMailToARejectedRecipientFailsAloneAndCanBeRetried(t *testing.T) {
 	const gone = "gone@example.com"
 	rejecting := smtptest.Start(t, smtptest.RejectRecipient(gone))
 	var keys [][]byte
-	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+	n := startNode(t, manySignUps, func(c *app.Config, _ *storekeep.Shop) {
 		c.SMTP = rejecting.URL()
 		keys = c.SecretKeys
 	})
@@ -387,7 +387,7 @@ func seedShop(t *testing.T, db string, key []byte, mode storekeep.Enumeration, c
 	for i := range emails {
 		emails[i] = fmt.Sprintf("burst%03d@example.com", i)
 		in := account.CreateInput{Email: emails[i], Password: "first-secret-1"}
-		if _, err := a.Accounts.Create(ctx, shop, in, callerCLI); err != nil {
+		if _, err := a.Accounts.CreateByAdmin(ctx, shop, in); err != nil {
 			t.Fatal(err)
 		}
 	}

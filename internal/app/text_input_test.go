@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/storekeep/storekeep"
 )
 
 const updateMutation = `mutation($t: String!, $c: CustomerUpdateInput!) { customerUpdate(customerAccessToken: $t, customer: $c) { ` + payloadFields + ` } }`
@@ -102,4 +104,32 @@ func hasUserError(p payload, code string, field []string) bool {
 		}
 	}
 	return false
+}
+
+// TestStoredNameCannotAddLinesToTheResetMail stores a customer whose first
+// name holds line breaks, as one created before names were checked could,
+// and asks for a reset. The name stays on the greeting's line of the mail
+// that arrives.
+func TestStoredNameCannotAddLinesToTheResetMail(t *testing.T) {
+	n := startNode(t)
+	now := n.clock.Now()
+	_, err := n.app.Store.CreateCustomer(t.Context(), storekeep.Customer{
+		ShopID: n.shop.ID, Email: "old@example.com", EmailKey: "old@example.com",
+		FirstName: "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n", Tags: []string{},
+		State: storekeep.CustomerEnabled, CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.recover("old@example.com")
+	n.resetURL("old@example.com", 1)
+	m := n.smtp.Messages()[0]
+	for _, line := range strings.Split(m.Text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "Our link changed") {
+			t.Fatalf("the stored name started a line of the mail:\n%s", m.Text)
+		}
+	}
+	if !strings.Contains(m.Text, "Hi Ada Our link changed: https://evil.example/reset,") {
+		t.Fatalf("greeting not on one line:\n%s", m.Text)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/outbox"
@@ -21,7 +22,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		d          dbFlags
 		l          logFlags
 		h          hashFlags
-		addr       = fs.String("addr", "127.0.0.1:8080", "address to listen on")
+		addr       = fs.String("addr", "127.0.0.1:8080", "address the API, the hosted pages and the probes listen on")
+		adminAddr  = fs.String("admin-addr", "127.0.0.1:9090", "address /metrics, the probes and --pprof listen on; keep it off the public network ('off' serves none of them)")
+		pprofOn    = fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on --admin-addr")
 		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
 		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
 		mailFrom   = fs.String("mail-from", "", "sender address of outgoing mail (default: no-reply@<shop domain>)")
@@ -46,6 +49,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&throttles.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&throttles.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
+	signups := account.DefaultConfig()
+	fs.Var(limitFlag{&signups.CreatePerIP}, "create-per-ip", "customerCreate calls allowed per client IP and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&signups.CreatePerShop}, "create-per-shop", "customerCreate calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
 	smtpConns := fs.Int("smtp-conns", 4, "connections to the SMTP server that mail is sent over at once")
 	poll := fs.Duration("mail-poll", time.Second, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
 	d.define(fs)
@@ -81,7 +87,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return err
 		}
 		cfg := app.Config{
-			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox,
+			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox, MailboxHosts: listenHost(*addr),
 			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
 			Redis: *redisURL, RedisPrefix: *redisPre, LimiterKeys: *limKeys,
 		}
@@ -89,6 +95,8 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Recovery.RecoverPerIP = throttles.RecoverPerIP
 		cfg.Recovery.RecoverPerEmail = throttles.RecoverPerEmail
 		cfg.Recovery.RecoverPerShop = throttles.RecoverPerShop
+		cfg.Account.CreatePerIP = signups.CreatePerIP
+		cfg.Account.CreatePerShop = signups.CreatePerShop
 		cfg.HashParams = hashParams
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
 		cfg.Outbox.MaxAttempts = *attempts
@@ -99,6 +107,10 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Outbox.PollInterval = *poll
 		cfg.SMTPConns = *smtpConns
 		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
+		if *pprofOn && *adminAddr == adminOff {
+			return errors.New("--pprof is served on --admin-addr, which is off")
+		}
+		cfg.Pprof = *pprofOn
 		a, err := app.New(ctx, cfg)
 		if err != nil {
 			return err
@@ -108,11 +120,35 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if err != nil {
 			return err
 		}
+		var admin net.Listener
+		if *adminAddr != adminOff {
+			if admin, err = net.Listen("tcp", *adminAddr); err != nil {
+				ln.Close()
+				return fmt.Errorf("--admin-addr: %w", err)
+			}
+		}
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
 		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL))
-		return a.Serve(ctx, ln)
+		if admin != nil {
+			fmt.Fprintf(env.stdout, "storekeep admin on http://%s\n", admin.Addr())
+			log.Info("admin listening", "addr", admin.Addr().String(), "pprof", *pprofOn)
+		}
+		return a.Serve(ctx, ln, admin)
 	}
 }
+
+// listenHost is the host of a listen address, as the names the dev
+// mailbox answers to besides loopback ones: none for a wildcard address.
+func listenHost(addr string) []string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return nil
+	}
+	return []string{host}
+}
+
+// adminOff as --admin-addr serves no operational listener.
+const adminOff = "off"
 
 // checkMailFlags rejects mail settings that cannot work.
 func checkMailFlags(dkimKey, dkimSelector string, attempts int, retention, backoff, backoffMax, lease time.Duration) error {

@@ -91,6 +91,8 @@ type TemplateData struct {
 	Locale string
 	// Subject is the rendered subject, set for the body templates.
 	Subject string
+	// Data is the mail's data by its JSON keys, such as new_email.
+	Data map[string]string
 }
 
 // NewRenderer returns a Renderer. When dir is not empty it holds templates
@@ -143,15 +145,24 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	}
 
 	line := storekeep.OneLine
+	values := map[string]string{
+		"url":           line(m.Data.URL),
+		"shop_name":     line(m.Data.ShopName),
+		"first_name":    line(m.Data.FirstName),
+		"email":         line(m.Data.Email),
+		"expires_hours": line(m.Data.ExpiresHours),
+		"new_email":     line(m.Data.NewEmail),
+	}
 	data := TemplateData{
-		ShopName:      cmp.Or(line(m.Data.ShopName), line(shop.Name), shop.Domain),
+		ShopName:      cmp.Or(values["shop_name"], line(shop.Name), shop.Domain),
 		ShopDomain:    shop.Domain,
 		StorefrontURL: shop.StorefrontURL,
-		URL:           line(m.Data.URL),
-		FirstName:     line(m.Data.FirstName),
-		Email:         line(m.Data.Email),
-		ExpiresHours:  line(m.Data.ExpiresHours),
+		URL:           values["url"],
+		FirstName:     values["first_name"],
+		Email:         values["email"],
+		ExpiresHours:  values["expires_hours"],
 		Locale:        locale,
+		Data:          values,
 	}
 	base := locale + "/" + name
 	subject, err := r.execText(srcs, base+".subject.txt", data)
