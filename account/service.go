@@ -15,6 +15,7 @@ type Store interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
+	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
 	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
@@ -32,6 +33,9 @@ type Passwords interface {
 	Verify(ctx context.Context, password, encoded string) (bool, error)
 	// VerifyNothing costs what a failed Verify costs, for unknown accounts.
 	VerifyNothing(ctx context.Context, password string) error
+	// NeedsRehash reports whether encoded was made with parameters other
+	// than those Hash uses now.
+	NeedsRehash(encoded string) bool
 	Check(password string, field []string) error
 }
 
