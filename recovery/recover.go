@@ -185,7 +185,7 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 		MessageID: messageID,
 		CreatedAt: now,
 		Data: map[string]string{
-			"url":           AccountURL(shop, segment, customer.ID, token),
+			"url":           AccountURL(shop.LinkBase(s.cfg.DefaultStorefrontURL), segment, customer.ID, token),
 			"shop_name":     shop.Name,
 			"first_name":    customer.FirstName,
 			"email":         customer.Email,

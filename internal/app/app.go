@@ -44,6 +44,11 @@ type Config struct {
 	DevMailbox bool
 	// MailFrom is the sender of every mail unless a shop sets its own.
 	MailFrom string
+	// DefaultStorefrontURL is the base of the links of shops that have no
+	// storefront URL: https://<domain> when empty. serve sets it to the
+	// node's own address when mail goes to the dev mailbox, so that the
+	// links open the pages the node hosts.
+	DefaultStorefrontURL string
 	// TemplatesDir overrides the embedded mail templates.
 	TemplatesDir string
 	// DKIM, when its KeyFile is set, signs the mail sent by SMTP.
@@ -133,6 +138,8 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
+	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
+	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
 	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
@@ -166,7 +173,8 @@ func (a *App) build() error {
 		srv.Mailbox = mailbox.NewHandler(a.Store)
 	}
 	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
-		ClientIP: func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
+		DefaultStorefrontURL: cfg.DefaultStorefrontURL,
+		ClientIP:             func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
 	a.Handler = server.New(srv)
 	return nil
 }

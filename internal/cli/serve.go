@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/storekeep/storekeep/internal/app"
@@ -88,15 +89,19 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Outbox.PollInterval = *poll
 		cfg.SMTPConns = *smtpConns
 		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		if *smtpURL == "" {
+			cfg.DefaultStorefrontURL = ownURL(ln.Addr())
+		}
 		a, err := app.New(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		ln, err := net.Listen("tcp", *addr)
-		if err != nil {
-			return err
-		}
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
 		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL))
 		return a.Serve(ctx, ln)
@@ -118,6 +123,20 @@ func checkMailFlags(dkimKey, dkimSelector string, attempts int, retention, backo
 		return errors.New("--mail-lease must be at least 2s")
 	}
 	return nil
+}
+
+// ownURL is the address a browser on this machine reaches the server at:
+// the listening address, with 127.0.0.1 for an unspecified host.
+func ownURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
 
 func mailMode(smtpURL string) string {

@@ -69,6 +69,7 @@ func New(cfg Config) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
+	mux.HandleFunc("GET /{$}", home(cfg.Mailbox != nil))
 	if cfg.Mailbox != nil {
 		mux.Handle("/_dev/mailbox", cfg.Mailbox)
 		mux.Handle("/_dev/mailbox/", cfg.Mailbox)
