@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -22,6 +23,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		h          hashFlags
 		addr       = fs.String("addr", "127.0.0.1:8080", "address to listen on")
 		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
+		smtpPass   = fs.String("smtp-password-file", "", "a file holding the SMTP password, such as a container secret; --smtp then names only the user")
 		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
 		mailFrom   = fs.String("mail-from", "", "sender address of outgoing mail (default: no-reply@<shop domain>)")
 		templates  = fs.String("templates", "", "directory of mail templates that override the embedded ones")
@@ -67,6 +69,11 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if *smtpConns < 1 {
 			return errors.New("--smtp-conns must be at least 1")
 		}
+		if *smtpPass != "" {
+			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
+				return err
+			}
+		}
 		keys, err := d.keys(log)
 		if err != nil {
 			return err
@@ -103,9 +110,39 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		}
 		defer a.Close()
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
-		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL))
-		return a.Serve(ctx, ln)
+		build := readBuildInfo()
+		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL),
+			"version", build.Version, "commit", build.Commit, "go", build.GoVersion)
+		stopping := context.AfterFunc(ctx, func() {
+			log.Info("shutting down: finishing requests and mail in flight")
+		})
+		defer stopping()
+		err = a.Serve(ctx, ln)
+		if err != nil {
+			log.Error("stopped", "err", err)
+			return err
+		}
+		log.Info("stopped")
+		return nil
 	}
+}
+
+// withSMTPPassword sets the password of the --smtp URL raw to the content
+// of the file path.
+func withSMTPPassword(raw, path string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return "", errors.New("--smtp-password-file needs --smtp with a user name, such as smtp://user@host:587")
+	}
+	if _, set := u.User.Password(); set {
+		return "", errors.New("give the SMTP password in --smtp or in --smtp-password-file, not both")
+	}
+	pass, err := secretFile("--smtp-password-file", path)
+	if err != nil {
+		return "", err
+	}
+	u.User = url.UserPassword(u.User.Username(), pass)
+	return u.String(), nil
 }
 
 // checkMailFlags rejects mail settings that cannot work.
