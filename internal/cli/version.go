@@ -8,10 +8,10 @@ import (
 	"runtime/debug"
 )
 
-// version is the release, stamped at build time with
-// -ldflags '-X github.com/storekeep/storekeep/internal/cli.version=v1.2.3';
-// without it, the module version Go recorded is shown.
-var version string
+// version and commit are stamped at build time by scripts/release with
+// -ldflags '-X github.com/storekeep/storekeep/internal/cli.version=v1.2.3'
+// (and .commit=...); without them, what the Go toolchain recorded is shown.
+var version, commit string
 
 // buildInfo is what a binary knows of how it was built.
 type buildInfo struct {
@@ -24,7 +24,7 @@ type buildInfo struct {
 // readBuildInfo reads the stamped version and what the Go toolchain
 // recorded: the module version, the commit and the Go release.
 func readBuildInfo() buildInfo {
-	b := buildInfo{Version: version, Commit: "unknown", GoVersion: "unknown"}
+	b := buildInfo{Version: version, Commit: cmp.Or(commit, "unknown"), GoVersion: "unknown"}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		b.Version = cmp.Or(b.Version, "unknown")
@@ -35,7 +35,7 @@ func readBuildInfo() buildInfo {
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			b.Commit = s.Value
+			b.Commit = cmp.Or(commit, s.Value)
 		case "vcs.modified":
 			b.Modified = s.Value == "true"
 		}
