@@ -1,6 +1,11 @@
 package storekeep
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // AuditKind names a security event.
 type AuditKind string
@@ -24,4 +29,47 @@ type AuditEvent struct {
 	UserAgent  string
 	Detail     string
 	At         time.Time
+	// Count is how many events the row stands for: more than 1 once
+	// repeats were folded into it (see RepeatKey). Stored as 1 when 0.
+	Count int
+	// LastAt is when the last of them happened; At when zero.
+	LastAt time.Time
+	// RepeatKey, when not empty, folds the event into the shop's stored
+	// event with the same key, if any: that row's Count grows by the
+	// event's and its LastAt moves to the later of the two; nothing else
+	// of the event is kept.
+	RepeatKey string
+}
+
+// AuditRepeatWindow is the span within which Folded events from one
+// client are stored as one row with a count: windows start at multiples
+// of it since the Unix epoch.
+const AuditRepeatWindow = 10 * time.Minute
+
+// Folded returns e with a RepeatKey shared by every event of its shop,
+// kind and detail from its IP in its AuditRepeatWindow, so that a client
+// repeating a refused request adds one row per window, not one per
+// request. The first event's customer and user agent are the ones kept.
+func (e AuditEvent) Folded() AuditEvent {
+	window := e.At.UTC().Truncate(AuditRepeatWindow).Unix()
+	e.RepeatKey = strings.Join([]string{string(e.Kind), e.IP, e.Detail, strconv.FormatInt(window, 10)}, "|")
+	return e
+}
+
+// MaxUserAgentBytes is how much of a client's User-Agent storekeep keeps.
+const MaxUserAgentBytes = 512
+
+// ClipUserAgent returns ua as valid UTF-8 of at most MaxUserAgentBytes
+// bytes: invalid bytes are dropped and the rest is cut at a character
+// boundary.
+func ClipUserAgent(ua string) string {
+	ua = strings.ToValidUTF8(ua, "")
+	if len(ua) <= MaxUserAgentBytes {
+		return ua
+	}
+	cut := MaxUserAgentBytes
+	for cut > 0 && !utf8.RuneStart(ua[cut]) {
+		cut--
+	}
+	return ua[:cut]
 }

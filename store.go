@@ -99,8 +99,6 @@ type OutboxStore interface {
 	// job makes its mail when it runs, so claiming in arrival order alone
 	// would hold every new mail behind the whole backlog of jobs.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
-	// MarkMailSent records delivery and erases the mail's data.
-	MarkMailSent(ctx context.Context, id int64, now time.Time) error
 	// MarkMailsSent records delivery of each mail of ids that is pending,
 	// and erases its data, in one write, and returns how many were.
 	MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error)
@@ -152,11 +150,15 @@ type MailboxStore interface {
 
 // AuditStore keeps the security audit trail.
 type AuditStore interface {
-	// RecordAudit stores e.
+	// RecordAudit stores e, or folds it into the shop's stored event with
+	// the same RepeatKey when it has one.
 	RecordAudit(ctx context.Context, e AuditEvent) error
 	// AuditEvents lists a shop's events newest first (every shop's when
 	// shopID is 0).
 	AuditEvents(ctx context.Context, shopID int64, limit int) ([]AuditEvent, error)
+	// PruneAudit deletes up to limit of the events that happened before
+	// cutoff, oldest first, and returns how many it deleted.
+	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // Store is everything a storage backend implements. The conformance suite

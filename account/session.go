@@ -75,7 +75,7 @@ func (s *Service) throttleLogin(ctx context.Context, shop storekeep.Shop, caller
 	if allowed {
 		return nil
 	}
-	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerAccessTokenCreate", At: s.clock()}
+	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerAccessTokenCreate", At: s.clock()}.Folded()
 	if err := s.Store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}

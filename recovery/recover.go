@@ -136,7 +136,7 @@ func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emai
 			return err
 		}
 		if !ok {
-			ev := s.audit(shop, 0, storekeep.AuditThrottled, caller, "customerRecover")
+			ev := s.audit(shop, 0, storekeep.AuditThrottled, caller, "customerRecover").Folded()
 			if err := s.store.RecordAudit(ctx, ev); err != nil {
 				return err
 			}

@@ -155,19 +155,22 @@ func (s *Service) validToken(ctx context.Context, shop storekeep.Shop, r redempt
 }
 
 // rejectToken counts a bad submission and answers TOKEN_INVALID, or
-// THROTTLED once the customer or the client IP has used up its allowance
+// THROTTLED once the client IP or the customer has used up its allowance
 // of bad tokens. A genuine token is never refused by these counters, so
 // an attacker who knows a customer's id cannot lock them out of a reset.
+// The client's own allowance is counted first: a client that has used it
+// up creates no counter for the customer id it names, so it cannot fill
+// the limiter with ids of its choosing.
 func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemption, caller storekeep.Caller) error {
 	shopKey := strconv.FormatInt(shop.ID, 10)
 	counters := []struct {
 		key   string
 		limit storekeep.Limit
 	}{
-		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
 		{"badtoken:ip:" + shopKey + ":" + caller.IP, s.cfg.FailedTokensPerIP},
+		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
 	}
-	kind, detail := storekeep.AuditResetFailed, "token invalid"
+	ev := s.audit(shop, r.customerID, storekeep.AuditResetFailed, caller, "token invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, r.tokenField, invalidTokenMessage(r.purpose))
 	for _, c := range counters {
 		ok, err := s.limiter.Allow(ctx, c.key, c.limit)
@@ -175,12 +178,12 @@ func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemp
 			return err
 		}
 		if !ok {
-			kind, detail = storekeep.AuditThrottled, "bad token allowance used up"
+			ev = s.audit(shop, r.customerID, storekeep.AuditThrottled, caller, "bad token allowance used up").Folded()
 			answer = storekeep.Throttled(ThrottledTokenMessage)
 			break
 		}
 	}
-	if err := s.store.RecordAudit(ctx, s.audit(shop, r.customerID, kind, caller, detail)); err != nil {
+	if err := s.store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}
 	return answer

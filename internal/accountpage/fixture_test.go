@@ -55,7 +55,7 @@ func newFixture(t *testing.T, storefront ...string) *fixture {
 		t.Fatal(err)
 	}
 	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
-	limiter := ratelimit.NewMemory(time.Now, 0)
+	limiter := ratelimit.NewMemory(time.Now, 0, nil)
 	f := &fixture{t: t, ctx: ctx, store: store, keys: keys}
 	f.recovery = recovery.New(recovery.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw}, recovery.Config{})
 	f.accounts = account.New(account.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw}, account.Config{})

@@ -143,5 +143,5 @@ func (h *handler) callerOf(r *http.Request) storekeep.Caller {
 			locale = tag
 		}
 	}
-	return storekeep.Caller{IP: h.cfg.ClientIP(r), UserAgent: r.UserAgent(), Locale: locale}
+	return storekeep.Caller{IP: h.cfg.ClientIP(r), UserAgent: storekeep.ClipUserAgent(r.UserAgent()), Locale: locale}
 }

@@ -57,7 +57,11 @@ type Config struct {
 	// them in this process.
 	Redis string
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
-	RedisPrefix    string
+	RedisPrefix string
+	// LimiterKeys caps the keys the in-memory limiter holds, alone or
+	// standing in for Redis; ratelimit.DefaultMaxKeys (100,000) when zero.
+	// A full limiter throttles new keys rather than forget old ones.
+	LimiterKeys    int
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config
 	Account        account.Config
@@ -125,7 +129,7 @@ func (a *App) build() error {
 		return err
 	}
 	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
-	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.Now, cfg.Logger)
+	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
 	if err != nil {
 		return err
 	}

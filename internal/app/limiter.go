@@ -15,14 +15,15 @@ import (
 // every node with the in-memory one standing in while Redis is unreachable.
 type limiter struct {
 	storekeep.Limiter
+	local    *ratelimit.Memory
 	fallback *ratelimit.Fallback
 	client   *redis.Client
 }
 
-func newLimiter(redisURL, prefix string, now storekeep.Clock, log *slog.Logger) (*limiter, error) {
-	local := ratelimit.NewMemory(now, 0)
+func newLimiter(redisURL, prefix string, maxKeys int, now storekeep.Clock, log *slog.Logger) (*limiter, error) {
+	local := ratelimit.NewMemory(now, maxKeys, log)
 	if redisURL == "" {
-		return &limiter{Limiter: local}, nil
+		return &limiter{Limiter: local, local: local}, nil
 	}
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
@@ -39,7 +40,7 @@ func newLimiter(redisURL, prefix string, now storekeep.Clock, log *slog.Logger) 
 		prefix = ratelimit.DefaultPrefix
 	}
 	fb := ratelimit.NewFallback(ratelimit.NewRedis(client, prefix), local, log)
-	return &limiter{Limiter: fb, fallback: fb, client: client}, nil
+	return &limiter{Limiter: fb, local: local, fallback: fb, client: client}, nil
 }
 
 // degraded reports whether the shared limiter is down and the local one

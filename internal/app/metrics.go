@@ -15,6 +15,7 @@ func (a *App) newMetrics(hasher *password.Hasher) *metrics.Metrics {
 	m.WatchOutbox(a.Store.OutboxStats, a.cfg.Now)
 	m.GaugeFunc("storekeep_password_hashes_in_flight", "Password hashes computing now.", func() float64 { return float64(hasher.InFlight()) })
 	m.GaugeFunc("storekeep_password_hashes_waiting", "Callers queued for a password-hashing slot.", func() float64 { return float64(hasher.Waiting()) })
+	m.CountFunc("storekeep_limiter_full_total", "New throttle keys refused because the in-memory limiter held its --limiter-keys.", func() float64 { return float64(a.limiter.local.Refused()) })
 	m.GaugeFunc("storekeep_limiter_degraded", "1 while the shared (Redis) limiter is unreachable and this node throttles alone.", func() float64 {
 		if a.limiter.degraded() {
 			return 1

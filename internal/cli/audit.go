@@ -41,7 +41,7 @@ func setupAuditList(fs *flag.FlagSet, env *environment) func(context.Context) er
 		}
 		domains := map[int64]string{}
 		w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "TIME\tSHOP\tCUSTOMER\tKIND\tIP\tUSER AGENT\tDETAIL")
+		fmt.Fprintln(w, "TIME\tLAST\tCOUNT\tSHOP\tCUSTOMER\tKIND\tIP\tUSER AGENT\tDETAIL")
 		for _, e := range events {
 			domain, ok := domains[e.ShopID]
 			if !ok {
@@ -55,7 +55,11 @@ func setupAuditList(fs *flag.FlagSet, env *environment) func(context.Context) er
 			if e.CustomerID != 0 {
 				customer = storekeep.CustomerGID(e.CustomerID)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), cell(domain), customer,
+			last := "-"
+			if e.Count > 1 {
+				last = e.LastAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), last, e.Count, cell(domain), customer,
 				cell(string(e.Kind)), cell(e.IP), cell(e.UserAgent), cell(e.Detail))
 		}
 		return w.Flush()

@@ -72,3 +72,28 @@ func TestAuditListShowsTheTrailSafely(t *testing.T) {
 		t.Errorf("--limit 0: %d", code)
 	}
 }
+
+func TestAuditListShowsHowOftenAFoldedEventHappened(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "a.example"); code != 0 {
+		t.Fatal(errOut)
+	}
+	start := time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		e := storekeep.AuditEvent{Kind: storekeep.AuditThrottled, IP: "203.0.113.9", Detail: "customerRecover", At: start.Add(time.Duration(i) * time.Minute)}
+		recordAudit(t, db, "a.example", e.Folded())
+	}
+	code, out, errOut := runCLI(t, env, "audit", "list")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "COUNT") {
+		t.Fatalf("want a header and one row for four folded events:\n%s", out)
+	}
+	f := strings.Fields(lines[1])
+	if f[0] != start.Format(time.RFC3339) || f[1] != start.Add(3*time.Minute).Format(time.RFC3339) || f[2] != "4" {
+		t.Fatalf("row %q: want first time, last time and count 4", lines[1])
+	}
+}

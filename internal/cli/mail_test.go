@@ -50,7 +50,7 @@ func TestMailListAndRetry(t *testing.T) {
 		if c.To == "cy@example.com" {
 			err = store.MarkMailFailed(ctx, c.ID, time.Now(), "550 5.1.1 No such mailbox\n  try another")
 		} else {
-			err = store.MarkMailSent(ctx, c.ID, time.Now())
+			_, err = store.MarkMailsSent(ctx, []int64{c.ID}, time.Now())
 		}
 		if err != nil {
 			t.Fatal(err)

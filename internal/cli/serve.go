@@ -12,6 +12,8 @@ import (
 
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/outbox"
+	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/server"
 	"github.com/storekeep/storekeep/recovery"
 )
@@ -40,6 +42,8 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		resetTTL   = fs.Duration("reset-token-ttl", 24*time.Hour, "how long a reset link stays valid")
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
 		redisPre   = fs.String("redis-prefix", "storekeep:", "prefix of every Redis key")
+		auditKeep  = fs.Duration("audit-retention", outbox.DefaultAuditRetention, "how long audit events are kept before they are deleted")
+		limKeys    = fs.Int("limiter-keys", ratelimit.DefaultMaxKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	)
 	throttles := recovery.DefaultConfig()
 	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
@@ -69,6 +73,12 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if *smtpConns < 1 {
 			return errors.New("--smtp-conns must be at least 1")
 		}
+		if *auditKeep <= 0 {
+			return errors.New("--audit-retention must be positive")
+		}
+		if *limKeys < 1 {
+			return errors.New("--limiter-keys must be at least 1")
+		}
 		if *smtpPass != "" {
 			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
 				return err
@@ -81,7 +91,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg := app.Config{
 			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox,
 			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
-			Redis: *redisURL, RedisPrefix: *redisPre,
+			Redis: *redisURL, RedisPrefix: *redisPre, LimiterKeys: *limKeys,
 		}
 		cfg.Recovery.ResetTokenTTL = *resetTTL
 		cfg.Recovery.RecoverPerIP = throttles.RecoverPerIP
@@ -91,6 +101,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
 		cfg.Outbox.MaxAttempts = *attempts
 		cfg.Outbox.Retention = *retention
+		cfg.Outbox.AuditRetention = *auditKeep
 		cfg.Outbox.BackoffBase, cfg.Outbox.BackoffMax = *backoff, *backoffMax
 		cfg.Outbox.Lease = *lease
 		cfg.Outbox.PollInterval = *poll

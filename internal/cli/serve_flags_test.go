@@ -72,6 +72,8 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--recover-per-shop", "lots"},
 		{"serve", "--recover-per-ip", "0/1h"},
 		{"serve", "--smtp-conns", "0"},
+		{"serve", "--limiter-keys", "0"},
+		{"serve", "--audit-retention", "0s"},
 	} {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)

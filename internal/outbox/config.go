@@ -32,8 +32,14 @@ type Config struct {
 	// sent again with the store's RetryMail.
 	Retention time.Duration
 	// PruneInterval is how often the worker deletes mail older than
-	// Retention, the first time when it starts; 1h.
+	// Retention and audit events older than AuditRetention, the first time
+	// when it starts; 1h.
 	PruneInterval time.Duration
+	// AuditRetention is how long an audit event is kept; 90 days.
+	AuditRetention time.Duration
+	// AuditPruneBatch is how many audit events one statement deletes, so
+	// that pruning a large backlog never holds the database for long; 1000.
+	AuditPruneBatch int
 	// DrainTimeout bounds how long Run waits, once cancelled, for the sends
 	// under way; 10s.
 	DrainTimeout time.Duration
@@ -49,6 +55,9 @@ type Config struct {
 	// retried like mail when the Job fails.
 	Jobs map[storekeep.Template]Job
 }
+
+// DefaultAuditRetention is how long audit events are kept by default.
+const DefaultAuditRetention = 90 * 24 * time.Hour
 
 // Job does the work an outbox row of its template stands for. done
 // reports that the job marked its row sent itself, in the transaction that
@@ -79,6 +88,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PruneInterval <= 0 {
 		c.PruneInterval = time.Hour
+	}
+	if c.AuditRetention <= 0 {
+		c.AuditRetention = DefaultAuditRetention
+	}
+	if c.AuditPruneBatch <= 0 {
+		c.AuditPruneBatch = 1000
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second

@@ -25,7 +25,8 @@ func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		if m.To == "self@example.com" {
-			return true, f.store.MarkMailSent(ctx, m.ID, time.Now())
+			_, err := f.store.MarkMailsSent(ctx, []int64{m.ID}, time.Now())
+			return true, err
 		}
 		calls++
 		if calls == 1 {

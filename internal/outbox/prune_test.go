@@ -19,6 +19,27 @@ type pruneSpy struct {
 	*sqlite.Store
 	mu      sync.Mutex
 	cutoffs []time.Time
+	audit   []auditPrune
+}
+
+type auditPrune struct {
+	cutoff  time.Time
+	limit   int
+	deleted int
+}
+
+func (s *pruneSpy) PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	n, err := s.Store.PruneAudit(ctx, cutoff, limit)
+	s.mu.Lock()
+	s.audit = append(s.audit, auditPrune{cutoff, limit, n})
+	s.mu.Unlock()
+	return n, err
+}
+
+func (s *pruneSpy) auditCalls() []auditPrune {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]auditPrune(nil), s.audit...)
 }
 
 func (s *pruneSpy) PruneMail(ctx context.Context, cutoff time.Time) (int, error) {
@@ -72,5 +93,50 @@ func TestWorkerPrunesMailOlderThanTheRetentionPeriodically(t *testing.T) {
 	}
 	if len(left) != 1 || left[0].ID != waiting.ID || left[0].Status != storekeep.MailPending {
 		t.Errorf("outbox after pruning: %+v, want only the pending mail %d (sent mail %d pruned)", left, waiting.ID, sent.ID)
+	}
+}
+
+func TestWorkerPrunesAuditEventsOlderThanTheRetentionInBatches(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	record := func(count int, at time.Time) {
+		for range count {
+			if err := f.store.RecordAudit(ctx, storekeep.AuditEvent{ShopID: f.shop.ID, Kind: storekeep.AuditLoginFailed, IP: "192.0.2.1", At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	record(25, now.Add(-outbox.DefaultAuditRetention-time.Hour))
+	record(3, now.Add(-outbox.DefaultAuditRetention+time.Hour))
+	spy := &pruneSpy{Store: f.store}
+	r, err := mail.NewRenderer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := outbox.New(spy, f.store, r, f.smtpSender(), outbox.Config{
+		From: "no-reply@shop.example", Now: func() time.Time { return now },
+		AuditPruneBatch: 10, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+	})
+	run(t, w)
+	eventually(t, "a prune pass to end", func() bool {
+		calls := spy.auditCalls()
+		return len(calls) > 0 && calls[len(calls)-1].deleted < 10
+	})
+	calls := spy.auditCalls()
+	if len(calls) != 3 {
+		t.Errorf("%d prune statements for 25 old events in batches of 10: %+v, want 3", len(calls), calls)
+	}
+	for _, c := range calls {
+		if c.limit != 10 || !c.cutoff.Equal(now.Add(-outbox.DefaultAuditRetention)) {
+			t.Errorf("prune statement %+v: want limit 10 and cutoff %s", c, now.Add(-outbox.DefaultAuditRetention))
+		}
+	}
+	left, err := f.store.AuditEvents(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 3 {
+		t.Errorf("%d audit events left, want the 3 within the retention", len(left))
 	}
 }

@@ -20,6 +20,12 @@ import (
 // markTimeout bounds each write of an outcome to the store.
 const markTimeout = 5 * time.Second
 
+// Store holds the outbox, and the audit trail the worker prunes.
+type Store interface {
+	storekeep.OutboxStore
+	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)
+}
+
 // ShopLookup finds the shop a mail speaks for.
 type ShopLookup interface {
 	// ShopByID returns the shop, or storekeep.ErrNotFound.
@@ -44,7 +50,7 @@ type Metrics struct {
 // Worker delivers queued mail. Run it once per process; Kick it after
 // queuing mail.
 type Worker struct {
-	store   storekeep.OutboxStore
+	store   Store
 	shops   ShopLookup
 	render  Renderer
 	sender  mail.Sender
@@ -53,6 +59,7 @@ type Worker struct {
 	kick    chan struct{}
 	busy    atomic.Int64
 	full    atomic.Bool
+	pruning atomic.Bool
 	metrics Metrics
 	cache   shopCache
 	sent    sentLog
@@ -60,7 +67,7 @@ type Worker struct {
 
 // New returns a worker over store that renders with render and sends with
 // sender.
-func New(store storekeep.OutboxStore, shops ShopLookup, render Renderer, sender mail.Sender, cfg Config) *Worker {
+func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg Config) *Worker {
 	cfg = cfg.withDefaults()
 	return &Worker{
 		store:  store,
@@ -85,8 +92,9 @@ func (w *Worker) Kick() {
 	}
 }
 
-// Run delivers mail until ctx is done, and every prune interval deletes
-// mail older than the retention. Once ctx is done it claims nothing more
+// Run delivers mail until ctx is done, and every prune interval deletes,
+// off the delivery path, mail older than the retention and audit events
+// older than the audit retention. Once ctx is done it claims nothing more
 // and waits for the sends under way, up to the drain timeout, after which
 // it interrupts them, releases their mail for another attempt, and returns
 // an error.
@@ -98,7 +106,17 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer ticker.Stop()
 	pruneTicker := time.NewTicker(w.cfg.PruneInterval)
 	defer pruneTicker.Stop()
-	w.prune(ctx)
+	var pruning sync.WaitGroup
+	defer pruning.Wait()
+	prune := func() {
+		if w.pruning.CompareAndSwap(false, true) {
+			pruning.Go(func() {
+				defer w.pruning.Store(false)
+				w.prune(ctx)
+			})
+		}
+	}
+	prune()
 	for {
 		w.dispatch(ctx, sendCtx, &wg)
 		select {
@@ -107,7 +125,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-ticker.C:
 		case <-w.kick:
 		case <-pruneTicker.C:
-			w.prune(ctx)
+			prune()
 		}
 	}
 }
@@ -120,6 +138,30 @@ func (w *Worker) prune(ctx context.Context) {
 		w.log.Error("outbox: prune old mail", "err", err)
 	case n > 0:
 		w.log.Info("outbox: pruned old mail", "deleted", n, "retention", w.cfg.Retention.String())
+	}
+	w.pruneAudit(ctx)
+}
+
+// pruneAudit deletes the audit events older than the audit retention, a
+// batch per statement.
+func (w *Worker) pruneAudit(ctx context.Context) {
+	cutoff := w.cfg.Now().Add(-w.cfg.AuditRetention)
+	total := 0
+	for ctx.Err() == nil {
+		n, err := w.store.PruneAudit(ctx, cutoff, w.cfg.AuditPruneBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("outbox: prune old audit events", "err", err)
+			}
+			break
+		}
+		total += n
+		if n < w.cfg.AuditPruneBatch {
+			break
+		}
+	}
+	if total > 0 {
+		w.log.Info("outbox: pruned old audit events", "deleted", total, "retention", w.cfg.AuditRetention.String())
 	}
 }
 

@@ -22,7 +22,7 @@ func logTo(buf *bytes.Buffer) *slog.Logger {
 
 func TestFallbackCountsLocallyWhileRedisIsDown(t *testing.T) {
 	var logs bytes.Buffer
-	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(newFakeClock().Now, 0), logTo(&logs))
+	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(newFakeClock().Now, 0, nil), logTo(&logs))
 	limit := storekeep.Limit{Count: 2, Per: time.Hour}
 	if f.Degraded() {
 		t.Fatal("degraded before any use")
@@ -42,7 +42,7 @@ func TestFallbackCountsLocallyWhileRedisIsDown(t *testing.T) {
 }
 
 func TestFallbackPassesOnTheCallersCancellation(t *testing.T) {
-	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0), logTo(new(bytes.Buffer)))
+	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0, nil), logTo(new(bytes.Buffer)))
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := f.Allow(cancelled, "k", storekeep.Limit{Count: 1, Per: time.Hour}); !errors.Is(err, context.Canceled) {
@@ -74,7 +74,7 @@ func TestFallbackRecovers(t *testing.T) {
 	t.Cleanup(func() { client.Close() })
 
 	var logs bytes.Buffer
-	f := NewFallback(NewRedis(client, testPrefix(t, real)), NewMemory(newFakeClock().Now, 0), logTo(&logs))
+	f := NewFallback(NewRedis(client, testPrefix(t, real)), NewMemory(newFakeClock().Now, 0, nil), logTo(&logs))
 	limit := storekeep.Limit{Count: 1, Per: time.Hour}
 
 	if !allow(t, f, "k", limit) || allow(t, f, "k", limit) {

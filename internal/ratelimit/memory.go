@@ -1,9 +1,10 @@
 package ratelimit
 
 import (
-	"container/list"
 	"context"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -18,39 +19,56 @@ const DefaultMaxKeys = 100_000
 // allowance has fully refilled.
 const SweepEvery = time.Minute
 
+// FullLogEvery is how often, at most, a full Memory logs that it is
+// refusing new keys; its Refused count tells the rest.
+const FullLogEvery = time.Hour
+
+// fullSweepEvery is how often, at most, a full Memory sweeps to make room
+// for a new key: a sweep walks every key, so a flood of new keys must not
+// start one each.
+const fullSweepEvery = time.Second
+
 // Memory is a storekeep.Limiter local to the process: a token bucket per key
 // holding Count tokens and refilling Count per Per. It is safe for
 // concurrent use.
 //
-// Memory stays bounded two ways. Every SweepEvery it drops keys whose
-// bucket is full again, which changes no answer. And it never holds more
-// than its key cap: a new key past the cap evicts the least recently used
-// one, which forgets that key's events.
+// Memory never forgets a key's events while they still count. It drops a
+// key only once its bucket is full again, which changes no answer: every
+// SweepEvery, and when it is full and a new key arrives. A new key that
+// finds it holding its cap of keys even so is refused (Allow answers false,
+// Exhausted true): a full limiter fails closed, so a flood of keys can
+// throttle newcomers but cannot flush anyone's allowance.
 type Memory struct {
 	now       storekeep.Clock
 	maxKeys   int
+	log       *slog.Logger
 	mu        sync.Mutex
-	keys      map[string]*list.Element
-	lru       list.List
+	keys      map[string]*bucket
 	lastSweep time.Time
+	lastWarn  time.Time
+	refused   atomic.Int64
 }
 
 type bucket struct {
-	key   string
 	limit storekeep.Limit
 	lim   *rate.Limiter
 }
 
-// NewMemory returns a Memory reading time from clock (time.Now when nil)
-// and holding at most maxKeys keys (DefaultMaxKeys when maxKeys <= 0).
-func NewMemory(clock storekeep.Clock, maxKeys int) *Memory {
+// NewMemory returns a Memory reading time from clock (time.Now when nil),
+// holding at most maxKeys keys (DefaultMaxKeys when maxKeys <= 0) and
+// warning on log (slog.Default() when nil), at most once per FullLogEvery,
+// when it refuses a new key because it is full.
+func NewMemory(clock storekeep.Clock, maxKeys int, log *slog.Logger) *Memory {
 	if clock == nil {
 		clock = time.Now
 	}
 	if maxKeys <= 0 {
 		maxKeys = DefaultMaxKeys
 	}
-	return &Memory{now: clock, maxKeys: maxKeys, keys: make(map[string]*list.Element)}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Memory{now: clock, maxKeys: maxKeys, log: log, keys: make(map[string]*bucket)}
 }
 
 // Allow implements storekeep.Limiter.
@@ -64,12 +82,26 @@ func (m *Memory) Allow(_ context.Context, key string, limit storekeep.Limit) (bo
 	if now.Sub(m.lastSweep) >= SweepEvery {
 		m.sweep(now)
 	}
-	b := m.bucket(key, limit, now)
+	b, ok := m.keys[key]
+	if !ok {
+		if !m.room(now) {
+			return false, nil
+		}
+		b = &bucket{limit: limit, lim: rate.NewLimiter(rate.Limit(perSecond(limit)), limit.Count)}
+		m.keys[key] = b
+	}
+	if b.limit != limit {
+		b.lim.SetLimitAt(now, rate.Limit(perSecond(limit)))
+		b.lim.SetBurstAt(now, limit.Count)
+		b.limit = limit
+	}
 	return b.lim.AllowN(now, 1), nil
 }
 
 // Exhausted implements storekeep.Limiter. It agrees with Allow to the
 // nanosecond: x/time/rate allows an event whose wait rounds down to zero.
+// A key it does not hold is exhausted only when the Memory is full, since
+// Allow would then refuse it.
 func (m *Memory) Exhausted(_ context.Context, key string, limit storekeep.Limit) (bool, error) {
 	if err := check(limit); err != nil {
 		return false, err
@@ -77,11 +109,10 @@ func (m *Memory) Exhausted(_ context.Context, key string, limit storekeep.Limit)
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.keys[key]
+	b, ok := m.keys[key]
 	if !ok {
-		return false, nil
+		return !m.room(now), nil
 	}
-	b := e.Value.(*bucket)
 	tokens := b.lim.TokensAt(now)
 	if b.limit != limit {
 		tokens = min(tokens, float64(limit.Count))
@@ -97,39 +128,34 @@ func (m *Memory) Len() int {
 	return len(m.keys)
 }
 
-func (m *Memory) bucket(key string, limit storekeep.Limit, now time.Time) *bucket {
-	if e, ok := m.keys[key]; ok {
-		m.lru.MoveToFront(e)
-		b := e.Value.(*bucket)
-		if b.limit != limit {
-			b.lim.SetLimitAt(now, rate.Limit(perSecond(limit)))
-			b.lim.SetBurstAt(now, limit.Count)
-			b.limit = limit
-		}
-		return b
+// Refused returns how many times a new key was refused because the Memory
+// was full.
+func (m *Memory) Refused() int64 { return m.refused.Load() }
+
+// room reports whether a new key fits, sweeping first when the Memory is
+// full and has not swept for fullSweepEvery. It counts a refusal.
+func (m *Memory) room(now time.Time) bool {
+	if len(m.keys) >= m.maxKeys && now.Sub(m.lastSweep) >= fullSweepEvery {
+		m.sweep(now)
 	}
-	for len(m.keys) >= m.maxKeys {
-		m.remove(m.lru.Back())
+	if len(m.keys) < m.maxKeys {
+		return true
 	}
-	b := &bucket{key: key, limit: limit, lim: rate.NewLimiter(rate.Limit(perSecond(limit)), limit.Count)}
-	m.keys[key] = m.lru.PushFront(b)
-	return b
+	refused := m.refused.Add(1)
+	if m.lastWarn.IsZero() || now.Sub(m.lastWarn) >= FullLogEvery {
+		m.lastWarn = now
+		m.log.Warn("rate limiter: full; throttling new keys until old ones refill", "max_keys", m.maxKeys, "refused_total", refused)
+	}
+	return false
 }
 
 func (m *Memory) sweep(now time.Time) {
 	m.lastSweep = now
-	for e := m.lru.Back(); e != nil; {
-		prev := e.Prev()
-		if b := e.Value.(*bucket); b.lim.TokensAt(now) >= float64(b.limit.Count) {
-			m.remove(e)
+	for key, b := range m.keys {
+		if b.lim.TokensAt(now) >= float64(b.limit.Count) {
+			delete(m.keys, key)
 		}
-		e = prev
 	}
-}
-
-func (m *Memory) remove(e *list.Element) {
-	delete(m.keys, e.Value.(*bucket).key)
-	m.lru.Remove(e)
 }
 
 func perSecond(l storekeep.Limit) float64 {

@@ -1,9 +1,11 @@
 package ratelimit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -54,7 +56,7 @@ func TestMemoryTripsAndRefills(t *testing.T) {
 	for _, limit := range limits {
 		t.Run(fmt.Sprintf("%d per %v", limit.Count, limit.Per), func(t *testing.T) {
 			clock := newFakeClock()
-			m := NewMemory(clock.Now, 0)
+			m := NewMemory(clock.Now, 0, nil)
 			for i := range limit.Count {
 				if exhausted(t, m, "k", limit) {
 					t.Fatalf("exhausted before event %d", i+1)
@@ -92,7 +94,7 @@ func TestMemoryTripsAndRefills(t *testing.T) {
 }
 
 func TestMemoryExhaustedRecordsNothing(t *testing.T) {
-	m := NewMemory(newFakeClock().Now, 0)
+	m := NewMemory(newFakeClock().Now, 0, nil)
 	limit := storekeep.Limit{Count: 2, Per: time.Hour}
 	for range 10 {
 		if exhausted(t, m, "k", limit) {
@@ -114,7 +116,7 @@ func TestMemoryExhaustedRecordsNothing(t *testing.T) {
 }
 
 func TestMemoryKeysAreIndependent(t *testing.T) {
-	m := NewMemory(newFakeClock().Now, 0)
+	m := NewMemory(newFakeClock().Now, 0, nil)
 	limit := storekeep.Limit{Count: 1, Per: time.Hour}
 	allow(t, m, "ip:1", limit)
 	if allow(t, m, "ip:1", limit) {
@@ -127,7 +129,7 @@ func TestMemoryKeysAreIndependent(t *testing.T) {
 
 func TestMemorySweepDropsOnlyRefilledKeys(t *testing.T) {
 	clock := newFakeClock()
-	m := NewMemory(clock.Now, 0)
+	m := NewMemory(clock.Now, 0, nil)
 	minute := storekeep.Limit{Count: 1, Per: time.Minute}
 	hour := storekeep.Limit{Count: 1, Per: time.Hour}
 	allow(t, m, "a", minute)
@@ -146,26 +148,67 @@ func TestMemorySweepDropsOnlyRefilledKeys(t *testing.T) {
 	}
 }
 
-func TestMemoryCapEvictsLeastRecentlyUsed(t *testing.T) {
-	m := NewMemory(newFakeClock().Now, 2)
-	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+func TestMemoryFullRefusesNewKeysAndForgetsNone(t *testing.T) {
+	var logs bytes.Buffer
+	clock := newFakeClock()
+	m := NewMemory(clock.Now, 2, logTo(&logs))
+	limit := storekeep.Limit{Count: 2, Per: 24 * time.Hour}
 	allow(t, m, "a", limit)
 	allow(t, m, "b", limit)
-	allow(t, m, "a", limit)
-	allow(t, m, "c", limit)
+	for i := range 1000 {
+		if allow(t, m, fmt.Sprintf("flood-%d", i), limit) {
+			t.Fatalf("new key %d allowed past the cap", i)
+		}
+		if !exhausted(t, m, fmt.Sprintf("other-%d", i), limit) {
+			t.Fatalf("new key %d not exhausted in a full limiter", i)
+		}
+		clock.Advance(time.Millisecond)
+	}
 	if m.Len() != 2 {
 		t.Fatalf("Len %d, want the cap 2", m.Len())
 	}
-	if allow(t, m, "a", limit) {
-		t.Fatal("a, recently used, was evicted")
+	if m.Refused() != 2000 {
+		t.Fatalf("Refused %d, want 2000", m.Refused())
 	}
-	if !allow(t, m, "b", limit) {
-		t.Fatal("b, least recently used, was kept")
+	for _, key := range []string{"a", "b"} {
+		if !allow(t, m, key, limit) || allow(t, m, key, limit) {
+			t.Fatalf("%s's first event was forgotten", key)
+		}
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || strings.Count(logs.String(), "\n") != 1 {
+		t.Fatalf("want one warning for 2000 refusals, got:\n%s", logs.String())
+	}
+	clock.Advance(FullLogEvery)
+	if allow(t, m, "late", limit) {
+		t.Fatal("a new key allowed while a and b still count")
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 2 {
+		t.Fatalf("want a second warning %v later, got:\n%s", FullLogEvery, logs.String())
+	}
+}
+
+func TestMemoryFullReclaimsOnlyRefilledKeys(t *testing.T) {
+	clock := newFakeClock()
+	m := NewMemory(clock.Now, 2, logTo(new(bytes.Buffer)))
+	short := storekeep.Limit{Count: 1, Per: 10 * time.Second}
+	long := storekeep.Limit{Count: 1, Per: time.Hour}
+	allow(t, m, "short", short)
+	allow(t, m, "long", long)
+	clock.Advance(5 * time.Second)
+	if allow(t, m, "new", long) {
+		t.Fatal("a new key took the place of a key whose event still counts")
+	}
+	clock.Advance(5 * time.Second)
+	if !allow(t, m, "new", long) {
+		t.Fatal("a full limiter did not reclaim a refilled key")
+	}
+	if allow(t, m, "long", long) {
+		t.Fatal("the key still counting was forgotten")
 	}
 }
 
 func TestMemoryConcurrentAllowCountsExactly(t *testing.T) {
-	m := NewMemory(newFakeClock().Now, 0)
+	m := NewMemory(newFakeClock().Now, 0, nil)
 	limit := storekeep.Limit{Count: 100, Per: time.Hour}
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
@@ -187,9 +230,9 @@ func TestMemoryConcurrentAllowCountsExactly(t *testing.T) {
 
 func TestInvalidLimits(t *testing.T) {
 	limiters := map[string]storekeep.Limiter{
-		"memory":   NewMemory(nil, 0),
+		"memory":   NewMemory(nil, 0, nil),
 		"redis":    NewRedis(unreachableClient(t), ""),
-		"fallback": NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0), nil),
+		"fallback": NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0, nil), nil),
 	}
 	for name, l := range limiters {
 		for _, limit := range []storekeep.Limit{{}, {Count: 0, Per: time.Hour}, {Count: 5, Per: 0}, {Count: -1, Per: time.Hour}} {
@@ -208,7 +251,7 @@ func TestInvalidLimits(t *testing.T) {
 
 func TestMemoryExhaustedAgreesWithAllowWhenTheLimitChanges(t *testing.T) {
 	clock := newFakeClock()
-	m := NewMemory(clock.Now, 0)
+	m := NewMemory(clock.Now, 0, nil)
 	small := storekeep.Limit{Count: 2, Per: time.Hour}
 	allow(t, m, "k", small)
 	allow(t, m, "k", small)

@@ -52,7 +52,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Token: token,
 		Caller: storekeep.Caller{
 			IP:        h.cfg.ClientIP.Of(r, token),
-			UserAgent: r.UserAgent(),
+			UserAgent: storekeep.ClipUserAgent(r.UserAgent()),
 			Locale:    acceptLanguage(r.Header.Get("Accept-Language")),
 		},
 	}

@@ -1,8 +1,7 @@
-// Package postgres is storekeep's storage on PostgreSQL, shared by any
-// number of nodes. It implements storekeep.Store on a pgx connection pool;
-// pgx prepares and caches each statement per connection. Every
-// multi-statement operation runs in one READ COMMITTED transaction, and
-// the conditional UPDATEs that decide races are explained where they are.
+// Package postgres opens storekeep's storage on PostgreSQL, shared by any
+// number of nodes, through database/sql and pgx's stdlib driver, which
+// prepares and caches each statement per connection. The store itself is
+// internal/store/sqlstore.
 //
 // The schema lives in the first schema of the connection's search_path,
 // so one database can hold several storekeep schemas (the tests do).
@@ -10,18 +9,19 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/pressly/goose/v3"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/store/sqlstore"
 )
 
 // Options configures Open.
@@ -36,8 +36,8 @@ type Options struct {
 // defaultMaxConns is the pool size without other instruction: four
 // connections a CPU, and at least 16. Every answer to customerRecover waits
 // for a commit to reach the disk, and the outbox worker holds connections
-// of its own, so pgx's default of one a CPU (at least 4) keeps requests
-// queueing for a connection while the server has little to do: on two CPUs
+// of its own, so a pool of one a CPU keeps requests queueing for a
+// connection while the server has little to do: on two CPUs
 // customerRecover went from ~680 to ~1,160 requests a second with 16
 // (BENCHMARKS.md).
 func defaultMaxConns() int {
@@ -46,13 +46,38 @@ func defaultMaxConns() int {
 
 // Store is storekeep.Store on PostgreSQL.
 type Store struct {
-	pool       *pgxpool.Pool
-	migrations *goose.Provider
-	closeSQL   func() error
-	sealer     storekeep.Sealer
+	*sqlstore.Store
+	db *sql.DB
 }
 
 var _ storekeep.Store = (*Store)(nil)
+
+// dialect is what PostgreSQL does its own way: TIMESTAMPTZ to the
+// microsecond, array parameters, row locks, and claims that skip the rows
+// other nodes' claims hold.
+var dialect = sqlstore.Dialect{
+	Name:      "postgres",
+	Time:      func(t time.Time) any { return t },
+	Precision: time.Microsecond,
+	NoLimit:   nil,
+	ListIn:    func(column, param string) string { return column + " = ANY(" + param + ")" },
+	List:      func(ids []int64) (any, error) { return ids, nil },
+	HashIn:    sqlstore.HashAny,
+	// FOR NO KEY UPDATE does not block inserts that merely reference the
+	// customer.
+	LockCustomer: `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
+	ClaimMail:    sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	ClaimJobs:    sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	IsConflict:   isConflict,
+}
+
+// uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.
+const uniqueViolation = "23505"
+
+func isConflict(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == uniqueViolation
+}
 
 // Open connects to the database url names, such as
 // postgres://user@host:5432/db?sslmode=disable&search_path=storekeep. It
@@ -68,75 +93,58 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	conns := int(cfg.MaxConns)
 	switch {
 	case opts.MaxConns > 0:
-		cfg.MaxConns = int32(opts.MaxConns)
+		conns = opts.MaxConns
 	case !strings.Contains(url, "pool_max_conns="):
-		cfg.MaxConns = int32(defaultMaxConns())
+		conns = defaultMaxConns()
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
+	db := stdlib.OpenDB(*cfg.ConnConfig)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	var schema *string
-	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		pool.Close()
+	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		db.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Host, err)
 	}
 	if schema == nil {
-		pool.Close()
+		db.Close()
 		return nil, errors.New("postgres: no schema of the search_path exists")
 	}
-	migrations, closeSQL, err := newMigrations(pool, *schema)
+	migrations, err := newMigrations(db, *schema)
 	if err != nil {
-		pool.Close()
+		db.Close()
 		return nil, err
 	}
-	return &Store{pool: pool, migrations: migrations, closeSQL: closeSQL, sealer: opts.Sealer}, nil
+	s := &Store{db: db}
+	s.Store = sqlstore.New(sqlstore.Config{
+		Dialect:    dialect,
+		Writer:     writer{db},
+		Reader:     db,
+		Sealer:     opts.Sealer,
+		Migrations: migrations,
+		Close:      db.Close,
+	})
+	return s, nil
 }
 
-// Close closes the connection pool.
-func (s *Store) Close() error {
-	err := s.closeSQL()
-	s.pool.Close()
-	return err
-}
+// writer runs each transaction READ COMMITTED. The level is explicit
+// because the store's races are argued for it, whatever the server's
+// default_transaction_isolation.
+type writer struct{ *sql.DB }
 
-// Ping reports whether the database answers and every migration has been
-// applied.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	current, err := s.SchemaCurrent(ctx)
+// InTx implements sqlstore.Writer.
+func (w writer) InTx(ctx context.Context, fn func(tx sqlstore.Querier) error) error {
+	tx, err := w.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return err
 	}
-	if !current {
-		return errors.New("postgres: schema is not current; run the migrations")
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, rbErr)
+		}
+		return err
 	}
-	return nil
-}
-
-// querier is what a *pgxpool.Pool and a pgx.Tx have in common.
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// inTx runs fn in a READ COMMITTED transaction and commits when fn returns
-// nil. The level is explicit because the races below are argued for it,
-// whatever the server's default_transaction_isolation.
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
-}
-
-// stamp returns t, or the current time when t is zero, to the
-// microsecond, as it is stored.
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = time.Now()
-	}
-	return t.Truncate(time.Microsecond)
+	return tx.Commit()
 }

@@ -59,7 +59,7 @@ func TestOpenChecksItsOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if n := s.pool.Config().MaxConns; n != 3 {
+	if n := s.db.Stats().MaxOpenConnections; n != 3 {
 		t.Errorf("pool allows %d connections, want 3", n)
 	}
 }
@@ -110,7 +110,7 @@ func TestMigrateIsIdempotentKeepsDataAndStaysInItsSchema(t *testing.T) {
 	}
 	var schema string
 	var tables int
-	err := s.pool.QueryRow(t.Context(), `SELECT current_schema(), count(*) FROM information_schema.tables
+	err := s.db.QueryRowContext(t.Context(), `SELECT current_schema(), count(*) FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_name IN ('goose_db_version', 'shops', 'outbox')`).Scan(&schema, &tables)
 	if err != nil {
 		t.Fatal(err)

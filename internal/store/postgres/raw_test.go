@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
 )
@@ -19,13 +21,18 @@ func (r reopenable) Reopen(ctx context.Context, sealer storekeep.Sealer) (storek
 
 // ContainsRaw implements storetest.Raw: it searches every text, bytea and
 // jsonb column of every table of the store's schema for needle.
-func (s *Store) ContainsRaw(ctx context.Context, needle []byte) (bool, error) {
-	return pgtest.Search(ctx, s.pool, needle)
+func (r reopenable) ContainsRaw(ctx context.Context, needle []byte) (bool, error) {
+	conn, err := pgx.Connect(ctx, r.url)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(ctx)
+	return pgtest.Search(ctx, conn, needle)
 }
 
 // RawMailData implements storetest.Raw.
 func (s *Store) RawMailData(ctx context.Context, id int64) ([]byte, error) {
 	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM outbox WHERE id = $1`, id).Scan(&data)
+	err := s.db.QueryRowContext(ctx, `SELECT data FROM outbox WHERE id = $1`, id).Scan(&data)
 	return data, err
 }

@@ -1,10 +1,8 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"embed"
-	"fmt"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -19,21 +17,4 @@ func newMigrations(db *sql.DB) (*goose.Provider, error) {
 		return nil, err
 	}
 	return goose.NewProvider(goose.DialectSQLite3, db, dir, goose.WithDisableGlobalRegistry(true))
-}
-
-// Migrate applies every migration the database lacks.
-func (s *Store) Migrate(ctx context.Context) error {
-	if _, err := s.migrations.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return nil
-}
-
-// SchemaCurrent reports whether every migration has been applied.
-func (s *Store) SchemaCurrent(ctx context.Context) (bool, error) {
-	pending, err := s.migrations.HasPending(ctx)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: migration status: %w", err)
-	}
-	return !pending, nil
 }

@@ -66,6 +66,6 @@ func (s *Store) tableContains(ctx context.Context, table string, needle []byte) 
 // RawMailData implements storetest.Raw.
 func (s *Store) RawMailData(ctx context.Context, id int64) ([]byte, error) {
 	var data []byte
-	err := s.reader.QueryRowContext(ctx, `SELECT data FROM outbox WHERE id = ?`, id).Scan(&data)
+	err := s.reader.QueryRowContext(ctx, `SELECT data FROM outbox WHERE id = $1`, id).Scan(&data)
 	return data, err
 }

@@ -1,16 +1,18 @@
-// Package sqlite is storekeep's storage on a single SQLite file. It
-// implements storekeep.Store with database/sql and the pure-Go driver
-// modernc.org/sqlite (see BENCHMARKS.md for why).
+// Package sqlite opens storekeep's storage on a single SQLite file, with
+// database/sql and the pure-Go driver modernc.org/sqlite (see
+// BENCHMARKS.md for why). The store itself is internal/store/sqlstore.
 //
 // The file is opened twice: once through a pool of exactly one connection
 // that performs every write, each transaction beginning with BEGIN
 // IMMEDIATE, and once through a read-only pool for everything else. The
-// journal is WAL, so readers never wait for the writer.
+// journal is WAL, so readers never wait for the writer. Both pools
+// prepare each statement once and reuse it.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -18,9 +20,11 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/store/sqlstore"
 )
 
 // Options configures Open.
@@ -31,10 +35,10 @@ type Options struct {
 
 // Store is storekeep.Store on SQLite.
 type Store struct {
+	*sqlstore.Store
 	writer     *pool
 	reader     *pool
 	migrations *goose.Provider
-	sealer     storekeep.Sealer
 }
 
 var _ storekeep.Store = (*Store)(nil)
@@ -43,6 +47,37 @@ const (
 	driver      = "sqlite"
 	busyTimeout = 5 * time.Second
 )
+
+// dialect is what SQLite does its own way: times are INTEGER nanoseconds,
+// lists go as one JSON array, a claim names its partial index (without
+// statistics the planner may prefer outbox_listing and sort every pending
+// row), and the single writer needs no row locks.
+var dialect = sqlstore.Dialect{
+	Name:      "sqlite",
+	Time:      sqlstore.UnixNano,
+	Precision: time.Nanosecond,
+	NoLimit:   -1,
+	ListIn: func(column, param string) string {
+		return column + " IN (SELECT value FROM json_each(" + param + "))"
+	},
+	List: func(ids []int64) (any, error) {
+		b, err := json.Marshal(ids)
+		return string(b), err
+	},
+	HashIn:     sqlstore.HashInList,
+	ClaimMail:  sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
+	ClaimJobs:  sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
+	IsConflict: isConflict,
+}
+
+func isConflict(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	code := e.Code()
+	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
 
 // Open opens, creating it if needed, the database file at path. It does
 // not migrate: call Migrate before use.
@@ -80,63 +115,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	return &Store{writer: newPool(writer), reader: newPool(reader), migrations: migrations, sealer: opts.Sealer}, nil
-}
-
-// Close closes both connection pools.
-func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
-}
-
-// Ping reports whether the database answers and every migration has been
-// applied.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.reader.PingContext(ctx); err != nil {
-		return err
-	}
-	current, err := s.SchemaCurrent(ctx)
-	if err != nil {
-		return err
-	}
-	if !current {
-		return errors.New("sqlite: schema is not current; run the migrations")
-	}
-	return nil
-}
-
-// querier is what a *sql.DB and a *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// inTx runs fn in a write transaction on the writer connection and
-// commits when fn returns nil. The statements fn ran unprepared are
-// prepared afterwards, once the connection is free.
-func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	tx := &txn{Tx: sqlTx, pool: s.writer}
-	defer func() {
-		for _, q := range tx.missed {
-			s.writer.prepared(context.WithoutCancel(ctx), q)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, rbErr)
-		}
-		return err
-	}
-	return tx.Commit()
-}
-
-// stamp returns t, or the current time when t is zero.
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now()
-	}
-	return t
+	s := &Store{writer: newPool(writer), reader: newPool(reader), migrations: migrations}
+	s.Store = sqlstore.New(sqlstore.Config{
+		Dialect:    dialect,
+		Writer:     s.writer,
+		Reader:     s.reader,
+		Sealer:     opts.Sealer,
+		Migrations: migrations,
+		Close:      func() error { return errors.Join(s.reader.Close(), s.writer.Close()) },
+	})
+	return s, nil
 }

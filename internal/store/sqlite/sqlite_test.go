@@ -109,7 +109,7 @@ func TestConnectionsAreConfigured(t *testing.T) {
 	defer s.Close()
 	ctx := t.Context()
 	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": "1"}
-	for name, pool := range map[string]querier{"writer": s.writer, "reader": s.reader} {
+	for name, pool := range map[string]*pool{"writer": s.writer, "reader": s.reader} {
 		for pragma, want := range pragmas {
 			var got string
 			if err := pool.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {

@@ -3,7 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
+
+	"github.com/storekeep/storekeep/internal/store/sqlstore"
 )
 
 // maxCachedStmts bounds how many statements a pool keeps prepared. The
@@ -94,10 +97,38 @@ func (p *pool) Close() error {
 	return p.DB.Close()
 }
 
+// InTx runs fn in a write transaction on the pool (the writer, whose one
+// connection it holds) and commits when fn returns nil.
+func (p *pool) InTx(ctx context.Context, fn func(tx sqlstore.Querier) error) error {
+	return p.inTx(ctx, func(tx *txn) error { return fn(tx) })
+}
+
+// inTx is InTx with the transaction's own type. The statements fn ran
+// unprepared are prepared afterwards, once the connection is free.
+func (p *pool) inTx(ctx context.Context, fn func(tx *txn) error) error {
+	sqlTx, err := p.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &txn{Tx: sqlTx, pool: p}
+	defer func() {
+		for _, q := range tx.missed {
+			p.prepared(context.WithoutCancel(ctx), q)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
 // txn is a write transaction that uses its pool's prepared statements.
 // The writer pool has one connection, which the transaction holds, so a
 // query not yet prepared cannot be prepared on the pool meanwhile: it runs
-// unprepared and is noted in missed, for inTx to prepare once the
+// unprepared and is noted in missed, for InTx to prepare once the
 // transaction is over.
 type txn struct {
 	*sql.Tx

@@ -13,7 +13,7 @@ func TestStatementsArePreparedOnceAndReused(t *testing.T) {
 	const q = `SELECT count(*) FROM outbox WHERE status = ?`
 	var missed [][]string
 	for range 2 {
-		err := s.inTx(ctx, func(tx *txn) error {
+		err := s.writer.inTx(ctx, func(tx *txn) error {
 			var n int
 			err := tx.QueryRowContext(ctx, q, "pending").Scan(&n)
 			missed = append(missed, tx.missed)

@@ -140,6 +140,7 @@ func (f fixture) mail(c storekeep.Customer, template storekeep.Template, token s
 func (f fixture) audit(c storekeep.Customer, kind storekeep.AuditKind, at time.Time) storekeep.AuditEvent {
 	return storekeep.AuditEvent{
 		ShopID: c.ShopID, CustomerID: c.ID, Kind: kind, IP: "192.0.2.7", UserAgent: "storetest", Detail: "d", At: at,
+		Count: 1, LastAt: at,
 	}
 }
 
@@ -256,4 +257,14 @@ func equalValue(g, w reflect.Value) bool {
 		return true
 	}
 	return reflect.DeepEqual(g.Interface(), w.Interface())
+}
+
+// markSent marks one mail sent: storekeep.ErrNotFound unless it was
+// pending.
+func (f fixture) markSent(id int64, at time.Time) error {
+	n, err := f.s.MarkMailsSent(f.ctx, []int64{id}, at)
+	if err == nil && n == 0 {
+		err = storekeep.ErrNotFound
+	}
+	return err
 }

@@ -61,6 +61,21 @@ var outboxRules = []rule{
 			f.Fatalf("claimed %v, want the two mails, then the older job: %v", order, want)
 		}
 	}},
+	{"AMixedBatchHoldsDueMailBeforeDueJobs", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		job, err := f.s.EnqueueMail(f.ctx, storekeep.Mail{ShopID: s.ID, To: c.Email, Template: storekeep.TemplateRecoverRequest, CreatedAt: t0})
+		f.must(err)
+		later := f.enqueue(c, 2)
+		var order []int64
+		for _, m := range f.claim(t0.Add(time.Minute), time.Minute, 10) {
+			order = append(order, m.ID)
+		}
+		want := []int64{later[0].ID, later[1].ID, job}
+		if !slices.Equal(order, want) {
+			f.Fatalf("one claim returned %v, want the two mails, oldest first, then the older job: %v", order, want)
+		}
+	}},
 	{"QueuedMailRoundTripsThroughClaim", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		want := f.enqueue(c, 1)[0]
@@ -153,7 +168,7 @@ var outboxRules = []rule{
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		mails := f.enqueue(c, 3)
 		f.claim(t0.Add(time.Hour), time.Minute, 10)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0.Add(time.Hour)))
+		f.must(f.markSent(mails[0].ID, t0.Add(time.Hour)))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0.Add(time.Hour), "550 no such user"))
 		got := f.claim(t0.Add(2*time.Hour), time.Minute, 10)
 		if !slices.Equal(ids(got), []int64{mails[2].ID}) {
@@ -163,17 +178,17 @@ var outboxRules = []rule{
 	{"MarkingMailThatIsNotPendingIsNotFound", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		mails := f.enqueue(c, 2)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.markSent(mails[0].ID, t0))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "gave up"))
 		unknown := mails[1].ID + 1000
 		for _, tc := range []struct {
 			what string
 			err  error
 		}{
-			{"sent mail sent again", f.s.MarkMailSent(f.ctx, mails[0].ID, t0)},
+			{"sent mail sent again", f.markSent(mails[0].ID, t0)},
 			{"sent mail retried", f.s.MarkMailRetry(f.ctx, mails[0].ID, t0, "x")},
-			{"failed mail sent", f.s.MarkMailSent(f.ctx, mails[1].ID, t0)},
-			{"unknown mail sent", f.s.MarkMailSent(f.ctx, unknown, t0)},
+			{"failed mail sent", f.markSent(mails[1].ID, t0)},
+			{"unknown mail sent", f.markSent(unknown, t0)},
 			{"unknown mail retried", f.s.MarkMailRetry(f.ctx, unknown, t0, "x")},
 			{"unknown mail failed", f.s.MarkMailFailed(f.ctx, unknown, t0, "x")},
 		} {
@@ -185,7 +200,7 @@ var outboxRules = []rule{
 		mails := f.enqueue(c, 5)
 		f.claim(t0.Add(time.Hour), time.Minute, 10)
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "gave up"))
-		f.must(f.s.MarkMailSent(f.ctx, mails[2].ID, t0))
+		f.must(f.markSent(mails[2].ID, t0))
 		unknown := mails[4].ID + 1000
 		n, err := f.s.MarkMailsSent(f.ctx, []int64{mails[0].ID, mails[1].ID, mails[2].ID, mails[3].ID, unknown}, t0.Add(time.Hour))
 		f.must(err)
@@ -244,7 +259,7 @@ var outboxRules = []rule{
 		}
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		mails := f.enqueue(c, 4)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.markSent(mails[0].ID, t0))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "x"))
 		f.claim(t0.Add(time.Hour), time.Minute, 1)
 		n, oldest, err = f.s.OutboxStats(f.ctx)
@@ -289,7 +304,7 @@ var outboxRules = []rule{
 		raw := f.raw()
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		mails := f.enqueue(c, 3)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.markSent(mails[0].ID, t0))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "x"))
 		for i, erased := range []bool{true, false, false} {
 			data, err := raw.RawMailData(f.ctx, mails[i].ID)

@@ -37,7 +37,7 @@ var outboxAdminRules = []rule{
 		mails := f.enqueue(c, 4)
 		f.claim(t0.Add(time.Hour), time.Minute, 2)
 		sentAt := t0.Add(time.Hour + time.Second)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, sentAt))
+		f.must(f.markSent(mails[0].ID, sentAt))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, sentAt, "550 no such user"))
 		f.must(f.s.MarkMailRetry(f.ctx, mails[2].ID, t0.Add(2*time.Hour), "421 later"))
 		all := []storekeep.MailRecord{
@@ -94,12 +94,12 @@ var outboxAdminRules = []rule{
 		want := m
 		want.Attempts = 1
 		same(f, "retried mail", got[0], want)
-		f.must(f.s.MarkMailSent(f.ctx, m.ID, retry))
+		f.must(f.markSent(m.ID, retry))
 	}},
 	{"RetryMailOfMailThatHasNotFailedIsNotFound", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		mails := f.enqueue(c, 2)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, t0))
+		f.must(f.markSent(mails[0].ID, t0))
 		for _, tc := range []struct {
 			what string
 			id   int64
@@ -123,8 +123,8 @@ var outboxAdminRules = []rule{
 		var err error
 		late.ID, err = f.s.EnqueueMail(f.ctx, late)
 		f.must(err)
-		f.must(f.s.MarkMailSent(f.ctx, mails[0].ID, cutoff.Add(-time.Microsecond)))
-		f.must(f.s.MarkMailSent(f.ctx, mails[1].ID, cutoff))
+		f.must(f.markSent(mails[0].ID, cutoff.Add(-time.Microsecond)))
+		f.must(f.markSent(mails[1].ID, cutoff))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[2].ID, cutoff.Add(time.Hour), "queued before the cutoff"))
 		f.must(f.s.MarkMailFailed(f.ctx, late.ID, cutoff.Add(time.Hour), "queued at the cutoff"))
 

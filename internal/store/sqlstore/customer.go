@@ -1,11 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"fmt"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/storekeep/storekeep"
 )
@@ -13,18 +10,16 @@ import (
 const customerColumns = `id, shop_id, email, email_key, first_name, last_name, phone, accepts_marketing, tags,
 	state, password_hash, number_of_orders, created_at, updated_at`
 
-func scanCustomer(row pgx.Row) (storekeep.Customer, error) {
+func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	var c storekeep.Customer
 	var tags []byte
-	var created, updated time.Time
 	err := row.Scan(&c.ID, &c.ShopID, &c.Email, &c.EmailKey, &c.FirstName, &c.LastName, &c.Phone, &c.AcceptsMarketing,
-		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, &created, &updated)
+		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt))
 	if err != nil {
-		return storekeep.Customer{}, mapErr(err)
+		return storekeep.Customer{}, s.mapErr(err)
 	}
-	c.CreatedAt, c.UpdatedAt = fromTime(created), fromTime(updated)
 	if c.Tags, err = fromJSON[string](tags); err != nil {
-		return storekeep.Customer{}, fmt.Errorf("postgres: customer %d tags: %w", c.ID, err)
+		return storekeep.Customer{}, fmt.Errorf("%s: customer %d tags: %w", s.d.Name, c.ID, err)
 	}
 	return c, nil
 }
@@ -36,54 +31,55 @@ func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (store
 	if err != nil {
 		return storekeep.Customer{}, err
 	}
-	c.CreatedAt = stamp(c.CreatedAt)
+	c.CreatedAt = s.stamp(c.CreatedAt)
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
-	return scanCustomer(s.pool.QueryRow(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
+	return s.scanCustomer(s.w.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
 			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING `+customerColumns,
 		c.ShopID, c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State,
-		c.PasswordHash, c.NumberOfOrders, c.CreatedAt, c.UpdatedAt))
+		c.PasswordHash, c.NumberOfOrders, s.at(c.CreatedAt), s.at(c.UpdatedAt)))
 }
 
 // CustomerByID returns a shop's customer.
 func (s *Store) CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error) {
-	return scanCustomer(s.pool.QueryRow(ctx,
+	return s.scanCustomer(s.r.QueryRowContext(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE shop_id = $1 AND id = $2`, shopID, id))
 }
 
 // CustomerByEmail returns the shop's customer whose EmailKey is key.
 func (s *Store) CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error) {
-	return scanCustomer(s.pool.QueryRow(ctx,
+	return s.scanCustomer(s.r.QueryRowContext(ctx,
 		`SELECT `+customerColumns+` FROM customers WHERE shop_id = $1 AND email_key = $2`, shopID, key))
 }
 
 // UpdateCustomer replaces every field of the customer but its ID, ShopID
 // and CreatedAt and, in the same transaction, rotates its access tokens
-// and queues a mail when u asks for them. The UPDATE locks the customer's
-// row first, as every transaction that touches a customer's tokens does.
+// and queues a mail when u asks for them. The UPDATE takes the customer's
+// row lock first, as every transaction that touches a customer's tokens
+// does.
 func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
 	c := u.Customer
 	tags, err := toJSON(c.Tags)
 	if err != nil {
 		return storekeep.Customer{}, err
 	}
-	c.UpdatedAt = stamp(c.UpdatedAt)
+	c.UpdatedAt = s.stamp(c.UpdatedAt)
 	var out storekeep.Customer
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.w.InTx(ctx, func(tx Querier) error {
 		var err error
-		out, err = scanCustomer(tx.QueryRow(ctx, `UPDATE customers SET email = $1, email_key = $2, first_name = $3,
-				last_name = $4, phone = $5, accepts_marketing = $6, tags = $7, state = $8, password_hash = $9,
-				number_of_orders = $10, updated_at = $11
+		out, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET email = $1, email_key = $2,
+				first_name = $3, last_name = $4, phone = $5, accepts_marketing = $6, tags = $7, state = $8,
+				password_hash = $9, number_of_orders = $10, updated_at = $11
 			WHERE shop_id = $12 AND id = $13 RETURNING `+customerColumns,
 			c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State, c.PasswordHash,
-			c.NumberOfOrders, c.UpdatedAt, c.ShopID, c.ID))
+			c.NumberOfOrders, s.at(c.UpdatedAt), c.ShopID, c.ID))
 		if err != nil {
 			return err
 		}
 		if u.AccessToken != nil {
-			if err := replaceAccessTokens(ctx, tx, out, *u.AccessToken, c.UpdatedAt); err != nil {
+			if err := s.replaceAccessTokens(ctx, tx, out, *u.AccessToken, c.UpdatedAt); err != nil {
 				return err
 			}
 		}

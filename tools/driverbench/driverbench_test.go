@@ -2,7 +2,10 @@
 // workload storekeep puts on its store: one write transaction per issued
 // token, and point reads by indexed hash. Its figures are in BENCHMARKS.md.
 //
-//	go test -run x -bench . -benchtime 2s ./internal/store/sqlite/driverbench/
+//	cd tools/driverbench && go test -run x -bench . -benchtime 2s .
+//
+// It is a module of its own so that the server's module does not depend on
+// the cgo driver it compares against.
 package driverbench
 
 import (

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,54 +10,50 @@ import (
 const shopColumns = `shops.id, shops.domain, shops.name, shops.storefront_url, shops.enumeration, shops.mail_from,
 	shops.reply_to, shops.locale, shops.created_at`
 
-func scanShop(row scanner, extra ...any) (storekeep.Shop, error) {
-	var s storekeep.Shop
-	var created int64
-	err := row.Scan(append([]any{&s.ID, &s.Domain, &s.Name, &s.StorefrontURL, &s.Enumeration, &s.MailFrom, &s.ReplyTo,
-		&s.Locale, &created}, extra...)...)
-	s.CreatedAt = fromUnix(created)
-	return s, err
+func (s *Store) scanShop(row scanner, extra ...any) (storekeep.Shop, error) {
+	var sh storekeep.Shop
+	err := row.Scan(append([]any{&sh.ID, &sh.Domain, &sh.Name, &sh.StorefrontURL, &sh.Enumeration, &sh.MailFrom,
+		&sh.ReplyTo, &sh.Locale, scanTime(&sh.CreatedAt)}, extra...)...)
+	return sh, s.mapErr(err)
 }
 
 // CreateShop stores sh; storekeep.ErrConflict if its domain is taken.
 func (s *Store) CreateShop(ctx context.Context, sh storekeep.Shop) (storekeep.Shop, error) {
-	sh.CreatedAt = stamp(sh.CreatedAt)
-	err := s.writer.QueryRowContext(ctx, `INSERT INTO shops (domain, name, storefront_url, enumeration, mail_from,
+	sh.CreatedAt = s.stamp(sh.CreatedAt)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO shops (domain, name, storefront_url, enumeration, mail_from,
 			reply_to, locale, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		sh.Domain, sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, toUnix(sh.CreatedAt)).Scan(&sh.ID)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		sh.Domain, sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, s.at(sh.CreatedAt)).
+		Scan(&sh.ID)
 	if err != nil {
-		return storekeep.Shop{}, mapErr(err)
+		return storekeep.Shop{}, s.mapErr(err)
 	}
 	return sh, nil
 }
 
 // ShopByDomain returns the shop serving domain.
 func (s *Store) ShopByDomain(ctx context.Context, domain string) (storekeep.Shop, error) {
-	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE domain = ?`, domain))
-	return sh, mapErr(err)
+	return s.scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE domain = $1`, domain))
 }
 
 // ShopByID returns the shop with that id.
 func (s *Store) ShopByID(ctx context.Context, id int64) (storekeep.Shop, error) {
-	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, id))
-	return sh, mapErr(err)
+	return s.scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = $1`, id))
 }
 
 // ShopOfCustomer returns the shop of the customer with that id.
 func (s *Store) ShopOfCustomer(ctx context.Context, customerID int64) (storekeep.Shop, error) {
-	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+`
-		FROM shops JOIN customers ON customers.shop_id = shops.id WHERE customers.id = ?`, customerID))
-	return sh, mapErr(err)
+	return s.scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+`
+		FROM shops JOIN customers ON customers.shop_id = shops.id WHERE customers.id = $1`, customerID))
 }
 
 // UpdateShop replaces a shop's name, storefront URL, enumeration mode and
 // mail settings; its domain, ID and CreatedAt stay. storekeep.ErrNotFound
 // if there is no such shop.
 func (s *Store) UpdateShop(ctx context.Context, sh storekeep.Shop) error {
-	return affectedOne(s.writer.ExecContext(ctx, `UPDATE shops
-		SET name = ?, storefront_url = ?, enumeration = ?, mail_from = ?, reply_to = ?, locale = ?
-		WHERE id = ?`,
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE shops
+		SET name = $1, storefront_url = $2, enumeration = $3, mail_from = $4, reply_to = $5, locale = $6
+		WHERE id = $7`,
 		sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, sh.ID))
 }
 
@@ -67,12 +63,12 @@ func (s *Store) CreateAPIToken(ctx context.Context, t storekeep.APIToken) (store
 	if err != nil {
 		return storekeep.APIToken{}, err
 	}
-	t.CreatedAt = stamp(t.CreatedAt)
-	err = s.writer.QueryRowContext(ctx, `INSERT INTO api_tokens (shop_id, kind, scopes, hash, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		t.ShopID, t.Kind, scopes, t.Hash, toUnix(t.CreatedAt)).Scan(&t.ID)
+	t.CreatedAt = s.stamp(t.CreatedAt)
+	err = s.w.QueryRowContext(ctx, `INSERT INTO api_tokens (shop_id, kind, scopes, hash, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		t.ShopID, t.Kind, scopes, t.Hash, s.at(t.CreatedAt)).Scan(&t.ID)
 	if err != nil {
-		return storekeep.APIToken{}, mapErr(err)
+		return storekeep.APIToken{}, s.mapErr(err)
 	}
 	return t, nil
 }
@@ -83,21 +79,20 @@ func (s *Store) APITokenByHash(ctx context.Context, hashes [][]byte) (storekeep.
 	if len(hashes) == 0 {
 		return storekeep.APIToken{}, storekeep.Shop{}, storekeep.ErrNotFound
 	}
-	in, args := hashSet(hashes)
+	in, args := s.d.HashIn("api_tokens.hash", 1, hashes)
 	var t storekeep.APIToken
-	var scopes string
-	var created int64
-	sh, err := scanShop(s.reader.QueryRowContext(ctx, `SELECT `+shopColumns+`,
+	var scopes []byte
+	sh, err := s.scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+`,
 			api_tokens.id, api_tokens.kind, api_tokens.scopes, api_tokens.hash, api_tokens.created_at
 		FROM api_tokens JOIN shops ON shops.id = api_tokens.shop_id
-		WHERE api_tokens.hash IN (`+in+`) LIMIT 1`, args...),
-		&t.ID, &t.Kind, &scopes, &t.Hash, &created)
+		WHERE `+in+` LIMIT 1`, args...),
+		&t.ID, &t.Kind, &scopes, &t.Hash, scanTime(&t.CreatedAt))
 	if err != nil {
-		return storekeep.APIToken{}, storekeep.Shop{}, mapErr(err)
+		return storekeep.APIToken{}, storekeep.Shop{}, err
 	}
-	t.ShopID, t.CreatedAt = sh.ID, fromUnix(created)
+	t.ShopID = sh.ID
 	if t.Scopes, err = fromJSON[storekeep.Scope](scopes); err != nil {
-		return storekeep.APIToken{}, storekeep.Shop{}, fmt.Errorf("sqlite: api token %d scopes: %w", t.ID, err)
+		return storekeep.APIToken{}, storekeep.Shop{}, fmt.Errorf("%s: api token %d scopes: %w", s.d.Name, t.ID, err)
 	}
 	return t, sh, nil
 }

@@ -1,0 +1,145 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// lockCustomer takes the customer's row lock for the rest of the
+// transaction where the dialect has row locks. Every transaction that
+// changes a customer's tokens takes it first, so two of them on one
+// customer run one after the other, and always lock rows in the same
+// order: customer, then its tokens. (A database with a single writer
+// needs no lock.)
+func (s *Store) lockCustomer(ctx context.Context, tx Querier, customerID int64) error {
+	if s.d.LockCustomer == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.d.LockCustomer, customerID)
+	return err
+}
+
+// IssueCustomerToken voids the customer's unused tokens of t's purpose,
+// stores t, queues m and records a, in one transaction. The customer's row
+// lock makes concurrent issues for one customer take turns, so the later
+// one's UPDATE, which under READ COMMITTED sees every row committed before
+// it starts, voids the earlier one's token: at most one stays unused.
+func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent, job int64) error {
+	t.CreatedAt = s.stamp(t.CreatedAt)
+	return s.w.InTx(ctx, func(tx Querier) error {
+		if job != 0 {
+			err := affectedOne(tx.ExecContext(ctx, `UPDATE outbox
+				SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
+				WHERE id = $2 AND status = 'pending'`, s.at(t.CreatedAt), job))
+			if errors.Is(err, storekeep.ErrNotFound) {
+				return storekeep.ErrJobDone
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
+			return err
+		}
+		if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at,
+				created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			t.ShopID, t.CustomerID, t.Purpose, t.Hash, s.at(t.ExpiresAt), s.at(t.CreatedAt)); err != nil {
+			return s.mapErr(err)
+		}
+		if _, err := s.insertMail(ctx, tx, m); err != nil {
+			return err
+		}
+		return s.insertAudit(ctx, tx, a)
+	})
+}
+
+func (s *Store) spendTokens(ctx context.Context, q Querier, customerID int64, purpose storekeep.TokenPurpose, at time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
+		WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL`, s.at(at), customerID, purpose)
+	return err
+}
+
+// CustomerTokenByHash returns the shop's unused token of purpose whose hash
+// is one of hashes, expired or not.
+func (s *Store) CustomerTokenByHash(ctx context.Context, shopID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error) {
+	if len(hashes) == 0 {
+		return storekeep.CustomerToken{}, storekeep.ErrNotFound
+	}
+	in, args := s.d.HashIn("hash", 3, hashes)
+	var t storekeep.CustomerToken
+	err := s.r.QueryRowContext(ctx, `SELECT id, shop_id, customer_id, purpose, hash, expires_at, created_at
+		FROM customer_tokens
+		WHERE shop_id = $1 AND purpose = $2 AND used_at IS NULL AND `+in+` LIMIT 1`,
+		append([]any{shopID, purpose}, args...)...).
+		Scan(&t.ID, &t.ShopID, &t.CustomerID, &t.Purpose, &t.Hash, scanTime(&t.ExpiresAt), scanTime(&t.CreatedAt))
+	if err != nil {
+		return storekeep.CustomerToken{}, s.mapErr(err)
+	}
+	return t, nil
+}
+
+// RedeemCustomerToken spends r.Token and, with it, sets the customer's
+// password, enables the account, replaces its access tokens, queues
+// r.Mail and records r.Audit, in one transaction.
+//
+// The conditional UPDATE ... WHERE id = $2 AND used_at IS NULL AND
+// expires_at > $1 decides who wins. With a single writer, transactions
+// simply take turns. Under PostgreSQL's READ COMMITTED it is race-free
+// too: an UPDATE locks each row it changes until its transaction ends,
+// and a concurrent UPDATE of that row waits for the lock; when the holder
+// commits, the waiter re-evaluates its WHERE clause against the row's new
+// version (EvalPlanQual) rather than its own snapshot, finds used_at set
+// and changes nothing. If the holder rolls back, the waiter sees the row
+// unchanged and may win instead. So exactly one transaction ever changes
+// the row, and the others roll back with storekeep.ErrTokenSpent. The
+// customer's row lock, taken first, only orders this transaction against
+// others on the same customer (see lockCustomer); it decides nothing.
+func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption) (storekeep.Customer, error) {
+	now := s.at(r.Now)
+	var c storekeep.Customer
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		if err := s.lockCustomer(ctx, tx, r.Token.CustomerID); err != nil {
+			return err
+		}
+		err := affectedOne(tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
+			WHERE id = $2 AND shop_id = $3 AND customer_id = $4 AND purpose = $5 AND used_at IS NULL AND expires_at > $1`,
+			now, r.Token.ID, r.Token.ShopID, r.Token.CustomerID, r.Token.Purpose))
+		if errors.Is(err, storekeep.ErrNotFound) {
+			return storekeep.ErrTokenSpent
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.spendTokens(ctx, tx, r.Token.CustomerID, r.Token.Purpose, r.Now); err != nil {
+			return err
+		}
+		c, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET password_hash = $1, state = $2,
+				updated_at = $3
+			WHERE shop_id = $4 AND id = $5 RETURNING `+customerColumns,
+			r.PasswordHash, storekeep.CustomerEnabled, now, r.Token.ShopID, r.Token.CustomerID))
+		if err != nil {
+			return fmt.Errorf("%s: redeem token %d: customer: %w", s.d.Name, r.Token.ID, err)
+		}
+		if err := s.replaceAccessTokens(ctx, tx, c, r.AccessToken, r.Now); err != nil {
+			return err
+		}
+		if r.Mail != nil {
+			if _, err := s.insertMail(ctx, tx, *r.Mail); err != nil {
+				return err
+			}
+		}
+		return s.insertAudit(ctx, tx, r.Audit)
+	})
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	return c, nil
+}

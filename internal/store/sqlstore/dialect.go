@@ -1,0 +1,75 @@
+package sqlstore
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Dialect is what differs between the databases the store runs on.
+type Dialect struct {
+	// Name prefixes the store's errors.
+	Name string
+	// Time encodes a time as its columns store it. Times read back are
+	// decoded by scanTime, whichever way they were stored.
+	Time func(time.Time) any
+	// Precision is the finest time the database keeps.
+	Precision time.Duration
+	// NoLimit is the LIMIT argument that means no limit.
+	NoLimit any
+	// ListIn is the condition that column is one of the values of a list
+	// parameter param, and List encodes that list; the statement is the
+	// same whatever the list's length.
+	ListIn func(column, param string) string
+	List   func(ids []int64) (any, error)
+	// HashIn is the condition that column is one of hashes, whose
+	// parameters start at $n, with the arguments to append.
+	HashIn func(column string, n int, hashes [][]byte) (string, []any)
+	// LockCustomer, when not empty, takes the row lock of customer $1 for
+	// the rest of the transaction (see lockCustomer).
+	LockCustomer string
+	// ClaimMail and ClaimJobs lease due mail and due jobs ($1: lease end,
+	// $2: now, $3: limit), returning claimColumns.
+	ClaimMail, ClaimJobs string
+	// IsConflict reports whether err is a broken uniqueness rule.
+	IsConflict func(error) bool
+}
+
+// HashInList is Dialect.HashIn for a database without array parameters:
+// one parameter per hash.
+func HashInList(column string, n int, hashes [][]byte) (string, []any) {
+	params := make([]string, len(hashes))
+	args := make([]any, len(hashes))
+	for i, h := range hashes {
+		params[i], args[i] = fmt.Sprintf("$%d", n+i), h
+	}
+	return column + " IN (" + strings.Join(params, ", ") + ")", args
+}
+
+// HashAny is Dialect.HashIn for a database with array parameters.
+func HashAny(column string, n int, hashes [][]byte) (string, []any) {
+	return fmt.Sprintf("%s = ANY($%d)", column, n), []any{hashes}
+}
+
+// claimColumns are the columns a claim returns, in scanClaimed's order.
+const claimColumns = `id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`
+
+// ClaimStatement is a claim of due pending rows of the outbox that match
+// which ("mail" or "job"), for dialects to finish: from names the outbox
+// (with any index hint) and lock is appended to the inner SELECT.
+func ClaimStatement(from, which, lock string) string {
+	return `UPDATE outbox SET attempts = attempts + 1, claimed_until = $1
+		WHERE id IN (
+			SELECT id FROM ` + from + `
+			WHERE status = 'pending' AND ` + which + `
+				AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
+			ORDER BY next_attempt_at, id LIMIT $3` + lock + `)
+		RETURNING ` + claimColumns
+}
+
+// The conditions that tell due mail from due jobs, literal so that each
+// claim's partial index applies.
+const (
+	DueMail = `template <> 'recover_request'`
+	DueJob  = `template = 'recover_request'`
+)

@@ -1,0 +1,129 @@
+// Package sqlstore is storekeep.Store written once in SQL over
+// database/sql, for every database the server runs on. What differs
+// between databases is a Dialect value; how connections are opened,
+// pooled and migrated is up to the package that opens them
+// (internal/store/sqlite, internal/store/postgres).
+//
+// Statements use $n placeholders, which both PostgreSQL and SQLite read.
+// Every write goes through the Writer, every read through the Reader.
+// Every multi-statement operation runs in one transaction; under
+// PostgreSQL it is READ COMMITTED, and the conditional UPDATEs that decide
+// races are explained where they are.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Querier is what a pool and a transaction have in common.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Writer is the pool that performs every write.
+type Writer interface {
+	Querier
+	// InTx runs fn in a transaction and commits when fn returns nil.
+	InTx(ctx context.Context, fn func(tx Querier) error) error
+}
+
+// Config is what New needs.
+type Config struct {
+	Dialect Dialect
+	Writer  Writer
+	Reader  Querier
+	// Sealer encrypts queued mail data at rest.
+	Sealer storekeep.Sealer
+	// Migrations brings the schema up to date.
+	Migrations *goose.Provider
+	// Close releases the pools.
+	Close func() error
+}
+
+// Store is storekeep.Store on a SQL database.
+type Store struct {
+	d          Dialect
+	w          Writer
+	r          Querier
+	sealer     storekeep.Sealer
+	migrations *goose.Provider
+	close      func() error
+}
+
+var _ storekeep.Store = (*Store)(nil)
+
+// New returns the store c describes.
+func New(c Config) *Store {
+	return &Store{d: c.Dialect, w: c.Writer, r: c.Reader, sealer: c.Sealer, migrations: c.Migrations, close: c.Close}
+}
+
+// Close releases the store's connections.
+func (s *Store) Close() error { return s.close() }
+
+// Ping reports whether the database answers and every migration has been
+// applied.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("%s: %w", s.d.Name, err)
+	}
+	current, err := s.SchemaCurrent(ctx)
+	if err != nil {
+		return err
+	}
+	if !current {
+		return fmt.Errorf("%s: schema is not current; run the migrations", s.d.Name)
+	}
+	return nil
+}
+
+// Migrate applies every migration the database lacks.
+func (s *Store) Migrate(ctx context.Context) error {
+	if _, err := s.migrations.Up(ctx); err != nil {
+		return fmt.Errorf("%s: migrate: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// SchemaCurrent reports whether every migration has been applied.
+func (s *Store) SchemaCurrent(ctx context.Context) (bool, error) {
+	pending, err := s.migrations.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%s: migration status: %w", s.d.Name, err)
+	}
+	return !pending, nil
+}
+
+// stamp returns t, or the current time when t is zero, as precisely as
+// the database keeps it.
+func (s *Store) stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.Truncate(s.d.Precision)
+}
+
+// at encodes t as the database stores times.
+func (s *Store) at(t time.Time) any { return s.d.Time(t) }
+
+// mapErr turns a missing row into storekeep.ErrNotFound and a broken
+// uniqueness rule into storekeep.ErrConflict.
+func (s *Store) mapErr(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return storekeep.ErrNotFound
+	}
+	if err != nil && s.d.IsConflict(err) {
+		return fmt.Errorf("%w: %v", storekeep.ErrConflict, err)
+	}
+	return err
+}
