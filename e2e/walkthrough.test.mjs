@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
+import { launchChromium } from './lib/chromium.mjs';
 import { call, mutations } from './lib/client.mjs';
 import { mailboxLink, shopName, startHostedShop } from './lib/hosted.mjs';
 
@@ -15,12 +14,7 @@ let shop, browser;
 
 before(async () => {
   shop = await startHostedShop({ defaults: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
