@@ -1,39 +1,115 @@
 package storekeep
 
 import (
-	"net/mail"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
-// MaxEmailLength is the longest address storekeep accepts (RFC 5321 path).
-const MaxEmailLength = 254
+// Length bounds of an address, in bytes of its stored form (RFC 5321).
+const (
+	MaxEmailLength = 254
+	MaxLocalLength = 64
+)
 
-// NormalizeEmail returns the key under which an address is unique: trimmed
-// and lower-cased. Sub-addresses (a+b@) are distinct keys, as in Shopify.
-func NormalizeEmail(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
+// domainProfile converts a domain to its ASCII form as a resolver would
+// look it up: UTS #46 mapping (case, width and compatibility forms folded),
+// non-transitional, label and bidi rules checked, DNS lengths enforced.
+var domainProfile = idna.New(
+	idna.MapForLookup(),
+	idna.Transitional(false),
+	idna.BidiRule(),
+	idna.VerifyDNSLength(true),
+)
+
+// Address is an email address storekeep accepts. Its local part is
+// printable ASCII (an RFC 5322 dot-atom), kept as given; its domain is held
+// in ASCII (IDNA A-label) form.
+type Address struct {
+	Local  string
+	Domain string
 }
 
-// ValidEmail reports whether email is a single bare address such as
-// name@example.com: no display name, no angle brackets, a dot-free local
-// part is fine but the domain must contain a dot. Both the address and its
-// normalised key must fit MaxEmailLength (lower-casing can lengthen UTF-8,
-// as Ⱥ becomes ⱥ), so the key of a valid address is valid too.
-func ValidEmail(email string) bool {
+// String is the address mail is sent to and the one stored: the local part
+// as given, at the ASCII form of the domain.
+func (a Address) String() string { return a.Local + "@" + a.Domain }
+
+// Key is the address's unique key: its String with the local part folded to
+// ASCII lower case.
+func (a Address) Key() string { return asciiLower(a.Local) + "@" + a.Domain }
+
+// ParseEmail parses a single bare address such as name@example.com, without
+// display name or angle brackets, after trimming spaces around it. The local
+// part must be a dot-atom of printable ASCII: non-ASCII, invisible and
+// control characters are refused there, so two addresses that look the same
+// are the same bytes. The domain may be internationalised; it is converted
+// to ASCII with IDNA (UTS #46) and must have a dot. ok is false for anything
+// else, including an address longer than MaxEmailLength once converted.
+func ParseEmail(email string) (a Address, ok bool) {
 	email = strings.TrimSpace(email)
-	if email == "" || len(email) > MaxEmailLength || len(NormalizeEmail(email)) > MaxEmailLength ||
-		strings.ContainsAny(email, " <>\"\r\n\t,;") {
+	if !utf8.ValidString(email) {
+		return Address{}, false
+	}
+	local, domain, found := strings.Cut(email, "@")
+	if !found || !dotAtom(local) || len(local) > MaxLocalLength {
+		return Address{}, false
+	}
+	ascii, err := domainProfile.ToASCII(domain)
+	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
+		return Address{}, false
+	}
+	a = Address{Local: local, Domain: asciiLower(ascii)}
+	if len(a.String()) > MaxEmailLength {
+		return Address{}, false
+	}
+	return a, true
+}
+
+// ValidEmail reports whether ParseEmail accepts email.
+func ValidEmail(email string) bool {
+	_, ok := ParseEmail(email)
+	return ok
+}
+
+// NormalizeEmail returns the key under which an address is unique: its
+// Key when ParseEmail accepts it. Sub-addresses (a+b@) are distinct keys,
+// as in Shopify. An address ParseEmail refuses gets its trimmed text with
+// ASCII letters lower-cased, a key no accepted address has.
+func NormalizeEmail(email string) string {
+	if a, ok := ParseEmail(email); ok {
+		return a.Key()
+	}
+	return asciiLower(strings.TrimSpace(email))
+}
+
+// dotAtom reports whether s is an RFC 5322 dot-atom: atext runs separated
+// by single dots.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false
 	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Name != "" || addr.Address != email {
-		return false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '.' && !atext(c) {
+			return false
+		}
 	}
-	at := strings.LastIndexByte(email, '@')
-	if at <= 0 || at == len(email)-1 {
-		return false
+	return true
+}
+
+func atext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// asciiLower lower-cases ASCII letters only; no Unicode case mapping, under
+// which İ and the Kelvin sign K would become i and k.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
 	}
-	domain := email[at+1:]
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") &&
-		!strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
+	return string(b)
 }

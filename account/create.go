@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/storekeep/storekeep"
 )
@@ -37,7 +36,7 @@ func (s *Service) newCustomer(shop storekeep.Shop, in CreateInput, state storeke
 	now := s.clock()
 	c := storekeep.Customer{
 		ShopID:    shop.ID,
-		Email:     strings.TrimSpace(in.Email),
+		Email:     sendTo(in.Email),
 		EmailKey:  storekeep.NormalizeEmail(in.Email),
 		State:     state,
 		Tags:      []string{},

@@ -20,6 +20,12 @@ func unidentified() error {
 // password get the same answer after the same work.
 func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, password string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error) {
 	var none storekeep.IssuedAccessToken
+	if err := errors.Join(
+		storekeep.CheckPlainLine(email, []string{"input", "email"}, "Email"),
+		storekeep.CheckPlainLine(password, []string{"input", "password"}, "Password"),
+	); err != nil {
+		return none, err
+	}
 	key := storekeep.NormalizeEmail(email)
 	shopKey := strconv.FormatInt(shop.ID, 10)
 	emailCounter := "login:failed:" + shopKey + ":" + key

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/storekeep/storekeep"
 )
@@ -21,7 +20,7 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 	var errs []error
 	if in.Email != nil {
 		errs = append(errs, checkEmail(*in.Email, []string{"customer", "email"}))
-		c.Email, c.EmailKey = strings.TrimSpace(*in.Email), storekeep.NormalizeEmail(*in.Email)
+		c.Email, c.EmailKey = sendTo(*in.Email), storekeep.NormalizeEmail(*in.Email)
 	}
 	if in.Password != nil {
 		errs = append(errs, s.Passwords.Check(*in.Password, []string{"customer", "password"}))

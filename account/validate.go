@@ -29,9 +29,20 @@ func checkEmail(email string, field []string) error {
 	return nil
 }
 
+// sendTo is the address stored for email, which its mail goes to: the
+// local part as given at the ASCII form of the domain.
+func sendTo(email string) string {
+	if a, ok := storekeep.ParseEmail(email); ok {
+		return a.String()
+	}
+	return strings.TrimSpace(email)
+}
+
 // checkName rejects names that carry markup or links, as Shopify does.
 func checkName(name string, field []string, label string) error {
 	switch {
+	case !storekeep.PlainLine(name):
+		return storekeep.CheckPlainLine(name, field, label)
 	case len(name) > MaxNameLength:
 		return storekeep.NewError(storekeep.CodeTooLong, field, label+" is too long (maximum is 255 characters)")
 	case htmlTag.MatchString(name):

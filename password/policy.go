@@ -27,8 +27,8 @@ func DefaultPolicy() Policy {
 
 // Check returns nil if password is acceptable, else the one
 // *storekeep.Error Shopify would report first, on field: leading or
-// trailing whitespace, too short, too long, then (if p.RejectCommon) too
-// common. Whitespace is judged on password as given; length and
+// trailing whitespace, text that is not storekeep.PlainLine (INVALID), too
+// short, too long, then (if p.RejectCommon) too common. Whitespace is judged on password as given; length and
 // commonness on its NFKC form.
 func (p Policy) Check(password string, field []string) error {
 	first, _ := utf8.DecodeRuneInString(password)
@@ -36,6 +36,9 @@ func (p Policy) Check(password string, field []string) error {
 	if password != "" && (unicode.IsSpace(first) || unicode.IsSpace(last)) {
 		return storekeep.NewError(storekeep.CodePasswordStartsOrEndsWithWhitespace, field,
 			"Password starts or ends with whitespace")
+	}
+	if err := storekeep.CheckPlainLine(password, field, "Password"); err != nil {
+		return err
 	}
 	normal := Normalize(password)
 	switch n := utf8.RuneCountInString(normal); {

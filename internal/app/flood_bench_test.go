@@ -154,14 +154,16 @@ func (r *floodReport) report(b *testing.B) {
 	b.ReportMetric(float64(r.throttled)/float64(r.floods), "throttled/op")
 }
 
-// BenchmarkResetFloodServe starts the storekeep binary as `storekeep
-// serve` with its defaults (argon2id m=19456,t=2,p=1; one hash per CPU, 256
-// waiting), sends it 1,000 concurrent password resets, each with a genuine
-// token, and reports the serve process's RSS before the flood and at its
-// peak during it, and how many resets were done or THROTTLED.
-//
-//	go test -run '^$' -bench ResetFloodServe -benchtime 1x ./internal/app
-func BenchmarkResetFloodServe(b *testing.B) {
+// servedBinary is the storekeep binary running `storekeep serve` with
+// its defaults over a SQLite file in dir, with one shop, shop.example,
+// and a public token for it.
+type servedBinary struct {
+	base, token, pid, dir string
+}
+
+// serveBinary builds storekeep, starts `storekeep serve` and stops it when
+// b is done.
+func serveBinary(b *testing.B) servedBinary {
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "storekeep")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/storekeep/storekeep/cmd/storekeep").CombinedOutput(); err != nil {
@@ -200,6 +202,19 @@ func BenchmarkResetFloodServe(b *testing.B) {
 	go io.Copy(io.Discard, stdout)
 	base := strings.TrimSpace(strings.TrimPrefix(line, "storekeep listening on "))
 	pid := strconv.Itoa(serve.Process.Pid)
+	return servedBinary{base: base, token: token, pid: pid, dir: dir}
+}
+
+// BenchmarkResetFloodServe starts the storekeep binary as `storekeep
+// serve` with its defaults (argon2id m=19456,t=2,p=1; one hash per CPU, 256
+// waiting), sends it 1,000 concurrent password resets, each with a genuine
+// token, and reports the serve process's RSS before the flood and at its
+// peak during it, and how many resets were done or THROTTLED.
+//
+//	go test -run '^$' -bench ResetFloodServe -benchtime 1x ./internal/app
+func BenchmarkResetFloodServe(b *testing.B) {
+	srv := serveBinary(b)
+	base, token, pid, dir := srv.base, srv.token, srv.pid, srv.dir
 
 	keys, _, err := app.LoadKeys(filepath.Join(dir, "sk.db"), "")
 	if err != nil {

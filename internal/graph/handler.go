@@ -7,9 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/storekeep/storekeep/internal/graph/generated"
 )
@@ -57,7 +55,7 @@ func newServer(res *Resolver, o options) *handler.Server {
 	srv := handler.New(newExecutableSchema(res))
 	srv.AddTransport(transport.POST{ResponseHeaders: jsonResponse})
 	srv.AddTransport(transport.GRAPHQL{ResponseHeaders: jsonResponse})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(newQueryCache(QueryCacheBytes, MaxCachedQueryBytes))
 	srv.SetParserTokenLimit(o.limits.Tokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(shapeLimit{o.limits})

@@ -147,16 +147,20 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
 	}
 
+	values := make(map[string]string, len(m.Data))
+	for k, v := range m.Data {
+		values[k] = storekeep.OneLine(v)
+	}
 	data := TemplateData{
-		ShopName:      cmp.Or(m.Data["shop_name"], shop.Name, shop.Domain),
+		ShopName:      cmp.Or(values["shop_name"], storekeep.OneLine(shop.Name), shop.Domain),
 		ShopDomain:    shop.Domain,
 		StorefrontURL: shop.LinkBase(r.DefaultStorefrontURL),
-		URL:           m.Data["url"],
-		FirstName:     m.Data["first_name"],
-		Email:         m.Data["email"],
-		ExpiresHours:  m.Data["expires_hours"],
+		URL:           values["url"],
+		FirstName:     values["first_name"],
+		Email:         values["email"],
+		ExpiresHours:  values["expires_hours"],
 		Locale:        locale,
-		Data:          m.Data,
+		Data:          values,
 	}
 	base := locale + "/" + name
 	subject, err := r.execText(srcs, base+".subject.txt", data)

@@ -305,3 +305,28 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	}
 	return path
 }
+
+func TestRenderKeepsEachDataValueOnItsLine(t *testing.T) {
+	m := testMail(storekeep.TemplateReset, "en")
+	m.Data["first_name"] = "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n"
+	m.Data["email"] = "ada@example.com\nBcc: x@evil.example"
+	m.Data["shop_name"] = "Shop\u2028Call +1 555 0100\x00"
+	msg := render(t, newRenderer(t, ""), testShop, m)
+	for _, line := range strings.Split(msg.Text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		for _, injected := range []string{"Our link changed", "Bcc:", "Call +1"} {
+			if strings.HasPrefix(strings.TrimSpace(line), injected) {
+				t.Errorf("a data value started the line %q:\n%s", line, msg.Text)
+			}
+		}
+		if !storekeep.PlainLine(line) {
+			t.Errorf("line %q holds a control character", line)
+		}
+	}
+	if !strings.Contains(msg.Text, "Hi Ada Our link changed: https://evil.example/reset,") {
+		t.Errorf("first name not flattened onto its line:\n%s", msg.Text)
+	}
+	if strings.ContainsAny(msg.Subject, "\r\n\u2028\x00") {
+		t.Errorf("subject %q", msg.Subject)
+	}
+}

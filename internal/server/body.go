@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"unicode/utf8"
 )
 
 // requestError is a request refused before GraphQL sees it.
@@ -42,6 +43,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *req
 	}
 	if err != nil {
 		return nil, badRequest("Could not read the request body.")
+	}
+	if !utf8.Valid(body) {
+		return nil, badRequest("Request body is not valid UTF-8.")
 	}
 	if mediaType == "application/json" {
 		if e := checkEnvelope(body); e != nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/storekeep/storekeep/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -28,5 +30,10 @@ func newMigrations(db *sql.DB, schema string) (*goose.Provider, error) {
 		return nil, err
 	}
 	return goose.NewProvider(goose.DialectPostgres, db, dir,
-		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker),
+		goose.WithGoMigrations(sqlstore.EmailKeyMigration(emailKeyVersion)))
 }
+
+// emailKeyVersion is the migration that moves stored addresses to the
+// current address rules.
+const emailKeyVersion = 4

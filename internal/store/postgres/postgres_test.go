@@ -149,3 +149,21 @@ func TestNodesMigratingOneSchemaAtOnceTakeTurns(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailKeyMigration(t *testing.T) {
+	storetest.EmailKeyMigration(t, func(t *testing.T) (storekeep.Store, func(context.Context) error) {
+		s := open(t, pgtest.URL(t))
+		var schema string
+		if err := s.db.QueryRowContext(t.Context(), `SELECT current_schema()`).Scan(&schema); err != nil {
+			t.Fatal(err)
+		}
+		migrations, err := newMigrations(s.db, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := migrations.UpTo(t.Context(), emailKeyVersion-1); err != nil {
+			t.Fatal(err)
+		}
+		return s, s.Migrate
+	})
+}

@@ -212,3 +212,13 @@ func TestUpgradeFromTheFirstSchemaKeepsShops(t *testing.T) {
 		t.Errorf("upgraded shop = %+v, want A with no mail settings", got)
 	}
 }
+
+func TestEmailKeyMigration(t *testing.T) {
+	storetest.EmailKeyMigration(t, func(t *testing.T) (storekeep.Store, func(context.Context) error) {
+		s := open(t, filepath.Join(t.TempDir(), "storekeep.db"))
+		if _, err := s.migrations.UpTo(t.Context(), emailKeyVersion-1); err != nil {
+			t.Fatal(err)
+		}
+		return s, s.Migrate
+	})
+}

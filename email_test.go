@@ -1,0 +1,73 @@
+package storekeep
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseEmailFoldsTheDomainWithIDNAAndRefusesLookAlikeLocalParts(t *testing.T) {
+	tests := []struct {
+		email, sendTo, key string
+	}{
+		{"Victim@Gmail.COM", "Victim@gmail.com", "victim@gmail.com"},
+		{"  victim@gmail.com ", "victim@gmail.com", "victim@gmail.com"},
+		{"victim@ｇｍａｉｌ.com", "victim@gmail.com", "victim@gmail.com"},
+		{"kate@example.\u212Aom", "kate@example.kom", "kate@example.kom"},
+		{"victim@gmaİl.com", "victim@xn--gmail-bgd.com", "victim@xn--gmail-bgd.com"},
+		{"victim@gmaıl.com", "victim@xn--gmal-nza.com", "victim@xn--gmal-nza.com"},
+		{"victim@gm\u200bail.com", "victim@gmail.com", "victim@gmail.com"},
+		{"user@straße.de", "user@xn--strae-oqa.de", "user@xn--strae-oqa.de"},
+		{"user@XN--STRAE-OQA.DE", "user@xn--strae-oqa.de", "user@xn--strae-oqa.de"},
+		{"a.b+tag@example.com", "a.b+tag@example.com", "a.b+tag@example.com"},
+		{"o'hara@example.ie", "o'hara@example.ie", "o'hara@example.ie"},
+	}
+	for _, tt := range tests {
+		a, ok := ParseEmail(tt.email)
+		if !ok || a.String() != tt.sendTo || a.Key() != tt.key || NormalizeEmail(tt.email) != tt.key {
+			t.Errorf("ParseEmail(%q) = %q key %q, %v; want %q key %q", tt.email, a.String(), a.Key(), ok, tt.sendTo, tt.key)
+		}
+	}
+	for _, email := range []string{
+		"\u212Aate@example.com", "ｖictim@gmail.com", "vic\u200btim@gmail.com", "vıctim@gmail.com",
+		"vİctim@gmail.com", "straße@example.com", "a\x00b@example.com",
+		"a@example.com\x00", "a\r\nb@example.com", "\xff@example.com", "a@ex\xffample.com", "a@b",
+		"a@example.com.", ".a@example.com", "a..b@example.com", `"a b"@example.com`, "a@[127.0.0.1]",
+		"a@@example.com", "Ann <a@example.com>", "a@exa mple.com", "", "@example.com", "a@",
+	} {
+		if a, ok := ParseEmail(email); ok {
+			t.Errorf("ParseEmail(%q) accepted it as %q", email, a)
+		}
+	}
+}
+
+func TestRekeyEmailsMovesKeysToTheNewRules(t *testing.T) {
+	changes, err := RekeyEmails([]StoredEmail{
+		{CustomerID: 1, ShopID: 1, Email: "Ann@ＥＸＡＭＰＬＥ.com", Key: "ann@ｅｘａｍｐｌｅ.com"},
+		{CustomerID: 2, ShopID: 1, Email: "bob@example.com", Key: "bob@example.com"},
+		{CustomerID: 3, ShopID: 1, Email: "victim@gmaİl.com", Key: "victim@gmai̇l.com"},
+		{CustomerID: 4, ShopID: 2, Email: "ann@example.com", Key: "ann@example.com"},
+	})
+	want := []StoredEmail{
+		{CustomerID: 1, ShopID: 1, Email: "Ann@example.com", Key: "ann@example.com"},
+		{CustomerID: 3, ShopID: 1, Email: "victim@xn--gmail-bgd.com", Key: "victim@xn--gmail-bgd.com"},
+	}
+	if err != nil || len(changes) != len(want) || changes[0] != want[0] || changes[1] != want[1] {
+		t.Fatalf("RekeyEmails = %+v, %v; want %+v", changes, err, want)
+	}
+}
+
+func TestRekeyEmailsFailsOnCollisionsAndRefusedAddresses(t *testing.T) {
+	_, err := RekeyEmails([]StoredEmail{
+		{CustomerID: 7, ShopID: 1, Email: "victim@gmail.com", Key: "victim@gmail.com"},
+		{CustomerID: 9, ShopID: 1, Email: "Victim@ｇｍａｉｌ.com", Key: "victim@ｇｍａｉｌ.com"},
+		{CustomerID: 11, ShopID: 1, Email: "\u212Aate@example.com", Key: "kate@example.com"},
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"customers 7 (\"victim@gmail.com\") and 9", "customer 11", "victim@gmail.com"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}
