@@ -16,6 +16,9 @@ const (
 	TemplateActivation Template = "customer_activation"
 	// TemplatePasswordChanged tells a customer their password changed.
 	TemplatePasswordChanged Template = "password_changed"
+	// TemplateEmailChanged tells a customer, at their former address, that
+	// their account's email address changed.
+	TemplateEmailChanged Template = "email_changed"
 	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
 	// a customerRecover answered before its address was looked up. To holds
 	// the normalised address; the worker hands the row to the recovery flow,
@@ -90,4 +93,16 @@ func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (M
 			"email":      c.Email,
 		},
 	}, nil
+}
+
+// EmailChangedMail builds the notice sent to c's former address when its
+// account's address becomes newEmail.
+func EmailChangedMail(shop Shop, c Customer, newEmail, locale string, now time.Time) (Mail, error) {
+	m, err := PasswordChangedMail(shop, c, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Template = TemplateEmailChanged
+	m.Data["new_email"] = newEmail
+	return m, nil
 }

@@ -1,6 +1,11 @@
 package storekeep
 
 import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -87,4 +92,107 @@ func (t APIToken) HasScope(s Scope) bool {
 		}
 	}
 	return false
+}
+
+// KnownScopes are the access scopes storekeep grants: those that guard
+// the customer fields it serves.
+var KnownScopes = []Scope{ScopeWriteCustomers, ScopeReadCustomers}
+
+// ParseScopes reads a comma-separated list of access scopes, refusing an
+// empty list and any scope storekeep does not know.
+func ParseScopes(list string) ([]Scope, error) {
+	var out []Scope
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !slices.Contains(KnownScopes, Scope(s)) {
+			return nil, fmt.Errorf("unknown access scope %q: the scopes are %s", s, scopeList())
+		}
+		if !slices.Contains(out, Scope(s)) {
+			out = append(out, Scope(s))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no access scope given: the scopes are %s", scopeList())
+	}
+	return out, nil
+}
+
+func scopeList() string {
+	names := make([]string, len(KnownScopes))
+	for i, s := range KnownScopes {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+// NormalizeShopDomain returns a shop's domain as it is stored: a host name
+// (letters, digits and hyphens in dot-separated labels of up to 63, 253 in
+// all), lower-case, without a final dot. A URL, a port or a name with
+// other characters is refused with the reason; an internationalised
+// domain is given in its ASCII (xn--) form.
+func NormalizeShopDomain(domain string) (string, error) {
+	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
+	switch {
+	case strings.Contains(d, "://") || strings.ContainsAny(d, "/?#@"):
+		return "", fmt.Errorf("shop domain %q: give the host name alone, such as shop.example, not a URL", domain)
+	case strings.Contains(d, ":"):
+		return "", fmt.Errorf("shop domain %q: give the host name without a port", domain)
+	case !isHostName(d):
+		return "", fmt.Errorf("shop domain %q is not a host name: dot-separated labels of letters, digits and hyphens "+
+			"(an internationalised domain in its xn-- form), such as shop.example", domain)
+	}
+	return d, nil
+}
+
+// NormalizeStorefrontURL returns a storefront URL as it is stored: an
+// absolute http or https URL whose host is a host name or an IP address,
+// with an optional port and path, without user, query or fragment, and
+// without a final slash.
+func NormalizeStorefrontURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	u, err := url.Parse(s)
+	bad := func(why string) error { return fmt.Errorf("storefront URL %q: %s", raw, why) }
+	switch {
+	case err != nil || !u.IsAbs() || u.Opaque != "":
+		return "", bad("give an absolute URL such as https://shop.example")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", bad("the scheme must be http or https")
+	case u.User != nil:
+		return "", bad("a user name or password has no place in it")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
+		return "", bad("links are built under it, so it takes no query or fragment")
+	}
+	host := strings.ToLower(u.Hostname())
+	if _, err := netip.ParseAddr(host); err != nil && !isHostName(strings.TrimSuffix(host, ".")) {
+		return "", bad("its host is not a host name or an IP address")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", bad("its port is not a number from 1 to 65535")
+		}
+	}
+	u.Host = strings.ToLower(u.Host)
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// isHostName reports whether s is a host name in letters, digits and
+// hyphens (RFC 1123).
+func isHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -41,13 +41,14 @@ type CustomerStore interface {
 }
 
 // CustomerUpdate replaces a customer's profile and, with it, optionally
-// rotates its access tokens and queues a mail, all atomically.
+// rotates its access tokens and queues mail, all atomically.
 type CustomerUpdate struct {
 	Customer Customer
 	// AccessToken, when not nil, is stored after every earlier access token
 	// of the customer has been revoked.
 	AccessToken *AccessToken
-	Mail        *Mail
+	// Mails are queued in the same transaction.
+	Mails []Mail
 }
 
 // AccessTokenStore keeps CustomerAccessTokens.
@@ -161,6 +162,16 @@ type AuditStore interface {
 	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
+// KeyCheckStore remembers which server keys have written to the database:
+// a check value (a keyed hash of a fixed label) per key, so that a node
+// started with none of those keys notices before it reads or writes.
+type KeyCheckStore interface {
+	// KeyChecks returns the stored check values, oldest first.
+	KeyChecks(ctx context.Context) ([][]byte, error)
+	// AddKeyCheck stores check unless it is stored already.
+	AddKeyCheck(ctx context.Context, check []byte, now time.Time) error
+}
+
 // Store is everything a storage backend implements. The conformance suite
 // in internal/store/storetest holds every backend to it.
 type Store interface {
@@ -171,6 +182,7 @@ type Store interface {
 	OutboxStore
 	MailboxStore
 	AuditStore
+	KeyCheckStore
 	// Ping reports whether the database answers and its schema is current.
 	Ping(ctx context.Context) error
 	Close() error

@@ -8,7 +8,9 @@ import (
 )
 
 // Update handles customerUpdate. A new password revokes every access token
-// of the customer, the one used here included, and returns a new one.
+// of the customer, the one used here included, and returns a new one. A
+// new email address is told to the former one, so that the owner of an
+// account taken over through a stolen access token hears of it.
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	c, found, err := s.CustomerByToken(ctx, shop, accessToken)
 	if err != nil {
@@ -18,6 +20,7 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 		return storekeep.Customer{}, nil, storekeep.NewError(storekeep.CodeTokenInvalid, []string{"customerAccessToken"}, "Customer access token is invalid")
 	}
 	var errs []error
+	former := c
 	if in.Email != nil {
 		errs = append(errs, checkEmail(*in.Email, []string{"customer", "email"}))
 		c.Email, c.EmailKey = sendTo(*in.Email), storekeep.NormalizeEmail(*in.Email)
@@ -34,6 +37,13 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 	}
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c}
+	if c.EmailKey != former.EmailKey {
+		m, err := storekeep.EmailChangedMail(shop, former, c.Email, caller.Locale, c.UpdatedAt)
+		if err != nil {
+			return storekeep.Customer{}, nil, err
+		}
+		u.Mails = append(u.Mails, m)
+	}
 	var issued *storekeep.IssuedAccessToken
 	if in.Password != nil {
 		if u, issued, err = s.withNewPassword(ctx, shop, u, *in.Password, caller); err != nil {
@@ -47,7 +57,7 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 	if err != nil {
 		return storekeep.Customer{}, nil, err
 	}
-	if u.Mail != nil {
+	if len(u.Mails) > 0 {
 		s.MailQueued()
 	}
 	return updated, issued, nil
@@ -68,7 +78,7 @@ func (s *Service) withNewPassword(ctx context.Context, shop storekeep.Shop, u st
 		if err != nil {
 			return u, nil, err
 		}
-		u.Mail = &m
+		u.Mails = append(u.Mails, m)
 	}
 	return u, &issued, nil
 }

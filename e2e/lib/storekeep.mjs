@@ -34,7 +34,7 @@ export async function build() {
 // serve starts `storekeep serve` on a free port of 127.0.0.1 with extra
 // flags and resolves once it listens. stop() ends it and waits for it.
 export async function serve(workspace, db, ...flags) {
-  const child = spawn(workspace.bin, ['serve', '--db', db, '--addr', '127.0.0.1:0', ...flags], {
+  const child = spawn(workspace.bin, ['serve', '--db', db, '--addr', '127.0.0.1:0', '--admin-addr', '127.0.0.1:0', ...flags], {
     cwd: workspace.dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -51,8 +51,8 @@ const (
 
 const maxFormBytes = 16 << 10
 
-// show renders the form. It reads which shop the link belongs to and
-// nothing else: the token is neither checked nor spent.
+// show renders the form for a link that can be redeemed; the token is
+// checked, not spent.
 func (h *handler) show(f flow) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		shop, ok := h.shopOf(w, r, f)
@@ -110,9 +110,7 @@ func (h *handler) submit(f flow) http.HandlerFunc {
 		}
 		for _, e := range list {
 			if linkDead(e) {
-				dead := h.page(f, shop, stateInvalid)
-				dead.Message = e.Message
-				h.render(w, http.StatusBadRequest, dead)
+				h.badLink(w, f, e.Message)
 				return
 			}
 			v.Errors = append(v.Errors, e.Message)
@@ -127,28 +125,45 @@ func linkDead(e *storekeep.Error) bool {
 	return e.Code == storekeep.CodeTokenInvalid || e.Code == storekeep.CodeAlreadyEnabled
 }
 
-// shopOf finds the shop of the link in r's path. When the link is
-// malformed, its customer unknown, or its shop's storefront elsewhere, it
-// answers 404 with the invalid-link page and returns false.
+// shopOf finds the shop of the link in r's path and checks the link with
+// the recovery service. A bad link, whatever is wrong with it, gets the
+// same answer, which names no shop: 404 with the invalid-link page, or
+// 429 once the client has sent too many bad links.
 func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storekeep.Shop, bool) {
 	var shop storekeep.Shop
-	customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, f.segment)
-	if ok {
-		var err error
-		shop, err = h.cfg.Shops.ShopOfCustomer(r.Context(), customerID)
+	if customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, f.segment); ok {
+		found, err := h.cfg.Shops.ShopOfCustomer(r.Context(), customerID)
 		if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
 			h.internal(w, r, f, storekeep.Shop{}, err)
 			return shop, false
 		}
-		ok = err == nil && h.hostedHere(shop, r)
+		if err == nil && h.hostedHere(found, r) {
+			shop = found
+		}
 	}
-	if !ok {
+	err := h.cfg.Recovery.CheckLink(r.Context(), shop, f.segment, pageURL(r), h.callerOf(r))
+	if err == nil {
+		return shop, true
+	}
+	var e *storekeep.Error
+	switch {
+	case errors.As(err, &e) && e.Code == storekeep.CodeThrottled:
 		v := h.page(f, storekeep.Shop{}, stateInvalid)
-		v.Message = invalidLinkMessage(f)
-		h.render(w, http.StatusNotFound, v)
-		return shop, false
+		v.Message = e.Message
+		h.render(w, http.StatusTooManyRequests, v)
+	case errors.As(err, &e) && e.Code == storekeep.CodeTokenInvalid:
+		h.badLink(w, f, invalidLinkMessage(f))
+	default:
+		h.internal(w, r, f, storekeep.Shop{}, err)
 	}
-	return shop, true
+	return storekeep.Shop{}, false
+}
+
+// badLink answers a link that cannot be used, as for any bad link.
+func (h *handler) badLink(w http.ResponseWriter, f flow, message string) {
+	v := h.page(f, storekeep.Shop{}, stateInvalid)
+	v.Message = message
+	h.render(w, http.StatusNotFound, v)
 }
 
 func invalidLinkMessage(f flow) string {

@@ -5,10 +5,13 @@
 //	/account/reset/{n}/{token}      choose a new password
 //	/account/activate/{n}/{token}   choose a first password
 //
-// also under a locale prefix such as /fr-ca/account/... A GET only shows
-// the form and changes nothing, so mail scanners and link previews that
-// fetch a link do not spend it; the POST redeems the link through the same
-// recovery code as the GraphQL mutations, behind a CSRF check.
+// also under a locale prefix such as /fr-ca/account/... A GET checks the
+// link and shows the form, and spends nothing, so mail scanners and link
+// previews that fetch a link do not spend it; the POST redeems the link
+// through the same recovery code as the GraphQL mutations, behind a CSRF
+// check. Every bad link (unknown customer, another shop's, wrong or spent
+// token) gets the same page and status, naming no shop, and counts
+// against the client's allowance of bad links.
 package accountpage
 
 import (
@@ -30,9 +33,14 @@ type Shops interface {
 	ShopOfCustomer(ctx context.Context, customerID int64) (storekeep.Shop, error)
 }
 
-// Redeemer exchanges a mailed link for a new password. *recovery.Service
-// is the one storekeep uses.
+// Redeemer checks a mailed link and exchanges it for a new password.
+// *recovery.Service is the one storekeep uses.
 type Redeemer interface {
+	// CheckLink reports whether link can be redeemed, without spending it;
+	// shop is the link's shop when hosted here, else the zero Shop. Every
+	// bad link gets the same error and counts against the caller's
+	// allowance of bad links.
+	CheckLink(ctx context.Context, shop storekeep.Shop, segment, link string, caller storekeep.Caller) error
 	ResetByURL(ctx context.Context, shop storekeep.Shop, resetURL, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
 	ActivateByURL(ctx context.Context, shop storekeep.Shop, activationURL, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error)
 }

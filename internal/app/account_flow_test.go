@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
 )
 
@@ -146,5 +147,44 @@ func TestInvitedCustomerActivatesByURL(t *testing.T) {
 	n.post(q, map[string]any{"u": link, "p": "first-secret-2"}).field(t, "customerActivateByUrl", &p)
 	if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
 		t.Fatalf("activation link reused: %+v", p)
+	}
+}
+
+func TestCustomerUpdateOfTheEmailTellsTheFormerAddress(t *testing.T) {
+	n := startNode(t)
+	n.signUp("before@example.com", "first-secret-1")
+	tok := n.login("before@example.com", "first-secret-1")
+	upd := `mutation($t: String!, $c: CustomerUpdateInput!) { customerUpdate(customerAccessToken: $t, customer: $c) { ` + payloadFields + ` } }`
+	var p payload
+	n.post(upd, map[string]any{"t": tok, "c": map[string]any{"email": "after@example.com", "password": "second-secret-2"}},
+		withHeaders(map[string]string{"Accept-Language": "fr-FR"})).field(t, "customerUpdate", &p)
+	if p.Customer == nil || p.Customer.Email != "after@example.com" {
+		t.Fatalf("%+v", p)
+	}
+	msgs := n.smtp.WaitForMatch(t, func(m smtpMessage) bool { return m.To == "before@example.com" }, 1, 10*time.Second)
+	notice := msgs[0]
+	if !strings.Contains(notice.Subject, "adresse e-mail") || !strings.Contains(notice.Text, "after@example.com") || !strings.Contains(notice.HTML, "after@example.com") {
+		t.Fatalf("the former address got %q:\n%s", notice.Subject, notice.Text)
+	}
+	n.smtp.WaitForMatch(t, func(m smtpMessage) bool {
+		return m.To == "after@example.com" && strings.Contains(m.Subject, "mot de passe")
+	}, 1, 10*time.Second)
+
+	n.post(upd, map[string]any{"t": p.CustomerAccessToken.AccessToken, "c": map[string]any{"email": "AFTER@example.com", "firstName": "Ada"}}).field(t, "customerUpdate", &p)
+	if p.Customer == nil {
+		t.Fatalf("%+v", p)
+	}
+	queued, err := n.app.Store.ListMail(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices := 0
+	for _, m := range queued {
+		if m.Template == storekeep.TemplateEmailChanged {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Fatalf("%d email_changed mails queued, want 1: a change of case alone is no change of address", notices)
 	}
 }

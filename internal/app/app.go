@@ -42,6 +42,9 @@ type Config struct {
 	SMTPConns int
 	// DevMailbox serves /_dev/mailbox even when SMTP is set.
 	DevMailbox bool
+	// MailboxHosts are the Host names, besides localhost and loopback
+	// addresses, that the dev mailbox answers to.
+	MailboxHosts []string
 	// MailFrom is the sender of every mail unless a shop sets its own.
 	MailFrom string
 	// DefaultStorefrontURL is the base of the links of shops that have no
@@ -75,6 +78,8 @@ type Config struct {
 
 	// Timeouts bound slow clients' HTTP connections.
 	Timeouts Timeouts
+	// Pprof serves net/http/pprof on the admin listener.
+	Pprof bool
 }
 
 // App is one assembled node.
@@ -84,7 +89,11 @@ type App struct {
 	Recovery *recovery.Service
 	Accounts *account.Service
 	Outbox   *outbox.Worker
-	Handler  http.Handler
+	// Handler serves the API, the hosted pages and the probes.
+	Handler http.Handler
+	// Admin serves /metrics, the probes and, when configured, pprof: the
+	// operational routes, kept off the API address.
+	Admin http.Handler
 	// Metrics is the node's Prometheus registry, served at /metrics.
 	Metrics *metrics.Metrics
 	cfg     Config
@@ -169,18 +178,28 @@ func (a *App) build() error {
 		ClientIP: server.ClientIP{TrustedProxies: cfg.TrustedProxies},
 		Now:      cfg.Now,
 		Logger:   cfg.Logger,
-		Ready:    a.Store.Ping,
-		Metrics:  a.Metrics.Handler(),
+		Ready:    a.ready,
 		Observe:  a.Metrics.ObserveHTTP,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
-		srv.Mailbox = mailbox.NewHandler(a.Store)
+		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)
 	}
 	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
 		DefaultStorefrontURL: cfg.DefaultStorefrontURL,
 		ClientIP:             func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
 	a.Handler = server.New(srv)
+	a.Admin = server.NewAdmin(server.AdminConfig{Metrics: a.Metrics.Handler(), Ready: a.ready, Pprof: cfg.Pprof, Logger: cfg.Logger})
 	return nil
+}
+
+// ready reports whether the node can take traffic: the database answers,
+// its schema is current, and the configured keys can read what it holds.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.Store.Ping(ctx); err != nil {
+		return err
+	}
+	_, err := verifyKeys(ctx, a.Store, a.Keys)
+	return err
 }
 
 func (a *App) mailSender() (mail.Sender, error) {
@@ -211,25 +230,24 @@ type passwords struct {
 	password.Policy
 }
 
-// Serve serves HTTP on ln and delivers mail until ctx is done, then stops
+// Serve serves the API on api and, when admin is not nil, the operational
+// routes on admin, and delivers mail until ctx is done; then it stops
 // accepting, lets requests in flight finish, and flushes the mail the
 // outbox worker holds.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	timeouts := a.cfg.Timeouts.withDefaults()
-	httpSrv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: timeouts.ReadHeader,
-		ReadTimeout:       timeouts.Read,
-		WriteTimeout:      timeouts.Write,
-		IdleTimeout:       timeouts.Idle,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
+func (a *App) Serve(ctx context.Context, api, admin net.Listener) error {
+	servers := []*http.Server{a.httpServer(a.Handler, false)}
+	listeners := []net.Listener{api}
+	if admin != nil {
+		servers = append(servers, a.httpServer(a.Admin, a.cfg.Pprof))
+		listeners = append(listeners, admin)
 	}
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- a.Outbox.Run(workerCtx) }()
-	serveDone := make(chan error, 1)
-	go func() { serveDone <- httpSrv.Serve(ln) }()
+	serveDone := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { serveDone <- srv.Serve(listeners[i]) }()
+	}
 
 	var serveErr error
 	select {
@@ -238,8 +256,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		serveErr = errors.Join(serveErr, fmt.Errorf("http shutdown: %w", err))
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			serveErr = errors.Join(serveErr, fmt.Errorf("http shutdown: %w", err))
+		}
 	}
 	stopWorker()
 	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
@@ -252,6 +272,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		serveErr = nil
 	}
 	return serveErr
+}
+
+// pprofWriteTimeout lets the admin listener answer a CPU profile or trace
+// of up to a few minutes.
+const pprofWriteTimeout = 5 * time.Minute
+
+func (a *App) httpServer(h http.Handler, profiles bool) *http.Server {
+	timeouts := a.cfg.Timeouts.withDefaults()
+	if profiles {
+		timeouts.Write = max(timeouts.Write, pprofWriteTimeout)
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: timeouts.ReadHeader,
+		ReadTimeout:       timeouts.Read,
+		WriteTimeout:      timeouts.Write,
+		IdleTimeout:       timeouts.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // Close releases the store and the mail connection.

@@ -182,7 +182,7 @@ func serveBinary(b *testing.B) servedBinary {
 	cli("shop", "create", "--domain", "shop.example")
 	token := cli("token", "create", "--shop", "shop.example", "--public")
 
-	serve := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+	serve := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0")
 	serve.Env = env
 	stdout, err := serve.StdoutPipe()
 	if err != nil {

@@ -67,6 +67,7 @@ type node struct {
 	t       testing.TB
 	app     *app.App
 	base    string
+	admin   string // base URL of the admin listener
 	db      string // SQLite file path or PostgreSQL URL
 	clock   *testClock
 	smtp    *smtptest.Server
@@ -148,10 +149,15 @@ func startNode(t testing.TB, configure ...func(*app.Config, *storekeep.Shop)) *n
 	if err != nil {
 		t.Fatal(err)
 	}
+	adminLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	n.base = "http://" + ln.Addr().String()
+	n.admin = "http://" + adminLn.Addr().String()
 	serveCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(serveCtx, ln) }()
+	go func() { done <- a.Serve(serveCtx, ln, adminLn) }()
 	var once sync.Once
 	n.stop = func() {
 		once.Do(func() {

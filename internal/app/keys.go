@@ -23,7 +23,8 @@ func KeyFile(db string) string { return db + ".key" }
 
 // LoadKeys returns the server keys, newest first: those of configured (a
 // comma-separated base64 list) if set; otherwise, for SQLite, the key in
-// KeyFile(db), created on first use. PostgreSQL deployments share one
+// KeyFile(db), created with the database: a database file without its
+// key file is refused, since a new key could read nothing in it. PostgreSQL deployments share one
 // configured key between nodes, so there it must be given.
 func LoadKeys(db, configured string) (keys [][]byte, generated bool, err error) {
 	if err := CheckDB(db); err != nil {
@@ -47,6 +48,11 @@ func LoadKeys(db, configured string) (keys [][]byte, generated bool, err error) 
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, false, err
+	}
+	if _, err := os.Stat(db); err == nil {
+		return nil, false, fmt.Errorf("%s exists but its key file %s does not: the tokens and queued mail in it can only be "+
+			"read with the key they were written with, so no new key is made for it. Restore %s from your backup, "+
+			"or give the key with --secret-key (STOREKEEP_SECRET_KEY)", db, path, path)
 	}
 	key, err := secret.NewKey()
 	if err != nil {

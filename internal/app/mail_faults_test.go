@@ -186,7 +186,7 @@ func sigkillMidBurst(t *testing.T, mode storekeep.Enumeration) {
 	}
 	emails, token := seedShop(t, db, key, mode, 150)
 	args := []string{
-		"serve", "--addr", "127.0.0.1:0", "--db", db, "--secret-key", base64.RawURLEncoding.EncodeToString(key),
+		"serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--db", db, "--secret-key", base64.RawURLEncoding.EncodeToString(key),
 		"--smtp", srv.URL(), "--mail-backoff", "100ms", "--mail-backoff-max", "400ms", "--mail-max-attempts", "1000",
 		"--mail-lease", "2s", "--log-format", "text", "--log-level", "info",
 	}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -58,7 +61,7 @@ func TestMetricsCountOutcomesAndMail(t *testing.T) {
 			t.Fatalf("metrics lack %q:\n%s", missing, body)
 		}
 		time.Sleep(20 * time.Millisecond)
-		_, body = get(t, n.base+"/metrics")
+		_, body = get(t, n.admin+"/metrics")
 		missing = nil
 		for _, want := range wants {
 			if !strings.Contains(body, want) {
@@ -68,5 +71,46 @@ func TestMetricsCountOutcomesAndMail(t *testing.T) {
 	}
 	if strings.Contains(body, "met@example.com") {
 		t.Error("an address leaked into a metric label")
+	}
+}
+
+func TestMetricsAndProfilesAreServedOnlyOnTheAdminListener(t *testing.T) {
+	n := startNode(t)
+	n.signUp("adm@example.com", "first-secret-1")
+	n.recover("adm@example.com")
+	n.resetURL("adm@example.com", 1)
+
+	if code, body := get(t, n.base+"/metrics"); code != 404 || strings.Contains(body, "storekeep_") {
+		t.Fatalf("/metrics on the API address: %d %.200q", code, body)
+	}
+	if code, body := get(t, n.admin+"/metrics"); code != 200 || !strings.Contains(body, "storekeep_mail_sent_total") {
+		t.Fatalf("/metrics on the admin address: %d %.200q", code, body)
+	}
+	for _, base := range []string{n.base, n.admin} {
+		if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+			t.Errorf("%s/healthz: %d %q", base, code, body)
+		}
+		if code, body := get(t, base+"/readyz"); code != 200 || body != "ready\n" {
+			t.Errorf("%s/readyz: %d %q", base, code, body)
+		}
+		if code, _ := get(t, base+"/debug/pprof/"); code != 404 {
+			t.Errorf("%s/debug/pprof/ without Pprof: %d", base, code)
+		}
+	}
+	for _, path := range []string{"/api/2026-10/graphql.json", "/_dev/mailbox", "/account/reset/1/x"} {
+		if code, _ := get(t, n.admin+path); code != 404 {
+			t.Errorf("the admin listener serves %s: %d", path, code)
+		}
+	}
+
+	p := startNode(t, func(c *app.Config, _ *storekeep.Shop) { c.Pprof = true })
+	if code, body := get(t, p.admin+"/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
+		t.Fatalf("/debug/pprof/ on the admin address with Pprof: %d %.200q", code, body)
+	}
+	if code, _ := get(t, p.admin+"/debug/pprof/heap"); code != 200 {
+		t.Fatalf("heap profile: %d", code)
+	}
+	if code, _ := get(t, p.base+"/debug/pprof/"); code != 404 {
+		t.Fatalf("/debug/pprof/ on the API address: %d", code)
 	}
 }

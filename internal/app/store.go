@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/postgres"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
 )
@@ -20,13 +22,18 @@ type Store interface {
 	Migrate(ctx context.Context) error
 }
 
-// OpenStore opens the database db names and migrates it.
-func OpenStore(ctx context.Context, db string, sealer storekeep.Sealer) (Store, error) {
-	s, err := openUnmigrated(ctx, db, sealer)
+// OpenStore opens the database db names, migrates it, and makes sure keys
+// can read what it holds (ErrWrongKey otherwise).
+func OpenStore(ctx context.Context, db string, keys *secret.Keyring) (Store, error) {
+	s, err := openUnmigrated(ctx, db, keys)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := claimKeys(ctx, s, keys, time.Now()); err != nil {
 		s.Close()
 		return nil, err
 	}

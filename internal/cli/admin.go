@@ -51,15 +51,25 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if mode != storekeep.EnumerationPrivate && mode != storekeep.EnumerationShopify {
 			return fmt.Errorf("--enumeration must be private or shopify, not %q", *enumeration)
 		}
+		shopDomain, err := storekeep.NormalizeShopDomain(*domain)
+		if err != nil {
+			return fmt.Errorf("--domain: %w", err)
+		}
+		var storefrontURL string
+		if *storefront != "" {
+			if storefrontURL, err = storekeep.NormalizeStorefrontURL(*storefront); err != nil {
+				return fmt.Errorf("--storefront-url: %w", err)
+			}
+		}
 		store, _, err := d.open(ctx, quietLogger(env))
 		if err != nil {
 			return err
 		}
 		defer store.Close()
 		shop := storekeep.Shop{
-			Domain:        normalDomain(*domain),
-			Name:          cmp.Or(*name, *domain),
-			StorefrontURL: strings.TrimRight(*storefront, "/"),
+			Domain:        shopDomain,
+			Name:          cmp.Or(*name, shopDomain),
+			StorefrontURL: storefrontURL,
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),
 		}
@@ -97,11 +107,9 @@ func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) 
 		if *private {
 			kind = storekeep.APITokenPrivate
 		}
-		var list []storekeep.Scope
-		for _, s := range strings.Split(*scopes, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				list = append(list, storekeep.Scope(s))
-			}
+		list, err := storekeep.ParseScopes(*scopes)
+		if err != nil {
+			return fmt.Errorf("--scopes: %w", err)
 		}
 		store, keys, err := d.open(ctx, quietLogger(env))
 		if err != nil {

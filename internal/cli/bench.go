@@ -13,6 +13,7 @@ import (
 func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error {
 	d := loadtest.DefaultConfig()
 	url := fs.String("url", d.URL, "the running server's base URL; only loopback hosts (127.0.0.0/8, ::1, localhost) are accepted")
+	adminURL := fs.String("admin-url", d.AdminURL, "the running server's admin listener (its --admin-addr), where --drain reads /metrics; loopback only")
 	token := fs.String("token", "", "a private Storefront token with both customer scopes (required)")
 	version := fs.String("version", d.Version, "API version in the endpoint's path")
 	clients := fs.Int("clients", d.Clients, "concurrent clients")
@@ -23,7 +24,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	smtpListen := fs.String("smtp-listen", d.SMTPListen, "loopback address of the bench's SMTP sink; start the server with --smtp smtp://<this address>")
 	ips := fs.Int("ips-per-client", d.IPsPerClient, "synthetic buyer IPs each client rotates through (Shopify-Storefront-Buyer-IP)")
 	grace := fs.Duration("mail-grace", d.MailGrace, "how long to wait for a reset mail, and for stragglers after a scenario")
-	drain := fs.Duration("drain", d.Drain, "after each scenario, wait up to this long for the server's outbox to empty (read from its /metrics); 0 does not wait")
+	drain := fs.Duration("drain", d.Drain, "after each scenario, wait up to this long for the server's outbox to empty (read from /metrics at --admin-url); 0 does not wait")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	return func(ctx context.Context) error {
 		names, err := loadtest.ParseScenarios(*scenarios)
@@ -32,7 +33,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return errUsage
 		}
 		cfg := loadtest.Config{
-			URL: *url, Token: *token, Version: *version, Clients: *clients, Duration: *duration,
+			URL: *url, AdminURL: *adminURL, Token: *token, Version: *version, Clients: *clients, Duration: *duration,
 			Scenarios: names, Customers: *customers, Password: *pass, SMTPListen: *smtpListen,
 			IPsPerClient: *ips, MailGrace: *grace, Drain: *drain, Progress: env.stderr,
 		}

@@ -70,7 +70,7 @@ func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 
 func TestServeAnswersUntilCancelled(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "sk.db")
-	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn"}
+	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_ADMIN_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn"}
 	runCLI(t, env, "shop", "create", "--domain", "shop.example")
 	_, token, _ := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public")
 	token = strings.TrimSpace(token)
@@ -110,5 +110,27 @@ func TestServeAnswersUntilCancelled(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
+	}
+}
+
+func TestAdminCommandsRefuseUnknownScopesAndMalformedShops(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	for _, args := range [][]string{
+		{"shop", "create", "--domain", "https://shop.example/"},
+		{"shop", "create", "--domain", "not a domain"},
+		{"shop", "create", "--domain", "shop.example", "--storefront-url", "not a domain"},
+		{"shop", "create", "--domain", "shop.example", "--storefront-url", "https://shop.example/?x=1"},
+	} {
+		if code, _, errOut := runCLI(t, env, args...); code != 1 || !strings.Contains(errOut, args[len(args)-2]) {
+			t.Errorf("%q: exit %d, %q; want a refusal naming %s", args, code, errOut, args[len(args)-2])
+		}
+	}
+	if code, out, errOut := runCLI(t, env, "shop", "create", "--domain", "Shop.Example.", "--storefront-url", "http://127.0.0.1:8080/"); code != 0 || !strings.Contains(out, "created shop shop.example") || !strings.Contains(out, "links go to http://127.0.0.1:8080\n") {
+		t.Fatalf("shop create: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public", "--scopes", "unauthenticated_read_customers,bogus_scope")
+	if code != 1 || out != "" || !strings.Contains(errOut, `"bogus_scope"`) || !strings.Contains(errOut, "unauthenticated_write_customers, unauthenticated_read_customers") {
+		t.Fatalf("bogus scope: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

@@ -107,7 +107,7 @@ func (b *lockedBuffer) String() string {
 }
 
 func TestServeLogsItsVersionAtStartAndItsShutdown(t *testing.T) {
-	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0"}
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_ADMIN_ADDR": "off"}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	logs := &lockedBuffer{}

@@ -25,7 +25,7 @@ func serveInProcess(t *testing.T, env map[string]string, flags ...string) string
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- Run(ctx, append([]string{"serve"}, flags...), func(k string) string { return env[k] }, pw, io.Discard)
+		done <- Run(ctx, append([]string{"serve", "--admin-addr", "127.0.0.1:0"}, flags...), func(k string) string { return env[k] }, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {

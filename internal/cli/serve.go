@@ -23,7 +23,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		d          dbFlags
 		l          logFlags
 		h          hashFlags
-		addr       = fs.String("addr", "127.0.0.1:8080", "address to listen on")
+		addr       = fs.String("addr", "127.0.0.1:8080", "address the API, the hosted pages and the probes listen on")
+		adminAddr  = fs.String("admin-addr", "127.0.0.1:9090", "address /metrics, the probes and --pprof listen on; keep it off the public network ('off' serves none of them)")
+		pprofOn    = fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on --admin-addr")
 		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
 		smtpPass   = fs.String("smtp-password-file", "", "a file holding the SMTP password, such as a container secret; --smtp then names only the user")
 		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
@@ -89,7 +91,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return err
 		}
 		cfg := app.Config{
-			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox,
+			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox, MailboxHosts: listenHost(*addr),
 			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
 			Redis: *redisURL, RedisPrefix: *redisPre, LimiterKeys: *limKeys,
 		}
@@ -107,6 +109,10 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Outbox.PollInterval = *poll
 		cfg.SMTPConns = *smtpConns
 		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
+		if *pprofOn && *adminAddr == adminOff {
+			return errors.New("--pprof is served on --admin-addr, which is off")
+		}
+		cfg.Pprof = *pprofOn
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return err
@@ -120,16 +126,25 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return err
 		}
 		defer a.Close()
+		var admin net.Listener
+		if *adminAddr != adminOff {
+			if admin, err = net.Listen("tcp", *adminAddr); err != nil {
+				return fmt.Errorf("--admin-addr: %w", err)
+			}
+		}
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
 		build := readBuildInfo()
 		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL),
 			"version", build.Version, "commit", build.Commit, "go", build.GoVersion)
+		if admin != nil {
+			fmt.Fprintf(env.stdout, "storekeep admin on http://%s\n", admin.Addr())
+			log.Info("admin listening", "addr", admin.Addr().String(), "pprof", *pprofOn)
+		}
 		stopping := context.AfterFunc(ctx, func() {
 			log.Info("shutting down: finishing requests and mail in flight")
 		})
 		defer stopping()
-		err = a.Serve(ctx, ln)
-		if err != nil {
+		if err := a.Serve(ctx, ln, admin); err != nil {
 			log.Error("stopped", "err", err)
 			return err
 		}
@@ -155,6 +170,19 @@ func withSMTPPassword(raw, path string) (string, error) {
 	u.User = url.UserPassword(u.User.Username(), pass)
 	return u.String(), nil
 }
+
+// listenHost is the host of a listen address, as the names the dev
+// mailbox answers to besides loopback ones: none for a wildcard address.
+func listenHost(addr string) []string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return nil
+	}
+	return []string{host}
+}
+
+// adminOff as --admin-addr serves no operational listener.
+const adminOff = "off"
 
 // checkMailFlags rejects mail settings that cannot work.
 func checkMailFlags(dkimKey, dkimSelector string, attempts int, retention, backoff, backoffMax, lease time.Duration) error {

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -78,5 +81,55 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)
 		}
+	}
+}
+
+func TestServeKeepsMetricsAndProfilesOnTheAdminAddress(t *testing.T) {
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn"}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--admin-addr", "127.0.0.1:0", "--pprof"}, func(k string) string { return env[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	lines := bufio.NewReader(pr)
+	first, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	api := strings.TrimSpace(strings.TrimPrefix(first, "storekeep listening on "))
+	admin := strings.TrimSpace(strings.TrimPrefix(second, "storekeep admin on "))
+	status := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(api + "/metrics"); got != 404 {
+		t.Errorf("/metrics on --addr: %d, want 404", got)
+	}
+	if got := status(admin + "/metrics"); got != 200 {
+		t.Errorf("/metrics on --admin-addr: %d, want 200", got)
+	}
+	if got := status(admin + "/debug/pprof/"); got != 200 {
+		t.Errorf("--pprof on --admin-addr: %d, want 200", got)
+	}
+	if got := status(api + "/debug/pprof/"); got != 404 {
+		t.Errorf("pprof on --addr: %d, want 404", got)
+	}
+	if code, _, errOut := runCLI(t, env, "serve", "--admin-addr", "off", "--pprof"); code == 0 || !strings.Contains(errOut, "--pprof") {
+		t.Errorf("--pprof without an admin listener: exit %d, %q", code, errOut)
 	}
 }

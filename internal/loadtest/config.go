@@ -24,6 +24,9 @@ type Config struct {
 	// URL is the server's base URL, e.g. http://127.0.0.1:8080; it must
 	// name a loopback host.
 	URL string
+	// AdminURL is the server's admin listener (--admin-addr), where its
+	// /metrics is read; it must name a loopback host.
+	AdminURL string
 	// Token is a private Storefront token with both customer scopes.
 	Token string
 	// Version is the API version in the endpoint's path.
@@ -48,7 +51,7 @@ type Config struct {
 	// after a scenario.
 	MailGrace time.Duration
 	// Drain bounds the wait, after each scenario, for the server's outbox
-	// to empty (read from its /metrics); 0 does not wait.
+	// to empty (read from its /metrics at AdminURL); 0 does not wait.
 	Drain time.Duration
 	// Progress receives a line per phase; nil discards them.
 	Progress io.Writer
@@ -58,6 +61,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		URL:          "http://127.0.0.1:8080",
+		AdminURL:     "http://127.0.0.1:9090",
 		Version:      "2026-10",
 		Clients:      32,
 		Duration:     10 * time.Second,
@@ -93,8 +97,13 @@ func ParseScenarios(list string) ([]string, error) {
 // Validate reports every problem with c; a URL or sink address off this
 // machine is one.
 func (c Config) Validate() error {
-	if _, err := checkURL(c.URL); err != nil {
+	if _, err := checkURL("--url", c.URL); err != nil {
 		return err
+	}
+	if c.Drain > 0 {
+		if _, err := checkURL("--admin-url", c.AdminURL); err != nil {
+			return err
+		}
 	}
 	if err := checkListenAddr(c.SMTPListen); err != nil {
 		return err
@@ -128,6 +137,6 @@ func (c Config) Validate() error {
 
 // endpoint is the GraphQL endpoint of a valid c.
 func (c Config) endpoint() string {
-	u, _ := checkURL(c.URL)
+	u, _ := checkURL("--url", c.URL)
 	return u.String() + "/api/" + c.Version + "/graphql.json"
 }

@@ -13,9 +13,14 @@ import (
 // drainPoll is how often the server's outbox depth is read while waiting.
 const drainPoll = 250 * time.Millisecond
 
-// outboxPending reads storekeep_outbox_pending from the server's /metrics.
+// outboxPending reads storekeep_outbox_pending from the server's /metrics,
+// on its admin listener.
 func (b *bench) outboxPending(ctx context.Context) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(b.cfg.URL, "/")+"/metrics", nil)
+	admin, err := checkURL("--admin-url", b.cfg.AdminURL)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, admin.String()+"/metrics", nil)
 	if err != nil {
 		return 0, err
 	}

@@ -22,21 +22,21 @@ func isLoopbackHost(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// checkURL parses the server's base URL and refuses any scheme other than
-// http or https and any host that is not loopback.
-func checkURL(raw string) (*url.URL, error) {
+// checkURL parses a base URL of the server given as flag and refuses any
+// scheme other than http or https and any host that is not loopback.
+func checkURL(flag, raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fmt.Errorf("--url: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("--url %q: scheme must be http or https", raw)
+		return nil, fmt.Errorf("%s %q: scheme must be http or https", flag, raw)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("--url %q: give only scheme, host, port and path", raw)
+		return nil, fmt.Errorf("%s %q: give only scheme, host, port and path", flag, raw)
 	}
 	if !isLoopbackHost(u.Hostname()) {
-		return nil, fmt.Errorf("--url %q: %w", raw, errNotLoopback)
+		return nil, fmt.Errorf("%s %q: %w", flag, raw, errNotLoopback)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil

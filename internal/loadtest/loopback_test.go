@@ -18,7 +18,7 @@ func TestRunRefusesAnythingButThisMachine(t *testing.T) {
 		}
 	}
 	for _, url := range []string{"http://127.0.0.1:8080", "http://127.9.8.7", "http://[::1]:8080", "http://LOCALHOST:1/"} {
-		if _, err := checkURL(url); err != nil {
+		if _, err := checkURL("--url", url); err != nil {
 			t.Errorf("%s: %v", url, err)
 		}
 	}
@@ -27,7 +27,12 @@ func TestRunRefusesAnythingButThisMachine(t *testing.T) {
 	if _, err := Run(context.Background(), cfg); !errors.Is(err, errNotLoopback) {
 		t.Errorf("sink on all interfaces: %v", err)
 	}
-	if _, err := checkURL("http://192.168.1.10:8080"); !errors.Is(err, errNotLoopback) {
+	if _, err := checkURL("--url", "http://192.168.1.10:8080"); !errors.Is(err, errNotLoopback) {
 		t.Errorf("private address: %v", err)
+	}
+	cfg = DefaultConfig()
+	cfg.Token, cfg.AdminURL = "t", "http://10.0.0.1:9090"
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, errNotLoopback) {
+		t.Errorf("metrics read off this machine: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 // SQLite file, default limits, and its mail going to a bench sink.
 type testNode struct {
 	url   string
+	admin string
 	token string
 	sink  *sink
 }
@@ -71,9 +72,13 @@ func startNode(t *testing.T) *testNode {
 	if err != nil {
 		t.Fatal(err)
 	}
+	adminLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	serveCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(serveCtx, httpLn) }()
+	go func() { done <- a.Serve(serveCtx, httpLn, adminLn) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
@@ -81,13 +86,14 @@ func startNode(t *testing.T) *testNode {
 		}
 		a.Close()
 	})
-	return &testNode{url: "http://" + httpLn.Addr().String(), token: token, sink: mail}
+	return &testNode{url: "http://" + httpLn.Addr().String(), admin: "http://" + adminLn.Addr().String(), token: token, sink: mail}
 }
 
 // config is a short run against the node with a few clients.
 func (n *testNode) config(scenarios ...string) Config {
 	cfg := DefaultConfig()
 	cfg.URL = n.url
+	cfg.AdminURL = n.admin
 	cfg.Token = n.token
 	cfg.SMTPListen = n.sink.addr()
 	cfg.Clients = 4

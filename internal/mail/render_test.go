@@ -27,6 +27,7 @@ func testMail(tmpl storekeep.Template, locale string) storekeep.Mail {
 			"first_name":    "Ana",
 			"email":         "ana@example.com",
 			"expires_hours": "24",
+			"new_email":     "new@example.com",
 		},
 	}
 }
@@ -85,7 +86,7 @@ If you did not ask for this, you can ignore this email: your password stays the 
 func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 	r := newRenderer(t, "")
 	expiry := map[string]string{"en": "expires in 24 hours", "fr": "expire dans 24 heures"}
-	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged} {
+	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateEmailChanged} {
 		subjects := map[string]string{}
 		for _, locale := range []string{"en", "fr"} {
 			msg := render(t, r, testShop, testMail(tmpl, locale))
@@ -111,7 +112,14 @@ func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 			if strings.Contains(msg.HTML, "{{") || strings.Contains(msg.Text, "{{") {
 				t.Errorf("%s: template syntax left in output", name)
 			}
-			if tmpl == storekeep.TemplatePasswordChanged {
+			if tmpl == storekeep.TemplateEmailChanged {
+				for part, body := range map[string]string{"text": msg.Text, "HTML": msg.HTML} {
+					if !strings.Contains(body, "ana@example.com") || !strings.Contains(body, "new@example.com") {
+						t.Errorf("%s: %s part does not name the former and the new address", name, part)
+					}
+				}
+			}
+			if tmpl == storekeep.TemplatePasswordChanged || tmpl == storekeep.TemplateEmailChanged {
 				continue
 			}
 			if !strings.Contains(msg.Text, resetURL) {

@@ -10,7 +10,10 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +52,10 @@ type handler struct {
 	store storekeep.MailboxStore
 }
 
+// InvalidHostMessage answers a request whose Host the mailbox does not
+// answer to.
+const InvalidHostMessage = "Invalid Host header: the dev mailbox answers only to localhost, loopback addresses and its configured host."
+
 // NewHandler returns the mailbox's HTTP handler. Mount it at Path and
 // Path+"/"; it serves:
 //
@@ -58,8 +65,12 @@ type handler struct {
 //	DELETE /_dev/mailbox/messages        clear the mailbox
 //	POST   /_dev/mailbox/clear           clear the mailbox, from the page's form
 //
-// Requests that change state and come from another site are refused.
-func NewHandler(store storekeep.MailboxStore) http.Handler {
+// Requests that change state and come from another site are refused, and
+// so is any request whose Host is not localhost (or a name under
+// .localhost), a loopback address or one of hosts (port aside): a web page
+// whose name an attacker rebinds to this machine (DNS rebinding) cannot
+// read the live links in the mail.
+func NewHandler(store storekeep.MailboxStore, hosts ...string) http.Handler {
 	h := &handler{store: store}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Path, h.list)
@@ -68,7 +79,39 @@ func NewHandler(store storekeep.MailboxStore) http.Handler {
 	mux.HandleFunc("GET "+Path+"/messages", h.listJSON)
 	mux.HandleFunc("DELETE "+Path+"/messages", h.clearJSON)
 	mux.HandleFunc("POST "+Path+"/clear", h.clearForm)
-	return secure(http.NewCrossOriginProtection().Handler(mux))
+	return onlyHosts(hosts, secure(http.NewCrossOriginProtection().Handler(mux)))
+}
+
+// onlyHosts refuses requests whose Host is neither a loopback name or
+// address nor one of hosts.
+func onlyHosts(hosts []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := hostOnly(r.Host)
+		if !isLoopback(host) && !slices.ContainsFunc(hosts, func(h string) bool { return strings.EqualFold(hostOnly(h), host) }) {
+			http.Error(w, InvalidHostMessage, http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// hostOnly is the host of a Host header or host:port, without brackets
+// or a final dot.
+func hostOnly(hostport string) string {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	return strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+}
+
+func isLoopback(host string) bool {
+	lower := strings.ToLower(host)
+	if lower == "localhost" || strings.HasSuffix(lower, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // secure sets headers that keep the pages, which show one-time links,

@@ -366,3 +366,45 @@ func TestMessagesJSONRejectsBadWait(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyLoopbackNamesAndTheConfiguredHostAreAnswered(t *testing.T) {
+	store, _ := sqlitetest.Open(t)
+	h := mailbox.NewHandler(store, "dev.internal")
+	mux := http.NewServeMux()
+	mux.Handle(mailbox.Path+"/", h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
+	cases := map[string]int{
+		"127.0.0.1:" + port:      http.StatusOK,
+		"localhost:" + port:      http.StatusOK,
+		"LOCALHOST.":             http.StatusOK,
+		"app.localhost:" + port:  http.StatusOK,
+		"[::1]:" + port:          http.StatusOK,
+		"127.8.9.10":             http.StatusOK,
+		"dev.internal:" + port:   http.StatusOK,
+		"DEV.internal":           http.StatusOK,
+		"evil.example:" + port:   http.StatusForbidden,
+		"localhost.evil.example": http.StatusForbidden,
+		"10.0.0.5:" + port:       http.StatusForbidden,
+	}
+	for host, want := range cases {
+		req, err := http.NewRequest("GET", srv.URL+mailbox.Path+"/messages", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: status %d, want %d: %s", host, resp.StatusCode, want, body)
+		}
+		if want == http.StatusForbidden && !strings.Contains(string(body), "Invalid Host header") {
+			t.Errorf("Host %q: body %q", host, body)
+		}
+	}
+}

@@ -170,3 +170,15 @@ func (k *Keyring) Open(sealed []byte) ([]byte, error) {
 	}
 	return nil, ErrUnsealable
 }
+
+// checkLabel is what a key's check value is the keyed hash of; no token
+// can equal it, since tokens are unpadded base64url.
+const checkLabel = "storekeep key check v1"
+
+// Check is the newest key's check value: a keyed hash of a fixed label,
+// kept in the database so that a node started with another key notices.
+// It reveals nothing about the key.
+func (k *Keyring) Check() []byte { return k.Hash(checkLabel) }
+
+// HasCheck reports whether check is the check value of any key of the ring.
+func (k *Keyring) HasCheck(check []byte) bool { return k.Matches(checkLabel, check) }

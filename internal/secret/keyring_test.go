@@ -92,3 +92,19 @@ func TestParseKeysAcceptsBase64Variants(t *testing.T) {
 		t.Fatal("short key accepted")
 	}
 }
+
+func TestCheckValuesTellKeysApartAndAnyKeyOfTheRingMatches(t *testing.T) {
+	old, rotated, other := mustKeyring(t, key(1)), mustKeyring(t, key(2), key(1)), mustKeyring(t, key(3))
+	if !bytes.Equal(old.Check(), mustKeyring(t, key(1)).Check()) {
+		t.Fatal("one key gave two check values")
+	}
+	if bytes.Equal(old.Check(), other.Check()) || bytes.Contains(old.Check(), key(1)) {
+		t.Fatal("check values do not tell keys apart, or show the key")
+	}
+	if !rotated.HasCheck(old.Check()) || !rotated.HasCheck(rotated.Check()) {
+		t.Fatal("a rotated ring does not recognise the check of each of its keys")
+	}
+	if other.HasCheck(old.Check()) || old.HasCheck(rotated.Check()) {
+		t.Fatal("a ring recognises the check of a key it lacks")
+	}
+}

@@ -21,6 +21,8 @@ const (
 type apiHandler struct{ cfg Config }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Answers carry access tokens and customer data: no cache may keep them.
+	w.Header().Set("Cache-Control", "no-store")
 	allowCORS(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)

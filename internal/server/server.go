@@ -1,6 +1,7 @@
 // Package server is storekeep's HTTP front: the Storefront GraphQL endpoint
 // with Shopify's version rules, token authentication and client-IP rules,
-// plus the operational and development routes. It turns an HTTP request
+// plus the load-balancer probes and development routes; NewAdmin is the
+// operational listener's handler. It turns an HTTP request
 // into a storekeep.Session and leaves the rest to the GraphQL handler.
 package server
 
@@ -23,8 +24,6 @@ type Config struct {
 	Mailbox http.Handler
 	// Accounts serves the hosted /account/... pages when not nil.
 	Accounts http.Handler
-	// Metrics serves /metrics when not nil.
-	Metrics http.Handler
 	// Ready reports whether the node can take traffic, for /readyz.
 	Ready    func(ctx context.Context) error
 	ClientIP ClientIP
@@ -53,22 +52,7 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	api := &apiHandler{cfg: cfg}
 	mux.Handle("/api/{version}/graphql.json", api)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if cfg.Ready != nil {
-			if err := cfg.Ready(r.Context()); err != nil {
-				cfg.Logger.Warn("not ready", "err", err)
-				w.WriteHeader(http.StatusServiceUnavailable)
-				w.Write([]byte("not ready\n"))
-				return
-			}
-		}
-		w.Write([]byte("ready\n"))
-	})
+	probes(mux, cfg.Ready, cfg.Logger)
 	mux.HandleFunc("GET /{$}", home(cfg.Mailbox != nil))
 	if cfg.Mailbox != nil {
 		mux.Handle("/_dev/mailbox", cfg.Mailbox)
@@ -79,9 +63,6 @@ func New(cfg Config) http.Handler {
 		for _, p := range []string{"/account/{page}/{n}/{token}", "/{locale}/account/{page}/{n}/{token}", "/account/_assets/{file}"} {
 			mux.Handle(p, cfg.Accounts)
 		}
-	}
-	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics)
 	}
 	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, mux))
 }

@@ -32,17 +32,26 @@ func (r release) prev() release {
 	return release{r.year, r.month - 3}
 }
 
-// parseRelease accepts YYYY-01, -04, -07 or -10.
+// parseRelease accepts YYYY-01, -04, -07 or -10, four and two digits.
 func parseRelease(s string) (release, bool) {
-	if len(s) != 7 || s[4] != '-' {
+	if len(s) != 7 || s[4] != '-' || !digits(s[:4]) || !digits(s[5:]) {
 		return release{}, false
 	}
-	year, err1 := strconv.Atoi(s[:4])
-	month, err2 := strconv.Atoi(s[5:])
-	if err1 != nil || err2 != nil || year < 2000 || (month != 1 && month != 4 && month != 7 && month != 10) {
+	year, _ := strconv.Atoi(s[:4])
+	month, _ := strconv.Atoi(s[5:])
+	if month != 1 && month != 4 && month != 7 && month != 10 {
 		return release{}, false
 	}
 	return release{year, month}, true
+}
+
+func digits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SupportedVersions returns the versions served at t, oldest first: the four

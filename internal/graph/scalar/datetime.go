@@ -1,7 +1,7 @@
 package scalar
 
 import (
-	"fmt"
+	"errors"
 	"io"
 	"strconv"
 	"time"
@@ -17,15 +17,17 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 	})
 }
 
+var errDateTime = errors.New("DateTime must be an ISO 8601 string such as 2026-11-23T10:00:00Z")
+
 // UnmarshalDateTime reads an RFC 3339 string.
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("DateTime must be a string, not %T", v)
+		return time.Time{}, errDateTime
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("invalid DateTime %q: want ISO 8601 such as 2026-11-23T10:00:00Z", s)
+		return time.Time{}, errDateTime
 	}
 	return t.UTC(), nil
 }

@@ -2,7 +2,7 @@ package scalar
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"strconv"
 
@@ -15,6 +15,8 @@ func MarshalUnsignedInt64(n int64) graphql.Marshaler {
 		io.WriteString(w, strconv.Quote(strconv.FormatInt(n, 10)))
 	})
 }
+
+var errUnsignedInt64 = errors.New("UnsignedInt64 must be a non-negative integer, given as a string or a number")
 
 // UnmarshalUnsignedInt64 reads a non-negative integer given as a string or
 // a number. Values above the largest int64 are refused.
@@ -30,11 +32,11 @@ func UnmarshalUnsignedInt64(v any) (int64, error) {
 	case int:
 		s = strconv.Itoa(v)
 	default:
-		return 0, fmt.Errorf("UnsignedInt64 must be a string or an integer, not %T", v)
+		return 0, errUnsignedInt64
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid UnsignedInt64 %q", s)
+		return 0, errUnsignedInt64
 	}
 	return n, nil
 }

@@ -1,7 +1,7 @@
 package scalar
 
 import (
-	"fmt"
+	"errors"
 	"io"
 	"net/url"
 	"strconv"
@@ -16,15 +16,19 @@ func MarshalURL(s string) graphql.Marshaler {
 	})
 }
 
+// errURL is every refusal of a URL: it neither names a Go type nor echoes
+// the value, which may carry a token.
+var errURL = errors.New("URL must be an absolute http or https URL, given as a string")
+
 // UnmarshalURL accepts only an absolute http or https URL with a host.
 func UnmarshalURL(v any) (string, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("URL must be a string, not %T", v)
+		return "", errURL
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("invalid url %q", s)
+		return "", errURL
 	}
 	return s, nil
 }

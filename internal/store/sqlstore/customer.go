@@ -83,8 +83,8 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 				return err
 			}
 		}
-		if u.Mail != nil {
-			if _, err := s.insertMail(ctx, tx, *u.Mail); err != nil {
+		for _, m := range u.Mails {
+			if _, err := s.insertMail(ctx, tx, m); err != nil {
 				return err
 			}
 		}

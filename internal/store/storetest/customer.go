@@ -97,7 +97,7 @@ var customerRules = []rule{
 		m := f.mail(c, storekeep.TemplatePasswordChanged, f.token())
 		update := c
 		update.Email, update.EmailKey, update.FirstName = "bob@example.com", "bob@example.com", "Changed"
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mail: &m})
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m}})
 		f.is(err, storekeep.ErrConflict, "UpdateCustomer to a taken email")
 		got, err := f.s.CustomerByID(f.ctx, s.ID, c.ID)
 		f.must(err)
@@ -125,16 +125,17 @@ var customerRules = []rule{
 		_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: elsewhere})
 		f.is(err, storekeep.ErrNotFound, "customer of another shop")
 	}},
-	{"UpdateCustomerWithAnAccessTokenRevokesEarlierOnesAndQueuesMail", func(f fixture) {
+	{"UpdateCustomerWithAnAccessTokenRevokesEarlierOnesAndQueuesItsMails", func(f fixture) {
 		s := f.shop("a.example")
 		c, other := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
 		earlier := []storekeep.AccessToken{f.accessToken(c, t0.Add(time.Hour)), f.accessToken(c, t0.Add(2*time.Hour))}
 		kept := f.accessToken(other, t0.Add(time.Hour))
 		fresh := storekeep.AccessToken{ShopID: s.ID, CustomerID: c.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
 		m := f.mail(c, storekeep.TemplatePasswordChanged, f.token())
+		notice := f.mail(c, storekeep.TemplateEmailChanged, f.token())
 		update := c
 		update.PasswordHash, update.UpdatedAt = "$argon2id$changed", t0
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mail: &m})
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m, notice}})
 		f.must(err)
 		for _, t := range earlier {
 			if f.live(t, t0) {
@@ -148,8 +149,8 @@ var customerRules = []rule{
 			f.Error("another customer's access token revoked")
 		}
 		mails := f.claimAll(t0)
-		if len(mails) != 1 || mails[0].Data["url"] != m.Data["url"] {
-			f.Fatalf("queued mails = %+v, want the update's mail", mails)
+		if len(mails) != 2 || mails[0].Data["url"] != m.Data["url"] || mails[1].Data["url"] != notice.Data["url"] {
+			f.Fatalf("queued mails = %+v, want the update's two mails in order", mails)
 		}
 	}},
 	{"UpdateCustomerWithoutAnAccessTokenKeepsTokens", func(f fixture) {

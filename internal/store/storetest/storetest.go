@@ -4,8 +4,10 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep"
 )
@@ -62,5 +64,22 @@ func Run(t *testing.T, open func(t *testing.T) storekeep.Store) {
 var pingRules = []rule{
 	{"PingAnswersOnAMigratedStore", func(f fixture) {
 		f.must(f.s.Ping(f.ctx))
+	}},
+	{"KeyChecksAreKeptOnceEachOldestFirst", func(f fixture) {
+		checks, err := f.s.KeyChecks(f.ctx)
+		f.must(err)
+		if len(checks) != 0 {
+			f.Fatalf("a fresh store has %d key checks", len(checks))
+		}
+		now := time.Now().UTC()
+		first, second := []byte("check-1\x00\xff"), []byte("check-2")
+		f.must(f.s.AddKeyCheck(f.ctx, first, now))
+		f.must(f.s.AddKeyCheck(f.ctx, second, now.Add(time.Second)))
+		f.must(f.s.AddKeyCheck(f.ctx, first, now.Add(2*time.Second)))
+		checks, err = f.s.KeyChecks(f.ctx)
+		f.must(err)
+		if len(checks) != 2 || !bytes.Equal(checks[0], first) || !bytes.Equal(checks[1], second) {
+			f.Fatalf("key checks %q, want %q then %q, once each", checks, first, second)
+		}
 	}},
 }

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/secret"
+)
+
+// ErrWrongKey means the database was written under server keys of which
+// none is configured: its token hashes and sealed mail cannot be read.
+var ErrWrongKey = errors.New("the database was written with a different server key than the one(s) configured, " +
+	"so its tokens and queued mail cannot be read; nothing was changed. Restore the key it was written with: " +
+	"the key file beside a SQLite database (<db>.key) from your backup, or the old value of --secret-key " +
+	"(STOREKEEP_SECRET_KEY). To rotate keys, put the new key first and keep the old one after it (--secret-key NEW,OLD)")
+
+// verifyKeys reports ErrWrongKey unless one of keys wrote to store, or
+// nothing did yet.
+func verifyKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.Keyring) ([][]byte, error) {
+	stored, err := store.KeyChecks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(stored) > 0 && !slices.ContainsFunc(stored, keys.HasCheck) {
+		return stored, ErrWrongKey
+	}
+	return stored, nil
+}
+
+// claimKeys verifies keys against store, then records the newest key's
+// check value, since that key is the one that writes from now on. A
+// database with no check value yet (new, or from before checks were kept)
+// takes the configured keys' newest as its own.
+func claimKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.Keyring, now time.Time) error {
+	stored, err := verifyKeys(ctx, store, keys)
+	if err != nil {
+		return err
+	}
+	newest := keys.Check()
+	if slices.ContainsFunc(stored, func(c []byte) bool { return string(c) == string(newest) }) {
+		return nil
+	}
+	return store.AddKeyCheck(ctx, newest, now)
+}

@@ -1,0 +1,145 @@
+package app_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
+	"github.com/storekeep/storekeep/internal/secret"
+)
+
+func newKey(t *testing.T) []byte {
+	t.Helper()
+	k, err := secret.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// openApp builds a node on db with keys, without serving it.
+func openApp(db string, keys ...[]byte) (*app.App, error) {
+	return app.New(context.Background(), app.Config{DB: db, SecretKeys: keys, HashParams: fastHashing})
+}
+
+func TestALostKeyFileIsNotSilentlyReplaced(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "storekeep.db")
+	keys, generated, err := app.LoadKeys(db, "")
+	if err != nil || !generated {
+		t.Fatalf("first use: generated %v, %v", generated, err)
+	}
+	a, err := openApp(db, keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.CreateShop(context.Background(), storekeep.Shop{Domain: "shop.example", Name: "Shop", StorefrontURL: "https://shop.example", Enumeration: storekeep.EnumerationPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+
+	if err := os.Remove(app.KeyFile(db)); err != nil {
+		t.Fatal(err)
+	}
+	_, generated, err = app.LoadKeys(db, "")
+	if err == nil || generated {
+		t.Fatalf("key file gone: generated %v, err %v; want a refusal", generated, err)
+	}
+	for _, want := range []string{app.KeyFile(db), "Restore", "--secret-key"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if _, err := os.Stat(app.KeyFile(db)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a key file was written for the existing database: %v", err)
+	}
+
+	other := newKey(t)
+	if err := os.WriteFile(app.KeyFile(db), []byte(base64.RawURLEncoding.EncodeToString(other)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrong, _, err := app.LoadKeys(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openApp(db, wrong...); !errors.Is(err, app.ErrWrongKey) {
+		t.Fatalf("another key in the key file: %v, want ErrWrongKey", err)
+	}
+	if err := os.WriteFile(app.KeyFile(db), []byte(base64.RawURLEncoding.EncodeToString(keys[0])+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	restored, _, err := app.LoadKeys(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err = openApp(db, restored...)
+	if err != nil {
+		t.Fatalf("restored key file: %v", err)
+	}
+	a.Close()
+}
+
+func TestAWrongSecretKeyIsRefusedAndRotationIsNot(t *testing.T) {
+	var old []byte
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) { old = c.SecretKeys[0] })
+	n.signUp("key@example.com", "first-secret-1")
+	n.stop()
+
+	wrong := newKey(t)
+	_, err := openApp(n.db, wrong)
+	if !errors.Is(err, app.ErrWrongKey) {
+		t.Fatalf("--secret-key with another key: %v, want ErrWrongKey", err)
+	}
+	for _, want := range []string{"different server key", "Restore", "--secret-key NEW,OLD"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+
+	rotated := newKey(t)
+	a, err := openApp(n.db, rotated, old)
+	if err != nil {
+		t.Fatalf("rotation (new key first, old kept): %v", err)
+	}
+	a.Close()
+	for _, keys := range [][][]byte{{old}, {rotated}} {
+		a, err := openApp(n.db, keys...)
+		if err != nil {
+			t.Fatalf("a key that wrote to the database: %v", err)
+		}
+		a.Close()
+	}
+	if _, err := openApp(n.db, wrong, newKey(t)); !errors.Is(err, app.ErrWrongKey) {
+		t.Fatalf("two keys that never wrote: %v, want ErrWrongKey", err)
+	}
+}
+
+func TestReadyzIsNotReadyWhenTheKeysCannotReadTheDatabase(t *testing.T) {
+	if backend != "sqlite" {
+		t.Skip("rewrites the key checks through the SQLite file")
+	}
+	n := startNode(t)
+	if code, _ := get(t, n.base+"/readyz"); code != 200 {
+		t.Fatalf("readyz: %d", code)
+	}
+	db, err := sql.Open("sqlite", n.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE key_checks SET check_value = randomblob(32)`); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, n.base+"/readyz"); code != 503 {
+		t.Fatalf("readyz with a database written under another key: %d, want 503", code)
+	}
+	if !strings.Contains(n.logs.String(), "different server key") {
+		t.Fatal("the reason is not logged")
+	}
+}

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
+)
+
+// AdminConfig wires the operational listener, which is kept off the API
+// address: what it shows (mail counts, timings, profiles) would tell an
+// outsider which accounts exist.
+type AdminConfig struct {
+	// Metrics serves /metrics when not nil.
+	Metrics http.Handler
+	// Ready reports whether the node can take traffic, for /readyz.
+	Ready func(ctx context.Context) error
+	// Pprof serves net/http/pprof under /debug/pprof/.
+	Pprof  bool
+	Logger *slog.Logger
+}
+
+// NewAdmin returns the operational listener's handler: /metrics,
+// /healthz, /readyz and, when asked for, /debug/pprof/.
+func NewAdmin(cfg AdminConfig) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	mux := http.NewServeMux()
+	probes(mux, cfg.Ready, cfg.Logger)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	if cfg.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	return mux
+}
+
+// probes mounts the load-balancer checks, served on both listeners:
+// /healthz answers while the process runs, /readyz while ready says so.
+func probes(mux *http.ServeMux, ready func(context.Context) error, log *slog.Logger) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if ready != nil {
+			if err := ready(r.Context()); err != nil {
+				log.Warn("not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte("not ready\n"))
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	})
+}

@@ -1,0 +1,10 @@
+-- +goose Up
+-- The check value of every server key that has written to this database,
+-- so that a node started with none of them refuses to run.
+CREATE TABLE key_checks (
+	check_value BYTEA       NOT NULL PRIMARY KEY,
+	created_at  TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+DROP TABLE key_checks;

@@ -1,0 +1,48 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+
+	"github.com/storekeep/storekeep"
+)
+
+// CheckLink tells the hosted pages whether link, a reset or activation
+// link (segment "reset" or "activate") opened on one of them, can be
+// redeemed, without spending it. shop is the shop of the link's customer
+// when that shop's pages are hosted where the link was opened, the zero
+// Shop otherwise.
+//
+// A link that cannot be redeemed, whatever the reason (malformed, unknown
+// customer, another shop's, a wrong, spent or expired token), is answered
+// alike: TOKEN_INVALID, or THROTTLED once the client IP has used up its
+// allowance of bad links (FailedTokensPerIP). That allowance is one for
+// every shop, so that neither answer tells which shop, if any, a customer
+// number belongs to. A genuine link is never refused.
+func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, link string, caller storekeep.Caller) error {
+	purpose := storekeep.PurposeReset
+	if segment == "activate" {
+		purpose = storekeep.PurposeActivation
+	}
+	customerID, token, ok := ParseAccountURL(link, segment)
+	if ok {
+		_, _, err := s.validToken(ctx, shop, redemption{purpose: purpose, customerID: customerID, token: token})
+		if !errors.Is(err, errBadToken) {
+			return err
+		}
+	}
+	allowed, err := s.limiter.Allow(ctx, "badlink:ip:"+caller.IP, s.cfg.FailedTokensPerIP)
+	if err != nil {
+		return err
+	}
+	ev := s.audit(shop, customerID, storekeep.AuditResetFailed, caller, "hosted page: link invalid")
+	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, nil, invalidTokenMessage(purpose))
+	if !allowed {
+		ev = s.audit(shop, customerID, storekeep.AuditThrottled, caller, "hosted page: bad link allowance used up").Folded()
+		answer = storekeep.Throttled(ThrottledTokenMessage)
+	}
+	if err := s.store.RecordAudit(ctx, ev); err != nil {
+		return err
+	}
+	return answer
+}
