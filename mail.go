@@ -19,6 +19,10 @@ const (
 	// TemplateEmailChanged tells a customer, at their former address, that
 	// their account's email address changed.
 	TemplateEmailChanged Template = "email_changed"
+	// TemplateAccountExists tells a customer that someone tried to sign up
+	// with their address, in a shop that does not reveal which addresses
+	// have accounts.
+	TemplateAccountExists Template = "account_exists"
 	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
 	// a customerRecover answered before its address was looked up. To holds
 	// the normalised address; the worker hands the row to the recovery flow,
@@ -76,6 +80,21 @@ func NewMessageID(domain string) (string, error) {
 
 // PasswordChangedMail builds the "your password was changed" notice.
 func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	return noticeMail(shop, c, TemplatePasswordChanged, locale, now)
+}
+
+// AccountExistsMail builds the "someone tried to sign up with your
+// address" notice, with a link to the storefront's sign-in page.
+func AccountExistsMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	m, err := noticeMail(shop, c, TemplateAccountExists, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Data["url"] = shop.LinkBase("") + "/account/login"
+	return m, nil
+}
+
+func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Time) (Mail, error) {
 	id, err := NewMessageID(shop.Domain)
 	if err != nil {
 		return Mail{}, err
@@ -83,7 +102,7 @@ func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (M
 	return Mail{
 		ShopID:    shop.ID,
 		To:        c.Email,
-		Template:  TemplatePasswordChanged,
+		Template:  tmpl,
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,

@@ -31,6 +31,9 @@ type CustomerStore interface {
 	// CreateCustomer stores c and returns it with ID set; ErrConflict when
 	// c.EmailKey is taken in the shop.
 	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	// ReserveCustomerID uses up the id the next CreateCustomer would get,
+	// without storing a customer: no customer ever gets it.
+	ReserveCustomerID(ctx context.Context) (int64, error)
 	// CustomerByID returns a shop's customer, or ErrNotFound.
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.

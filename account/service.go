@@ -12,11 +12,15 @@ type Store interface {
 	storekeep.CustomerStore
 	storekeep.AccessTokenStore
 	storekeep.AuditStore
+	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
 }
 
 // Passwords hashes, verifies and judges passwords.
 type Passwords interface {
 	Hash(ctx context.Context, password string) (string, error)
+	// HashSignup is Hash for a new account, apart from sign-ins and resets
+	// so that a flood of sign-ups cannot delay them.
+	HashSignup(ctx context.Context, password string) (string, error)
 	Verify(ctx context.Context, password, encoded string) (bool, error)
 	// VerifyNothing costs what a failed Verify costs, for unknown accounts.
 	VerifyNothing(ctx context.Context, password string) error
@@ -31,6 +35,13 @@ type Config struct {
 	LoginPerIP storekeep.Limit
 	// FailedLoginsPerEmail limits failed sign-ins per address and shop.
 	FailedLoginsPerEmail storekeep.Limit
+	// CreatePerIP limits customerCreate calls per client IP and shop.
+	CreatePerIP storekeep.Limit
+	// CreatePerShop is a shop's budget of customerCreate calls.
+	CreatePerShop storekeep.Limit
+	// AccountExistsPerEmail bounds the "someone tried to sign up with your
+	// address" mails one address gets from a private shop.
+	AccountExistsPerEmail storekeep.Limit
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
@@ -39,9 +50,12 @@ type Config struct {
 // DefaultConfig returns storekeep's defaults.
 func DefaultConfig() Config {
 	return Config{
-		AccessTokenTTL:       30 * 24 * time.Hour,
-		LoginPerIP:           storekeep.Limit{Count: 60, Per: time.Minute},
-		FailedLoginsPerEmail: storekeep.Limit{Count: 10, Per: 15 * time.Minute},
+		AccessTokenTTL:        30 * 24 * time.Hour,
+		LoginPerIP:            storekeep.Limit{Count: 60, Per: time.Minute},
+		FailedLoginsPerEmail:  storekeep.Limit{Count: 10, Per: 15 * time.Minute},
+		CreatePerIP:           storekeep.Limit{Count: 10, Per: time.Hour},
+		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
+		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
 }
 
@@ -55,6 +69,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailedLoginsPerEmail.Count == 0 {
 		c.FailedLoginsPerEmail = d.FailedLoginsPerEmail
+	}
+	if c.CreatePerIP.Count == 0 {
+		c.CreatePerIP = d.CreatePerIP
+	}
+	if c.CreatePerShop.Count == 0 {
+		c.CreatePerShop = d.CreatePerShop
+	}
+	if c.AccountExistsPerEmail.Count == 0 {
+		c.AccountExistsPerEmail = d.AccountExistsPerEmail
 	}
 	return c
 }

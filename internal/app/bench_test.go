@@ -17,15 +17,24 @@ import (
 	"github.com/storekeep/storekeep/password"
 )
 
-// unthrottled lifts the recover limits so a benchmark measures the path,
-// not the limiter's refusals.
-func unthrottled(c *app.Config, _ *storekeep.Shop) {
+// unthrottled lifts the recover and sign-up limits so a benchmark
+// measures the path, not the limiter's refusals.
+func unthrottled(c *app.Config, s *storekeep.Shop) {
+	manySignUps(c, s)
 	lots := storekeep.Limit{Count: 1 << 30, Per: time.Hour}
 	c.Recovery.RecoverPerIP = lots
 	c.Recovery.RecoverPerEmail = lots
 	c.Recovery.RecoverPerShop = lots
 	c.Recovery.FailedTokensPerIP = lots
 	c.Recovery.FailedTokensPerCustomer = lots
+}
+
+// manySignUps lifts the customerCreate limits, for tests that sign many
+// customers up from one address.
+func manySignUps(c *app.Config, _ *storekeep.Shop) {
+	lots := storekeep.Limit{Count: 1 << 30, Per: time.Hour}
+	c.Account.CreatePerIP = lots
+	c.Account.CreatePerShop = lots
 }
 
 // seed creates count customers directly through the account service.

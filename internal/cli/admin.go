@@ -159,7 +159,7 @@ func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Contex
 		in := account.CreateInput{Email: *email, Password: *pass, FirstName: first, LastName: last}
 		var c storekeep.Customer
 		if *pass != "" {
-			c, err = a.Accounts.Create(ctx, shop, in, storekeep.Caller{IP: "cli"})
+			c, err = a.Accounts.CreateByAdmin(ctx, shop, in)
 		} else if c, err = a.Accounts.CreateInvited(ctx, shop, in); err == nil {
 			err = a.Recovery.Invite(ctx, shop, c, storekeep.Caller{IP: "cli"})
 		}

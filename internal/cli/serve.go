@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/outbox"
@@ -51,6 +52,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&throttles.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&throttles.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
+	signups := account.DefaultConfig()
+	fs.Var(limitFlag{&signups.CreatePerIP}, "create-per-ip", "customerCreate calls allowed per client IP and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&signups.CreatePerShop}, "create-per-shop", "customerCreate calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
 	smtpConns := fs.Int("smtp-conns", 4, "connections to the SMTP server that mail is sent over at once")
 	poll := fs.Duration("mail-poll", time.Second, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
 	d.define(fs)
@@ -99,6 +103,8 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Recovery.RecoverPerIP = throttles.RecoverPerIP
 		cfg.Recovery.RecoverPerEmail = throttles.RecoverPerEmail
 		cfg.Recovery.RecoverPerShop = throttles.RecoverPerShop
+		cfg.Account.CreatePerIP = signups.CreatePerIP
+		cfg.Account.CreatePerShop = signups.CreatePerShop
 		cfg.HashParams = hashParams
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
 		cfg.Outbox.MaxAttempts = *attempts

@@ -86,7 +86,7 @@ If you did not ask for this, you can ignore this email: your password stays the 
 func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 	r := newRenderer(t, "")
 	expiry := map[string]string{"en": "expires in 24 hours", "fr": "expire dans 24 heures"}
-	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateEmailChanged} {
+	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateEmailChanged, storekeep.TemplateAccountExists} {
 		subjects := map[string]string{}
 		for _, locale := range []string{"en", "fr"} {
 			msg := render(t, r, testShop, testMail(tmpl, locale))
@@ -119,7 +119,7 @@ func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 					}
 				}
 			}
-			if tmpl == storekeep.TemplatePasswordChanged || tmpl == storekeep.TemplateEmailChanged {
+			if tmpl == storekeep.TemplatePasswordChanged || tmpl == storekeep.TemplateEmailChanged || tmpl == storekeep.TemplateAccountExists {
 				continue
 			}
 			if !strings.Contains(msg.Text, resetURL) {

@@ -65,10 +65,11 @@ var dialect = sqlstore.Dialect{
 	HashIn:    sqlstore.HashAny,
 	// FOR NO KEY UPDATE does not block inserts that merely reference the
 	// customer.
-	LockCustomer: `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
-	ClaimMail:    sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
-	ClaimJobs:    sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
-	IsConflict:   isConflict,
+	LockCustomer:      `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
+	ClaimMail:         sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	ReserveCustomerID: []string{`SELECT nextval(pg_get_serial_sequence('customers', 'id'))`},
+	IsConflict:        isConflict,
 }
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.

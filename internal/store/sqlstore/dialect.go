@@ -31,6 +31,9 @@ type Dialect struct {
 	// ClaimMail and ClaimJobs lease due mail and due jobs ($1: lease end,
 	// $2: now, $3: limit), returning claimColumns.
 	ClaimMail, ClaimJobs string
+	// ReserveCustomerID are statements run in one transaction that use up
+	// the next customer id, the last one returning it.
+	ReserveCustomerID []string
 	// IsConflict reports whether err is a broken uniqueness rule.
 	IsConflict func(error) bool
 }
