@@ -157,9 +157,9 @@ func (a *App) build() error {
 	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
-	outCfg.Jobs = map[storekeep.Template]outbox.Job{
-		storekeep.TemplateRecoverRequest: func(ctx context.Context, m storekeep.Mail) (bool, error) {
-			return a.Recovery.ProcessRecoverRequest(ctx, m)
+	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
+		storekeep.JobRecover: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessRecoverRequest(ctx, j)
 		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)

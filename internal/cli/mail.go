@@ -40,7 +40,11 @@ func setupMailList(fs *flag.FlagSet, env *environment) func(context.Context) err
 		w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tSTATUS\tATTEMPTS\tTO\tTEMPLATE\tCREATED\tLAST ERROR")
 		for _, m := range list {
-			fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.Status, m.Attempts, oneLine(m.To), m.Template,
+			what := string(m.Template)
+			if m.Job != "" {
+				what = "job " + string(m.Job)
+			}
+			fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.Status, m.Attempts, oneLine(m.To), what,
 				m.CreatedAt.UTC().Format(time.RFC3339), oneLine(m.LastError))
 		}
 		return w.Flush()

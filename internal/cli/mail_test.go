@@ -42,7 +42,8 @@ func TestMailListAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	claimed, err := store.ClaimMail(ctx, time.Now(), time.Minute, 10)
+	batch, err := store.Claim(ctx, time.Now(), time.Minute, 10)
+	claimed := batch.Mail
 	if err != nil || len(claimed) != 2 {
 		t.Fatalf("claim: %d mails, %v", len(claimed), err)
 	}
