@@ -99,7 +99,7 @@ func AccountExistsMail(shop Shop, c Customer, locale string, now time.Time) (Mai
 	if err != nil {
 		return Mail{}, err
 	}
-	m.Data.URL = shop.StorefrontBase() + "/account/login"
+	m.Data.URL = shop.LinkBase("") + "/account/login"
 	return m, nil
 }
 

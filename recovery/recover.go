@@ -185,7 +185,7 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 		MessageID: messageID,
 		CreatedAt: now,
 		Data: storekeep.MailData{
-			URL:          AccountURL(shop, segment, customer.ID, token),
+			URL:          AccountURL(shop.LinkBase(s.cfg.DefaultStorefrontURL), segment, customer.ID, token),
 			ShopName:     shop.Name,
 			FirstName:    customer.FirstName,
 			Email:        customer.Email,

@@ -38,9 +38,12 @@ type Renderer struct {
 	// DefaultLocale is tried when the mail's own locale has no template,
 	// before "en". Set it before the first Render.
 	DefaultLocale string
-	dir           fs.FS
-	texts         parsedCache[*texttemplate.Template]
-	htmls         parsedCache[*htmltemplate.Template]
+	// DefaultStorefrontURL is .StorefrontURL for shops without one
+	// (https://<domain> when empty).
+	DefaultStorefrontURL string
+	dir                  fs.FS
+	texts                parsedCache[*texttemplate.Template]
+	htmls                parsedCache[*htmltemplate.Template]
 }
 
 // parsedCache keeps parsed templates keyed by their name and source text,
@@ -156,7 +159,7 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	data := TemplateData{
 		ShopName:      cmp.Or(values["shop_name"], line(shop.Name), shop.Domain),
 		ShopDomain:    shop.Domain,
-		StorefrontURL: shop.StorefrontURL,
+		StorefrontURL: shop.LinkBase(r.DefaultStorefrontURL),
 		URL:           values["url"],
 		FirstName:     values["first_name"],
 		Email:         values["email"],
