@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -69,6 +70,19 @@ func DefaultConfig() Config {
 		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
 		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each.
+func (c Config) Validate() error {
+	return errors.Join(
+		storekeep.CheckDuration("access token lifetime", c.AccessTokenTTL),
+		storekeep.CheckLimit("sign-ins per IP", c.LoginPerIP),
+		storekeep.CheckLimit("failed sign-ins per address", c.FailedLoginsPerEmail),
+		storekeep.CheckLimit("--create-per-ip", c.CreatePerIP),
+		storekeep.CheckLimit("--create-per-shop", c.CreatePerShop),
+		storekeep.CheckLimit("account-exists notices per address", c.AccountExistsPerEmail),
+	)
 }
 
 func (c Config) withDefaults() Config {
