@@ -72,3 +72,9 @@ func ParseMailingAddressGID(gid string) (int64, bool) {
 	}
 	return ParseCustomerNumber(number)
 }
+
+// Node is anything with a Shopify global id, which the GraphQL Node
+// interface stands for.
+type Node interface {
+	GID() string
+}

@@ -10,6 +10,7 @@ import (
 // Store is the storage the service needs.
 type Store interface {
 	storekeep.CustomerStore
+	storekeep.AddressStore
 	storekeep.AccessTokenStore
 	storekeep.AuditStore
 }
