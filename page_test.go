@@ -47,8 +47,8 @@ func TestPaginateFollowsRelay(t *testing.T) {
 
 func TestParseMailingAddressGID(t *testing.T) {
 	for in, want := range map[string]int64{
-		"gid://shopify/MailingAddress/7?model_name=CustomerAddress": 7,
-		"gid://shopify/MailingAddress/7":                            7,
+		"gid://shopify/MailingAddress/7?model_name=CustomerAddress":                           7,
+		"gid://shopify/MailingAddress/7":                                                      7,
 		"gid://shopify/MailingAddress/7?model_name=CustomerAddress&customer_access_token=abc": 7,
 	} {
 		if got, ok := ParseMailingAddressGID(in); !ok || got != want {

@@ -393,4 +393,3 @@ func TestACustomerKeepsAtMostMaxAddresses(t *testing.T) {
 		t.Fatalf("%d addresses stored, %v", len(list), err)
 	}
 }
-
