@@ -19,11 +19,10 @@ const (
 	// TemplateEmailChanged tells a customer, at their former address, that
 	// their account's email address changed.
 	TemplateEmailChanged Template = "email_changed"
-	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
-	// a customerRecover answered before its address was looked up. To holds
-	// the normalised address; the worker hands the row to the recovery flow,
-	// which issues the reset mail if the address has an account.
-	TemplateRecoverRequest Template = "recover_request"
+	// TemplateAccountExists tells a customer that someone tried to sign up
+	// with their address, in a shop that does not reveal which addresses
+	// have accounts.
+	TemplateAccountExists Template = "account_exists"
 )
 
 // Mail is a message queued in the outbox. Data holds the template's
@@ -35,12 +34,26 @@ type Mail struct {
 	To       string
 	Template Template
 	Locale   string
-	Data     map[string]string
+	Data     MailData
 	// MessageID is the RFC 5322 Message-ID, fixed when the mail is queued so
 	// that a resend is recognisably the same message.
 	MessageID string
 	Attempts  int
 	CreatedAt time.Time
+}
+
+// MailData are the variables a mail's template is rendered with; each is
+// optional but URL, which reset and activation mail need.
+type MailData struct {
+	// URL is the one-time reset or activation link.
+	URL string `json:"url,omitempty"`
+	// ShopName overrides the shop's name.
+	ShopName     string `json:"shop_name,omitempty"`
+	FirstName    string `json:"first_name,omitempty"`
+	Email        string `json:"email,omitempty"`
+	ExpiresHours string `json:"expires_hours,omitempty"`
+	// NewEmail is the address an email_changed notice announces.
+	NewEmail string `json:"new_email,omitempty"`
 }
 
 // MailStatus is where an outbox row stands.
@@ -76,6 +89,21 @@ func NewMessageID(domain string) (string, error) {
 
 // PasswordChangedMail builds the "your password was changed" notice.
 func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	return noticeMail(shop, c, TemplatePasswordChanged, locale, now)
+}
+
+// AccountExistsMail builds the "someone tried to sign up with your
+// address" notice, with a link to the storefront's sign-in page.
+func AccountExistsMail(shop Shop, c Customer, locale string, now time.Time) (Mail, error) {
+	m, err := noticeMail(shop, c, TemplateAccountExists, locale, now)
+	if err != nil {
+		return Mail{}, err
+	}
+	m.Data.URL = shop.LinkBase("") + "/account/login"
+	return m, nil
+}
+
+func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Time) (Mail, error) {
 	id, err := NewMessageID(shop.Domain)
 	if err != nil {
 		return Mail{}, err
@@ -83,15 +111,11 @@ func PasswordChangedMail(shop Shop, c Customer, locale string, now time.Time) (M
 	return Mail{
 		ShopID:    shop.ID,
 		To:        c.Email,
-		Template:  TemplatePasswordChanged,
+		Template:  tmpl,
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,
-		Data: map[string]string{
-			"shop_name":  shop.Name,
-			"first_name": c.FirstName,
-			"email":      c.Email,
-		},
+		Data:      MailData{ShopName: shop.Name, FirstName: c.FirstName, Email: c.Email},
 	}, nil
 }
 
@@ -103,6 +127,6 @@ func EmailChangedMail(shop Shop, c Customer, newEmail, locale string, now time.T
 		return Mail{}, err
 	}
 	m.Template = TemplateEmailChanged
-	m.Data["new_email"] = newEmail
+	m.Data.NewEmail = newEmail
 	return m, nil
 }

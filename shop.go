@@ -29,6 +29,7 @@ type Shop struct {
 	Name   string
 	// StorefrontURL is the base of links in mail, such as
 	// https://shop.example; reset links are StorefrontURL/account/reset/...
+	// Empty, the base is the server's default (see LinkBase).
 	StorefrontURL string
 	Enumeration   Enumeration
 	// MailFrom and ReplyTo, when set, are the shop's sender and reply-to
@@ -38,6 +39,18 @@ type Shop struct {
 	// Locale is the shop's default mail locale, such as "en" or "fr-CA".
 	Locale    string
 	CreatedAt time.Time
+}
+
+// LinkBase is the base of the shop's links: its StorefrontURL, else
+// fallback (a server's own address while mail goes to its development
+// mailbox), else https://<domain>. It never ends with a slash.
+func (s Shop) LinkBase(fallback string) string {
+	for _, base := range []string{s.StorefrontURL, fallback} {
+		if base = strings.TrimRight(base, "/"); base != "" {
+			return base
+		}
+	}
+	return "https://" + s.Domain
 }
 
 // Scope is a Storefront API access scope granted to an APIToken.

@@ -3,13 +3,109 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/storekeep/storekeep"
 )
 
+// ThrottledCreateMessage is Shopify's message for a throttled
+// customerCreate.
+const ThrottledCreateMessage = "Creating Customer Limit exceeded. Please try again later."
+
 // Create handles customerCreate: it validates every field, reporting all
-// problems at once, and stores an enabled customer.
+// problems at once, applies the throttles and stores an enabled customer.
+//
+// An address that already has an account gets TAKEN in a Shopify-mode
+// shop. A private shop answers it as a new address, after the same work
+// (see signUpTaken), and mails the owner instead.
 func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInput, caller storekeep.Caller) (storekeep.Customer, error) {
+	c, err := s.newCustomer(shop, in, storekeep.CustomerEnabled, s.Passwords.Check(in.Password, []string{"input", "password"}))
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	if err := s.throttleCreate(ctx, shop, caller); err != nil {
+		return storekeep.Customer{}, err
+	}
+	if c.PasswordHash, err = s.Passwords.HashSignup(ctx, in.Password); err != nil {
+		return storekeep.Customer{}, err
+	}
+	owner, err := s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		created, err := s.Store.CreateCustomer(ctx, c)
+		if !errors.Is(err, storekeep.ErrConflict) {
+			return created, err
+		}
+		owner, err = s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
+	}
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	if shop.Enumeration == storekeep.EnumerationShopify {
+		return storekeep.Customer{}, emailTaken([]string{"input", "email"})
+	}
+	return s.signUpTaken(ctx, shop, c, owner, caller)
+}
+
+// signUpTaken answers a private-mode sign-up whose address belongs to
+// owner as a new address is answered: with c, the customer that would have
+// been stored, under an id used up for it, so that the ids of sign-ups
+// before and after it run on as if it had been stored. The password was
+// hashed and dropped. The owner gets an account_exists mail, at most
+// AccountExistsPerEmail, unless the account is disabled; the outbox sends
+// it at its next poll, not at once, so that the work does not follow the
+// answer.
+func (s *Service) signUpTaken(ctx context.Context, shop storekeep.Shop, c, owner storekeep.Customer, caller storekeep.Caller) (storekeep.Customer, error) {
+	var err error
+	if c.ID, err = s.Store.ReserveCustomerID(ctx); err != nil {
+		return storekeep.Customer{}, err
+	}
+	if owner.State == storekeep.CustomerDisabled {
+		return c, nil
+	}
+	key := "create:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + c.EmailKey
+	if ok, err := s.Limiter.Allow(ctx, key, s.cfg.AccountExistsPerEmail); err != nil || !ok {
+		return c, err
+	}
+	m, err := storekeep.AccountExistsMail(shop, owner, caller.Locale, s.clock())
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	if _, err := s.Store.EnqueueMail(ctx, m); err != nil {
+		return storekeep.Customer{}, err
+	}
+	return c, nil
+}
+
+// throttleCreate refuses a sign-up when the client IP or the shop has used
+// its allowance. The caller's own allowance is checked first.
+func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller) error {
+	shopKey := strconv.FormatInt(shop.ID, 10)
+	for _, c := range []struct {
+		key   string
+		limit storekeep.Limit
+	}{
+		{"create:ip:" + shopKey + ":" + caller.IP, s.cfg.CreatePerIP},
+		{"create:shop:" + shopKey, s.cfg.CreatePerShop},
+	} {
+		ok, err := s.Limiter.Allow(ctx, c.key, c.limit)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerCreate", At: s.clock()}.Folded()
+			if err := s.Store.RecordAudit(ctx, ev); err != nil {
+				return err
+			}
+			return storekeep.Throttled(ThrottledCreateMessage)
+		}
+	}
+	return nil
+}
+
+// CreateByAdmin stores an enabled customer with a password for an
+// administrator: not throttled, and TAKEN for an address that has an
+// account whatever the shop's enumeration mode.
+func (s *Service) CreateByAdmin(ctx context.Context, shop storekeep.Shop, in CreateInput) (storekeep.Customer, error) {
 	c, err := s.newCustomer(shop, in, storekeep.CustomerEnabled, s.Passwords.Check(in.Password, []string{"input", "password"}))
 	if err != nil {
 		return storekeep.Customer{}, err
@@ -28,6 +124,14 @@ func (s *Service) CreateInvited(ctx context.Context, shop storekeep.Shop, in Cre
 		return storekeep.Customer{}, err
 	}
 	return s.insert(ctx, c)
+}
+
+func (s *Service) insert(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
+	created, err := s.Store.CreateCustomer(ctx, c)
+	if errors.Is(err, storekeep.ErrConflict) {
+		return storekeep.Customer{}, emailTaken([]string{"input", "email"})
+	}
+	return created, err
 }
 
 // newCustomer validates in and builds the customer to store; passwordErr
@@ -52,14 +156,6 @@ func (s *Service) newCustomer(shop storekeep.Shop, in CreateInput, state storeke
 		passwordErr,
 	)
 	return c, err
-}
-
-func (s *Service) insert(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
-	created, err := s.Store.CreateCustomer(ctx, c)
-	if errors.Is(err, storekeep.ErrConflict) {
-		return storekeep.Customer{}, emailTaken([]string{"input", "email"})
-	}
-	return created, err
 }
 
 func emailTaken(field []string) error {

@@ -7,17 +7,34 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// Store is the storage the service needs.
+// Store is the storage the service needs, each method as storekeep.Store
+// documents it.
 type Store interface {
-	storekeep.CustomerStore
-	storekeep.AddressStore
-	storekeep.AccessTokenStore
-	storekeep.AuditStore
+	CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error)
+	ReserveCustomerID(ctx context.Context) (int64, error)
+	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
+	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
+	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
+	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
+	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
+	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
+	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
+	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
+	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
+	CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	UpdateAddress(ctx context.Context, a storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	Address(ctx context.Context, shopID, customerID, id int64) (storekeep.MailingAddress, error)
+	Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error)
 }
 
 // Passwords hashes, verifies and judges passwords.
 type Passwords interface {
 	Hash(ctx context.Context, password string) (string, error)
+	// HashSignup is Hash for a new account, apart from sign-ins and resets
+	// so that a flood of sign-ups cannot delay them.
+	HashSignup(ctx context.Context, password string) (string, error)
 	Verify(ctx context.Context, password, encoded string) (bool, error)
 	// VerifyNothing costs what a failed Verify costs, for unknown accounts.
 	VerifyNothing(ctx context.Context, password string) error
@@ -32,6 +49,13 @@ type Config struct {
 	LoginPerIP storekeep.Limit
 	// FailedLoginsPerEmail limits failed sign-ins per address and shop.
 	FailedLoginsPerEmail storekeep.Limit
+	// CreatePerIP limits customerCreate calls per client IP and shop.
+	CreatePerIP storekeep.Limit
+	// CreatePerShop is a shop's budget of customerCreate calls.
+	CreatePerShop storekeep.Limit
+	// AccountExistsPerEmail bounds the "someone tried to sign up with your
+	// address" mails one address gets from a private shop.
+	AccountExistsPerEmail storekeep.Limit
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
@@ -40,9 +64,12 @@ type Config struct {
 // DefaultConfig returns storekeep's defaults.
 func DefaultConfig() Config {
 	return Config{
-		AccessTokenTTL:       30 * 24 * time.Hour,
-		LoginPerIP:           storekeep.Limit{Count: 60, Per: time.Minute},
-		FailedLoginsPerEmail: storekeep.Limit{Count: 10, Per: 15 * time.Minute},
+		AccessTokenTTL:        30 * 24 * time.Hour,
+		LoginPerIP:            storekeep.Limit{Count: 60, Per: time.Minute},
+		FailedLoginsPerEmail:  storekeep.Limit{Count: 10, Per: 15 * time.Minute},
+		CreatePerIP:           storekeep.Limit{Count: 10, Per: time.Hour},
+		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
+		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
 }
 
@@ -56,6 +83,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailedLoginsPerEmail.Count == 0 {
 		c.FailedLoginsPerEmail = d.FailedLoginsPerEmail
+	}
+	if c.CreatePerIP.Count == 0 {
+		c.CreatePerIP = d.CreatePerIP
+	}
+	if c.CreatePerShop.Count == 0 {
+		c.CreatePerShop = d.CreatePerShop
+	}
+	if c.AccountExistsPerEmail.Count == 0 {
+		c.AccountExistsPerEmail = d.AccountExistsPerEmail
 	}
 	return c
 }

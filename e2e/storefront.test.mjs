@@ -61,14 +61,18 @@ async function recoverLink(email) {
   return link;
 }
 
-test('customerCreate signs a customer up, once per address', async () => {
+test('customerCreate signs a customer up, once per address; a private shop answers a taken address as a new one and mails the owner', async () => {
   const customer = await signUp('create@example.com', 'create-secret-1');
   assert.match(customer.id, /^gid:\/\/shopify\/Customer\/\d+$/);
   assert.equal(customer.email, 'create@example.com');
 
-  const again = await call(publicClient, mutations.create, { input: { email: 'create@example.com', password: 'other-secret-2' } });
-  assert.equal(again.customerCreate.customer, null);
-  assert.equal(again.customerCreate.customerUserErrors[0].code, 'TAKEN');
+  const again = await signUp('create@example.com', 'other-secret-2');
+  assert.match(again.id, /^gid:\/\/shopify\/Customer\/\d+$/);
+  assert.notEqual(again.id, customer.id);
+  const notice = await smtp.waitFor('create@example.com', /tried to sign up/);
+  assert.match(notice.text, /already have an account/);
+  assert.equal((await login('create@example.com', 'other-secret-2')).customerUserErrors[0].code, 'UNIDENTIFIED_CUSTOMER');
+  assert.ok((await login('create@example.com', 'create-secret-1')).customerAccessToken);
 });
 
 test('customerAccessTokenCreate logs in; a wrong password is UNIDENTIFIED_CUSTOMER', async () => {

@@ -24,19 +24,38 @@ import (
 // answers it as THROTTLED rather than failing with an internal error.
 var ErrBusy error = storekeep.Throttled("Too many requests. Please try again later.")
 
+// SignupConcurrency is how many sign-up hashes (HashSignup) run at once,
+// beside the hashes of customers signing in, resetting or changing a
+// password.
+const SignupConcurrency = 1
+
 // Hasher hashes and verifies passwords, admitting a bounded number of
 // argon2id computations at once. It is safe for concurrent use.
+//
+// Hashes wait in two lanes, each with its own slots and queue: sign-ups
+// (HashSignup) in one, everything else in the other. A flood of sign-ups
+// fills only its own lane, so it cannot delay or refuse a sign-in or a
+// reset; it can only take SignupConcurrency of the CPUs from them.
 type Hasher struct {
-	params  Params
+	params      Params
+	interactive lane
+	signup      lane
+	decoy       phc
+}
+
+// lane is a bounded set of hashing slots with a bounded queue of waiters.
+type lane struct {
 	sem     chan struct{}
 	queue   int64
 	waiting atomic.Int64
-	decoy   phc
 }
 
-// NewHasher returns a Hasher that hashes with p, runs at most concurrency
-// hashes at once (runtime.NumCPU() when concurrency <= 0) and lets at most
-// queue further callers wait for a slot; callers beyond those get ErrBusy.
+// NewHasher returns a Hasher that hashes with p. Sign-in, reset and
+// password-change hashes run at most concurrency at once
+// (runtime.NumCPU() when concurrency <= 0) and at most queue further
+// callers wait for a slot; sign-up hashes run at most SignupConcurrency at
+// once, with queue/8 (at least 1) waiting. Callers beyond those get
+// ErrBusy.
 func NewHasher(p Params, concurrency, queue int) (*Hasher, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -48,10 +67,10 @@ func NewHasher(p Params, concurrency, queue int) (*Hasher, error) {
 		concurrency = runtime.NumCPU()
 	}
 	h := &Hasher{
-		params: p,
-		sem:    make(chan struct{}, concurrency),
-		queue:  int64(queue),
-		decoy:  phc{params: p, salt: make([]byte, SaltLen), key: make([]byte, KeyLen)},
+		params:      p,
+		interactive: lane{sem: make(chan struct{}, concurrency), queue: int64(queue)},
+		signup:      lane{sem: make(chan struct{}, SignupConcurrency), queue: int64(max(1, queue/8))},
+		decoy:       phc{params: p, salt: make([]byte, SaltLen), key: make([]byte, KeyLen)},
 	}
 	rand.Read(h.decoy.salt)
 	rand.Read(h.decoy.key)
@@ -61,18 +80,30 @@ func NewHasher(p Params, concurrency, queue int) (*Hasher, error) {
 // Params returns the parameters new hashes are made with.
 func (h *Hasher) Params() Params { return h.params }
 
-// InFlight returns the number of hashes running now.
-func (h *Hasher) InFlight() int { return len(h.sem) }
+// InFlight returns the number of hashes running now, in both lanes.
+func (h *Hasher) InFlight() int { return len(h.interactive.sem) + len(h.signup.sem) }
 
-// Waiting returns the number of callers queued for a hashing slot.
-func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
+// Waiting returns the number of callers queued for a hashing slot, in both
+// lanes.
+func (h *Hasher) Waiting() int { return int(h.interactive.waiting.Load() + h.signup.waiting.Load()) }
 
-// Hash returns the PHC string of password under a fresh random salt.
+// Hash returns the PHC string of password under a fresh random salt. Use
+// it for a password a customer is waiting on: a reset or a change.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	return h.hash(ctx, &h.interactive, password)
+}
+
+// HashSignup is Hash for a new account's password. It waits in the
+// sign-up lane, apart from sign-ins and resets.
+func (h *Hasher) HashSignup(ctx context.Context, password string) (string, error) {
+	return h.hash(ctx, &h.signup, password)
+}
+
+func (h *Hasher) hash(ctx context.Context, l *lane, password string) (string, error) {
 	out := phc{params: h.params, salt: make([]byte, SaltLen)}
 	rand.Read(out.salt)
 	var err error
-	if out.key, err = h.derive(ctx, password, out.params, out.salt, KeyLen); err != nil {
+	if out.key, err = h.derive(ctx, l, password, out.params, out.salt, KeyLen); err != nil {
 		return "", err
 	}
 	return out.String(), nil
@@ -106,37 +137,37 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 }
 
 func (h *Hasher) compare(ctx context.Context, password string, stored phc) (bool, error) {
-	key, err := h.derive(ctx, password, stored.params, stored.salt, uint32(len(stored.key)))
+	key, err := h.derive(ctx, &h.interactive, password, stored.params, stored.salt, uint32(len(stored.key)))
 	if err != nil {
 		return false, err
 	}
 	return subtle.ConstantTimeCompare(key, stored.key) == 1, nil
 }
 
-func (h *Hasher) derive(ctx context.Context, password string, p Params, salt []byte, keyLen uint32) ([]byte, error) {
-	if err := h.acquire(ctx); err != nil {
+func (h *Hasher) derive(ctx context.Context, l *lane, password string, p Params, salt []byte, keyLen uint32) ([]byte, error) {
+	if err := l.acquire(ctx); err != nil {
 		return nil, err
 	}
-	defer func() { <-h.sem }()
+	defer func() { <-l.sem }()
 	return argon2.IDKey([]byte(Normalize(password)), salt, p.Time, p.Memory, p.Threads, keyLen), nil
 }
 
-func (h *Hasher) acquire(ctx context.Context) error {
+func (l *lane) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	select {
-	case h.sem <- struct{}{}:
+	case l.sem <- struct{}{}:
 		return nil
 	default:
 	}
-	if h.waiting.Add(1) > h.queue {
-		h.waiting.Add(-1)
+	if l.waiting.Add(1) > l.queue {
+		l.waiting.Add(-1)
 		return ErrBusy
 	}
-	defer h.waiting.Add(-1)
+	defer l.waiting.Add(-1)
 	select {
-	case h.sem <- struct{}{}:
+	case l.sem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -80,8 +81,8 @@ func TestDefaultParamsHashAndVerify(t *testing.T) {
 	if cheap := mustHash(t, newHasher(t, 1, 0), "hunter22"); !h.NeedsRehash(cheap) || !verify(t, h, "hunter22", cheap) {
 		t.Fatal("a hash with other params must verify and need a rehash")
 	}
-	if cap(h.sem) != runtime.NumCPU() {
-		t.Fatalf("default concurrency %d, want %d", cap(h.sem), runtime.NumCPU())
+	if cap(h.interactive.sem) != runtime.NumCPU() {
+		t.Fatalf("default concurrency %d, want %d", cap(h.interactive.sem), runtime.NumCPU())
 	}
 }
 
@@ -138,7 +139,7 @@ func TestVerifyNothingDoesTheWork(t *testing.T) {
 	if err := h.VerifyNothing(context.Background(), "anything"); err != nil {
 		t.Fatal(err)
 	}
-	h.sem <- struct{}{}
+	h.interactive.sem <- struct{}{}
 	if err := h.VerifyNothing(context.Background(), "anything"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("VerifyNothing with no free slot and no queue: %v, want ErrBusy", err)
 	}
@@ -153,14 +154,18 @@ func TestNewHasherRejectsBadConfig(t *testing.T) {
 	}
 }
 
-// fill takes every hashing slot of h and returns a func that frees them.
-func fill(h *Hasher) (release func()) {
-	for range cap(h.sem) {
-		h.sem <- struct{}{}
+// fill takes every slot of h's sign-in lane and returns a func that frees
+// them.
+func fill(h *Hasher) (release func()) { return fillLane(&h.interactive) }
+
+// fillLane takes every slot of l and returns a func that frees them.
+func fillLane(l *lane) (release func()) {
+	for range cap(l.sem) {
+		l.sem <- struct{}{}
 	}
 	return func() {
-		for range cap(h.sem) {
-			<-h.sem
+		for range cap(l.sem) {
+			<-l.sem
 		}
 	}
 }
@@ -260,5 +265,64 @@ func BenchmarkHash(b *testing.B) {
 		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A flood of sign-ups fills only the sign-up lane: its slot busy and its
+// queue full, new sign-ups are refused at once, while sign-in and reset
+// hashes still run without waiting.
+func TestSignupsCannotStarveSignIn(t *testing.T) {
+	h := newHasher(t, 1, 16)
+	if cap(h.signup.sem) != SignupConcurrency || h.signup.queue != 2 {
+		t.Fatalf("sign-up lane: %d slots, %d waiting; want %d and queue/8", cap(h.signup.sem), h.signup.queue, SignupConcurrency)
+	}
+	release := fillLane(&h.signup)
+	queued := int(h.signup.queue)
+	results := make(chan error, queued)
+	for i := range queued {
+		go func() {
+			_, err := h.HashSignup(context.Background(), fmt.Sprintf("signup-%d", i))
+			results <- err
+		}()
+	}
+	waitFor(t, func() bool { return h.Waiting() == queued })
+	if _, err := h.HashSignup(context.Background(), "one sign-up too many"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("HashSignup past its queue: %v, want ErrBusy", err)
+	}
+
+	enc := mustHash(t, h, "a customer resetting")
+	if !verify(t, h, "a customer resetting", enc) {
+		t.Fatal("sign-in refused")
+	}
+	if err := h.VerifyNothing(context.Background(), "an unknown address"); err != nil {
+		t.Fatal(err)
+	}
+	if h.interactive.waiting.Load() != 0 || h.InFlight() != SignupConcurrency {
+		t.Fatalf("interactive waiting %d, in flight %d", h.interactive.waiting.Load(), h.InFlight())
+	}
+
+	release()
+	for range queued {
+		if err := <-results; err != nil {
+			t.Fatalf("queued sign-up: %v", err)
+		}
+	}
+}
+
+// Sign-in hashes filling their own lane do not take the sign-up lane's
+// slot either: each lane waits only for its own kind.
+func TestSignInFloodLeavesTheSignupLane(t *testing.T) {
+	h := newHasher(t, 2, 0)
+	release := fill(h)
+	defer release()
+	if _, err := h.Hash(context.Background(), "no slot left"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hash with its lane full: %v, want ErrBusy", err)
+	}
+	enc, err := h.HashSignup(context.Background(), "a new customer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$") {
+		t.Fatalf("sign-up hash %q", enc)
 	}
 }

@@ -9,10 +9,11 @@ import (
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/app"
 )
 
 func TestCustomerCreateReportsEveryProblem(t *testing.T) {
-	n := startNode(t)
+	n := startNode(t, func(_ *app.Config, s *storekeep.Shop) { s.Enumeration = storekeep.EnumerationShopify })
 	n.signUp("taken@example.com", "first-secret-1")
 	var p payload
 	n.post(createMutation, map[string]any{"input": map[string]any{"email": "TAKEN@example.com", "password": "first-secret-1"}}).field(t, "customerCreate", &p)

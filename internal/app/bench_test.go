@@ -17,15 +17,24 @@ import (
 	"github.com/storekeep/storekeep/password"
 )
 
-// unthrottled lifts the recover limits so a benchmark measures the path,
-// not the limiter's refusals.
-func unthrottled(c *app.Config, _ *storekeep.Shop) {
+// unthrottled lifts the recover and sign-up limits so a benchmark
+// measures the path, not the limiter's refusals.
+func unthrottled(c *app.Config, s *storekeep.Shop) {
+	manySignUps(c, s)
 	lots := storekeep.Limit{Count: 1 << 30, Per: time.Hour}
 	c.Recovery.RecoverPerIP = lots
 	c.Recovery.RecoverPerEmail = lots
 	c.Recovery.RecoverPerShop = lots
 	c.Recovery.FailedTokensPerIP = lots
 	c.Recovery.FailedTokensPerCustomer = lots
+}
+
+// manySignUps lifts the customerCreate limits, for tests that sign many
+// customers up from one address.
+func manySignUps(c *app.Config, _ *storekeep.Shop) {
+	lots := storekeep.Limit{Count: 1 << 30, Per: time.Hour}
+	c.Account.CreatePerIP = lots
+	c.Account.CreatePerShop = lots
 }
 
 // seed creates count customers directly through the account service.
@@ -100,7 +109,7 @@ func BenchmarkResetOverHTTP(b *testing.B) {
 		err := n.app.Store.IssueCustomerToken(ctx, storekeep.CustomerToken{
 			ShopID: n.shop.ID, CustomerID: customer.ID, Purpose: storekeep.PurposeReset,
 			Hash: n.app.Keys.Hash(token), ExpiresAt: now.Add(time.Hour), CreatedAt: now,
-		}, storekeep.Mail{ShopID: n.shop.ID, To: customer.Email, Template: storekeep.TemplateReset, MessageID: fmt.Sprintf("<b%d@shop.example>", i), Data: map[string]string{}, CreatedAt: now}, storekeep.AuditEvent{ShopID: n.shop.ID, Kind: storekeep.AuditRecoverRequested, At: now}, 0)
+		}, storekeep.Mail{ShopID: n.shop.ID, To: customer.Email, Template: storekeep.TemplateReset, MessageID: fmt.Sprintf("<b%d@shop.example>", i), Data: storekeep.MailData{}, CreatedAt: now}, storekeep.AuditEvent{ShopID: n.shop.ID, Kind: storekeep.AuditRecoverRequested, At: now}, 0)
 
 		if err != nil {
 			b.Fatal(err)

@@ -3,15 +3,19 @@ package app_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 )
 
 // TestLookAlikeAddressesCannotCaptureAnAccountOrItsReset registers an
 // internationalised look-alike of a victim's address first, then the
 // victim's. Each keeps its own account, spellings of the same mailbox share
 // one account, look-alike local parts are refused, and every reset mail goes
-// to the mailbox of the account it resets.
+// to the mailbox of the account it resets. The shop answers as Shopify does,
+// so that a second sign-up for one mailbox shows as TAKEN.
 func TestLookAlikeAddressesCannotCaptureAnAccountOrItsReset(t *testing.T) {
-	n := startNode(t)
+	n := startNode(t, func(_ *app.Config, s *storekeep.Shop) { s.Enumeration = storekeep.EnumerationShopify })
 	n.signUp("victim@gmaİl.com", "lookalike-secret-1")
 	n.signUp("victim@gmail.com", "victim-secret-1")
 

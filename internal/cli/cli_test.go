@@ -66,6 +66,9 @@ func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 	if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "cy@example.com", "--password", "abc"); code != 1 || !strings.Contains(errOut, "TOO_SHORT") {
 		t.Fatalf("bad password: %d %s", code, errOut)
 	}
+	if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "ADA@example.com", "--password", "other-secret-1"); code != 1 || !strings.Contains(errOut, "TAKEN") {
+		t.Fatalf("an address with an account, in a private shop: %d %s; an administrator is told TAKEN", code, errOut)
+	}
 }
 
 func TestServeAnswersUntilCancelled(t *testing.T) {

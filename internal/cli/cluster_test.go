@@ -126,6 +126,7 @@ func TestThreeNodesShareThrottlesMailAndTokens(t *testing.T) {
 		"STOREKEEP_REDIS=" + redis,
 		"STOREKEEP_REDIS_PREFIX=cluster-" + randomHex(6) + ":",
 		"STOREKEEP_SMTP=" + sink.URL(),
+		"STOREKEEP_CREATE_PER_IP=100/1h",
 	}
 	getenv := func(k string) string {
 		for _, kv := range env {

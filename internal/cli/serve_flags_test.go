@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -12,24 +14,31 @@ import (
 )
 
 // recoverOnce sends one customerRecover to base and returns the error code
-// of its answer: a user error's, a top-level error's, or "" when accepted.
+// of its answer (see errorCode).
 func recoverOnce(t *testing.T, base, token, email string) string {
 	t.Helper()
-	body := strings.NewReader(`{"query":"mutation { customerRecover(email: \"` + email + `\") { customerUserErrors { code } } }"}`)
-	req, _ := http.NewRequest("POST", base+"/api/2026-10/graphql.json", body)
+	query := `mutation { customerRecover(email: "` + email + `") { customerUserErrors { code } } }`
+	return errorCode(t, base, map[string]string{"X-Shopify-Storefront-Access-Token": token}, query, "customerRecover")
+}
+
+// errorCode posts query to base with headers and returns the error code of
+// the answer's field: a top-level error's, a user error's, or "" when
+// accepted.
+func errorCode(t *testing.T, base string, headers map[string]string, query, field string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest("POST", base+"/api/2026-10/graphql.json", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Shopify-Storefront-Access-Token", token)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var got struct {
-		Data struct {
-			CustomerRecover *struct {
-				CustomerUserErrors []struct{ Code string }
-			}
-		}
+		Data   map[string]*struct{ CustomerUserErrors []struct{ Code string } }
 		Errors []struct {
 			Extensions struct{ Code string }
 		}
@@ -37,11 +46,11 @@ func recoverOnce(t *testing.T, base, token, email string) string {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%d %v", resp.StatusCode, err)
 	}
-	switch {
+	switch p := got.Data[field]; {
 	case len(got.Errors) > 0:
 		return got.Errors[0].Extensions.Code
-	case got.Data.CustomerRecover != nil && len(got.Data.CustomerRecover.CustomerUserErrors) > 0:
-		return got.Data.CustomerRecover.CustomerUserErrors[0].Code
+	case p != nil && len(p.CustomerUserErrors) > 0:
+		return p.CustomerUserErrors[0].Code
 	}
 	return ""
 }
@@ -69,11 +78,44 @@ func TestServeTakesItsRecoverThrottlesFromFlagsAndEnvironment(t *testing.T) {
 	}
 }
 
+// createOnce sends one customerCreate for email to base over a private
+// token on behalf of buyerIP and returns the error code of its answer.
+func createOnce(t *testing.T, base, token, buyerIP, email string) string {
+	t.Helper()
+	query := `mutation { customerCreate(input: {email: "` + email + `", password: "create-secret-1"}) { customer { id } customerUserErrors { code } } }`
+	headers := map[string]string{"Shopify-Storefront-Private-Token": token, "Shopify-Storefront-Buyer-IP": buyerIP}
+	return errorCode(t, base, headers, query, "customerCreate")
+}
+
+func TestServeTakesItsCreateThrottlesFromFlagsAndEnvironment(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "warn",
+		"STOREKEEP_CREATE_PER_IP": "2/1h"}
+	runCLI(t, env, "shop", "create", "--domain", "shop.example")
+	_, token, _ := runCLI(t, env, "token", "create", "--shop", "shop.example", "--private")
+	token = strings.TrimSpace(token)
+	base := serveInProcess(t, env, "--create-per-shop", "3/1h")
+
+	for i, want := range []string{"", "", "THROTTLED"} {
+		if code := createOnce(t, base, token, "203.0.113.1", fmt.Sprintf("a%d@example.com", i)); code != want {
+			t.Fatalf("create %d from one IP under STOREKEEP_CREATE_PER_IP=2/1h: %q, want %q", i+1, code, want)
+		}
+	}
+	if code := createOnce(t, base, token, "203.0.113.2", "b0@example.com"); code != "" {
+		t.Fatalf("third create of the shop, first of another IP: %q", code)
+	}
+	if code := createOnce(t, base, token, "203.0.113.3", "c0@example.com"); code != "THROTTLED" {
+		t.Fatalf("fourth create of the shop under --create-per-shop 3/1h: %q, want THROTTLED", code)
+	}
+}
+
 func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0"}
 	for _, args := range [][]string{
 		{"serve", "--recover-per-shop", "lots"},
 		{"serve", "--recover-per-ip", "0/1h"},
+		{"serve", "--create-per-ip", "10"},
+		{"serve", "--create-per-shop", "5/never"},
 		{"serve", "--smtp-conns", "0"},
 		{"serve", "--limiter-keys", "0"},
 		{"serve", "--audit-retention", "0s"},

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/store/sqlstore"
@@ -47,7 +48,8 @@ func defaultMaxConns() int {
 // Store is storekeep.Store on PostgreSQL.
 type Store struct {
 	*sqlstore.Store
-	db *sql.DB
+	db         *sql.DB
+	migrations *goose.Provider
 }
 
 var _ storekeep.Store = (*Store)(nil)
@@ -65,10 +67,11 @@ var dialect = sqlstore.Dialect{
 	HashIn:    sqlstore.HashAny,
 	// FOR NO KEY UPDATE does not block inserts that merely reference the
 	// customer.
-	LockCustomer: `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
-	ClaimMail:    sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
-	ClaimJobs:    sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
-	IsConflict:   isConflict,
+	LockCustomer:      `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
+	ClaimMail:         sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	ReserveCustomerID: []string{`SELECT nextval(pg_get_serial_sequence('customers', 'id'))`},
+	IsConflict:        isConflict,
 }
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.
@@ -117,7 +120,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, migrations: migrations}
 	s.Store = sqlstore.New(sqlstore.Config{
 		Dialect:    dialect,
 		Writer:     writer{db},

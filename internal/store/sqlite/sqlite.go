@@ -64,9 +64,16 @@ var dialect = sqlstore.Dialect{
 		b, err := json.Marshal(ids)
 		return string(b), err
 	},
-	HashIn:     sqlstore.HashInList,
-	ClaimMail:  sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
-	ClaimJobs:  sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
+	HashIn:    sqlstore.HashInList,
+	ClaimMail: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
+	ClaimJobs: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
+	// AUTOINCREMENT never gives an id at or below customers' sqlite_sequence
+	// row, which exists once a customer has been stored.
+	ReserveCustomerID: []string{
+		`INSERT INTO sqlite_sequence (name, seq) SELECT 'customers', 0
+			WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'customers')`,
+		`UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'customers' RETURNING seq`,
+	},
 	IsConflict: isConflict,
 }
 

@@ -95,3 +95,22 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 	}
 	return out, nil
 }
+
+// ReserveCustomerID uses up the id the next CreateCustomer would get,
+// running the dialect's ReserveCustomerID statements in one transaction.
+func (s *Store) ReserveCustomerID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		last := len(s.d.ReserveCustomerID) - 1
+		for _, q := range s.d.ReserveCustomerID[:last] {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRowContext(ctx, s.d.ReserveCustomerID[last]).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: reserve a customer id: %w", s.d.Name, err)
+	}
+	return id, nil
+}

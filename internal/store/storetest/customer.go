@@ -38,6 +38,20 @@ var customerRules = []rule{
 			seen[c.ID] = true
 		}
 	}},
+	{"ReservedCustomerIDsFollowTheSequenceAndAreNeverGiven", func(f fixture) {
+		a := f.shop("a.example")
+		first, err := f.s.ReserveCustomerID(f.ctx)
+		f.must(err)
+		x := f.customer(a, "x@example.com")
+		reserved, err := f.s.ReserveCustomerID(f.ctx)
+		f.must(err)
+		y := f.customer(a, "y@example.com")
+		if first <= 0 || x.ID != first+1 || reserved != x.ID+1 || y.ID != reserved+1 {
+			f.Fatalf("reserved %d, created %d, reserved %d, created %d: want one sequence", first, x.ID, reserved, y.ID)
+		}
+		_, err = f.s.CustomerByID(f.ctx, a.ID, reserved)
+		f.is(err, storekeep.ErrNotFound, "a reserved id")
+	}},
 	{"EmailKeyIsUniquePerShop", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
 		first := f.customer(a, "ada@example.com")
@@ -149,7 +163,7 @@ var customerRules = []rule{
 			f.Error("another customer's access token revoked")
 		}
 		mails := f.claimAll(t0)
-		if len(mails) != 2 || mails[0].Data["url"] != m.Data["url"] || mails[1].Data["url"] != notice.Data["url"] {
+		if len(mails) != 2 || mails[0].Data.URL != m.Data.URL || mails[1].Data.URL != notice.Data.URL {
 			f.Fatalf("queued mails = %+v, want the update's two mails in order", mails)
 		}
 	}},
