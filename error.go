@@ -131,6 +131,9 @@ var (
 	ErrNotFound = errors.New("storekeep: not found")
 	// ErrConflict: a uniqueness rule would be broken (an email already taken).
 	ErrConflict = errors.New("storekeep: conflict")
+	// ErrLimit: a write would take something past its bound (a customer's
+	// MaxAddressesPerCustomer).
+	ErrLimit = errors.New("storekeep: limit reached")
 	// ErrTokenSpent: a one-time token was used, voided or expired between
 	// lookup and redemption.
 	ErrTokenSpent = errors.New("storekeep: token already spent")

@@ -58,6 +58,33 @@ type CustomerUpdate struct {
 	Mails []Mail
 }
 
+// AddressStore keeps customers' address books. Every change records its
+// audit event in the same transaction. A customer with addresses has
+// exactly one default address.
+type AddressStore interface {
+	// CreateAddress stores a for its customer and returns it with ID set.
+	// The customer's first address becomes its default, and so does a when
+	// a.Default is set. ErrNotFound when the customer is not the shop's;
+	// ErrLimit when the customer has max addresses already.
+	CreateAddress(ctx context.Context, a MailingAddress, max int, e AuditEvent) (MailingAddress, error)
+	// UpdateAddress replaces every field of a but its ids, Default and
+	// CreatedAt; ErrNotFound unless a is an address of that customer of
+	// that shop.
+	UpdateAddress(ctx context.Context, a MailingAddress, e AuditEvent) (MailingAddress, error)
+	// DeleteAddress deletes a customer's address; ErrNotFound unless it is
+	// theirs. When it was the default, the customer's most recently
+	// updated address becomes the default.
+	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e AuditEvent) error
+	// SetDefaultAddress makes a customer's address their default;
+	// ErrNotFound unless it is theirs.
+	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e AuditEvent) error
+	// Address returns one of a customer's addresses, or ErrNotFound.
+	Address(ctx context.Context, shopID, customerID, id int64) (MailingAddress, error)
+	// Addresses lists a customer's addresses in the order they were
+	// created.
+	Addresses(ctx context.Context, shopID, customerID int64) ([]MailingAddress, error)
+}
+
 // AccessTokenStore keeps CustomerAccessTokens.
 type AccessTokenStore interface {
 	// CreateAccessToken stores t and returns it with ID set.
@@ -190,6 +217,7 @@ type KeyCheckStore interface {
 type Store interface {
 	ShopStore
 	CustomerStore
+	AddressStore
 	AccessTokenStore
 	CustomerTokenStore
 	OutboxStore

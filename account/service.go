@@ -23,6 +23,12 @@ type Store interface {
 	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
+	CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	UpdateAddress(ctx context.Context, a storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	Address(ctx context.Context, shopID, customerID, id int64) (storekeep.MailingAddress, error)
+	Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error)
 }
 
 // Passwords hashes, verifies and judges passwords.
