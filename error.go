@@ -36,6 +36,9 @@ const (
 	CodeThrottled Code = "THROTTLED"
 	// CodeAccessDenied means the request's token lacks a required scope.
 	CodeAccessDenied Code = "ACCESS_DENIED"
+	// CodeBadRequest means a field's arguments are out of bounds, such as
+	// a page size over the maximum; the message says how.
+	CodeBadRequest Code = "BAD_REQUEST"
 	// CodeInternal is any failure the client cannot act on.
 	CodeInternal Code = "INTERNAL_SERVER_ERROR"
 )

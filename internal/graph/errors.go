@@ -74,16 +74,16 @@ func internalError() *fieldError {
 }
 
 // failure maps an error a resolver returned, which userErrors did not
-// absorb, to what fails the field. Throttling keeps its message; anything
-// else is logged and hidden.
+// absorb, to what fails the field. Throttling and bad arguments keep their
+// message; anything else is logged and hidden.
 func (r *Resolver) failure(ctx context.Context, err error) error {
 	var fe *fieldError
 	if errors.As(err, &fe) {
 		return fe
 	}
 	var e *storekeep.Error
-	if errors.As(err, &e) && e.Code == storekeep.CodeThrottled {
-		return &fieldError{message: e.Message, extensions: map[string]any{"code": string(storekeep.CodeThrottled)}}
+	if errors.As(err, &e) && (e.Code == storekeep.CodeThrottled || e.Code == storekeep.CodeBadRequest) {
+		return &fieldError{message: e.Message, extensions: map[string]any{"code": string(e.Code)}}
 	}
 	r.logger().ErrorContext(ctx, "graphql field failed", "path", graphql.GetPath(ctx).String(), "err", err)
 	return internalError()
