@@ -34,8 +34,9 @@ var (
 	ErrBadSignature = errors.New("order: webhook signature does not verify")
 	// ErrThrottled: the client sent too many bad deliveries lately.
 	ErrThrottled = errors.New("order: too many bad webhook deliveries")
-	// ErrBadPayload: the signed body is not an order storekeep can keep.
-	ErrBadPayload = errors.New("order: webhook body is not a readable order")
+	// ErrBadPayload: the signed body (or imported line) is not an order
+	// storekeep can keep.
+	ErrBadPayload = errors.New("not a readable order")
 )
 
 // Topics that carry a whole order, and the one that deletes it.

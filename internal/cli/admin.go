@@ -43,8 +43,12 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	name := fs.String("name", "", "the shop's name, shown in mail (default: the domain)")
 	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
+	webhookSecret := webhookSecretFlag(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
+			return err
+		}
+		if err := checkWebhookSecret(*webhookSecret); err != nil {
 			return err
 		}
 		mode := storekeep.Enumeration(*enumeration)
@@ -79,6 +83,11 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		if err != nil {
 			return err
+		}
+		if *webhookSecret != "" {
+			if err := store.SetWebhookSecret(ctx, shop.ID, []byte(*webhookSecret)); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(env.stdout, "created shop %s (%s), links go to %s\n", shop.Domain, shop.Name, shop.StorefrontURL)
 		return nil

@@ -22,7 +22,14 @@ type environment struct {
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
+	// operandName names the one argument the command takes besides its
+	// flags, such as FILE, when its setup called takes; operand is its
+	// value once parsed.
+	operandName, operand string
 }
+
+// takes declares that the command being set up takes one operand, name.
+func (e *environment) takes(name string) { e.operandName = name }
 
 // errUsage means the command line was wrong; the message has been shown.
 var errUsage = errors.New("usage")
@@ -33,14 +40,25 @@ func envName(flagName string) string {
 	return "STOREKEEP_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parse parses args, then fills every flag not given on the command line
-// from its STOREKEEP_* variable.
-func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
+// parse parses args, flags before or after the operand when the command
+// takes one, then fills every flag not given on the command line from its
+// STOREKEEP_* variable.
+func parse(fs *flag.FlagSet, args []string, getenv func(string) string, operand string) (string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		operands, args = append(operands, fs.Arg(0)), fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	switch {
+	case operand == "" && len(operands) > 0:
+		return "", fmt.Errorf("unexpected argument %q", operands[0])
+	case operand != "" && len(operands) != 1:
+		return "", fmt.Errorf("give one %s", operand)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -55,7 +73,13 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 			}
 		}
 	})
-	return err
+	if err != nil {
+		return "", err
+	}
+	if len(operands) == 0 {
+		return "", nil
+	}
+	return operands[0], nil
 }
 
 // usage prints a command's help with the environment variable of each flag.

@@ -18,6 +18,7 @@ func commands() []command {
 		{"shop create", "Create a shop.", setupShopCreate},
 		{"token create", "Create a Storefront API token for a shop and print it alone on stdout.", setupTokenCreate},
 		{"customer create", "Create a customer; without --password the customer is invited by mail.", setupCustomerCreate},
+		{"order import", "Import a shop's orders from JSON Lines of Shopify REST Order objects (FILE, or - for stdin).", setupOrderImport},
 		{"hash calibrate", "Suggest argon2id parameters (--hash-memory, --hash-time, --hash-threads) for a target time on this machine.", setupHashCalibrate},
 		{"audit list", "List the security audit trail, newest first: resets, failed sign-ins, bad tokens, throttling.", setupAuditList},
 		{"mail list", "List the outbox, newest first: status, attempts and last error of each mail.", setupMailList},
@@ -46,14 +47,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.SetOutput(io.Discard)
 		run := c.setup(fs, env)
 		fs.Usage = func() {}
-		err := parse(fs, args[words:], getenv)
+		line := strings.TrimSpace(c.name + " [flags] " + env.operandName)
+		var err error
+		env.operand, err = parse(fs, args[words:], getenv, env.operandName)
 		if errors.Is(err, flag.ErrHelp) {
-			usage(fs, stdout, c.name+" [flags]", c.summary)()
+			usage(fs, stdout, line, c.summary)()
 			return 0
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "storekeep %s: %v\n", c.name, err)
-			usage(fs, stderr, c.name+" [flags]", c.summary)()
+			usage(fs, stderr, line, c.summary)()
 			return 2
 		}
 		if err := run(ctx); err != nil {
