@@ -17,6 +17,11 @@ const (
 	AuditActivated        AuditKind = "activated"
 	AuditThrottled        AuditKind = "throttled"
 	AuditLoginFailed      AuditKind = "login_failed"
+	// Changes to a customer's address book; Detail is the address's GID.
+	AuditAddressCreated        AuditKind = "address_created"
+	AuditAddressUpdated        AuditKind = "address_updated"
+	AuditAddressDeleted        AuditKind = "address_deleted"
+	AuditDefaultAddressChanged AuditKind = "default_address_changed"
 )
 
 // AuditEvent records a security event. It never holds a token or password.

@@ -36,9 +36,6 @@ const (
 	CodeThrottled Code = "THROTTLED"
 	// CodeAccessDenied means the request's token lacks a required scope.
 	CodeAccessDenied Code = "ACCESS_DENIED"
-	// CodeBadRequest means a field's arguments are out of bounds, such as
-	// a page size over the maximum; the message says how.
-	CodeBadRequest Code = "BAD_REQUEST"
 	// CodeInternal is any failure the client cannot act on.
 	CodeInternal Code = "INTERNAL_SERVER_ERROR"
 )
@@ -134,6 +131,9 @@ var (
 	ErrNotFound = errors.New("storekeep: not found")
 	// ErrConflict: a uniqueness rule would be broken (an email already taken).
 	ErrConflict = errors.New("storekeep: conflict")
+	// ErrLimit: a write would take something past its bound (a customer's
+	// MaxAddressesPerCustomer).
+	ErrLimit = errors.New("storekeep: limit reached")
 	// ErrTokenSpent: a one-time token was used, voided or expired between
 	// lookup and redemption.
 	ErrTokenSpent = errors.New("storekeep: token already spent")

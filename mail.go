@@ -23,11 +23,6 @@ const (
 	// with their address, in a shop that does not reveal which addresses
 	// have accounts.
 	TemplateAccountExists Template = "account_exists"
-	// TemplateRecoverRequest is not a mail but a job that rides the outbox:
-	// a customerRecover answered before its address was looked up. To holds
-	// the normalised address; the worker hands the row to the recovery flow,
-	// which issues the reset mail if the address has an account.
-	TemplateRecoverRequest Template = "recover_request"
 )
 
 // Mail is a message queued in the outbox. Data holds the template's
@@ -39,12 +34,26 @@ type Mail struct {
 	To       string
 	Template Template
 	Locale   string
-	Data     map[string]string
+	Data     MailData
 	// MessageID is the RFC 5322 Message-ID, fixed when the mail is queued so
 	// that a resend is recognisably the same message.
 	MessageID string
 	Attempts  int
 	CreatedAt time.Time
+}
+
+// MailData are the variables a mail's template is rendered with; each is
+// optional but URL, which reset and activation mail need.
+type MailData struct {
+	// URL is the one-time reset or activation link.
+	URL string `json:"url,omitempty"`
+	// ShopName overrides the shop's name.
+	ShopName     string `json:"shop_name,omitempty"`
+	FirstName    string `json:"first_name,omitempty"`
+	Email        string `json:"email,omitempty"`
+	ExpiresHours string `json:"expires_hours,omitempty"`
+	// NewEmail is the address an email_changed notice announces.
+	NewEmail string `json:"new_email,omitempty"`
 }
 
 // MailStatus is where an outbox row stands.
@@ -90,7 +99,7 @@ func AccountExistsMail(shop Shop, c Customer, locale string, now time.Time) (Mai
 	if err != nil {
 		return Mail{}, err
 	}
-	m.Data["url"] = shop.StorefrontBase() + "/account/login"
+	m.Data.URL = shop.LinkBase("") + "/account/login"
 	return m, nil
 }
 
@@ -106,11 +115,7 @@ func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Ti
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,
-		Data: map[string]string{
-			"shop_name":  shop.Name,
-			"first_name": c.FirstName,
-			"email":      c.Email,
-		},
+		Data:      MailData{ShopName: shop.Name, FirstName: c.FirstName, Email: c.Email},
 	}, nil
 }
 
@@ -122,6 +127,6 @@ func EmailChangedMail(shop Shop, c Customer, newEmail, locale string, now time.T
 		return Mail{}, err
 	}
 	m.Template = TemplateEmailChanged
-	m.Data["new_email"] = newEmail
+	m.Data.NewEmail = newEmail
 	return m, nil
 }

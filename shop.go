@@ -29,6 +29,7 @@ type Shop struct {
 	Name   string
 	// StorefrontURL is the base of links in mail, such as
 	// https://shop.example; reset links are StorefrontURL/account/reset/...
+	// Empty, the base is the server's default (see LinkBase).
 	StorefrontURL string
 	Enumeration   Enumeration
 	// MailFrom and ReplyTo, when set, are the shop's sender and reply-to
@@ -40,11 +41,14 @@ type Shop struct {
 	CreatedAt time.Time
 }
 
-// StorefrontBase is the base of the links mailed for s, without a final
-// slash: its StorefrontURL, else https://<domain>.
-func (s Shop) StorefrontBase() string {
-	if base := strings.TrimRight(s.StorefrontURL, "/"); base != "" {
-		return base
+// LinkBase is the base of the shop's links: its StorefrontURL, else
+// fallback (a server's own address while mail goes to its development
+// mailbox), else https://<domain>. It never ends with a slash.
+func (s Shop) LinkBase(fallback string) string {
+	for _, base := range []string{s.StorefrontURL, fallback} {
+		if base = strings.TrimRight(base, "/"); base != "" {
+			return base
+		}
 	}
 	return "https://" + s.Domain
 }

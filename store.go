@@ -54,6 +54,33 @@ type CustomerUpdate struct {
 	Mails []Mail
 }
 
+// AddressStore keeps customers' address books. Every change records its
+// audit event in the same transaction. A customer with addresses has
+// exactly one default address.
+type AddressStore interface {
+	// CreateAddress stores a for its customer and returns it with ID set.
+	// The customer's first address becomes its default, and so does a when
+	// a.Default is set. ErrNotFound when the customer is not the shop's;
+	// ErrLimit when the customer has max addresses already.
+	CreateAddress(ctx context.Context, a MailingAddress, max int, e AuditEvent) (MailingAddress, error)
+	// UpdateAddress replaces every field of a but its ids, Default and
+	// CreatedAt; ErrNotFound unless a is an address of that customer of
+	// that shop.
+	UpdateAddress(ctx context.Context, a MailingAddress, e AuditEvent) (MailingAddress, error)
+	// DeleteAddress deletes a customer's address; ErrNotFound unless it is
+	// theirs. When it was the default, the customer's most recently
+	// updated address becomes the default.
+	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e AuditEvent) error
+	// SetDefaultAddress makes a customer's address their default;
+	// ErrNotFound unless it is theirs.
+	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e AuditEvent) error
+	// Address returns one of a customer's addresses, or ErrNotFound.
+	Address(ctx context.Context, shopID, customerID, id int64) (MailingAddress, error)
+	// Addresses lists a customer's addresses in the order they were
+	// created.
+	Addresses(ctx context.Context, shopID, customerID int64) ([]MailingAddress, error)
+}
+
 // AccessTokenStore keeps CustomerAccessTokens.
 type AccessTokenStore interface {
 	// CreateAccessToken stores t and returns it with ID set.
@@ -73,7 +100,7 @@ type AccessTokenStore interface {
 type CustomerTokenStore interface {
 	// IssueCustomerToken, in one transaction, voids the customer's unused
 	// tokens of the same purpose, stores t, queues m and records a. When job
-	// is not 0 it is the pending outbox job (a recover_request) this issue
+	// is not 0 it is the pending outbox job (a JobRecover) this issue
 	// completes: the same transaction marks it sent, and if it is no longer
 	// pending nothing changes and ErrJobDone is returned, so that a job run
 	// twice issues once.
@@ -92,17 +119,21 @@ type CustomerTokenStore interface {
 	RedeemCustomerToken(ctx context.Context, r Redemption) (Customer, error)
 }
 
-// OutboxStore is the durable queue of outgoing mail.
+// OutboxStore is the durable queue of outgoing mail and of the jobs that
+// make mail. Mail and jobs are rows of one queue: the Mark, List, Retry and
+// Prune methods take either's ID.
 type OutboxStore interface {
 	// EnqueueMail queues m and returns its ID.
 	EnqueueMail(ctx context.Context, m Mail) (int64, error)
-	// ClaimMail leases up to limit pending mails due at now to the caller
-	// until now+lease, incrementing their Attempts. A mail whose lease ran
-	// out may be claimed again. No mail is leased to two callers at once.
-	// Due mail comes before due recover_request jobs, each oldest first: a
-	// job makes its mail when it runs, so claiming in arrival order alone
-	// would hold every new mail behind the whole backlog of jobs.
-	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Mail, error)
+	// EnqueueJob queues j and returns its ID.
+	EnqueueJob(ctx context.Context, j Job) (int64, error)
+	// Claim leases up to limit pending rows due at now to the caller until
+	// now+lease, incrementing their Attempts. A row whose lease ran out may
+	// be claimed again. No row is leased to two callers at once. Due mail
+	// comes before due jobs, each oldest first: a job makes its mail when
+	// it runs, so claiming in arrival order alone would hold every new mail
+	// behind the whole backlog of jobs.
+	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) (Claimed, error)
 	// MarkMailsSent records delivery of each mail of ids that is pending,
 	// and erases its data, in one write, and returns how many were.
 	MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (int, error)
@@ -127,10 +158,12 @@ type OutboxStore interface {
 
 // MailRecord is an outbox row as operators see it: never its data.
 type MailRecord struct {
-	ID        int64
-	ShopID    int64
-	To        string
+	ID     int64
+	ShopID int64
+	To     string
+	// Template is a mail's; Job a job's kind.
 	Template  Template
+	Job       JobKind
 	MessageID string
 	Status    MailStatus
 	Attempts  int
@@ -180,6 +213,7 @@ type KeyCheckStore interface {
 type Store interface {
 	ShopStore
 	CustomerStore
+	AddressStore
 	AccessTokenStore
 	CustomerTokenStore
 	OutboxStore

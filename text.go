@@ -1,6 +1,7 @@
 package storekeep
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,4 +44,30 @@ func CheckPlainLine(s string, field []string, label string) error {
 		return nil
 	}
 	return NewError(CodeInvalid, field, label+" must be valid UTF-8 on one line, without control characters")
+}
+
+// MaxNameLength is the longest name storekeep accepts, in bytes: a
+// customer's or an address's first or last name, and every other line of
+// an address.
+const MaxNameLength = 255
+
+var (
+	htmlTag = regexp.MustCompile(`<\s*/?\s*[a-zA-Z][^>]*>`)
+	urlLike = regexp.MustCompile(`(?i)(https?://|www\.)`)
+)
+
+// CheckName rejects a name that is not one plain line, is longer than
+// MaxNameLength, or carries markup or a link, as Shopify does.
+func CheckName(name string, field []string, label string) error {
+	switch {
+	case !PlainLine(name):
+		return CheckPlainLine(name, field, label)
+	case len(name) > MaxNameLength:
+		return NewError(CodeTooLong, field, label+" is too long (maximum is 255 characters)")
+	case htmlTag.MatchString(name):
+		return NewError(CodeContainsHTMLTags, field, label+" cannot contain HTML tags")
+	case urlLike.MatchString(name):
+		return NewError(CodeContainsURL, field, label+" cannot contain URL")
+	}
+	return nil
 }

@@ -7,12 +7,26 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// Store is the storage the service needs.
+// Store is the storage the service needs, each method as storekeep.Store
+// documents it.
 type Store interface {
-	storekeep.CustomerStore
-	storekeep.AccessTokenStore
-	storekeep.AuditStore
+	CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error)
+	ReserveCustomerID(ctx context.Context) (int64, error)
+	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
+	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
+	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
+	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
+	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
+	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
+	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
+	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
+	CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	UpdateAddress(ctx context.Context, a storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	Address(ctx context.Context, shopID, customerID, id int64) (storekeep.MailingAddress, error)
+	Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error)
 }
 
 // Passwords hashes, verifies and judges passwords.

@@ -8,12 +8,7 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// MaxNameLength is the longest first or last name accepted.
-const MaxNameLength = 255
-
 var (
-	htmlTag    = regexp.MustCompile(`<\s*/?\s*[a-zA-Z][^>]*>`)
-	urlLike    = regexp.MustCompile(`(?i)(https?://|www\.)`)
 	phoneNoise = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "")
 	e164       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 )
@@ -38,21 +33,6 @@ func sendTo(email string) string {
 	return strings.TrimSpace(email)
 }
 
-// checkName rejects names that carry markup or links, as Shopify does.
-func checkName(name string, field []string, label string) error {
-	switch {
-	case !storekeep.PlainLine(name):
-		return storekeep.CheckPlainLine(name, field, label)
-	case len(name) > MaxNameLength:
-		return storekeep.NewError(storekeep.CodeTooLong, field, label+" is too long (maximum is 255 characters)")
-	case htmlTag.MatchString(name):
-		return storekeep.NewError(storekeep.CodeContainsHTMLTags, field, label+" cannot contain HTML tags")
-	case urlLike.MatchString(name):
-		return storekeep.NewError(storekeep.CodeContainsURL, field, label+" cannot contain URL")
-	}
-	return nil
-}
-
 // normalizePhone returns phone in E.164 form, or ok false.
 func normalizePhone(phone string) (string, bool) {
 	p := phoneNoise.Replace(strings.TrimSpace(phone))
@@ -69,13 +49,13 @@ type profile struct {
 func (p profile) apply(c *storekeep.Customer, prefix string) error {
 	var errs []error
 	if p.firstName != nil {
-		if err := checkName(*p.firstName, []string{prefix, "firstName"}, "First name"); err != nil {
+		if err := storekeep.CheckName(*p.firstName, []string{prefix, "firstName"}, "First name"); err != nil {
 			errs = append(errs, err)
 		}
 		c.FirstName = strings.TrimSpace(*p.firstName)
 	}
 	if p.lastName != nil {
-		if err := checkName(*p.lastName, []string{prefix, "lastName"}, "Last name"); err != nil {
+		if err := storekeep.CheckName(*p.lastName, []string{prefix, "lastName"}, "Last name"); err != nil {
 			errs = append(errs, err)
 		}
 		c.LastName = strings.TrimSpace(*p.lastName)

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
+import { launchChromium } from './lib/chromium.mjs';
 import { call, customerQuery, mutations } from './lib/client.mjs';
 import { shopName, startHostedShop } from './lib/hosted.mjs';
 import { repoRoot } from './lib/storekeep.mjs';
@@ -33,12 +32,7 @@ async function screenshot(page, name) {
 
 before(async () => {
   shop = await startHostedShop();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

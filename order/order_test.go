@@ -359,34 +359,36 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 		}
 		return strings.Join(out, ",") + fmt.Sprintf(" next=%v prev=%v", p.HasNextPage, p.HasPreviousPage)
 	}
-	p, err := f.svc.CustomerOrders(f.ctx, c, order.PageArgs{First: n(2), SortKey: "PROCESSED_AT", Reverse: true})
+	p, err := f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{First: n(2), Reverse: true}, SortKey: "PROCESSED_AT"})
 	if err != nil || ids(p) != "1,2 next=true prev=false" {
 		t.Fatalf("first 2 newest: %s, %v", ids(p), err)
 	}
-	p, err = f.svc.CustomerOrders(f.ctx, c, order.PageArgs{First: n(2), After: &p.Cursors[1], SortKey: "PROCESSED_AT", Reverse: true})
+	p, err = f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{First: n(2), After: &p.Cursors[1], Reverse: true}, SortKey: "PROCESSED_AT"})
 	if err != nil || ids(p) != "3,4 next=true prev=true" {
 		t.Fatalf("next 2: %s, %v", ids(p), err)
 	}
-	p, err = f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Last: n(5), Before: &p.Cursors[0], SortKey: "PROCESSED_AT", Reverse: true})
+	p, err = f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{Last: n(5), Before: &p.Cursors[0], Reverse: true}, SortKey: "PROCESSED_AT"})
 	if err != nil || ids(p) != "1,2 next=true prev=false" {
 		t.Fatalf("last 5 before 3: %s, %v", ids(p), err)
 	}
-	p, err = f.svc.CustomerOrders(f.ctx, c, order.PageArgs{First: n(250), Query: "processed_at:>=2022-01-02 processed_at:<2022-01-04"})
+	p, err = f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{First: n(250)}, Query: "processed_at:>=2022-01-02 processed_at:<2022-01-04"})
 	if err != nil || ids(p) != "3,4 next=false prev=false" {
 		t.Fatalf("processed from the 2nd to the 4th: %s, %v", ids(p), err)
 	}
 	cursor := p.Cursors[0]
+	pg := func(p storekeep.Page) order.PageArgs { return order.PageArgs{Page: p} }
 	for name, a := range map[string]order.PageArgs{
 		"neither first nor last":     {},
-		"both first and last":        {First: n(1), Last: n(1)},
-		"first over 250":             {First: n(251)},
-		"negative last":              {Last: n(-1)},
-		"cursor not base64":          {First: n(1), After: s("%%%")},
-		"cursor of another sort key": {First: n(1), After: &cursor, SortKey: "TOTAL_PRICE"},
-		"cursor made up":             {First: n(1), After: s(base64.RawURLEncoding.EncodeToString([]byte("ID\x00x\x001")))},
-		"unknown sort key":           {First: n(1), SortKey: "EMAIL"},
-		"query over 1000 bytes":      {First: n(1), Query: strings.Repeat("a", 1001)},
-		"processed_at not a date":    {First: n(1), Query: "processed_at:>soon"},
+		"both first and last":        pg(storekeep.Page{First: n(1), Last: n(1)}),
+		"first with before":          pg(storekeep.Page{First: n(1), Before: &cursor}),
+		"first over 250":             pg(storekeep.Page{First: n(251)}),
+		"negative last":              pg(storekeep.Page{Last: n(-1)}),
+		"cursor not base64":          pg(storekeep.Page{First: n(1), After: s("%%%")}),
+		"cursor of another sort key": {Page: storekeep.Page{First: n(1), After: &cursor}, SortKey: "TOTAL_PRICE"},
+		"cursor made up":             pg(storekeep.Page{First: n(1), After: s(base64.RawURLEncoding.EncodeToString([]byte("ID\x00x\x001")))}),
+		"unknown sort key":           {Page: storekeep.Page{First: n(1)}, SortKey: "EMAIL"},
+		"query over 1000 bytes":      {Page: storekeep.Page{First: n(1)}, Query: strings.Repeat("a", 1001)},
+		"processed_at not a date":    {Page: storekeep.Page{First: n(1)}, Query: "processed_at:>soon"},
 	} {
 		_, err := f.svc.CustomerOrders(f.ctx, c, a)
 		if storekeep.ErrorCode(err) != storekeep.CodeBadRequest {

@@ -10,14 +10,9 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// MaxPageSize is the most orders one page holds, as in Shopify.
-const MaxPageSize = 250
-
 // PageArgs are Customer.orders' arguments.
 type PageArgs struct {
-	First, Last   *int
-	After, Before *string
-	Reverse       bool
+	storekeep.Page
 	// SortKey is ID (the default), PROCESSED_AT, TOTAL_PRICE or RELEVANCE,
 	// which without a search is ID.
 	SortKey string
@@ -52,15 +47,15 @@ func (s *Service) CustomerOrders(ctx context.Context, c storekeep.Customer, a Pa
 	switch {
 	case a.First == nil && a.Last == nil:
 		return Page{}, badArgument("you must provide one of first or last")
-	case a.First != nil && a.Last != nil:
-		return Page{}, badArgument("first and last cannot be given together")
+	case a.First != nil && (a.Last != nil || a.Before != nil), a.Last != nil && a.After != nil:
+		return Page{}, badArgument("orders are paged with first and after, or with last and before")
 	case a.First != nil:
 		p.Limit, cursor = *a.First, a.After
 	default:
 		p.Limit, cursor, p.Backward = *a.Last, a.Before, true
 	}
-	if p.Limit < 0 || p.Limit > MaxPageSize {
-		return Page{}, badArgument("first and last must be from 0 to " + strconv.Itoa(MaxPageSize))
+	if p.Limit < 0 || p.Limit > storekeep.MaxPageSize {
+		return Page{}, badArgument("first and last must be between 0 and " + strconv.Itoa(storekeep.MaxPageSize))
 	}
 	if cursor != nil {
 		c, ok := decodeCursor(p.Sort, *cursor)

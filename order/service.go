@@ -96,7 +96,7 @@ func (s *Service) StatusURL(shop storekeep.Shop, o storekeep.Order) string {
 // CustomerURL is the storefront's page for the order,
 // /account/orders/<id>?key=<key>.
 func (s *Service) CustomerURL(shop storekeep.Shop, o storekeep.Order) string {
-	return shop.StorefrontBase() + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o.ShopID, o.ID)
+	return shop.LinkBase("") + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o.ShopID, o.ID)
 }
 
 // ByGID returns the shop's order that gid names, when gid carries the key

@@ -30,6 +30,9 @@ type Config struct {
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
+	// DefaultStorefrontURL is the base of the links of shops without a
+	// storefront URL (https://<domain> when empty).
+	DefaultStorefrontURL string
 }
 
 // DefaultConfig returns storekeep's defaults.

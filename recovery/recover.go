@@ -46,7 +46,7 @@ func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string
 
 // recoverNow looks the address up and issues the reset token, or records
 // that no mail was sent; issued tells which. job, when not 0, is the
-// recover_request job being run, which the issue marks done.
+// recover job being run, which the issue marks done.
 func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller, job int64) (issued bool, err error) {
 	customer, err := s.store.CustomerByEmail(ctx, shop.ID, key)
 	switch {
@@ -65,7 +65,7 @@ func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key strin
 }
 
 // queueRecover answers a private-mode customerRecover with one write that
-// is the same whoever the address belongs to: a recover_request job in the
+// is the same whoever the address belongs to: a recover job in the
 // outbox, committed before the answer, so that a crash cannot lose it. The
 // outbox worker hands it to ProcessRecoverRequest at its next poll. It is
 // not woken for it: doing the lookup at once would put its cost, which does
@@ -73,34 +73,34 @@ func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key strin
 // next request could see it.
 func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller) error {
 	now := s.clock()
-	_, err := s.store.EnqueueMail(ctx, storekeep.Mail{
+	_, err := s.store.EnqueueJob(ctx, storekeep.Job{
 		ShopID:    shop.ID,
-		To:        key,
-		Template:  storekeep.TemplateRecoverRequest,
+		Kind:      storekeep.JobRecover,
 		Locale:    caller.Locale,
 		CreatedAt: now,
-		Data:      map[string]string{"ip": caller.IP, "user_agent": caller.UserAgent},
+		Recover:   storekeep.RecoverRequest{Email: key, IP: caller.IP, UserAgent: caller.UserAgent},
 	})
 	return err
 }
 
-// ProcessRecoverRequest finishes a recover_request job queued by a
+// ProcessRecoverRequest finishes a recover job queued by a
 // private-mode customerRecover: it looks the address up and issues the reset
 // mail, or records that none was sent. done reports whether the job's row
 // is already marked done: the issue does that in its own transaction, so a
 // job run twice (its lease ran out, or its node died before recording it)
 // issues one link. When done is false the caller marks the row. An error
 // leaves the job to be tried again.
-func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Mail) (done bool, err error) {
-	if job.Template != storekeep.TemplateRecoverRequest {
-		return false, fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Template)
+func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Job) (done bool, err error) {
+	if job.Kind != storekeep.JobRecover {
+		return false, fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Kind)
 	}
 	shop, err := s.store.ShopByID(ctx, job.ShopID)
 	if err != nil {
 		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
 	}
-	caller := storekeep.Caller{IP: job.Data["ip"], UserAgent: job.Data["user_agent"], Locale: job.Locale}
-	issued, err := s.recoverNow(ctx, shop, job.To, caller, job.ID)
+	r := job.Recover
+	caller := storekeep.Caller{IP: r.IP, UserAgent: r.UserAgent, Locale: job.Locale}
+	issued, err := s.recoverNow(ctx, shop, r.Email, caller, job.ID)
 	if errors.Is(err, storekeep.ErrJobDone) {
 		return true, nil
 	}
@@ -184,12 +184,12 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 		Locale:    caller.Locale,
 		MessageID: messageID,
 		CreatedAt: now,
-		Data: map[string]string{
-			"url":           AccountURL(shop, segment, customer.ID, token),
-			"shop_name":     shop.Name,
-			"first_name":    customer.FirstName,
-			"email":         customer.Email,
-			"expires_hours": strconv.Itoa(int(ttl / time.Hour)),
+		Data: storekeep.MailData{
+			URL:          AccountURL(shop.LinkBase(s.cfg.DefaultStorefrontURL), segment, customer.ID, token),
+			ShopName:     shop.Name,
+			FirstName:    customer.FirstName,
+			Email:        customer.Email,
+			ExpiresHours: strconv.Itoa(int(ttl / time.Hour)),
 		},
 	}
 	ev := s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, string(purpose)+" mail queued")

@@ -7,13 +7,17 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// Store is the storage the flow needs.
+// Store is the storage the flow needs, each method as storekeep.Store
+// documents it.
 type Store interface {
-	storekeep.ShopStore
-	storekeep.CustomerStore
-	storekeep.CustomerTokenStore
-	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
-	storekeep.AuditStore
+	ShopByID(ctx context.Context, id int64) (storekeep.Shop, error)
+	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
+	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
+	IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent, job int64) error
+	CustomerTokenByHash(ctx context.Context, shopID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error)
+	RedeemCustomerToken(ctx context.Context, r storekeep.Redemption) (storekeep.Customer, error)
+	EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error)
+	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 }
 
 // Passwords hashes passwords and judges them against the policy.

@@ -9,10 +9,10 @@ import (
 )
 
 // AccountURL is the link mailed to a customer:
-// <storefront>/account/<segment>/<customer number>/<token>, where segment
-// is "reset" or "activate".
-func AccountURL(shop storekeep.Shop, segment string, customerID int64, token string) string {
-	return shop.StorefrontBase() + "/account/" + segment + "/" + strconv.FormatInt(customerID, 10) + "/" + token
+// <base>/account/<segment>/<customer number>/<token>, where base is a
+// shop's LinkBase and segment is "reset" or "activate".
+func AccountURL(base, segment string, customerID int64, token string) string {
+	return strings.TrimRight(base, "/") + "/account/" + segment + "/" + strconv.FormatInt(customerID, 10) + "/" + token
 }
 
 // ParseAccountURL extracts the customer number and token from a reset or

@@ -8,12 +8,15 @@ import (
 
 func TestAccountURLRoundTrips(t *testing.T) {
 	shop := storekeep.Shop{Domain: "shop.example"}
-	u := AccountURL(shop, "reset", 42, "tok_en-1")
+	u := AccountURL(shop.LinkBase(""), "reset", 42, "tok_en-1")
 	if u != "https://shop.example/account/reset/42/tok_en-1" {
 		t.Fatalf("default storefront: %s", u)
 	}
+	if u := AccountURL(shop.LinkBase("http://127.0.0.1:8080/"), "reset", 42, "t"); u != "http://127.0.0.1:8080/account/reset/42/t" {
+		t.Fatalf("server's default storefront: %s", u)
+	}
 	shop.StorefrontURL = "http://localhost:3000/"
-	if u := AccountURL(shop, "activate", 7, "t"); u != "http://localhost:3000/account/activate/7/t" {
+	if u := AccountURL(shop.LinkBase("http://127.0.0.1:8080"), "activate", 7, "t"); u != "http://localhost:3000/account/activate/7/t" {
 		t.Fatalf("configured storefront: %s", u)
 	}
 }

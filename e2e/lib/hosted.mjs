@@ -8,11 +8,15 @@ import { build, serve } from './storekeep.mjs';
 
 export const shopName = 'Northwind Goods';
 
-export async function startHostedShop() {
+// startHostedShop starts a server with the dev mailbox and a shop whose
+// storefront URL is the server's address: given with --storefront-url, or,
+// with { defaults: true }, left to the server's dev-mailbox default.
+export async function startHostedShop({ defaults = false } = {}) {
   const workspace = await build();
   const db = path.join(workspace.dir, 'hosted.db');
   const server = await serve(workspace, db);
-  await workspace.cli(db, 'shop create', '--domain', 'shop.example', '--name', shopName, '--storefront-url', server.base);
+  const storefrontFlags = defaults ? [] : ['--storefront-url', server.base];
+  await workspace.cli(db, 'shop create', '--domain', 'shop.example', '--name', shopName, ...storefrontFlags);
   const publicAccessToken = await workspace.cli(db, 'token create', '--shop', 'shop.example', '--public',
     '--scopes', 'unauthenticated_write_customers,unauthenticated_read_customers');
   return {

@@ -113,14 +113,11 @@ func (f *fixture) resetPath(email string) string {
 	if err := f.recovery.Recover(f.ctx, f.shop, email, caller); err != nil {
 		f.t.Fatal(err)
 	}
-	jobs, err := f.store.ClaimMail(f.ctx, time.Now().Add(time.Second), time.Minute, 100)
+	claimed, err := f.store.Claim(f.ctx, time.Now().Add(time.Second), time.Minute, 100)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	for _, job := range jobs {
-		if job.Template != storekeep.TemplateRecoverRequest {
-			continue
-		}
+	for _, job := range claimed.Jobs {
 		done, err := f.recovery.ProcessRecoverRequest(f.ctx, job)
 		if err != nil {
 			f.t.Fatal(err)
@@ -150,14 +147,14 @@ func (f *fixture) activationPath(email string) string {
 // of the link in the newest one of template.
 func (f *fixture) mailedPath(template storekeep.Template) string {
 	f.t.Helper()
-	mails, err := f.store.ClaimMail(f.ctx, time.Now().Add(time.Second), time.Minute, 100)
+	claimed, err := f.store.Claim(f.ctx, time.Now().Add(time.Second), time.Minute, 100)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	link := ""
-	for _, m := range mails {
+	for _, m := range claimed.Mail {
 		if m.Template == template {
-			link = m.Data["url"]
+			link = m.Data.URL
 		}
 	}
 	u, err := url.Parse(link)

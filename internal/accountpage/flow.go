@@ -59,7 +59,7 @@ func (h *handler) show(f flow) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		token, err := h.csrf.issue(w, r, secureCookie(shop, r))
+		token, err := h.csrf.issue(w, r, h.secureCookie(shop, r))
 		if err != nil {
 			h.internal(w, r, f, shop, err)
 			return
@@ -137,7 +137,7 @@ func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storek
 			h.internal(w, r, f, storekeep.Shop{}, err)
 			return shop, false
 		}
-		if err == nil && hostedHere(found, r) {
+		if err == nil && h.hostedHere(found, r) {
 			shop = found
 		}
 	}
@@ -190,7 +190,7 @@ func pageURL(r *http.Request) string {
 }
 
 // secureCookie reports whether the CSRF cookie may be sent over HTTPS only.
-func secureCookie(shop storekeep.Shop, r *http.Request) bool {
-	u, err := url.Parse(shop.StorefrontURL)
+func (h *handler) secureCookie(shop storekeep.Shop, r *http.Request) bool {
+	u, err := url.Parse(h.storefront(shop))
 	return r.TLS != nil || err == nil && u.Scheme == "https"
 }

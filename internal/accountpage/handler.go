@@ -55,6 +55,9 @@ type Config struct {
 	// under; the connection's peer address when nil.
 	ClientIP func(*http.Request) string
 	Logger   *slog.Logger
+	// DefaultStorefrontURL is the storefront of shops without one
+	// (https://<domain> when empty), as in their mailed links.
+	DefaultStorefrontURL string
 }
 
 type handler struct {
@@ -103,8 +106,8 @@ func secure(next http.Handler) http.Handler {
 
 // hostedHere reports whether shop's storefront URL names the host r was
 // sent to, that is, whether its account links lead to storekeep.
-func hostedHere(shop storekeep.Shop, r *http.Request) bool {
-	u, err := url.Parse(shop.StorefrontURL)
+func (h *handler) hostedHere(shop storekeep.Shop, r *http.Request) bool {
+	u, err := url.Parse(h.storefront(shop))
 	if err != nil || u.Host == "" {
 		return false
 	}
@@ -114,6 +117,11 @@ func hostedHere(shop storekeep.Shop, r *http.Request) bool {
 		return false
 	}
 	return reqPort == "" || shopPort == "" || reqPort == shopPort
+}
+
+// storefront is the base of shop's links.
+func (h *handler) storefront(shop storekeep.Shop) string {
+	return shop.LinkBase(h.cfg.DefaultStorefrontURL)
 }
 
 func splitHost(hostport string) (host, port string) {

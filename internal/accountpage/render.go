@@ -61,7 +61,7 @@ func (h *handler) page(f flow, shop storekeep.Shop, state string) view {
 		Done:       f.done,
 		DoneText:   f.doneText,
 		ShopName:   shop.Name,
-		Storefront: shop.StorefrontURL,
+		Storefront: h.storefront(shop),
 		Stylesheet: stylesheetURL,
 		CSRFField:  csrfField,
 	}

@@ -48,6 +48,11 @@ type Config struct {
 	MailboxHosts []string
 	// MailFrom is the sender of every mail unless a shop sets its own.
 	MailFrom string
+	// DefaultStorefrontURL is the base of the links of shops that have no
+	// storefront URL: https://<domain> when empty. serve sets it to the
+	// node's own address when mail goes to the dev mailbox, so that the
+	// links open the pages the node hosts.
+	DefaultStorefrontURL string
 	// TemplatesDir overrides the embedded mail templates.
 	TemplatesDir string
 	// DKIM, when its KeyFile is set, signs the mail sent by SMTP.
@@ -149,13 +154,15 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
+	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
+	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
 	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
-	outCfg.Jobs = map[storekeep.Template]outbox.Job{
-		storekeep.TemplateRecoverRequest: func(ctx context.Context, m storekeep.Mail) (bool, error) {
-			return a.Recovery.ProcessRecoverRequest(ctx, m)
+	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
+		storekeep.JobRecover: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessRecoverRequest(ctx, j)
 		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
@@ -183,7 +190,8 @@ func (a *App) build() error {
 		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)
 	}
 	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
-		ClientIP: func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
+		DefaultStorefrontURL: cfg.DefaultStorefrontURL,
+		ClientIP:             func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
 	a.Handler = server.New(srv)
 	a.Admin = server.NewAdmin(server.AdminConfig{Metrics: a.Metrics.Handler(), Ready: a.ready, Pprof: cfg.Pprof, Logger: cfg.Logger})
 	return nil

@@ -109,7 +109,7 @@ func BenchmarkResetOverHTTP(b *testing.B) {
 		err := n.app.Store.IssueCustomerToken(ctx, storekeep.CustomerToken{
 			ShopID: n.shop.ID, CustomerID: customer.ID, Purpose: storekeep.PurposeReset,
 			Hash: n.app.Keys.Hash(token), ExpiresAt: now.Add(time.Hour), CreatedAt: now,
-		}, storekeep.Mail{ShopID: n.shop.ID, To: customer.Email, Template: storekeep.TemplateReset, MessageID: fmt.Sprintf("<b%d@shop.example>", i), Data: map[string]string{}, CreatedAt: now}, storekeep.AuditEvent{ShopID: n.shop.ID, Kind: storekeep.AuditRecoverRequested, At: now}, 0)
+		}, storekeep.Mail{ShopID: n.shop.ID, To: customer.Email, Template: storekeep.TemplateReset, MessageID: fmt.Sprintf("<b%d@shop.example>", i), Data: storekeep.MailData{}, CreatedAt: now}, storekeep.AuditEvent{ShopID: n.shop.ID, Kind: storekeep.AuditRecoverRequested, At: now}, 0)
 
 		if err != nil {
 			b.Fatal(err)

@@ -50,7 +50,7 @@ func seedResetTokens(tb testing.TB, store app.Store, keys storekeep.Keyring, sho
 		if err != nil {
 			tb.Fatal(err)
 		}
-		err = store.IssueCustomerToken(ctx, storekeep.CustomerToken{ShopID: shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: keys.Hash(token), ExpiresAt: now.Add(time.Hour), CreatedAt: now}, storekeep.Mail{ShopID: shop.ID, To: email, Template: storekeep.TemplateReset, MessageID: fmt.Sprintf("<%s@shop.example>", token[:16]), Data: map[string]string{}, CreatedAt: now}, storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested, At: now}, 0)
+		err = store.IssueCustomerToken(ctx, storekeep.CustomerToken{ShopID: shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: keys.Hash(token), ExpiresAt: now.Add(time.Hour), CreatedAt: now}, storekeep.Mail{ShopID: shop.ID, To: email, Template: storekeep.TemplateReset, MessageID: fmt.Sprintf("<%s@shop.example>", token[:16]), Data: storekeep.MailData{}, CreatedAt: now}, storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested, At: now}, 0)
 
 		if err != nil {
 			tb.Fatal(err)

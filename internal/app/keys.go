@@ -27,6 +27,9 @@ func KeyFile(db string) string { return db + ".key" }
 // key file is refused, since a new key could read nothing in it. PostgreSQL deployments share one
 // configured key between nodes, so there it must be given.
 func LoadKeys(db, configured string) (keys [][]byte, generated bool, err error) {
+	if err := CheckDB(db); err != nil {
+		return nil, false, err
+	}
 	if configured != "" {
 		keys, err = secret.ParseKeys(configured)
 		return keys, false, err

@@ -168,12 +168,7 @@ func eventuallyTrue(t *testing.T, what string, cond func() bool) {
 
 func TestMailSurvivesSIGKILLInTheMiddleOfABurst(t *testing.T) {
 	t.Run("shopify enumeration", func(t *testing.T) { sigkillMidBurst(t, storekeep.EnumerationShopify) })
-	t.Run("private enumeration", func(t *testing.T) {
-		t.Skip("known loss: in private mode customerRecover answers before it commits the token and mail " +
-			"(recovery.recoverLater), so a crash right after the answer loses the mail; remove this skip once " +
-			"the request is made durable before the answer")
-		sigkillMidBurst(t, storekeep.EnumerationPrivate)
-	})
+	t.Run("private enumeration", func(t *testing.T) { sigkillMidBurst(t, storekeep.EnumerationPrivate) })
 }
 
 // sigkillMidBurst kills the server with SIGKILL while a burst of

@@ -41,14 +41,15 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	d.define(fs)
 	domain := fs.String("domain", "", "the shop's domain, e.g. shop.example (required)")
 	name := fs.String("name", "", "the shop's name, shown in mail (default: the domain)")
-	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>)")
+	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>, or the server's own address while it sends mail to the dev mailbox)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
-	webhookSecret := webhookSecretFlag(fs)
+	webhook := defineWebhookSecret(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
 			return err
 		}
-		if err := checkWebhookSecret(*webhookSecret); err != nil {
+		secret, err := webhook.value()
+		if err != nil {
 			return err
 		}
 		mode := storekeep.Enumeration(*enumeration)
@@ -59,7 +60,7 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err != nil {
 			return fmt.Errorf("--domain: %w", err)
 		}
-		storefrontURL := "https://" + shopDomain
+		var storefrontURL string
 		if *storefront != "" {
 			if storefrontURL, err = storekeep.NormalizeStorefrontURL(*storefront); err != nil {
 				return fmt.Errorf("--storefront-url: %w", err)
@@ -77,19 +78,23 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),
 		}
-		shop, err = store.CreateShop(ctx, shop)
+		created, err := store.CreateShop(ctx, shop)
 		if errors.Is(err, storekeep.ErrConflict) {
 			return fmt.Errorf("a shop with domain %q exists", shop.Domain)
 		}
 		if err != nil {
 			return err
 		}
-		if *webhookSecret != "" {
-			if err := store.SetWebhookSecret(ctx, shop.ID, []byte(*webhookSecret)); err != nil {
+		if secret != "" {
+			if err := store.SetWebhookSecret(ctx, created.ID, []byte(secret)); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(env.stdout, "created shop %s (%s), links go to %s\n", shop.Domain, shop.Name, shop.StorefrontURL)
+		links := created.LinkBase("")
+		if created.StorefrontURL == "" {
+			links += ", or to the server itself while it sends mail to its dev mailbox (no --smtp)"
+		}
+		fmt.Fprintf(env.stdout, "created shop %s (%s), links go to %s\n", created.Domain, created.Name, links)
 		return nil
 	}
 }

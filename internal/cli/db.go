@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/secret"
@@ -11,18 +15,30 @@ import (
 
 // dbFlags are the flags every command that opens the database shares.
 type dbFlags struct {
-	db        string
-	secretKey string
+	db            string
+	secretKey     string
+	secretKeyFile string
 }
 
 func (d *dbFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&d.db, "db", "storekeep.db", "SQLite file, or a postgres:// URL")
 	fs.StringVar(&d.secretKey, "secret-key", "", "server keys, base64, comma-separated, newest first (default: a key file beside a SQLite database)")
+	fs.StringVar(&d.secretKeyFile, "secret-key-file", "", "a file holding the --secret-key value, such as a container secret")
 }
 
 // keys loads or, for a new SQLite database, creates the server keys.
 func (d *dbFlags) keys(log *slog.Logger) ([][]byte, error) {
-	keys, generated, err := app.LoadKeys(d.db, d.secretKey)
+	configured := d.secretKey
+	if d.secretKeyFile != "" {
+		if configured != "" {
+			return nil, errors.New("give --secret-key or --secret-key-file, not both")
+		}
+		var err error
+		if configured, err = secretFile("--secret-key-file", d.secretKeyFile); err != nil {
+			return nil, err
+		}
+	}
+	keys, generated, err := app.LoadKeys(d.db, configured)
 	if generated {
 		log.Warn("generated a server key; keep it with the database", "file", app.KeyFile(d.db))
 	}
@@ -41,4 +57,18 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (app.Store, *secre
 	}
 	store, err := app.OpenStore(ctx, d.db, ring)
 	return store, ring, err
+}
+
+// secretFile reads a secret from path, the value of flag: the file's text
+// without surrounding whitespace, which must not be empty.
+func secretFile(flag, path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	value := strings.TrimSpace(string(raw))
+	if value == "" {
+		return "", fmt.Errorf("%s: %s is empty", flag, path)
+	}
+	return value, nil
 }

@@ -15,6 +15,11 @@ type command struct {
 	summary string
 	// setup defines the command's flags and returns what runs it.
 	setup func(fs *flag.FlagSet, env *environment) func(ctx context.Context) error
+	// node marks the commands that configure a running node (serve,
+	// migrate): every flag of theirs is also read from the environment.
+	node bool
+	// arg names the one positional argument the command takes, if any.
+	arg string
 }
 
 // environment is what a command may touch of the outside world.
@@ -22,17 +27,24 @@ type environment struct {
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
-	// operandName names the one argument the command takes besides its
-	// flags, such as FILE, when its setup called takes; operand is its
-	// value once parsed.
-	operandName, operand string
+	// arg is the command's positional argument, when it takes one.
+	arg string
 }
-
-// takes declares that the command being set up takes one operand, name.
-func (e *environment) takes(name string) { e.operandName = name }
 
 // errUsage means the command line was wrong; the message has been shown.
 var errUsage = errors.New("usage")
+
+// nodeFlags are the settings of a node that every command opening its
+// database shares, and so may take from the environment.
+var nodeFlags = map[string]bool{"db": true, "secret-key": true, "secret-key-file": true}
+
+// fromEnv reports whether c's flag name is read from its STOREKEEP_*
+// variable: every flag of a node command, and the database's settings.
+// A one-off command's own flags never are, so a variable meant for one
+// command cannot change what another does.
+func (c command) fromEnv(name string) bool {
+	return c.node || nodeFlags[name]
+}
 
 // envName is the environment variable that stands in for a flag:
 // --storefront-url is STOREKEEP_STOREFRONT_URL.
@@ -40,58 +52,54 @@ func envName(flagName string) string {
 	return "STOREKEEP_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parse parses args, flags before or after the operand when the command
-// takes one, then fills every flag not given on the command line from its
-// STOREKEEP_* variable.
-func parse(fs *flag.FlagSet, args []string, getenv func(string) string, operand string) (string, error) {
-	var operands []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return "", err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		operands, args = append(operands, fs.Arg(0)), fs.Args()[1:]
+// parse parses args, which may hold c's positional argument among the
+// flags, then fills every flag that c reads from the environment and the
+// command line did not give from its STOREKEEP_* variable.
+func (c command) parse(fs *flag.FlagSet, args []string, env *environment) error {
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	switch {
-	case operand == "" && len(operands) > 0:
-		return "", fmt.Errorf("unexpected argument %q", operands[0])
-	case operand != "" && len(operands) != 1:
-		return "", fmt.Errorf("give one %s", operand)
+	if c.arg != "" && fs.NArg() > 0 {
+		env.arg = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
+		if given[f.Name] || err != nil || !c.fromEnv(f.Name) {
 			return
 		}
-		if v := getenv(envName(f.Name)); v != "" {
+		if v := env.getenv(envName(f.Name)); v != "" {
 			if e := fs.Set(f.Name, v); e != nil {
 				err = fmt.Errorf("%s: %w", envName(f.Name), e)
 			}
 		}
 	})
-	if err != nil {
-		return "", err
-	}
-	if len(operands) == 0 {
-		return "", nil
-	}
-	return operands[0], nil
+	return err
 }
 
-// usage prints a command's help with the environment variable of each flag.
-func usage(fs *flag.FlagSet, w io.Writer, line, summary string) func() {
-	return func() {
-		fmt.Fprintf(w, "usage: storekeep %s\n\n%s\n\nflags (each also read from its environment variable):\n", line, summary)
-		fs.VisitAll(func(f *flag.Flag) {
-			def := ""
-			if f.DefValue != "" && f.DefValue != "false" {
-				def = fmt.Sprintf(" (default %q)", f.DefValue)
-			}
-			fmt.Fprintf(w, "  --%s  [%s]%s\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
-		})
+// usage prints c's help, naming the environment variable of each flag
+// that reads one.
+func (c command) usage(fs *flag.FlagSet, w io.Writer) {
+	line := c.name + " [flags]"
+	if c.arg != "" {
+		line = c.name + " " + c.arg + " [flags]"
 	}
+	fmt.Fprintf(w, "usage: storekeep %s\n\n%s\n\nflags:\n", line, c.summary)
+	fs.VisitAll(func(f *flag.Flag) {
+		def, variable := "", ""
+		if f.DefValue != "" && f.DefValue != "false" {
+			def = fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		if c.fromEnv(f.Name) {
+			variable = " [" + envName(f.Name) + "]"
+		}
+		fmt.Fprintf(w, "  --%s%s%s\n      %s\n", f.Name, variable, def, f.Usage)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,7 +40,11 @@ func setupMailList(fs *flag.FlagSet, env *environment) func(context.Context) err
 		w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tSTATUS\tATTEMPTS\tTO\tTEMPLATE\tCREATED\tLAST ERROR")
 		for _, m := range list {
-			fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.Status, m.Attempts, oneLine(m.To), m.Template,
+			what := string(m.Template)
+			if m.Job != "" {
+				what = "job " + string(m.Job)
+			}
+			fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.Status, m.Attempts, oneLine(m.To), what,
 				m.CreatedAt.UTC().Format(time.RFC3339), oneLine(m.LastError))
 		}
 		return w.Flush()
@@ -49,10 +54,20 @@ func setupMailList(fs *flag.FlagSet, env *environment) func(context.Context) err
 func setupMailRetry(fs *flag.FlagSet, env *environment) func(context.Context) error {
 	var d dbFlags
 	d.define(fs)
-	id := fs.Int64("id", 0, "the failed mail to send again, as listed by 'storekeep mail list --status failed' (required)")
+	id := fs.Int64("id", 0, "the failed mail to send again, as listed by 'storekeep mail list --status failed'; or give it as the argument")
 	return func(ctx context.Context) error {
+		if env.arg != "" {
+			n, err := strconv.ParseInt(env.arg, 10, 64)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("the mail's ID is a positive number, not %q", env.arg)
+			}
+			if *id != 0 && *id != n {
+				return fmt.Errorf("two IDs: %d and --id %d", n, *id)
+			}
+			*id = n
+		}
 		if *id <= 0 {
-			return errors.New("--id is required")
+			return errors.New("the mail's ID is required: storekeep mail retry ID")
 		}
 		store, _, err := d.open(ctx, quietLogger(env))
 		if err != nil {

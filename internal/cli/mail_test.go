@@ -42,7 +42,8 @@ func TestMailListAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	claimed, err := store.ClaimMail(ctx, time.Now(), time.Minute, 10)
+	batch, err := store.Claim(ctx, time.Now(), time.Minute, 10)
+	claimed := batch.Mail
 	if err != nil || len(claimed) != 2 {
 		t.Fatalf("claim: %d mails, %v", len(claimed), err)
 	}
@@ -67,7 +68,7 @@ func TestMailListAndRetry(t *testing.T) {
 		t.Fatalf("mail list --status sent: %d\n%s", code, out)
 	}
 
-	if code, out, errOut := runCLI(t, env, "mail", "retry", "--id", id); code != 0 || !strings.Contains(out, "mail "+id+" is pending again") {
+	if code, out, errOut := runCLI(t, env, "mail", "retry", id); code != 0 || !strings.Contains(out, "mail "+id+" is pending again") {
 		t.Fatalf("mail retry: %d %s %s", code, out, errOut)
 	}
 	code, out, _ = runCLI(t, env, "mail", "list", "--status", "pending")
@@ -85,6 +86,9 @@ func TestMailCommandsRejectBadFlags(t *testing.T) {
 		{"mail", "list", "--status", "lost"},
 		{"mail", "list", "--limit", "-1"},
 		{"mail", "retry"},
+		{"mail", "retry", "abc"},
+		{"mail", "retry", "0"},
+		{"mail", "retry", "3", "--id", "4"},
 		{"serve", "--dkim-key", "key.pem"},
 		{"serve", "--mail-max-attempts", "0"},
 		{"serve", "--mail-lease", "1s"},

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -24,13 +25,15 @@ const importProgressEvery = 1000
 func setupOrderImport(fs *flag.FlagSet, env *environment) func(context.Context) error {
 	var d dbFlags
 	d.define(fs)
-	env.takes("FILE")
 	shopDomain := fs.String("shop", "", "the shop's domain (required)")
 	return func(ctx context.Context) error {
 		if err := required("shop", *shopDomain); err != nil {
 			return err
 		}
-		in, size, err := openOperand(env.operand)
+		if env.arg == "" {
+			return errors.New("give the FILE to import, or - for stdin")
+		}
+		in, size, err := openOperand(env.arg)
 		if err != nil {
 			return err
 		}
@@ -184,21 +187,38 @@ func (l *lineProgress) finish() {}
 // maxWebhookSecret bounds a webhook secret, in bytes.
 const maxWebhookSecret = 256
 
-func webhookSecretFlag(fs *flag.FlagSet) *string {
-	return fs.String("webhook-secret", "", "the secret Shopify signs the shop's webhooks with (Settings > Notifications > "+
-		"Webhooks in the Shopify admin); prefer its environment variable, which stays out of the shell history")
+// webhookSecretFlags are --webhook-secret and --webhook-secret-file.
+type webhookSecretFlags struct{ secret, file *string }
+
+func defineWebhookSecret(fs *flag.FlagSet) webhookSecretFlags {
+	return webhookSecretFlags{
+		secret: fs.String("webhook-secret", "", "the secret Shopify signs the shop's webhooks with (Settings > Notifications > "+
+			"Webhooks in the Shopify admin); --webhook-secret-file keeps it out of the shell history"),
+		file: fs.String("webhook-secret-file", "", "a file holding the webhook secret"),
+	}
 }
 
-// checkWebhookSecret refuses a secret with spaces or control characters
-// around or in it, or longer than maxWebhookSecret bytes.
-func checkWebhookSecret(s string) error {
+// value is the secret given, "" when none, refusing one with spaces or
+// control characters in it, or longer than maxWebhookSecret bytes.
+func (f webhookSecretFlags) value() (string, error) {
+	s := *f.secret
+	if *f.file != "" {
+		if s != "" {
+			return "", errors.New("give --webhook-secret or --webhook-secret-file, not both")
+		}
+		b, err := os.ReadFile(*f.file)
+		if err != nil {
+			return "", fmt.Errorf("--webhook-secret-file: %w", err)
+		}
+		s = strings.TrimRight(string(b), "\r\n")
+	}
 	if len(s) > maxWebhookSecret {
-		return fmt.Errorf("--webhook-secret is longer than %d bytes", maxWebhookSecret)
+		return "", fmt.Errorf("--webhook-secret is longer than %d bytes", maxWebhookSecret)
 	}
 	for _, c := range []byte(s) {
 		if c <= ' ' || c >= 0x7f {
-			return errors.New("--webhook-secret must be printable ASCII without spaces")
+			return "", errors.New("--webhook-secret must be printable ASCII without spaces")
 		}
 	}
-	return nil
+	return s, nil
 }

@@ -60,13 +60,11 @@ func TestOrderImportReportsBadLinesByNumberAndGoesOn(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "0 orders saved, 3 unchanged") {
 		t.Fatalf("import again, flags after the file: %d %s", code, out)
 	}
-	for _, args := range [][]string{
-		{"order", "import", "--shop", "shop.example"},
-		{"order", "import", "--shop", "shop.example", file, file},
-	} {
-		if code, _, errOut := runCLI(t, env, args...); code != 2 || !strings.Contains(errOut, "give one FILE") {
-			t.Errorf("%v: %d %s", args, code, errOut)
-		}
+	if code, _, errOut := runCLI(t, env, "order", "import", "--shop", "shop.example"); code != 1 || !strings.Contains(errOut, "give the FILE") {
+		t.Errorf("no file: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "order", "import", "--shop", "shop.example", file, file); code != 2 || !strings.Contains(errOut, "unexpected argument") {
+		t.Errorf("two files: %d %s", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, env, "order", "import", "--shop", "nope.example", file); code != 1 || !strings.Contains(errOut, "not found") {
 		t.Errorf("unknown shop: %d %s", code, errOut)
@@ -94,13 +92,20 @@ func TestOrderImportPrintsProgressLinesOffATerminal(t *testing.T) {
 func TestShopCreateSealsTheWebhookSecret(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "sk.db")
-	env := map[string]string{"STOREKEEP_DB": db, "STOREKEEP_WEBHOOK_SECRET": "shpss_from_env"}
+	env := map[string]string{"STOREKEEP_DB": db}
+	file := filepath.Join(dir, "secret")
+	if err := os.WriteFile(file, []byte("shpss_from_file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, bad := range []string{"with space", "tab\tin", strings.Repeat("s", maxWebhookSecret+1), "é"} {
 		if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "bad.example", "--webhook-secret", bad); code != 1 || !strings.Contains(errOut, "--webhook-secret") {
 			t.Errorf("secret %q: %d %s", bad, code, errOut)
 		}
 	}
-	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "shop.example"); code != 0 {
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "bad.example", "--webhook-secret", "a", "--webhook-secret-file", file); code != 1 || !strings.Contains(errOut, "not both") {
+		t.Errorf("both flags: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "shop.example", "--webhook-secret-file", file); code != 0 {
 		t.Fatal(errOut)
 	}
 	d := dbFlags{db: db}
@@ -110,7 +115,7 @@ func TestShopCreateSealsTheWebhookSecret(t *testing.T) {
 	}
 	defer a.Close()
 	_, secret, err := a.Store.WebhookSecret(context.Background(), "shop.example")
-	if err != nil || string(secret) != "shpss_from_env" {
+	if err != nil || string(secret) != "shpss_from_file" {
 		t.Fatalf("secret %q, %v", secret, err)
 	}
 	if _, err := a.Store.ShopByDomain(context.Background(), "bad.example"); err != storekeep.ErrNotFound {

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/storekeep/storekeep/account"
@@ -26,6 +28,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		adminAddr  = fs.String("admin-addr", "127.0.0.1:9090", "address /metrics, the probes and --pprof listen on; keep it off the public network ('off' serves none of them)")
 		pprofOn    = fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on --admin-addr")
 		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
+		smtpPass   = fs.String("smtp-password-file", "", "a file holding the SMTP password, such as a container secret; --smtp then names only the user")
 		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
 		mailFrom   = fs.String("mail-from", "", "sender address of outgoing mail (default: no-reply@<shop domain>)")
 		templates  = fs.String("templates", "", "directory of mail templates that override the embedded ones")
@@ -82,6 +85,11 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if *limKeys < 1 {
 			return errors.New("--limiter-keys must be at least 1")
 		}
+		if *smtpPass != "" {
+			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
+				return err
+			}
+		}
 		keys, err := d.keys(log)
 		if err != nil {
 			return err
@@ -111,30 +119,62 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return errors.New("--pprof is served on --admin-addr, which is off")
 		}
 		cfg.Pprof = *pprofOn
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		if *smtpURL == "" {
+			cfg.DefaultStorefrontURL = ownURL(ln.Addr())
+		}
 		a, err := app.New(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		ln, err := net.Listen("tcp", *addr)
-		if err != nil {
-			return err
-		}
 		var admin net.Listener
 		if *adminAddr != adminOff {
 			if admin, err = net.Listen("tcp", *adminAddr); err != nil {
-				ln.Close()
 				return fmt.Errorf("--admin-addr: %w", err)
 			}
 		}
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
-		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL))
+		build := readBuildInfo()
+		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL),
+			"version", build.Version, "commit", build.Commit, "go", build.GoVersion)
 		if admin != nil {
 			fmt.Fprintf(env.stdout, "storekeep admin on http://%s\n", admin.Addr())
 			log.Info("admin listening", "addr", admin.Addr().String(), "pprof", *pprofOn)
 		}
-		return a.Serve(ctx, ln, admin)
+		stopping := context.AfterFunc(ctx, func() {
+			log.Info("shutting down: finishing requests and mail in flight")
+		})
+		defer stopping()
+		if err := a.Serve(ctx, ln, admin); err != nil {
+			log.Error("stopped", "err", err)
+			return err
+		}
+		log.Info("stopped")
+		return nil
 	}
+}
+
+// withSMTPPassword sets the password of the --smtp URL raw to the content
+// of the file path.
+func withSMTPPassword(raw, path string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return "", errors.New("--smtp-password-file needs --smtp with a user name, such as smtp://user@host:587")
+	}
+	if _, set := u.User.Password(); set {
+		return "", errors.New("give the SMTP password in --smtp or in --smtp-password-file, not both")
+	}
+	pass, err := secretFile("--smtp-password-file", path)
+	if err != nil {
+		return "", err
+	}
+	u.User = url.UserPassword(u.User.Username(), pass)
+	return u.String(), nil
 }
 
 // listenHost is the host of a listen address, as the names the dev
@@ -165,6 +205,20 @@ func checkMailFlags(dkimKey, dkimSelector string, attempts int, retention, backo
 		return errors.New("--mail-lease must be at least 2s")
 	}
 	return nil
+}
+
+// ownURL is the address a browser on this machine reaches the server at:
+// the listening address, with 127.0.0.1 for an unspecified host.
+func ownURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
 
 func mailMode(smtpURL string) string {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/graph/model"
 )
 
 // Resolver is the root of the generated resolvers. Recovery and Accounts
@@ -38,4 +39,20 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// mailingAddressConnection renders a page of addresses.
+func mailingAddressConnection(w storekeep.Window[storekeep.MailingAddress]) *model.MailingAddressConnection {
+	c := &model.MailingAddressConnection{
+		Edges:    make([]model.MailingAddressEdge, len(w.Items)),
+		Nodes:    append([]storekeep.MailingAddress{}, w.Items...),
+		PageInfo: &model.PageInfo{HasNextPage: w.HasNextPage, HasPreviousPage: w.HasPreviousPage},
+	}
+	for i := range w.Items {
+		c.Edges[i] = model.MailingAddressEdge{Cursor: w.Cursors[i], Node: &w.Items[i]}
+	}
+	if n := len(w.Cursors); n > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &w.Cursors[0], &w.Cursors[n-1]
+	}
+	return c
 }

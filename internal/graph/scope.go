@@ -24,6 +24,11 @@ var rootScopes = map[string]storekeep.Scope{
 	"Mutation.customerAccessTokenRenew":  storekeep.ScopeWriteCustomers,
 	"Mutation.customerAccessTokenDelete": storekeep.ScopeWriteCustomers,
 	"Mutation.customerUpdate":            storekeep.ScopeWriteCustomers,
+
+	"Mutation.customerAddressCreate":        storekeep.ScopeWriteCustomers,
+	"Mutation.customerAddressUpdate":        storekeep.ScopeWriteCustomers,
+	"Mutation.customerAddressDelete":        storekeep.ScopeWriteCustomers,
+	"Mutation.customerDefaultAddressUpdate": storekeep.ScopeWriteCustomers,
 }
 
 var errNoSession = errors.New("graph: request context has no storekeep.Session")

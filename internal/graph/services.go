@@ -5,6 +5,7 @@ import (
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/address"
 )
 
 // Recovery is the password-reset and activation flow (package recovery).
@@ -28,4 +29,11 @@ type Accounts interface {
 	Delete(ctx context.Context, shop storekeep.Shop, accessToken string) (deletedTokenID string, err error)
 	CustomerByToken(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.Customer, bool, error)
 	Update(ctx context.Context, shop storekeep.Shop, accessToken string, in account.UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error)
+
+	Addresses(ctx context.Context, c storekeep.Customer, p storekeep.Page) (storekeep.Window[storekeep.MailingAddress], error)
+	DefaultAddress(ctx context.Context, c storekeep.Customer) (storekeep.MailingAddress, bool, error)
+	CreateAddress(ctx context.Context, shop storekeep.Shop, accessToken string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error)
+	UpdateAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error)
+	DeleteAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (string, error)
+	SetDefaultAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (storekeep.Customer, error)
 }

@@ -38,9 +38,12 @@ type Renderer struct {
 	// DefaultLocale is tried when the mail's own locale has no template,
 	// before "en". Set it before the first Render.
 	DefaultLocale string
-	dir           fs.FS
-	texts         parsedCache[*texttemplate.Template]
-	htmls         parsedCache[*htmltemplate.Template]
+	// DefaultStorefrontURL is .StorefrontURL for shops without one
+	// (https://<domain> when empty).
+	DefaultStorefrontURL string
+	dir                  fs.FS
+	texts                parsedCache[*texttemplate.Template]
+	htmls                parsedCache[*htmltemplate.Template]
 }
 
 // parsedCache keeps parsed templates keyed by their name and source text,
@@ -76,14 +79,14 @@ func (c *parsedCache[T]) put(key string, t T) {
 // the layout's "layout", "button" and "fallback" templates and the function
 // link(url, label), produces the HTML part.
 type TemplateData struct {
-	// ShopName is Data["shop_name"], else the shop's name, else its domain.
+	// ShopName is the mail's Data.ShopName, else the shop's name, else its
+	// domain.
 	ShopName      string
 	ShopDomain    string
 	StorefrontURL string
-	// URL is the reset or activation link, Data["url"].
+	// URL is the reset or activation link.
 	URL string
-	// FirstName, Email and ExpiresHours come from Data["first_name"],
-	// Data["email"] and Data["expires_hours"].
+	// FirstName, Email and ExpiresHours come from the mail's Data.
 	FirstName    string
 	Email        string
 	ExpiresHours string
@@ -91,7 +94,7 @@ type TemplateData struct {
 	Locale string
 	// Subject is the rendered subject, set for the body templates.
 	Subject string
-	// Data is the mail's data, every key.
+	// Data is the mail's data by its JSON keys, such as new_email.
 	Data map[string]string
 }
 
@@ -140,18 +143,23 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	if locale == "" {
 		return Message{}, Permanent(fmt.Errorf("mail: no template %q", name))
 	}
-	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation) && m.Data["url"] == "" {
+	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation) && m.Data.URL == "" {
 		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
 	}
 
-	values := make(map[string]string, len(m.Data))
-	for k, v := range m.Data {
-		values[k] = storekeep.OneLine(v)
+	line := storekeep.OneLine
+	values := map[string]string{
+		"url":           line(m.Data.URL),
+		"shop_name":     line(m.Data.ShopName),
+		"first_name":    line(m.Data.FirstName),
+		"email":         line(m.Data.Email),
+		"expires_hours": line(m.Data.ExpiresHours),
+		"new_email":     line(m.Data.NewEmail),
 	}
 	data := TemplateData{
-		ShopName:      cmp.Or(values["shop_name"], storekeep.OneLine(shop.Name), shop.Domain),
+		ShopName:      cmp.Or(values["shop_name"], line(shop.Name), shop.Domain),
 		ShopDomain:    shop.Domain,
-		StorefrontURL: shop.StorefrontURL,
+		StorefrontURL: shop.LinkBase(r.DefaultStorefrontURL),
 		URL:           values["url"],
 		FirstName:     values["first_name"],
 		Email:         values["email"],

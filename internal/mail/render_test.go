@@ -22,12 +22,12 @@ func testMail(tmpl storekeep.Template, locale string) storekeep.Mail {
 		Template:  tmpl,
 		Locale:    locale,
 		MessageID: "<reset.3@shop.example>",
-		Data: map[string]string{
-			"url":           resetURL,
-			"first_name":    "Ana",
-			"email":         "ana@example.com",
-			"expires_hours": "24",
-			"new_email":     "new@example.com",
+		Data: storekeep.MailData{
+			URL:          resetURL,
+			FirstName:    "Ana",
+			Email:        "ana@example.com",
+			ExpiresHours: "24",
+			NewEmail:     "new@example.com",
 		},
 	}
 }
@@ -155,7 +155,7 @@ func TestRenderEscapesShopNameInHTML(t *testing.T) {
 
 func TestRenderNeutralisesJavascriptURL(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	m.Data["url"] = "javascript:alert(1)"
+	m.Data.URL = "javascript:alert(1)"
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	if strings.Contains(msg.HTML, `href="javascript:`) || !strings.Contains(msg.HTML, `href="#ZgotmplZ"`) {
 		t.Error("HTML part links to javascript:")
@@ -164,7 +164,7 @@ func TestRenderNeutralisesJavascriptURL(t *testing.T) {
 
 func TestRenderShopNameFromData(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	m.Data["shop_name"] = "Bob's Boutique"
+	m.Data.ShopName = "Bob's Boutique"
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	if msg.Subject != "Reset your Bob's Boutique password" || msg.FromName != "Bob's Boutique" {
 		t.Errorf("subject %q from %q", msg.Subject, msg.FromName)
@@ -179,9 +179,9 @@ func TestRenderShopNameFromData(t *testing.T) {
 
 func TestRenderLeavesOutMissingOptionalData(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	delete(m.Data, "first_name")
-	delete(m.Data, "expires_hours")
-	delete(m.Data, "email")
+	m.Data.FirstName = ""
+	m.Data.ExpiresHours = ""
+	m.Data.Email = ""
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	if !strings.HasPrefix(msg.Text, "Hi,\n") {
 		t.Errorf("greeting without a name: %q", strings.SplitN(msg.Text, "\n", 2)[0])
@@ -281,7 +281,7 @@ func TestRenderPermanentFailures(t *testing.T) {
 	r := newRenderer(t, "")
 	unknown := testMail("no_such_template", "en")
 	noURL := testMail(storekeep.TemplateActivation, "fr")
-	delete(noURL.Data, "url")
+	noURL.Data.URL = ""
 	for name, m := range map[string]storekeep.Mail{"unknown template": unknown, "activation without url": noURL} {
 		if _, err := r.Render(testShop, m, "no-reply@shop.example"); !mail.IsPermanent(err) {
 			t.Errorf("%s: err = %v, want permanent", name, err)
@@ -316,9 +316,9 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func TestRenderKeepsEachDataValueOnItsLine(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
-	m.Data["first_name"] = "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n"
-	m.Data["email"] = "ada@example.com\nBcc: x@evil.example"
-	m.Data["shop_name"] = "Shop\u2028Call +1 555 0100\x00"
+	m.Data.FirstName = "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n"
+	m.Data.Email = "ada@example.com\nBcc: x@evil.example"
+	m.Data.ShopName = "Shop\u2028Call +1 555 0100\x00"
 	msg := render(t, newRenderer(t, ""), testShop, m)
 	for _, line := range strings.Split(msg.Text, "\n") {
 		line = strings.TrimRight(line, "\r")

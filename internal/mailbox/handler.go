@@ -4,6 +4,7 @@ package mailbox
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,11 @@ const (
 	pageLimit    = 200
 	defaultLimit = 100
 	maxLimit     = 1000
+	// MaxWait bounds the JSON list's ?wait=: it stays under the server's
+	// 30-second write timeout.
+	MaxWait = 20 * time.Second
+	// waitPoll is how often a waiting request looks for mail again.
+	waitPoll = 50 * time.Millisecond
 )
 
 //go:embed templates
@@ -55,7 +61,7 @@ const InvalidHostMessage = "Invalid Host header: the dev mailbox answers only to
 //
 //	GET    /_dev/mailbox                 the messages, newest first (?to= filters)
 //	GET    /_dev/mailbox/{id}            one message, text and HTML parts
-//	GET    /_dev/mailbox/messages        JSON list (?to=, ?limit=)
+//	GET    /_dev/mailbox/messages        JSON list (?to=, ?limit=, ?wait=)
 //	DELETE /_dev/mailbox/messages        clear the mailbox
 //	POST   /_dev/mailbox/clear           clear the mailbox, from the page's form
 //
@@ -169,6 +175,10 @@ type messageJSON struct {
 	ReceivedAt string `json:"receivedAt"`
 }
 
+// listJSON answers the messages as JSON. With ?wait=DURATION (at most
+// MaxWait) and no message yet, it answers when the first one arrives or
+// when the wait is over, whichever comes first, so a script can read the
+// mail a request has just queued.
 func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit := defaultLimit
@@ -180,7 +190,16 @@ func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	msgs, err := h.store.MailboxMessages(r.Context(), strings.TrimSpace(q.Get("to")), limit)
+	var wait time.Duration
+	if v := q.Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > MaxWait {
+			http.Error(w, "wait must be a duration between 0s and "+MaxWait.String(), http.StatusBadRequest)
+			return
+		}
+		wait = d
+	}
+	msgs, err := h.waitForMessages(r.Context(), strings.TrimSpace(q.Get("to")), limit, wait)
 	if err != nil {
 		serverError(w, r, err)
 		return
@@ -201,6 +220,23 @@ func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(list); err != nil {
 		slog.WarnContext(r.Context(), "mailbox: write JSON", "err", err)
+	}
+}
+
+// waitForMessages reads the messages to to, again and again for up to
+// wait while there are none.
+func (h *handler) waitForMessages(ctx context.Context, to string, limit int, wait time.Duration) ([]storekeep.MailboxMessage, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		msgs, err := h.store.MailboxMessages(ctx, to, limit)
+		if err != nil || len(msgs) > 0 || !time.Now().Before(deadline) {
+			return msgs, err
+		}
+		select {
+		case <-ctx.Done():
+			return msgs, nil
+		case <-time.After(min(waitPoll, time.Until(deadline))):
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,6 +298,71 @@ func TestWrongMethodIsRefused(t *testing.T) {
 	} {
 		if resp, _ := f.do(req.method, req.path, nil); resp.StatusCode != http.StatusMethodNotAllowed {
 			t.Errorf("%s %s: %s, want 405", req.method, req.path, resp.Status)
+		}
+	}
+}
+
+// firstRead is a mailbox store that reports its first read of messages,
+// so a test knows a request is under way before it delivers the mail.
+type firstRead struct {
+	storekeep.MailboxStore
+	once sync.Once
+	read chan struct{}
+}
+
+func (s *firstRead) MailboxMessages(ctx context.Context, to string, limit int) ([]storekeep.MailboxMessage, error) {
+	msgs, err := s.MailboxStore.MailboxMessages(ctx, to, limit)
+	s.once.Do(func() { close(s.read) })
+	return msgs, err
+}
+
+func TestMessagesJSONWaitsForTheFirstMessage(t *testing.T) {
+	f := newFixture(t)
+	store := &firstRead{MailboxStore: f.store, read: make(chan struct{})}
+	srv := httptest.NewServer(mailbox.NewHandler(store))
+	t.Cleanup(srv.Close)
+
+	type answer struct {
+		list []struct{ To, Subject string }
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		var a answer
+		resp, err := http.Get(srv.URL + "/_dev/mailbox/messages?to=ana@example.com&wait=" + mailbox.MaxWait.String())
+		if err != nil {
+			done <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		a.err = json.NewDecoder(resp.Body).Decode(&a.list)
+		done <- a
+	}()
+	<-store.read
+	f.save("zoe@example.com", "Not for Ana", t0)
+	f.save("ana@example.com", "For Ana", t0)
+	a := <-done
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	if len(a.list) != 1 || a.list[0].Subject != "For Ana" {
+		t.Errorf("waited for %+v, want the mail to Ana", a.list)
+	}
+}
+
+func TestMessagesJSONWaitEndsWithAnEmptyList(t *testing.T) {
+	f := newFixture(t)
+	resp, body := f.get("/_dev/mailbox/messages?to=nobody@example.com&wait=100ms")
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(body) != "[]" {
+		t.Errorf("%s %q, want 200 []", resp.Status, body)
+	}
+}
+
+func TestMessagesJSONRejectsBadWait(t *testing.T) {
+	f := newFixture(t)
+	for _, wait := range []string{"x", "5", "-1s", (mailbox.MaxWait + time.Millisecond).String(), "1h"} {
+		if resp, _ := f.get("/_dev/mailbox/messages?wait=" + url.QueryEscape(wait)); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("wait=%s: %s, want 400", wait, resp.Status)
 		}
 	}
 }

@@ -50,19 +50,18 @@ type Config struct {
 	Now storekeep.Clock
 	// Logger receives one line per attempt; slog.Default when nil.
 	Logger *slog.Logger
-	// Jobs are the templates that name work rather than mail: a row of one
-	// of them is handed to its Job instead of being rendered and sent, and
-	// retried like mail when the Job fails.
-	Jobs map[storekeep.Template]Job
+	// Jobs run the outbox's jobs, by kind. A job is retried like mail when
+	// its Job fails; a job of a kind without one fails at once.
+	Jobs map[storekeep.JobKind]Job
 }
 
 // DefaultAuditRetention is how long audit events are kept by default.
 const DefaultAuditRetention = 90 * 24 * time.Hour
 
-// Job does the work an outbox row of its template stands for. done
-// reports that the job marked its row sent itself, in the transaction that
-// did its work; otherwise the worker marks it after a nil error.
-type Job func(ctx context.Context, m storekeep.Mail) (done bool, err error)
+// Job does the work a queued job stands for. done reports that it marked
+// the job's row sent itself, in the transaction that did its work;
+// otherwise the worker marks it after a nil error.
+type Job func(ctx context.Context, j storekeep.Job) (done bool, err error)
 
 func (c Config) withDefaults() Config {
 	if c.PollInterval <= 0 {

@@ -12,8 +12,8 @@ import (
 	"github.com/storekeep/storekeep/internal/outbox"
 )
 
-// TestJobRowsRunTheirJobAndAreRetried shows that a row whose template names
-// a job is handed to it, not rendered or sent; that a failing job is tried
+// TestJobRowsRunTheirJobAndAreRetried shows that a queued job is handed to
+// the Job of its kind, not rendered or sent; that a failing job is tried
 // again; that a job which records itself is not recorded twice; and that
 // jobs are not counted as mail.
 func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
@@ -21,29 +21,30 @@ func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
 	calls := 0
-	job := func(ctx context.Context, m storekeep.Mail) (bool, error) {
+	job := func(ctx context.Context, j storekeep.Job) (bool, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if m.To == "self@example.com" {
-			_, err := f.store.MarkMailsSent(ctx, []int64{m.ID}, time.Now())
+		if j.Recover.Email == "self@example.com" {
+			_, err := f.store.MarkMailsSent(ctx, []int64{j.ID}, time.Now())
 			return true, err
 		}
 		calls++
 		if calls == 1 {
 			return false, errors.New("database briefly away")
 		}
-		seen = append(seen, m.To+" "+m.Data["ip"])
+		seen = append(seen, j.Recover.Email+" "+j.Recover.IP)
 		return false, nil
 	}
 	ctx := context.Background()
-	_, err := f.store.EnqueueMail(ctx, storekeep.Mail{
-		ShopID: f.shop.ID, To: "ana@example.com", Template: storekeep.TemplateRecoverRequest,
-		Data: map[string]string{"ip": "203.0.113.9"},
+	_, err := f.store.EnqueueJob(ctx, storekeep.Job{
+		ShopID: f.shop.ID, Kind: storekeep.JobRecover,
+		Recover: storekeep.RecoverRequest{Email: "ana@example.com", IP: "203.0.113.9"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.store.EnqueueMail(ctx, storekeep.Mail{ShopID: f.shop.ID, To: "self@example.com", Template: storekeep.TemplateRecoverRequest})
+	_, err = f.store.EnqueueJob(ctx, storekeep.Job{ShopID: f.shop.ID, Kind: storekeep.JobRecover,
+		Recover: storekeep.RecoverRequest{Email: "self@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
 
 	clock := time.Now()
 	w := f.worker(f.smtpSender(), outbox.Config{
-		Jobs:        map[storekeep.Template]outbox.Job{storekeep.TemplateRecoverRequest: job},
+		Jobs:        map[storekeep.JobKind]outbox.Job{storekeep.JobRecover: job},
 		BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
 		Now: func() time.Time { return clock },
 	})

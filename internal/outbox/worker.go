@@ -170,16 +170,16 @@ func (w *Worker) pruneAudit(ctx context.Context) {
 // later retry stays queued.
 func (w *Worker) Flush(ctx context.Context) error {
 	for {
-		mails, err := w.store.ClaimMail(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+		claimed, err := w.store.Claim(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 		if err != nil {
 			return fmt.Errorf("outbox: claim: %w", err)
 		}
-		if len(mails) == 0 {
+		if claimed.Len() == 0 {
 			return nil
 		}
 		var wg sync.WaitGroup
-		for _, m := range mails {
-			wg.Go(func() { w.deliver(ctx, m) })
+		for _, t := range w.tasks(claimed) {
+			wg.Go(func() { w.deliver(ctx, t) })
 		}
 		wg.Wait()
 		if err := ctx.Err(); err != nil {
@@ -196,15 +196,15 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 		if free < w.minClaim() {
 			return
 		}
-		mails, err := w.store.ClaimMail(ctx, w.cfg.Now(), w.cfg.Lease, free)
+		claimed, err := w.store.Claim(ctx, w.cfg.Now(), w.cfg.Lease, free)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Error("outbox: claim mail", "err", err)
 			}
 			return
 		}
-		w.full.Store(len(mails) == free)
-		for _, m := range mails {
+		w.full.Store(claimed.Len() == free)
+		for _, t := range w.tasks(claimed) {
 			w.busy.Add(1)
 			wg.Go(func() {
 				defer func() {
@@ -213,10 +213,10 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 						w.Kick()
 					}
 				}()
-				w.deliver(sendCtx, m)
+				w.deliver(sendCtx, t)
 			})
 		}
-		if len(mails) < free {
+		if claimed.Len() < free {
 			return
 		}
 	}
@@ -251,39 +251,70 @@ func (w *Worker) drain(wg *sync.WaitGroup, interrupt context.CancelFunc) error {
 	}
 }
 
-// deliver makes one attempt at m and records its outcome. When ctx ends
-// first the attempt is interrupted and the mail released at once, without
+// task is a claimed outbox row: a mail to send or a job to run. recorded
+// reports that run marked the row sent itself.
+type task struct {
+	id       int64
+	attempts int
+	job      bool
+	log      *slog.Logger
+	run      func(ctx context.Context) (recorded bool, err error)
+}
+
+// tasks turns a claimed batch into tasks, mail first.
+func (w *Worker) tasks(c storekeep.Claimed) []task {
+	list := make([]task, 0, c.Len())
+	for _, m := range c.Mail {
+		list = append(list, task{id: m.ID, attempts: m.Attempts,
+			log: w.log.With("mail_id", m.ID, "shop_id", m.ShopID, "template", string(m.Template), "attempt", m.Attempts),
+			run: func(ctx context.Context) (bool, error) { return false, w.send(ctx, m) }})
+	}
+	for _, j := range c.Jobs {
+		list = append(list, task{id: j.ID, attempts: j.Attempts, job: true,
+			log: w.log.With("job_id", j.ID, "shop_id", j.ShopID, "job", string(j.Kind), "attempt", j.Attempts),
+			run: func(ctx context.Context) (bool, error) {
+				run, ok := w.cfg.Jobs[j.Kind]
+				if !ok {
+					return false, mail.Permanent(fmt.Errorf("outbox: no runner for jobs of kind %q", j.Kind))
+				}
+				return run(ctx, j)
+			}})
+	}
+	return list
+}
+
+// deliver makes one attempt at t and records its outcome. When ctx ends
+// first the attempt is interrupted and the row released at once, without
 // backoff.
-func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
+func (w *Worker) deliver(ctx context.Context, t task) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
-	recorded, err := w.attempt(attemptCtx, m)
+	recorded, err := t.run(attemptCtx)
 	cancel()
 
 	markCtx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancelMark()
 	now := w.cfg.Now()
-	log := w.log.With("mail_id", m.ID, "shop_id", m.ShopID, "template", string(m.Template), "attempt", m.Attempts)
-	_, isJob := w.cfg.Jobs[m.Template]
+	log, isJob := t.log, t.job
 	var markErr error
 	var counter *atomic.Int64
 	switch {
 	case err == nil:
 		if !recorded {
-			markErr = w.markSent(markCtx, m.ID)
+			markErr = w.markSent(markCtx, t.id)
 		}
 		if !isJob {
 			counter = &w.metrics.Sent
 			log.Info("outbox: mail sent")
 		}
 	case ctx.Err() != nil:
-		markErr = w.store.MarkMailRetry(markCtx, m.ID, now, "interrupted: "+err.Error())
+		markErr = w.store.MarkMailRetry(markCtx, t.id, now, "interrupted: "+err.Error())
 		log.Info("outbox: send interrupted; mail released", "err", err)
-	case mail.IsPermanent(err) || m.Attempts >= w.cfg.MaxAttempts:
-		markErr = w.store.MarkMailFailed(markCtx, m.ID, now, err.Error())
+	case mail.IsPermanent(err) || t.attempts >= w.cfg.MaxAttempts:
+		markErr = w.store.MarkMailFailed(markCtx, t.id, now, err.Error())
 		counter = &w.metrics.Failed
 	default:
-		next := now.Add(backoff(m.Attempts, w.cfg.BackoffBase, w.cfg.BackoffMax))
-		markErr = w.store.MarkMailRetry(markCtx, m.ID, next, err.Error())
+		next := now.Add(backoff(t.attempts, w.cfg.BackoffBase, w.cfg.BackoffMax))
+		markErr = w.store.MarkMailRetry(markCtx, t.id, next, err.Error())
 		counter = &w.metrics.Retried
 		log.Warn("outbox: mail failed; will retry", "err", err, "next_attempt", next)
 	}
@@ -299,15 +330,6 @@ func (w *Worker) deliver(ctx context.Context, m storekeep.Mail) {
 				"err", err, "permanent", mail.IsPermanent(err), "abandoned_total", total)
 		}
 	}
-}
-
-// attempt renders m for its shop and sends it, or runs m's job; recorded
-// reports that the job marked m sent itself.
-func (w *Worker) attempt(ctx context.Context, m storekeep.Mail) (recorded bool, err error) {
-	if job, ok := w.cfg.Jobs[m.Template]; ok {
-		return job(ctx, m)
-	}
-	return false, w.send(ctx, m)
 }
 
 // send renders m for its shop and sends it.

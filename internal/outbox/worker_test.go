@@ -58,11 +58,11 @@ func (f *fixture) enqueue(to string, tmpl storekeep.Template, locale string) sto
 		Template:  tmpl,
 		Locale:    locale,
 		MessageID: fmt.Sprintf("<%s.%d@shop.example>", tmpl, time.Now().UnixNano()),
-		Data: map[string]string{
-			"url":           "https://shop.example/account/reset/1/" + token,
-			"first_name":    "Ana",
-			"email":         to,
-			"expires_hours": "24",
+		Data: storekeep.MailData{
+			URL:          "https://shop.example/account/reset/1/" + token,
+			FirstName:    "Ana",
+			Email:        to,
+			ExpiresHours: "24",
 		},
 	}
 	id, err := f.store.EnqueueMail(context.Background(), m)
@@ -157,7 +157,7 @@ func TestWorkerDeliversQueuedMail(t *testing.T) {
 		if r.MessageID != strings.Trim(m.MessageID, "<>") {
 			t.Errorf("%s: Message-ID %q, want the queued %q", m.To, r.MessageID, m.MessageID)
 		}
-		if !strings.Contains(r.Text, m.Data["url"]) || !strings.Contains(r.HTML, m.Data["url"]) {
+		if !strings.Contains(r.Text, m.Data.URL) || !strings.Contains(r.HTML, m.Data.URL) {
 			t.Errorf("%s: link missing from a part", m.To)
 		}
 		if !strings.Contains(r.Subject, "Bob's Shop") {
@@ -191,7 +191,7 @@ func TestWorkerRetriesWhileSMTPIsDownThenDelivers(t *testing.T) {
 	if n := w.Metrics().Failed.Load(); n != 0 {
 		t.Errorf("Failed = %d", n)
 	}
-	if logs := f.logs.String(); strings.Contains(logs, m.Data["url"]) || strings.Contains(logs, "tokanaexamplecom") {
+	if logs := f.logs.String(); strings.Contains(logs, m.Data.URL) || strings.Contains(logs, "tokanaexamplecom") {
 		t.Errorf("logs show the reset link:\n%s", logs)
 	}
 }
@@ -288,10 +288,11 @@ func TestWorkerRunReleasesSendsAfterDrainTimeout(t *testing.T) {
 	if err := wait(); err == nil {
 		t.Error("Run gave up sends under way and returned no error")
 	}
-	again, err := f.store.ClaimMail(context.Background(), time.Now(), time.Minute, 10)
+	batch, err := f.store.Claim(context.Background(), time.Now(), time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
+	again := batch.Mail
 	if len(again) != 1 || again[0].ID != m.ID {
 		t.Fatalf("claimable after drain: %+v, want mail %d released", again, m.ID)
 	}
@@ -319,7 +320,7 @@ func TestWorkerDeliversToDevMailbox(t *testing.T) {
 	if msg.ShopID != f.shop.ID || msg.MessageID != strings.Trim(m.MessageID, "<>") || msg.From != "Bob's Shop <no-reply@shop.example>" {
 		t.Errorf("shop %d, Message-ID %q, from %q", msg.ShopID, msg.MessageID, msg.From)
 	}
-	if !strings.Contains(msg.Text, m.Data["url"]) || !strings.Contains(msg.HTML, m.Data["url"]) || msg.Subject == "" {
+	if !strings.Contains(msg.Text, m.Data.URL) || !strings.Contains(msg.HTML, m.Data.URL) || msg.Subject == "" {
 		t.Errorf("mailbox message lacks subject or link: %+v", msg)
 	}
 	if n := f.pending(); n != 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/address"
 	"github.com/storekeep/storekeep/internal/graph"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
@@ -132,6 +133,36 @@ func (s scripted) CustomerByToken(_ context.Context, _ storekeep.Shop, token str
 func (s scripted) Update(_ context.Context, _ storekeep.Shop, token string, in account.UpdateInput, _ storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	c, t, err := s.redeem(token)
 	return c, &t, err
+}
+
+var fuzzAddress = storekeep.MailingAddress{ID: 7, CustomerID: 42, City: "Ottawa", Country: "Canada", CountryCode: "CA", Default: true}
+
+func (s scripted) Addresses(_ context.Context, _ storekeep.Customer, p storekeep.Page) (storekeep.Window[storekeep.MailingAddress], error) {
+	return storekeep.Paginate([]storekeep.MailingAddress{fuzzAddress}, func(a storekeep.MailingAddress) int64 { return a.ID }, p)
+}
+
+func (s scripted) DefaultAddress(context.Context, storekeep.Customer) (storekeep.MailingAddress, bool, error) {
+	return fuzzAddress, true, nil
+}
+
+func (s scripted) CreateAddress(_ context.Context, _ storekeep.Shop, token string, in address.Input, _ storekeep.Caller) (storekeep.MailingAddress, error) {
+	_, _, err := s.redeem(token)
+	return fuzzAddress, err
+}
+
+func (s scripted) UpdateAddress(_ context.Context, _ storekeep.Shop, token, id string, in address.Input, _ storekeep.Caller) (storekeep.MailingAddress, error) {
+	_, _, err := s.redeem(token, id)
+	return fuzzAddress, err
+}
+
+func (s scripted) DeleteAddress(_ context.Context, _ storekeep.Shop, token, id string, _ storekeep.Caller) (string, error) {
+	_, _, err := s.redeem(token, id)
+	return id, err
+}
+
+func (s scripted) SetDefaultAddress(_ context.Context, _ storekeep.Shop, token, id string, _ storekeep.Caller) (storekeep.Customer, error) {
+	c, _, err := s.redeem(token, id)
+	return c, err
 }
 
 // fuzzStack is the HTTP front and the GraphQL layer as a node assembles

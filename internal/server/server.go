@@ -55,6 +55,7 @@ func New(cfg Config) http.Handler {
 	api := &apiHandler{cfg: cfg}
 	mux.Handle("/api/{version}/graphql.json", api)
 	probes(mux, cfg.Ready, cfg.Logger)
+	mux.HandleFunc("GET /{$}", home(cfg.Mailbox != nil))
 	if cfg.Mailbox != nil {
 		mux.Handle("/_dev/mailbox", cfg.Mailbox)
 		mux.Handle("/_dev/mailbox/", cfg.Mailbox)

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/address"
 	"github.com/storekeep/storekeep/internal/graph/model"
 	"github.com/storekeep/storekeep/internal/graph/scalar"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -33,6 +34,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Customer() CustomerResolver
+	MailingAddress() MailingAddressResolver
 	Mutation() MutationResolver
 	QueryRoot() QueryRootResolver
 }
@@ -44,8 +46,10 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Customer struct {
 		AcceptsMarketing func(childComplexity int) int
+		Addresses        func(childComplexity int, after *string, before *string, first *int, last *int, reverse *bool) int
 		AvatarURL        func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
+		DefaultAddress   func(childComplexity int) int
 		DisplayName      func(childComplexity int) int
 		Email            func(childComplexity int) int
 		FirstName        func(childComplexity int) int
@@ -92,7 +96,31 @@ type ComplexityRoot struct {
 		UserErrors          func(childComplexity int) int
 	}
 
+	CustomerAddressCreatePayload struct {
+		CustomerAddress    func(childComplexity int) int
+		CustomerUserErrors func(childComplexity int) int
+		UserErrors         func(childComplexity int) int
+	}
+
+	CustomerAddressDeletePayload struct {
+		CustomerUserErrors       func(childComplexity int) int
+		DeletedCustomerAddressID func(childComplexity int) int
+		UserErrors               func(childComplexity int) int
+	}
+
+	CustomerAddressUpdatePayload struct {
+		CustomerAddress    func(childComplexity int) int
+		CustomerUserErrors func(childComplexity int) int
+		UserErrors         func(childComplexity int) int
+	}
+
 	CustomerCreatePayload struct {
+		Customer           func(childComplexity int) int
+		CustomerUserErrors func(childComplexity int) int
+		UserErrors         func(childComplexity int) int
+	}
+
+	CustomerDefaultAddressUpdatePayload struct {
 		Customer           func(childComplexity int) int
 		CustomerUserErrors func(childComplexity int) int
 		UserErrors         func(childComplexity int) int
@@ -130,17 +158,61 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	MailingAddress struct {
+		Address1      func(childComplexity int) int
+		Address2      func(childComplexity int) int
+		City          func(childComplexity int) int
+		Company       func(childComplexity int) int
+		Country       func(childComplexity int) int
+		CountryCode   func(childComplexity int) int
+		CountryCodeV2 func(childComplexity int) int
+		FirstName     func(childComplexity int) int
+		Formatted     func(childComplexity int, withCompany *bool, withName *bool) int
+		FormattedArea func(childComplexity int) int
+		GID           func(childComplexity int) int
+		LastName      func(childComplexity int) int
+		Latitude      func(childComplexity int) int
+		Longitude     func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Phone         func(childComplexity int) int
+		Province      func(childComplexity int) int
+		ProvinceCode  func(childComplexity int) int
+		Zip           func(childComplexity int) int
+	}
+
+	MailingAddressConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MailingAddressEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CustomerAccessTokenCreate func(childComplexity int, input model.CustomerAccessTokenCreateInput) int
-		CustomerAccessTokenDelete func(childComplexity int, customerAccessToken string) int
-		CustomerAccessTokenRenew  func(childComplexity int, customerAccessToken string) int
-		CustomerActivate          func(childComplexity int, id string, input model.CustomerActivateInput) int
-		CustomerActivateByURL     func(childComplexity int, activationURL string, password string) int
-		CustomerCreate            func(childComplexity int, input account.CreateInput) int
-		CustomerRecover           func(childComplexity int, email string) int
-		CustomerReset             func(childComplexity int, id string, input model.CustomerResetInput) int
-		CustomerResetByURL        func(childComplexity int, resetURL string, password string) int
-		CustomerUpdate            func(childComplexity int, customerAccessToken string, customer account.UpdateInput) int
+		CustomerAccessTokenCreate    func(childComplexity int, input model.CustomerAccessTokenCreateInput) int
+		CustomerAccessTokenDelete    func(childComplexity int, customerAccessToken string) int
+		CustomerAccessTokenRenew     func(childComplexity int, customerAccessToken string) int
+		CustomerActivate             func(childComplexity int, id string, input model.CustomerActivateInput) int
+		CustomerActivateByURL        func(childComplexity int, activationURL string, password string) int
+		CustomerAddressCreate        func(childComplexity int, address address.Input, customerAccessToken string) int
+		CustomerAddressDelete        func(childComplexity int, customerAccessToken string, id string) int
+		CustomerAddressUpdate        func(childComplexity int, address address.Input, customerAccessToken string, id string) int
+		CustomerCreate               func(childComplexity int, input account.CreateInput) int
+		CustomerDefaultAddressUpdate func(childComplexity int, addressID string, customerAccessToken string) int
+		CustomerRecover              func(childComplexity int, email string) int
+		CustomerReset                func(childComplexity int, id string, input model.CustomerResetInput) int
+		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
+		CustomerUpdate               func(childComplexity int, customerAccessToken string, customer account.UpdateInput) int
+	}
+
+	PageInfo struct {
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	QueryRoot struct {
@@ -166,6 +238,30 @@ type CustomerResolver interface {
 	LastName(ctx context.Context, obj *storekeep.Customer) (*string, error)
 
 	Phone(ctx context.Context, obj *storekeep.Customer) (*string, error)
+
+	Addresses(ctx context.Context, obj *storekeep.Customer, after *string, before *string, first *int, last *int, reverse *bool) (*model.MailingAddressConnection, error)
+	DefaultAddress(ctx context.Context, obj *storekeep.Customer) (*storekeep.MailingAddress, error)
+}
+type MailingAddressResolver interface {
+	Address1(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Address2(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	City(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Company(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Country(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	CountryCode(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	CountryCodeV2(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	FirstName(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Formatted(ctx context.Context, obj *storekeep.MailingAddress, withCompany *bool, withName *bool) ([]string, error)
+	FormattedArea(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+
+	LastName(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Latitude(ctx context.Context, obj *storekeep.MailingAddress) (*float64, error)
+	Longitude(ctx context.Context, obj *storekeep.MailingAddress) (*float64, error)
+	Name(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Phone(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Province(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	ProvinceCode(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
+	Zip(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
 }
 type MutationResolver interface {
 	CustomerCreate(ctx context.Context, input account.CreateInput) (*model.CustomerCreatePayload, error)
@@ -173,6 +269,10 @@ type MutationResolver interface {
 	CustomerAccessTokenRenew(ctx context.Context, customerAccessToken string) (*model.CustomerAccessTokenRenewPayload, error)
 	CustomerAccessTokenDelete(ctx context.Context, customerAccessToken string) (*model.CustomerAccessTokenDeletePayload, error)
 	CustomerUpdate(ctx context.Context, customerAccessToken string, customer account.UpdateInput) (*model.CustomerUpdatePayload, error)
+	CustomerAddressCreate(ctx context.Context, address address.Input, customerAccessToken string) (*model.CustomerAddressCreatePayload, error)
+	CustomerAddressDelete(ctx context.Context, customerAccessToken string, id string) (*model.CustomerAddressDeletePayload, error)
+	CustomerAddressUpdate(ctx context.Context, address address.Input, customerAccessToken string, id string) (*model.CustomerAddressUpdatePayload, error)
+	CustomerDefaultAddressUpdate(ctx context.Context, addressID string, customerAccessToken string) (*model.CustomerDefaultAddressUpdatePayload, error)
 	CustomerRecover(ctx context.Context, email string) (*model.CustomerRecoverPayload, error)
 	CustomerReset(ctx context.Context, id string, input model.CustomerResetInput) (*model.CustomerResetPayload, error)
 	CustomerResetByURL(ctx context.Context, resetURL string, password string) (*model.CustomerResetByURLPayload, error)
@@ -207,6 +307,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.AcceptsMarketing(childComplexity), true
+	case "Customer.addresses":
+		if e.ComplexityRoot.Customer.Addresses == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_addresses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Addresses(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int), args["reverse"].(*bool)), true
 	case "Customer.avatarUrl":
 		if e.ComplexityRoot.Customer.AvatarURL == nil {
 			break
@@ -219,6 +330,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.CreatedAt(childComplexity), true
+	case "Customer.defaultAddress":
+		if e.ComplexityRoot.Customer.DefaultAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.DefaultAddress(childComplexity), true
 	case "Customer.displayName":
 		if e.ComplexityRoot.Customer.DisplayName == nil {
 			break
@@ -382,6 +499,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerActivatePayload.UserErrors(childComplexity), true
 
+	case "CustomerAddressCreatePayload.customerAddress":
+		if e.ComplexityRoot.CustomerAddressCreatePayload.CustomerAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressCreatePayload.CustomerAddress(childComplexity), true
+	case "CustomerAddressCreatePayload.customerUserErrors":
+		if e.ComplexityRoot.CustomerAddressCreatePayload.CustomerUserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressCreatePayload.CustomerUserErrors(childComplexity), true
+	case "CustomerAddressCreatePayload.userErrors":
+		if e.ComplexityRoot.CustomerAddressCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressCreatePayload.UserErrors(childComplexity), true
+
+	case "CustomerAddressDeletePayload.customerUserErrors":
+		if e.ComplexityRoot.CustomerAddressDeletePayload.CustomerUserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressDeletePayload.CustomerUserErrors(childComplexity), true
+	case "CustomerAddressDeletePayload.deletedCustomerAddressId":
+		if e.ComplexityRoot.CustomerAddressDeletePayload.DeletedCustomerAddressID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressDeletePayload.DeletedCustomerAddressID(childComplexity), true
+	case "CustomerAddressDeletePayload.userErrors":
+		if e.ComplexityRoot.CustomerAddressDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressDeletePayload.UserErrors(childComplexity), true
+
+	case "CustomerAddressUpdatePayload.customerAddress":
+		if e.ComplexityRoot.CustomerAddressUpdatePayload.CustomerAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressUpdatePayload.CustomerAddress(childComplexity), true
+	case "CustomerAddressUpdatePayload.customerUserErrors":
+		if e.ComplexityRoot.CustomerAddressUpdatePayload.CustomerUserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressUpdatePayload.CustomerUserErrors(childComplexity), true
+	case "CustomerAddressUpdatePayload.userErrors":
+		if e.ComplexityRoot.CustomerAddressUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAddressUpdatePayload.UserErrors(childComplexity), true
+
 	case "CustomerCreatePayload.customer":
 		if e.ComplexityRoot.CustomerCreatePayload.Customer == nil {
 			break
@@ -400,6 +574,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerCreatePayload.UserErrors(childComplexity), true
+
+	case "CustomerDefaultAddressUpdatePayload.customer":
+		if e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.Customer(childComplexity), true
+	case "CustomerDefaultAddressUpdatePayload.customerUserErrors":
+		if e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.CustomerUserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.CustomerUserErrors(childComplexity), true
+	case "CustomerDefaultAddressUpdatePayload.userErrors":
+		if e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerDefaultAddressUpdatePayload.UserErrors(childComplexity), true
 
 	case "CustomerRecoverPayload.customerUserErrors":
 		if e.ComplexityRoot.CustomerRecoverPayload.CustomerUserErrors == nil {
@@ -508,6 +701,158 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerUserError.Message(childComplexity), true
 
+	case "MailingAddress.address1":
+		if e.ComplexityRoot.MailingAddress.Address1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Address1(childComplexity), true
+	case "MailingAddress.address2":
+		if e.ComplexityRoot.MailingAddress.Address2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Address2(childComplexity), true
+	case "MailingAddress.city":
+		if e.ComplexityRoot.MailingAddress.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.City(childComplexity), true
+	case "MailingAddress.company":
+		if e.ComplexityRoot.MailingAddress.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Company(childComplexity), true
+	case "MailingAddress.country":
+		if e.ComplexityRoot.MailingAddress.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Country(childComplexity), true
+	case "MailingAddress.countryCode":
+		if e.ComplexityRoot.MailingAddress.CountryCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.CountryCode(childComplexity), true
+	case "MailingAddress.countryCodeV2":
+		if e.ComplexityRoot.MailingAddress.CountryCodeV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.CountryCodeV2(childComplexity), true
+	case "MailingAddress.firstName":
+		if e.ComplexityRoot.MailingAddress.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.FirstName(childComplexity), true
+	case "MailingAddress.formatted":
+		if e.ComplexityRoot.MailingAddress.Formatted == nil {
+			break
+		}
+
+		args, err := ec.field_MailingAddress_formatted_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MailingAddress.Formatted(childComplexity, args["withCompany"].(*bool), args["withName"].(*bool)), true
+	case "MailingAddress.formattedArea":
+		if e.ComplexityRoot.MailingAddress.FormattedArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.FormattedArea(childComplexity), true
+	case "MailingAddress.id":
+		if e.ComplexityRoot.MailingAddress.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.GID(childComplexity), true
+	case "MailingAddress.lastName":
+		if e.ComplexityRoot.MailingAddress.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.LastName(childComplexity), true
+	case "MailingAddress.latitude":
+		if e.ComplexityRoot.MailingAddress.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Latitude(childComplexity), true
+	case "MailingAddress.longitude":
+		if e.ComplexityRoot.MailingAddress.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Longitude(childComplexity), true
+	case "MailingAddress.name":
+		if e.ComplexityRoot.MailingAddress.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Name(childComplexity), true
+	case "MailingAddress.phone":
+		if e.ComplexityRoot.MailingAddress.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Phone(childComplexity), true
+	case "MailingAddress.province":
+		if e.ComplexityRoot.MailingAddress.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Province(childComplexity), true
+	case "MailingAddress.provinceCode":
+		if e.ComplexityRoot.MailingAddress.ProvinceCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.ProvinceCode(childComplexity), true
+	case "MailingAddress.zip":
+		if e.ComplexityRoot.MailingAddress.Zip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddress.Zip(childComplexity), true
+
+	case "MailingAddressConnection.edges":
+		if e.ComplexityRoot.MailingAddressConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddressConnection.Edges(childComplexity), true
+	case "MailingAddressConnection.nodes":
+		if e.ComplexityRoot.MailingAddressConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddressConnection.Nodes(childComplexity), true
+	case "MailingAddressConnection.pageInfo":
+		if e.ComplexityRoot.MailingAddressConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddressConnection.PageInfo(childComplexity), true
+
+	case "MailingAddressEdge.cursor":
+		if e.ComplexityRoot.MailingAddressEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddressEdge.Cursor(childComplexity), true
+	case "MailingAddressEdge.node":
+		if e.ComplexityRoot.MailingAddressEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailingAddressEdge.Node(childComplexity), true
+
 	case "Mutation.customerAccessTokenCreate":
 		if e.ComplexityRoot.Mutation.CustomerAccessTokenCreate == nil {
 			break
@@ -563,6 +908,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerActivateByURL(childComplexity, args["activationUrl"].(string), args["password"].(string)), true
+	case "Mutation.customerAddressCreate":
+		if e.ComplexityRoot.Mutation.CustomerAddressCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerAddressCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerAddressCreate(childComplexity, args["address"].(address.Input), args["customerAccessToken"].(string)), true
+	case "Mutation.customerAddressDelete":
+		if e.ComplexityRoot.Mutation.CustomerAddressDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerAddressDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerAddressDelete(childComplexity, args["customerAccessToken"].(string), args["id"].(string)), true
+	case "Mutation.customerAddressUpdate":
+		if e.ComplexityRoot.Mutation.CustomerAddressUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerAddressUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerAddressUpdate(childComplexity, args["address"].(address.Input), args["customerAccessToken"].(string), args["id"].(string)), true
 	case "Mutation.customerCreate":
 		if e.ComplexityRoot.Mutation.CustomerCreate == nil {
 			break
@@ -574,6 +952,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerCreate(childComplexity, args["input"].(account.CreateInput)), true
+	case "Mutation.customerDefaultAddressUpdate":
+		if e.ComplexityRoot.Mutation.CustomerDefaultAddressUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerDefaultAddressUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerDefaultAddressUpdate(childComplexity, args["addressId"].(string), args["customerAccessToken"].(string)), true
 	case "Mutation.customerRecover":
 		if e.ComplexityRoot.Mutation.CustomerRecover == nil {
 			break
@@ -619,6 +1008,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.CustomerUpdate(childComplexity, args["customerAccessToken"].(string), args["customer"].(account.UpdateInput)), true
 
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
 	case "QueryRoot.customer":
 		if e.ComplexityRoot.QueryRoot.Customer == nil {
 			break
@@ -659,6 +1073,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CustomerCreateInput", ec.unmarshalInputCustomerCreateInput),
 			graphql.NewInputUnmarshaler("CustomerResetInput", ec.unmarshalInputCustomerResetInput),
 			graphql.NewInputUnmarshaler("CustomerUpdateInput", ec.unmarshalInputCustomerUpdateInput),
+			graphql.NewInputUnmarshaler("MailingAddressInput", ec.unmarshalInputMailingAddressInput),
 			graphql.NewInputUnmarshaler("VisitorConsent", ec.unmarshalInputVisitorConsent),
 		)
 	}
@@ -878,6 +1293,259 @@ type CustomerUpdatePayload {
 
   "A new access token, given when the password changed and the old tokens stopped working."
   customerAccessToken: CustomerAccessToken
+
+  "What was wrong with the arguments; empty on success."
+  customerUserErrors: [CustomerUserError!]!
+
+  "customerUserErrors without their codes."
+  userErrors: [UserError!]! @deprecated(reason: "Use ` + "`" + `customerUserErrors` + "`" + ` instead.")
+}
+`, BuiltIn: false},
+	{Name: "../schema/address.graphqls", Input: `"An object with a global id."
+interface Node {
+  "The object's global id."
+  id: ID!
+}
+
+"Where a page of a connection sits in the whole list."
+type PageInfo {
+  "The cursor of the page's last item, or null when the page is empty."
+  endCursor: String
+
+  "Whether items follow this page."
+  hasNextPage: Boolean!
+
+  "Whether items come before this page."
+  hasPreviousPage: Boolean!
+
+  "The cursor of the page's first item, or null when the page is empty."
+  startCursor: String
+}
+
+"An address in a customer's address book."
+type MailingAddress implements Node {
+  "The first line of the street address."
+  address1: String
+
+  "The second line of the street address: apartment, suite, unit."
+  address2: String
+
+  "The city, town or village."
+  city: String
+
+  "The company or organisation."
+  company: String
+
+  "The country's name."
+  country: String
+
+  "The country's two-letter code."
+  countryCode: String @deprecated(reason: "Use ` + "`" + `countryCodeV2` + "`" + ` instead.")
+
+  "The country's two-letter code."
+  countryCodeV2: CountryCode
+
+  "The recipient's first name."
+  firstName: String
+
+  "The address's lines in its country's order."
+  formatted(
+    "Whether to include the company."
+    withCompany: Boolean = true
+
+    "Whether to include the recipient's name."
+    withName: Boolean = false
+  ): [String!]!
+
+  "The city, province and country, separated by commas."
+  formattedArea: String
+
+  "The address's global id."
+  id: ID!
+
+  "The recipient's last name."
+  lastName: String
+
+  "Always null: storekeep does not geocode addresses."
+  latitude: Float
+
+  "Always null: storekeep does not geocode addresses."
+  longitude: Float
+
+  "The recipient's first and last name."
+  name: String
+
+  "The phone number in E.164 form."
+  phone: String
+
+  "The province, state or region."
+  province: String
+
+  "The province's code, where the country lists provinces."
+  provinceCode: String
+
+  "The postal code."
+  zip: String
+}
+
+"An address as a customer enters it; an absent field is left as it is."
+input MailingAddressInput {
+  "The first line of the street address."
+  address1: String
+
+  "The second line of the street address."
+  address2: String
+
+  "The city, town or village."
+  city: String
+
+  "The company or organisation."
+  company: String
+
+  "The country, by name or two-letter code."
+  country: String
+
+  "The recipient's first name."
+  firstName: String
+
+  "The recipient's last name."
+  lastName: String
+
+  "The phone number; a national number is read in the address's country."
+  phone: String
+
+  "The province, state or region, by name or code."
+  province: String
+
+  "The postal code."
+  zip: String
+}
+
+"A page of MailingAddress."
+type MailingAddressConnection {
+  "The page's items with their cursors."
+  edges: [MailingAddressEdge!]!
+
+  "The page's items."
+  nodes: [MailingAddress!]!
+
+  "Where the page sits in the whole list."
+  pageInfo: PageInfo!
+}
+
+"A MailingAddress with its cursor."
+type MailingAddressEdge {
+  "Where this item is in the list, for after and before."
+  cursor: String!
+
+  "The address."
+  node: MailingAddress!
+}
+
+extend type Customer {
+  "The customer's addresses, oldest first; give first or last (at most 250)."
+  addresses(
+    "Items after this cursor."
+    after: String
+
+    "Items before this cursor."
+    before: String
+
+    "The first n items."
+    first: Int
+
+    "The last n items."
+    last: Int
+
+    "Newest first."
+    reverse: Boolean = false
+  ): MailingAddressConnection!
+
+  "The customer's default address, or null when they have none."
+  defaultAddress: MailingAddress
+}
+
+extend type Mutation {
+  "Adds an address to the signed-in customer's address book."
+  customerAddressCreate(
+    "The new address."
+    address: MailingAddressInput!
+
+    "The signed-in customer's access token."
+    customerAccessToken: String!
+  ): CustomerAddressCreatePayload
+
+  "Deletes one of the signed-in customer's addresses."
+  customerAddressDelete(
+    "The signed-in customer's access token."
+    customerAccessToken: String!
+
+    "The address's global id."
+    id: ID!
+  ): CustomerAddressDeletePayload
+
+  "Changes one of the signed-in customer's addresses."
+  customerAddressUpdate(
+    "The fields to change."
+    address: MailingAddressInput!
+
+    "The signed-in customer's access token."
+    customerAccessToken: String!
+
+    "The address's global id."
+    id: ID!
+  ): CustomerAddressUpdatePayload
+
+  "Makes one of the signed-in customer's addresses their default."
+  customerDefaultAddressUpdate(
+    "The address's global id."
+    addressId: ID!
+
+    "The signed-in customer's access token."
+    customerAccessToken: String!
+  ): CustomerDefaultAddressUpdatePayload
+}
+
+"The result of customerAddressCreate."
+type CustomerAddressCreatePayload {
+  "The new address."
+  customerAddress: MailingAddress
+
+  "What was wrong with the arguments; empty on success."
+  customerUserErrors: [CustomerUserError!]!
+
+  "customerUserErrors without their codes."
+  userErrors: [UserError!]! @deprecated(reason: "Use ` + "`" + `customerUserErrors` + "`" + ` instead.")
+}
+
+"The result of customerAddressUpdate."
+type CustomerAddressUpdatePayload {
+  "The changed address."
+  customerAddress: MailingAddress
+
+  "What was wrong with the arguments; empty on success."
+  customerUserErrors: [CustomerUserError!]!
+
+  "customerUserErrors without their codes."
+  userErrors: [UserError!]! @deprecated(reason: "Use ` + "`" + `customerUserErrors` + "`" + ` instead.")
+}
+
+"The result of customerAddressDelete."
+type CustomerAddressDeletePayload {
+  "What was wrong with the arguments; empty on success."
+  customerUserErrors: [CustomerUserError!]!
+
+  "The deleted address's global id."
+  deletedCustomerAddressId: String
+
+  "customerUserErrors without their codes."
+  userErrors: [UserError!]! @deprecated(reason: "Use ` + "`" + `customerUserErrors` + "`" + ` instead.")
+}
+
+"The result of customerDefaultAddressUpdate."
+type CustomerDefaultAddressUpdatePayload {
+  "The customer, with their new default address."
+  customer: Customer
 
   "What was wrong with the arguments; empty on success."
   customerUserErrors: [CustomerUserError!]!
@@ -1642,6 +2310,10 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_tags(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Customer_updatedAt(ctx, field)
+	case "addresses":
+		return ec.fieldContext_Customer_addresses(ctx, field)
+	case "defaultAddress":
+		return ec.fieldContext_Customer_defaultAddress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -1716,6 +2388,42 @@ func (ec *executionContext) childFields_CustomerActivatePayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CustomerActivatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerAddressCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerAddress":
+		return ec.fieldContext_CustomerAddressCreatePayload_customerAddress(ctx, field)
+	case "customerUserErrors":
+		return ec.fieldContext_CustomerAddressCreatePayload_customerUserErrors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerAddressCreatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAddressCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAddressDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerUserErrors":
+		return ec.fieldContext_CustomerAddressDeletePayload_customerUserErrors(ctx, field)
+	case "deletedCustomerAddressId":
+		return ec.fieldContext_CustomerAddressDeletePayload_deletedCustomerAddressId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerAddressDeletePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAddressDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAddressUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerAddress":
+		return ec.fieldContext_CustomerAddressUpdatePayload_customerAddress(ctx, field)
+	case "customerUserErrors":
+		return ec.fieldContext_CustomerAddressUpdatePayload_customerUserErrors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerAddressUpdatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAddressUpdatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CustomerCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customer":
@@ -1726,6 +2434,18 @@ func (ec *executionContext) childFields_CustomerCreatePayload(ctx context.Contex
 		return ec.fieldContext_CustomerCreatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerDefaultAddressUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_CustomerDefaultAddressUpdatePayload_customer(ctx, field)
+	case "customerUserErrors":
+		return ec.fieldContext_CustomerDefaultAddressUpdatePayload_customerUserErrors(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerDefaultAddressUpdatePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerDefaultAddressUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerRecoverPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1790,6 +2510,86 @@ func (ec *executionContext) childFields_CustomerUserError(ctx context.Context, f
 		return ec.fieldContext_CustomerUserError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerUserError", field.Name)
+}
+
+func (ec *executionContext) childFields_MailingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "address1":
+		return ec.fieldContext_MailingAddress_address1(ctx, field)
+	case "address2":
+		return ec.fieldContext_MailingAddress_address2(ctx, field)
+	case "city":
+		return ec.fieldContext_MailingAddress_city(ctx, field)
+	case "company":
+		return ec.fieldContext_MailingAddress_company(ctx, field)
+	case "country":
+		return ec.fieldContext_MailingAddress_country(ctx, field)
+	case "countryCode":
+		return ec.fieldContext_MailingAddress_countryCode(ctx, field)
+	case "countryCodeV2":
+		return ec.fieldContext_MailingAddress_countryCodeV2(ctx, field)
+	case "firstName":
+		return ec.fieldContext_MailingAddress_firstName(ctx, field)
+	case "formatted":
+		return ec.fieldContext_MailingAddress_formatted(ctx, field)
+	case "formattedArea":
+		return ec.fieldContext_MailingAddress_formattedArea(ctx, field)
+	case "id":
+		return ec.fieldContext_MailingAddress_id(ctx, field)
+	case "lastName":
+		return ec.fieldContext_MailingAddress_lastName(ctx, field)
+	case "latitude":
+		return ec.fieldContext_MailingAddress_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_MailingAddress_longitude(ctx, field)
+	case "name":
+		return ec.fieldContext_MailingAddress_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_MailingAddress_phone(ctx, field)
+	case "province":
+		return ec.fieldContext_MailingAddress_province(ctx, field)
+	case "provinceCode":
+		return ec.fieldContext_MailingAddress_provinceCode(ctx, field)
+	case "zip":
+		return ec.fieldContext_MailingAddress_zip(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MailingAddress", field.Name)
+}
+
+func (ec *executionContext) childFields_MailingAddressConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MailingAddressConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MailingAddressConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MailingAddressConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MailingAddressConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MailingAddressEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MailingAddressEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MailingAddressEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MailingAddressEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2030,6 +2830,74 @@ func (ec *executionContext) dir_inContext_args(ctx context.Context, rawArgs map[
 	return args, nil
 }
 
+func (ec *executionContext) field_Customer_addresses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_MailingAddress_formatted_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withCompany",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withCompany"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "withName",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withName"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_customerAccessTokenCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2116,6 +2984,80 @@ func (ec *executionContext) field_Mutation_customerActivate_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_customerAddressCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "address",
+		func(ctx context.Context, v any) (address.Input, error) {
+			return ec.unmarshalNMailingAddressInput2githubᚗcomᚋstorekeepᚋstorekeepᚋaddressᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["address"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "customerAccessToken",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerAccessToken"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerAddressDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerAccessToken",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerAccessToken"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerAddressUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "address",
+		func(ctx context.Context, v any) (address.Input, error) {
+			return ec.unmarshalNMailingAddressInput2githubᚗcomᚋstorekeepᚋstorekeepᚋaddressᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["address"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "customerAccessToken",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerAccessToken"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_customerCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2127,6 +3069,28 @@ func (ec *executionContext) field_Mutation_customerCreate_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerDefaultAddressUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "addressId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["addressId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "customerAccessToken",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerAccessToken"] = arg1
 	return args, nil
 }
 
@@ -2586,6 +3550,82 @@ func (ec *executionContext) _Customer_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Customer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Customer_addresses(ctx context.Context, field graphql.CollectedField, obj *storekeep.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_addresses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Addresses(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int), fc.Args["reverse"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MailingAddressConnection) graphql.Marshaler {
+			return ec.marshalNMailingAddressConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMailingAddressConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_addresses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddressConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_addresses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_defaultAddress(ctx context.Context, field graphql.CollectedField, obj *storekeep.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_defaultAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().DefaultAddress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_defaultAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CustomerAccessToken_accessToken(ctx context.Context, field graphql.CollectedField, obj *storekeep.IssuedAccessToken) (ret graphql.Marshaler) {
@@ -3096,6 +4136,285 @@ func (ec *executionContext) fieldContext_CustomerActivatePayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _CustomerAddressCreatePayload_customerAddress(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressCreatePayload_customerAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressCreatePayload_customerAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressCreatePayload_customerUserErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressCreatePayload_customerUserErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerUserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerUserError) graphql.Marshaler {
+			return ec.marshalNCustomerUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressCreatePayload_customerUserErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressDeletePayload_customerUserErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressDeletePayload_customerUserErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerUserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerUserError) graphql.Marshaler {
+			return ec.marshalNCustomerUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressDeletePayload_customerUserErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressDeletePayload_deletedCustomerAddressId(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressDeletePayload_deletedCustomerAddressId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedCustomerAddressID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressDeletePayload_deletedCustomerAddressId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerAddressDeletePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerAddressDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressUpdatePayload_customerAddress(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressUpdatePayload_customerAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressUpdatePayload_customerAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressUpdatePayload_customerUserErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressUpdatePayload_customerUserErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerUserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerUserError) graphql.Marshaler {
+			return ec.marshalNCustomerUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressUpdatePayload_customerUserErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAddressUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAddressUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAddressUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAddressUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAddressUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerCreatePayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3182,6 +4501,102 @@ func (ec *executionContext) _CustomerCreatePayload_userErrors(ctx context.Contex
 func (ec *executionContext) fieldContext_CustomerCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CustomerCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDefaultAddressUpdatePayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.CustomerDefaultAddressUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDefaultAddressUpdatePayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDefaultAddressUpdatePayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDefaultAddressUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDefaultAddressUpdatePayload_customerUserErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerDefaultAddressUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDefaultAddressUpdatePayload_customerUserErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerUserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerUserError) graphql.Marshaler {
+			return ec.marshalNCustomerUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDefaultAddressUpdatePayload_customerUserErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDefaultAddressUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerDefaultAddressUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerDefaultAddressUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerDefaultAddressUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerDefaultAddressUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerDefaultAddressUpdatePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -3709,6 +5124,615 @@ func (ec *executionContext) fieldContext_CustomerUserError_message(_ context.Con
 	return graphql.NewScalarFieldContext("CustomerUserError", field, false, false, "String")
 }
 
+func (ec *executionContext) _MailingAddress_address1(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_address1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Address1(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_address1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_address2(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_address2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Address2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_address2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_city(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().City(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_company(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Company(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_country(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Country(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_countryCode(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_countryCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().CountryCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_countryCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_countryCodeV2(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_countryCodeV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().CountryCodeV2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOCountryCode2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_countryCodeV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "CountryCode")
+}
+
+func (ec *executionContext) _MailingAddress_firstName(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().FirstName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_formatted(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_formatted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MailingAddress().Formatted(ctx, obj, fc.Args["withCompany"].(*bool), fc.Args["withName"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_formatted(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MailingAddress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MailingAddress_formatted_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MailingAddress_formattedArea(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_formattedArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().FormattedArea(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_formattedArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_id(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, false, "ID")
+}
+
+func (ec *executionContext) _MailingAddress_lastName(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().LastName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_latitude(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Latitude(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "Float")
+}
+
+func (ec *executionContext) _MailingAddress_longitude(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Longitude(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "Float")
+}
+
+func (ec *executionContext) _MailingAddress_name(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_phone(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_province(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_provinceCode(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_provinceCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().ProvinceCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_provinceCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddress_zip(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddress_zip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MailingAddress().Zip(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddress_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddress", field, true, true, "String")
+}
+
+func (ec *executionContext) _MailingAddressConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MailingAddressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddressConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MailingAddressEdge) graphql.Marshaler {
+			return ec.marshalNMailingAddressEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMailingAddressEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddressConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MailingAddressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddressEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MailingAddressConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.MailingAddressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddressConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalNMailingAddress2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddressConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MailingAddressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MailingAddressConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MailingAddressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddressConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddressConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MailingAddressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MailingAddressEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MailingAddressEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddressEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddressEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailingAddressEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MailingAddressEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MailingAddressEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailingAddressEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalNMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailingAddressEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MailingAddressEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_customerCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3923,6 +5947,182 @@ func (ec *executionContext) fieldContext_Mutation_customerUpdate(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_customerUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerAddressCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerAddressCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerAddressCreate(ctx, fc.Args["address"].(address.Input), fc.Args["customerAccessToken"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAddressCreatePayload) graphql.Marshaler {
+			return ec.marshalOCustomerAddressCreatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAddressCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerAddressCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAddressCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerAddressCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerAddressDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerAddressDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerAddressDelete(ctx, fc.Args["customerAccessToken"].(string), fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAddressDeletePayload) graphql.Marshaler {
+			return ec.marshalOCustomerAddressDeletePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAddressDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerAddressDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAddressDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerAddressDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerAddressUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerAddressUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerAddressUpdate(ctx, fc.Args["address"].(address.Input), fc.Args["customerAccessToken"].(string), fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAddressUpdatePayload) graphql.Marshaler {
+			return ec.marshalOCustomerAddressUpdatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAddressUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerAddressUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAddressUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerAddressUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerDefaultAddressUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerDefaultAddressUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerDefaultAddressUpdate(ctx, fc.Args["addressId"].(string), fc.Args["customerAccessToken"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerDefaultAddressUpdatePayload) graphql.Marshaler {
+			return ec.marshalOCustomerDefaultAddressUpdatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerDefaultAddressUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerDefaultAddressUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerDefaultAddressUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerDefaultAddressUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4147,6 +6347,98 @@ func (ec *executionContext) fieldContext_Mutation_customerActivateByUrl(ctx cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _QueryRoot_customer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5738,6 +8030,111 @@ func UnmarshalCustomerUpdateInput(ctx context.Context, raw any) (account.UpdateI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMailingAddressInput(ctx context.Context, obj any) (address.Input, error) {
+	var it address.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"address1", "address2", "city", "company", "country", "firstName", "lastName", "phone", "province", "zip"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "address1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address1 = data
+		case "address2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "zip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zip"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Zip = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMailingAddressInput unmarshals raw into the MailingAddressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMailingAddressInput(ctx context.Context, raw any) (address.Input, error) {
+	var out address.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MailingAddressInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVisitorConsent(ctx context.Context, obj any) (model.VisitorConsent, error) {
 	var it model.VisitorConsent
 	if obj == nil {
@@ -5832,6 +8229,26 @@ func (ec *executionContext) _DisplayableError(ctx context.Context, sel ast.Selec
 	}
 }
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj storekeep.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case storekeep.MailingAddress:
+		return ec._MailingAddress(ctx, sel, &obj)
+	case *storekeep.MailingAddress:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MailingAddress(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -5912,6 +8329,18 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "addresses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_addresses(ctx, field, obj)
+				})
+		case "defaultAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_defaultAddress(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6182,6 +8611,135 @@ func (ec *executionContext) _CustomerActivatePayload(ctx context.Context, sel as
 	return out
 }
 
+var customerAddressCreatePayloadImplementors = []string{"CustomerAddressCreatePayload"}
+
+func (ec *executionContext) _CustomerAddressCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAddressCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAddressCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAddressCreatePayload")
+		case "customerAddress":
+			out.Values[i] = ec._CustomerAddressCreatePayload_customerAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerUserErrors":
+			out.Values[i] = ec._CustomerAddressCreatePayload_customerUserErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerAddressCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerAddressDeletePayloadImplementors = []string{"CustomerAddressDeletePayload"}
+
+func (ec *executionContext) _CustomerAddressDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAddressDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAddressDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAddressDeletePayload")
+		case "customerUserErrors":
+			out.Values[i] = ec._CustomerAddressDeletePayload_customerUserErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletedCustomerAddressId":
+			out.Values[i] = ec._CustomerAddressDeletePayload_deletedCustomerAddressId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerAddressDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerAddressUpdatePayloadImplementors = []string{"CustomerAddressUpdatePayload"}
+
+func (ec *executionContext) _CustomerAddressUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAddressUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAddressUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAddressUpdatePayload")
+		case "customerAddress":
+			out.Values[i] = ec._CustomerAddressUpdatePayload_customerAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerUserErrors":
+			out.Values[i] = ec._CustomerAddressUpdatePayload_customerUserErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerAddressUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerCreatePayloadImplementors = []string{"CustomerCreatePayload"}
 
 func (ec *executionContext) _CustomerCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerCreatePayload) graphql.Marshaler {
@@ -6205,6 +8763,49 @@ func (ec *executionContext) _CustomerCreatePayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._CustomerCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerDefaultAddressUpdatePayloadImplementors = []string{"CustomerDefaultAddressUpdatePayload"}
+
+func (ec *executionContext) _CustomerDefaultAddressUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerDefaultAddressUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerDefaultAddressUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerDefaultAddressUpdatePayload")
+		case "customer":
+			out.Values[i] = ec._CustomerDefaultAddressUpdatePayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerUserErrors":
+			out.Values[i] = ec._CustomerDefaultAddressUpdatePayload_customerUserErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerDefaultAddressUpdatePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6450,6 +9051,228 @@ func (ec *executionContext) _CustomerUserError(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var mailingAddressImplementors = []string{"MailingAddress", "Node"}
+
+func (ec *executionContext) _MailingAddress(ctx context.Context, sel ast.SelectionSet, obj *storekeep.MailingAddress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mailingAddressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MailingAddress")
+		case "address1":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_address1(ctx, field, obj)
+				})
+		case "address2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_address2(ctx, field, obj)
+				})
+		case "city":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_city(ctx, field, obj)
+				})
+		case "company":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_company(ctx, field, obj)
+				})
+		case "country":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_country(ctx, field, obj)
+				})
+		case "countryCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_countryCode(ctx, field, obj)
+				})
+		case "countryCodeV2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_countryCodeV2(ctx, field, obj)
+				})
+		case "firstName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_firstName(ctx, field, obj)
+				})
+		case "formatted":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_formatted(ctx, field, obj)
+				})
+		case "formattedArea":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_formattedArea(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._MailingAddress_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_lastName(ctx, field, obj)
+				})
+		case "latitude":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_latitude(ctx, field, obj)
+				})
+		case "longitude":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_longitude(ctx, field, obj)
+				})
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_name(ctx, field, obj)
+				})
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_phone(ctx, field, obj)
+				})
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_province(ctx, field, obj)
+				})
+		case "provinceCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_provinceCode(ctx, field, obj)
+				})
+		case "zip":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MailingAddress_zip(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mailingAddressConnectionImplementors = []string{"MailingAddressConnection"}
+
+func (ec *executionContext) _MailingAddressConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MailingAddressConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mailingAddressConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MailingAddressConnection")
+		case "edges":
+			out.Values[i] = ec._MailingAddressConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MailingAddressConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MailingAddressConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mailingAddressEdgeImplementors = []string{"MailingAddressEdge"}
+
+func (ec *executionContext) _MailingAddressEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MailingAddressEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mailingAddressEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MailingAddressEdge")
+		case "cursor":
+			out.Values[i] = ec._MailingAddressEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MailingAddressEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -6504,6 +9327,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "customerAddressCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerAddressCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerAddressDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerAddressDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerAddressUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerAddressUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerDefaultAddressUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerDefaultAddressUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "customerRecover":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_customerRecover(ctx, field)
@@ -6536,6 +9387,54 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_customerActivateByUrl(ctx, field)
 			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -7099,6 +9998,75 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNMailingAddress2githubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx context.Context, sel ast.SelectionSet, v storekeep.MailingAddress) graphql.Marshaler {
+	return ec._MailingAddress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMailingAddress2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddressᚄ(ctx context.Context, sel ast.SelectionSet, v []storekeep.MailingAddress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMailingAddress2githubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx context.Context, sel ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MailingAddress!")
+		return graphql.Null
+	}
+	return ec._MailingAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMailingAddressConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMailingAddressConnection(ctx context.Context, sel ast.SelectionSet, v *model.MailingAddressConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MailingAddressConnection!")
+		return graphql.Null
+	}
+	return ec._MailingAddressConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMailingAddressEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMailingAddressEdge(ctx context.Context, sel ast.SelectionSet, v model.MailingAddressEdge) graphql.Marshaler {
+	return ec._MailingAddressEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMailingAddressEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMailingAddressEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MailingAddressEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMailingAddressEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMailingAddressEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMailingAddressInput2githubᚗcomᚋstorekeepᚋstorekeepᚋaddressᚐInput(ctx context.Context, v any) (address.Input, error) {
+	res, err := ec.unmarshalInputMailingAddressInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7437,11 +10405,39 @@ func (ec *executionContext) marshalOCustomerActivatePayload2ᚖgithubᚗcomᚋst
 	return ec._CustomerActivatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCustomerAddressCreatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAddressCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAddressCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerAddressCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerAddressDeletePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAddressDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAddressDeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerAddressDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerAddressUpdatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAddressUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAddressUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerAddressUpdatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCustomerCreatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerCreatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CustomerCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerDefaultAddressUpdatePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerDefaultAddressUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerDefaultAddressUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerDefaultAddressUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCustomerErrorCode2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerErrorCode(ctx context.Context, v any) (*model.CustomerErrorCode, error) {
@@ -7488,6 +10484,23 @@ func (ec *executionContext) marshalOCustomerUpdatePayload2ᚖgithubᚗcomᚋstor
 	return ec._CustomerUpdatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -7503,6 +10516,24 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
 	return res
 }
 
@@ -7522,6 +10553,13 @@ func (ec *executionContext) marshalOLanguageCode2ᚖstring(ctx context.Context, 
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx context.Context, sel ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MailingAddress(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

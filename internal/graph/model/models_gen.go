@@ -94,9 +94,49 @@ type CustomerActivatePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// The result of customerAddressCreate.
+type CustomerAddressCreatePayload struct {
+	// The new address.
+	CustomerAddress *storekeep.MailingAddress `json:"customerAddress,omitempty"`
+	// What was wrong with the arguments; empty on success.
+	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
+	// customerUserErrors without their codes.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAddressDelete.
+type CustomerAddressDeletePayload struct {
+	// What was wrong with the arguments; empty on success.
+	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
+	// The deleted address's global id.
+	DeletedCustomerAddressID *string `json:"deletedCustomerAddressId,omitempty"`
+	// customerUserErrors without their codes.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAddressUpdate.
+type CustomerAddressUpdatePayload struct {
+	// The changed address.
+	CustomerAddress *storekeep.MailingAddress `json:"customerAddress,omitempty"`
+	// What was wrong with the arguments; empty on success.
+	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
+	// customerUserErrors without their codes.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // The result of customerCreate.
 type CustomerCreatePayload struct {
 	// The created customer.
+	Customer *storekeep.Customer `json:"customer,omitempty"`
+	// What was wrong with the arguments; empty on success.
+	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
+	// customerUserErrors without their codes.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerDefaultAddressUpdate.
+type CustomerDefaultAddressUpdatePayload struct {
+	// The customer, with their new default address.
 	Customer *storekeep.Customer `json:"customer,omitempty"`
 	// What was wrong with the arguments; empty on success.
 	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
@@ -183,8 +223,38 @@ func (this CustomerUserError) GetField() []string {
 // What went wrong, phrased for the customer.
 func (this CustomerUserError) GetMessage() string { return this.Message }
 
+// A page of MailingAddress.
+type MailingAddressConnection struct {
+	// The page's items with their cursors.
+	Edges []MailingAddressEdge `json:"edges"`
+	// The page's items.
+	Nodes []storekeep.MailingAddress `json:"nodes"`
+	// Where the page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A MailingAddress with its cursor.
+type MailingAddressEdge struct {
+	// Where this item is in the list, for after and before.
+	Cursor string `json:"cursor"`
+	// The address.
+	Node *storekeep.MailingAddress `json:"node"`
+}
+
 // The entry point for changing data.
 type Mutation struct {
+}
+
+// Where a page of a connection sits in the whole list.
+type PageInfo struct {
+	// The cursor of the page's last item, or null when the page is empty.
+	EndCursor *string `json:"endCursor,omitempty"`
+	// Whether items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether items come before this page.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item, or null when the page is empty.
+	StartCursor *string `json:"startCursor,omitempty"`
 }
 
 // The entry point for reading data.

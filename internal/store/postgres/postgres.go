@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/store/sqlstore"
@@ -47,7 +48,8 @@ func defaultMaxConns() int {
 // Store is storekeep.Store on PostgreSQL.
 type Store struct {
 	*sqlstore.Store
-	db *sql.DB
+	db         *sql.DB
+	migrations *goose.Provider
 }
 
 var _ storekeep.Store = (*Store)(nil)
@@ -118,7 +120,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, migrations: migrations}
 	s.Store = sqlstore.New(sqlstore.Config{
 		Dialect:    dialect,
 		Writer:     writer{db},

@@ -149,7 +149,7 @@ func TestFileHoldsNoClearToken(t *testing.T) {
 	}
 	now := time.Now()
 	err = s.IssueCustomerToken(ctx, storekeep.CustomerToken{ShopID: shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: keys.Hash(token), ExpiresAt: now.Add(time.Hour)}, storekeep.Mail{ShopID: shop.ID, To: c.Email, Template: storekeep.TemplateReset, Locale: "en", MessageID: "<m@a.example>",
-		Data: map[string]string{"url": "https://a.example/account/reset/1/" + token}}, storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested}, 0)
+		Data: storekeep.MailData{URL: "https://a.example/account/reset/1/" + token}}, storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditRecoverRequested}, 0)
 
 	if err != nil {
 		t.Fatal(err)

@@ -54,11 +54,11 @@ func HashAny(column string, n int, hashes [][]byte) (string, []any) {
 	return fmt.Sprintf("%s = ANY($%d)", column, n), []any{hashes}
 }
 
-// claimColumns are the columns a claim returns, in scanClaimed's order.
-const claimColumns = `id, shop_id, recipient, template, locale, data, message_id, attempts, created_at`
+// claimColumns are the columns a claim returns, in claim's order.
+const claimColumns = `id, shop_id, kind, recipient, template, locale, data, message_id, attempts, created_at`
 
 // ClaimStatement is a claim of due pending rows of the outbox that match
-// which ("mail" or "job"), for dialects to finish: from names the outbox
+// which (DueMail or DueJob), for dialects to finish: from names the outbox
 // (with any index hint) and lock is appended to the inner SELECT.
 func ClaimStatement(from, which, lock string) string {
 	return `UPDATE outbox SET attempts = attempts + 1, claimed_until = $1
@@ -70,9 +70,9 @@ func ClaimStatement(from, which, lock string) string {
 		RETURNING ` + claimColumns
 }
 
-// The conditions that tell due mail from due jobs, literal so that each
-// claim's partial index applies.
+// The conditions that tell mail from jobs, literal so that each claim's
+// partial index applies.
 const (
-	DueMail = `template <> 'recover_request'`
-	DueJob  = `template = 'recover_request'`
+	DueMail = `kind = 'mail'`
+	DueJob  = `kind <> 'mail'`
 )

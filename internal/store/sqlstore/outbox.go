@@ -13,20 +13,7 @@ import (
 
 // insertMail queues m, due at once. Its Data is sealed.
 func (s *Store) insertMail(ctx context.Context, q Querier, m storekeep.Mail) (int64, error) {
-	plain, err := json.Marshal(m.Data)
-	if err != nil {
-		return 0, err
-	}
-	sealed, err := s.sealer.Seal(plain)
-	if err != nil {
-		return 0, fmt.Errorf("%s: seal mail data: %w", s.d.Name, err)
-	}
-	var id int64
-	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, recipient, template, locale, data, message_id, status,
-			next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) RETURNING id`,
-		m.ShopID, m.To, m.Template, m.Locale, sealed, m.MessageID, s.at(s.stamp(m.CreatedAt))).Scan(&id)
-	return id, s.mapErr(err)
+	return s.insert(ctx, q, "mail", m.ShopID, m.To, string(m.Template), m.Locale, m.Data, m.MessageID, m.CreatedAt)
 }
 
 // EnqueueMail queues m, due at once, and returns its ID.
@@ -34,28 +21,57 @@ func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error
 	return s.insertMail(ctx, s.w, m)
 }
 
-// unsealable is the last_error of a mail that ClaimMail failed because its
-// data no longer opens, for instance once its key left the ring.
+// EnqueueJob queues j, due at once, and returns its ID. Its payload is
+// sealed.
+func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
+	if j.Kind != storekeep.JobRecover {
+		return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
+	}
+	return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt)
+}
+
+// insert queues an outbox row of kind, due at once, with data sealed.
+func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64, to, template, locale string,
+	data any, messageID string, created time.Time) (int64, error) {
+	plain, err := json.Marshal(data)
+	if err != nil {
+		return 0, err
+	}
+	sealed, err := s.sealer.Seal(plain)
+	if err != nil {
+		return 0, fmt.Errorf("%s: seal outbox data: %w", s.d.Name, err)
+	}
+	var id int64
+	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
+			status, next_attempt_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8) RETURNING id`,
+		shopID, kind, to, template, locale, sealed, messageID, s.at(s.stamp(created))).Scan(&id)
+	return id, s.mapErr(err)
+}
+
+// unsealable is the last_error of a row that Claim failed because its data
+// no longer opens, for instance once its key left the ring.
 const unsealable = "data cannot be unsealed"
 
-// ClaimMail leases up to limit due pending mails until now+lease and
-// returns them with Data opened: due mail first, then due jobs, each in
-// the order they were queued.
+// Claim leases up to limit due pending rows until now+lease and returns
+// them with their data opened: due mail, then due jobs, each in the order
+// they were queued.
 //
 // Where many nodes claim at once, the dialect's claims lock the rows they
 // pick and pass over rows another claim has locked (FOR UPDATE SKIP
 // LOCKED), so concurrent claims take disjoint batches without waiting for
 // one another; once a claim commits, its rows carry a claimed_until in the
 // future and no longer qualify until that lease runs out, when a stuck
-// claim becomes claimable again. A claimed mail whose data does not open
+// claim becomes claimable again. A claimed row whose data does not open
 // is marked failed with last_error unsealable in the same transaction and
 // left out; the rest of the batch is returned.
-func (s *Store) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]storekeep.Mail, error) {
+func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) (storekeep.Claimed, error) {
+	var out storekeep.Claimed
 	if limit <= 0 {
-		return nil, nil
+		return out, nil
 	}
-	var mails []storekeep.Mail
 	err := s.w.InTx(ctx, func(tx Querier) error {
+		out = storekeep.Claimed{}
 		claimed, err := s.claim(ctx, tx, s.d.ClaimMail, now, lease, limit)
 		if err != nil {
 			return err
@@ -67,14 +83,11 @@ func (s *Store) ClaimMail(ctx context.Context, now time.Time, lease time.Duratio
 			}
 			claimed = append(claimed, jobs...)
 		}
-		mails = make([]storekeep.Mail, 0, len(claimed))
 		var failed []int64
 		for _, c := range claimed {
-			if err := s.openData(&c); err != nil {
-				failed = append(failed, c.mail.ID)
-				continue
+			if err := s.open(c, &out); err != nil {
+				failed = append(failed, c.id)
 			}
-			mails = append(mails, c.mail)
 		}
 		if len(failed) == 0 {
 			return nil
@@ -89,41 +102,57 @@ func (s *Store) ClaimMail(ctx context.Context, now time.Time, lease time.Duratio
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return storekeep.Claimed{}, err
 	}
-	return mails, nil
+	return out, nil
 }
 
-// claimedMail is a leased outbox row whose data is still sealed.
-type claimedMail struct {
-	mail   storekeep.Mail
-	sealed []byte
+// claimedRow is a leased outbox row whose data is still sealed.
+type claimedRow struct {
+	id, shopID        int64
+	kind, to, locale  string
+	template, message string
+	sealed            []byte
+	attempts          int
+	created           time.Time
 }
 
 // claim runs one of the dialect's claims and returns its rows oldest
 // first.
-func (s *Store) claim(ctx context.Context, tx Querier, query string, now time.Time, lease time.Duration, limit int) ([]claimedMail, error) {
+func (s *Store) claim(ctx context.Context, tx Querier, query string, now time.Time, lease time.Duration, limit int) ([]claimedRow, error) {
 	rows, err := tx.QueryContext(ctx, query, s.at(now.Add(lease)), s.at(now), limit)
-	got, err := collect(rows, err, func(row scanner) (claimedMail, error) {
-		var c claimedMail
-		m := &c.mail
-		err := row.Scan(&m.ID, &m.ShopID, &m.To, &m.Template, &m.Locale, &c.sealed, &m.MessageID, &m.Attempts,
-			scanTime(&m.CreatedAt))
+	got, err := collect(rows, err, func(row scanner) (claimedRow, error) {
+		var c claimedRow
+		err := row.Scan(&c.id, &c.shopID, &c.kind, &c.to, &c.template, &c.locale, &c.sealed, &c.message, &c.attempts,
+			scanTime(&c.created))
 		return c, err
 	})
-	slices.SortFunc(got, func(a, b claimedMail) int { return cmp.Compare(a.mail.ID, b.mail.ID) })
+	slices.SortFunc(got, func(a, b claimedRow) int { return cmp.Compare(a.id, b.id) })
 	return got, err
 }
 
-// openData opens c's sealed data into c.mail.Data.
-func (s *Store) openData(c *claimedMail) error {
+// open opens c's sealed data and adds c to out as a mail or a job.
+func (s *Store) open(c claimedRow, out *storekeep.Claimed) error {
 	plain, err := s.sealer.Open(c.sealed)
 	if err != nil {
-		return fmt.Errorf("%s: open data of mail %d: %w", s.d.Name, c.mail.ID, err)
+		return fmt.Errorf("%s: open data of outbox row %d: %w", s.d.Name, c.id, err)
 	}
-	if err := json.Unmarshal(plain, &c.mail.Data); err != nil {
-		return fmt.Errorf("%s: data of mail %d: %w", s.d.Name, c.mail.ID, err)
+	if c.kind == "mail" {
+		m := storekeep.Mail{ID: c.id, ShopID: c.shopID, To: c.to, Template: storekeep.Template(c.template),
+			Locale: c.locale, MessageID: c.message, Attempts: c.attempts, CreatedAt: c.created}
+		if err := json.Unmarshal(plain, &m.Data); err != nil {
+			return fmt.Errorf("%s: data of mail %d: %w", s.d.Name, c.id, err)
+		}
+		out.Mail = append(out.Mail, m)
+		return nil
 	}
+	j := storekeep.Job{ID: c.id, ShopID: c.shopID, Kind: storekeep.JobKind(c.kind), Locale: c.locale,
+		Attempts: c.attempts, CreatedAt: c.created}
+	if err := json.Unmarshal(plain, &j.Recover); err != nil {
+		return fmt.Errorf("%s: payload of job %d: %w", s.d.Name, c.id, err)
+	}
+	j.Recover.Email = c.to
+	out.Jobs = append(out.Jobs, j)
 	return nil
 }
 

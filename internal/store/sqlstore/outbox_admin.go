@@ -10,14 +10,18 @@ import (
 // ListMail lists up to limit (all when limit <= 0) outbox rows with that
 // status, or of every status when it is empty, newest first.
 func (s *Store) ListMail(ctx context.Context, status storekeep.MailStatus, limit int) ([]storekeep.MailRecord, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, shop_id, recipient, template, message_id, status, attempts,
+	rows, err := s.r.QueryContext(ctx, `SELECT id, shop_id, kind, recipient, template, message_id, status, attempts,
 			last_error, created_at, sent_at
 		FROM outbox WHERE CAST($1 AS TEXT) = '' OR status = $1
 		ORDER BY created_at DESC, id DESC LIMIT $2`, string(status), s.limit(limit))
 	return collect(rows, err, func(row scanner) (storekeep.MailRecord, error) {
 		var r storekeep.MailRecord
-		err := row.Scan(&r.ID, &r.ShopID, &r.To, &r.Template, &r.MessageID, &r.Status, &r.Attempts,
+		var kind string
+		err := row.Scan(&r.ID, &r.ShopID, &kind, &r.To, &r.Template, &r.MessageID, &r.Status, &r.Attempts,
 			&r.LastError, scanTime(&r.CreatedAt), scanTime(&r.SentAt))
+		if kind != "mail" {
+			r.Job = storekeep.JobKind(kind)
+		}
 		return r, err
 	})
 }

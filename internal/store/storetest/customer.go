@@ -163,7 +163,7 @@ var customerRules = []rule{
 			f.Error("another customer's access token revoked")
 		}
 		mails := f.claimAll(t0)
-		if len(mails) != 2 || mails[0].Data["url"] != m.Data["url"] || mails[1].Data["url"] != notice.Data["url"] {
+		if len(mails) != 2 || mails[0].Data.URL != m.Data.URL || mails[1].Data.URL != notice.Data.URL {
 			f.Fatalf("queued mails = %+v, want the update's two mails in order", mails)
 		}
 	}},

@@ -128,9 +128,9 @@ func (f fixture) live(t storekeep.AccessToken, now time.Time) bool {
 func (f fixture) mail(c storekeep.Customer, template storekeep.Template, token string) storekeep.Mail {
 	return storekeep.Mail{
 		ShopID: c.ShopID, To: c.Email, Template: template, Locale: "en",
-		Data: map[string]string{
-			"url":  fmt.Sprintf("https://shop.example/account/reset/%d/%s", c.ID, token),
-			"name": c.DisplayName(),
+		Data: storekeep.MailData{
+			URL:       fmt.Sprintf("https://shop.example/account/reset/%d/%s", c.ID, token),
+			FirstName: c.DisplayName(),
 		},
 		MessageID: fmt.Sprintf("<%s@storekeep.test>", f.token()),
 		CreatedAt: t0,
@@ -185,9 +185,36 @@ func (f fixture) unused(t issued) bool {
 // claimAll claims every mail due at now.
 func (f fixture) claimAll(now time.Time) []storekeep.Mail {
 	f.Helper()
-	mails, err := f.s.ClaimMail(f.ctx, now, time.Minute, 1000)
+	claimed, err := f.s.Claim(f.ctx, now, time.Minute, 1000)
 	f.must(err)
-	return mails
+	if len(claimed.Jobs) != 0 {
+		f.Fatalf("claimed %d jobs, want mail only", len(claimed.Jobs))
+	}
+	return claimed.Mail
+}
+
+// job queues a recover job for c's address, created at t0.
+func (f fixture) job(c storekeep.Customer) int64 {
+	f.Helper()
+	id, err := f.s.EnqueueJob(f.ctx, storekeep.Job{ShopID: c.ShopID, Kind: storekeep.JobRecover, CreatedAt: t0,
+		Recover: storekeep.RecoverRequest{Email: c.Email, IP: "203.0.113.9", UserAgent: "probe/1"}})
+	f.must(err)
+	return id
+}
+
+// claimIDs claims and returns the IDs of the batch in its order.
+func (f fixture) claimIDs(now time.Time, lease time.Duration, limit int) []int64 {
+	f.Helper()
+	claimed, err := f.s.Claim(f.ctx, now, lease, limit)
+	f.must(err)
+	var list []int64
+	for _, m := range claimed.Mail {
+		list = append(list, m.ID)
+	}
+	for _, j := range claimed.Jobs {
+		list = append(list, j.ID)
+	}
+	return list
 }
 
 func (f fixture) pending() int {

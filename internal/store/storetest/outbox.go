@@ -27,11 +27,12 @@ func (f fixture) enqueue(c storekeep.Customer, n int) []storekeep.Mail {
 	return mails
 }
 
+// claim claims due rows and returns the mail among them.
 func (f fixture) claim(now time.Time, lease time.Duration, limit int) []storekeep.Mail {
 	f.Helper()
-	mails, err := f.s.ClaimMail(f.ctx, now, lease, limit)
+	claimed, err := f.s.Claim(f.ctx, now, lease, limit)
 	f.must(err)
-	return mails
+	return claimed.Mail
 }
 
 func ids(mails []storekeep.Mail) []int64 {
@@ -47,14 +48,11 @@ var outboxRules = []rule{
 	{"DueMailIsClaimedBeforeDueJobs", func(f fixture) {
 		s := f.shop("a.example")
 		c := f.customer(s, "ada@example.com")
-		job, err := f.s.EnqueueMail(f.ctx, storekeep.Mail{ShopID: s.ID, To: c.Email, Template: storekeep.TemplateRecoverRequest, CreatedAt: t0})
-		f.must(err)
+		job := f.job(c)
 		later := f.enqueue(c, 2)
 		var order []int64
 		for range 3 {
-			for _, m := range f.claim(t0.Add(time.Minute), time.Minute, 1) {
-				order = append(order, m.ID)
-			}
+			order = append(order, f.claimIDs(t0.Add(time.Minute), time.Minute, 1)...)
 		}
 		want := []int64{later[0].ID, later[1].ID, job}
 		if !slices.Equal(order, want) {
@@ -64,16 +62,41 @@ var outboxRules = []rule{
 	{"AMixedBatchHoldsDueMailBeforeDueJobs", func(f fixture) {
 		s := f.shop("a.example")
 		c := f.customer(s, "ada@example.com")
-		job, err := f.s.EnqueueMail(f.ctx, storekeep.Mail{ShopID: s.ID, To: c.Email, Template: storekeep.TemplateRecoverRequest, CreatedAt: t0})
-		f.must(err)
+		job := f.job(c)
 		later := f.enqueue(c, 2)
-		var order []int64
-		for _, m := range f.claim(t0.Add(time.Minute), time.Minute, 10) {
-			order = append(order, m.ID)
-		}
+		order := f.claimIDs(t0.Add(time.Minute), time.Minute, 10)
 		want := []int64{later[0].ID, later[1].ID, job}
 		if !slices.Equal(order, want) {
 			f.Fatalf("one claim returned %v, want the two mails, oldest first, then the older job: %v", order, want)
+		}
+	}},
+	{"QueuedJobRoundTripsThroughClaimWithItsPayloadSealed", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		want := storekeep.Job{ShopID: c.ShopID, Kind: storekeep.JobRecover, Locale: "fr", CreatedAt: t0,
+			Recover: storekeep.RecoverRequest{Email: c.Email, IP: "203.0.113.77", UserAgent: "agent-of-the-test/9"}}
+		id, err := f.s.EnqueueJob(f.ctx, want)
+		f.must(err)
+		claimed, err := f.s.Claim(f.ctx, t0, time.Minute, 10)
+		f.must(err)
+		if len(claimed.Mail) != 0 || len(claimed.Jobs) != 1 {
+			f.Fatalf("claimed %d mails and %d jobs, want the one job", len(claimed.Mail), len(claimed.Jobs))
+		}
+		want.ID, want.Attempts = id, 1
+		same(f, "claimed job", claimed.Jobs[0], want)
+		listed := f.listMail(storekeep.MailPending, 0)
+		if len(listed) != 1 || listed[0].Job != storekeep.JobRecover || listed[0].Template != "" {
+			f.Errorf("ListMail = %+v, want the job listed as one", listed)
+		}
+		if _, err := f.s.EnqueueJob(f.ctx, storekeep.Job{ShopID: c.ShopID, Kind: "no_such_kind"}); err == nil {
+			f.Error("a job of an unknown kind was queued")
+		}
+		raw := f.raw()
+		for _, clear := range []string{want.Recover.UserAgent, want.Recover.IP} {
+			found, err := raw.ContainsRaw(f.ctx, []byte(clear))
+			f.must(err)
+			if found {
+				f.Errorf("%q is stored in the clear", clear)
+			}
 		}
 	}},
 	{"QueuedMailRoundTripsThroughClaim", func(f fixture) {
@@ -141,11 +164,12 @@ var outboxRules = []rule{
 		for range claimers {
 			wg.Go(func() {
 				for range len(all) / limit * 2 {
-					got, err := f.s.ClaimMail(f.ctx, t0.Add(time.Hour), time.Hour, limit)
+					batch, err := f.s.Claim(f.ctx, t0.Add(time.Hour), time.Hour, limit)
 					if err != nil {
 						errs <- err
 						return
 					}
+					got := batch.Mail
 					if len(got) == 0 {
 						return
 					}
@@ -280,8 +304,8 @@ var outboxRules = []rule{
 			{c.Email, true},
 			{tok.mail.MessageID, true},
 			{tok.clear, false},
-			{tok.mail.Data["url"], false},
-			{queued.Data["url"], false},
+			{tok.mail.Data.URL, false},
+			{queued.Data.URL, false},
 		} {
 			found, err := raw.ContainsRaw(f.ctx, []byte(tc.needle))
 			f.must(err)
@@ -295,7 +319,7 @@ var outboxRules = []rule{
 			f.Error("pending mail has no data")
 		}
 		for _, m := range f.claim(t0.Add(time.Hour), time.Minute, 10) {
-			if m.ID == queued.ID && m.Data["url"] != queued.Data["url"] {
+			if m.ID == queued.ID && m.Data.URL != queued.Data.URL {
 				f.Errorf("claimed data = %v, want %v", m.Data, queued.Data)
 			}
 		}
@@ -314,7 +338,7 @@ var outboxRules = []rule{
 			}
 		}
 		for i, m := range mails {
-			found, err := raw.ContainsRaw(f.ctx, []byte(m.Data["url"]))
+			found, err := raw.ContainsRaw(f.ctx, []byte(m.Data.URL))
 			f.must(err)
 			if found {
 				f.Errorf("mail %d: link found in clear", i)
@@ -331,7 +355,7 @@ var outboxRules = []rule{
 			f.Fatalf("claimed %v, want the sealable %v", ids(got), ids(kept))
 		}
 		for i, m := range got {
-			if m.Data["url"] != kept[i].Data["url"] {
+			if m.Data.URL != kept[i].Data.URL {
 				f.Errorf("mail %d data = %v, want %v", m.ID, m.Data, kept[i].Data)
 			}
 		}

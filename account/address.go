@@ -1,0 +1,162 @@
+package account
+
+import (
+	"context"
+	"errors"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/address"
+)
+
+// The access-token argument of the address mutations.
+var accessTokenField = []string{"customerAccessToken"}
+
+func tokenInvalid() error {
+	return storekeep.NewError(storekeep.CodeTokenInvalid, accessTokenField, "Customer access token is invalid")
+}
+
+func addressNotFound(field []string) error {
+	return storekeep.NewError(storekeep.CodeNotFound, field, "Customer address does not exist")
+}
+
+func tooManyAddresses() error {
+	return storekeep.NewError(storekeep.CodeInvalid, []string{"address"},
+		"A customer can have at most 100 addresses")
+}
+
+// Addresses handles Customer.addresses: the page p asks for of c's
+// addresses, oldest first (newest first with p.Reverse).
+func (s *Service) Addresses(ctx context.Context, c storekeep.Customer, p storekeep.Page) (storekeep.Window[storekeep.MailingAddress], error) {
+	if _, err := storekeep.Paginate([]storekeep.MailingAddress(nil), addressID, p); err != nil {
+		return storekeep.Window[storekeep.MailingAddress]{}, err
+	}
+	list, err := s.Store.Addresses(ctx, c.ShopID, c.ID)
+	if err != nil {
+		return storekeep.Window[storekeep.MailingAddress]{}, err
+	}
+	return storekeep.Paginate(list, addressID, p)
+}
+
+func addressID(a storekeep.MailingAddress) int64 { return a.ID }
+
+// DefaultAddress handles Customer.defaultAddress; found is false when c
+// has no address.
+func (s *Service) DefaultAddress(ctx context.Context, c storekeep.Customer) (a storekeep.MailingAddress, found bool, err error) {
+	list, err := s.Store.Addresses(ctx, c.ShopID, c.ID)
+	for _, a := range list {
+		if a.Default {
+			return a, true, nil
+		}
+	}
+	return storekeep.MailingAddress{}, false, err
+}
+
+// CreateAddress handles customerAddressCreate.
+func (s *Service) CreateAddress(ctx context.Context, shop storekeep.Shop, accessToken string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error) {
+	c, err := s.tokenCustomer(ctx, shop, accessToken)
+	if err != nil {
+		return storekeep.MailingAddress{}, err
+	}
+	return s.AddAddress(ctx, c, in, false, caller)
+}
+
+// AddAddress adds an address to c's address book, as customerAddressCreate
+// does, for callers that have identified the customer otherwise (sign-in
+// by Multipass, an import). asDefault makes it the default address; the
+// first address is the default anyway.
+func (s *Service) AddAddress(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (storekeep.MailingAddress, error) {
+	now := s.clock()
+	a := storekeep.MailingAddress{ShopID: c.ShopID, CustomerID: c.ID, Default: asDefault, CreatedAt: now, UpdatedAt: now}
+	if err := address.Apply(&a, in, []string{"address"}); err != nil {
+		return storekeep.MailingAddress{}, err
+	}
+	created, err := s.Store.CreateAddress(ctx, a, storekeep.MaxAddressesPerCustomer, s.addressAudit(c, storekeep.AuditAddressCreated, caller))
+	switch {
+	case errors.Is(err, storekeep.ErrLimit):
+		return storekeep.MailingAddress{}, tooManyAddresses()
+	case errors.Is(err, storekeep.ErrNotFound):
+		return storekeep.MailingAddress{}, tokenInvalid()
+	}
+	return created, err
+}
+
+// UpdateAddress handles customerAddressUpdate: the fields in gives
+// replace the address's; the others stay.
+func (s *Service) UpdateAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error) {
+	c, a, err := s.ownAddress(ctx, shop, accessToken, id, []string{"id"})
+	if err != nil {
+		return storekeep.MailingAddress{}, err
+	}
+	if err := address.Apply(&a, in, []string{"address"}); err != nil {
+		return storekeep.MailingAddress{}, err
+	}
+	a.UpdatedAt = s.clock()
+	updated, err := s.Store.UpdateAddress(ctx, a, s.addressAudit(c, storekeep.AuditAddressUpdated, caller))
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return storekeep.MailingAddress{}, addressNotFound([]string{"id"})
+	}
+	return updated, err
+}
+
+// DeleteAddress handles customerAddressDelete and returns the deleted
+// address's id as given.
+func (s *Service) DeleteAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (string, error) {
+	c, a, err := s.ownAddress(ctx, shop, accessToken, id, []string{"id"})
+	if err != nil {
+		return "", err
+	}
+	err = s.Store.DeleteAddress(ctx, c.ShopID, c.ID, a.ID, s.addressAudit(c, storekeep.AuditAddressDeleted, caller))
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return "", addressNotFound([]string{"id"})
+	}
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// SetDefaultAddress handles customerDefaultAddressUpdate and returns the
+// customer.
+func (s *Service) SetDefaultAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (storekeep.Customer, error) {
+	c, a, err := s.ownAddress(ctx, shop, accessToken, id, []string{"addressId"})
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	err = s.Store.SetDefaultAddress(ctx, c.ShopID, c.ID, a.ID, s.addressAudit(c, storekeep.AuditDefaultAddressChanged, caller))
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return storekeep.Customer{}, addressNotFound([]string{"addressId"})
+	}
+	return c, err
+}
+
+// tokenCustomer is the live access token's customer, or TOKEN_INVALID.
+func (s *Service) tokenCustomer(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.Customer, error) {
+	c, found, err := s.CustomerByToken(ctx, shop, accessToken)
+	if err == nil && !found {
+		err = tokenInvalid()
+	}
+	return c, err
+}
+
+// ownAddress returns the token's customer and their address id names. An
+// address of anyone else, or none, is NOT_FOUND on field, alike.
+func (s *Service) ownAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, field []string) (storekeep.Customer, storekeep.MailingAddress, error) {
+	c, err := s.tokenCustomer(ctx, shop, accessToken)
+	if err != nil {
+		return c, storekeep.MailingAddress{}, err
+	}
+	n, ok := storekeep.ParseMailingAddressGID(id)
+	if !ok {
+		return c, storekeep.MailingAddress{}, addressNotFound(field)
+	}
+	a, err := s.Store.Address(ctx, shop.ID, c.ID, n)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return c, a, addressNotFound(field)
+	}
+	return c, a, err
+}
+
+func (s *Service) addressAudit(c storekeep.Customer, kind storekeep.AuditKind, caller storekeep.Caller) storekeep.AuditEvent {
+	return storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: kind, IP: caller.IP,
+		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), At: s.clock()}
+}

@@ -1,0 +1,38 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/storekeep/storekeep/internal/store/storetest"
+)
+
+// TestUpgradeTurnsQueuedRecoverRequestsIntoJobs migrates a database whose
+// outbox holds a recover request queued as a row of template
+// recover_request, as before outbox rows had a kind.
+func TestUpgradeTurnsQueuedRecoverRequestsIntoJobs(t *testing.T) {
+	ctx := t.Context()
+	keys := storetest.NewKeyring(t)
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "storekeep.db"), Options{Sealer: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.migrations.UpTo(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	data := storetest.LegacyRecoverRequest(t, keys)
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO shops (domain, name, storefront_url, enumeration, created_at)
+		VALUES ('a.example', 'A', 'https://a.example', 'private', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO outbox (shop_id, recipient, template, locale, data, message_id,
+			status, next_attempt_at, created_at)
+		VALUES (1, 'ada@example.com', 'recover_request', 'fr', $1, '', 'pending', 1, 1)`, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.ClaimsLegacyRecoverRequest(t, s)
+}

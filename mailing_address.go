@@ -1,0 +1,80 @@
+package storekeep
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxAddressesPerCustomer bounds how many addresses one customer may
+// keep: one more is refused, so that a signed-in client cannot fill the
+// database through customerAddressCreate.
+const MaxAddressesPerCustomer = 100
+
+// MailingAddress is an address a customer keeps in their address book.
+// Country and province are stored as resolved against Shopify's list of
+// countries: Country and Province are names, CountryCode and ProvinceCode
+// their codes (ProvinceCode empty where the country lists no provinces).
+type MailingAddress struct {
+	ID           int64
+	ShopID       int64
+	CustomerID   int64
+	FirstName    string
+	LastName     string
+	Company      string
+	Address1     string
+	Address2     string
+	City         string
+	Province     string
+	ProvinceCode string
+	Country      string
+	CountryCode  string
+	Zip          string
+	// Phone is in E.164 form, or empty.
+	Phone string
+	// Default is whether this is the customer's default address; a
+	// customer with addresses has exactly one.
+	Default   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Name is the first and last name joined by a space.
+func (a MailingAddress) Name() string {
+	return strings.TrimSpace(a.FirstName + " " + a.LastName)
+}
+
+// GID returns the address's global id, as Shopify writes a customer's
+// address: gid://shopify/MailingAddress/<id>?model_name=CustomerAddress.
+// Unlike some of Shopify's, it never carries an access token.
+func (a MailingAddress) GID() string { return MailingAddressGID(a.ID) }
+
+const mailingAddressGIDPrefix = "gid://shopify/MailingAddress/"
+
+// MailingAddressGID formats an address id as a Shopify global id.
+func MailingAddressGID(id int64) string {
+	return mailingAddressGIDPrefix + strconv.FormatInt(id, 10) + "?model_name=CustomerAddress"
+}
+
+// ParseMailingAddressGID returns the numeric id of a MailingAddress global
+// id: gid://shopify/MailingAddress/<n>, where n is written as in a
+// customer GID, optionally followed by a query (model_name and any other
+// parameters, which are ignored).
+func ParseMailingAddressGID(gid string) (int64, bool) {
+	rest, ok := strings.CutPrefix(gid, mailingAddressGIDPrefix)
+	if !ok {
+		return 0, false
+	}
+	number, query, _ := strings.Cut(rest, "?")
+	if _, err := url.ParseQuery(query); err != nil {
+		return 0, false
+	}
+	return ParseCustomerNumber(number)
+}
+
+// Node is anything with a Shopify global id, which the GraphQL Node
+// interface stands for.
+type Node interface {
+	GID() string
+}
