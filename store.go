@@ -224,6 +224,7 @@ type Store interface {
 	MailboxStore
 	AuditStore
 	KeyCheckStore
+	OrderStore
 	// Ping reports whether the database answers and its schema is current.
 	Ping(ctx context.Context) error
 	Close() error

@@ -24,6 +24,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
 	"github.com/storekeep/storekeep/recovery"
 )
@@ -66,6 +67,7 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config
 	Account        account.Config
+	Orders         order.Config
 	Outbox         outbox.Config
 	HashParams     password.Params
 	// HashConcurrency and HashQueue bound concurrent password hashing.
@@ -116,6 +118,7 @@ type App struct {
 	Keys     *secret.Keyring
 	Recovery *recovery.Service
 	Accounts *account.Service
+	Orders   *order.Service
 	Outbox   *outbox.Worker
 	// Handler serves the API, the hosted pages and the probes.
 	Handler http.Handler
@@ -193,6 +196,7 @@ func (a *App) build() error {
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
+	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Metrics = a.newMetrics(hasher)
 	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
 	srv := server.Config{
@@ -204,6 +208,7 @@ func (a *App) build() error {
 		Logger:   cfg.Logger,
 		Ready:    a.ready,
 		Observe:  a.Metrics.ObserveHTTP,
+		Webhooks: a.Orders,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
 		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)

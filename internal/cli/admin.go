@@ -45,8 +45,13 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	name := fs.String("name", "", "the shop's name, shown in mail (default: the domain)")
 	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>, or the server's own address while it sends mail to the dev mailbox)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
+	webhook := defineWebhookSecret(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
+			return err
+		}
+		secret, err := webhook.value()
+		if err != nil {
 			return err
 		}
 		mode := storekeep.Enumeration(*enumeration)
@@ -81,6 +86,11 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		if err != nil {
 			return err
+		}
+		if secret != "" {
+			if err := store.SetWebhookSecret(ctx, created.ID, []byte(secret)); err != nil {
+				return err
+			}
 		}
 		links := created.LinkBase("")
 		if created.StorefrontURL == "" {
