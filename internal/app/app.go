@@ -190,12 +190,13 @@ func (a *App) build() error {
 		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
-	a.Recovery = recovery.New(recovery.Deps{
-		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
-	}, cfg.Recovery)
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
+	a.Recovery = recovery.New(recovery.Deps{
+		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Sessions: a.Accounts, Now: cfg.Now,
+		MailQueued: a.Outbox.Kick,
+	}, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Metrics = a.newMetrics(hasher)
 	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
