@@ -44,7 +44,7 @@ var requiredSurface = map[string]map[string]string{
 		"id": "ID!", "email": "String", "firstName": "String", "lastName": "String", "displayName": "String!",
 		"phone": "String", "acceptsMarketing": "Boolean!", "tags": "[String!]!", "numberOfOrders": "UnsignedInt64!",
 		"createdAt": "DateTime!", "updatedAt": "DateTime!", "avatarUrl": "String",
-		"orders": "OrderConnection!(after: String, before: String, first: Int, last: Int, query: String, reverse: Boolean, sortKey: OrderSortKeys)",
+		"orders":         "OrderConnection!(after: String, before: String, first: Int, last: Int, query: String, reverse: Boolean, sortKey: OrderSortKeys)",
 		"addresses":      "MailingAddressConnection!(after: String, before: String, first: Int, last: Int, reverse: Boolean)",
 		"defaultAddress": "MailingAddress",
 	},
