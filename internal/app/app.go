@@ -4,7 +4,6 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"github.com/storekeep/storekeep/internal/mailbox"
 	"github.com/storekeep/storekeep/internal/metrics"
 	"github.com/storekeep/storekeep/internal/outbox"
+	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
 	"github.com/storekeep/storekeep/order"
@@ -39,15 +39,13 @@ type Config struct {
 	// mailbox.
 	SMTP string
 	// SMTPConns is how many connections to the SMTP server mail is sent
-	// over at once; 4 when zero.
+	// over at once.
 	SMTPConns int
 	// DevMailbox serves /_dev/mailbox even when SMTP is set.
 	DevMailbox bool
 	// MailboxHosts are the Host names, besides localhost and loopback
 	// addresses, that the dev mailbox answers to.
 	MailboxHosts []string
-	// MailFrom is the sender of every mail unless a shop sets its own.
-	MailFrom string
 	// DefaultStorefrontURL is the base of the links of shops that have no
 	// storefront URL: https://<domain> when empty. serve sets it to the
 	// node's own address when mail goes to the dev mailbox, so that the
@@ -63,7 +61,7 @@ type Config struct {
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
 	RedisPrefix string
 	// LimiterKeys caps the keys the in-memory limiter holds, alone or
-	// standing in for Redis; ratelimit.DefaultMaxKeys (100,000) when zero.
+	// standing in for Redis.
 	// A full limiter throttles new keys rather than forget old ones.
 	LimiterKeys    int
 	TrustedProxies []netip.Prefix
@@ -82,6 +80,36 @@ type Config struct {
 	Timeouts Timeouts
 	// Pprof serves net/http/pprof on the admin listener.
 	Pprof bool
+}
+
+// DefaultConfig returns a node's defaults: each component's own, and
+// those of the node. serve's flags default to them.
+func DefaultConfig() Config {
+	return Config{
+		SMTPConns:   4,
+		RedisPrefix: ratelimit.DefaultPrefix,
+		LimiterKeys: ratelimit.DefaultMaxKeys,
+		Recovery:    recovery.DefaultConfig(),
+		Account:     account.DefaultConfig(),
+		Outbox:      outbox.DefaultConfig(),
+		HashParams:  password.DefaultParams,
+		HashQueue:   256,
+		Timeouts:    DefaultTimeouts,
+	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each. New calls it: start from DefaultConfig and change what you
+// need.
+func (c Config) Validate() error {
+	return errors.Join(
+		c.Recovery.Validate(),
+		c.Account.Validate(),
+		c.Outbox.Validate(),
+		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
+		storekeep.CheckCount("hashing queue", c.HashQueue),
+	)
 }
 
 // App is one assembled node.
@@ -112,11 +140,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.HashParams == (password.Params{}) {
-		cfg.HashParams = password.DefaultParams
-	}
-	if cfg.HashQueue == 0 {
-		cfg.HashQueue = 256
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	keys, err := secret.New(cfg.SecretKeys...)
 	if err != nil {
@@ -157,7 +182,6 @@ func (a *App) build() error {
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
-	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
@@ -222,11 +246,7 @@ func (a *App) mailSender() (mail.Sender, error) {
 		}
 		opts = append(opts, mail.WithDKIM(d))
 	}
-	conns := a.cfg.SMTPConns
-	if conns <= 0 {
-		conns = 4
-	}
-	return mail.NewSMTPPool(a.cfg.SMTP, conns, opts...)
+	return mail.NewSMTPPool(a.cfg.SMTP, a.cfg.SMTPConns, opts...)
 }
 
 // passwords joins hashing and policy into what the services need.

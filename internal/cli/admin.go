@@ -22,7 +22,9 @@ func adminApp(ctx context.Context, d dbFlags, log *slog.Logger) (*app.App, error
 	if err != nil {
 		return nil, err
 	}
-	return app.New(ctx, app.Config{DB: d.db, SecretKeys: keys, Logger: log})
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.Logger = d.db, keys, log
+	return app.New(ctx, cfg)
 }
 
 func quietLogger(env *environment) *slog.Logger {
