@@ -38,6 +38,10 @@ type CustomerStore interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (Customer, error)
+	// ReplacePasswordHash sets a customer's password hash to newHash if it
+	// is still old, leaving every other field as it is; ErrNotFound when it
+	// is not (the password changed meanwhile) or the customer is gone.
+	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
 	// email is taken, ErrNotFound when the customer is gone.
 	UpdateCustomer(ctx context.Context, u CustomerUpdate) (Customer, error)
@@ -222,6 +226,7 @@ type Store interface {
 	MailboxStore
 	AuditStore
 	KeyCheckStore
+	OrderStore
 	// Ping reports whether the database answers and its schema is current.
 	Ping(ctx context.Context) error
 	Close() error

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -15,6 +16,7 @@ type Store interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
+	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
 	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
@@ -38,6 +40,9 @@ type Passwords interface {
 	Verify(ctx context.Context, password, encoded string) (bool, error)
 	// VerifyNothing costs what a failed Verify costs, for unknown accounts.
 	VerifyNothing(ctx context.Context, password string) error
+	// NeedsRehash reports whether encoded was made with parameters other
+	// than those Hash uses now.
+	NeedsRehash(encoded string) bool
 	Check(password string, field []string) error
 }
 
@@ -71,6 +76,19 @@ func DefaultConfig() Config {
 		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
 		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each.
+func (c Config) Validate() error {
+	return errors.Join(
+		storekeep.CheckDuration("access token lifetime", c.AccessTokenTTL),
+		storekeep.CheckLimit("sign-ins per IP", c.LoginPerIP),
+		storekeep.CheckLimit("failed sign-ins per address", c.FailedLoginsPerEmail),
+		storekeep.CheckLimit("--create-per-ip", c.CreatePerIP),
+		storekeep.CheckLimit("--create-per-shop", c.CreatePerShop),
+		storekeep.CheckLimit("account-exists notices per address", c.AccountExistsPerEmail),
+	)
 }
 
 func (c Config) withDefaults() Config {

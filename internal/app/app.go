@@ -4,7 +4,6 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +21,10 @@ import (
 	"github.com/storekeep/storekeep/internal/mailbox"
 	"github.com/storekeep/storekeep/internal/metrics"
 	"github.com/storekeep/storekeep/internal/outbox"
+	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
 	"github.com/storekeep/storekeep/recovery"
 )
@@ -38,15 +39,13 @@ type Config struct {
 	// mailbox.
 	SMTP string
 	// SMTPConns is how many connections to the SMTP server mail is sent
-	// over at once; 4 when zero.
+	// over at once.
 	SMTPConns int
 	// DevMailbox serves /_dev/mailbox even when SMTP is set.
 	DevMailbox bool
 	// MailboxHosts are the Host names, besides localhost and loopback
 	// addresses, that the dev mailbox answers to.
 	MailboxHosts []string
-	// MailFrom is the sender of every mail unless a shop sets its own.
-	MailFrom string
 	// DefaultStorefrontURL is the base of the links of shops that have no
 	// storefront URL: https://<domain> when empty. serve sets it to the
 	// node's own address when mail goes to the dev mailbox, so that the
@@ -62,12 +61,13 @@ type Config struct {
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
 	RedisPrefix string
 	// LimiterKeys caps the keys the in-memory limiter holds, alone or
-	// standing in for Redis; ratelimit.DefaultMaxKeys (100,000) when zero.
+	// standing in for Redis.
 	// A full limiter throttles new keys rather than forget old ones.
 	LimiterKeys    int
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config
 	Account        account.Config
+	Orders         order.Config
 	Outbox         outbox.Config
 	HashParams     password.Params
 	// HashConcurrency and HashQueue bound concurrent password hashing.
@@ -82,12 +82,43 @@ type Config struct {
 	Pprof bool
 }
 
+// DefaultConfig returns a node's defaults: each component's own, and
+// those of the node. serve's flags default to them.
+func DefaultConfig() Config {
+	return Config{
+		SMTPConns:   4,
+		RedisPrefix: ratelimit.DefaultPrefix,
+		LimiterKeys: ratelimit.DefaultMaxKeys,
+		Recovery:    recovery.DefaultConfig(),
+		Account:     account.DefaultConfig(),
+		Outbox:      outbox.DefaultConfig(),
+		HashParams:  password.DefaultParams,
+		HashQueue:   256,
+		Timeouts:    DefaultTimeouts,
+	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each. New calls it: start from DefaultConfig and change what you
+// need.
+func (c Config) Validate() error {
+	return errors.Join(
+		c.Recovery.Validate(),
+		c.Account.Validate(),
+		c.Outbox.Validate(),
+		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
+		storekeep.CheckCount("hashing queue", c.HashQueue),
+	)
+}
+
 // App is one assembled node.
 type App struct {
 	Store    Store
 	Keys     *secret.Keyring
 	Recovery *recovery.Service
 	Accounts *account.Service
+	Orders   *order.Service
 	Outbox   *outbox.Worker
 	// Handler serves the API, the hosted pages and the probes.
 	Handler http.Handler
@@ -109,11 +140,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.HashParams == (password.Params{}) {
-		cfg.HashParams = password.DefaultParams
-	}
-	if cfg.HashQueue == 0 {
-		cfg.HashQueue = 256
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	keys, err := secret.New(cfg.SecretKeys...)
 	if err != nil {
@@ -154,7 +182,6 @@ func (a *App) build() error {
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
-	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
@@ -172,6 +199,7 @@ func (a *App) build() error {
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
+	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Metrics = a.newMetrics(hasher)
 	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
 	srv := server.Config{
@@ -183,6 +211,7 @@ func (a *App) build() error {
 		Logger:   cfg.Logger,
 		Ready:    a.ready,
 		Observe:  a.Metrics.ObserveHTTP,
+		Webhooks: a.Orders,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
 		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)
@@ -220,11 +249,7 @@ func (a *App) mailSender() (mail.Sender, error) {
 		}
 		opts = append(opts, mail.WithDKIM(d))
 	}
-	conns := a.cfg.SMTPConns
-	if conns <= 0 {
-		conns = 4
-	}
-	return mail.NewSMTPPool(a.cfg.SMTP, conns, opts...)
+	return mail.NewSMTPPool(a.cfg.SMTP, a.cfg.SMTPConns, opts...)
 }
 
 // passwords joins hashing and policy into what the services need.
