@@ -188,6 +188,9 @@ func (a *App) build() error {
 		storekeep.JobRecover: func(ctx context.Context, j storekeep.Job) (bool, error) {
 			return a.Recovery.ProcessRecoverRequest(ctx, j)
 		},
+		storekeep.JobInvite: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessInvite(ctx, j)
+		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
 	a.Recovery = recovery.New(recovery.Deps{

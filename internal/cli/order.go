@@ -47,7 +47,7 @@ func setupOrderImport(fs *flag.FlagSet, env *environment) func(context.Context) 
 		if err != nil {
 			return fmt.Errorf("shop %q: %w", *shopDomain, err)
 		}
-		sum, err := importOrders(ctx, a.Orders, shop, in, newProgress(env.stderr, size))
+		sum, err := importOrders(ctx, a.Orders, shop, in, newProgress(env.stderr, size, "importing orders"))
 		fmt.Fprintf(env.stdout, "%d lines: %d orders saved, %d unchanged (already up to date), %d refused\n",
 			sum.lines, sum.saved, sum.unchanged, len(sum.refused))
 		for _, r := range sum.refused {
@@ -153,12 +153,12 @@ func readLine(r *bufio.Reader, limit int) (line []byte, n int, tooLong bool, err
 	}
 }
 
-// newProgress is a progress bar on a terminal, else a line every
-// importProgressEvery lines.
-func newProgress(w io.Writer, size int64) progress {
+// newProgress is a progress bar on a terminal, described by what, else a
+// line every importProgressEvery lines.
+func newProgress(w io.Writer, size int64, what string) progress {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return barProgress{progressbar.NewOptions64(size, progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription("importing orders"), progressbar.OptionShowBytes(true),
+			progressbar.OptionSetDescription(what), progressbar.OptionShowBytes(true),
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))}
 	}
