@@ -69,11 +69,40 @@ var aliases = map[string]string{
 	"zip":               colZip,
 }
 
+// MaxRowBytes bounds one row of an export, quoted line breaks included: a
+// longer row (a stray quote that never closes, say) stops the import
+// rather than being read into memory whole.
+const MaxRowBytes = 1 << 20
+
 // Reader reads the rows of an export.
 type Reader struct {
 	csv     *csv.Reader
+	src     *boundedReader
 	columns map[string]int
 	width   int
+}
+
+// boundedReader fails once more than MaxRowBytes have been read past the
+// start of the row being read.
+type boundedReader struct {
+	r    io.Reader
+	read int64
+	// start is the offset the row being read starts at.
+	start int64
+	// err is set once a row has been too long.
+	err error
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.err == nil && b.read-b.start > MaxRowBytes {
+		b.err = fmt.Errorf("a row is longer than %d bytes (an unclosed quote?)", MaxRowBytes)
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	return n, err
 }
 
 // ErrNoEmailColumn is the error of a file whose header has no Email column.
@@ -83,7 +112,8 @@ var ErrNoEmailColumn = errors.New("the header has no Email column: is this Shopi
 // mark before it is skipped; column names are matched without regard to
 // case or surrounding spaces.
 func NewReader(r io.Reader) (*Reader, error) {
-	c := csv.NewReader(r)
+	src := &boundedReader{r: r}
+	c := csv.NewReader(src)
 	c.FieldsPerRecord = -1
 	c.ReuseRecord = true
 	header, err := c.Read()
@@ -93,7 +123,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	rd := &Reader{csv: c, columns: map[string]int{}, width: len(header)}
+	rd := &Reader{csv: c, src: src, columns: map[string]int{}, width: len(header)}
 	for i, name := range header {
 		if i == 0 {
 			name = strings.TrimPrefix(name, "\ufeff")
@@ -118,9 +148,13 @@ func NewReader(r io.Reader) (*Reader, error) {
 // export may hold a multi-line address, and storekeep keeps every value
 // on one line.
 func (rd *Reader) Next() (Row, error) {
+	rd.src.start = rd.csv.InputOffset()
 	record, err := rd.csv.Read()
 	if errors.Is(err, io.EOF) {
 		return Row{}, io.EOF
+	}
+	if rd.src.err != nil {
+		return Row{}, rd.src.err
 	}
 	if err != nil {
 		var pe *csv.ParseError

@@ -70,3 +70,19 @@ func TestRowsKeepTheirLineNumbersAcrossQuotedLineBreaksAndBadRows(t *testing.T) 
 		t.Errorf("the row after the bad ones: %+v", rows[2])
 	}
 }
+
+func TestAnEndlessRowStopsTheReadInsteadOfFillingMemory(t *testing.T) {
+	text := "Email,Note\nada@example.com,fine\nbob@example.com,\"never closed" + strings.Repeat("x\n", MaxRowBytes) + "\n"
+	rd, err := NewReader(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row, err := rd.Next(); err != nil || row.Email != "ada@example.com" {
+		t.Fatalf("first row: %+v %v", row, err)
+	}
+	_, err = rd.Next()
+	var le *LineError
+	if err == nil || errors.As(err, &le) || errors.Is(err, io.EOF) || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("endless row: %v, want a read error that stops the import", err)
+	}
+}

@@ -104,3 +104,31 @@ func TestImportingTheSameExportTwiceChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestAnInvitationOfACustomerNoLongerInvitedSendsNothing disables an
+// imported customer before their invitation falls due: the job is done
+// and no mail goes out.
+func TestAnInvitationOfACustomerNoLongerInvitedSendsNothing(t *testing.T) {
+	n := startNode(t)
+	csv := importHeader + "A,One,a1@example.com,no,,\nB,Two,b2@example.com,no,,\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Invite: true, InviteRate: 1, Now: n.clock.Now}
+	if sum, err := im.Run(context.Background(), strings.NewReader(csv)); err != nil || sum.Invited != 2 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	n.app.Outbox.Kick()
+	isInvitation := func(m smtptest.Received) bool { return strings.Contains(m.Text, "/account/activate/") }
+	n.smtp.WaitForMatch(t, isInvitation, 1, 10*time.Second)
+	n.disable(storekeep.CustomerGID(mustCustomerID(t, n, "b2@example.com")))
+	n.clock.Advance(time.Second)
+	n.app.Outbox.Kick()
+	for deadline := time.Now().Add(10 * time.Second); pendingInvitations(t, n) > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the invitation of a disabled customer is still pending")
+		}
+	}
+	for _, m := range n.smtp.Messages() {
+		if m.To == "b2@example.com" {
+			t.Fatalf("a disabled customer was invited: %s", m.Text)
+		}
+	}
+}
