@@ -201,7 +201,7 @@ func (a *App) build() error {
 	}, cfg.Account)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Metrics = a.newMetrics(hasher)
-	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
+	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
 	srv := server.Config{
 		Shops:    a.Store,
 		Keys:     a.Keys,
