@@ -29,7 +29,7 @@ type ShopStore interface {
 // CustomerStore keeps customer accounts.
 type CustomerStore interface {
 	// CreateCustomer stores c and returns it with ID set; ErrConflict when
-	// c.EmailKey is taken in the shop.
+	// c.EmailKey, or a MultipassIdentifier it has, is taken in the shop.
 	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
 	// ReserveCustomerID uses up the id the next CreateCustomer would get,
 	// without storing a customer: no customer ever gets it.
@@ -39,7 +39,8 @@ type CustomerStore interface {
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (Customer, error)
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
-	// email is taken, ErrNotFound when the customer is gone.
+	// email or MultipassIdentifier is taken, ErrNotFound when the customer
+	// is gone.
 	UpdateCustomer(ctx context.Context, u CustomerUpdate) (Customer, error)
 }
 
@@ -79,6 +80,25 @@ type AddressStore interface {
 	// Addresses lists a customer's addresses in the order they were
 	// created.
 	Addresses(ctx context.Context, shopID, customerID int64) ([]MailingAddress, error)
+}
+
+// MultipassStore keeps what Multipass sign-in needs: each shop's secret,
+// sealed at rest, and the tokens already used.
+type MultipassStore interface {
+	// SetMultipassSecret seals and stores a shop's Multipass secret; an
+	// empty secret removes it. ErrNotFound when there is no such shop.
+	SetMultipassSecret(ctx context.Context, shopID int64, secret string) error
+	// MultipassSecret returns a shop's Multipass secret, opened, or "" when
+	// it has none.
+	MultipassSecret(ctx context.Context, shopID int64) (string, error)
+	// SpendMultipassToken records that the shop's token whose keyed hash is
+	// hashes[0] is used, until expiresAt. ErrTokenSpent when one of hashes
+	// is recorded already and unexpired at now; of concurrent spends of
+	// one token exactly one succeeds. Records expired at now are deleted.
+	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
+	// CustomerByMultipassIdentifier returns the shop's customer with that
+	// MultipassIdentifier, or ErrNotFound.
+	CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (Customer, error)
 }
 
 // AccessTokenStore keeps CustomerAccessTokens.
@@ -214,6 +234,7 @@ type Store interface {
 	ShopStore
 	CustomerStore
 	AddressStore
+	MultipassStore
 	AccessTokenStore
 	CustomerTokenStore
 	OutboxStore
