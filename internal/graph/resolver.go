@@ -8,12 +8,14 @@ import (
 	"github.com/storekeep/storekeep/internal/graph/model"
 )
 
-// Resolver is the root of the generated resolvers. Recovery and Accounts
-// are required; Logger receives internal failures (slog.Default when nil).
+// Resolver is the root of the generated resolvers. Recovery, Accounts and
+// Multipass are required; Logger receives internal failures (slog.Default
+// when nil).
 type Resolver struct {
-	Recovery Recovery
-	Accounts Accounts
-	Logger   *slog.Logger
+	Recovery  Recovery
+	Accounts  Accounts
+	Multipass Multipass
+	Logger    *slog.Logger
 	// Observe, when not nil, is told the outcome of every root field
 	// (Outcome* constants), for metrics.
 	Observe func(operation, outcome string)

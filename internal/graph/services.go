@@ -37,3 +37,9 @@ type Accounts interface {
 	DeleteAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (string, error)
 	SetDefaultAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (storekeep.Customer, error)
 }
+
+// Multipass is single sign-on by Multipass token (package multipass),
+// with errors as for Recovery.
+type Multipass interface {
+	SignIn(ctx context.Context, shop storekeep.Shop, token string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error)
+}
