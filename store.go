@@ -38,6 +38,10 @@ type CustomerStore interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (Customer, error)
+	// ReplacePasswordHash sets a customer's password hash to newHash if it
+	// is still old, leaving every other field as it is; ErrNotFound when it
+	// is not (the password changed meanwhile) or the customer is gone.
+	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
 	// email or MultipassIdentifier is taken, ErrNotFound when the customer
 	// is gone.
@@ -145,14 +149,16 @@ type CustomerTokenStore interface {
 type OutboxStore interface {
 	// EnqueueMail queues m and returns its ID.
 	EnqueueMail(ctx context.Context, m Mail) (int64, error)
-	// EnqueueJob queues j and returns its ID.
+	// EnqueueJob queues j, due at j.DueAt (j.CreatedAt when zero), and
+	// returns its ID.
 	EnqueueJob(ctx context.Context, j Job) (int64, error)
 	// Claim leases up to limit pending rows due at now to the caller until
 	// now+lease, incrementing their Attempts. A row whose lease ran out may
 	// be claimed again. No row is leased to two callers at once. Due mail
 	// comes before due jobs, each oldest first: a job makes its mail when
 	// it runs, so claiming in arrival order alone would hold every new mail
-	// behind the whole backlog of jobs.
+	// behind the whole backlog of jobs. Due JobInvite jobs come last, so
+	// that the invitations of an import wait for every other row.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) (Claimed, error)
 	// MarkMailsSent records delivery of each mail of ids that is pending,
 	// and erases its data, in one write, and returns how many were.
@@ -241,6 +247,7 @@ type Store interface {
 	MailboxStore
 	AuditStore
 	KeyCheckStore
+	OrderStore
 	// Ping reports whether the database answers and its schema is current.
 	Ping(ctx context.Context) error
 	Close() error

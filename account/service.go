@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -15,6 +16,7 @@ type Store interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
+	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
 	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
@@ -38,6 +40,9 @@ type Passwords interface {
 	Verify(ctx context.Context, password, encoded string) (bool, error)
 	// VerifyNothing costs what a failed Verify costs, for unknown accounts.
 	VerifyNothing(ctx context.Context, password string) error
+	// NeedsRehash reports whether encoded was made with parameters other
+	// than those Hash uses now.
+	NeedsRehash(encoded string) bool
 	Check(password string, field []string) error
 }
 
@@ -56,6 +61,10 @@ type Config struct {
 	// AccountExistsPerEmail bounds the "someone tried to sign up with your
 	// address" mails one address gets from a private shop.
 	AccountExistsPerEmail storekeep.Limit
+	// AddressChangesPerCustomer bounds how often one customer may create,
+	// change or delete addresses or move their default, so that a
+	// signed-in client cannot flood the audit trail.
+	AddressChangesPerCustomer storekeep.Limit
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
@@ -70,7 +79,23 @@ func DefaultConfig() Config {
 		CreatePerIP:           storekeep.Limit{Count: 10, Per: time.Hour},
 		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
 		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
+
+		AddressChangesPerCustomer: storekeep.Limit{Count: 60, Per: time.Hour},
 	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each.
+func (c Config) Validate() error {
+	return errors.Join(
+		storekeep.CheckDuration("access token lifetime", c.AccessTokenTTL),
+		storekeep.CheckLimit("sign-ins per IP", c.LoginPerIP),
+		storekeep.CheckLimit("failed sign-ins per address", c.FailedLoginsPerEmail),
+		storekeep.CheckLimit("--create-per-ip", c.CreatePerIP),
+		storekeep.CheckLimit("--create-per-shop", c.CreatePerShop),
+		storekeep.CheckLimit("account-exists notices per address", c.AccountExistsPerEmail),
+		storekeep.CheckLimit("address changes per customer", c.AddressChangesPerCustomer),
+	)
 }
 
 func (c Config) withDefaults() Config {
@@ -89,6 +114,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CreatePerShop.Count == 0 {
 		c.CreatePerShop = d.CreatePerShop
+	}
+	if c.AddressChangesPerCustomer.Count == 0 {
+		c.AddressChangesPerCustomer = d.AddressChangesPerCustomer
 	}
 	if c.AccountExistsPerEmail.Count == 0 {
 		c.AccountExistsPerEmail = d.AccountExistsPerEmail

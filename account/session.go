@@ -54,6 +54,7 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 		}
 		return none, unidentified()
 	}
+	s.rehash(ctx, customer, password)
 	t, issued, err := storekeep.NewAccessToken(s.Keys, shop.ID, customer.ID, s.clock(), s.cfg.AccessTokenTTL)
 	if err != nil {
 		return none, err
@@ -62,6 +63,22 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 		return none, err
 	}
 	return issued, nil
+}
+
+// rehash replaces the customer's password hash, after a successful
+// sign-in, when it was made with other parameters than the hasher's now
+// (older settings, or a hash imported from elsewhere). It is best effort:
+// the sign-in succeeds anyway, and the next one tries again; a password
+// changed meanwhile is left alone.
+func (s *Service) rehash(ctx context.Context, c storekeep.Customer, password string) {
+	if !s.Passwords.NeedsRehash(c.PasswordHash) {
+		return
+	}
+	hash, err := s.Passwords.Hash(ctx, password)
+	if err != nil {
+		return
+	}
+	_ = s.Store.ReplacePasswordHash(ctx, c.ShopID, c.ID, c.PasswordHash, hash)
 }
 
 // throttleLogin refuses a sign-in when the client IP has used its

@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"errors"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -47,6 +48,21 @@ func DefaultConfig() Config {
 		FailedTokensPerCustomer: storekeep.Limit{Count: 10, Per: time.Hour},
 		FailedTokensPerIP:       storekeep.Limit{Count: 100, Per: time.Hour},
 	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each: links born expired, limits that allow nothing.
+func (c Config) Validate() error {
+	return errors.Join(
+		storekeep.CheckDuration("--reset-token-ttl", c.ResetTokenTTL),
+		storekeep.CheckDuration("activation token lifetime", c.ActivationTokenTTL),
+		storekeep.CheckDuration("access token lifetime", c.AccessTokenTTL),
+		storekeep.CheckLimit("--recover-per-ip", c.RecoverPerIP),
+		storekeep.CheckLimit("--recover-per-email", c.RecoverPerEmail),
+		storekeep.CheckLimit("--recover-per-shop", c.RecoverPerShop),
+		storekeep.CheckLimit("failed tokens per customer", c.FailedTokensPerCustomer),
+		storekeep.CheckLimit("failed tokens per IP", c.FailedTokensPerIP),
+	)
 }
 
 func (c Config) withDefaults() Config {

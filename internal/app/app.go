@@ -4,7 +4,6 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,9 +21,11 @@ import (
 	"github.com/storekeep/storekeep/internal/mailbox"
 	"github.com/storekeep/storekeep/internal/metrics"
 	"github.com/storekeep/storekeep/internal/outbox"
+	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
 	"github.com/storekeep/storekeep/multipass"
+	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
 	"github.com/storekeep/storekeep/recovery"
 )
@@ -39,15 +40,13 @@ type Config struct {
 	// mailbox.
 	SMTP string
 	// SMTPConns is how many connections to the SMTP server mail is sent
-	// over at once; 4 when zero.
+	// over at once.
 	SMTPConns int
 	// DevMailbox serves /_dev/mailbox even when SMTP is set.
 	DevMailbox bool
 	// MailboxHosts are the Host names, besides localhost and loopback
 	// addresses, that the dev mailbox answers to.
 	MailboxHosts []string
-	// MailFrom is the sender of every mail unless a shop sets its own.
-	MailFrom string
 	// DefaultStorefrontURL is the base of the links of shops that have no
 	// storefront URL: https://<domain> when empty. serve sets it to the
 	// node's own address when mail goes to the dev mailbox, so that the
@@ -63,12 +62,13 @@ type Config struct {
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
 	RedisPrefix string
 	// LimiterKeys caps the keys the in-memory limiter holds, alone or
-	// standing in for Redis; ratelimit.DefaultMaxKeys (100,000) when zero.
+	// standing in for Redis.
 	// A full limiter throttles new keys rather than forget old ones.
 	LimiterKeys    int
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config
 	Account        account.Config
+	Orders         order.Config
 	Outbox         outbox.Config
 	HashParams     password.Params
 	// HashConcurrency and HashQueue bound concurrent password hashing.
@@ -83,12 +83,43 @@ type Config struct {
 	Pprof bool
 }
 
+// DefaultConfig returns a node's defaults: each component's own, and
+// those of the node. serve's flags default to them.
+func DefaultConfig() Config {
+	return Config{
+		SMTPConns:   4,
+		RedisPrefix: ratelimit.DefaultPrefix,
+		LimiterKeys: ratelimit.DefaultMaxKeys,
+		Recovery:    recovery.DefaultConfig(),
+		Account:     account.DefaultConfig(),
+		Outbox:      outbox.DefaultConfig(),
+		HashParams:  password.DefaultParams,
+		HashQueue:   256,
+		Timeouts:    DefaultTimeouts,
+	}
+}
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each. New calls it: start from DefaultConfig and change what you
+// need.
+func (c Config) Validate() error {
+	return errors.Join(
+		c.Recovery.Validate(),
+		c.Account.Validate(),
+		c.Outbox.Validate(),
+		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
+		storekeep.CheckCount("hashing queue", c.HashQueue),
+	)
+}
+
 // App is one assembled node.
 type App struct {
 	Store    Store
 	Keys     *secret.Keyring
 	Recovery *recovery.Service
 	Accounts *account.Service
+	Orders   *order.Service
 	// Multipass signs customers in by Multipass token.
 	Multipass *multipass.Service
 	Outbox    *outbox.Worker
@@ -112,11 +143,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.HashParams == (password.Params{}) {
-		cfg.HashParams = password.DefaultParams
-	}
-	if cfg.HashQueue == 0 {
-		cfg.HashQueue = 256
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	keys, err := secret.New(cfg.SecretKeys...)
 	if err != nil {
@@ -157,12 +185,14 @@ func (a *App) build() error {
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
-	outCfg.From = cmp.Or(outCfg.From, cfg.MailFrom)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
 		storekeep.JobRecover: func(ctx context.Context, j storekeep.Job) (bool, error) {
 			return a.Recovery.ProcessRecoverRequest(ctx, j)
+		},
+		storekeep.JobInvite: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessInvite(ctx, j)
 		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
@@ -172,12 +202,13 @@ func (a *App) build() error {
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
+	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Multipass = multipass.New(multipass.Deps{
 		Store: a.Store, Addresses: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
 	}, multipass.Config{AccessTokenTTL: cfg.Account.AccessTokenTTL, PerIP: cfg.Account.LoginPerIP})
 	a.Metrics = a.newMetrics(hasher)
-	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Multipass: a.Multipass,
-		Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
+	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders,
+		Multipass: a.Multipass, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
 	srv := server.Config{
 		Shops:    a.Store,
 		Keys:     a.Keys,
@@ -187,6 +218,7 @@ func (a *App) build() error {
 		Logger:   cfg.Logger,
 		Ready:    a.ready,
 		Observe:  a.Metrics.ObserveHTTP,
+		Webhooks: a.Orders,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
 		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)
@@ -224,11 +256,7 @@ func (a *App) mailSender() (mail.Sender, error) {
 		}
 		opts = append(opts, mail.WithDKIM(d))
 	}
-	conns := a.cfg.SMTPConns
-	if conns <= 0 {
-		conns = 4
-	}
-	return mail.NewSMTPPool(a.cfg.SMTP, conns, opts...)
+	return mail.NewSMTPPool(a.cfg.SMTP, a.cfg.SMTPConns, opts...)
 }
 
 // passwords joins hashing and policy into what the services need.

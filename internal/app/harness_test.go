@@ -113,14 +113,9 @@ func startNode(t testing.TB, configure ...func(*app.Config, *storekeep.Shop)) *n
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := app.Config{
-		DB:         n.db,
-		SecretKeys: [][]byte{key},
-		SMTP:       n.smtp.URL(),
-		HashParams: fastHashing,
-		Now:        n.clock.Now,
-		Logger:     slog.New(slog.NewJSONHandler(n.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.SMTP, cfg.HashParams, cfg.Now = n.db, [][]byte{key}, n.smtp.URL(), fastHashing, n.clock.Now
+	cfg.Logger = slog.New(slog.NewJSONHandler(n.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Outbox.PollInterval = 50 * time.Millisecond
 	shop := storekeep.Shop{
 		Domain:        "shop.example",

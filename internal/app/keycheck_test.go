@@ -26,7 +26,9 @@ func newKey(t *testing.T) []byte {
 
 // openApp builds a node on db with keys, without serving it.
 func openApp(db string, keys ...[]byte) (*app.App, error) {
-	return app.New(context.Background(), app.Config{DB: db, SecretKeys: keys, HashParams: fastHashing})
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.HashParams = db, keys, fastHashing
+	return app.New(context.Background(), cfg)
 }
 
 func TestALostKeyFileIsNotSilentlyReplaced(t *testing.T) {

@@ -330,10 +330,10 @@ func TestMailToARejectedRecipientFailsAloneAndCanBeRetried(t *testing.T) {
 	}
 
 	accepting := smtptest.Start(t)
-	again, err := app.New(ctx, app.Config{
-		DB: n.db, SecretKeys: keys, SMTP: accepting.URL(), HashParams: fastHashing,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.SMTP, cfg.HashParams = n.db, keys, accepting.URL(), fastHashing
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	again, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,10 +353,10 @@ func TestMailToARejectedRecipientFailsAloneAndCanBeRetried(t *testing.T) {
 func seedShop(t *testing.T, db string, key []byte, mode storekeep.Enumeration, count int) ([]string, string) {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{
-		DB: db, SecretKeys: [][]byte{key}, HashParams: fastHashing,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.HashParams = db, [][]byte{key}, fastHashing
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,9 @@ func adminApp(ctx context.Context, d dbFlags, log *slog.Logger) (*app.App, error
 	if err != nil {
 		return nil, err
 	}
-	return app.New(ctx, app.Config{DB: d.db, SecretKeys: keys, Logger: log})
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.Logger = d.db, keys, log
+	return app.New(ctx, cfg)
 }
 
 func quietLogger(env *environment) *slog.Logger {
@@ -43,10 +45,15 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	name := fs.String("name", "", "the shop's name, shown in mail (default: the domain)")
 	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>, or the server's own address while it sends mail to the dev mailbox)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
+	webhook := defineWebhookSecret(fs)
 	var mp multipassFlags
 	mp.define(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
+			return err
+		}
+		secret, err := webhook.value()
+		if err != nil {
 			return err
 		}
 		multipassSecret, withMultipass, err := mp.value()
@@ -85,6 +92,11 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		if err != nil {
 			return err
+		}
+		if secret != "" {
+			if err := store.SetWebhookSecret(ctx, created.ID, []byte(secret)); err != nil {
+				return err
+			}
 		}
 		if withMultipass {
 			if err := store.SetMultipassSecret(ctx, created.ID, multipassSecret); err != nil {

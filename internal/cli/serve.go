@@ -8,18 +8,14 @@ import (
 	"net"
 	"net/url"
 	"strconv"
-	"time"
 
-	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
-	"github.com/storekeep/storekeep/internal/outbox"
-	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/server"
-	"github.com/storekeep/storekeep/recovery"
 )
 
 func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	cfg := app.DefaultConfig()
 	var (
 		d          dbFlags
 		l          logFlags
@@ -35,28 +31,26 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		dkimKey    = fs.String("dkim-key", "", "PEM file of an RSA or Ed25519 private key that DKIM-signs the mail sent by SMTP")
 		dkimSel    = fs.String("dkim-selector", "", "DKIM selector, required with --dkim-key: the public key is in the TXT record <selector>._domainkey.<domain>")
 		dkimDomain = fs.String("dkim-domain", "", "DKIM signing domain (default: the domain of each mail's From address)")
-		attempts   = fs.Int("mail-max-attempts", 8, "attempts at a mail before it is abandoned (see 'storekeep mail list --status failed')")
-		retention  = fs.Duration("mail-retention", 7*24*time.Hour, "how long sent and abandoned mail stays in the outbox before it is deleted")
-		backoff    = fs.Duration("mail-backoff", 30*time.Second, "longest wait before the first retry of a mail; doubled at each further failure, with jitter")
-		backoffMax = fs.Duration("mail-backoff-max", 30*time.Minute, "longest wait between two attempts at a mail")
-		lease      = fs.Duration("mail-lease", time.Minute, "how long a node holds a mail it is sending; a send is cut off at half of it, and the mail of a node that died is taken over once it ends")
+		attempts   = fs.Int("mail-max-attempts", cfg.Outbox.MaxAttempts, "attempts at a mail before it is abandoned (see 'storekeep mail list --status failed')")
+		retention  = fs.Duration("mail-retention", cfg.Outbox.Retention, "how long sent and abandoned mail stays in the outbox before it is deleted")
+		backoff    = fs.Duration("mail-backoff", cfg.Outbox.BackoffBase, "longest wait before the first retry of a mail; doubled at each further failure, with jitter")
+		backoffMax = fs.Duration("mail-backoff-max", cfg.Outbox.BackoffMax, "longest wait between two attempts at a mail")
+		lease      = fs.Duration("mail-lease", cfg.Outbox.Lease, "how long a node holds a mail it is sending; a send is cut off at half of it, and the mail of a node that died is taken over once it ends")
 		notify     = fs.Bool("password-changed-mail", true, "mail a customer whose password was reset or changed; --password-changed-mail=false turns it off")
 		proxies    = fs.String("trusted-proxies", "", "CIDRs whose X-Forwarded-For is believed, comma-separated")
-		resetTTL   = fs.Duration("reset-token-ttl", 24*time.Hour, "how long a reset link stays valid")
+		resetTTL   = fs.Duration("reset-token-ttl", cfg.Recovery.ResetTokenTTL, "how long a reset link stays valid")
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
-		redisPre   = fs.String("redis-prefix", "storekeep:", "prefix of every Redis key")
-		auditKeep  = fs.Duration("audit-retention", outbox.DefaultAuditRetention, "how long audit events are kept before they are deleted")
-		limKeys    = fs.Int("limiter-keys", ratelimit.DefaultMaxKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
+		redisPre   = fs.String("redis-prefix", cfg.RedisPrefix, "prefix of every Redis key")
+		auditKeep  = fs.Duration("audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
+		limKeys    = fs.Int("limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	)
-	throttles := recovery.DefaultConfig()
-	fs.Var(limitFlag{&throttles.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
-	fs.Var(limitFlag{&throttles.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
-	fs.Var(limitFlag{&throttles.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
-	signups := account.DefaultConfig()
-	fs.Var(limitFlag{&signups.CreatePerIP}, "create-per-ip", "customerCreate calls allowed per client IP and shop, as COUNT/PERIOD")
-	fs.Var(limitFlag{&signups.CreatePerShop}, "create-per-shop", "customerCreate calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
-	smtpConns := fs.Int("smtp-conns", 4, "connections to the SMTP server that mail is sent over at once")
-	poll := fs.Duration("mail-poll", time.Second, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
+	fs.Var(limitFlag{&cfg.Recovery.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&cfg.Recovery.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&cfg.Recovery.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
+	fs.Var(limitFlag{&cfg.Account.CreatePerIP}, "create-per-ip", "customerCreate calls allowed per client IP and shop, as COUNT/PERIOD")
+	fs.Var(limitFlag{&cfg.Account.CreatePerShop}, "create-per-shop", "customerCreate calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
+	smtpConns := fs.Int("smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
+	poll := fs.Duration("mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
 	d.define(fs)
 	l.define(fs)
 	h.define(fs)
@@ -73,17 +67,8 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if err != nil {
 			return fmt.Errorf("--trusted-proxies: %w", err)
 		}
-		if err := checkMailFlags(*dkimKey, *dkimSel, *attempts, *retention, *backoff, *backoffMax, *lease); err != nil {
-			return err
-		}
-		if *smtpConns < 1 {
-			return errors.New("--smtp-conns must be at least 1")
-		}
-		if *auditKeep <= 0 {
-			return errors.New("--audit-retention must be positive")
-		}
-		if *limKeys < 1 {
-			return errors.New("--limiter-keys must be at least 1")
+		if *dkimKey != "" && *dkimSel == "" {
+			return errors.New("--dkim-selector is required with --dkim-key")
 		}
 		if *smtpPass != "" {
 			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
@@ -94,17 +79,10 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if err != nil {
 			return err
 		}
-		cfg := app.Config{
-			DB: d.db, SecretKeys: keys, SMTP: *smtpURL, DevMailbox: *devMailbox, MailboxHosts: listenHost(*addr),
-			MailFrom: *mailFrom, TemplatesDir: *templates, TrustedProxies: trusted, Logger: log,
-			Redis: *redisURL, RedisPrefix: *redisPre, LimiterKeys: *limKeys,
-		}
+		cfg.DB, cfg.SecretKeys, cfg.SMTP, cfg.DevMailbox, cfg.MailboxHosts = d.db, keys, *smtpURL, *devMailbox, listenHost(*addr)
+		cfg.TemplatesDir, cfg.TrustedProxies, cfg.Logger = *templates, trusted, log
+		cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys = *redisURL, *redisPre, *limKeys
 		cfg.Recovery.ResetTokenTTL = *resetTTL
-		cfg.Recovery.RecoverPerIP = throttles.RecoverPerIP
-		cfg.Recovery.RecoverPerEmail = throttles.RecoverPerEmail
-		cfg.Recovery.RecoverPerShop = throttles.RecoverPerShop
-		cfg.Account.CreatePerIP = signups.CreatePerIP
-		cfg.Account.CreatePerShop = signups.CreatePerShop
 		cfg.HashParams = hashParams
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
 		cfg.Outbox.MaxAttempts = *attempts
@@ -113,6 +91,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Outbox.BackoffBase, cfg.Outbox.BackoffMax = *backoff, *backoffMax
 		cfg.Outbox.Lease = *lease
 		cfg.Outbox.PollInterval = *poll
+		cfg.Outbox.From = *mailFrom
 		cfg.SMTPConns = *smtpConns
 		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
 		if *pprofOn && *adminAddr == adminOff {
@@ -189,23 +168,6 @@ func listenHost(addr string) []string {
 
 // adminOff as --admin-addr serves no operational listener.
 const adminOff = "off"
-
-// checkMailFlags rejects mail settings that cannot work.
-func checkMailFlags(dkimKey, dkimSelector string, attempts int, retention, backoff, backoffMax, lease time.Duration) error {
-	switch {
-	case dkimKey != "" && dkimSelector == "":
-		return errors.New("--dkim-selector is required with --dkim-key")
-	case attempts < 1:
-		return errors.New("--mail-max-attempts must be at least 1")
-	case retention <= 0:
-		return errors.New("--mail-retention must be positive")
-	case backoff <= 0 || backoffMax < backoff:
-		return errors.New("--mail-backoff must be positive and at most --mail-backoff-max")
-	case lease < 2*time.Second:
-		return errors.New("--mail-lease must be at least 2s")
-	}
-	return nil
-}
 
 // ownURL is the address a browser on this machine reaches the server at:
 // the listening address, with 127.0.0.1 for an unspecified host.

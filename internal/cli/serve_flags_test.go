@@ -175,3 +175,21 @@ func TestServeKeepsMetricsAndProfilesOnTheAdminAddress(t *testing.T) {
 		t.Errorf("--pprof without an admin listener: exit %d, %q", code, errOut)
 	}
 }
+
+func TestServeRefusesDurationsAndCountsThatCannotWork(t *testing.T) {
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0"}
+	for _, args := range [][]string{
+		{"serve", "--reset-token-ttl", "-1h"},
+		{"serve", "--reset-token-ttl", "0s"},
+		{"serve", "--mail-poll", "0s"},
+		{"serve", "--mail-poll", "-1s"},
+		{"serve", "--mail-max-attempts", "0"},
+		{"serve", "--mail-retention", "-1h"},
+		{"serve", "--mail-lease", "1s"},
+		{"serve", "--mail-backoff", "0s"},
+	} {
+		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
+			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)
+		}
+	}
+}

@@ -29,6 +29,12 @@ func (r *customerResolver) LastName(ctx context.Context, obj *storekeep.Customer
 	return nonEmpty(obj.LastName), nil
 }
 
+func (r *customerResolver) NumberOfOrders(ctx context.Context, obj *storekeep.Customer) (int64, error) {
+	n, err := r.OrderBook.CountOrders(ctx, *obj)
+	// An imported customer may bring the count of orders the shop never exported.
+	return max(n, obj.NumberOfOrders), err
+}
+
 func (r *customerResolver) Phone(ctx context.Context, obj *storekeep.Customer) (*string, error) {
 	return nonEmpty(obj.Phone), nil
 }

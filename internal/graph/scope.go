@@ -14,6 +14,7 @@ import (
 // "Type.field". A root field missing here is refused (TestEveryRootFieldHasAScope).
 var rootScopes = map[string]storekeep.Scope{
 	"QueryRoot.customer":                 storekeep.ScopeReadCustomers,
+	"QueryRoot.node":                     storekeep.ScopeReadCustomers,
 	"Mutation.customerRecover":           storekeep.ScopeWriteCustomers,
 	"Mutation.customerReset":             storekeep.ScopeWriteCustomers,
 	"Mutation.customerResetByUrl":        storekeep.ScopeWriteCustomers,

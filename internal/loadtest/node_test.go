@@ -39,13 +39,10 @@ func startNode(t *testing.T) *testNode {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	cfg := app.Config{
-		DB:         filepath.Join(t.TempDir(), "storekeep.db"),
-		SecretKeys: [][]byte{key},
-		SMTP:       "smtp://" + mail.addr(),
-		HashParams: password.Params{Memory: 8 * 1024, Time: 1, Threads: 1},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.SMTP = filepath.Join(t.TempDir(), "storekeep.db"), [][]byte{key}, "smtp://"+mail.addr()
+	cfg.HashParams = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,18 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/storekeep/storekeep"
 )
 
-// Config tunes a Worker. Zero values take the defaults named below.
+// Config tunes a Worker. Zero values take the defaults named below, those
+// of DefaultConfig.
 type Config struct {
 	// PollInterval is how often the worker looks for due mail when nobody
 	// kicks it; 1s.
@@ -63,40 +67,64 @@ const DefaultAuditRetention = 90 * 24 * time.Hour
 // otherwise the worker marks it after a nil error.
 type Job func(ctx context.Context, j storekeep.Job) (done bool, err error)
 
+// DefaultConfig returns the worker's defaults, those named on Config's
+// fields.
+func DefaultConfig() Config {
+	return Config{
+		PollInterval:    time.Second,
+		Batch:           64,
+		Lease:           time.Minute,
+		MaxAttempts:     8,
+		BackoffBase:     30 * time.Second,
+		BackoffMax:      30 * time.Minute,
+		Retention:       7 * 24 * time.Hour,
+		PruneInterval:   time.Hour,
+		AuditRetention:  DefaultAuditRetention,
+		AuditPruneBatch: 1000,
+		DrainTimeout:    10 * time.Second,
+	}
+}
+
+// minLease is the shortest Lease: a send is cut off at half of it.
+const minLease = 2 * time.Second
+
+// Validate refuses settings that cannot work, naming the serve flag that
+// sets each.
+func (c Config) Validate() error {
+	errs := []error{
+		storekeep.CheckDuration("--mail-poll", c.PollInterval),
+		storekeep.CheckCount("outbox batch", c.Batch),
+		storekeep.CheckCount("--mail-max-attempts", c.MaxAttempts),
+		storekeep.CheckDuration("--mail-backoff", c.BackoffBase),
+		storekeep.CheckDuration("--mail-retention", c.Retention),
+		storekeep.CheckDuration("prune interval", c.PruneInterval),
+		storekeep.CheckDuration("--audit-retention", c.AuditRetention),
+		storekeep.CheckCount("audit prune batch", c.AuditPruneBatch),
+		storekeep.CheckDuration("drain timeout", c.DrainTimeout),
+	}
+	if c.Lease < minLease {
+		errs = append(errs, fmt.Errorf("--mail-lease must be at least %s, not %s", minLease, c.Lease))
+	}
+	if c.BackoffMax < c.BackoffBase {
+		errs = append(errs, fmt.Errorf("--mail-backoff-max (%s) must be at least --mail-backoff (%s)", c.BackoffMax, c.BackoffBase))
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults fills the zero fields from DefaultConfig.
 func (c Config) withDefaults() Config {
-	if c.PollInterval <= 0 {
-		c.PollInterval = time.Second
-	}
-	if c.Batch <= 0 {
-		c.Batch = 64
-	}
-	if c.Lease <= 0 {
-		c.Lease = time.Minute
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 8
-	}
-	if c.BackoffBase <= 0 {
-		c.BackoffBase = 30 * time.Second
-	}
-	if c.BackoffMax <= 0 {
-		c.BackoffMax = 30 * time.Minute
-	}
-	if c.Retention <= 0 {
-		c.Retention = 7 * 24 * time.Hour
-	}
-	if c.PruneInterval <= 0 {
-		c.PruneInterval = time.Hour
-	}
-	if c.AuditRetention <= 0 {
-		c.AuditRetention = DefaultAuditRetention
-	}
-	if c.AuditPruneBatch <= 0 {
-		c.AuditPruneBatch = 1000
-	}
-	if c.DrainTimeout <= 0 {
-		c.DrainTimeout = 10 * time.Second
-	}
+	d := DefaultConfig()
+	c.PollInterval = cmp.Or(c.PollInterval, d.PollInterval)
+	c.Batch = cmp.Or(c.Batch, d.Batch)
+	c.Lease = cmp.Or(c.Lease, d.Lease)
+	c.MaxAttempts = cmp.Or(c.MaxAttempts, d.MaxAttempts)
+	c.BackoffBase = cmp.Or(c.BackoffBase, d.BackoffBase)
+	c.BackoffMax = cmp.Or(c.BackoffMax, d.BackoffMax)
+	c.Retention = cmp.Or(c.Retention, d.Retention)
+	c.PruneInterval = cmp.Or(c.PruneInterval, d.PruneInterval)
+	c.AuditRetention = cmp.Or(c.AuditRetention, d.AuditRetention)
+	c.AuditPruneBatch = cmp.Or(c.AuditPruneBatch, d.AuditPruneBatch)
+	c.DrainTimeout = cmp.Or(c.DrainTimeout, d.DrainTimeout)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

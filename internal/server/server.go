@@ -24,6 +24,8 @@ type Config struct {
 	Mailbox http.Handler
 	// Accounts serves the hosted /account/... pages when not nil.
 	Accounts http.Handler
+	// Webhooks takes POST /webhooks/shopify when not nil.
+	Webhooks Webhooks
 	// Ready reports whether the node can take traffic, for /readyz.
 	Ready    func(ctx context.Context) error
 	ClientIP ClientIP
@@ -63,6 +65,9 @@ func New(cfg Config) http.Handler {
 		for _, p := range []string{"/account/{page}/{n}/{token}", "/{locale}/account/{page}/{n}/{token}", "/account/_assets/{file}"} {
 			mux.Handle(p, cfg.Accounts)
 		}
+	}
+	if cfg.Webhooks != nil {
+		mux.Handle("/webhooks/shopify", &webhookHandler{receiver: cfg.Webhooks, clientIP: cfg.ClientIP, logger: cfg.Logger})
 	}
 	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, mux))
 }

@@ -115,3 +115,10 @@ func (s *Store) ReserveCustomerID(ctx context.Context) (int64, error) {
 	}
 	return id, nil
 }
+
+// ReplacePasswordHash sets the customer's password hash to newHash if it
+// is still old.
+func (s *Store) ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error {
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE customers SET password_hash = $1
+		WHERE shop_id = $2 AND id = $3 AND password_hash = $4`, newHash, shopID, id, old))
+}

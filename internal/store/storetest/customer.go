@@ -127,6 +127,20 @@ var customerRules = []rule{
 			f.Errorf("%d mails queued by a failed update", n)
 		}
 	}},
+	{"ReplacePasswordHashReplacesOnlyTheHashItWasGiven", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		c.PasswordHash = "$old"
+		c, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c})
+		f.must(err)
+		f.is(f.s.ReplacePasswordHash(f.ctx, c.ShopID, c.ID, "$stale", "$new"), storekeep.ErrNotFound, "replace a stale hash")
+		f.is(f.s.ReplacePasswordHash(f.ctx, c.ShopID+1, c.ID, "$old", "$new"), storekeep.ErrNotFound, "replace in another shop")
+		f.must(f.s.ReplacePasswordHash(f.ctx, c.ShopID, c.ID, "$old", "$new"))
+		got, err := f.s.CustomerByID(f.ctx, c.ShopID, c.ID)
+		f.must(err)
+		want := c
+		want.PasswordHash = "$new"
+		same(f, "customer after the replace", got, want)
+	}},
 	{"UpdateGoneCustomerIsNotFound", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
 		c := f.customer(a, "ada@example.com")

@@ -1,0 +1,112 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/storekeep/storekeep/order"
+)
+
+const webhookSecret = "shpss_app_test_secret"
+
+func signWebhook(body []byte) string {
+	m := hmac.New(sha256.New, []byte(webhookSecret))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func sampleOrderPayload(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../order/testdata/orders_create.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// postWebhook sends a delivery as Shopify does and returns the status.
+func (n *node) postWebhook(method, topic, id, signature string, body []byte, header ...string) int {
+	n.t.Helper()
+	req, err := http.NewRequest(method, n.base+"/webhooks/shopify", bytes.NewReader(body))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Shopify-Topic", topic)
+	req.Header.Set("X-Shopify-Shop-Domain", n.shop.Domain)
+	req.Header.Set("X-Shopify-Webhook-Id", id)
+	req.Header.Set("X-Shopify-Hmac-Sha256", signature)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (n *node) setWebhookSecret() {
+	n.t.Helper()
+	if err := n.app.Store.SetWebhookSecret(context.Background(), n.shop.ID, []byte(webhookSecret)); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+func TestWebhookAnswersOverHTTP(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	body := sampleOrderPayload(t)
+	huge := append(bytes.Repeat([]byte(" "), order.MaxWebhookBytes), body...)
+	cases := []struct {
+		name, method, topic, id, sig string
+		body                         []byte
+		want                         int
+	}{
+		{"signed order", http.MethodPost, "orders/create", "1", signWebhook(body), body, http.StatusOK},
+		{"the same delivery again", http.MethodPost, "orders/create", "1", signWebhook(body), body, http.StatusOK},
+		{"unknown topic", http.MethodPost, "carts/update", "2", signWebhook([]byte("{}")), []byte("{}"), http.StatusOK},
+		{"bad signature", http.MethodPost, "orders/create", "3", signWebhook([]byte("other")), body, http.StatusUnauthorized},
+		{"GET", http.MethodGet, "orders/create", "4", signWebhook(nil), nil, http.StatusMethodNotAllowed},
+		{"body over 1 MiB", http.MethodPost, "orders/create", "5", signWebhook(huge), huge, http.StatusRequestEntityTooLarge},
+		{"signed but not an order", http.MethodPost, "orders/create", "6", signWebhook([]byte("[]")), []byte("[]"), http.StatusBadRequest},
+	}
+	for _, c := range cases {
+		if got := n.postWebhook(c.method, c.topic, c.id, c.sig, c.body); got != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, got, c.want)
+		}
+	}
+	if got := n.postWebhook(http.MethodPost, "orders/create", "7", signWebhook(body), body,
+		"X-Oversize", strings.Repeat("a", 2<<20)); got != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("2 MiB header: status %d, want 431", got)
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err != nil {
+		t.Fatalf("the signed sample order was not kept: %v", err)
+	}
+}
+
+func TestForgedWebhooksAreThrottled(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	body := sampleOrderPayload(t)
+	limit := order.DefaultConfig().BadSignaturesPerIP.Count
+	for i := range limit {
+		if got := n.postWebhook(http.MethodPost, "orders/create", "", "forged", body); got != http.StatusUnauthorized {
+			t.Fatalf("forged delivery %d: status %d, want 401", i, got)
+		}
+	}
+	if got := n.postWebhook(http.MethodPost, "orders/create", "", signWebhook(body), body); got != http.StatusTooManyRequests {
+		t.Fatalf("a signed delivery after %d forged ones from the same IP: status %d, want 429", limit, got)
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err == nil {
+		t.Fatal("a throttled delivery was kept")
+	}
+}

@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/order"
+)
+
+// importProgressEvery is how many lines pass between two plain progress
+// lines when stderr is not a terminal.
+const importProgressEvery = 1000
+
+func setupOrderImport(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var d dbFlags
+	d.define(fs)
+	shopDomain := fs.String("shop", "", "the shop's domain (required)")
+	return func(ctx context.Context) error {
+		if err := required("shop", *shopDomain); err != nil {
+			return err
+		}
+		if env.arg == "" {
+			return errors.New("give the FILE to import, or - for stdin")
+		}
+		in, size, err := openOperand(env.arg)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		a, err := adminApp(ctx, d, quietLogger(env))
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		shop, err := a.Store.ShopByDomain(ctx, normalDomain(*shopDomain))
+		if err != nil {
+			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+		}
+		sum, err := importOrders(ctx, a.Orders, shop, in, newProgress(env.stderr, size, "importing orders"))
+		fmt.Fprintf(env.stdout, "%d lines: %d orders saved, %d unchanged (already up to date), %d refused\n",
+			sum.lines, sum.saved, sum.unchanged, len(sum.refused))
+		for _, r := range sum.refused {
+			fmt.Fprintf(env.stderr, "line %d: %v\n", r.line, r.err)
+		}
+		if err != nil {
+			return err
+		}
+		if len(sum.refused) > 0 {
+			return fmt.Errorf("%d lines refused", len(sum.refused))
+		}
+		return nil
+	}
+}
+
+// openOperand opens FILE, or stdin for "-", with its size when known.
+func openOperand(name string) (io.ReadCloser, int64, error) {
+	if name == "-" {
+		return io.NopCloser(os.Stdin), -1, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, info.Size(), nil
+}
+
+type refusedLine struct {
+	line int
+	err  error
+}
+
+type importSummary struct {
+	lines, saved, unchanged int
+	refused                 []refusedLine
+}
+
+// progress is told how many bytes and lines have been read.
+type progress interface {
+	advance(bytes, lines int)
+	finish()
+}
+
+// importOrders imports every line of in, reporting a bad line by its number
+// and going on with the next. Any other failure, of the store, stops it.
+func importOrders(ctx context.Context, svc *order.Service, shop storekeep.Shop, in io.Reader, p progress) (importSummary, error) {
+	var sum importSummary
+	r := bufio.NewReaderSize(in, 64<<10)
+	defer p.finish()
+	for {
+		line, n, tooLong, err := readLine(r, order.MaxImportLineBytes)
+		if n == 0 && errors.Is(err, io.EOF) {
+			return sum, nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return sum, err
+		}
+		sum.lines++
+		p.advance(n, sum.lines)
+		line = bytes.TrimSpace(line)
+		switch {
+		case tooLong:
+			sum.refused = append(sum.refused, refusedLine{sum.lines, fmt.Errorf("longer than %d bytes", order.MaxImportLineBytes)})
+		case len(line) == 0:
+		default:
+			res, err := svc.Import(ctx, shop, line)
+			switch {
+			case errors.Is(err, order.ErrBadPayload):
+				sum.refused = append(sum.refused, refusedLine{sum.lines, err})
+			case err != nil:
+				return sum, fmt.Errorf("line %d: %w", sum.lines, err)
+			case res == storekeep.OrderSaved:
+				sum.saved++
+			default:
+				sum.unchanged++
+			}
+		}
+	}
+}
+
+// readLine reads one line of at most limit bytes, without its newline;
+// of a longer line it keeps nothing and reports tooLong. n is how many
+// bytes it consumed.
+func readLine(r *bufio.Reader, limit int) (line []byte, n int, tooLong bool, err error) {
+	for {
+		chunk, err := r.ReadSlice('\n')
+		n += len(chunk)
+		if !tooLong {
+			line = append(line, chunk...)
+			if len(bytes.TrimRight(line, "\r\n")) > limit {
+				tooLong, line = true, nil
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(line, "\r\n"), n, tooLong, err
+	}
+}
+
+// newProgress is a progress bar on a terminal, described by what, else a
+// line every importProgressEvery lines.
+func newProgress(w io.Writer, size int64, what string) progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return barProgress{progressbar.NewOptions64(size, progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(what), progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))}
+	}
+	return &lineProgress{w: w}
+}
+
+type barProgress struct{ bar *progressbar.ProgressBar }
+
+func (b barProgress) advance(n, _ int) { b.bar.Add(n) }
+func (b barProgress) finish()          { b.bar.Finish() }
+
+type lineProgress struct {
+	w     io.Writer
+	lines int
+}
+
+func (l *lineProgress) advance(_, lines int) {
+	l.lines = lines
+	if lines%importProgressEvery == 0 {
+		fmt.Fprintf(l.w, "imported %d lines\n", lines)
+	}
+}
+
+func (l *lineProgress) finish() {}
+
+// maxWebhookSecret bounds a webhook secret, in bytes.
+const maxWebhookSecret = 256
+
+// webhookSecretFlags are --webhook-secret and --webhook-secret-file.
+type webhookSecretFlags struct{ secret, file *string }
+
+func defineWebhookSecret(fs *flag.FlagSet) webhookSecretFlags {
+	return webhookSecretFlags{
+		secret: fs.String("webhook-secret", "", "the secret Shopify signs the shop's webhooks with (Settings > Notifications > "+
+			"Webhooks in the Shopify admin); --webhook-secret-file keeps it out of the shell history"),
+		file: fs.String("webhook-secret-file", "", "a file holding the webhook secret"),
+	}
+}
+
+// value is the secret given, "" when none, refusing one with spaces or
+// control characters in it, or longer than maxWebhookSecret bytes.
+func (f webhookSecretFlags) value() (string, error) {
+	s := *f.secret
+	if *f.file != "" {
+		if s != "" {
+			return "", errors.New("give --webhook-secret or --webhook-secret-file, not both")
+		}
+		b, err := os.ReadFile(*f.file)
+		if err != nil {
+			return "", fmt.Errorf("--webhook-secret-file: %w", err)
+		}
+		s = strings.TrimRight(string(b), "\r\n")
+	}
+	if len(s) > maxWebhookSecret {
+		return "", fmt.Errorf("--webhook-secret is longer than %d bytes", maxWebhookSecret)
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f {
+			return "", errors.New("--webhook-secret must be printable ASCII without spaces")
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,83 @@
+package order
+
+import (
+	"strings"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// MaxQueryLength bounds Customer.orders' query argument, in bytes.
+const MaxQueryLength = 1000
+
+// parseQuery reads the search syntax of Customer.orders' query for the
+// filters storefronts use: financial_status:<status>,
+// fulfillment_status:<status> and processed_at with :, :>, :>=, :< or :<=
+// and a date (2024-01-31) or an RFC 3339 time. Terms are separated by
+// spaces or AND; other terms are ignored, as Shopify ignores what it does
+// not index.
+func parseQuery(q string) (storekeep.OrderFilter, error) {
+	var f storekeep.OrderFilter
+	if len(q) > MaxQueryLength {
+		return f, badArgument("query is longer than 1000 bytes")
+	}
+	for _, term := range strings.Fields(q) {
+		key, value, ok := strings.Cut(term, ":")
+		if !ok {
+			continue
+		}
+		value = strings.Trim(value, `"'`)
+		switch strings.ToLower(key) {
+		case "financial_status":
+			f.FinancialStatus = strings.ToUpper(value)
+		case "fulfillment_status":
+			f.FulfillmentStatus = fulfillmentStatus(strings.ToLower(value))
+		case "processed_at":
+			if err := processedAt(&f, value); err != nil {
+				return f, err
+			}
+		}
+	}
+	return f, nil
+}
+
+func processedAt(f *storekeep.OrderFilter, value string) error {
+	op := ""
+	for _, p := range []string{">=", "<=", ">", "<"} {
+		if rest, ok := strings.CutPrefix(value, p); ok {
+			op, value = p, rest
+			break
+		}
+	}
+	t, day, ok := parseWhen(value)
+	if !ok {
+		return badArgument("processed_at: " + value + " is not a date or time")
+	}
+	end := t.Add(time.Nanosecond)
+	if day {
+		end = t.AddDate(0, 0, 1)
+	}
+	switch op {
+	case ">=":
+		f.ProcessedFrom = t
+	case ">":
+		f.ProcessedFrom = end
+	case "<":
+		f.ProcessedTo = t
+	case "<=":
+		f.ProcessedTo = end
+	default:
+		f.ProcessedFrom, f.ProcessedTo = t, end
+	}
+	return nil
+}
+
+func parseWhen(s string) (t time.Time, day bool, ok bool) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, true, true
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), false, true
+	}
+	return time.Time{}, false, false
+}

@@ -1,0 +1,130 @@
+package order
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// Store is the storage the service needs.
+type Store interface {
+	storekeep.OrderStore
+}
+
+// Config holds the service's tunables; zero fields take DefaultConfig's.
+type Config struct {
+	// BadSignaturesPerIP bounds the webhook deliveries with a bad
+	// signature, unknown shop or unreadable body one client IP may send;
+	// past it every delivery from that IP is refused unread.
+	BadSignaturesPerIP storekeep.Limit
+}
+
+// DefaultConfig returns storekeep's defaults: 30 bad deliveries a minute
+// per IP.
+func DefaultConfig() Config {
+	return Config{BadSignaturesPerIP: storekeep.Limit{Count: 30, Per: time.Minute}}
+}
+
+// Deps are the Service's collaborators; Now is optional.
+type Deps struct {
+	Store   Store
+	Limiter storekeep.Limiter
+	Keys    storekeep.Keyring
+	Now     storekeep.Clock
+}
+
+// Service implements the orders surface. It is safe for concurrent use.
+type Service struct {
+	Deps
+	cfg Config
+}
+
+// New returns a Service.
+func New(d Deps, cfg Config) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if cfg.BadSignaturesPerIP.Count == 0 {
+		cfg.BadSignaturesPerIP = DefaultConfig().BadSignaturesPerIP
+	}
+	return &Service{Deps: d, cfg: cfg}
+}
+
+// keyBytes is how much of the keyed hash an order key holds: 128 bits,
+// written as 32 hex digits like Shopify's.
+const keyBytes = 16
+
+func keyLabel(shopID, orderID int64) string {
+	return "order key " + strconv.FormatInt(shopID, 10) + " " + strconv.FormatInt(orderID, 10)
+}
+
+// Key is the key that opens an order, derived from the server key: it is
+// never stored, and a rotated key ring still opens ids given out before.
+func (s *Service) Key(shopID, orderID int64) string {
+	return hex.EncodeToString(s.Keys.Hash(keyLabel(shopID, orderID))[:keyBytes])
+}
+
+// opens reports in constant time whether key is the order's key under any
+// server key.
+func (s *Service) opens(shopID, orderID int64, key string) bool {
+	match := 0
+	for _, h := range s.Keys.Hashes(keyLabel(shopID, orderID)) {
+		match |= subtle.ConstantTimeCompare([]byte(hex.EncodeToString(h[:keyBytes])), []byte(key))
+	}
+	return match == 1
+}
+
+// Keyed is an order as a customer is shown it: with the key that opens it.
+type Keyed struct {
+	storekeep.Order
+	Key string
+}
+
+// GID is the order's global id, key included.
+func (k Keyed) GID() string { return storekeep.OrderGID(k.ID, k.Key) }
+
+// keyed is o with its key.
+func (s *Service) keyed(o storekeep.Order) Keyed {
+	return Keyed{Order: o, Key: s.Key(o.ShopID, o.ID)}
+}
+
+// GID is the global id the Storefront API gives the order, key included.
+func (s *Service) GID(o storekeep.Order) string { return s.keyed(o).GID() }
+
+// StatusURL is the order's status page: the platform's when it sent one,
+// else the storefront's order page, /account/orders/<id>?key=<key>.
+func (s *Service) StatusURL(shop storekeep.Shop, o storekeep.Order) string {
+	if o.StatusURL != "" {
+		return o.StatusURL
+	}
+	return s.CustomerURL(shop, o)
+}
+
+// CustomerURL is the storefront's page for the order,
+// /account/orders/<id>?key=<key>.
+func (s *Service) CustomerURL(shop storekeep.Shop, o storekeep.Order) string {
+	return shop.LinkBase("") + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o.ShopID, o.ID)
+}
+
+// ByGID returns the shop's order that gid names, when gid carries the key
+// that opens it; found is false for any other id, an unknown or deleted
+// order, a missing or wrong key alike.
+func (s *Service) ByGID(ctx context.Context, shop storekeep.Shop, gid string) (Keyed, bool, error) {
+	id, key, ok := storekeep.ParseOrderGID(gid)
+	if !ok || !s.opens(shop.ID, id, key) {
+		return Keyed{}, false, nil
+	}
+	o, err := s.Store.OrderByID(ctx, shop.ID, id)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return Keyed{}, false, nil
+	}
+	if err != nil {
+		return Keyed{}, false, err
+	}
+	return s.keyed(o), true, nil
+}
