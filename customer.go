@@ -35,11 +35,8 @@ type Customer struct {
 	// PasswordHash is a PHC-format argon2id string, empty when unset.
 	PasswordHash   string
 	NumberOfOrders int64
-	// MultipassIdentifier is the customer's id in the shop's own sign-in
-	// system, set by Multipass sign-in; unique per shop, empty when unset.
-	MultipassIdentifier string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // DisplayName is the name shown for the customer: first and last name, or

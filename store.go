@@ -29,7 +29,7 @@ type ShopStore interface {
 // CustomerStore keeps customer accounts.
 type CustomerStore interface {
 	// CreateCustomer stores c and returns it with ID set; ErrConflict when
-	// c.EmailKey, or a MultipassIdentifier it has, is taken in the shop.
+	// c.EmailKey is taken in the shop.
 	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
 	// ReserveCustomerID uses up the id the next CreateCustomer would get,
 	// without storing a customer: no customer ever gets it.
@@ -43,8 +43,7 @@ type CustomerStore interface {
 	// is not (the password changed meanwhile) or the customer is gone.
 	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
-	// email or MultipassIdentifier is taken, ErrNotFound when the customer
-	// is gone.
+	// email is taken, ErrNotFound when the customer is gone.
 	UpdateCustomer(ctx context.Context, u CustomerUpdate) (Customer, error)
 }
 
@@ -87,7 +86,9 @@ type AddressStore interface {
 }
 
 // MultipassStore keeps what Multipass sign-in needs: each shop's secret,
-// sealed at rest, and the tokens already used.
+// sealed at rest, the tokens already used, and customers' Multipass
+// identifiers: their ids in the shop's own sign-in system, unique per
+// shop, one per customer at most.
 type MultipassStore interface {
 	// SetMultipassSecret seals and stores a shop's Multipass secret; an
 	// empty secret removes it. ErrNotFound when there is no such shop.
@@ -101,8 +102,15 @@ type MultipassStore interface {
 	// one token exactly one succeeds. Records expired at now are deleted.
 	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
 	// CustomerByMultipassIdentifier returns the shop's customer with that
-	// MultipassIdentifier, or ErrNotFound.
+	// identifier, or ErrNotFound.
 	CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (Customer, error)
+	// MultipassIdentifier returns a customer's identifier, "" when it has
+	// none.
+	MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error)
+	// SetMultipassIdentifier gives the shop's customer identifier in place
+	// of any it had ("" removes it); ErrConflict when another customer of
+	// the shop has it, ErrNotFound when the customer is not the shop's.
+	SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error
 }
 
 // AccessTokenStore keeps CustomerAccessTokens.

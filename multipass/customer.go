@@ -11,7 +11,8 @@ import (
 
 // save creates the customer l names, or updates them, and enables them:
 // a Multipass customer needs no password. The customer is the one with
-// l's identifier, else the one with l's email.
+// l's identifier, else the one with l's email, unless that one has
+// another identifier.
 func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (c storekeep.Customer, created bool, err error) {
 	c, found, err := s.find(ctx, shop, l)
 	if err != nil {
@@ -30,9 +31,6 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 	if l.Tags != nil {
 		c.Tags = l.Tags
 	}
-	if l.Identifier != "" {
-		c.MultipassIdentifier = l.Identifier
-	}
 	c.State, c.UpdatedAt = storekeep.CustomerEnabled, now
 	if found {
 		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c})
@@ -43,11 +41,16 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 		}
 		c, err = s.Store.CreateCustomer(ctx, c)
 	}
+	if err == nil && l.Identifier != "" {
+		err = s.Store.SetMultipassIdentifier(ctx, shop.ID, c.ID, l.Identifier)
+	}
 	if errors.Is(err, storekeep.ErrConflict) {
-		err = problem("the email address is already used by another customer (with a different Multipass identifier)")
+		err = errOtherIdentifier
 	}
 	return c, !found, err
 }
+
+var errOtherIdentifier = problem("the email address is already used by another customer (with a different Multipass identifier)")
 
 // find returns the customer l names, if any.
 func (s *Service) find(ctx context.Context, shop storekeep.Shop, l Login) (storekeep.Customer, bool, error) {
@@ -64,8 +67,14 @@ func (s *Service) find(ctx context.Context, shop storekeep.Shop, l Login) (store
 	if err != nil {
 		return c, false, err
 	}
-	if l.Identifier != "" && c.MultipassIdentifier != "" && c.MultipassIdentifier != l.Identifier {
-		return c, false, problem("the email address is already used by another customer (with a different Multipass identifier)")
+	if l.Identifier != "" {
+		held, err := s.Store.MultipassIdentifier(ctx, shop.ID, c.ID)
+		if err != nil {
+			return c, false, err
+		}
+		if held != "" && held != l.Identifier {
+			return c, false, errOtherIdentifier
+		}
 	}
 	return c, true, nil
 }

@@ -150,3 +150,12 @@ func (f *fixture) failures() int {
 	}
 	return n
 }
+
+func (f *fixture) identifier(c storekeep.Customer) string {
+	f.t.Helper()
+	id, err := f.store.MultipassIdentifier(f.ctx, f.shop.ID, c.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}

@@ -18,6 +18,8 @@ type Store interface {
 	MultipassSecret(ctx context.Context, shopID int64) (string, error)
 	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
 	CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (storekeep.Customer, error)
+	MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error)
+	SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
 	CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)

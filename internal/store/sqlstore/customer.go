@@ -8,13 +8,13 @@ import (
 )
 
 const customerColumns = `id, shop_id, email, email_key, first_name, last_name, phone, accepts_marketing, tags,
-	state, password_hash, number_of_orders, COALESCE(multipass_identifier, ''), created_at, updated_at`
+	state, password_hash, number_of_orders, created_at, updated_at`
 
 func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	var c storekeep.Customer
 	var tags []byte
 	err := row.Scan(&c.ID, &c.ShopID, &c.Email, &c.EmailKey, &c.FirstName, &c.LastName, &c.Phone, &c.AcceptsMarketing,
-		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, &c.MultipassIdentifier, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt))
+		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt))
 	if err != nil {
 		return storekeep.Customer{}, s.mapErr(err)
 	}
@@ -24,8 +24,8 @@ func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	return c, nil
 }
 
-// CreateCustomer stores c; storekeep.ErrConflict when its EmailKey or
-// MultipassIdentifier is taken in the shop.
+// CreateCustomer stores c; storekeep.ErrConflict when its EmailKey is
+// taken in the shop.
 func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
 	tags, err := toJSON(c.Tags)
 	if err != nil {
@@ -36,11 +36,10 @@ func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (store
 		c.UpdatedAt = c.CreatedAt
 	}
 	return s.scanCustomer(s.w.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
-			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, multipass_identifier,
-			created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULLIF($12, ''), $13, $14) RETURNING `+customerColumns,
+			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING `+customerColumns,
 		c.ShopID, c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State,
-		c.PasswordHash, c.NumberOfOrders, c.MultipassIdentifier, s.at(c.CreatedAt), s.at(c.UpdatedAt)))
+		c.PasswordHash, c.NumberOfOrders, s.at(c.CreatedAt), s.at(c.UpdatedAt)))
 }
 
 // CustomerByID returns a shop's customer.
@@ -72,10 +71,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		var err error
 		out, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET email = $1, email_key = $2,
 				first_name = $3, last_name = $4, phone = $5, accepts_marketing = $6, tags = $7, state = $8,
-				password_hash = $9, number_of_orders = $10, multipass_identifier = NULLIF($11, ''), updated_at = $12
-			WHERE shop_id = $13 AND id = $14 RETURNING `+customerColumns,
+				password_hash = $9, number_of_orders = $10, updated_at = $11
+			WHERE shop_id = $12 AND id = $13 RETURNING `+customerColumns,
 			c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State, c.PasswordHash,
-			c.NumberOfOrders, c.MultipassIdentifier, s.at(c.UpdatedAt), c.ShopID, c.ID))
+			c.NumberOfOrders, s.at(c.UpdatedAt), c.ShopID, c.ID))
 		if err != nil {
 			return err
 		}

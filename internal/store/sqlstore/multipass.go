@@ -70,9 +70,40 @@ func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes []
 // CustomerByMultipassIdentifier returns the shop's customer with that
 // identifier.
 func (s *Store) CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (storekeep.Customer, error) {
-	if identifier == "" {
-		return storekeep.Customer{}, storekeep.ErrNotFound
-	}
 	return s.scanCustomer(s.r.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers
-		WHERE shop_id = $1 AND multipass_identifier = $2`, shopID, identifier))
+		WHERE shop_id = $1 AND id = (
+			SELECT customer_id FROM multipass_identities WHERE shop_id = $1 AND identifier = $2)`, shopID, identifier))
+}
+
+// MultipassIdentifier returns the customer's identifier, or "".
+func (s *Store) MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error) {
+	var id string
+	err := s.r.QueryRowContext(ctx, `SELECT identifier FROM multipass_identities WHERE shop_id = $1 AND customer_id = $2`,
+		shopID, customerID).Scan(&id)
+	if err = s.mapErr(err); errors.Is(err, storekeep.ErrNotFound) {
+		return "", nil
+	}
+	return id, err
+}
+
+// SetMultipassIdentifier replaces the customer's identifier in one
+// transaction; the primary key on (shop, identifier) refuses one that
+// another customer has. "" removes it.
+func (s *Store) SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error {
+	return s.w.InTx(ctx, func(tx Querier) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE shop_id = $1 AND id = $2`, shopID, customerID).Scan(&one)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM multipass_identities WHERE customer_id = $1`, customerID); err != nil {
+			return err
+		}
+		if identifier == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO multipass_identities (shop_id, identifier, customer_id) VALUES ($1, $2, $3)`,
+			shopID, identifier, customerID)
+		return s.mapErr(err)
+	})
 }

@@ -73,36 +73,36 @@ var multipassRules = []rule{
 			f.Fatalf("%d of %d concurrent spends succeeded, want 1", won, n)
 		}
 	}},
-	{"MultipassIdentifierRoundTripsAndIsUniquePerShop", func(f fixture) {
+	{"MultipassIdentifiersAreUniquePerShopAndOnePerCustomer", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
-		c := f.customer(a, "ada@example.com")
+		ada, bob := f.customer(a, "ada@example.com"), f.customer(a, "bob@example.com")
+		other := f.customer(b, "ada@example.com")
 		_, err := f.s.CustomerByMultipassIdentifier(f.ctx, a.ID, "user-42")
-		f.is(err, storekeep.ErrNotFound, "identifier nobody has")
-		_, err = f.s.CustomerByMultipassIdentifier(f.ctx, a.ID, "")
-		f.is(err, storekeep.ErrNotFound, "the empty identifier")
-		c.MultipassIdentifier = "user-42"
-		c, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c})
-		f.must(err)
+		f.is(err, storekeep.ErrNotFound, "an identifier nobody has")
+		if id, err := f.s.MultipassIdentifier(f.ctx, a.ID, ada.ID); err != nil || id != "" {
+			f.Fatalf("MultipassIdentifier of a customer without one = %q, %v", id, err)
+		}
+		f.must(f.s.SetMultipassIdentifier(f.ctx, a.ID, ada.ID, "user-42"))
 		got, err := f.s.CustomerByMultipassIdentifier(f.ctx, a.ID, "user-42")
 		f.must(err)
-		same(f, "CustomerByMultipassIdentifier", got, c)
+		same(f, "CustomerByMultipassIdentifier", got, ada)
+		if id, err := f.s.MultipassIdentifier(f.ctx, a.ID, ada.ID); err != nil || id != "user-42" {
+			f.Fatalf("MultipassIdentifier = %q, %v", id, err)
+		}
 		_, err = f.s.CustomerByMultipassIdentifier(f.ctx, b.ID, "user-42")
 		f.is(err, storekeep.ErrNotFound, "another shop's identifier")
-		other := storekeep.Customer{ShopID: a.ID, Email: "bob@example.com", EmailKey: "bob@example.com",
-			MultipassIdentifier: "user-42", State: storekeep.CustomerEnabled, CreatedAt: t0, UpdatedAt: t0}
-		_, err = f.s.CreateCustomer(f.ctx, other)
-		f.is(err, storekeep.ErrConflict, "a second customer with the identifier")
-		other.ShopID = b.ID
-		created, err := f.s.CreateCustomer(f.ctx, other)
-		f.must(err)
-		if created.MultipassIdentifier != "user-42" {
-			f.Fatalf("CreateCustomer kept identifier %q", created.MultipassIdentifier)
+		f.is(f.s.SetMultipassIdentifier(f.ctx, a.ID, bob.ID, "user-42"), storekeep.ErrConflict, "a second customer with the identifier")
+		if id, _ := f.s.MultipassIdentifier(f.ctx, a.ID, bob.ID); id != "" {
+			f.Fatalf("a refused identifier was kept: %q", id)
 		}
-		f.customer(a, "cy@example.com")
-		c.MultipassIdentifier = ""
-		_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c})
-		f.must(err)
+		f.must(f.s.SetMultipassIdentifier(f.ctx, b.ID, other.ID, "user-42"))
+		f.is(f.s.SetMultipassIdentifier(f.ctx, a.ID, other.ID, "user-7"), storekeep.ErrNotFound, "another shop's customer")
+		f.must(f.s.SetMultipassIdentifier(f.ctx, a.ID, ada.ID, "user-43"))
 		_, err = f.s.CustomerByMultipassIdentifier(f.ctx, a.ID, "user-42")
+		f.is(err, storekeep.ErrNotFound, "a replaced identifier")
+		f.must(f.s.SetMultipassIdentifier(f.ctx, a.ID, bob.ID, "user-42"))
+		f.must(f.s.SetMultipassIdentifier(f.ctx, a.ID, ada.ID, ""))
+		_, err = f.s.CustomerByMultipassIdentifier(f.ctx, a.ID, "user-43")
 		f.is(err, storekeep.ErrNotFound, "a removed identifier")
 	}},
 }
