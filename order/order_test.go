@@ -400,3 +400,14 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 		t.Fatalf("CountOrders = %d, %v", count, err)
 	}
 }
+
+func TestConfigValidateRefusesAnEmptyAllowance(t *testing.T) {
+	if err := order.DefaultConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	for _, l := range []storekeep.Limit{{}, {Count: 1}, {Count: 0, Per: time.Minute}, {Count: -1, Per: time.Minute}} {
+		if err := (order.Config{BadSignaturesPerIP: l}).Validate(); err == nil {
+			t.Errorf("%+v accepted", l)
+		}
+	}
+}

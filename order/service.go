@@ -30,6 +30,11 @@ func DefaultConfig() Config {
 	return Config{BadSignaturesPerIP: storekeep.Limit{Count: 30, Per: time.Minute}}
 }
 
+// Validate refuses settings that cannot work.
+func (c Config) Validate() error {
+	return storekeep.CheckLimit("bad webhook deliveries per IP", c.BadSignaturesPerIP)
+}
+
 // Deps are the Service's collaborators; Now is optional.
 type Deps struct {
 	Store   Store

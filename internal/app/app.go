@@ -92,6 +92,7 @@ func DefaultConfig() Config {
 		LimiterKeys: ratelimit.DefaultMaxKeys,
 		Recovery:    recovery.DefaultConfig(),
 		Account:     account.DefaultConfig(),
+		Orders:      order.DefaultConfig(),
 		Outbox:      outbox.DefaultConfig(),
 		HashParams:  password.DefaultParams,
 		HashQueue:   256,
@@ -106,6 +107,7 @@ func (c Config) Validate() error {
 	return errors.Join(
 		c.Recovery.Validate(),
 		c.Account.Validate(),
+		c.Orders.Validate(),
 		c.Outbox.Validate(),
 		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),

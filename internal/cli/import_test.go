@@ -100,3 +100,31 @@ func TestCustomerImportReadsShopifysExportAndReportsBadRowsByLine(t *testing.T) 
 		t.Errorf("%d mails queued without --invite", pending)
 	}
 }
+
+func TestCustomerImportWithInviteQueuesOneInvitationPerNewCustomerOnce(t *testing.T) {
+	env, db := importEnv(t)
+	file := writeFile(t, "customers_export.csv", shopifyHeader+
+		"'1,Ada,Lovelace,ada@example.com,yes,,,,,,,,,,no,0.00,0,,no,\n"+
+		"'2,Grace,Hopper,grace@example.com,no,,1 Main St,,Arlington,Virginia,United States,22201,,,no,0.00,0,,no,\n")
+	for run, want := range []string{"2 created, 0 updated, 0 unchanged, 0 left out; 2 invitations queued",
+		"0 created, 0 updated, 2 unchanged, 0 left out; 0 invitations queued"} {
+		code, out, errOut := runCLI(t, env, "customer", "import", "--shop", "shop.example", "--invite", "--invite-rate", "0.5", file)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("run %d: exit %d\n%s\n%s", run+1, code, out, errOut)
+		}
+	}
+	s, _ := openShop(t, db, "shop.example")
+	list, err := s.ListMail(context.Background(), storekeep.MailPending, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Job != storekeep.JobInvite || list[1].Job != storekeep.JobInvite {
+		t.Fatalf("outbox after two runs: %+v", list)
+	}
+	if code, _, errOut := runCLI(t, env, "customer", "import", "--shop", "shop.example", "--invite-rate", "0", file); code == 0 || !strings.Contains(errOut, "--invite-rate") {
+		t.Fatalf("--invite-rate 0: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "customer", "import", "--shop", "shop.example", writeFile(t, "x.csv", "Name,Phone\nAda,1\n")); code != 1 || !strings.Contains(errOut, "no Email column") {
+		t.Fatalf("a file without Email: %d %s", code, errOut)
+	}
+}

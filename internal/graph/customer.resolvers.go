@@ -30,9 +30,7 @@ func (r *customerResolver) LastName(ctx context.Context, obj *storekeep.Customer
 }
 
 func (r *customerResolver) NumberOfOrders(ctx context.Context, obj *storekeep.Customer) (int64, error) {
-	n, err := r.OrderBook.CountOrders(ctx, *obj)
-	// An imported customer may bring the count of orders the shop never exported.
-	return max(n, obj.NumberOfOrders), err
+	return r.OrderBook.CountOrders(ctx, *obj)
 }
 
 func (r *customerResolver) Phone(ctx context.Context, obj *storekeep.Customer) (*string, error) {
