@@ -85,6 +85,34 @@ type AddressStore interface {
 	Addresses(ctx context.Context, shopID, customerID int64) ([]MailingAddress, error)
 }
 
+// MultipassStore keeps what Multipass sign-in needs: each shop's secret,
+// sealed at rest, the tokens already used, and customers' Multipass
+// identifiers: their ids in the shop's own sign-in system, unique per
+// shop, one per customer at most.
+type MultipassStore interface {
+	// SetMultipassSecret seals and stores a shop's Multipass secret; an
+	// empty secret removes it. ErrNotFound when there is no such shop.
+	SetMultipassSecret(ctx context.Context, shopID int64, secret string) error
+	// MultipassSecret returns a shop's Multipass secret, opened, or "" when
+	// it has none.
+	MultipassSecret(ctx context.Context, shopID int64) (string, error)
+	// SpendMultipassToken records that the shop's token whose keyed hash is
+	// hashes[0] is used, until expiresAt. ErrTokenSpent when one of hashes
+	// is recorded already and unexpired at now; of concurrent spends of
+	// one token exactly one succeeds. Records expired at now are deleted.
+	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
+	// CustomerByMultipassIdentifier returns the shop's customer with that
+	// identifier, or ErrNotFound.
+	CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (Customer, error)
+	// MultipassIdentifier returns a customer's identifier, "" when it has
+	// none.
+	MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error)
+	// SetMultipassIdentifier gives the shop's customer identifier in place
+	// of any it had ("" removes it); ErrConflict when another customer of
+	// the shop has it, ErrNotFound when the customer is not the shop's.
+	SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error
+}
+
 // AccessTokenStore keeps CustomerAccessTokens.
 type AccessTokenStore interface {
 	// CreateAccessToken stores t and returns it with ID set.
@@ -220,6 +248,7 @@ type Store interface {
 	ShopStore
 	CustomerStore
 	AddressStore
+	MultipassStore
 	AccessTokenStore
 	CustomerTokenStore
 	OutboxStore

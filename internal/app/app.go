@@ -24,6 +24,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/multipass"
 	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
 	"github.com/storekeep/storekeep/recovery"
@@ -121,7 +122,9 @@ type App struct {
 	Recovery *recovery.Service
 	Accounts *account.Service
 	Orders   *order.Service
-	Outbox   *outbox.Worker
+	// Multipass signs customers in by Multipass token.
+	Multipass *multipass.Service
+	Outbox    *outbox.Worker
 	// Handler serves the API, the hosted pages and the probes.
 	Handler http.Handler
 	// Admin serves /metrics, the probes and, when configured, pprof: the
@@ -202,8 +205,12 @@ func (a *App) build() error {
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
+	a.Multipass = multipass.New(multipass.Deps{
+		Store: a.Store, Addresses: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
+	}, multipass.Config{AccessTokenTTL: cfg.Account.AccessTokenTTL, PerIP: cfg.Account.LoginPerIP})
 	a.Metrics = a.newMetrics(hasher)
-	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
+	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders,
+		Multipass: a.Multipass, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
 	srv := server.Config{
 		Shops:    a.Store,
 		Keys:     a.Keys,

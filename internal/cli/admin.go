@@ -46,11 +46,17 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>, or the server's own address while it sends mail to the dev mailbox)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
 	webhook := defineWebhookSecret(fs)
+	var mp multipassFlags
+	mp.define(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
 			return err
 		}
 		secret, err := webhook.value()
+		if err != nil {
+			return err
+		}
+		multipassSecret, withMultipass, err := mp.value()
 		if err != nil {
 			return err
 		}
@@ -92,11 +98,19 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 				return err
 			}
 		}
+		if withMultipass {
+			if err := store.SetMultipassSecret(ctx, created.ID, multipassSecret); err != nil {
+				return err
+			}
+		}
 		links := created.LinkBase("")
 		if created.StorefrontURL == "" {
 			links += ", or to the server itself while it sends mail to its dev mailbox (no --smtp)"
 		}
 		fmt.Fprintf(env.stdout, "created shop %s (%s), links go to %s\n", created.Domain, created.Name, links)
+		if withMultipass {
+			fmt.Fprintln(env.stdout, "Multipass sign-in is on")
+		}
 		return nil
 	}
 }

@@ -8,14 +8,16 @@ import (
 	"github.com/storekeep/storekeep/internal/graph/model"
 )
 
-// Resolver is the root of the generated resolvers. Recovery, Accounts and OrderBook
-// are required; Logger receives internal failures (slog.Default when nil).
+// Resolver is the root of the generated resolvers. Recovery, Accounts,
+// OrderBook and Multipass are required; Logger receives internal failures
+// (slog.Default when nil).
 type Resolver struct {
 	Recovery Recovery
 	Accounts Accounts
 	// OrderBook is the orders read model; a field named Orders would be
 	// hidden by the Customer.orders resolver.
 	OrderBook Orders
+	Multipass Multipass
 	Logger    *slog.Logger
 	// Observe, when not nil, is told the outcome of every root field
 	// (Outcome* constants), for metrics.

@@ -35,6 +35,8 @@ var requiredSurface = map[string]map[string]string{
 		"customerActivateByUrl":     "CustomerActivateByUrlPayload(activationUrl: URL!, password: String!)",
 		"customerUpdate":            "CustomerUpdatePayload(customer: CustomerUpdateInput!, customerAccessToken: String!)",
 
+		"customerAccessTokenCreateWithMultipass": "CustomerAccessTokenCreateWithMultipassPayload(multipassToken: String!)",
+
 		"customerAddressCreate":        "CustomerAddressCreatePayload(address: MailingAddressInput!, customerAccessToken: String!)",
 		"customerAddressUpdate":        "CustomerAddressUpdatePayload(address: MailingAddressInput!, customerAccessToken: String!, id: ID!)",
 		"customerAddressDelete":        "CustomerAddressDeletePayload(customerAccessToken: String!, id: ID!)",

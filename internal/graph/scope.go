@@ -26,6 +26,8 @@ var rootScopes = map[string]storekeep.Scope{
 	"Mutation.customerAccessTokenDelete": storekeep.ScopeWriteCustomers,
 	"Mutation.customerUpdate":            storekeep.ScopeWriteCustomers,
 
+	"Mutation.customerAccessTokenCreateWithMultipass": storekeep.ScopeWriteCustomers,
+
 	"Mutation.customerAddressCreate":        storekeep.ScopeWriteCustomers,
 	"Mutation.customerAddressUpdate":        storekeep.ScopeWriteCustomers,
 	"Mutation.customerAddressDelete":        storekeep.ScopeWriteCustomers,

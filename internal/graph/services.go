@@ -49,3 +49,9 @@ type Orders interface {
 	StatusURL(shop storekeep.Shop, o storekeep.Order) string
 	CustomerURL(shop storekeep.Shop, o storekeep.Order) string
 }
+
+// Multipass is single sign-on by Multipass token (package multipass),
+// with errors as for Recovery.
+type Multipass interface {
+	SignIn(ctx context.Context, shop storekeep.Shop, token string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error)
+}

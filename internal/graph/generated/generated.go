@@ -83,6 +83,11 @@ type ComplexityRoot struct {
 		UserErrors          func(childComplexity int) int
 	}
 
+	CustomerAccessTokenCreateWithMultipassPayload struct {
+		CustomerAccessToken func(childComplexity int) int
+		CustomerUserErrors  func(childComplexity int) int
+	}
+
 	CustomerAccessTokenDeletePayload struct {
 		DeletedAccessToken           func(childComplexity int) int
 		DeletedCustomerAccessTokenID func(childComplexity int) int
@@ -250,20 +255,21 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CustomerAccessTokenCreate    func(childComplexity int, input model.CustomerAccessTokenCreateInput) int
-		CustomerAccessTokenDelete    func(childComplexity int, customerAccessToken string) int
-		CustomerAccessTokenRenew     func(childComplexity int, customerAccessToken string) int
-		CustomerActivate             func(childComplexity int, id string, input model.CustomerActivateInput) int
-		CustomerActivateByURL        func(childComplexity int, activationURL string, password string) int
-		CustomerAddressCreate        func(childComplexity int, address address.Input, customerAccessToken string) int
-		CustomerAddressDelete        func(childComplexity int, customerAccessToken string, id string) int
-		CustomerAddressUpdate        func(childComplexity int, address address.Input, customerAccessToken string, id string) int
-		CustomerCreate               func(childComplexity int, input account.CreateInput) int
-		CustomerDefaultAddressUpdate func(childComplexity int, addressID string, customerAccessToken string) int
-		CustomerRecover              func(childComplexity int, email string) int
-		CustomerReset                func(childComplexity int, id string, input model.CustomerResetInput) int
-		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
-		CustomerUpdate               func(childComplexity int, customerAccessToken string, customer account.UpdateInput) int
+		CustomerAccessTokenCreate              func(childComplexity int, input model.CustomerAccessTokenCreateInput) int
+		CustomerAccessTokenCreateWithMultipass func(childComplexity int, multipassToken string) int
+		CustomerAccessTokenDelete              func(childComplexity int, customerAccessToken string) int
+		CustomerAccessTokenRenew               func(childComplexity int, customerAccessToken string) int
+		CustomerActivate                       func(childComplexity int, id string, input model.CustomerActivateInput) int
+		CustomerActivateByURL                  func(childComplexity int, activationURL string, password string) int
+		CustomerAddressCreate                  func(childComplexity int, address address.Input, customerAccessToken string) int
+		CustomerAddressDelete                  func(childComplexity int, customerAccessToken string, id string) int
+		CustomerAddressUpdate                  func(childComplexity int, address address.Input, customerAccessToken string, id string) int
+		CustomerCreate                         func(childComplexity int, input account.CreateInput) int
+		CustomerDefaultAddressUpdate           func(childComplexity int, addressID string, customerAccessToken string) int
+		CustomerRecover                        func(childComplexity int, email string) int
+		CustomerReset                          func(childComplexity int, id string, input model.CustomerResetInput) int
+		CustomerResetByURL                     func(childComplexity int, resetURL string, password string) int
+		CustomerUpdate                         func(childComplexity int, customerAccessToken string, customer account.UpdateInput) int
 	}
 
 	Order struct {
@@ -429,6 +435,7 @@ type MutationResolver interface {
 	CustomerAddressDelete(ctx context.Context, customerAccessToken string, id string) (*model.CustomerAddressDeletePayload, error)
 	CustomerAddressUpdate(ctx context.Context, address address.Input, customerAccessToken string, id string) (*model.CustomerAddressUpdatePayload, error)
 	CustomerDefaultAddressUpdate(ctx context.Context, addressID string, customerAccessToken string) (*model.CustomerDefaultAddressUpdatePayload, error)
+	CustomerAccessTokenCreateWithMultipass(ctx context.Context, multipassToken string) (*model.CustomerAccessTokenCreateWithMultipassPayload, error)
 	CustomerRecover(ctx context.Context, email string) (*model.CustomerRecoverPayload, error)
 	CustomerReset(ctx context.Context, id string, input model.CustomerResetInput) (*model.CustomerResetPayload, error)
 	CustomerResetByURL(ctx context.Context, resetURL string, password string) (*model.CustomerResetByURLPayload, error)
@@ -654,6 +661,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerAccessTokenCreatePayload.UserErrors(childComplexity), true
+
+	case "CustomerAccessTokenCreateWithMultipassPayload.customerAccessToken":
+		if e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerAccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerAccessToken(childComplexity), true
+	case "CustomerAccessTokenCreateWithMultipassPayload.customerUserErrors":
+		if e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerUserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerUserErrors(childComplexity), true
 
 	case "CustomerAccessTokenDeletePayload.deletedAccessToken":
 		if e.ComplexityRoot.CustomerAccessTokenDeletePayload.DeletedAccessToken == nil {
@@ -1264,6 +1284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerAccessTokenCreate(childComplexity, args["input"].(model.CustomerAccessTokenCreateInput)), true
+	case "Mutation.customerAccessTokenCreateWithMultipass":
+		if e.ComplexityRoot.Mutation.CustomerAccessTokenCreateWithMultipass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerAccessTokenCreateWithMultipass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerAccessTokenCreateWithMultipass(childComplexity, args["multipassToken"].(string)), true
 	case "Mutation.customerAccessTokenDelete":
 		if e.ComplexityRoot.Mutation.CustomerAccessTokenDelete == nil {
 			break
@@ -3201,6 +3232,23 @@ input VisitorConsent {
   saleOfData: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/multipass.graphqls", Input: `extend type Mutation {
+  "Signs a customer in with a Multipass token from the shop's own sign-in system, creating or updating the customer it names."
+  customerAccessTokenCreateWithMultipass(
+    "A Multipass token, valid for 15 minutes and once."
+    multipassToken: String!
+  ): CustomerAccessTokenCreateWithMultipassPayload
+}
+
+"The result of customerAccessTokenCreateWithMultipass."
+type CustomerAccessTokenCreateWithMultipassPayload {
+  "The new access token."
+  customerAccessToken: CustomerAccessToken
+
+  "What was wrong with the token; empty on success."
+  customerUserErrors: [CustomerUserError!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/order.graphqls", Input: `"An amount of money in a currency."
 type MoneyV2 {
   "The decimal amount, such as ` + "`" + `\"19.99\"` + "`" + `."
@@ -3863,6 +3911,16 @@ func (ec *executionContext) childFields_CustomerAccessTokenCreatePayload(ctx con
 		return ec.fieldContext_CustomerAccessTokenCreatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessTokenCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccessTokenCreateWithMultipassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerAccessToken":
+		return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx, field)
+	case "customerUserErrors":
+		return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessTokenCreateWithMultipassPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerAccessTokenDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4722,6 +4780,20 @@ func (ec *executionContext) field_MailingAddress_formatted_args(ctx context.Cont
 		return nil, err
 	}
 	args["withName"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerAccessTokenCreateWithMultipass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "multipassToken",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["multipassToken"] = arg0
 	return args, nil
 }
 
@@ -5857,6 +5929,70 @@ func (ec *executionContext) fieldContext_CustomerAccessTokenCreatePayload_userEr
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessTokenCreateWithMultipassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerAccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.IssuedAccessToken) graphql.Marshaler {
+			return ec.marshalOCustomerAccessToken2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐIssuedAccessToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessTokenCreateWithMultipassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessTokenCreateWithMultipassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerUserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerUserError) graphql.Marshaler {
+			return ec.marshalNCustomerUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessTokenCreateWithMultipassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerUserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8887,6 +9023,50 @@ func (ec *executionContext) fieldContext_Mutation_customerDefaultAddressUpdate(c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_customerDefaultAddressUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_customerAccessTokenCreateWithMultipass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerAccessTokenCreateWithMultipass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerAccessTokenCreateWithMultipass(ctx, fc.Args["multipassToken"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAccessTokenCreateWithMultipassPayload) graphql.Marshaler {
+			return ec.marshalOCustomerAccessTokenCreateWithMultipassPayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenCreateWithMultipassPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerAccessTokenCreateWithMultipass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessTokenCreateWithMultipassPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerAccessTokenCreateWithMultipass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13313,6 +13493,44 @@ func (ec *executionContext) _CustomerAccessTokenCreatePayload(ctx context.Contex
 	return out
 }
 
+var customerAccessTokenCreateWithMultipassPayloadImplementors = []string{"CustomerAccessTokenCreateWithMultipassPayload"}
+
+func (ec *executionContext) _CustomerAccessTokenCreateWithMultipassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessTokenCreateWithMultipassPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessTokenCreateWithMultipassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccessTokenCreateWithMultipassPayload")
+		case "customerAccessToken":
+			out.Values[i] = ec._CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerUserErrors":
+			out.Values[i] = ec._CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerAccessTokenDeletePayloadImplementors = []string{"CustomerAccessTokenDeletePayload"}
 
 func (ec *executionContext) _CustomerAccessTokenDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessTokenDeletePayload) graphql.Marshaler {
@@ -14551,6 +14769,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "customerDefaultAddressUpdate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_customerDefaultAddressUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerAccessTokenCreateWithMultipass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerAccessTokenCreateWithMultipass(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -16568,6 +16793,13 @@ func (ec *executionContext) marshalOCustomerAccessTokenCreatePayload2ᚖgithub�
 		return graphql.Null
 	}
 	return ec._CustomerAccessTokenCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerAccessTokenCreateWithMultipassPayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenCreateWithMultipassPayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessTokenCreateWithMultipassPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerAccessTokenCreateWithMultipassPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCustomerAccessTokenDeletePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessTokenDeletePayload) graphql.Marshaler {

@@ -99,6 +99,14 @@ type CustomerAccessTokenCreatePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// The result of customerAccessTokenCreateWithMultipass.
+type CustomerAccessTokenCreateWithMultipassPayload struct {
+	// The new access token.
+	CustomerAccessToken *storekeep.IssuedAccessToken `json:"customerAccessToken,omitempty"`
+	// What was wrong with the token; empty on success.
+	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
+}
+
 // The result of customerAccessTokenDelete.
 type CustomerAccessTokenDeletePayload struct {
 	// The revoked access token.
