@@ -17,6 +17,10 @@ const (
 	AuditActivated        AuditKind = "activated"
 	AuditThrottled        AuditKind = "throttled"
 	AuditLoginFailed      AuditKind = "login_failed"
+	// Multipass sign-in; a failure's Detail says what was wrong, for the
+	// operator only.
+	AuditMultipassLogin  AuditKind = "multipass_login"
+	AuditMultipassFailed AuditKind = "multipass_failed"
 	// Changes to a customer's address book; Detail is the address's GID.
 	AuditAddressCreated        AuditKind = "address_created"
 	AuditAddressUpdated        AuditKind = "address_updated"

@@ -10,6 +10,13 @@ type JobKind string
 // issues the reset mail if the address has an account.
 const JobRecover JobKind = "recover"
 
+// JobInvite sends an imported customer their invitation: the worker hands
+// it to the recovery flow, which issues the activation token and queues
+// the mail if the customer is still invited. Invitations are claimed after
+// due mail and due jobs of every other kind, so that a bulk import never
+// holds up the mail customers are waiting for.
+const JobInvite JobKind = "invite"
+
 // Job is work queued in the outbox. It is claimed after due mail, retried
 // like mail, and its payload is sealed at rest like mail data.
 type Job struct {
@@ -19,9 +26,20 @@ type Job struct {
 	// Locale is the caller's, for the mail the job may queue.
 	Locale string
 	// Recover is a JobRecover's payload.
-	Recover   RecoverRequest
+	Recover RecoverRequest
+	// Invite is a JobInvite's payload.
+	Invite    InviteRequest
 	Attempts  int
 	CreatedAt time.Time
+	// DueAt is when the job may run first; CreatedAt when zero.
+	DueAt time.Time
+}
+
+// InviteRequest is an invitation to send.
+type InviteRequest struct {
+	CustomerID int64 `json:"customer_id"`
+	// Email is the customer's address, shown in the outbox listing.
+	Email string `json:"-"`
 }
 
 // RecoverRequest is a customerRecover to finish.
@@ -34,7 +52,7 @@ type RecoverRequest struct {
 }
 
 // Claimed is a batch leased from the outbox: due mail, then due jobs,
-// each oldest first.
+// then due invitations, each oldest first.
 type Claimed struct {
 	Mail []Mail
 	Jobs []Job

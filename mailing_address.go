@@ -35,7 +35,10 @@ type MailingAddress struct {
 	Phone string
 	// Default is whether this is the customer's default address; a
 	// customer with addresses has exactly one.
-	Default   bool
+	Default bool
+	// OrderID is set on an order's shipping or billing address, which is
+	// in no address book: its global id names the order instead.
+	OrderID   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -48,7 +51,13 @@ func (a MailingAddress) Name() string {
 // GID returns the address's global id, as Shopify writes a customer's
 // address: gid://shopify/MailingAddress/<id>?model_name=CustomerAddress.
 // Unlike some of Shopify's, it never carries an access token.
-func (a MailingAddress) GID() string { return MailingAddressGID(a.ID) }
+// An order's address is gid://shopify/MailingAddress/<order id>?model_name=Address.
+func (a MailingAddress) GID() string {
+	if a.OrderID != 0 {
+		return mailingAddressGIDPrefix + strconv.FormatInt(a.OrderID, 10) + "?model_name=Address"
+	}
+	return MailingAddressGID(a.ID)
+}
 
 const mailingAddressGIDPrefix = "gid://shopify/MailingAddress/"
 

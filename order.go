@@ -213,3 +213,18 @@ func MilliUnits(amount string) (int64, bool) {
 	f, _ := strconv.ParseInt(frac, 10, 64)
 	return w*1000 + f, true
 }
+
+// FormatMilli writes thousandths as a decimal with at least one digit
+// after the point and no trailing zeros beyond it: 19990 is "19.99",
+// 199000 is "199.0", as the Storefront API writes amounts.
+func FormatMilli(m int64) string {
+	sign := ""
+	if m < 0 {
+		sign, m = "-", -m
+	}
+	frac := strings.TrimRight(strconv.FormatInt(1000+m%1000, 10)[1:], "0")
+	if frac == "" {
+		frac = "0"
+	}
+	return sign + strconv.FormatInt(m/1000, 10) + "." + frac
+}

@@ -85,6 +85,34 @@ type AddressStore interface {
 	Addresses(ctx context.Context, shopID, customerID int64) ([]MailingAddress, error)
 }
 
+// MultipassStore keeps what Multipass sign-in needs: each shop's secret,
+// sealed at rest, the tokens already used, and customers' Multipass
+// identifiers: their ids in the shop's own sign-in system, unique per
+// shop, one per customer at most.
+type MultipassStore interface {
+	// SetMultipassSecret seals and stores a shop's Multipass secret; an
+	// empty secret removes it. ErrNotFound when there is no such shop.
+	SetMultipassSecret(ctx context.Context, shopID int64, secret string) error
+	// MultipassSecret returns a shop's Multipass secret, opened, or "" when
+	// it has none.
+	MultipassSecret(ctx context.Context, shopID int64) (string, error)
+	// SpendMultipassToken records that the shop's token whose keyed hash is
+	// hashes[0] is used, until expiresAt. ErrTokenSpent when one of hashes
+	// is recorded already and unexpired at now; of concurrent spends of
+	// one token exactly one succeeds. Records expired at now are deleted.
+	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
+	// CustomerByMultipassIdentifier returns the shop's customer with that
+	// identifier, or ErrNotFound.
+	CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (Customer, error)
+	// MultipassIdentifier returns a customer's identifier, "" when it has
+	// none.
+	MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error)
+	// SetMultipassIdentifier gives the shop's customer identifier in place
+	// of any it had ("" removes it); ErrConflict when another customer of
+	// the shop has it, ErrNotFound when the customer is not the shop's.
+	SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error
+}
+
 // AccessTokenStore keeps CustomerAccessTokens.
 type AccessTokenStore interface {
 	// CreateAccessToken stores t and returns it with ID set.
@@ -129,14 +157,16 @@ type CustomerTokenStore interface {
 type OutboxStore interface {
 	// EnqueueMail queues m and returns its ID.
 	EnqueueMail(ctx context.Context, m Mail) (int64, error)
-	// EnqueueJob queues j and returns its ID.
+	// EnqueueJob queues j, due at j.DueAt (j.CreatedAt when zero), and
+	// returns its ID.
 	EnqueueJob(ctx context.Context, j Job) (int64, error)
 	// Claim leases up to limit pending rows due at now to the caller until
 	// now+lease, incrementing their Attempts. A row whose lease ran out may
 	// be claimed again. No row is leased to two callers at once. Due mail
 	// comes before due jobs, each oldest first: a job makes its mail when
 	// it runs, so claiming in arrival order alone would hold every new mail
-	// behind the whole backlog of jobs.
+	// behind the whole backlog of jobs. Due JobInvite jobs come last, so
+	// that the invitations of an import wait for every other row.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) (Claimed, error)
 	// MarkMailsSent records delivery of each mail of ids that is pending,
 	// and erases its data, in one write, and returns how many were.
@@ -218,6 +248,7 @@ type Store interface {
 	ShopStore
 	CustomerStore
 	AddressStore
+	MultipassStore
 	AccessTokenStore
 	CustomerTokenStore
 	OutboxStore

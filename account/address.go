@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/address"
@@ -17,6 +18,18 @@ func tokenInvalid() error {
 
 func addressNotFound(field []string) error {
 	return storekeep.NewError(storekeep.CodeNotFound, field, "Customer address does not exist")
+}
+
+// ThrottledAddressMessage is the message of a throttled address change.
+const ThrottledAddressMessage = "Too many address changes. Please try again later."
+
+// throttleAddresses counts one address change of c against its allowance.
+func (s *Service) throttleAddresses(ctx context.Context, c storekeep.Customer) error {
+	ok, err := s.Limiter.Allow(ctx, "address:customer:"+strconv.FormatInt(c.ID, 10), s.cfg.AddressChangesPerCustomer)
+	if err != nil || ok {
+		return err
+	}
+	return storekeep.Throttled(ThrottledAddressMessage)
 }
 
 func tooManyAddresses() error {
@@ -54,6 +67,9 @@ func (s *Service) DefaultAddress(ctx context.Context, c storekeep.Customer) (a s
 // CreateAddress handles customerAddressCreate.
 func (s *Service) CreateAddress(ctx context.Context, shop storekeep.Shop, accessToken string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error) {
 	c, err := s.tokenCustomer(ctx, shop, accessToken)
+	if err == nil {
+		err = s.throttleAddresses(ctx, c)
+	}
 	if err != nil {
 		return storekeep.MailingAddress{}, err
 	}
@@ -138,11 +154,15 @@ func (s *Service) tokenCustomer(ctx context.Context, shop storekeep.Shop, access
 	return c, err
 }
 
-// ownAddress returns the token's customer and their address id names. An
-// address of anyone else, or none, is NOT_FOUND on field, alike.
+// ownAddress returns the token's customer and their address id names,
+// counting a change against the customer's allowance. An address of
+// anyone else, or none, is NOT_FOUND on field, alike.
 func (s *Service) ownAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, field []string) (storekeep.Customer, storekeep.MailingAddress, error) {
 	c, err := s.tokenCustomer(ctx, shop, accessToken)
 	if err != nil {
+		return c, storekeep.MailingAddress{}, err
+	}
+	if err := s.throttleAddresses(ctx, c); err != nil {
 		return c, storekeep.MailingAddress{}, err
 	}
 	n, ok := storekeep.ParseMailingAddressGID(id)

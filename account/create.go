@@ -143,7 +143,7 @@ func (s *Service) newCustomer(shop storekeep.Shop, in CreateInput, state storeke
 		Email:     sendTo(in.Email),
 		EmailKey:  storekeep.NormalizeEmail(in.Email),
 		State:     state,
-		Tags:      []string{},
+		Tags:      append([]string{}, in.Tags...),
 		CreatedAt: now,
 		UpdatedAt: now,
 	}

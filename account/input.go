@@ -8,6 +8,8 @@ type CreateInput struct {
 	LastName         *string
 	Phone            *string
 	AcceptsMarketing *bool
+	// Tags label the customer; customerCreate has none, an import may.
+	Tags []string
 }
 
 // UpdateInput is customerUpdate's input. Nil pointers leave a field as it is.

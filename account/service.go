@@ -61,6 +61,10 @@ type Config struct {
 	// AccountExistsPerEmail bounds the "someone tried to sign up with your
 	// address" mails one address gets from a private shop.
 	AccountExistsPerEmail storekeep.Limit
+	// AddressChangesPerCustomer bounds how often one customer may create,
+	// change or delete addresses or move their default, so that a
+	// signed-in client cannot flood the audit trail.
+	AddressChangesPerCustomer storekeep.Limit
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
@@ -75,6 +79,8 @@ func DefaultConfig() Config {
 		CreatePerIP:           storekeep.Limit{Count: 10, Per: time.Hour},
 		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
 		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
+
+		AddressChangesPerCustomer: storekeep.Limit{Count: 60, Per: time.Hour},
 	}
 }
 
@@ -88,6 +94,7 @@ func (c Config) Validate() error {
 		storekeep.CheckLimit("--create-per-ip", c.CreatePerIP),
 		storekeep.CheckLimit("--create-per-shop", c.CreatePerShop),
 		storekeep.CheckLimit("account-exists notices per address", c.AccountExistsPerEmail),
+		storekeep.CheckLimit("address changes per customer", c.AddressChangesPerCustomer),
 	)
 }
 
@@ -107,6 +114,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CreatePerShop.Count == 0 {
 		c.CreatePerShop = d.CreatePerShop
+	}
+	if c.AddressChangesPerCustomer.Count == 0 {
+		c.AddressChangesPerCustomer = d.AddressChangesPerCustomer
 	}
 	if c.AccountExistsPerEmail.Count == 0 {
 		c.AccountExistsPerEmail = d.AccountExistsPerEmail

@@ -118,14 +118,24 @@ func setPhone(a *storekeep.MailingAddress, s string, field []string) error {
 		a.Phone = ""
 		return nil
 	}
-	region := a.CountryCode
-	if region == "" {
-		region = "ZZ"
-	}
-	n, err := phonenumbers.Parse(s, region)
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+	phone, ok := NormalizePhone(s, a.CountryCode)
+	if !ok {
 		return storekeep.NewError(storekeep.CodeInvalid, field, "Phone is invalid")
 	}
-	a.Phone = phonenumbers.Format(n, phonenumbers.E164)
+	a.Phone = phone
 	return nil
+}
+
+// NormalizePhone returns s in E.164 form, reading a number without an
+// international prefix as one of country (an ISO code; none when empty),
+// or ok false when s is no possible phone number.
+func NormalizePhone(s, country string) (string, bool) {
+	if country == "" {
+		country = "ZZ"
+	}
+	n, err := phonenumbers.Parse(s, country)
+	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+		return "", false
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), true
 }

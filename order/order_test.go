@@ -267,6 +267,10 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 		"a negative amount":         withFields(t, map[string]string{"total_price": `"-5.00"`}),
 		"NUL in the name":           withFields(t, map[string]string{"name": `"#99\u0000"`}),
 		"invalid UTF-8 in the name": withFields(t, map[string]string{"name": "\"#99\xff\""}),
+		"1001 line items": []byte(`{"id": 1, "updated_at": "2022-01-01T00:00:00Z", "line_items": [{}` +
+			strings.Repeat(",{}", order.MaxLineItems) + `]}`),
+		"251 discounts": []byte(`{"id": 1, "updated_at": "2022-01-01T00:00:00Z", "discount_applications": [{}` +
+			strings.Repeat(",{}", order.MaxDiscounts) + `]}`),
 		"a discount index past the list": bytes.Replace(sample(t, "orders_create.json"),
 			[]byte(`"discount_allocations": []`), []byte(`"discount_allocations": [{"amount": "1.00", "discount_application_index": 3}]`), 1),
 	}
@@ -398,5 +402,16 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 	count, err := f.svc.CountOrders(f.ctx, c)
 	if err != nil || count != 5 {
 		t.Fatalf("CountOrders = %d, %v", count, err)
+	}
+}
+
+func TestConfigValidateRefusesAnEmptyAllowance(t *testing.T) {
+	if err := order.DefaultConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	for _, l := range []storekeep.Limit{{}, {Count: 1}, {Count: 0, Per: time.Minute}, {Count: -1, Per: time.Minute}} {
+		if err := (order.Config{BadSignaturesPerIP: l}).Validate(); err == nil {
+			t.Errorf("%+v accepted", l)
+		}
 	}
 }

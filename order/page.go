@@ -21,7 +21,7 @@ type PageArgs struct {
 
 // Page is one page of a customer's orders, each with its cursor.
 type Page struct {
-	Orders          []storekeep.Order
+	Orders          []Keyed
 	Cursors         []string
 	HasNextPage     bool
 	HasPreviousPage bool
@@ -83,9 +83,9 @@ func (s *Service) CustomerOrders(ctx context.Context, c storekeep.Customer, a Pa
 	} else if more {
 		list = list[:want]
 	}
-	page := Page{Orders: list, Cursors: make([]string, len(list))}
+	page := Page{Orders: make([]Keyed, len(list)), Cursors: make([]string, len(list))}
 	for i, o := range list {
-		page.Cursors[i] = encodeCursor(p.Sort, o)
+		page.Orders[i], page.Cursors[i] = s.keyed(o), encodeCursor(p.Sort, o)
 	}
 	if p.Backward {
 		page.HasPreviousPage, page.HasNextPage = more, p.Cursor != nil

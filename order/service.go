@@ -30,6 +30,11 @@ func DefaultConfig() Config {
 	return Config{BadSignaturesPerIP: storekeep.Limit{Count: 30, Per: time.Minute}}
 }
 
+// Validate refuses settings that cannot work.
+func (c Config) Validate() error {
+	return storekeep.CheckLimit("bad webhook deliveries per IP", c.BadSignaturesPerIP)
+}
+
 // Deps are the Service's collaborators; Now is optional.
 type Deps struct {
 	Store   Store
@@ -79,10 +84,22 @@ func (s *Service) opens(shopID, orderID int64, key string) bool {
 	return match == 1
 }
 
-// GID is the global id the Storefront API gives the order, key included.
-func (s *Service) GID(o storekeep.Order) string {
-	return storekeep.OrderGID(o.ID, s.Key(o.ShopID, o.ID))
+// Keyed is an order as a customer is shown it: with the key that opens it.
+type Keyed struct {
+	storekeep.Order
+	Key string
 }
+
+// GID is the order's global id, key included.
+func (k Keyed) GID() string { return storekeep.OrderGID(k.ID, k.Key) }
+
+// keyed is o with its key.
+func (s *Service) keyed(o storekeep.Order) Keyed {
+	return Keyed{Order: o, Key: s.Key(o.ShopID, o.ID)}
+}
+
+// GID is the global id the Storefront API gives the order, key included.
+func (s *Service) GID(o storekeep.Order) string { return s.keyed(o).GID() }
 
 // StatusURL is the order's status page: the platform's when it sent one,
 // else the storefront's order page, /account/orders/<id>?key=<key>.
@@ -102,14 +119,17 @@ func (s *Service) CustomerURL(shop storekeep.Shop, o storekeep.Order) string {
 // ByGID returns the shop's order that gid names, when gid carries the key
 // that opens it; found is false for any other id, an unknown or deleted
 // order, a missing or wrong key alike.
-func (s *Service) ByGID(ctx context.Context, shop storekeep.Shop, gid string) (o storekeep.Order, found bool, err error) {
+func (s *Service) ByGID(ctx context.Context, shop storekeep.Shop, gid string) (Keyed, bool, error) {
 	id, key, ok := storekeep.ParseOrderGID(gid)
 	if !ok || !s.opens(shop.ID, id, key) {
-		return storekeep.Order{}, false, nil
+		return Keyed{}, false, nil
 	}
-	o, err = s.Store.OrderByID(ctx, shop.ID, id)
+	o, err := s.Store.OrderByID(ctx, shop.ID, id)
 	if errors.Is(err, storekeep.ErrNotFound) {
-		return storekeep.Order{}, false, nil
+		return Keyed{}, false, nil
 	}
-	return o, err == nil, err
+	if err != nil {
+		return Keyed{}, false, err
+	}
+	return s.keyed(o), true, nil
 }

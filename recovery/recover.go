@@ -107,6 +107,36 @@ func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Job) 
 	return issued && err == nil, err
 }
 
+// ProcessInvite runs a JobInvite: it issues the customer's activation
+// token and queues the invitation mail, marking the job done in the same
+// transaction. A customer who is gone or no longer invited (they activated,
+// or were disabled, meanwhile) gets nothing and the job is done.
+func (s *Service) ProcessInvite(ctx context.Context, job storekeep.Job) (done bool, err error) {
+	if job.Kind != storekeep.JobInvite {
+		return false, fmt.Errorf("recovery: job %d is a %q, not an invitation", job.ID, job.Kind)
+	}
+	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	if err != nil {
+		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+	}
+	c, err := s.store.CustomerByID(ctx, shop.ID, job.Invite.CustomerID)
+	if errors.Is(err, storekeep.ErrNotFound) || err == nil && c.State != storekeep.CustomerInvited {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	token, err := s.keys.NewToken()
+	if err != nil {
+		return false, err
+	}
+	err = s.issue(ctx, shop, c, storekeep.PurposeActivation, token, storekeep.Caller{IP: "import", Locale: job.Locale}, job.ID)
+	if errors.Is(err, storekeep.ErrJobDone) {
+		return true, nil
+	}
+	return err == nil, err
+}
+
 // Invite issues an activation token to an invited customer and queues the
 // invitation mail.
 func (s *Service) Invite(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, caller storekeep.Caller) error {

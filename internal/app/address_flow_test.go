@@ -7,9 +7,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/address"
+	"github.com/storekeep/storekeep/internal/app"
 )
 
 const addressFields = `id address1 address2 city company country countryCode countryCodeV2 firstName lastName name
@@ -392,4 +394,36 @@ func TestACustomerKeepsAtMostMaxAddresses(t *testing.T) {
 	if err != nil || len(list) != storekeep.MaxAddressesPerCustomer {
 		t.Fatalf("%d addresses stored, %v", len(list), err)
 	}
+}
+
+func TestAddressChangesAreThrottledPerCustomer(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.Account.AddressChangesPerCustomer = storekeep.Limit{Count: 3, Per: time.Hour}
+	})
+	n.signUp("busy@example.com", "first-secret-1")
+	n.signUp("calm@example.com", "first-secret-1")
+	busy := n.login("busy@example.com", "first-secret-1")
+	calm := n.login("calm@example.com", "first-secret-1")
+	a := n.createAddress(busy, map[string]any{"city": "One"})
+	n.createAddress(busy, map[string]any{"city": "Two"})
+	p := n.addressMutation("customerDefaultAddressUpdate", defaultUpdate, map[string]any{"t": busy, "id": a.ID})
+	if len(p.CustomerUserErrors) != 0 {
+		t.Fatalf("third change: %+v", p)
+	}
+	for _, tc := range []struct{ name, query string }{
+		{"customerAddressCreate", addressCreate}, {"customerAddressUpdate", addressUpdate},
+		{"customerAddressDelete", addressDelete}, {"customerDefaultAddressUpdate", defaultUpdate},
+	} {
+		r := n.post(tc.query, map[string]any{"t": busy, "id": a.ID, "a": map[string]any{"city": "Flood"}})
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "THROTTLED" || string(r.Data[tc.name]) != "null" {
+			t.Errorf("%s over the limit: %s", tc.name, r.Raw)
+		}
+	}
+	stored, err := n.app.Store.Addresses(context.Background(), n.shop.ID, mustCustomerID(t, n, "busy@example.com"))
+	if err != nil || len(stored) != 2 || stored[0].City != "One" {
+		t.Fatalf("addresses after the refused changes: %+v %v", stored, err)
+	}
+	n.createAddress(calm, map[string]any{"city": "Elsewhere"})
+	n.clock.Advance(time.Hour)
+	n.createAddress(busy, map[string]any{"city": "Three"})
 }

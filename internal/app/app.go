@@ -24,6 +24,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/multipass"
 	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
 	"github.com/storekeep/storekeep/recovery"
@@ -91,6 +92,7 @@ func DefaultConfig() Config {
 		LimiterKeys: ratelimit.DefaultMaxKeys,
 		Recovery:    recovery.DefaultConfig(),
 		Account:     account.DefaultConfig(),
+		Orders:      order.DefaultConfig(),
 		Outbox:      outbox.DefaultConfig(),
 		HashParams:  password.DefaultParams,
 		HashQueue:   256,
@@ -105,6 +107,7 @@ func (c Config) Validate() error {
 	return errors.Join(
 		c.Recovery.Validate(),
 		c.Account.Validate(),
+		c.Orders.Validate(),
 		c.Outbox.Validate(),
 		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
@@ -119,7 +122,9 @@ type App struct {
 	Recovery *recovery.Service
 	Accounts *account.Service
 	Orders   *order.Service
-	Outbox   *outbox.Worker
+	// Multipass signs customers in by Multipass token.
+	Multipass *multipass.Service
+	Outbox    *outbox.Worker
 	// Handler serves the API, the hosted pages and the probes.
 	Handler http.Handler
 	// Admin serves /metrics, the probes and, when configured, pprof: the
@@ -188,6 +193,9 @@ func (a *App) build() error {
 		storekeep.JobRecover: func(ctx context.Context, j storekeep.Job) (bool, error) {
 			return a.Recovery.ProcessRecoverRequest(ctx, j)
 		},
+		storekeep.JobInvite: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessInvite(ctx, j)
+		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
 	a.Accounts = account.New(account.Deps{
@@ -198,8 +206,12 @@ func (a *App) build() error {
 		MailQueued: a.Outbox.Kick,
 	}, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
+	a.Multipass = multipass.New(multipass.Deps{
+		Store: a.Store, Addresses: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
+	}, multipass.Config{AccessTokenTTL: cfg.Account.AccessTokenTTL, PerIP: cfg.Account.LoginPerIP})
 	a.Metrics = a.newMetrics(hasher)
-	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
+	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders,
+		Multipass: a.Multipass, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
 	srv := server.Config{
 		Shops:    a.Store,
 		Keys:     a.Keys,

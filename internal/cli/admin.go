@@ -46,11 +46,16 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>, or the server's own address while it sends mail to the dev mailbox)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
 	webhook := defineWebhookSecret(fs)
+	mp := defineMultipassSecret(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
 			return err
 		}
-		secret, err := webhook.value()
+		webhookSecret, withWebhook, err := webhook.value()
+		if err != nil {
+			return err
+		}
+		multipassSecret, withMultipass, err := mp.value()
 		if err != nil {
 			return err
 		}
@@ -87,8 +92,13 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err != nil {
 			return err
 		}
-		if secret != "" {
-			if err := store.SetWebhookSecret(ctx, created.ID, []byte(secret)); err != nil {
+		if withWebhook {
+			if err := store.SetWebhookSecret(ctx, created.ID, []byte(webhookSecret)); err != nil {
+				return err
+			}
+		}
+		if withMultipass {
+			if err := store.SetMultipassSecret(ctx, created.ID, multipassSecret); err != nil {
 				return err
 			}
 		}
@@ -97,6 +107,9 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 			links += ", or to the server itself while it sends mail to its dev mailbox (no --smtp)"
 		}
 		fmt.Fprintf(env.stdout, "created shop %s (%s), links go to %s\n", created.Domain, created.Name, links)
+		if withMultipass {
+			fmt.Fprintln(env.stdout, "Multipass sign-in is on")
+		}
 		return nil
 	}
 }

@@ -22,6 +22,7 @@ func commands() []command {
 		{name: "shop update", summary: "Change a shop's name, storefront URL, enumeration mode or mail settings (sender, reply-to, locale).", setup: setupShopUpdate},
 		{name: "token create", summary: "Create a Storefront API token for a shop and print it alone on stdout.", setup: setupTokenCreate},
 		{name: "customer create", summary: "Create a customer; without --password the customer is invited by mail.", setup: setupCustomerCreate},
+		{name: "customer import", summary: "Import customers from Shopify's customer export CSV; --invite mails each new customer an activation link.", setup: setupCustomerImport, arg: "FILE"},
 		{name: "order import", summary: "Import a shop's orders from JSON Lines of Shopify REST Order objects (FILE, or - for stdin).", setup: setupOrderImport, arg: "FILE"},
 		{name: "hash calibrate", summary: "Suggest argon2id parameters (--hash-memory, --hash-time, --hash-threads) for a target time on this machine.", setup: setupHashCalibrate},
 		{name: "audit list", summary: "List the security audit trail, newest first: resets, failed sign-ins, bad tokens, throttling.", setup: setupAuditList},

@@ -29,6 +29,10 @@ func (r *customerResolver) LastName(ctx context.Context, obj *storekeep.Customer
 	return nonEmpty(obj.LastName), nil
 }
 
+func (r *customerResolver) NumberOfOrders(ctx context.Context, obj *storekeep.Customer) (int64, error) {
+	return r.OrderBook.CountOrders(ctx, *obj)
+}
+
 func (r *customerResolver) Phone(ctx context.Context, obj *storekeep.Customer) (*string, error) {
 	return nonEmpty(obj.Phone), nil
 }

@@ -27,12 +27,12 @@ func TestCustomerFields(t *testing.T) {
 				AcceptsMarketing: true, Tags: []string{"vip"}, NumberOfOrders: 3,
 				CreatedAt: time.Date(2026, 11, 23, 11, 0, 0, 0, paris), UpdatedAt: time.Date(2026, 11, 23, 10, 0, 0, 999, time.UTC),
 			},
-			want: `{"data":{"customer":{"id":"gid://shopify/Customer/42","email":"ann@example.com","firstName":"Ann","lastName":"Lee","displayName":"Ann Lee","phone":"+33612345678","acceptsMarketing":true,"tags":["vip"],"numberOfOrders":"3","createdAt":"2026-11-23T10:00:00Z","updatedAt":"2026-11-23T10:00:00Z","avatarUrl":null}}}`,
+			want: `{"data":{"customer":{"id":"gid://shopify/Customer/42","email":"ann@example.com","firstName":"Ann","lastName":"Lee","displayName":"Ann Lee","phone":"+33612345678","acceptsMarketing":true,"tags":["vip"],"createdAt":"2026-11-23T10:00:00Z","updatedAt":"2026-11-23T10:00:00Z","avatarUrl":null}}}`,
 		},
 		{
 			name: "empty strings are null",
 			c:    storekeep.Customer{ID: 7, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), UpdatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
-			want: `{"data":{"customer":{"id":"gid://shopify/Customer/7","email":null,"firstName":null,"lastName":null,"displayName":"","phone":null,"acceptsMarketing":false,"tags":[],"numberOfOrders":"0","createdAt":"2026-01-02T03:04:05Z","updatedAt":"2026-01-02T03:04:05Z","avatarUrl":null}}}`,
+			want: `{"data":{"customer":{"id":"gid://shopify/Customer/7","email":null,"firstName":null,"lastName":null,"displayName":"","phone":null,"acceptsMarketing":false,"tags":[],"createdAt":"2026-01-02T03:04:05Z","updatedAt":"2026-01-02T03:04:05Z","avatarUrl":null}}}`,
 		},
 	}
 	for _, tc := range cases {
@@ -46,7 +46,7 @@ func TestCustomerFields(t *testing.T) {
 			})
 			s := allScopes()
 			status, body := postJSON(t, srv, &s, `{ customer(customerAccessToken: "t") {
-				id email firstName lastName displayName phone acceptsMarketing tags numberOfOrders createdAt updatedAt avatarUrl
+				id email firstName lastName displayName phone acceptsMarketing tags createdAt updatedAt avatarUrl
 			} }`, nil)
 			if status != http.StatusOK || string(body) != tc.want {
 				t.Errorf("got %d %s\nwant 200 %s", status, body, tc.want)

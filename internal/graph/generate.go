@@ -1,4 +1,4 @@
 package graph
 
-//go:generate go run ./schema/gen -schema ../../testdata/storefront.schema.json -out schema/incontext_enums.graphqls
+//go:generate go run ./schema/gen -schema ../../testdata/storefront.schema.json -out schema/enums.graphqls
 //go:generate go run github.com/99designs/gqlgen generate --config gqlgen.yml

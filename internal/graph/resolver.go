@@ -8,12 +8,17 @@ import (
 	"github.com/storekeep/storekeep/internal/graph/model"
 )
 
-// Resolver is the root of the generated resolvers. Recovery and Accounts
-// are required; Logger receives internal failures (slog.Default when nil).
+// Resolver is the root of the generated resolvers. Recovery, Accounts,
+// OrderBook and Multipass are required; Logger receives internal failures
+// (slog.Default when nil).
 type Resolver struct {
 	Recovery Recovery
 	Accounts Accounts
-	Logger   *slog.Logger
+	// OrderBook is the orders read model; a field named Orders would be
+	// hidden by the Customer.orders resolver.
+	OrderBook Orders
+	Multipass Multipass
+	Logger    *slog.Logger
 	// Observe, when not nil, is told the outcome of every root field
 	// (Outcome* constants), for metrics.
 	Observe func(operation, outcome string)

@@ -22,7 +22,7 @@ var builtinDirectives = []string{"include", "skip", "deprecated", "specifiedBy",
 // "Type.field", so that removing any of it fails the test. Payload and
 // input types are further required to have every field Shopify gives them.
 var requiredSurface = map[string]map[string]string{
-	"QueryRoot": {"customer": "Customer(customerAccessToken: String!)"},
+	"QueryRoot": {"customer": "Customer(customerAccessToken: String!)", "node": "Node(id: ID!)"},
 	"Mutation": {
 		"customerRecover":           "CustomerRecoverPayload(email: String!)",
 		"customerReset":             "CustomerResetPayload(id: ID!, input: CustomerResetInput!)",
@@ -35,6 +35,8 @@ var requiredSurface = map[string]map[string]string{
 		"customerActivateByUrl":     "CustomerActivateByUrlPayload(activationUrl: URL!, password: String!)",
 		"customerUpdate":            "CustomerUpdatePayload(customer: CustomerUpdateInput!, customerAccessToken: String!)",
 
+		"customerAccessTokenCreateWithMultipass": "CustomerAccessTokenCreateWithMultipassPayload(multipassToken: String!)",
+
 		"customerAddressCreate":        "CustomerAddressCreatePayload(address: MailingAddressInput!, customerAccessToken: String!)",
 		"customerAddressUpdate":        "CustomerAddressUpdatePayload(address: MailingAddressInput!, customerAccessToken: String!, id: ID!)",
 		"customerAddressDelete":        "CustomerAddressDeletePayload(customerAccessToken: String!, id: ID!)",
@@ -44,6 +46,7 @@ var requiredSurface = map[string]map[string]string{
 		"id": "ID!", "email": "String", "firstName": "String", "lastName": "String", "displayName": "String!",
 		"phone": "String", "acceptsMarketing": "Boolean!", "tags": "[String!]!", "numberOfOrders": "UnsignedInt64!",
 		"createdAt": "DateTime!", "updatedAt": "DateTime!", "avatarUrl": "String",
+		"orders":         "OrderConnection!(after: String, before: String, first: Int, last: Int, query: String, reverse: Boolean, sortKey: OrderSortKeys)",
 		"addresses":      "MailingAddressConnection!(after: String, before: String, first: Int, last: Int, reverse: Boolean)",
 		"defaultAddress": "MailingAddress",
 	},

@@ -14,6 +14,7 @@ import (
 // "Type.field". A root field missing here is refused (TestEveryRootFieldHasAScope).
 var rootScopes = map[string]storekeep.Scope{
 	"QueryRoot.customer":                 storekeep.ScopeReadCustomers,
+	"QueryRoot.node":                     storekeep.ScopeReadCustomers,
 	"Mutation.customerRecover":           storekeep.ScopeWriteCustomers,
 	"Mutation.customerReset":             storekeep.ScopeWriteCustomers,
 	"Mutation.customerResetByUrl":        storekeep.ScopeWriteCustomers,
@@ -24,6 +25,8 @@ var rootScopes = map[string]storekeep.Scope{
 	"Mutation.customerAccessTokenRenew":  storekeep.ScopeWriteCustomers,
 	"Mutation.customerAccessTokenDelete": storekeep.ScopeWriteCustomers,
 	"Mutation.customerUpdate":            storekeep.ScopeWriteCustomers,
+
+	"Mutation.customerAccessTokenCreateWithMultipass": storekeep.ScopeWriteCustomers,
 
 	"Mutation.customerAddressCreate":        storekeep.ScopeWriteCustomers,
 	"Mutation.customerAddressUpdate":        storekeep.ScopeWriteCustomers,

@@ -6,6 +6,7 @@ import (
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/address"
+	"github.com/storekeep/storekeep/order"
 )
 
 // Recovery is the password-reset and activation flow (package recovery).
@@ -36,4 +37,21 @@ type Accounts interface {
 	UpdateAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error)
 	DeleteAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (string, error)
 	SetDefaultAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, caller storekeep.Caller) (storekeep.Customer, error)
+}
+
+// Orders is the read model of a shop's orders (package order).
+type Orders interface {
+	CustomerOrders(ctx context.Context, c storekeep.Customer, a order.PageArgs) (order.Page, error)
+	CountOrders(ctx context.Context, c storekeep.Customer) (int64, error)
+	// ByGID finds the order a global id with its key names; found is false
+	// for any id that does not open one.
+	ByGID(ctx context.Context, shop storekeep.Shop, gid string) (o order.Keyed, found bool, err error)
+	StatusURL(shop storekeep.Shop, o storekeep.Order) string
+	CustomerURL(shop storekeep.Shop, o storekeep.Order) string
+}
+
+// Multipass is single sign-on by Multipass token (package multipass),
+// with errors as for Recovery.
+type Multipass interface {
+	SignIn(ctx context.Context, shop storekeep.Shop, token string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/storekeep/storekeep/internal/graph"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/order"
 )
 
 // oneShop is a ShopStore holding one shop and one token with every scope.
@@ -137,6 +138,23 @@ func (s scripted) Update(_ context.Context, _ storekeep.Shop, token string, in a
 
 var fuzzAddress = storekeep.MailingAddress{ID: 7, CustomerID: 42, City: "Ottawa", Country: "Canada", CountryCode: "CA", Default: true}
 
+func (scripted) CustomerOrders(context.Context, storekeep.Customer, order.PageArgs) (order.Page, error) {
+	return order.Page{}, nil
+}
+
+func (scripted) CountOrders(context.Context, storekeep.Customer) (int64, error) { return 0, nil }
+
+func (scripted) ByGID(context.Context, storekeep.Shop, string) (order.Keyed, bool, error) {
+	return order.Keyed{}, false, nil
+}
+
+func (scripted) StatusURL(storekeep.Shop, storekeep.Order) string {
+	return "https://shop.example/status"
+}
+func (scripted) CustomerURL(storekeep.Shop, storekeep.Order) string {
+	return "https://shop.example/account/orders/1"
+}
+
 func (s scripted) Addresses(_ context.Context, _ storekeep.Customer, p storekeep.Page) (storekeep.Window[storekeep.MailingAddress], error) {
 	return storekeep.Paginate([]storekeep.MailingAddress{fuzzAddress}, func(a storekeep.MailingAddress) int64 { return a.ID }, p)
 }
@@ -187,7 +205,7 @@ func fuzzStack(t testing.TB) (http.Handler, string, *bytes.Buffer) {
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	gql := graph.NewHandler(&graph.Resolver{Recovery: scripted{}, Accounts: scripted{}, Logger: log})
+	gql := graph.NewHandler(&graph.Resolver{Recovery: scripted{}, Accounts: scripted{}, OrderBook: scripted{}, Logger: log})
 	h := server.New(server.Config{Shops: shops, Keys: keys, GraphQL: gql, Logger: log,
 		Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }})
 	return h, value, &logs

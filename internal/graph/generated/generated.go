@@ -19,6 +19,7 @@ import (
 	"github.com/storekeep/storekeep/address"
 	"github.com/storekeep/storekeep/internal/graph/model"
 	"github.com/storekeep/storekeep/internal/graph/scalar"
+	"github.com/storekeep/storekeep/order"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -36,6 +37,7 @@ type ResolverRoot interface {
 	Customer() CustomerResolver
 	MailingAddress() MailingAddressResolver
 	Mutation() MutationResolver
+	Order() OrderResolver
 	QueryRoot() QueryRootResolver
 }
 
@@ -44,6 +46,14 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AutomaticDiscountApplication struct {
+		AllocationMethod func(childComplexity int) int
+		TargetSelection  func(childComplexity int) int
+		TargetType       func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Value            func(childComplexity int) int
+	}
+
 	Customer struct {
 		AcceptsMarketing func(childComplexity int) int
 		Addresses        func(childComplexity int, after *string, before *string, first *int, last *int, reverse *bool) int
@@ -56,6 +66,7 @@ type ComplexityRoot struct {
 		GID              func(childComplexity int) int
 		LastName         func(childComplexity int) int
 		NumberOfOrders   func(childComplexity int) int
+		Orders           func(childComplexity int, after *string, before *string, first *int, last *int, query *string, reverse *bool, sortKey *model.OrderSortKeys) int
 		Phone            func(childComplexity int) int
 		Tags             func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
@@ -70,6 +81,11 @@ type ComplexityRoot struct {
 		CustomerAccessToken func(childComplexity int) int
 		CustomerUserErrors  func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
+	}
+
+	CustomerAccessTokenCreateWithMultipassPayload struct {
+		CustomerAccessToken func(childComplexity int) int
+		CustomerUserErrors  func(childComplexity int) int
 	}
 
 	CustomerAccessTokenDeletePayload struct {
@@ -158,6 +174,39 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	DiscountAllocation struct {
+		AllocatedAmount     func(childComplexity int) int
+		DiscountApplication func(childComplexity int) int
+	}
+
+	DiscountApplicationConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DiscountApplicationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DiscountCodeApplication struct {
+		AllocationMethod func(childComplexity int) int
+		Applicable       func(childComplexity int) int
+		Code             func(childComplexity int) int
+		TargetSelection  func(childComplexity int) int
+		TargetType       func(childComplexity int) int
+		Value            func(childComplexity int) int
+	}
+
+	Image struct {
+		AltText func(childComplexity int) int
+		Height  func(childComplexity int) int
+		ID      func(childComplexity int) int
+		URL     func(childComplexity int, transform *model.ImageTransformInput) int
+		Width   func(childComplexity int) int
+	}
+
 	MailingAddress struct {
 		Address1      func(childComplexity int) int
 		Address2      func(childComplexity int) int
@@ -191,21 +240,104 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ManualDiscountApplication struct {
+		AllocationMethod func(childComplexity int) int
+		Description      func(childComplexity int) int
+		TargetSelection  func(childComplexity int) int
+		TargetType       func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Value            func(childComplexity int) int
+	}
+
+	MoneyV2 struct {
+		Amount       func(childComplexity int) int
+		CurrencyCode func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CustomerAccessTokenCreate    func(childComplexity int, input model.CustomerAccessTokenCreateInput) int
-		CustomerAccessTokenDelete    func(childComplexity int, customerAccessToken string) int
-		CustomerAccessTokenRenew     func(childComplexity int, customerAccessToken string) int
-		CustomerActivate             func(childComplexity int, id string, input model.CustomerActivateInput) int
-		CustomerActivateByURL        func(childComplexity int, activationURL string, password string) int
-		CustomerAddressCreate        func(childComplexity int, address address.Input, customerAccessToken string) int
-		CustomerAddressDelete        func(childComplexity int, customerAccessToken string, id string) int
-		CustomerAddressUpdate        func(childComplexity int, address address.Input, customerAccessToken string, id string) int
-		CustomerCreate               func(childComplexity int, input account.CreateInput) int
-		CustomerDefaultAddressUpdate func(childComplexity int, addressID string, customerAccessToken string) int
-		CustomerRecover              func(childComplexity int, email string) int
-		CustomerReset                func(childComplexity int, id string, input model.CustomerResetInput) int
-		CustomerResetByURL           func(childComplexity int, resetURL string, password string) int
-		CustomerUpdate               func(childComplexity int, customerAccessToken string, customer account.UpdateInput) int
+		CustomerAccessTokenCreate              func(childComplexity int, input model.CustomerAccessTokenCreateInput) int
+		CustomerAccessTokenCreateWithMultipass func(childComplexity int, multipassToken string) int
+		CustomerAccessTokenDelete              func(childComplexity int, customerAccessToken string) int
+		CustomerAccessTokenRenew               func(childComplexity int, customerAccessToken string) int
+		CustomerActivate                       func(childComplexity int, id string, input model.CustomerActivateInput) int
+		CustomerActivateByURL                  func(childComplexity int, activationURL string, password string) int
+		CustomerAddressCreate                  func(childComplexity int, address address.Input, customerAccessToken string) int
+		CustomerAddressDelete                  func(childComplexity int, customerAccessToken string, id string) int
+		CustomerAddressUpdate                  func(childComplexity int, address address.Input, customerAccessToken string, id string) int
+		CustomerCreate                         func(childComplexity int, input account.CreateInput) int
+		CustomerDefaultAddressUpdate           func(childComplexity int, addressID string, customerAccessToken string) int
+		CustomerRecover                        func(childComplexity int, email string) int
+		CustomerReset                          func(childComplexity int, id string, input model.CustomerResetInput) int
+		CustomerResetByURL                     func(childComplexity int, resetURL string, password string) int
+		CustomerUpdate                         func(childComplexity int, customerAccessToken string, customer account.UpdateInput) int
+	}
+
+	Order struct {
+		BillingAddress            func(childComplexity int) int
+		CancelReason              func(childComplexity int) int
+		CanceledAt                func(childComplexity int) int
+		CurrencyCode              func(childComplexity int) int
+		CurrentSubtotalPrice      func(childComplexity int) int
+		CurrentTotalPrice         func(childComplexity int) int
+		CurrentTotalShippingPrice func(childComplexity int) int
+		CurrentTotalTax           func(childComplexity int) int
+		CustomerURL               func(childComplexity int) int
+		DiscountApplications      func(childComplexity int, after *string, before *string, first *int, last *int, reverse *bool) int
+		Email                     func(childComplexity int) int
+		FinancialStatus           func(childComplexity int) int
+		FulfillmentStatus         func(childComplexity int) int
+		GID                       func(childComplexity int) int
+		LineItems                 func(childComplexity int, after *string, before *string, first *int, last *int, reverse *bool) int
+		Name                      func(childComplexity int) int
+		OrderNumber               func(childComplexity int) int
+		OriginalTotalPrice        func(childComplexity int) int
+		Phone                     func(childComplexity int) int
+		ProcessedAt               func(childComplexity int) int
+		ShippingAddress           func(childComplexity int) int
+		StatusURL                 func(childComplexity int) int
+		SubtotalPrice             func(childComplexity int) int
+		SubtotalPriceV2           func(childComplexity int) int
+		TotalPrice                func(childComplexity int) int
+		TotalPriceV2              func(childComplexity int) int
+		TotalRefunded             func(childComplexity int) int
+		TotalRefundedV2           func(childComplexity int) int
+		TotalShippingPrice        func(childComplexity int) int
+		TotalShippingPriceV2      func(childComplexity int) int
+		TotalTax                  func(childComplexity int) int
+		TotalTaxV2                func(childComplexity int) int
+	}
+
+	OrderConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OrderLineItem struct {
+		CurrentQuantity      func(childComplexity int) int
+		DiscountAllocations  func(childComplexity int) int
+		DiscountedTotalPrice func(childComplexity int) int
+		OriginalTotalPrice   func(childComplexity int) int
+		Quantity             func(childComplexity int) int
+		Title                func(childComplexity int) int
+		Variant              func(childComplexity int) int
+	}
+
+	OrderLineItemConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	OrderLineItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -215,8 +347,37 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PricingPercentageValue struct {
+		Percentage func(childComplexity int) int
+	}
+
+	Product struct {
+		Handle func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Title  func(childComplexity int) int
+	}
+
+	ProductVariant struct {
+		ID      func(childComplexity int) int
+		Image   func(childComplexity int) int
+		Price   func(childComplexity int) int
+		PriceV2 func(childComplexity int) int
+		Product func(childComplexity int) int
+		Sku     func(childComplexity int) int
+		Title   func(childComplexity int) int
+	}
+
 	QueryRoot struct {
 		Customer func(childComplexity int, customerAccessToken string) int
+		Node     func(childComplexity int, id string) int
+	}
+
+	ScriptDiscountApplication struct {
+		AllocationMethod func(childComplexity int) int
+		TargetSelection  func(childComplexity int) int
+		TargetType       func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Value            func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -236,11 +397,12 @@ type CustomerResolver interface {
 	FirstName(ctx context.Context, obj *storekeep.Customer) (*string, error)
 
 	LastName(ctx context.Context, obj *storekeep.Customer) (*string, error)
-
+	NumberOfOrders(ctx context.Context, obj *storekeep.Customer) (int64, error)
 	Phone(ctx context.Context, obj *storekeep.Customer) (*string, error)
 
 	Addresses(ctx context.Context, obj *storekeep.Customer, after *string, before *string, first *int, last *int, reverse *bool) (*model.MailingAddressConnection, error)
 	DefaultAddress(ctx context.Context, obj *storekeep.Customer) (*storekeep.MailingAddress, error)
+	Orders(ctx context.Context, obj *storekeep.Customer, after *string, before *string, first *int, last *int, query *string, reverse *bool, sortKey *model.OrderSortKeys) (*model.OrderConnection, error)
 }
 type MailingAddressResolver interface {
 	Address1(ctx context.Context, obj *storekeep.MailingAddress) (*string, error)
@@ -273,14 +435,49 @@ type MutationResolver interface {
 	CustomerAddressDelete(ctx context.Context, customerAccessToken string, id string) (*model.CustomerAddressDeletePayload, error)
 	CustomerAddressUpdate(ctx context.Context, address address.Input, customerAccessToken string, id string) (*model.CustomerAddressUpdatePayload, error)
 	CustomerDefaultAddressUpdate(ctx context.Context, addressID string, customerAccessToken string) (*model.CustomerDefaultAddressUpdatePayload, error)
+	CustomerAccessTokenCreateWithMultipass(ctx context.Context, multipassToken string) (*model.CustomerAccessTokenCreateWithMultipassPayload, error)
 	CustomerRecover(ctx context.Context, email string) (*model.CustomerRecoverPayload, error)
 	CustomerReset(ctx context.Context, id string, input model.CustomerResetInput) (*model.CustomerResetPayload, error)
 	CustomerResetByURL(ctx context.Context, resetURL string, password string) (*model.CustomerResetByURLPayload, error)
 	CustomerActivate(ctx context.Context, id string, input model.CustomerActivateInput) (*model.CustomerActivatePayload, error)
 	CustomerActivateByURL(ctx context.Context, activationURL string, password string) (*model.CustomerActivateByURLPayload, error)
 }
+type OrderResolver interface {
+	BillingAddress(ctx context.Context, obj *order.Keyed) (*storekeep.MailingAddress, error)
+	CancelReason(ctx context.Context, obj *order.Keyed) (*model.OrderCancelReason, error)
+	CanceledAt(ctx context.Context, obj *order.Keyed) (*time.Time, error)
+	CurrencyCode(ctx context.Context, obj *order.Keyed) (model.CurrencyCode, error)
+	CurrentSubtotalPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	CurrentTotalPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	CurrentTotalShippingPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	CurrentTotalTax(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	CustomerURL(ctx context.Context, obj *order.Keyed) (*string, error)
+	DiscountApplications(ctx context.Context, obj *order.Keyed, after *string, before *string, first *int, last *int, reverse *bool) (*model.DiscountApplicationConnection, error)
+	Email(ctx context.Context, obj *order.Keyed) (*string, error)
+	FinancialStatus(ctx context.Context, obj *order.Keyed) (*model.OrderFinancialStatus, error)
+	FulfillmentStatus(ctx context.Context, obj *order.Keyed) (model.OrderFulfillmentStatus, error)
+
+	LineItems(ctx context.Context, obj *order.Keyed, after *string, before *string, first *int, last *int, reverse *bool) (*model.OrderLineItemConnection, error)
+
+	OriginalTotalPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	Phone(ctx context.Context, obj *order.Keyed) (*string, error)
+	ProcessedAt(ctx context.Context, obj *order.Keyed) (*time.Time, error)
+	ShippingAddress(ctx context.Context, obj *order.Keyed) (*storekeep.MailingAddress, error)
+	StatusURL(ctx context.Context, obj *order.Keyed) (string, error)
+	SubtotalPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	SubtotalPriceV2(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalPriceV2(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalRefunded(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalRefundedV2(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalShippingPrice(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalShippingPriceV2(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalTax(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+	TotalTaxV2(ctx context.Context, obj *order.Keyed) (*model.MoneyV2, error)
+}
 type QueryRootResolver interface {
 	Customer(ctx context.Context, customerAccessToken string) (*storekeep.Customer, error)
+	Node(ctx context.Context, id string) (storekeep.Node, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -300,6 +497,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AutomaticDiscountApplication.allocationMethod":
+		if e.ComplexityRoot.AutomaticDiscountApplication.AllocationMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutomaticDiscountApplication.AllocationMethod(childComplexity), true
+	case "AutomaticDiscountApplication.targetSelection":
+		if e.ComplexityRoot.AutomaticDiscountApplication.TargetSelection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutomaticDiscountApplication.TargetSelection(childComplexity), true
+	case "AutomaticDiscountApplication.targetType":
+		if e.ComplexityRoot.AutomaticDiscountApplication.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutomaticDiscountApplication.TargetType(childComplexity), true
+	case "AutomaticDiscountApplication.title":
+		if e.ComplexityRoot.AutomaticDiscountApplication.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutomaticDiscountApplication.Title(childComplexity), true
+	case "AutomaticDiscountApplication.value":
+		if e.ComplexityRoot.AutomaticDiscountApplication.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AutomaticDiscountApplication.Value(childComplexity), true
 
 	case "Customer.acceptsMarketing":
 		if e.ComplexityRoot.Customer.AcceptsMarketing == nil {
@@ -372,6 +600,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.NumberOfOrders(childComplexity), true
+	case "Customer.orders":
+		if e.ComplexityRoot.Customer.Orders == nil {
+			break
+		}
+
+		args, err := ec.field_Customer_orders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Customer.Orders(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int), args["query"].(*string), args["reverse"].(*bool), args["sortKey"].(*model.OrderSortKeys)), true
 	case "Customer.phone":
 		if e.ComplexityRoot.Customer.Phone == nil {
 			break
@@ -422,6 +661,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerAccessTokenCreatePayload.UserErrors(childComplexity), true
+
+	case "CustomerAccessTokenCreateWithMultipassPayload.customerAccessToken":
+		if e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerAccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerAccessToken(childComplexity), true
+	case "CustomerAccessTokenCreateWithMultipassPayload.customerUserErrors":
+		if e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerUserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerAccessTokenCreateWithMultipassPayload.CustomerUserErrors(childComplexity), true
 
 	case "CustomerAccessTokenDeletePayload.deletedAccessToken":
 		if e.ComplexityRoot.CustomerAccessTokenDeletePayload.DeletedAccessToken == nil {
@@ -701,6 +953,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerUserError.Message(childComplexity), true
 
+	case "DiscountAllocation.allocatedAmount":
+		if e.ComplexityRoot.DiscountAllocation.AllocatedAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountAllocation.AllocatedAmount(childComplexity), true
+	case "DiscountAllocation.discountApplication":
+		if e.ComplexityRoot.DiscountAllocation.DiscountApplication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountAllocation.DiscountApplication(childComplexity), true
+
+	case "DiscountApplicationConnection.edges":
+		if e.ComplexityRoot.DiscountApplicationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountApplicationConnection.Edges(childComplexity), true
+	case "DiscountApplicationConnection.nodes":
+		if e.ComplexityRoot.DiscountApplicationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountApplicationConnection.Nodes(childComplexity), true
+	case "DiscountApplicationConnection.pageInfo":
+		if e.ComplexityRoot.DiscountApplicationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountApplicationConnection.PageInfo(childComplexity), true
+
+	case "DiscountApplicationEdge.cursor":
+		if e.ComplexityRoot.DiscountApplicationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountApplicationEdge.Cursor(childComplexity), true
+	case "DiscountApplicationEdge.node":
+		if e.ComplexityRoot.DiscountApplicationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountApplicationEdge.Node(childComplexity), true
+
+	case "DiscountCodeApplication.allocationMethod":
+		if e.ComplexityRoot.DiscountCodeApplication.AllocationMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeApplication.AllocationMethod(childComplexity), true
+	case "DiscountCodeApplication.applicable":
+		if e.ComplexityRoot.DiscountCodeApplication.Applicable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeApplication.Applicable(childComplexity), true
+	case "DiscountCodeApplication.code":
+		if e.ComplexityRoot.DiscountCodeApplication.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeApplication.Code(childComplexity), true
+	case "DiscountCodeApplication.targetSelection":
+		if e.ComplexityRoot.DiscountCodeApplication.TargetSelection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeApplication.TargetSelection(childComplexity), true
+	case "DiscountCodeApplication.targetType":
+		if e.ComplexityRoot.DiscountCodeApplication.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeApplication.TargetType(childComplexity), true
+	case "DiscountCodeApplication.value":
+		if e.ComplexityRoot.DiscountCodeApplication.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscountCodeApplication.Value(childComplexity), true
+
+	case "Image.altText":
+		if e.ComplexityRoot.Image.AltText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.AltText(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.id":
+		if e.ComplexityRoot.Image.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.ID(childComplexity), true
+	case "Image.url":
+		if e.ComplexityRoot.Image.URL == nil {
+			break
+		}
+
+		args, err := ec.field_Image_url_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.URL(childComplexity, args["transform"].(*model.ImageTransformInput)), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Width(childComplexity), true
+
 	case "MailingAddress.address1":
 		if e.ComplexityRoot.MailingAddress.Address1 == nil {
 			break
@@ -853,6 +1223,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MailingAddressEdge.Node(childComplexity), true
 
+	case "ManualDiscountApplication.allocationMethod":
+		if e.ComplexityRoot.ManualDiscountApplication.AllocationMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManualDiscountApplication.AllocationMethod(childComplexity), true
+	case "ManualDiscountApplication.description":
+		if e.ComplexityRoot.ManualDiscountApplication.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManualDiscountApplication.Description(childComplexity), true
+	case "ManualDiscountApplication.targetSelection":
+		if e.ComplexityRoot.ManualDiscountApplication.TargetSelection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManualDiscountApplication.TargetSelection(childComplexity), true
+	case "ManualDiscountApplication.targetType":
+		if e.ComplexityRoot.ManualDiscountApplication.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManualDiscountApplication.TargetType(childComplexity), true
+	case "ManualDiscountApplication.title":
+		if e.ComplexityRoot.ManualDiscountApplication.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManualDiscountApplication.Title(childComplexity), true
+	case "ManualDiscountApplication.value":
+		if e.ComplexityRoot.ManualDiscountApplication.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ManualDiscountApplication.Value(childComplexity), true
+
+	case "MoneyV2.amount":
+		if e.ComplexityRoot.MoneyV2.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyV2.Amount(childComplexity), true
+	case "MoneyV2.currencyCode":
+		if e.ComplexityRoot.MoneyV2.CurrencyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyV2.CurrencyCode(childComplexity), true
+
 	case "Mutation.customerAccessTokenCreate":
 		if e.ComplexityRoot.Mutation.CustomerAccessTokenCreate == nil {
 			break
@@ -864,6 +1284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerAccessTokenCreate(childComplexity, args["input"].(model.CustomerAccessTokenCreateInput)), true
+	case "Mutation.customerAccessTokenCreateWithMultipass":
+		if e.ComplexityRoot.Mutation.CustomerAccessTokenCreateWithMultipass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerAccessTokenCreateWithMultipass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerAccessTokenCreateWithMultipass(childComplexity, args["multipassToken"].(string)), true
 	case "Mutation.customerAccessTokenDelete":
 		if e.ComplexityRoot.Mutation.CustomerAccessTokenDelete == nil {
 			break
@@ -1008,6 +1439,322 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.CustomerUpdate(childComplexity, args["customerAccessToken"].(string), args["customer"].(account.UpdateInput)), true
 
+	case "Order.billingAddress":
+		if e.ComplexityRoot.Order.BillingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.BillingAddress(childComplexity), true
+	case "Order.cancelReason":
+		if e.ComplexityRoot.Order.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CancelReason(childComplexity), true
+	case "Order.canceledAt":
+		if e.ComplexityRoot.Order.CanceledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CanceledAt(childComplexity), true
+	case "Order.currencyCode":
+		if e.ComplexityRoot.Order.CurrencyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CurrencyCode(childComplexity), true
+	case "Order.currentSubtotalPrice":
+		if e.ComplexityRoot.Order.CurrentSubtotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CurrentSubtotalPrice(childComplexity), true
+	case "Order.currentTotalPrice":
+		if e.ComplexityRoot.Order.CurrentTotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CurrentTotalPrice(childComplexity), true
+	case "Order.currentTotalShippingPrice":
+		if e.ComplexityRoot.Order.CurrentTotalShippingPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CurrentTotalShippingPrice(childComplexity), true
+	case "Order.currentTotalTax":
+		if e.ComplexityRoot.Order.CurrentTotalTax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CurrentTotalTax(childComplexity), true
+	case "Order.customerUrl":
+		if e.ComplexityRoot.Order.CustomerURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.CustomerURL(childComplexity), true
+	case "Order.discountApplications":
+		if e.ComplexityRoot.Order.DiscountApplications == nil {
+			break
+		}
+
+		args, err := ec.field_Order_discountApplications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Order.DiscountApplications(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int), args["reverse"].(*bool)), true
+	case "Order.email":
+		if e.ComplexityRoot.Order.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Email(childComplexity), true
+	case "Order.financialStatus":
+		if e.ComplexityRoot.Order.FinancialStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.FinancialStatus(childComplexity), true
+	case "Order.fulfillmentStatus":
+		if e.ComplexityRoot.Order.FulfillmentStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.FulfillmentStatus(childComplexity), true
+	case "Order.id":
+		if e.ComplexityRoot.Order.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.GID(childComplexity), true
+	case "Order.lineItems":
+		if e.ComplexityRoot.Order.LineItems == nil {
+			break
+		}
+
+		args, err := ec.field_Order_lineItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Order.LineItems(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int), args["reverse"].(*bool)), true
+	case "Order.name":
+		if e.ComplexityRoot.Order.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Name(childComplexity), true
+	case "Order.orderNumber":
+		if e.ComplexityRoot.Order.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.OrderNumber(childComplexity), true
+	case "Order.originalTotalPrice":
+		if e.ComplexityRoot.Order.OriginalTotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.OriginalTotalPrice(childComplexity), true
+	case "Order.phone":
+		if e.ComplexityRoot.Order.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Phone(childComplexity), true
+	case "Order.processedAt":
+		if e.ComplexityRoot.Order.ProcessedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ProcessedAt(childComplexity), true
+	case "Order.shippingAddress":
+		if e.ComplexityRoot.Order.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ShippingAddress(childComplexity), true
+	case "Order.statusUrl":
+		if e.ComplexityRoot.Order.StatusURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.StatusURL(childComplexity), true
+	case "Order.subtotalPrice":
+		if e.ComplexityRoot.Order.SubtotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.SubtotalPrice(childComplexity), true
+	case "Order.subtotalPriceV2":
+		if e.ComplexityRoot.Order.SubtotalPriceV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.SubtotalPriceV2(childComplexity), true
+	case "Order.totalPrice":
+		if e.ComplexityRoot.Order.TotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalPrice(childComplexity), true
+	case "Order.totalPriceV2":
+		if e.ComplexityRoot.Order.TotalPriceV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalPriceV2(childComplexity), true
+	case "Order.totalRefunded":
+		if e.ComplexityRoot.Order.TotalRefunded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalRefunded(childComplexity), true
+	case "Order.totalRefundedV2":
+		if e.ComplexityRoot.Order.TotalRefundedV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalRefundedV2(childComplexity), true
+	case "Order.totalShippingPrice":
+		if e.ComplexityRoot.Order.TotalShippingPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalShippingPrice(childComplexity), true
+	case "Order.totalShippingPriceV2":
+		if e.ComplexityRoot.Order.TotalShippingPriceV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalShippingPriceV2(childComplexity), true
+	case "Order.totalTax":
+		if e.ComplexityRoot.Order.TotalTax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalTax(childComplexity), true
+	case "Order.totalTaxV2":
+		if e.ComplexityRoot.Order.TotalTaxV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.TotalTaxV2(childComplexity), true
+
+	case "OrderConnection.edges":
+		if e.ComplexityRoot.OrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.Edges(childComplexity), true
+	case "OrderConnection.nodes":
+		if e.ComplexityRoot.OrderConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.Nodes(childComplexity), true
+	case "OrderConnection.pageInfo":
+		if e.ComplexityRoot.OrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.PageInfo(childComplexity), true
+	case "OrderConnection.totalCount":
+		if e.ComplexityRoot.OrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.TotalCount(childComplexity), true
+
+	case "OrderEdge.cursor":
+		if e.ComplexityRoot.OrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEdge.Cursor(childComplexity), true
+	case "OrderEdge.node":
+		if e.ComplexityRoot.OrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEdge.Node(childComplexity), true
+
+	case "OrderLineItem.currentQuantity":
+		if e.ComplexityRoot.OrderLineItem.CurrentQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.CurrentQuantity(childComplexity), true
+	case "OrderLineItem.discountAllocations":
+		if e.ComplexityRoot.OrderLineItem.DiscountAllocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.DiscountAllocations(childComplexity), true
+	case "OrderLineItem.discountedTotalPrice":
+		if e.ComplexityRoot.OrderLineItem.DiscountedTotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.DiscountedTotalPrice(childComplexity), true
+	case "OrderLineItem.originalTotalPrice":
+		if e.ComplexityRoot.OrderLineItem.OriginalTotalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.OriginalTotalPrice(childComplexity), true
+	case "OrderLineItem.quantity":
+		if e.ComplexityRoot.OrderLineItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.Quantity(childComplexity), true
+	case "OrderLineItem.title":
+		if e.ComplexityRoot.OrderLineItem.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.Title(childComplexity), true
+	case "OrderLineItem.variant":
+		if e.ComplexityRoot.OrderLineItem.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItem.Variant(childComplexity), true
+
+	case "OrderLineItemConnection.edges":
+		if e.ComplexityRoot.OrderLineItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItemConnection.Edges(childComplexity), true
+	case "OrderLineItemConnection.nodes":
+		if e.ComplexityRoot.OrderLineItemConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItemConnection.Nodes(childComplexity), true
+	case "OrderLineItemConnection.pageInfo":
+		if e.ComplexityRoot.OrderLineItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItemConnection.PageInfo(childComplexity), true
+
+	case "OrderLineItemEdge.cursor":
+		if e.ComplexityRoot.OrderLineItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItemEdge.Cursor(childComplexity), true
+	case "OrderLineItemEdge.node":
+		if e.ComplexityRoot.OrderLineItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLineItemEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1033,6 +1780,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PricingPercentageValue.percentage":
+		if e.ComplexityRoot.PricingPercentageValue.Percentage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PricingPercentageValue.Percentage(childComplexity), true
+
+	case "Product.handle":
+		if e.ComplexityRoot.Product.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Handle(childComplexity), true
+	case "Product.id":
+		if e.ComplexityRoot.Product.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.ID(childComplexity), true
+	case "Product.title":
+		if e.ComplexityRoot.Product.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Title(childComplexity), true
+
+	case "ProductVariant.id":
+		if e.ComplexityRoot.ProductVariant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.ID(childComplexity), true
+	case "ProductVariant.image":
+		if e.ComplexityRoot.ProductVariant.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.Image(childComplexity), true
+	case "ProductVariant.price":
+		if e.ComplexityRoot.ProductVariant.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.Price(childComplexity), true
+	case "ProductVariant.priceV2":
+		if e.ComplexityRoot.ProductVariant.PriceV2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.PriceV2(childComplexity), true
+	case "ProductVariant.product":
+		if e.ComplexityRoot.ProductVariant.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.Product(childComplexity), true
+	case "ProductVariant.sku":
+		if e.ComplexityRoot.ProductVariant.Sku == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.Sku(childComplexity), true
+	case "ProductVariant.title":
+		if e.ComplexityRoot.ProductVariant.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.Title(childComplexity), true
+
 	case "QueryRoot.customer":
 		if e.ComplexityRoot.QueryRoot.Customer == nil {
 			break
@@ -1044,6 +1860,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QueryRoot.Customer(childComplexity, args["customerAccessToken"].(string)), true
+
+	case "QueryRoot.node":
+		if e.ComplexityRoot.QueryRoot.Node == nil {
+			break
+		}
+
+		args, err := ec.field_QueryRoot_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.QueryRoot.Node(childComplexity, args["id"].(string)), true
+
+	case "ScriptDiscountApplication.allocationMethod":
+		if e.ComplexityRoot.ScriptDiscountApplication.AllocationMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScriptDiscountApplication.AllocationMethod(childComplexity), true
+	case "ScriptDiscountApplication.targetSelection":
+		if e.ComplexityRoot.ScriptDiscountApplication.TargetSelection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScriptDiscountApplication.TargetSelection(childComplexity), true
+	case "ScriptDiscountApplication.targetType":
+		if e.ComplexityRoot.ScriptDiscountApplication.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScriptDiscountApplication.TargetType(childComplexity), true
+	case "ScriptDiscountApplication.title":
+		if e.ComplexityRoot.ScriptDiscountApplication.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScriptDiscountApplication.Title(childComplexity), true
+	case "ScriptDiscountApplication.value":
+		if e.ComplexityRoot.ScriptDiscountApplication.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScriptDiscountApplication.Value(childComplexity), true
 
 	case "UserError.field":
 		if e.ComplexityRoot.UserError.Field == nil {
@@ -1073,6 +1932,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CustomerCreateInput", ec.unmarshalInputCustomerCreateInput),
 			graphql.NewInputUnmarshaler("CustomerResetInput", ec.unmarshalInputCustomerResetInput),
 			graphql.NewInputUnmarshaler("CustomerUpdateInput", ec.unmarshalInputCustomerUpdateInput),
+			graphql.NewInputUnmarshaler("ImageTransformInput", ec.unmarshalInputImageTransformInput),
 			graphql.NewInputUnmarshaler("MailingAddressInput", ec.unmarshalInputMailingAddressInput),
 			graphql.NewInputUnmarshaler("VisitorConsent", ec.unmarshalInputVisitorConsent),
 		)
@@ -1610,127 +2470,7 @@ extend type QueryRoot {
   ): Customer
 }
 `, BuiltIn: false},
-	{Name: "../schema/errors.graphqls", Input: `"An error the storefront can show to the customer as it is."
-interface DisplayableError {
-  "The path to the input field the error is about, or null when it is about no single field."
-  field: [String!]
-
-  "What went wrong, phrased for the customer."
-  message: String!
-}
-
-"An error in the arguments of a mutation."
-type UserError implements DisplayableError {
-  "The path to the input field the error is about, or null when it is about no single field."
-  field: [String!]
-
-  "What went wrong, phrased for the customer."
-  message: String!
-}
-
-"An error in the arguments of a customer mutation, with a code a program can act on."
-type CustomerUserError implements DisplayableError {
-  "What kind of error this is."
-  code: CustomerErrorCode
-
-  "The path to the input field the error is about, or null when it is about no single field."
-  field: [String!]
-
-  "What went wrong, phrased for the customer."
-  message: String!
-}
-
-"The kinds of CustomerUserError."
-enum CustomerErrorCode {
-  "The account is already enabled."
-  ALREADY_ENABLED
-
-  "The email address has a domain that cannot receive mail."
-  BAD_DOMAIN
-
-  "The value is empty."
-  BLANK
-
-  "The value contains HTML tags."
-  CONTAINS_HTML_TAGS
-
-  "The value contains a URL."
-  CONTAINS_URL
-
-  "The account is disabled."
-  CUSTOMER_DISABLED
-
-  "The value is malformed."
-  INVALID
-
-  "The multipass request is malformed."
-  INVALID_MULTIPASS_REQUEST
-
-  "Nothing matches the value."
-  NOT_FOUND
-
-  "The password begins or ends with whitespace."
-  PASSWORD_STARTS_OR_ENDS_WITH_WHITESPACE
-
-  "Another account already uses the value."
-  TAKEN
-
-  "The token is unknown, expired, already used or meant for another account."
-  TOKEN_INVALID
-
-  "The value is longer than allowed."
-  TOO_LONG
-
-  "The value is shorter than allowed."
-  TOO_SHORT
-
-  "No account matches the credentials."
-  UNIDENTIFIED_CUSTOMER
-}
-`, BuiltIn: false},
-	{Name: "../schema/incontext.graphqls", Input: `"Names the country, language and buyer an operation runs for. storekeep uses ` + "`" + `language` + "`" + ` as the language of the mail an operation sends."
-directive @inContext(
-  "The buyer's country."
-  country: CountryCode
-
-  "The language to answer and write mail in."
-  language: LanguageCode
-
-  "The id of the location the buyer prefers."
-  preferredLocationId: ID
-
-  "Who the buyer is."
-  buyer: BuyerInput
-
-  "What the visitor consented to."
-  visitorConsent: VisitorConsent
-) on QUERY | MUTATION
-
-"Identifies the buyer an operation runs for."
-input BuyerInput {
-  "The id of the company location the buyer orders for."
-  companyLocationId: ID
-
-  "The buyer's customer access token."
-  customerAccessToken: String!
-}
-
-"The purposes a visitor allowed their data to be used for; a null field means not asked."
-input VisitorConsent {
-  "Consent to analytics."
-  analytics: Boolean
-
-  "Consent to marketing."
-  marketing: Boolean
-
-  "Consent to remembering preferences."
-  preferences: Boolean
-
-  "Consent to the sale or sharing of data."
-  saleOfData: Boolean
-}
-`, BuiltIn: false},
-	{Name: "../schema/incontext_enums.graphqls", Input: `# Code generated by internal/graph/schema/gen from testdata/storefront.schema.json. DO NOT EDIT.
+	{Name: "../schema/enums.graphqls", Input: `# Code generated by internal/graph/schema/gen from testdata/storefront.schema.json. DO NOT EDIT.
 
 "An ISO 3166-1 alpha-2 country code, as Shopify lists them."
 enum CountryCode {
@@ -2128,6 +2868,834 @@ enum LanguageCode {
   ZH_TW
   ZU
 }
+
+"An ISO 4217 currency code, as Shopify lists them."
+enum CurrencyCode {
+  AED
+  AFN
+  ALL
+  AMD
+  ANG
+  AOA
+  ARS
+  AUD
+  AWG
+  AZN
+  BAM
+  BBD
+  BDT
+  BGN
+  BHD
+  BIF
+  BMD
+  BND
+  BOB
+  BRL
+  BSD
+  BTN
+  BWP
+  BYN
+  BYR @deprecated(reason: "` + "`" + `BYR` + "`" + ` is deprecated. Use ` + "`" + `BYN` + "`" + ` available from version ` + "`" + `2021-01` + "`" + ` onwards instead.")
+  BZD
+  CAD
+  CDF
+  CHF
+  CLP
+  CNY
+  COP
+  CRC
+  CVE
+  CZK
+  DJF
+  DKK
+  DOP
+  DZD
+  EGP
+  ERN
+  ETB
+  EUR
+  FJD
+  FKP
+  GBP
+  GEL
+  GHS
+  GIP
+  GMD
+  GNF
+  GTQ
+  GYD
+  HKD
+  HNL
+  HRK
+  HTG
+  HUF
+  IDR
+  ILS
+  INR
+  IQD
+  IRR
+  ISK
+  JEP
+  JMD
+  JOD
+  JPY
+  KES
+  KGS
+  KHR
+  KID
+  KMF
+  KRW
+  KWD
+  KYD
+  KZT
+  LAK
+  LBP
+  LKR
+  LRD
+  LSL
+  LTL
+  LVL
+  LYD
+  MAD
+  MDL
+  MGA
+  MKD
+  MMK
+  MNT
+  MOP
+  MRU
+  MUR
+  MVR
+  MWK
+  MXN
+  MYR
+  MZN
+  NAD
+  NGN
+  NIO
+  NOK
+  NPR
+  NZD
+  OMR
+  PAB
+  PEN
+  PGK
+  PHP
+  PKR
+  PLN
+  PYG
+  QAR
+  RON
+  RSD
+  RUB
+  RWF
+  SAR
+  SBD
+  SCR
+  SDG
+  SEK
+  SGD
+  SHP
+  SLL
+  SOS
+  SRD
+  SSP
+  STD @deprecated(reason: "` + "`" + `STD` + "`" + ` is deprecated. Use ` + "`" + `STN` + "`" + ` available from version ` + "`" + `2022-07` + "`" + ` onwards instead.")
+  STN
+  SYP
+  SZL
+  THB
+  TJS
+  TMT
+  TND
+  TOP
+  TRY
+  TTD
+  TWD
+  TZS
+  UAH
+  UGX
+  USD
+  UYU
+  UZS
+  VED
+  VEF @deprecated(reason: "` + "`" + `VEF` + "`" + ` is deprecated. Use ` + "`" + `VES` + "`" + ` available from version ` + "`" + `2020-10` + "`" + ` onwards instead.")
+  VES
+  VND
+  VUV
+  WST
+  XAF
+  XCD
+  XOF
+  XPF
+  XXX
+  YER
+  ZAR
+  ZMW
+}
+
+"What Customer.orders is sorted by."
+enum OrderSortKeys {
+  ID
+  PROCESSED_AT
+  RELEVANCE
+  TOTAL_PRICE
+}
+
+"Where an order stands with payment."
+enum OrderFinancialStatus {
+  AUTHORIZED
+  PAID
+  PARTIALLY_PAID
+  PARTIALLY_REFUNDED
+  PENDING
+  REFUNDED
+  VOIDED
+}
+
+"Where an order stands with fulfillment."
+enum OrderFulfillmentStatus {
+  FULFILLED
+  IN_PROGRESS
+  ON_HOLD
+  OPEN
+  PARTIALLY_FULFILLED
+  PENDING_FULFILLMENT
+  RESTOCKED
+  SCHEDULED
+  UNFULFILLED
+}
+
+"Why an order was canceled."
+enum OrderCancelReason {
+  CUSTOMER
+  DECLINED
+  FRAUD
+  INVENTORY
+  OTHER
+  STAFF
+}
+
+"How a discount's value is spread over what it applies to."
+enum DiscountApplicationAllocationMethod {
+  ACROSS
+  EACH
+  ONE @deprecated(reason: "Use ACROSS instead.")
+}
+
+"Which lines a discount applies to."
+enum DiscountApplicationTargetSelection {
+  ALL
+  ENTITLED
+  EXPLICIT
+}
+
+"Whether a discount applies to line items or shipping."
+enum DiscountApplicationTargetType {
+  LINE_ITEM
+  SHIPPING_LINE
+}
+
+"Where an image is cropped."
+enum CropRegion {
+  BOTTOM
+  CENTER
+  LEFT
+  RIGHT
+  TOP
+}
+
+"An image format."
+enum ImageContentType {
+  JPG
+  PNG
+  WEBP
+}
+`, BuiltIn: false},
+	{Name: "../schema/errors.graphqls", Input: `"An error the storefront can show to the customer as it is."
+interface DisplayableError {
+  "The path to the input field the error is about, or null when it is about no single field."
+  field: [String!]
+
+  "What went wrong, phrased for the customer."
+  message: String!
+}
+
+"An error in the arguments of a mutation."
+type UserError implements DisplayableError {
+  "The path to the input field the error is about, or null when it is about no single field."
+  field: [String!]
+
+  "What went wrong, phrased for the customer."
+  message: String!
+}
+
+"An error in the arguments of a customer mutation, with a code a program can act on."
+type CustomerUserError implements DisplayableError {
+  "What kind of error this is."
+  code: CustomerErrorCode
+
+  "The path to the input field the error is about, or null when it is about no single field."
+  field: [String!]
+
+  "What went wrong, phrased for the customer."
+  message: String!
+}
+
+"The kinds of CustomerUserError."
+enum CustomerErrorCode {
+  "The account is already enabled."
+  ALREADY_ENABLED
+
+  "The email address has a domain that cannot receive mail."
+  BAD_DOMAIN
+
+  "The value is empty."
+  BLANK
+
+  "The value contains HTML tags."
+  CONTAINS_HTML_TAGS
+
+  "The value contains a URL."
+  CONTAINS_URL
+
+  "The account is disabled."
+  CUSTOMER_DISABLED
+
+  "The value is malformed."
+  INVALID
+
+  "The multipass request is malformed."
+  INVALID_MULTIPASS_REQUEST
+
+  "Nothing matches the value."
+  NOT_FOUND
+
+  "The password begins or ends with whitespace."
+  PASSWORD_STARTS_OR_ENDS_WITH_WHITESPACE
+
+  "Another account already uses the value."
+  TAKEN
+
+  "The token is unknown, expired, already used or meant for another account."
+  TOKEN_INVALID
+
+  "The value is longer than allowed."
+  TOO_LONG
+
+  "The value is shorter than allowed."
+  TOO_SHORT
+
+  "No account matches the credentials."
+  UNIDENTIFIED_CUSTOMER
+}
+`, BuiltIn: false},
+	{Name: "../schema/incontext.graphqls", Input: `"Names the country, language and buyer an operation runs for. storekeep uses ` + "`" + `language` + "`" + ` as the language of the mail an operation sends."
+directive @inContext(
+  "The buyer's country."
+  country: CountryCode
+
+  "The language to answer and write mail in."
+  language: LanguageCode
+
+  "The id of the location the buyer prefers."
+  preferredLocationId: ID
+
+  "Who the buyer is."
+  buyer: BuyerInput
+
+  "What the visitor consented to."
+  visitorConsent: VisitorConsent
+) on QUERY | MUTATION
+
+"Identifies the buyer an operation runs for."
+input BuyerInput {
+  "The id of the company location the buyer orders for."
+  companyLocationId: ID
+
+  "The buyer's customer access token."
+  customerAccessToken: String!
+}
+
+"The purposes a visitor allowed their data to be used for; a null field means not asked."
+input VisitorConsent {
+  "Consent to analytics."
+  analytics: Boolean
+
+  "Consent to marketing."
+  marketing: Boolean
+
+  "Consent to remembering preferences."
+  preferences: Boolean
+
+  "Consent to the sale or sharing of data."
+  saleOfData: Boolean
+}
+`, BuiltIn: false},
+	{Name: "../schema/multipass.graphqls", Input: `extend type Mutation {
+  "Signs a customer in with a Multipass token from the shop's own sign-in system, creating or updating the customer it names."
+  customerAccessTokenCreateWithMultipass(
+    "A Multipass token, valid for 15 minutes and once."
+    multipassToken: String!
+  ): CustomerAccessTokenCreateWithMultipassPayload
+}
+
+"The result of customerAccessTokenCreateWithMultipass."
+type CustomerAccessTokenCreateWithMultipassPayload {
+  "The new access token."
+  customerAccessToken: CustomerAccessToken
+
+  "What was wrong with the token; empty on success."
+  customerUserErrors: [CustomerUserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/order.graphqls", Input: `"An amount of money in a currency."
+type MoneyV2 {
+  "The decimal amount, such as ` + "`" + `\"19.99\"` + "`" + `."
+  amount: Decimal!
+
+  "The currency of the amount."
+  currencyCode: CurrencyCode!
+}
+
+"A percentage a discount takes off."
+type PricingPercentageValue {
+  "The percentage, such as ` + "`" + `10.0` + "`" + `."
+  percentage: Float!
+}
+
+"What a discount takes off: an amount or a percentage."
+union PricingValue = MoneyV2 | PricingPercentageValue
+
+"A discount applied to an order."
+interface DiscountApplication {
+  "How the discount's value is spread over what it applies to."
+  allocationMethod: DiscountApplicationAllocationMethod!
+
+  "Which lines it applies to."
+  targetSelection: DiscountApplicationTargetSelection!
+
+  "Whether it applies to line items or shipping."
+  targetType: DiscountApplicationTargetType!
+
+  "What it takes off."
+  value: PricingValue!
+}
+
+"A discount the shop applied automatically."
+type AutomaticDiscountApplication implements DiscountApplication {
+  "How the discount's value is spread over what it applies to."
+  allocationMethod: DiscountApplicationAllocationMethod!
+
+  "Which lines it applies to."
+  targetSelection: DiscountApplicationTargetSelection!
+
+  "Whether it applies to line items or shipping."
+  targetType: DiscountApplicationTargetType!
+
+  "The discount's title."
+  title: String!
+
+  "What it takes off."
+  value: PricingValue!
+}
+
+"A discount the customer applied with a code."
+type DiscountCodeApplication implements DiscountApplication {
+  "How the discount's value is spread over what it applies to."
+  allocationMethod: DiscountApplicationAllocationMethod!
+
+  "Whether the code applied to the order."
+  applicable: Boolean!
+
+  "The code."
+  code: String!
+
+  "Which lines it applies to."
+  targetSelection: DiscountApplicationTargetSelection!
+
+  "Whether it applies to line items or shipping."
+  targetType: DiscountApplicationTargetType!
+
+  "What it takes off."
+  value: PricingValue!
+}
+
+"A discount the shop's staff applied by hand."
+type ManualDiscountApplication implements DiscountApplication {
+  "How the discount's value is spread over what it applies to."
+  allocationMethod: DiscountApplicationAllocationMethod!
+
+  "The discount's description, or null when it has none."
+  description: String
+
+  "Which lines it applies to."
+  targetSelection: DiscountApplicationTargetSelection!
+
+  "Whether it applies to line items or shipping."
+  targetType: DiscountApplicationTargetType!
+
+  "The discount's title."
+  title: String!
+
+  "What it takes off."
+  value: PricingValue!
+}
+
+"A discount a script applied."
+type ScriptDiscountApplication implements DiscountApplication {
+  "How the discount's value is spread over what it applies to."
+  allocationMethod: DiscountApplicationAllocationMethod!
+
+  "Which lines it applies to."
+  targetSelection: DiscountApplicationTargetSelection!
+
+  "Whether it applies to line items or shipping."
+  targetType: DiscountApplicationTargetType!
+
+  "The discount's title."
+  title: String!
+
+  "What it takes off."
+  value: PricingValue!
+}
+
+"A list of discount applications, paged."
+type DiscountApplicationConnection {
+  "The discounts, each with its cursor."
+  edges: [DiscountApplicationEdge!]!
+
+  "The discounts."
+  nodes: [DiscountApplication!]!
+
+  "Where the page stands in the list."
+  pageInfo: PageInfo!
+}
+
+"A discount application and its cursor."
+type DiscountApplicationEdge {
+  "The cursor to page from this discount."
+  cursor: String!
+
+  "The discount."
+  node: DiscountApplication!
+}
+
+"The part of a discount that fell on a line."
+type DiscountAllocation {
+  "The amount taken off the line."
+  allocatedAmount: MoneyV2!
+
+  "The discount it is part of."
+  discountApplication: DiscountApplication!
+}
+
+"The options of a size or length an image is wanted in."
+input ImageTransformInput {
+  "Where to crop the image."
+  crop: CropRegion
+
+  "The greatest height in pixels."
+  maxHeight: Int
+
+  "The greatest width in pixels."
+  maxWidth: Int
+
+  "The format wanted."
+  preferredContentType: ImageContentType
+
+  "The pixel density."
+  scale: Int = 1
+}
+
+"A picture of a product."
+type Image {
+  "The text that stands in for the image, or null."
+  altText: String
+
+  "The height in pixels, or null when unknown."
+  height: Int
+
+  "The image's global id, or null."
+  id: ID
+
+  "Where the image is served."
+  url(
+    "A size or format to serve it in."
+    transform: ImageTransformInput
+  ): URL!
+
+  "The width in pixels, or null when unknown."
+  width: Int
+}
+
+"A product a line item sold."
+type Product {
+  "The product's handle in storefront URLs, or an empty string when the order did not name it."
+  handle: String!
+
+  "The product's global id, such as ` + "`" + `gid://shopify/Product/1` + "`" + `."
+  id: ID!
+
+  "The product's title."
+  title: String!
+}
+
+"The variant of a product a line item sold."
+type ProductVariant {
+  "The variant's global id, such as ` + "`" + `gid://shopify/ProductVariant/1` + "`" + `."
+  id: ID!
+
+  "The variant's image, or null when the order did not carry one."
+  image: Image
+
+  "The unit price the line item was sold at."
+  price: MoneyV2!
+
+  "The unit price the line item was sold at."
+  priceV2: MoneyV2! @deprecated(reason: "Use ` + "`" + `price` + "`" + ` instead.")
+
+  "The product it is a variant of."
+  product: Product!
+
+  "The stock keeping unit, or null."
+  sku: String
+
+  "The variant's title, such as ` + "`" + `Small / Blue` + "`" + `, or ` + "`" + `Default Title` + "`" + ` for a product without variants."
+  title: String!
+}
+
+"A line of an order."
+type OrderLineItem {
+  "The quantity after removals and refunds."
+  currentQuantity: Int!
+
+  "The line's shares of the order's discounts."
+  discountAllocations: [DiscountAllocation!]!
+
+  "The line's total after its discounts."
+  discountedTotalPrice: MoneyV2!
+
+  "The line's total before discounts."
+  originalTotalPrice: MoneyV2!
+
+  "The quantity ordered."
+  quantity: Int!
+
+  "The product's title."
+  title: String!
+
+  "The variant sold, or null when it is not known."
+  variant: ProductVariant
+}
+
+"A list of an order's lines, paged."
+type OrderLineItemConnection {
+  "The lines, each with its cursor."
+  edges: [OrderLineItemEdge!]!
+
+  "The lines."
+  nodes: [OrderLineItem!]!
+
+  "Where the page stands in the list."
+  pageInfo: PageInfo!
+}
+
+"An order's line and its cursor."
+type OrderLineItemEdge {
+  "The cursor to page from this line."
+  cursor: String!
+
+  "The line."
+  node: OrderLineItem!
+}
+
+"An order a customer placed, as the shop's commerce platform reported it."
+type Order implements Node {
+  "The billing address, or null when the order has none."
+  billingAddress: MailingAddress
+
+  "Why the order was canceled, or null when it was not."
+  cancelReason: OrderCancelReason
+
+  "When the order was canceled, or null when it was not."
+  canceledAt: DateTime
+
+  "The currency of the order's amounts."
+  currencyCode: CurrencyCode!
+
+  "The subtotal after edits, refunds and removals."
+  currentSubtotalPrice: MoneyV2!
+
+  "The total after edits, refunds and removals."
+  currentTotalPrice: MoneyV2!
+
+  "The shipping after edits, refunds and removals."
+  currentTotalShippingPrice: MoneyV2!
+
+  "The tax after edits, refunds and removals."
+  currentTotalTax: MoneyV2!
+
+  "The storefront's page for the order, ` + "`" + `/account/orders/<id>?key=<key>` + "`" + `."
+  customerUrl: URL
+
+  "The discounts applied to the order."
+  discountApplications(
+    "Items after this cursor."
+    after: String
+
+    "Items before this cursor."
+    before: String
+
+    "The first n items."
+    first: Int
+
+    "The last n items."
+    last: Int
+
+    "Whether to list them in reverse order."
+    reverse: Boolean = false
+  ): DiscountApplicationConnection!
+
+  "The email address the order was placed with, or null."
+  email: String
+
+  "Where the order stands with payment, or null when unknown."
+  financialStatus: OrderFinancialStatus
+
+  "Where the order stands with fulfillment."
+  fulfillmentStatus: OrderFulfillmentStatus!
+
+  "The order's global id with the key that opens it: ` + "`" + `gid://shopify/Order/<id>?key=<key>` + "`" + `."
+  id: ID!
+
+  "The order's lines."
+  lineItems(
+    "Items after this cursor."
+    after: String
+
+    "Items before this cursor."
+    before: String
+
+    "The first n items."
+    first: Int
+
+    "The last n items."
+    last: Int
+
+    "Whether to list them in reverse order."
+    reverse: Boolean = false
+  ): OrderLineItemConnection!
+
+  "The order's name, such as ` + "`" + `#1001` + "`" + `."
+  name: String!
+
+  "The order's number, such as ` + "`" + `1001` + "`" + `."
+  orderNumber: Int!
+
+  "The total the order was placed at, before edits."
+  originalTotalPrice: MoneyV2!
+
+  "The phone number the order was placed with, or null."
+  phone: String
+
+  "When the order was placed."
+  processedAt: DateTime!
+
+  "The shipping address, or null when the order ships nowhere."
+  shippingAddress: MailingAddress
+
+  "The order's status page."
+  statusUrl: URL!
+
+  "The subtotal of the lines, after discounts, before shipping and taxes."
+  subtotalPrice: MoneyV2
+
+  "The subtotal of the lines, after discounts, before shipping and taxes."
+  subtotalPriceV2: MoneyV2 @deprecated(reason: "Use ` + "`" + `subtotalPrice` + "`" + ` instead.")
+
+  "The total: lines, shipping and taxes."
+  totalPrice: MoneyV2!
+
+  "The total: lines, shipping and taxes."
+  totalPriceV2: MoneyV2! @deprecated(reason: "Use ` + "`" + `totalPrice` + "`" + ` instead.")
+
+  "How much was refunded."
+  totalRefunded: MoneyV2!
+
+  "How much was refunded."
+  totalRefundedV2: MoneyV2! @deprecated(reason: "Use ` + "`" + `totalRefunded` + "`" + ` instead.")
+
+  "The shipping, after shipping discounts."
+  totalShippingPrice: MoneyV2!
+
+  "The shipping, after shipping discounts."
+  totalShippingPriceV2: MoneyV2! @deprecated(reason: "Use ` + "`" + `totalShippingPrice` + "`" + ` instead.")
+
+  "The taxes, or null when none were charged."
+  totalTax: MoneyV2
+
+  "The taxes, or null when none were charged."
+  totalTaxV2: MoneyV2 @deprecated(reason: "Use ` + "`" + `totalTax` + "`" + ` instead.")
+}
+
+"A list of a customer's orders, paged."
+type OrderConnection {
+  "The orders, each with its cursor."
+  edges: [OrderEdge!]!
+
+  "The orders."
+  nodes: [Order!]!
+
+  "Where the page stands in the list."
+  pageInfo: PageInfo!
+
+  "How many orders the list holds in all."
+  totalCount: UnsignedInt64!
+}
+
+"An order and its cursor."
+type OrderEdge {
+  "The cursor to page from this order."
+  cursor: String!
+
+  "The order."
+  node: Order!
+}
+
+extend type Customer {
+  "The customer's orders: those the shop's platform reported for this customer or for its email address."
+  orders(
+    "Orders after this cursor."
+    after: String
+
+    "Orders before this cursor."
+    before: String
+
+    "The first n orders, at most 250."
+    first: Int
+
+    "The last n orders, at most 250."
+    last: Int
+
+    "A search such as ` + "`" + `financial_status:paid processed_at:>=2024-01-01` + "`" + `."
+    query: String
+
+    "Whether to list them in reverse order."
+    reverse: Boolean = false
+
+    "What to sort them by."
+    sortKey: OrderSortKeys = ID
+  ): OrderConnection!
+}
+
+extend type QueryRoot {
+  "The object with that global id, or null: an order is found only by its id with the key that opens it."
+  node(
+    "A global id, such as ` + "`" + `gid://shopify/Order/1?key=...` + "`" + `."
+    id: ID!
+  ): Node
+}
 `, BuiltIn: false},
 	{Name: "../schema/recovery.graphqls", Input: `extend type Mutation {
   "Mails the customer a link to choose a new password."
@@ -2265,6 +3833,9 @@ scalar URL
 
 "An integer from 0 to 2^64 - 1, written as a string (such as ` + "`" + `\"42\"` + "`" + `) so that no client loses precision."
 scalar UnsignedInt64
+
+"A decimal amount written as a string, such as ` + "`" + `\"19.99\"` + "`" + `."
+scalar Decimal
 `, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `schema {
   query: QueryRoot
@@ -2314,6 +3885,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_addresses(ctx, field)
 	case "defaultAddress":
 		return ec.fieldContext_Customer_defaultAddress(ctx, field)
+	case "orders":
+		return ec.fieldContext_Customer_orders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -2338,6 +3911,16 @@ func (ec *executionContext) childFields_CustomerAccessTokenCreatePayload(ctx con
 		return ec.fieldContext_CustomerAccessTokenCreatePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessTokenCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerAccessTokenCreateWithMultipassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerAccessToken":
+		return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx, field)
+	case "customerUserErrors":
+		return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerAccessTokenCreateWithMultipassPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CustomerAccessTokenDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2512,6 +4095,54 @@ func (ec *executionContext) childFields_CustomerUserError(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CustomerUserError", field.Name)
 }
 
+func (ec *executionContext) childFields_DiscountAllocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allocatedAmount":
+		return ec.fieldContext_DiscountAllocation_allocatedAmount(ctx, field)
+	case "discountApplication":
+		return ec.fieldContext_DiscountAllocation_discountApplication(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountAllocation", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountApplicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DiscountApplicationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DiscountApplicationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DiscountApplicationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountApplicationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscountApplicationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DiscountApplicationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DiscountApplicationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscountApplicationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "altText":
+		return ec.fieldContext_Image_altText(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	case "id":
+		return ec.fieldContext_Image_id(ctx, field)
+	case "url":
+		return ec.fieldContext_Image_url(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
 func (ec *executionContext) childFields_MailingAddress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "address1":
@@ -2578,6 +4209,152 @@ func (ec *executionContext) childFields_MailingAddressEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type MailingAddressEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MoneyV2(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_MoneyV2_amount(ctx, field)
+	case "currencyCode":
+		return ec.fieldContext_MoneyV2_currencyCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoneyV2", field.Name)
+}
+
+func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billingAddress":
+		return ec.fieldContext_Order_billingAddress(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_Order_cancelReason(ctx, field)
+	case "canceledAt":
+		return ec.fieldContext_Order_canceledAt(ctx, field)
+	case "currencyCode":
+		return ec.fieldContext_Order_currencyCode(ctx, field)
+	case "currentSubtotalPrice":
+		return ec.fieldContext_Order_currentSubtotalPrice(ctx, field)
+	case "currentTotalPrice":
+		return ec.fieldContext_Order_currentTotalPrice(ctx, field)
+	case "currentTotalShippingPrice":
+		return ec.fieldContext_Order_currentTotalShippingPrice(ctx, field)
+	case "currentTotalTax":
+		return ec.fieldContext_Order_currentTotalTax(ctx, field)
+	case "customerUrl":
+		return ec.fieldContext_Order_customerUrl(ctx, field)
+	case "discountApplications":
+		return ec.fieldContext_Order_discountApplications(ctx, field)
+	case "email":
+		return ec.fieldContext_Order_email(ctx, field)
+	case "financialStatus":
+		return ec.fieldContext_Order_financialStatus(ctx, field)
+	case "fulfillmentStatus":
+		return ec.fieldContext_Order_fulfillmentStatus(ctx, field)
+	case "id":
+		return ec.fieldContext_Order_id(ctx, field)
+	case "lineItems":
+		return ec.fieldContext_Order_lineItems(ctx, field)
+	case "name":
+		return ec.fieldContext_Order_name(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_Order_orderNumber(ctx, field)
+	case "originalTotalPrice":
+		return ec.fieldContext_Order_originalTotalPrice(ctx, field)
+	case "phone":
+		return ec.fieldContext_Order_phone(ctx, field)
+	case "processedAt":
+		return ec.fieldContext_Order_processedAt(ctx, field)
+	case "shippingAddress":
+		return ec.fieldContext_Order_shippingAddress(ctx, field)
+	case "statusUrl":
+		return ec.fieldContext_Order_statusUrl(ctx, field)
+	case "subtotalPrice":
+		return ec.fieldContext_Order_subtotalPrice(ctx, field)
+	case "subtotalPriceV2":
+		return ec.fieldContext_Order_subtotalPriceV2(ctx, field)
+	case "totalPrice":
+		return ec.fieldContext_Order_totalPrice(ctx, field)
+	case "totalPriceV2":
+		return ec.fieldContext_Order_totalPriceV2(ctx, field)
+	case "totalRefunded":
+		return ec.fieldContext_Order_totalRefunded(ctx, field)
+	case "totalRefundedV2":
+		return ec.fieldContext_Order_totalRefundedV2(ctx, field)
+	case "totalShippingPrice":
+		return ec.fieldContext_Order_totalShippingPrice(ctx, field)
+	case "totalShippingPriceV2":
+		return ec.fieldContext_Order_totalShippingPriceV2(ctx, field)
+	case "totalTax":
+		return ec.fieldContext_Order_totalTax(ctx, field)
+	case "totalTaxV2":
+		return ec.fieldContext_Order_totalTaxV2(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrderConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrderConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLineItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currentQuantity":
+		return ec.fieldContext_OrderLineItem_currentQuantity(ctx, field)
+	case "discountAllocations":
+		return ec.fieldContext_OrderLineItem_discountAllocations(ctx, field)
+	case "discountedTotalPrice":
+		return ec.fieldContext_OrderLineItem_discountedTotalPrice(ctx, field)
+	case "originalTotalPrice":
+		return ec.fieldContext_OrderLineItem_originalTotalPrice(ctx, field)
+	case "quantity":
+		return ec.fieldContext_OrderLineItem_quantity(ctx, field)
+	case "title":
+		return ec.fieldContext_OrderLineItem_title(ctx, field)
+	case "variant":
+		return ec.fieldContext_OrderLineItem_variant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLineItem", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLineItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrderLineItemConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrderLineItemConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrderLineItemConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLineItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLineItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrderLineItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrderLineItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLineItemEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "endCursor":
@@ -2590,6 +4367,38 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "handle":
+		return ec.fieldContext_Product_handle(ctx, field)
+	case "id":
+		return ec.fieldContext_Product_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Product_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductVariant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProductVariant_id(ctx, field)
+	case "image":
+		return ec.fieldContext_ProductVariant_image(ctx, field)
+	case "price":
+		return ec.fieldContext_ProductVariant_price(ctx, field)
+	case "priceV2":
+		return ec.fieldContext_ProductVariant_priceV2(ctx, field)
+	case "product":
+		return ec.fieldContext_ProductVariant_product(ctx, field)
+	case "sku":
+		return ec.fieldContext_ProductVariant_sku(ctx, field)
+	case "title":
+		return ec.fieldContext_ProductVariant_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductVariant", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2876,6 +4685,82 @@ func (ec *executionContext) field_Customer_addresses_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Customer_orders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "sortKey",
+		func(ctx context.Context, v any) (*model.OrderSortKeys, error) {
+			return ec.unmarshalOOrderSortKeys2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderSortKeys(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sortKey"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Image_url_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "transform",
+		func(ctx context.Context, v any) (*model.ImageTransformInput, error) {
+			return ec.unmarshalOImageTransformInput2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImageTransformInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["transform"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MailingAddress_formatted_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2895,6 +4780,20 @@ func (ec *executionContext) field_MailingAddress_formatted_args(ctx context.Cont
 		return nil, err
 	}
 	args["withName"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_customerAccessTokenCreateWithMultipass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "multipassToken",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["multipassToken"] = arg0
 	return args, nil
 }
 
@@ -3174,6 +5073,98 @@ func (ec *executionContext) field_Mutation_customerUpdate_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Order_discountApplications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Order_lineItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_QueryRoot___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3199,6 +5190,20 @@ func (ec *executionContext) field_QueryRoot_customer_args(ctx context.Context, r
 		return nil, err
 	}
 	args["customerAccessToken"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_QueryRoot_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3275,6 +5280,121 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AutomaticDiscountApplication_allocationMethod(ctx context.Context, field graphql.CollectedField, obj *model.AutomaticDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutomaticDiscountApplication_allocationMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationAllocationMethod) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationAllocationMethod2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationAllocationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutomaticDiscountApplication_allocationMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutomaticDiscountApplication", field, false, false, "DiscountApplicationAllocationMethod")
+}
+
+func (ec *executionContext) _AutomaticDiscountApplication_targetSelection(ctx context.Context, field graphql.CollectedField, obj *model.AutomaticDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutomaticDiscountApplication_targetSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetSelection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetSelection) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetSelection2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetSelection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutomaticDiscountApplication_targetSelection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutomaticDiscountApplication", field, false, false, "DiscountApplicationTargetSelection")
+}
+
+func (ec *executionContext) _AutomaticDiscountApplication_targetType(ctx context.Context, field graphql.CollectedField, obj *model.AutomaticDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutomaticDiscountApplication_targetType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetType) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetType2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutomaticDiscountApplication_targetType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutomaticDiscountApplication", field, false, false, "DiscountApplicationTargetType")
+}
+
+func (ec *executionContext) _AutomaticDiscountApplication_title(ctx context.Context, field graphql.CollectedField, obj *model.AutomaticDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutomaticDiscountApplication_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutomaticDiscountApplication_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutomaticDiscountApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AutomaticDiscountApplication_value(ctx context.Context, field graphql.CollectedField, obj *model.AutomaticDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AutomaticDiscountApplication_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PricingValue) graphql.Marshaler {
+			return ec.marshalNPricingValue2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPricingValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AutomaticDiscountApplication_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AutomaticDiscountApplication", field, false, false, "PricingValue")
+}
 
 func (ec *executionContext) _Customer_acceptsMarketing(ctx context.Context, field graphql.CollectedField, obj *storekeep.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3469,7 +5589,7 @@ func (ec *executionContext) _Customer_numberOfOrders(ctx context.Context, field 
 			return ec.fieldContext_Customer_numberOfOrders(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.NumberOfOrders, nil
+			return ec.Resolvers.Customer().NumberOfOrders(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
@@ -3480,7 +5600,7 @@ func (ec *executionContext) _Customer_numberOfOrders(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Customer_numberOfOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "UnsignedInt64")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "UnsignedInt64")
 }
 
 func (ec *executionContext) _Customer_phone(ctx context.Context, field graphql.CollectedField, obj *storekeep.Customer) (ret graphql.Marshaler) {
@@ -3628,6 +5748,50 @@ func (ec *executionContext) fieldContext_Customer_defaultAddress(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Customer_orders(ctx context.Context, field graphql.CollectedField, obj *storekeep.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Customer().Orders(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int), fc.Args["query"].(*string), fc.Args["reverse"].(*bool), fc.Args["sortKey"].(*model.OrderSortKeys))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
+			return ec.marshalNOrderConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_orders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Customer_orders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerAccessToken_accessToken(ctx context.Context, field graphql.CollectedField, obj *storekeep.IssuedAccessToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3765,6 +5929,70 @@ func (ec *executionContext) fieldContext_CustomerAccessTokenCreatePayload_userEr
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessTokenCreateWithMultipassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerAccessToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.IssuedAccessToken) graphql.Marshaler {
+			return ec.marshalOCustomerAccessToken2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐIssuedAccessToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessTokenCreateWithMultipassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerAccessTokenCreateWithMultipassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerUserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CustomerUserError) graphql.Marshaler {
+			return ec.marshalNCustomerUserError2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerAccessTokenCreateWithMultipassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerUserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5124,6 +7352,494 @@ func (ec *executionContext) fieldContext_CustomerUserError_message(_ context.Con
 	return graphql.NewScalarFieldContext("CustomerUserError", field, false, false, "String")
 }
 
+func (ec *executionContext) _DiscountAllocation_allocatedAmount(ctx context.Context, field graphql.CollectedField, obj *model.DiscountAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountAllocation_allocatedAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountAllocation_allocatedAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountAllocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountAllocation_discountApplication(ctx context.Context, field graphql.CollectedField, obj *model.DiscountAllocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountAllocation_discountApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountApplication, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplication) graphql.Marshaler {
+			return ec.marshalNDiscountApplication2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountAllocation_discountApplication(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountAllocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DiscountApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountApplicationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DiscountApplicationEdge) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountApplicationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountApplicationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountApplicationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountApplicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DiscountApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountApplicationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DiscountApplication) graphql.Marshaler {
+			return ec.marshalNDiscountApplication2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountApplicationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountApplicationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DiscountApplicationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountApplicationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountApplicationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountApplicationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountApplicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DiscountApplicationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountApplicationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountApplicationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountApplicationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscountApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DiscountApplicationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountApplicationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplication) graphql.Marshaler {
+			return ec.marshalNDiscountApplication2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountApplicationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscountApplicationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscountCodeApplication_allocationMethod(ctx context.Context, field graphql.CollectedField, obj *model.DiscountCodeApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeApplication_allocationMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationAllocationMethod) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationAllocationMethod2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationAllocationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeApplication_allocationMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeApplication", field, false, false, "DiscountApplicationAllocationMethod")
+}
+
+func (ec *executionContext) _DiscountCodeApplication_applicable(ctx context.Context, field graphql.CollectedField, obj *model.DiscountCodeApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeApplication_applicable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applicable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeApplication_applicable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeApplication", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DiscountCodeApplication_code(ctx context.Context, field graphql.CollectedField, obj *model.DiscountCodeApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeApplication_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeApplication_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscountCodeApplication_targetSelection(ctx context.Context, field graphql.CollectedField, obj *model.DiscountCodeApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeApplication_targetSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetSelection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetSelection) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetSelection2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetSelection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeApplication_targetSelection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeApplication", field, false, false, "DiscountApplicationTargetSelection")
+}
+
+func (ec *executionContext) _DiscountCodeApplication_targetType(ctx context.Context, field graphql.CollectedField, obj *model.DiscountCodeApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeApplication_targetType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetType) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetType2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeApplication_targetType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeApplication", field, false, false, "DiscountApplicationTargetType")
+}
+
+func (ec *executionContext) _DiscountCodeApplication_value(ctx context.Context, field graphql.CollectedField, obj *model.DiscountCodeApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscountCodeApplication_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PricingValue) graphql.Marshaler {
+			return ec.marshalNPricingValue2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPricingValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscountCodeApplication_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscountCodeApplication", field, false, false, "PricingValue")
+}
+
+func (ec *executionContext) _Image_altText(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_altText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AltText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_id(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNURL2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type URL does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_url_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
 func (ec *executionContext) _MailingAddress_address1(ctx context.Context, field graphql.CollectedField, obj *storekeep.MailingAddress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5733,6 +8449,190 @@ func (ec *executionContext) fieldContext_MailingAddressEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ManualDiscountApplication_allocationMethod(ctx context.Context, field graphql.CollectedField, obj *model.ManualDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManualDiscountApplication_allocationMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationAllocationMethod) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationAllocationMethod2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationAllocationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManualDiscountApplication_allocationMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManualDiscountApplication", field, false, false, "DiscountApplicationAllocationMethod")
+}
+
+func (ec *executionContext) _ManualDiscountApplication_description(ctx context.Context, field graphql.CollectedField, obj *model.ManualDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManualDiscountApplication_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ManualDiscountApplication_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManualDiscountApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManualDiscountApplication_targetSelection(ctx context.Context, field graphql.CollectedField, obj *model.ManualDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManualDiscountApplication_targetSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetSelection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetSelection) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetSelection2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetSelection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManualDiscountApplication_targetSelection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManualDiscountApplication", field, false, false, "DiscountApplicationTargetSelection")
+}
+
+func (ec *executionContext) _ManualDiscountApplication_targetType(ctx context.Context, field graphql.CollectedField, obj *model.ManualDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManualDiscountApplication_targetType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetType) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetType2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManualDiscountApplication_targetType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManualDiscountApplication", field, false, false, "DiscountApplicationTargetType")
+}
+
+func (ec *executionContext) _ManualDiscountApplication_title(ctx context.Context, field graphql.CollectedField, obj *model.ManualDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManualDiscountApplication_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManualDiscountApplication_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManualDiscountApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _ManualDiscountApplication_value(ctx context.Context, field graphql.CollectedField, obj *model.ManualDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ManualDiscountApplication_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PricingValue) graphql.Marshaler {
+			return ec.marshalNPricingValue2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPricingValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ManualDiscountApplication_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ManualDiscountApplication", field, false, false, "PricingValue")
+}
+
+func (ec *executionContext) _MoneyV2_amount(ctx context.Context, field graphql.CollectedField, obj *model.MoneyV2) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyV2_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDecimal2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyV2_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyV2", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _MoneyV2_currencyCode(ctx context.Context, field graphql.CollectedField, obj *model.MoneyV2) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyV2_currencyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrencyCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CurrencyCode) graphql.Marshaler {
+			return ec.marshalNCurrencyCode2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCurrencyCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyV2_currencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyV2", field, false, false, "CurrencyCode")
+}
+
 func (ec *executionContext) _Mutation_customerCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6129,6 +9029,50 @@ func (ec *executionContext) fieldContext_Mutation_customerDefaultAddressUpdate(c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_customerAccessTokenCreateWithMultipass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_customerAccessTokenCreateWithMultipass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CustomerAccessTokenCreateWithMultipass(ctx, fc.Args["multipassToken"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerAccessTokenCreateWithMultipassPayload) graphql.Marshaler {
+			return ec.marshalOCustomerAccessTokenCreateWithMultipassPayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenCreateWithMultipassPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_customerAccessTokenCreateWithMultipass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerAccessTokenCreateWithMultipassPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_customerAccessTokenCreateWithMultipass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_customerRecover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6349,6 +9293,1459 @@ func (ec *executionContext) fieldContext_Mutation_customerActivateByUrl(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Order_billingAddress(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_billingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().BillingAddress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_billingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_cancelReason(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_cancelReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CancelReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderCancelReason) graphql.Marshaler {
+			return ec.marshalOOrderCancelReason2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderCancelReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "OrderCancelReason")
+}
+
+func (ec *executionContext) _Order_canceledAt(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_canceledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CanceledAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_canceledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Order_currencyCode(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_currencyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CurrencyCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CurrencyCode) graphql.Marshaler {
+			return ec.marshalNCurrencyCode2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCurrencyCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_currencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "CurrencyCode")
+}
+
+func (ec *executionContext) _Order_currentSubtotalPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_currentSubtotalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CurrentSubtotalPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_currentSubtotalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_currentTotalPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_currentTotalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CurrentTotalPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_currentTotalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_currentTotalShippingPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_currentTotalShippingPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CurrentTotalShippingPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_currentTotalShippingPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_currentTotalTax(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_currentTotalTax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CurrentTotalTax(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_currentTotalTax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_customerUrl(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_customerUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().CustomerURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOURL2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_customerUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "URL")
+}
+
+func (ec *executionContext) _Order_discountApplications(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_discountApplications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Order().DiscountApplications(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int), fc.Args["reverse"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DiscountApplicationConnection) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_discountApplications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountApplicationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Order_discountApplications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_email(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "String")
+}
+
+func (ec *executionContext) _Order_financialStatus(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_financialStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().FinancialStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderFinancialStatus) graphql.Marshaler {
+			return ec.marshalOOrderFinancialStatus2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderFinancialStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_financialStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "OrderFinancialStatus")
+}
+
+func (ec *executionContext) _Order_fulfillmentStatus(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_fulfillmentStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().FulfillmentStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderFulfillmentStatus) graphql.Marshaler {
+			return ec.marshalNOrderFulfillmentStatus2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderFulfillmentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_fulfillmentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "OrderFulfillmentStatus")
+}
+
+func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Order_lineItems(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_lineItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Order().LineItems(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int), fc.Args["reverse"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderLineItemConnection) graphql.Marshaler {
+			return ec.marshalNOrderLineItemConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_lineItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLineItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Order_lineItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_name(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
+}
+
+func (ec *executionContext) _Order_orderNumber(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_orderNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_orderNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Order_originalTotalPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_originalTotalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().OriginalTotalPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_originalTotalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_phone(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "String")
+}
+
+func (ec *executionContext) _Order_processedAt(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_processedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().ProcessedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_processedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Order_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().ShippingAddress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storekeep.MailingAddress) graphql.Marshaler {
+			return ec.marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐMailingAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailingAddress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_statusUrl(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_statusUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().StatusURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNURL2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_statusUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, true, true, "URL")
+}
+
+func (ec *executionContext) _Order_subtotalPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_subtotalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().SubtotalPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalOMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_subtotalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_subtotalPriceV2(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_subtotalPriceV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().SubtotalPriceV2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalOMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_subtotalPriceV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalPriceV2(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalPriceV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalPriceV2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalPriceV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalRefunded(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalRefunded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalRefunded(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalRefunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalRefundedV2(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalRefundedV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalRefundedV2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalRefundedV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalShippingPrice(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalShippingPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalShippingPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalShippingPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalShippingPriceV2(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalShippingPriceV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalShippingPriceV2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalShippingPriceV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalTax(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalTax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalTax(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalOMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalTax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_totalTaxV2(ctx context.Context, field graphql.CollectedField, obj *order.Keyed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_totalTaxV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().TotalTaxV2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalOMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_totalTaxV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OrderEdge) graphql.Marshaler {
+			return ec.marshalNOrderEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []order.Keyed) graphql.Marshaler {
+			return ec.marshalNOrder2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋorderᚐKeyedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNUnsignedInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderConnection", field, false, false, "UnsignedInt64")
+}
+
+func (ec *executionContext) _OrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *order.Keyed) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋorderᚐKeyed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItem_currentQuantity(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_currentQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_currentQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLineItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLineItem_discountAllocations(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_discountAllocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountAllocations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DiscountAllocation) graphql.Marshaler {
+			return ec.marshalNDiscountAllocation2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_discountAllocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscountAllocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItem_discountedTotalPrice(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_discountedTotalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscountedTotalPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_discountedTotalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItem_originalTotalPrice(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_originalTotalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalTotalPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_originalTotalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItem_quantity(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLineItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLineItem_title(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLineItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLineItem_variant(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItem_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItem_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OrderLineItemEdge) graphql.Marshaler {
+			return ec.marshalNOrderLineItemEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLineItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItemConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItemConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OrderLineItem) graphql.Marshaler {
+			return ec.marshalNOrderLineItem2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItemConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLineItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLineItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLineItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLineItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrderLineItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLineItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderLineItem) graphql.Marshaler {
+			return ec.marshalNOrderLineItem2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLineItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLineItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLineItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6441,6 +10838,295 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PricingPercentageValue_percentage(ctx context.Context, field graphql.CollectedField, obj *model.PricingPercentageValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PricingPercentageValue_percentage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percentage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PricingPercentageValue_percentage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PricingPercentageValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Product_handle(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
+}
+
+func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Product_title(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductVariant_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProductVariant_image(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductVariant_price(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductVariant_priceV2(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_priceV2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PriceV2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+			return ec.marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_priceV2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyV2(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductVariant_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductVariant_sku(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sku, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductVariant_title(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, "String")
+}
+
 func (ec *executionContext) _QueryRoot_customer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6479,6 +11165,50 @@ func (ec *executionContext) fieldContext_QueryRoot_customer(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_QueryRoot_customer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QueryRoot_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryRoot_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.QueryRoot().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v storekeep.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋstorekeepᚋstorekeepᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QueryRoot_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QueryRoot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_QueryRoot_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6559,6 +11289,121 @@ func (ec *executionContext) fieldContext_QueryRoot___schema(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ScriptDiscountApplication_allocationMethod(ctx context.Context, field graphql.CollectedField, obj *model.ScriptDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScriptDiscountApplication_allocationMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocationMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationAllocationMethod) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationAllocationMethod2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationAllocationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScriptDiscountApplication_allocationMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScriptDiscountApplication", field, false, false, "DiscountApplicationAllocationMethod")
+}
+
+func (ec *executionContext) _ScriptDiscountApplication_targetSelection(ctx context.Context, field graphql.CollectedField, obj *model.ScriptDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScriptDiscountApplication_targetSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetSelection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetSelection) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetSelection2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetSelection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScriptDiscountApplication_targetSelection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScriptDiscountApplication", field, false, false, "DiscountApplicationTargetSelection")
+}
+
+func (ec *executionContext) _ScriptDiscountApplication_targetType(ctx context.Context, field graphql.CollectedField, obj *model.ScriptDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScriptDiscountApplication_targetType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiscountApplicationTargetType) graphql.Marshaler {
+			return ec.marshalNDiscountApplicationTargetType2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScriptDiscountApplication_targetType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScriptDiscountApplication", field, false, false, "DiscountApplicationTargetType")
+}
+
+func (ec *executionContext) _ScriptDiscountApplication_title(ctx context.Context, field graphql.CollectedField, obj *model.ScriptDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScriptDiscountApplication_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScriptDiscountApplication_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScriptDiscountApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScriptDiscountApplication_value(ctx context.Context, field graphql.CollectedField, obj *model.ScriptDiscountApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScriptDiscountApplication_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PricingValue) graphql.Marshaler {
+			return ec.marshalNPricingValue2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPricingValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScriptDiscountApplication_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScriptDiscountApplication", field, false, false, "PricingValue")
 }
 
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
@@ -8030,6 +12875,80 @@ func UnmarshalCustomerUpdateInput(ctx context.Context, raw any) (account.UpdateI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImageTransformInput(ctx context.Context, obj any) (model.ImageTransformInput, error) {
+	var it model.ImageTransformInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["scale"]; !present {
+		asMap["scale"] = 1
+	}
+
+	fieldsInOrder := [...]string{"crop", "maxHeight", "maxWidth", "preferredContentType", "scale"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "crop":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crop"))
+			data, err := ec.unmarshalOCropRegion2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCropRegion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Crop = data
+		case "maxHeight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxHeight"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxHeight = data
+		case "maxWidth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxWidth"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxWidth = data
+		case "preferredContentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preferredContentType"))
+			data, err := ec.unmarshalOImageContentType2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImageContentType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreferredContentType = data
+		case "scale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scale"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scale = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImageTransformInput unmarshals raw into the ImageTransformInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImageTransformInput(ctx context.Context, raw any) (model.ImageTransformInput, error) {
+	var out model.ImageTransformInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageTransformInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMailingAddressInput(ctx context.Context, obj any) (address.Input, error) {
 	var it address.Input
 	if obj == nil {
@@ -8202,6 +13121,47 @@ func UnmarshalVisitorConsent(ctx context.Context, raw any) (model.VisitorConsent
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _DiscountApplication(ctx context.Context, sel ast.SelectionSet, obj model.DiscountApplication) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.ScriptDiscountApplication:
+		return ec._ScriptDiscountApplication(ctx, sel, &obj)
+	case *model.ScriptDiscountApplication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ScriptDiscountApplication(ctx, sel, obj)
+	case model.ManualDiscountApplication:
+		return ec._ManualDiscountApplication(ctx, sel, &obj)
+	case *model.ManualDiscountApplication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ManualDiscountApplication(ctx, sel, obj)
+	case model.DiscountCodeApplication:
+		return ec._DiscountCodeApplication(ctx, sel, &obj)
+	case *model.DiscountCodeApplication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DiscountCodeApplication(ctx, sel, obj)
+	case model.AutomaticDiscountApplication:
+		return ec._AutomaticDiscountApplication(ctx, sel, &obj)
+	case *model.AutomaticDiscountApplication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AutomaticDiscountApplication(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of DiscountApplication must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _DisplayableError(ctx context.Context, sel ast.SelectionSet, obj model.DisplayableError) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -8233,6 +13193,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case order.Keyed:
+		return ec._Order(ctx, sel, &obj)
+	case *order.Keyed:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Order(ctx, sel, obj)
 	case storekeep.MailingAddress:
 		return ec._MailingAddress(ctx, sel, &obj)
 	case *storekeep.MailingAddress:
@@ -8249,9 +13216,89 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) _PricingValue(ctx context.Context, sel ast.SelectionSet, obj model.PricingValue) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.PricingPercentageValue:
+		return ec._PricingPercentageValue(ctx, sel, &obj)
+	case *model.PricingPercentageValue:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PricingPercentageValue(ctx, sel, obj)
+	case model.MoneyV2:
+		return ec._MoneyV2(ctx, sel, &obj)
+	case *model.MoneyV2:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MoneyV2(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of PricingValue must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var automaticDiscountApplicationImplementors = []string{"AutomaticDiscountApplication", "DiscountApplication"}
+
+func (ec *executionContext) _AutomaticDiscountApplication(ctx context.Context, sel ast.SelectionSet, obj *model.AutomaticDiscountApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, automaticDiscountApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AutomaticDiscountApplication")
+		case "allocationMethod":
+			out.Values[i] = ec._AutomaticDiscountApplication_allocationMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetSelection":
+			out.Values[i] = ec._AutomaticDiscountApplication_targetSelection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetType":
+			out.Values[i] = ec._AutomaticDiscountApplication_targetType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._AutomaticDiscountApplication_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._AutomaticDiscountApplication_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var customerImplementors = []string{"Customer"}
 
@@ -8309,10 +13356,11 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 					return ec._Customer_lastName(ctx, field, obj)
 				})
 		case "numberOfOrders":
-			out.Values[i] = ec._Customer_numberOfOrders(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_numberOfOrders(ctx, field, obj)
+				})
 		case "phone":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -8340,6 +13388,12 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Customer_defaultAddress(ctx, field, obj)
+				})
+		case "orders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_orders(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8419,6 +13473,44 @@ func (ec *executionContext) _CustomerAccessTokenCreatePayload(ctx context.Contex
 			}
 		case "userErrors":
 			out.Values[i] = ec._CustomerAccessTokenCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerAccessTokenCreateWithMultipassPayloadImplementors = []string{"CustomerAccessTokenCreateWithMultipassPayload"}
+
+func (ec *executionContext) _CustomerAccessTokenCreateWithMultipassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerAccessTokenCreateWithMultipassPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerAccessTokenCreateWithMultipassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerAccessTokenCreateWithMultipassPayload")
+		case "customerAccessToken":
+			out.Values[i] = ec._CustomerAccessTokenCreateWithMultipassPayload_customerAccessToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customerUserErrors":
+			out.Values[i] = ec._CustomerAccessTokenCreateWithMultipassPayload_customerUserErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9051,6 +14143,236 @@ func (ec *executionContext) _CustomerUserError(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var discountAllocationImplementors = []string{"DiscountAllocation"}
+
+func (ec *executionContext) _DiscountAllocation(ctx context.Context, sel ast.SelectionSet, obj *model.DiscountAllocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountAllocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountAllocation")
+		case "allocatedAmount":
+			out.Values[i] = ec._DiscountAllocation_allocatedAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountApplication":
+			out.Values[i] = ec._DiscountAllocation_discountApplication(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountApplicationConnectionImplementors = []string{"DiscountApplicationConnection"}
+
+func (ec *executionContext) _DiscountApplicationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DiscountApplicationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountApplicationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountApplicationConnection")
+		case "edges":
+			out.Values[i] = ec._DiscountApplicationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DiscountApplicationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DiscountApplicationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountApplicationEdgeImplementors = []string{"DiscountApplicationEdge"}
+
+func (ec *executionContext) _DiscountApplicationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DiscountApplicationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountApplicationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountApplicationEdge")
+		case "cursor":
+			out.Values[i] = ec._DiscountApplicationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DiscountApplicationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discountCodeApplicationImplementors = []string{"DiscountCodeApplication", "DiscountApplication"}
+
+func (ec *executionContext) _DiscountCodeApplication(ctx context.Context, sel ast.SelectionSet, obj *model.DiscountCodeApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discountCodeApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscountCodeApplication")
+		case "allocationMethod":
+			out.Values[i] = ec._DiscountCodeApplication_allocationMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applicable":
+			out.Values[i] = ec._DiscountCodeApplication_applicable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._DiscountCodeApplication_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetSelection":
+			out.Values[i] = ec._DiscountCodeApplication_targetSelection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetType":
+			out.Values[i] = ec._DiscountCodeApplication_targetType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._DiscountCodeApplication_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageImplementors = []string{"Image"}
+
+func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *model.Image) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Image")
+		case "altText":
+			out.Values[i] = ec._Image_altText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Image_height(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._Image_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Image_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Image_width(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mailingAddressImplementors = []string{"MailingAddress", "Node"}
 
 func (ec *executionContext) _MailingAddress(ctx context.Context, sel ast.SelectionSet, obj *storekeep.MailingAddress) graphql.Marshaler {
@@ -9273,6 +14595,102 @@ func (ec *executionContext) _MailingAddressEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var manualDiscountApplicationImplementors = []string{"ManualDiscountApplication", "DiscountApplication"}
+
+func (ec *executionContext) _ManualDiscountApplication(ctx context.Context, sel ast.SelectionSet, obj *model.ManualDiscountApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, manualDiscountApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ManualDiscountApplication")
+		case "allocationMethod":
+			out.Values[i] = ec._ManualDiscountApplication_allocationMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ManualDiscountApplication_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetSelection":
+			out.Values[i] = ec._ManualDiscountApplication_targetSelection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetType":
+			out.Values[i] = ec._ManualDiscountApplication_targetType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ManualDiscountApplication_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ManualDiscountApplication_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moneyV2Implementors = []string{"MoneyV2", "PricingValue"}
+
+func (ec *executionContext) _MoneyV2(ctx context.Context, sel ast.SelectionSet, obj *model.MoneyV2) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyV2Implementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MoneyV2")
+		case "amount":
+			out.Values[i] = ec._MoneyV2_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currencyCode":
+			out.Values[i] = ec._MoneyV2_currencyCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9355,6 +14773,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "customerAccessTokenCreateWithMultipass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_customerAccessTokenCreateWithMultipass(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "customerRecover":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_customerRecover(ctx, field)
@@ -9388,6 +14813,453 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_customerActivateByUrl(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderImplementors = []string{"Order", "Node"}
+
+func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, obj *order.Keyed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Order")
+		case "billingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_billingAddress(ctx, field, obj)
+				})
+		case "cancelReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_cancelReason(ctx, field, obj)
+				})
+		case "canceledAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_canceledAt(ctx, field, obj)
+				})
+		case "currencyCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_currencyCode(ctx, field, obj)
+				})
+		case "currentSubtotalPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_currentSubtotalPrice(ctx, field, obj)
+				})
+		case "currentTotalPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_currentTotalPrice(ctx, field, obj)
+				})
+		case "currentTotalShippingPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_currentTotalShippingPrice(ctx, field, obj)
+				})
+		case "currentTotalTax":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_currentTotalTax(ctx, field, obj)
+				})
+		case "customerUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_customerUrl(ctx, field, obj)
+				})
+		case "discountApplications":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_discountApplications(ctx, field, obj)
+				})
+		case "email":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_email(ctx, field, obj)
+				})
+		case "financialStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_financialStatus(ctx, field, obj)
+				})
+		case "fulfillmentStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_fulfillmentStatus(ctx, field, obj)
+				})
+		case "id":
+			out.Values[i] = ec._Order_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lineItems":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_lineItems(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Order_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderNumber":
+			out.Values[i] = ec._Order_orderNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "originalTotalPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_originalTotalPrice(ctx, field, obj)
+				})
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_phone(ctx, field, obj)
+				})
+		case "processedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_processedAt(ctx, field, obj)
+				})
+		case "shippingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_shippingAddress(ctx, field, obj)
+				})
+		case "statusUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_statusUrl(ctx, field, obj)
+				})
+		case "subtotalPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_subtotalPrice(ctx, field, obj)
+				})
+		case "subtotalPriceV2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_subtotalPriceV2(ctx, field, obj)
+				})
+		case "totalPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalPrice(ctx, field, obj)
+				})
+		case "totalPriceV2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalPriceV2(ctx, field, obj)
+				})
+		case "totalRefunded":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalRefunded(ctx, field, obj)
+				})
+		case "totalRefundedV2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalRefundedV2(ctx, field, obj)
+				})
+		case "totalShippingPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalShippingPrice(ctx, field, obj)
+				})
+		case "totalShippingPriceV2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalShippingPriceV2(ctx, field, obj)
+				})
+		case "totalTax":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalTax(ctx, field, obj)
+				})
+		case "totalTaxV2":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_totalTaxV2(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderConnectionImplementors = []string{"OrderConnection"}
+
+func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderConnection")
+		case "edges":
+			out.Values[i] = ec._OrderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OrderConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OrderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderEdgeImplementors = []string{"OrderEdge"}
+
+func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderEdge")
+		case "cursor":
+			out.Values[i] = ec._OrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OrderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderLineItemImplementors = []string{"OrderLineItem"}
+
+func (ec *executionContext) _OrderLineItem(ctx context.Context, sel ast.SelectionSet, obj *model.OrderLineItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderLineItem")
+		case "currentQuantity":
+			out.Values[i] = ec._OrderLineItem_currentQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountAllocations":
+			out.Values[i] = ec._OrderLineItem_discountAllocations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discountedTotalPrice":
+			out.Values[i] = ec._OrderLineItem_discountedTotalPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalTotalPrice":
+			out.Values[i] = ec._OrderLineItem_originalTotalPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._OrderLineItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._OrderLineItem_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variant":
+			out.Values[i] = ec._OrderLineItem_variant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderLineItemConnectionImplementors = []string{"OrderLineItemConnection"}
+
+func (ec *executionContext) _OrderLineItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrderLineItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderLineItemConnection")
+		case "edges":
+			out.Values[i] = ec._OrderLineItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OrderLineItemConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrderLineItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderLineItemEdgeImplementors = []string{"OrderLineItemEdge"}
+
+func (ec *executionContext) _OrderLineItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrderLineItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderLineItemEdge")
+		case "cursor":
+			out.Values[i] = ec._OrderLineItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OrderLineItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -9455,6 +15327,145 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pricingPercentageValueImplementors = []string{"PricingPercentageValue", "PricingValue"}
+
+func (ec *executionContext) _PricingPercentageValue(ctx context.Context, sel ast.SelectionSet, obj *model.PricingPercentageValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pricingPercentageValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PricingPercentageValue")
+		case "percentage":
+			out.Values[i] = ec._PricingPercentageValue_percentage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productImplementors = []string{"Product"}
+
+func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Product")
+		case "handle":
+			out.Values[i] = ec._Product_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._Product_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Product_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productVariantImplementors = []string{"ProductVariant"}
+
+func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.SelectionSet, obj *model.ProductVariant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductVariant")
+		case "id":
+			out.Values[i] = ec._ProductVariant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "image":
+			out.Values[i] = ec._ProductVariant_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._ProductVariant_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "priceV2":
+			out.Values[i] = ec._ProductVariant_priceV2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "product":
+			out.Values[i] = ec._ProductVariant_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sku":
+			out.Values[i] = ec._ProductVariant_sku(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ProductVariant_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryRootImplementors = []string{"QueryRoot"}
 
 func (ec *executionContext) _QueryRoot(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9480,6 +15491,12 @@ func (ec *executionContext) _QueryRoot(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._QueryRoot_customer(ctx, field)
 				})
+		case "node":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QueryRoot_node(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._QueryRoot___type(ctx, field)
@@ -9493,6 +15510,59 @@ func (ec *executionContext) _QueryRoot(ctx context.Context, sel ast.SelectionSet
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scriptDiscountApplicationImplementors = []string{"ScriptDiscountApplication", "DiscountApplication"}
+
+func (ec *executionContext) _ScriptDiscountApplication(ctx context.Context, sel ast.SelectionSet, obj *model.ScriptDiscountApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scriptDiscountApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScriptDiscountApplication")
+		case "allocationMethod":
+			out.Values[i] = ec._ScriptDiscountApplication_allocationMethod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetSelection":
+			out.Values[i] = ec._ScriptDiscountApplication_targetSelection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetType":
+			out.Values[i] = ec._ScriptDiscountApplication_targetType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ScriptDiscountApplication_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ScriptDiscountApplication_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9925,6 +15995,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, v any) (model.CurrencyCode, error) {
+	var res model.CurrencyCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCurrencyCode2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, sel ast.SelectionSet, v model.CurrencyCode) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCustomerAccessTokenCreateInput2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenCreateInput(ctx context.Context, v any) (model.CustomerAccessTokenCreateInput, error) {
 	res, err := ec.unmarshalInputCustomerAccessTokenCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9984,6 +16064,154 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := scalar.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DateTime!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDateTime(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDecimal2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDiscountAllocation2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountAllocation(ctx context.Context, sel ast.SelectionSet, v model.DiscountAllocation) graphql.Marshaler {
+	return ec._DiscountAllocation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDiscountAllocation2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DiscountAllocation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscountAllocation2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountAllocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscountApplication2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplication(ctx context.Context, sel ast.SelectionSet, v model.DiscountApplication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscountApplication!")
+		return graphql.Null
+	}
+	return ec._DiscountApplication(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscountApplication2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DiscountApplication) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscountApplication2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplication(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDiscountApplicationAllocationMethod2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationAllocationMethod(ctx context.Context, v any) (model.DiscountApplicationAllocationMethod, error) {
+	var res model.DiscountApplicationAllocationMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscountApplicationAllocationMethod2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationAllocationMethod(ctx context.Context, sel ast.SelectionSet, v model.DiscountApplicationAllocationMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDiscountApplicationConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationConnection(ctx context.Context, sel ast.SelectionSet, v *model.DiscountApplicationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscountApplicationConnection!")
+		return graphql.Null
+	}
+	return ec._DiscountApplicationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscountApplicationEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationEdge(ctx context.Context, sel ast.SelectionSet, v model.DiscountApplicationEdge) graphql.Marshaler {
+	return ec._DiscountApplicationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDiscountApplicationEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DiscountApplicationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscountApplicationEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDiscountApplicationTargetSelection2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetSelection(ctx context.Context, v any) (model.DiscountApplicationTargetSelection, error) {
+	var res model.DiscountApplicationTargetSelection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscountApplicationTargetSelection2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetSelection(ctx context.Context, sel ast.SelectionSet, v model.DiscountApplicationTargetSelection) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDiscountApplicationTargetType2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetType(ctx context.Context, v any) (model.DiscountApplicationTargetType, error) {
+	var res model.DiscountApplicationTargetType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscountApplicationTargetType2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐDiscountApplicationTargetType(ctx context.Context, sel ast.SelectionSet, v model.DiscountApplicationTargetType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9994,6 +16222,34 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	res := graphql.MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
 }
@@ -10059,12 +16315,158 @@ func (ec *executionContext) unmarshalNMailingAddressInput2githubᚗcomᚋstoreke
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx context.Context, sel ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MoneyV2!")
+		return graphql.Null
+	}
+	return ec._MoneyV2(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrder2githubᚗcomᚋstorekeepᚋstorekeepᚋorderᚐKeyed(ctx context.Context, sel ast.SelectionSet, v order.Keyed) graphql.Marshaler {
+	return ec._Order(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrder2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋorderᚐKeyedᚄ(ctx context.Context, sel ast.SelectionSet, v []order.Keyed) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrder2githubᚗcomᚋstorekeepᚋstorekeepᚋorderᚐKeyed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrder2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋorderᚐKeyed(ctx context.Context, sel ast.SelectionSet, v *order.Keyed) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Order!")
+		return graphql.Null
+	}
+	return ec._Order(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderConnection!")
+		return graphql.Null
+	}
+	return ec._OrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderEdge(ctx context.Context, sel ast.SelectionSet, v model.OrderEdge) graphql.Marshaler {
+	return ec._OrderEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrderEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderFulfillmentStatus2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderFulfillmentStatus(ctx context.Context, v any) (model.OrderFulfillmentStatus, error) {
+	var res model.OrderFulfillmentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderFulfillmentStatus2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderFulfillmentStatus(ctx context.Context, sel ast.SelectionSet, v model.OrderFulfillmentStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrderLineItem2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItem(ctx context.Context, sel ast.SelectionSet, v model.OrderLineItem) graphql.Marshaler {
+	return ec._OrderLineItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderLineItem2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrderLineItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderLineItem2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrderLineItem2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItem(ctx context.Context, sel ast.SelectionSet, v *model.OrderLineItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderLineItem!")
+		return graphql.Null
+	}
+	return ec._OrderLineItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderLineItemConnection2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrderLineItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderLineItemConnection!")
+		return graphql.Null
+	}
+	return ec._OrderLineItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderLineItemEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemEdge(ctx context.Context, sel ast.SelectionSet, v model.OrderLineItemEdge) graphql.Marshaler {
+	return ec._OrderLineItemEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderLineItemEdge2ᚕgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrderLineItemEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderLineItemEdge2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderLineItemEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPricingValue2githubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐPricingValue(ctx context.Context, sel ast.SelectionSet, v model.PricingValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PricingValue!")
+		return graphql.Null
+	}
+	return ec._PricingValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐProduct(ctx context.Context, sel ast.SelectionSet, v *model.Product) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Product!")
+		return graphql.Null
+	}
+	return ec._Product(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -10356,6 +16758,22 @@ func (ec *executionContext) marshalOCountryCode2ᚖstring(ctx context.Context, s
 	return res
 }
 
+func (ec *executionContext) unmarshalOCropRegion2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCropRegion(ctx context.Context, v any) (*model.CropRegion, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CropRegion)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCropRegion2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCropRegion(ctx context.Context, sel ast.SelectionSet, v *model.CropRegion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCustomer2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *storekeep.Customer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -10375,6 +16793,13 @@ func (ec *executionContext) marshalOCustomerAccessTokenCreatePayload2ᚖgithub�
 		return graphql.Null
 	}
 	return ec._CustomerAccessTokenCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerAccessTokenCreateWithMultipassPayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenCreateWithMultipassPayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessTokenCreateWithMultipassPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerAccessTokenCreateWithMultipassPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCustomerAccessTokenDeletePayload2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐCustomerAccessTokenDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerAccessTokenDeletePayload) graphql.Marshaler {
@@ -10484,6 +16909,24 @@ func (ec *executionContext) marshalOCustomerUpdatePayload2ᚖgithubᚗcomᚋstor
 	return ec._CustomerUpdatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDateTime(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -10517,6 +16960,37 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImage2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImage(ctx context.Context, sel ast.SelectionSet, v *model.Image) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Image(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImageContentType2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImageContentType(ctx context.Context, v any) (*model.ImageContentType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageContentType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageContentType2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImageContentType(ctx context.Context, sel ast.SelectionSet, v *model.ImageContentType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImageTransformInput2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐImageTransformInput(ctx context.Context, v any) (*model.ImageTransformInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImageTransformInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -10560,6 +17034,75 @@ func (ec *executionContext) marshalOMailingAddress2ᚖgithubᚗcomᚋstorekeep�
 		return graphql.Null
 	}
 	return ec._MailingAddress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMoneyV22ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐMoneyV2(ctx context.Context, sel ast.SelectionSet, v *model.MoneyV2) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MoneyV2(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONode2githubᚗcomᚋstorekeepᚋstorekeepᚐNode(ctx context.Context, sel ast.SelectionSet, v storekeep.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrderCancelReason2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderCancelReason(ctx context.Context, v any) (*model.OrderCancelReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrderCancelReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderCancelReason2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderCancelReason(ctx context.Context, sel ast.SelectionSet, v *model.OrderCancelReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOOrderFinancialStatus2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderFinancialStatus(ctx context.Context, v any) (*model.OrderFinancialStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrderFinancialStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderFinancialStatus2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderFinancialStatus(ctx context.Context, sel ast.SelectionSet, v *model.OrderFinancialStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOOrderSortKeys2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderSortKeys(ctx context.Context, v any) (*model.OrderSortKeys, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrderSortKeys)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderSortKeys2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐOrderSortKeys(ctx context.Context, sel ast.SelectionSet, v *model.OrderSortKeys) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOProductVariant2ᚖgithubᚗcomᚋstorekeepᚋstorekeepᚋinternalᚋgraphᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductVariant(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -10612,6 +17155,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOURL2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalURL(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOURL2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalURL(*v)
 	return res
 }
 

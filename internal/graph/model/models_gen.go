@@ -9,7 +9,21 @@ import (
 	"strconv"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/order"
 )
+
+// A discount applied to an order.
+type DiscountApplication interface {
+	IsDiscountApplication()
+	// How the discount's value is spread over what it applies to.
+	GetAllocationMethod() DiscountApplicationAllocationMethod
+	// Which lines it applies to.
+	GetTargetSelection() DiscountApplicationTargetSelection
+	// Whether it applies to line items or shipping.
+	GetTargetType() DiscountApplicationTargetType
+	// What it takes off.
+	GetValue() PricingValue
+}
 
 // An error the storefront can show to the customer as it is.
 type DisplayableError interface {
@@ -19,6 +33,45 @@ type DisplayableError interface {
 	// What went wrong, phrased for the customer.
 	GetMessage() string
 }
+
+// What a discount takes off: an amount or a percentage.
+type PricingValue interface {
+	IsPricingValue()
+}
+
+// A discount the shop applied automatically.
+type AutomaticDiscountApplication struct {
+	// How the discount's value is spread over what it applies to.
+	AllocationMethod DiscountApplicationAllocationMethod `json:"allocationMethod"`
+	// Which lines it applies to.
+	TargetSelection DiscountApplicationTargetSelection `json:"targetSelection"`
+	// Whether it applies to line items or shipping.
+	TargetType DiscountApplicationTargetType `json:"targetType"`
+	// The discount's title.
+	Title string `json:"title"`
+	// What it takes off.
+	Value PricingValue `json:"value"`
+}
+
+func (AutomaticDiscountApplication) IsDiscountApplication() {}
+
+// How the discount's value is spread over what it applies to.
+func (this AutomaticDiscountApplication) GetAllocationMethod() DiscountApplicationAllocationMethod {
+	return this.AllocationMethod
+}
+
+// Which lines it applies to.
+func (this AutomaticDiscountApplication) GetTargetSelection() DiscountApplicationTargetSelection {
+	return this.TargetSelection
+}
+
+// Whether it applies to line items or shipping.
+func (this AutomaticDiscountApplication) GetTargetType() DiscountApplicationTargetType {
+	return this.TargetType
+}
+
+// What it takes off.
+func (this AutomaticDiscountApplication) GetValue() PricingValue { return this.Value }
 
 // Identifies the buyer an operation runs for.
 type BuyerInput struct {
@@ -44,6 +97,14 @@ type CustomerAccessTokenCreatePayload struct {
 	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
 	// customerUserErrors without their codes.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of customerAccessTokenCreateWithMultipass.
+type CustomerAccessTokenCreateWithMultipassPayload struct {
+	// The new access token.
+	CustomerAccessToken *storekeep.IssuedAccessToken `json:"customerAccessToken,omitempty"`
+	// What was wrong with the token; empty on success.
+	CustomerUserErrors []CustomerUserError `json:"customerUserErrors"`
 }
 
 // The result of customerAccessTokenDelete.
@@ -223,6 +284,96 @@ func (this CustomerUserError) GetField() []string {
 // What went wrong, phrased for the customer.
 func (this CustomerUserError) GetMessage() string { return this.Message }
 
+// The part of a discount that fell on a line.
+type DiscountAllocation struct {
+	// The amount taken off the line.
+	AllocatedAmount *MoneyV2 `json:"allocatedAmount"`
+	// The discount it is part of.
+	DiscountApplication DiscountApplication `json:"discountApplication"`
+}
+
+// A list of discount applications, paged.
+type DiscountApplicationConnection struct {
+	// The discounts, each with its cursor.
+	Edges []DiscountApplicationEdge `json:"edges"`
+	// The discounts.
+	Nodes []DiscountApplication `json:"nodes"`
+	// Where the page stands in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A discount application and its cursor.
+type DiscountApplicationEdge struct {
+	// The cursor to page from this discount.
+	Cursor string `json:"cursor"`
+	// The discount.
+	Node DiscountApplication `json:"node"`
+}
+
+// A discount the customer applied with a code.
+type DiscountCodeApplication struct {
+	// How the discount's value is spread over what it applies to.
+	AllocationMethod DiscountApplicationAllocationMethod `json:"allocationMethod"`
+	// Whether the code applied to the order.
+	Applicable bool `json:"applicable"`
+	// The code.
+	Code string `json:"code"`
+	// Which lines it applies to.
+	TargetSelection DiscountApplicationTargetSelection `json:"targetSelection"`
+	// Whether it applies to line items or shipping.
+	TargetType DiscountApplicationTargetType `json:"targetType"`
+	// What it takes off.
+	Value PricingValue `json:"value"`
+}
+
+func (DiscountCodeApplication) IsDiscountApplication() {}
+
+// How the discount's value is spread over what it applies to.
+func (this DiscountCodeApplication) GetAllocationMethod() DiscountApplicationAllocationMethod {
+	return this.AllocationMethod
+}
+
+// Which lines it applies to.
+func (this DiscountCodeApplication) GetTargetSelection() DiscountApplicationTargetSelection {
+	return this.TargetSelection
+}
+
+// Whether it applies to line items or shipping.
+func (this DiscountCodeApplication) GetTargetType() DiscountApplicationTargetType {
+	return this.TargetType
+}
+
+// What it takes off.
+func (this DiscountCodeApplication) GetValue() PricingValue { return this.Value }
+
+// A picture of a product.
+type Image struct {
+	// The text that stands in for the image, or null.
+	AltText *string `json:"altText,omitempty"`
+	// The height in pixels, or null when unknown.
+	Height *int `json:"height,omitempty"`
+	// The image's global id, or null.
+	ID *string `json:"id,omitempty"`
+	// Where the image is served.
+	URL string `json:"url"`
+	// The width in pixels, or null when unknown.
+	Width *int `json:"width,omitempty"`
+}
+
+// The options of a size or length an image is wanted in.
+type ImageTransformInput struct {
+	// Where to crop the image.
+	Crop *CropRegion `json:"crop,omitempty"`
+	// The greatest height in pixels.
+	MaxHeight *int `json:"maxHeight,omitempty"`
+	// The greatest width in pixels.
+	MaxWidth *int `json:"maxWidth,omitempty"`
+	// The format wanted.
+	PreferredContentType *ImageContentType `json:"preferredContentType,omitempty"`
+	// The pixel density.
+	Scale *int `json:"scale,omitempty"`
+}
+
 // A page of MailingAddress.
 type MailingAddressConnection struct {
 	// The page's items with their cursors.
@@ -241,8 +392,110 @@ type MailingAddressEdge struct {
 	Node *storekeep.MailingAddress `json:"node"`
 }
 
+// A discount the shop's staff applied by hand.
+type ManualDiscountApplication struct {
+	// How the discount's value is spread over what it applies to.
+	AllocationMethod DiscountApplicationAllocationMethod `json:"allocationMethod"`
+	// The discount's description, or null when it has none.
+	Description *string `json:"description,omitempty"`
+	// Which lines it applies to.
+	TargetSelection DiscountApplicationTargetSelection `json:"targetSelection"`
+	// Whether it applies to line items or shipping.
+	TargetType DiscountApplicationTargetType `json:"targetType"`
+	// The discount's title.
+	Title string `json:"title"`
+	// What it takes off.
+	Value PricingValue `json:"value"`
+}
+
+func (ManualDiscountApplication) IsDiscountApplication() {}
+
+// How the discount's value is spread over what it applies to.
+func (this ManualDiscountApplication) GetAllocationMethod() DiscountApplicationAllocationMethod {
+	return this.AllocationMethod
+}
+
+// Which lines it applies to.
+func (this ManualDiscountApplication) GetTargetSelection() DiscountApplicationTargetSelection {
+	return this.TargetSelection
+}
+
+// Whether it applies to line items or shipping.
+func (this ManualDiscountApplication) GetTargetType() DiscountApplicationTargetType {
+	return this.TargetType
+}
+
+// What it takes off.
+func (this ManualDiscountApplication) GetValue() PricingValue { return this.Value }
+
+// An amount of money in a currency.
+type MoneyV2 struct {
+	// The decimal amount, such as `"19.99"`.
+	Amount string `json:"amount"`
+	// The currency of the amount.
+	CurrencyCode CurrencyCode `json:"currencyCode"`
+}
+
+func (MoneyV2) IsPricingValue() {}
+
 // The entry point for changing data.
 type Mutation struct {
+}
+
+// A list of a customer's orders, paged.
+type OrderConnection struct {
+	// The orders, each with its cursor.
+	Edges []OrderEdge `json:"edges"`
+	// The orders.
+	Nodes []order.Keyed `json:"nodes"`
+	// Where the page stands in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many orders the list holds in all.
+	TotalCount int64 `json:"totalCount"`
+}
+
+// An order and its cursor.
+type OrderEdge struct {
+	// The cursor to page from this order.
+	Cursor string `json:"cursor"`
+	// The order.
+	Node *order.Keyed `json:"node"`
+}
+
+// A line of an order.
+type OrderLineItem struct {
+	// The quantity after removals and refunds.
+	CurrentQuantity int `json:"currentQuantity"`
+	// The line's shares of the order's discounts.
+	DiscountAllocations []DiscountAllocation `json:"discountAllocations"`
+	// The line's total after its discounts.
+	DiscountedTotalPrice *MoneyV2 `json:"discountedTotalPrice"`
+	// The line's total before discounts.
+	OriginalTotalPrice *MoneyV2 `json:"originalTotalPrice"`
+	// The quantity ordered.
+	Quantity int `json:"quantity"`
+	// The product's title.
+	Title string `json:"title"`
+	// The variant sold, or null when it is not known.
+	Variant *ProductVariant `json:"variant,omitempty"`
+}
+
+// A list of an order's lines, paged.
+type OrderLineItemConnection struct {
+	// The lines, each with its cursor.
+	Edges []OrderLineItemEdge `json:"edges"`
+	// The lines.
+	Nodes []OrderLineItem `json:"nodes"`
+	// Where the page stands in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An order's line and its cursor.
+type OrderLineItemEdge struct {
+	// The cursor to page from this line.
+	Cursor string `json:"cursor"`
+	// The line.
+	Node *OrderLineItem `json:"node"`
 }
 
 // Where a page of a connection sits in the whole list.
@@ -257,9 +510,79 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 }
 
+// A percentage a discount takes off.
+type PricingPercentageValue struct {
+	// The percentage, such as `10.0`.
+	Percentage float64 `json:"percentage"`
+}
+
+func (PricingPercentageValue) IsPricingValue() {}
+
+// A product a line item sold.
+type Product struct {
+	// The product's handle in storefront URLs, or an empty string when the order did not name it.
+	Handle string `json:"handle"`
+	// The product's global id, such as `gid://shopify/Product/1`.
+	ID string `json:"id"`
+	// The product's title.
+	Title string `json:"title"`
+}
+
+// The variant of a product a line item sold.
+type ProductVariant struct {
+	// The variant's global id, such as `gid://shopify/ProductVariant/1`.
+	ID string `json:"id"`
+	// The variant's image, or null when the order did not carry one.
+	Image *Image `json:"image,omitempty"`
+	// The unit price the line item was sold at.
+	Price *MoneyV2 `json:"price"`
+	// The unit price the line item was sold at.
+	PriceV2 *MoneyV2 `json:"priceV2"`
+	// The product it is a variant of.
+	Product *Product `json:"product"`
+	// The stock keeping unit, or null.
+	Sku *string `json:"sku,omitempty"`
+	// The variant's title, such as `Small / Blue`, or `Default Title` for a product without variants.
+	Title string `json:"title"`
+}
+
 // The entry point for reading data.
 type QueryRoot struct {
 }
+
+// A discount a script applied.
+type ScriptDiscountApplication struct {
+	// How the discount's value is spread over what it applies to.
+	AllocationMethod DiscountApplicationAllocationMethod `json:"allocationMethod"`
+	// Which lines it applies to.
+	TargetSelection DiscountApplicationTargetSelection `json:"targetSelection"`
+	// Whether it applies to line items or shipping.
+	TargetType DiscountApplicationTargetType `json:"targetType"`
+	// The discount's title.
+	Title string `json:"title"`
+	// What it takes off.
+	Value PricingValue `json:"value"`
+}
+
+func (ScriptDiscountApplication) IsDiscountApplication() {}
+
+// How the discount's value is spread over what it applies to.
+func (this ScriptDiscountApplication) GetAllocationMethod() DiscountApplicationAllocationMethod {
+	return this.AllocationMethod
+}
+
+// Which lines it applies to.
+func (this ScriptDiscountApplication) GetTargetSelection() DiscountApplicationTargetSelection {
+	return this.TargetSelection
+}
+
+// Whether it applies to line items or shipping.
+func (this ScriptDiscountApplication) GetTargetType() DiscountApplicationTargetType {
+	return this.TargetType
+}
+
+// What it takes off.
+func (this ScriptDiscountApplication) GetValue() PricingValue { return this.Value }
 
 // An error in the arguments of a mutation.
 type UserError struct {
@@ -296,6 +619,442 @@ type VisitorConsent struct {
 	Preferences *bool `json:"preferences,omitempty"`
 	// Consent to the sale or sharing of data.
 	SaleOfData *bool `json:"saleOfData,omitempty"`
+}
+
+// Where an image is cropped.
+type CropRegion string
+
+const (
+	CropRegionBottom CropRegion = "BOTTOM"
+	CropRegionCenter CropRegion = "CENTER"
+	CropRegionLeft   CropRegion = "LEFT"
+	CropRegionRight  CropRegion = "RIGHT"
+	CropRegionTop    CropRegion = "TOP"
+)
+
+var AllCropRegion = []CropRegion{
+	CropRegionBottom,
+	CropRegionCenter,
+	CropRegionLeft,
+	CropRegionRight,
+	CropRegionTop,
+}
+
+func (e CropRegion) IsValid() bool {
+	switch e {
+	case CropRegionBottom, CropRegionCenter, CropRegionLeft, CropRegionRight, CropRegionTop:
+		return true
+	}
+	return false
+}
+
+func (e CropRegion) String() string {
+	return string(e)
+}
+
+func (e *CropRegion) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CropRegion(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CropRegion", str)
+	}
+	return nil
+}
+
+func (e CropRegion) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CropRegion) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CropRegion) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An ISO 4217 currency code, as Shopify lists them.
+type CurrencyCode string
+
+const (
+	CurrencyCodeAed CurrencyCode = "AED"
+	CurrencyCodeAfn CurrencyCode = "AFN"
+	CurrencyCodeAll CurrencyCode = "ALL"
+	CurrencyCodeAmd CurrencyCode = "AMD"
+	CurrencyCodeAng CurrencyCode = "ANG"
+	CurrencyCodeAoa CurrencyCode = "AOA"
+	CurrencyCodeArs CurrencyCode = "ARS"
+	CurrencyCodeAud CurrencyCode = "AUD"
+	CurrencyCodeAwg CurrencyCode = "AWG"
+	CurrencyCodeAzn CurrencyCode = "AZN"
+	CurrencyCodeBam CurrencyCode = "BAM"
+	CurrencyCodeBbd CurrencyCode = "BBD"
+	CurrencyCodeBdt CurrencyCode = "BDT"
+	CurrencyCodeBgn CurrencyCode = "BGN"
+	CurrencyCodeBhd CurrencyCode = "BHD"
+	CurrencyCodeBif CurrencyCode = "BIF"
+	CurrencyCodeBmd CurrencyCode = "BMD"
+	CurrencyCodeBnd CurrencyCode = "BND"
+	CurrencyCodeBob CurrencyCode = "BOB"
+	CurrencyCodeBrl CurrencyCode = "BRL"
+	CurrencyCodeBsd CurrencyCode = "BSD"
+	CurrencyCodeBtn CurrencyCode = "BTN"
+	CurrencyCodeBwp CurrencyCode = "BWP"
+	CurrencyCodeByn CurrencyCode = "BYN"
+	CurrencyCodeByr CurrencyCode = "BYR"
+	CurrencyCodeBzd CurrencyCode = "BZD"
+	CurrencyCodeCad CurrencyCode = "CAD"
+	CurrencyCodeCdf CurrencyCode = "CDF"
+	CurrencyCodeChf CurrencyCode = "CHF"
+	CurrencyCodeClp CurrencyCode = "CLP"
+	CurrencyCodeCny CurrencyCode = "CNY"
+	CurrencyCodeCop CurrencyCode = "COP"
+	CurrencyCodeCrc CurrencyCode = "CRC"
+	CurrencyCodeCve CurrencyCode = "CVE"
+	CurrencyCodeCzk CurrencyCode = "CZK"
+	CurrencyCodeDjf CurrencyCode = "DJF"
+	CurrencyCodeDkk CurrencyCode = "DKK"
+	CurrencyCodeDop CurrencyCode = "DOP"
+	CurrencyCodeDzd CurrencyCode = "DZD"
+	CurrencyCodeEgp CurrencyCode = "EGP"
+	CurrencyCodeErn CurrencyCode = "ERN"
+	CurrencyCodeEtb CurrencyCode = "ETB"
+	CurrencyCodeEur CurrencyCode = "EUR"
+	CurrencyCodeFjd CurrencyCode = "FJD"
+	CurrencyCodeFkp CurrencyCode = "FKP"
+	CurrencyCodeGbp CurrencyCode = "GBP"
+	CurrencyCodeGel CurrencyCode = "GEL"
+	CurrencyCodeGhs CurrencyCode = "GHS"
+	CurrencyCodeGip CurrencyCode = "GIP"
+	CurrencyCodeGmd CurrencyCode = "GMD"
+	CurrencyCodeGnf CurrencyCode = "GNF"
+	CurrencyCodeGtq CurrencyCode = "GTQ"
+	CurrencyCodeGyd CurrencyCode = "GYD"
+	CurrencyCodeHkd CurrencyCode = "HKD"
+	CurrencyCodeHnl CurrencyCode = "HNL"
+	CurrencyCodeHrk CurrencyCode = "HRK"
+	CurrencyCodeHtg CurrencyCode = "HTG"
+	CurrencyCodeHuf CurrencyCode = "HUF"
+	CurrencyCodeIDR CurrencyCode = "IDR"
+	CurrencyCodeIls CurrencyCode = "ILS"
+	CurrencyCodeInr CurrencyCode = "INR"
+	CurrencyCodeIqd CurrencyCode = "IQD"
+	CurrencyCodeIrr CurrencyCode = "IRR"
+	CurrencyCodeIsk CurrencyCode = "ISK"
+	CurrencyCodeJep CurrencyCode = "JEP"
+	CurrencyCodeJmd CurrencyCode = "JMD"
+	CurrencyCodeJod CurrencyCode = "JOD"
+	CurrencyCodeJpy CurrencyCode = "JPY"
+	CurrencyCodeKes CurrencyCode = "KES"
+	CurrencyCodeKgs CurrencyCode = "KGS"
+	CurrencyCodeKhr CurrencyCode = "KHR"
+	CurrencyCodeKid CurrencyCode = "KID"
+	CurrencyCodeKmf CurrencyCode = "KMF"
+	CurrencyCodeKrw CurrencyCode = "KRW"
+	CurrencyCodeKwd CurrencyCode = "KWD"
+	CurrencyCodeKyd CurrencyCode = "KYD"
+	CurrencyCodeKzt CurrencyCode = "KZT"
+	CurrencyCodeLak CurrencyCode = "LAK"
+	CurrencyCodeLbp CurrencyCode = "LBP"
+	CurrencyCodeLkr CurrencyCode = "LKR"
+	CurrencyCodeLrd CurrencyCode = "LRD"
+	CurrencyCodeLsl CurrencyCode = "LSL"
+	CurrencyCodeLtl CurrencyCode = "LTL"
+	CurrencyCodeLvl CurrencyCode = "LVL"
+	CurrencyCodeLyd CurrencyCode = "LYD"
+	CurrencyCodeMad CurrencyCode = "MAD"
+	CurrencyCodeMdl CurrencyCode = "MDL"
+	CurrencyCodeMga CurrencyCode = "MGA"
+	CurrencyCodeMkd CurrencyCode = "MKD"
+	CurrencyCodeMmk CurrencyCode = "MMK"
+	CurrencyCodeMnt CurrencyCode = "MNT"
+	CurrencyCodeMop CurrencyCode = "MOP"
+	CurrencyCodeMru CurrencyCode = "MRU"
+	CurrencyCodeMur CurrencyCode = "MUR"
+	CurrencyCodeMvr CurrencyCode = "MVR"
+	CurrencyCodeMwk CurrencyCode = "MWK"
+	CurrencyCodeMxn CurrencyCode = "MXN"
+	CurrencyCodeMyr CurrencyCode = "MYR"
+	CurrencyCodeMzn CurrencyCode = "MZN"
+	CurrencyCodeNad CurrencyCode = "NAD"
+	CurrencyCodeNgn CurrencyCode = "NGN"
+	CurrencyCodeNio CurrencyCode = "NIO"
+	CurrencyCodeNok CurrencyCode = "NOK"
+	CurrencyCodeNpr CurrencyCode = "NPR"
+	CurrencyCodeNzd CurrencyCode = "NZD"
+	CurrencyCodeOmr CurrencyCode = "OMR"
+	CurrencyCodePab CurrencyCode = "PAB"
+	CurrencyCodePen CurrencyCode = "PEN"
+	CurrencyCodePgk CurrencyCode = "PGK"
+	CurrencyCodePhp CurrencyCode = "PHP"
+	CurrencyCodePkr CurrencyCode = "PKR"
+	CurrencyCodePln CurrencyCode = "PLN"
+	CurrencyCodePyg CurrencyCode = "PYG"
+	CurrencyCodeQar CurrencyCode = "QAR"
+	CurrencyCodeRon CurrencyCode = "RON"
+	CurrencyCodeRsd CurrencyCode = "RSD"
+	CurrencyCodeRub CurrencyCode = "RUB"
+	CurrencyCodeRwf CurrencyCode = "RWF"
+	CurrencyCodeSar CurrencyCode = "SAR"
+	CurrencyCodeSbd CurrencyCode = "SBD"
+	CurrencyCodeScr CurrencyCode = "SCR"
+	CurrencyCodeSdg CurrencyCode = "SDG"
+	CurrencyCodeSek CurrencyCode = "SEK"
+	CurrencyCodeSgd CurrencyCode = "SGD"
+	CurrencyCodeShp CurrencyCode = "SHP"
+	CurrencyCodeSll CurrencyCode = "SLL"
+	CurrencyCodeSos CurrencyCode = "SOS"
+	CurrencyCodeSrd CurrencyCode = "SRD"
+	CurrencyCodeSsp CurrencyCode = "SSP"
+	CurrencyCodeStd CurrencyCode = "STD"
+	CurrencyCodeStn CurrencyCode = "STN"
+	CurrencyCodeSyp CurrencyCode = "SYP"
+	CurrencyCodeSzl CurrencyCode = "SZL"
+	CurrencyCodeThb CurrencyCode = "THB"
+	CurrencyCodeTjs CurrencyCode = "TJS"
+	CurrencyCodeTmt CurrencyCode = "TMT"
+	CurrencyCodeTnd CurrencyCode = "TND"
+	CurrencyCodeTop CurrencyCode = "TOP"
+	CurrencyCodeTry CurrencyCode = "TRY"
+	CurrencyCodeTtd CurrencyCode = "TTD"
+	CurrencyCodeTwd CurrencyCode = "TWD"
+	CurrencyCodeTzs CurrencyCode = "TZS"
+	CurrencyCodeUah CurrencyCode = "UAH"
+	CurrencyCodeUgx CurrencyCode = "UGX"
+	CurrencyCodeUsd CurrencyCode = "USD"
+	CurrencyCodeUyu CurrencyCode = "UYU"
+	CurrencyCodeUzs CurrencyCode = "UZS"
+	CurrencyCodeVed CurrencyCode = "VED"
+	CurrencyCodeVef CurrencyCode = "VEF"
+	CurrencyCodeVes CurrencyCode = "VES"
+	CurrencyCodeVnd CurrencyCode = "VND"
+	CurrencyCodeVuv CurrencyCode = "VUV"
+	CurrencyCodeWst CurrencyCode = "WST"
+	CurrencyCodeXaf CurrencyCode = "XAF"
+	CurrencyCodeXcd CurrencyCode = "XCD"
+	CurrencyCodeXof CurrencyCode = "XOF"
+	CurrencyCodeXpf CurrencyCode = "XPF"
+	CurrencyCodeXxx CurrencyCode = "XXX"
+	CurrencyCodeYer CurrencyCode = "YER"
+	CurrencyCodeZar CurrencyCode = "ZAR"
+	CurrencyCodeZmw CurrencyCode = "ZMW"
+)
+
+var AllCurrencyCode = []CurrencyCode{
+	CurrencyCodeAed,
+	CurrencyCodeAfn,
+	CurrencyCodeAll,
+	CurrencyCodeAmd,
+	CurrencyCodeAng,
+	CurrencyCodeAoa,
+	CurrencyCodeArs,
+	CurrencyCodeAud,
+	CurrencyCodeAwg,
+	CurrencyCodeAzn,
+	CurrencyCodeBam,
+	CurrencyCodeBbd,
+	CurrencyCodeBdt,
+	CurrencyCodeBgn,
+	CurrencyCodeBhd,
+	CurrencyCodeBif,
+	CurrencyCodeBmd,
+	CurrencyCodeBnd,
+	CurrencyCodeBob,
+	CurrencyCodeBrl,
+	CurrencyCodeBsd,
+	CurrencyCodeBtn,
+	CurrencyCodeBwp,
+	CurrencyCodeByn,
+	CurrencyCodeByr,
+	CurrencyCodeBzd,
+	CurrencyCodeCad,
+	CurrencyCodeCdf,
+	CurrencyCodeChf,
+	CurrencyCodeClp,
+	CurrencyCodeCny,
+	CurrencyCodeCop,
+	CurrencyCodeCrc,
+	CurrencyCodeCve,
+	CurrencyCodeCzk,
+	CurrencyCodeDjf,
+	CurrencyCodeDkk,
+	CurrencyCodeDop,
+	CurrencyCodeDzd,
+	CurrencyCodeEgp,
+	CurrencyCodeErn,
+	CurrencyCodeEtb,
+	CurrencyCodeEur,
+	CurrencyCodeFjd,
+	CurrencyCodeFkp,
+	CurrencyCodeGbp,
+	CurrencyCodeGel,
+	CurrencyCodeGhs,
+	CurrencyCodeGip,
+	CurrencyCodeGmd,
+	CurrencyCodeGnf,
+	CurrencyCodeGtq,
+	CurrencyCodeGyd,
+	CurrencyCodeHkd,
+	CurrencyCodeHnl,
+	CurrencyCodeHrk,
+	CurrencyCodeHtg,
+	CurrencyCodeHuf,
+	CurrencyCodeIDR,
+	CurrencyCodeIls,
+	CurrencyCodeInr,
+	CurrencyCodeIqd,
+	CurrencyCodeIrr,
+	CurrencyCodeIsk,
+	CurrencyCodeJep,
+	CurrencyCodeJmd,
+	CurrencyCodeJod,
+	CurrencyCodeJpy,
+	CurrencyCodeKes,
+	CurrencyCodeKgs,
+	CurrencyCodeKhr,
+	CurrencyCodeKid,
+	CurrencyCodeKmf,
+	CurrencyCodeKrw,
+	CurrencyCodeKwd,
+	CurrencyCodeKyd,
+	CurrencyCodeKzt,
+	CurrencyCodeLak,
+	CurrencyCodeLbp,
+	CurrencyCodeLkr,
+	CurrencyCodeLrd,
+	CurrencyCodeLsl,
+	CurrencyCodeLtl,
+	CurrencyCodeLvl,
+	CurrencyCodeLyd,
+	CurrencyCodeMad,
+	CurrencyCodeMdl,
+	CurrencyCodeMga,
+	CurrencyCodeMkd,
+	CurrencyCodeMmk,
+	CurrencyCodeMnt,
+	CurrencyCodeMop,
+	CurrencyCodeMru,
+	CurrencyCodeMur,
+	CurrencyCodeMvr,
+	CurrencyCodeMwk,
+	CurrencyCodeMxn,
+	CurrencyCodeMyr,
+	CurrencyCodeMzn,
+	CurrencyCodeNad,
+	CurrencyCodeNgn,
+	CurrencyCodeNio,
+	CurrencyCodeNok,
+	CurrencyCodeNpr,
+	CurrencyCodeNzd,
+	CurrencyCodeOmr,
+	CurrencyCodePab,
+	CurrencyCodePen,
+	CurrencyCodePgk,
+	CurrencyCodePhp,
+	CurrencyCodePkr,
+	CurrencyCodePln,
+	CurrencyCodePyg,
+	CurrencyCodeQar,
+	CurrencyCodeRon,
+	CurrencyCodeRsd,
+	CurrencyCodeRub,
+	CurrencyCodeRwf,
+	CurrencyCodeSar,
+	CurrencyCodeSbd,
+	CurrencyCodeScr,
+	CurrencyCodeSdg,
+	CurrencyCodeSek,
+	CurrencyCodeSgd,
+	CurrencyCodeShp,
+	CurrencyCodeSll,
+	CurrencyCodeSos,
+	CurrencyCodeSrd,
+	CurrencyCodeSsp,
+	CurrencyCodeStd,
+	CurrencyCodeStn,
+	CurrencyCodeSyp,
+	CurrencyCodeSzl,
+	CurrencyCodeThb,
+	CurrencyCodeTjs,
+	CurrencyCodeTmt,
+	CurrencyCodeTnd,
+	CurrencyCodeTop,
+	CurrencyCodeTry,
+	CurrencyCodeTtd,
+	CurrencyCodeTwd,
+	CurrencyCodeTzs,
+	CurrencyCodeUah,
+	CurrencyCodeUgx,
+	CurrencyCodeUsd,
+	CurrencyCodeUyu,
+	CurrencyCodeUzs,
+	CurrencyCodeVed,
+	CurrencyCodeVef,
+	CurrencyCodeVes,
+	CurrencyCodeVnd,
+	CurrencyCodeVuv,
+	CurrencyCodeWst,
+	CurrencyCodeXaf,
+	CurrencyCodeXcd,
+	CurrencyCodeXof,
+	CurrencyCodeXpf,
+	CurrencyCodeXxx,
+	CurrencyCodeYer,
+	CurrencyCodeZar,
+	CurrencyCodeZmw,
+}
+
+func (e CurrencyCode) IsValid() bool {
+	switch e {
+	case CurrencyCodeAed, CurrencyCodeAfn, CurrencyCodeAll, CurrencyCodeAmd, CurrencyCodeAng, CurrencyCodeAoa, CurrencyCodeArs, CurrencyCodeAud, CurrencyCodeAwg, CurrencyCodeAzn, CurrencyCodeBam, CurrencyCodeBbd, CurrencyCodeBdt, CurrencyCodeBgn, CurrencyCodeBhd, CurrencyCodeBif, CurrencyCodeBmd, CurrencyCodeBnd, CurrencyCodeBob, CurrencyCodeBrl, CurrencyCodeBsd, CurrencyCodeBtn, CurrencyCodeBwp, CurrencyCodeByn, CurrencyCodeByr, CurrencyCodeBzd, CurrencyCodeCad, CurrencyCodeCdf, CurrencyCodeChf, CurrencyCodeClp, CurrencyCodeCny, CurrencyCodeCop, CurrencyCodeCrc, CurrencyCodeCve, CurrencyCodeCzk, CurrencyCodeDjf, CurrencyCodeDkk, CurrencyCodeDop, CurrencyCodeDzd, CurrencyCodeEgp, CurrencyCodeErn, CurrencyCodeEtb, CurrencyCodeEur, CurrencyCodeFjd, CurrencyCodeFkp, CurrencyCodeGbp, CurrencyCodeGel, CurrencyCodeGhs, CurrencyCodeGip, CurrencyCodeGmd, CurrencyCodeGnf, CurrencyCodeGtq, CurrencyCodeGyd, CurrencyCodeHkd, CurrencyCodeHnl, CurrencyCodeHrk, CurrencyCodeHtg, CurrencyCodeHuf, CurrencyCodeIDR, CurrencyCodeIls, CurrencyCodeInr, CurrencyCodeIqd, CurrencyCodeIrr, CurrencyCodeIsk, CurrencyCodeJep, CurrencyCodeJmd, CurrencyCodeJod, CurrencyCodeJpy, CurrencyCodeKes, CurrencyCodeKgs, CurrencyCodeKhr, CurrencyCodeKid, CurrencyCodeKmf, CurrencyCodeKrw, CurrencyCodeKwd, CurrencyCodeKyd, CurrencyCodeKzt, CurrencyCodeLak, CurrencyCodeLbp, CurrencyCodeLkr, CurrencyCodeLrd, CurrencyCodeLsl, CurrencyCodeLtl, CurrencyCodeLvl, CurrencyCodeLyd, CurrencyCodeMad, CurrencyCodeMdl, CurrencyCodeMga, CurrencyCodeMkd, CurrencyCodeMmk, CurrencyCodeMnt, CurrencyCodeMop, CurrencyCodeMru, CurrencyCodeMur, CurrencyCodeMvr, CurrencyCodeMwk, CurrencyCodeMxn, CurrencyCodeMyr, CurrencyCodeMzn, CurrencyCodeNad, CurrencyCodeNgn, CurrencyCodeNio, CurrencyCodeNok, CurrencyCodeNpr, CurrencyCodeNzd, CurrencyCodeOmr, CurrencyCodePab, CurrencyCodePen, CurrencyCodePgk, CurrencyCodePhp, CurrencyCodePkr, CurrencyCodePln, CurrencyCodePyg, CurrencyCodeQar, CurrencyCodeRon, CurrencyCodeRsd, CurrencyCodeRub, CurrencyCodeRwf, CurrencyCodeSar, CurrencyCodeSbd, CurrencyCodeScr, CurrencyCodeSdg, CurrencyCodeSek, CurrencyCodeSgd, CurrencyCodeShp, CurrencyCodeSll, CurrencyCodeSos, CurrencyCodeSrd, CurrencyCodeSsp, CurrencyCodeStd, CurrencyCodeStn, CurrencyCodeSyp, CurrencyCodeSzl, CurrencyCodeThb, CurrencyCodeTjs, CurrencyCodeTmt, CurrencyCodeTnd, CurrencyCodeTop, CurrencyCodeTry, CurrencyCodeTtd, CurrencyCodeTwd, CurrencyCodeTzs, CurrencyCodeUah, CurrencyCodeUgx, CurrencyCodeUsd, CurrencyCodeUyu, CurrencyCodeUzs, CurrencyCodeVed, CurrencyCodeVef, CurrencyCodeVes, CurrencyCodeVnd, CurrencyCodeVuv, CurrencyCodeWst, CurrencyCodeXaf, CurrencyCodeXcd, CurrencyCodeXof, CurrencyCodeXpf, CurrencyCodeXxx, CurrencyCodeYer, CurrencyCodeZar, CurrencyCodeZmw:
+		return true
+	}
+	return false
+}
+
+func (e CurrencyCode) String() string {
+	return string(e)
+}
+
+func (e *CurrencyCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CurrencyCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CurrencyCode", str)
+	}
+	return nil
+}
+
+func (e CurrencyCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CurrencyCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CurrencyCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The kinds of CustomerUserError.
@@ -390,6 +1149,496 @@ func (e *CustomerErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e CustomerErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a discount's value is spread over what it applies to.
+type DiscountApplicationAllocationMethod string
+
+const (
+	DiscountApplicationAllocationMethodAcross DiscountApplicationAllocationMethod = "ACROSS"
+	DiscountApplicationAllocationMethodEach   DiscountApplicationAllocationMethod = "EACH"
+	DiscountApplicationAllocationMethodOne    DiscountApplicationAllocationMethod = "ONE"
+)
+
+var AllDiscountApplicationAllocationMethod = []DiscountApplicationAllocationMethod{
+	DiscountApplicationAllocationMethodAcross,
+	DiscountApplicationAllocationMethodEach,
+	DiscountApplicationAllocationMethodOne,
+}
+
+func (e DiscountApplicationAllocationMethod) IsValid() bool {
+	switch e {
+	case DiscountApplicationAllocationMethodAcross, DiscountApplicationAllocationMethodEach, DiscountApplicationAllocationMethodOne:
+		return true
+	}
+	return false
+}
+
+func (e DiscountApplicationAllocationMethod) String() string {
+	return string(e)
+}
+
+func (e *DiscountApplicationAllocationMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DiscountApplicationAllocationMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DiscountApplicationAllocationMethod", str)
+	}
+	return nil
+}
+
+func (e DiscountApplicationAllocationMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DiscountApplicationAllocationMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DiscountApplicationAllocationMethod) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which lines a discount applies to.
+type DiscountApplicationTargetSelection string
+
+const (
+	DiscountApplicationTargetSelectionAll      DiscountApplicationTargetSelection = "ALL"
+	DiscountApplicationTargetSelectionEntitled DiscountApplicationTargetSelection = "ENTITLED"
+	DiscountApplicationTargetSelectionExplicit DiscountApplicationTargetSelection = "EXPLICIT"
+)
+
+var AllDiscountApplicationTargetSelection = []DiscountApplicationTargetSelection{
+	DiscountApplicationTargetSelectionAll,
+	DiscountApplicationTargetSelectionEntitled,
+	DiscountApplicationTargetSelectionExplicit,
+}
+
+func (e DiscountApplicationTargetSelection) IsValid() bool {
+	switch e {
+	case DiscountApplicationTargetSelectionAll, DiscountApplicationTargetSelectionEntitled, DiscountApplicationTargetSelectionExplicit:
+		return true
+	}
+	return false
+}
+
+func (e DiscountApplicationTargetSelection) String() string {
+	return string(e)
+}
+
+func (e *DiscountApplicationTargetSelection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DiscountApplicationTargetSelection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DiscountApplicationTargetSelection", str)
+	}
+	return nil
+}
+
+func (e DiscountApplicationTargetSelection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DiscountApplicationTargetSelection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DiscountApplicationTargetSelection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a discount applies to line items or shipping.
+type DiscountApplicationTargetType string
+
+const (
+	DiscountApplicationTargetTypeLineItem     DiscountApplicationTargetType = "LINE_ITEM"
+	DiscountApplicationTargetTypeShippingLine DiscountApplicationTargetType = "SHIPPING_LINE"
+)
+
+var AllDiscountApplicationTargetType = []DiscountApplicationTargetType{
+	DiscountApplicationTargetTypeLineItem,
+	DiscountApplicationTargetTypeShippingLine,
+}
+
+func (e DiscountApplicationTargetType) IsValid() bool {
+	switch e {
+	case DiscountApplicationTargetTypeLineItem, DiscountApplicationTargetTypeShippingLine:
+		return true
+	}
+	return false
+}
+
+func (e DiscountApplicationTargetType) String() string {
+	return string(e)
+}
+
+func (e *DiscountApplicationTargetType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DiscountApplicationTargetType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DiscountApplicationTargetType", str)
+	}
+	return nil
+}
+
+func (e DiscountApplicationTargetType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DiscountApplicationTargetType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DiscountApplicationTargetType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An image format.
+type ImageContentType string
+
+const (
+	ImageContentTypeJpg  ImageContentType = "JPG"
+	ImageContentTypePng  ImageContentType = "PNG"
+	ImageContentTypeWebp ImageContentType = "WEBP"
+)
+
+var AllImageContentType = []ImageContentType{
+	ImageContentTypeJpg,
+	ImageContentTypePng,
+	ImageContentTypeWebp,
+}
+
+func (e ImageContentType) IsValid() bool {
+	switch e {
+	case ImageContentTypeJpg, ImageContentTypePng, ImageContentTypeWebp:
+		return true
+	}
+	return false
+}
+
+func (e ImageContentType) String() string {
+	return string(e)
+}
+
+func (e *ImageContentType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageContentType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageContentType", str)
+	}
+	return nil
+}
+
+func (e ImageContentType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageContentType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageContentType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why an order was canceled.
+type OrderCancelReason string
+
+const (
+	OrderCancelReasonCustomer  OrderCancelReason = "CUSTOMER"
+	OrderCancelReasonDeclined  OrderCancelReason = "DECLINED"
+	OrderCancelReasonFraud     OrderCancelReason = "FRAUD"
+	OrderCancelReasonInventory OrderCancelReason = "INVENTORY"
+	OrderCancelReasonOther     OrderCancelReason = "OTHER"
+	OrderCancelReasonStaff     OrderCancelReason = "STAFF"
+)
+
+var AllOrderCancelReason = []OrderCancelReason{
+	OrderCancelReasonCustomer,
+	OrderCancelReasonDeclined,
+	OrderCancelReasonFraud,
+	OrderCancelReasonInventory,
+	OrderCancelReasonOther,
+	OrderCancelReasonStaff,
+}
+
+func (e OrderCancelReason) IsValid() bool {
+	switch e {
+	case OrderCancelReasonCustomer, OrderCancelReasonDeclined, OrderCancelReasonFraud, OrderCancelReasonInventory, OrderCancelReasonOther, OrderCancelReasonStaff:
+		return true
+	}
+	return false
+}
+
+func (e OrderCancelReason) String() string {
+	return string(e)
+}
+
+func (e *OrderCancelReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderCancelReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderCancelReason", str)
+	}
+	return nil
+}
+
+func (e OrderCancelReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderCancelReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderCancelReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an order stands with payment.
+type OrderFinancialStatus string
+
+const (
+	OrderFinancialStatusAuthorized        OrderFinancialStatus = "AUTHORIZED"
+	OrderFinancialStatusPaid              OrderFinancialStatus = "PAID"
+	OrderFinancialStatusPartiallyPaid     OrderFinancialStatus = "PARTIALLY_PAID"
+	OrderFinancialStatusPartiallyRefunded OrderFinancialStatus = "PARTIALLY_REFUNDED"
+	OrderFinancialStatusPending           OrderFinancialStatus = "PENDING"
+	OrderFinancialStatusRefunded          OrderFinancialStatus = "REFUNDED"
+	OrderFinancialStatusVoided            OrderFinancialStatus = "VOIDED"
+)
+
+var AllOrderFinancialStatus = []OrderFinancialStatus{
+	OrderFinancialStatusAuthorized,
+	OrderFinancialStatusPaid,
+	OrderFinancialStatusPartiallyPaid,
+	OrderFinancialStatusPartiallyRefunded,
+	OrderFinancialStatusPending,
+	OrderFinancialStatusRefunded,
+	OrderFinancialStatusVoided,
+}
+
+func (e OrderFinancialStatus) IsValid() bool {
+	switch e {
+	case OrderFinancialStatusAuthorized, OrderFinancialStatusPaid, OrderFinancialStatusPartiallyPaid, OrderFinancialStatusPartiallyRefunded, OrderFinancialStatusPending, OrderFinancialStatusRefunded, OrderFinancialStatusVoided:
+		return true
+	}
+	return false
+}
+
+func (e OrderFinancialStatus) String() string {
+	return string(e)
+}
+
+func (e *OrderFinancialStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderFinancialStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderFinancialStatus", str)
+	}
+	return nil
+}
+
+func (e OrderFinancialStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderFinancialStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderFinancialStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an order stands with fulfillment.
+type OrderFulfillmentStatus string
+
+const (
+	OrderFulfillmentStatusFulfilled          OrderFulfillmentStatus = "FULFILLED"
+	OrderFulfillmentStatusInProgress         OrderFulfillmentStatus = "IN_PROGRESS"
+	OrderFulfillmentStatusOnHold             OrderFulfillmentStatus = "ON_HOLD"
+	OrderFulfillmentStatusOpen               OrderFulfillmentStatus = "OPEN"
+	OrderFulfillmentStatusPartiallyFulfilled OrderFulfillmentStatus = "PARTIALLY_FULFILLED"
+	OrderFulfillmentStatusPendingFulfillment OrderFulfillmentStatus = "PENDING_FULFILLMENT"
+	OrderFulfillmentStatusRestocked          OrderFulfillmentStatus = "RESTOCKED"
+	OrderFulfillmentStatusScheduled          OrderFulfillmentStatus = "SCHEDULED"
+	OrderFulfillmentStatusUnfulfilled        OrderFulfillmentStatus = "UNFULFILLED"
+)
+
+var AllOrderFulfillmentStatus = []OrderFulfillmentStatus{
+	OrderFulfillmentStatusFulfilled,
+	OrderFulfillmentStatusInProgress,
+	OrderFulfillmentStatusOnHold,
+	OrderFulfillmentStatusOpen,
+	OrderFulfillmentStatusPartiallyFulfilled,
+	OrderFulfillmentStatusPendingFulfillment,
+	OrderFulfillmentStatusRestocked,
+	OrderFulfillmentStatusScheduled,
+	OrderFulfillmentStatusUnfulfilled,
+}
+
+func (e OrderFulfillmentStatus) IsValid() bool {
+	switch e {
+	case OrderFulfillmentStatusFulfilled, OrderFulfillmentStatusInProgress, OrderFulfillmentStatusOnHold, OrderFulfillmentStatusOpen, OrderFulfillmentStatusPartiallyFulfilled, OrderFulfillmentStatusPendingFulfillment, OrderFulfillmentStatusRestocked, OrderFulfillmentStatusScheduled, OrderFulfillmentStatusUnfulfilled:
+		return true
+	}
+	return false
+}
+
+func (e OrderFulfillmentStatus) String() string {
+	return string(e)
+}
+
+func (e *OrderFulfillmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderFulfillmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderFulfillmentStatus", str)
+	}
+	return nil
+}
+
+func (e OrderFulfillmentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderFulfillmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderFulfillmentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What Customer.orders is sorted by.
+type OrderSortKeys string
+
+const (
+	OrderSortKeysID          OrderSortKeys = "ID"
+	OrderSortKeysProcessedAt OrderSortKeys = "PROCESSED_AT"
+	OrderSortKeysRelevance   OrderSortKeys = "RELEVANCE"
+	OrderSortKeysTotalPrice  OrderSortKeys = "TOTAL_PRICE"
+)
+
+var AllOrderSortKeys = []OrderSortKeys{
+	OrderSortKeysID,
+	OrderSortKeysProcessedAt,
+	OrderSortKeysRelevance,
+	OrderSortKeysTotalPrice,
+}
+
+func (e OrderSortKeys) IsValid() bool {
+	switch e {
+	case OrderSortKeysID, OrderSortKeysProcessedAt, OrderSortKeysRelevance, OrderSortKeysTotalPrice:
+		return true
+	}
+	return false
+}
+
+func (e OrderSortKeys) String() string {
+	return string(e)
+}
+
+func (e *OrderSortKeys) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderSortKeys(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderSortKeys", str)
+	}
+	return nil
+}
+
+func (e OrderSortKeys) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderSortKeys) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderSortKeys) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

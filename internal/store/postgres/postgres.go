@@ -70,6 +70,7 @@ var dialect = sqlstore.Dialect{
 	LockCustomer:      `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
 	ClaimMail:         sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	ClaimInvites:      sqlstore.ClaimStatement("outbox", sqlstore.DueInvite, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ReserveCustomerID: []string{`SELECT nextval(pg_get_serial_sequence('customers', 'id'))`},
 	IsConflict:        isConflict,
 }

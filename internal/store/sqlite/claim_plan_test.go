@@ -13,7 +13,8 @@ import (
 func TestClaimsUseTheirPartialIndexes(t *testing.T) {
 	s := openMigrated(t, filepath.Join(t.TempDir(), "plan.db"))
 	ctx := context.Background()
-	for query, index := range map[string]string{dialect.ClaimMail: "outbox_due_mail", dialect.ClaimJobs: "outbox_due_job"} {
+	for query, index := range map[string]string{dialect.ClaimMail: "outbox_due_mail", dialect.ClaimJobs: "outbox_due_job",
+		dialect.ClaimInvites: "outbox_due_invite"} {
 		rows, err := s.writer.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, 2, 1, 8)
 		if err != nil {
 			t.Fatal(err)

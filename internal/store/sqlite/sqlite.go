@@ -64,9 +64,10 @@ var dialect = sqlstore.Dialect{
 		b, err := json.Marshal(ids)
 		return string(b), err
 	},
-	HashIn:    sqlstore.HashInList,
-	ClaimMail: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
-	ClaimJobs: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
+	HashIn:       sqlstore.HashInList,
+	ClaimMail:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
+	ClaimJobs:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
+	ClaimInvites: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_invite", sqlstore.DueInvite, ""),
 	// AUTOINCREMENT never gives an id at or below customers' sqlite_sequence
 	// row, which exists once a customer has been stored.
 	ReserveCustomerID: []string{

@@ -28,9 +28,10 @@ type Dialect struct {
 	// LockCustomer, when not empty, takes the row lock of customer $1 for
 	// the rest of the transaction (see lockCustomer).
 	LockCustomer string
-	// ClaimMail and ClaimJobs lease due mail and due jobs ($1: lease end,
-	// $2: now, $3: limit), returning claimColumns.
-	ClaimMail, ClaimJobs string
+	// ClaimMail, ClaimJobs and ClaimInvites lease due mail, due jobs but
+	// invitations, and due invitations ($1: lease end, $2: now, $3:
+	// limit), returning claimColumns.
+	ClaimMail, ClaimJobs, ClaimInvites string
 	// ReserveCustomerID are statements run in one transaction that use up
 	// the next customer id, the last one returning it.
 	ReserveCustomerID []string
@@ -70,9 +71,10 @@ func ClaimStatement(from, which, lock string) string {
 		RETURNING ` + claimColumns
 }
 
-// The conditions that tell mail from jobs, literal so that each claim's
-// partial index applies.
+// The conditions that tell mail, jobs and invitations apart, literal so
+// that each claim's partial index applies.
 const (
-	DueMail = `kind = 'mail'`
-	DueJob  = `kind <> 'mail'`
+	DueMail   = `kind = 'mail'`
+	DueJob    = `kind <> 'mail' AND kind <> 'invite'`
+	DueInvite = `kind = 'invite'`
 )

@@ -13,7 +13,7 @@ import (
 
 // insertMail queues m, due at once. Its Data is sealed.
 func (s *Store) insertMail(ctx context.Context, q Querier, m storekeep.Mail) (int64, error) {
-	return s.insert(ctx, q, "mail", m.ShopID, m.To, string(m.Template), m.Locale, m.Data, m.MessageID, m.CreatedAt)
+	return s.insert(ctx, q, "mail", m.ShopID, m.To, string(m.Template), m.Locale, m.Data, m.MessageID, m.CreatedAt, m.CreatedAt)
 }
 
 // EnqueueMail queues m, due at once, and returns its ID.
@@ -24,15 +24,22 @@ func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error
 // EnqueueJob queues j, due at once, and returns its ID. Its payload is
 // sealed.
 func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
-	if j.Kind != storekeep.JobRecover {
-		return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
+	due := j.DueAt
+	if due.IsZero() {
+		due = j.CreatedAt
 	}
-	return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt)
+	switch j.Kind {
+	case storekeep.JobRecover:
+		return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
+	case storekeep.JobInvite:
+		return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
+	}
+	return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
 }
 
-// insert queues an outbox row of kind, due at once, with data sealed.
+// insert queues an outbox row of kind, due at due, with data sealed.
 func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64, to, template, locale string,
-	data any, messageID string, created time.Time) (int64, error) {
+	data any, messageID string, created, due time.Time) (int64, error) {
 	plain, err := json.Marshal(data)
 	if err != nil {
 		return 0, err
@@ -44,8 +51,8 @@ func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64
 	var id int64
 	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
 			status, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8) RETURNING id`,
-		shopID, kind, to, template, locale, sealed, messageID, s.at(s.stamp(created))).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id`,
+		shopID, kind, to, template, locale, sealed, messageID, s.at(s.stamp(due)), s.at(s.stamp(created))).Scan(&id)
 	return id, s.mapErr(err)
 }
 
@@ -54,8 +61,8 @@ func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64
 const unsealable = "data cannot be unsealed"
 
 // Claim leases up to limit due pending rows until now+lease and returns
-// them with their data opened: due mail, then due jobs, each in the order
-// they were queued.
+// them with their data opened: due mail, then due jobs, then due
+// invitations, each in the order they fall due.
 //
 // Where many nodes claim at once, the dialect's claims lock the rows they
 // pick and pass over rows another claim has locked (FOR UPDATE SKIP
@@ -76,12 +83,15 @@ func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 		if err != nil {
 			return err
 		}
-		if len(claimed) < limit {
-			jobs, err := s.claim(ctx, tx, s.d.ClaimJobs, now, lease, limit-len(claimed))
+		for _, query := range []string{s.d.ClaimJobs, s.d.ClaimInvites} {
+			if len(claimed) == limit {
+				break
+			}
+			more, err := s.claim(ctx, tx, query, now, lease, limit-len(claimed))
 			if err != nil {
 				return err
 			}
-			claimed = append(claimed, jobs...)
+			claimed = append(claimed, more...)
 		}
 		var failed []int64
 		for _, c := range claimed {
@@ -148,10 +158,18 @@ func (s *Store) open(c claimedRow, out *storekeep.Claimed) error {
 	}
 	j := storekeep.Job{ID: c.id, ShopID: c.shopID, Kind: storekeep.JobKind(c.kind), Locale: c.locale,
 		Attempts: c.attempts, CreatedAt: c.created}
-	if err := json.Unmarshal(plain, &j.Recover); err != nil {
+	payload := any(&j.Recover)
+	if j.Kind == storekeep.JobInvite {
+		payload = &j.Invite
+	}
+	if err := json.Unmarshal(plain, payload); err != nil {
 		return fmt.Errorf("%s: payload of job %d: %w", s.d.Name, c.id, err)
 	}
-	j.Recover.Email = c.to
+	if j.Kind == storekeep.JobInvite {
+		j.Invite.Email = c.to
+	} else {
+		j.Recover.Email = c.to
+	}
 	out.Jobs = append(out.Jobs, j)
 	return nil
 }

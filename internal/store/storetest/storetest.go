@@ -43,8 +43,8 @@ type rule struct {
 // suite closes it.
 func Run(t *testing.T, open func(t *testing.T) storekeep.Store) {
 	var rules []rule
-	for _, group := range [][]rule{shopRules, customerRules, addressRules, accessTokenRules, customerTokenRules,
-		outboxRules, outboxAdminRules, mailboxRules, auditRules, listingRules, pingRules, orderRules} {
+	for _, group := range [][]rule{shopRules, customerRules, addressRules, multipassRules, accessTokenRules, customerTokenRules,
+		outboxRules, inviteRules, outboxAdminRules, mailboxRules, auditRules, listingRules, pingRules, orderRules} {
 		rules = append(rules, group...)
 	}
 	for _, r := range rules {

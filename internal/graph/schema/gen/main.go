@@ -1,9 +1,9 @@
 // Command gen writes the Storefront enums that storekeep copies verbatim
-// (CountryCode and LanguageCode, used by @inContext) from Shopify's
-// introspection result into a .graphqls file, so they are never typed by
-// hand.
+// (CountryCode and LanguageCode, used by @inContext, CurrencyCode and the
+// enums of orders) from Shopify's introspection result into a .graphqls
+// file, so they are never typed by hand.
 //
-//	go run ./schema/gen -schema ../../testdata/storefront.schema.json -out schema/incontext_enums.graphqls
+//	go run ./schema/gen -schema ../../testdata/storefront.schema.json -out schema/enums.graphqls
 package main
 
 import (
@@ -20,6 +20,16 @@ import (
 var enums = []struct{ name, description string }{
 	{"CountryCode", "An ISO 3166-1 alpha-2 country code, as Shopify lists them."},
 	{"LanguageCode", "An ISO 639-1 language code, with a region where Shopify distinguishes one."},
+	{"CurrencyCode", "An ISO 4217 currency code, as Shopify lists them."},
+	{"OrderSortKeys", "What Customer.orders is sorted by."},
+	{"OrderFinancialStatus", "Where an order stands with payment."},
+	{"OrderFulfillmentStatus", "Where an order stands with fulfillment."},
+	{"OrderCancelReason", "Why an order was canceled."},
+	{"DiscountApplicationAllocationMethod", "How a discount's value is spread over what it applies to."},
+	{"DiscountApplicationTargetSelection", "Which lines a discount applies to."},
+	{"DiscountApplicationTargetType", "Whether a discount applies to line items or shipping."},
+	{"CropRegion", "Where an image is cropped."},
+	{"ImageContentType", "An image format."},
 }
 
 type introspection struct {

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestCommittedFileIsCurrent fails when schema/incontext_enums.graphqls was
+// TestCommittedFileIsCurrent fails when schema/enums.graphqls was
 // edited by hand or testdata/storefront.schema.json changed without
 // go generate ./internal/graph/...
 func TestCommittedFileIsCurrent(t *testing.T) {
@@ -15,12 +15,12 @@ func TestCommittedFileIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("../incontext_enums.graphqls")
+	got, err := os.ReadFile("../enums.graphqls")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("schema/incontext_enums.graphqls is stale: run go generate ./internal/graph/...")
+		t.Error("schema/enums.graphqls is stale: run go generate ./internal/graph/...")
 	}
 	for _, s := range []string{"enum CountryCode {\n  AC\n", "  FR\n", "enum LanguageCode {\n", "  PT_BR\n", "  ZH_CN\n"} {
 		if !strings.Contains(string(want), s) {

@@ -1,0 +1,88 @@
+package customerimport
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+func readAll(t *testing.T, text string) ([]Row, []*LineError) {
+	t.Helper()
+	rd, err := NewReader(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	var errs []*LineError
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return rows, errs
+		}
+		var le *LineError
+		if errors.As(err, &le) {
+			errs = append(errs, le)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+}
+
+func TestHeaderNeedsAnEmailColumn(t *testing.T) {
+	for _, text := range []string{"", "First Name,Last Name\nAda,Lovelace\n", "E-mail\nada@example.com\n"} {
+		if _, err := NewReader(strings.NewReader(text)); err == nil {
+			t.Errorf("%q: no error", text)
+		}
+	}
+	if _, err := NewReader(strings.NewReader("First Name,Email\n")); err != nil {
+		t.Errorf("a header with Email: %v", err)
+	}
+}
+
+func TestRowsKeepTheirLineNumbersAcrossQuotedLineBreaksAndBadRows(t *testing.T) {
+	text := "\ufeff EMAIL ,First Name,Tags,Phone,Company,Country\n" +
+		"ada@example.com,\"Ada\nAugusta\",\"vip, vip ,wholesale\",'+16135550100,,\n" +
+		"bad\"quote@example.com,X,,,,\n" +
+		"nul@example.com,N\x00L,,,Engines,CA\n" +
+		"short@example.com\n" +
+		"grace@example.com,Grace,,,,\n"
+	rows, errs := readAll(t, text)
+	if len(rows) != 3 || len(errs) != 2 {
+		t.Fatalf("rows %+v, errors %v", rows, errs)
+	}
+	ada := rows[0]
+	if ada.Line != 2 || ada.Email != "ada@example.com" || ada.FirstName != "Ada Augusta" || ada.Phone != "+16135550100" ||
+		strings.Join(ada.Tags, "|") != "vip|wholesale" || ada.Address != nil {
+		t.Errorf("ada: %+v", ada)
+	}
+	if errs[0].Line != 4 || errs[1].Line != 6 {
+		t.Errorf("errors on lines %d and %d, want 4 and 6: %v", errs[0].Line, errs[1].Line, errs)
+	}
+	nul := rows[1]
+	if nul.Line != 5 || nul.FirstName != "N\x00L" || nul.Address == nil || *nul.Address.Company != "Engines" || *nul.Address.FirstName != "N\x00L" {
+		t.Errorf("nul row, kept for the import to refuse: %+v", nul)
+	}
+	if rows[2].Line != 7 || rows[2].Email != "grace@example.com" {
+		t.Errorf("the row after the bad ones: %+v", rows[2])
+	}
+}
+
+func TestAnEndlessRowStopsTheReadInsteadOfFillingMemory(t *testing.T) {
+	text := "Email,Note\nada@example.com,fine\nbob@example.com,\"never closed" + strings.Repeat("x\n", MaxRowBytes) + "\n"
+	rd, err := NewReader(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row, err := rd.Next(); err != nil || row.Email != "ada@example.com" {
+		t.Fatalf("first row: %+v %v", row, err)
+	}
+	_, err = rd.Next()
+	var le *LineError
+	if err == nil || errors.As(err, &le) || errors.Is(err, io.EOF) || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("endless row: %v, want a read error that stops the import", err)
+	}
+}

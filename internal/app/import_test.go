@@ -1,0 +1,134 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/customerimport"
+	"github.com/storekeep/storekeep/internal/mail/smtptest"
+)
+
+const importHeader = "First Name,Last Name,Email,Accepts Email Marketing,Default Address Country Code,Tags\n"
+
+func pendingInvitations(t *testing.T, n *node) int {
+	t.Helper()
+	list, err := n.app.Store.ListMail(context.Background(), storekeep.MailPending, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for _, m := range list {
+		if m.Job == storekeep.JobInvite {
+			count++
+		}
+	}
+	return count
+}
+
+// TestImportedInvitationsArePacedAndLiveMailDoesNotWait imports three
+// customers with invitations at one per second on a stopped clock: one
+// invitation goes out, the others wait for their time while a reset mail
+// asked for meanwhile goes out at once; each second of the clock lets one
+// more go.
+func TestImportedInvitationsArePacedAndLiveMailDoesNotWait(t *testing.T) {
+	n := startNode(t)
+	n.signUp("live@example.com", "first-secret-1")
+	csv := importHeader + "A,One,a1@example.com,no,CA,\nB,Two,b2@example.com,no,US,\nC,Three,c3@example.com,yes,FR,\"x, y\"\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Invite: true, InviteRate: 1, Now: n.clock.Now}
+	sum, err := im.Run(context.Background(), strings.NewReader(csv))
+	if err != nil || sum.Created != 3 || sum.Invited != 3 || len(sum.Errors) != 0 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	n.app.Outbox.Kick()
+	isInvitation := func(m smtptest.Received) bool { return strings.Contains(m.Text, "/account/activate/") }
+	first := n.smtp.WaitForMatch(t, isInvitation, 1, 10*time.Second)
+	if first[0].To != "a1@example.com" {
+		t.Fatalf("first invitation to %s, want the first row's", first[0].To)
+	}
+	if got := pendingInvitations(t, n); got != 2 {
+		t.Fatalf("%d invitations pending before their time, want 2", got)
+	}
+	n.recover("live@example.com")
+	n.resetURL("live@example.com", 1)
+	if got := pendingInvitations(t, n); got != 2 {
+		t.Fatalf("%d invitations pending after the reset mail went, want 2", got)
+	}
+	for i, want := range []string{"b2@example.com", "c3@example.com"} {
+		n.clock.Advance(time.Second)
+		n.app.Outbox.Kick()
+		got := n.smtp.WaitForMatch(t, isInvitation, i+2, 10*time.Second)
+		if got[i+1].To != want {
+			t.Fatalf("invitation %d to %s, want %s", i+2, got[i+1].To, want)
+		}
+	}
+}
+
+func TestImportingTheSameExportTwiceChangesNothing(t *testing.T) {
+	n := startNode(t)
+	csv := importHeader + "Ada,Lovelace,ada@example.com,yes,CA,vip\nGrace,Hopper,grace@example.com,no,,\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Invite: true, Now: n.clock.Now}
+	ctx := context.Background()
+	sum, err := im.Run(ctx, strings.NewReader(csv))
+	if err != nil || sum.Created != 2 || sum.Invited != 2 {
+		t.Fatalf("first run: %+v %v", sum, err)
+	}
+	ada, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err = im.Run(ctx, strings.NewReader(csv))
+	if err != nil || sum.Unchanged != 2 || sum.Created+sum.Updated+sum.Invited+len(sum.Errors) != 0 {
+		t.Fatalf("second run: %+v %v", sum, err)
+	}
+	again, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil || again.UpdatedAt != ada.UpdatedAt {
+		t.Fatalf("ada rewritten by the second run: %+v %v", again, err)
+	}
+	if addrs, err := n.app.Store.Addresses(ctx, n.shop.ID, ada.ID); err != nil || len(addrs) != 1 {
+		t.Fatalf("ada's addresses after two runs: %+v %v", addrs, err)
+	}
+	sum, err = im.Run(ctx, strings.NewReader(importHeader+"Ada,King,ADA@Example.com,yes,JP,vip\n"))
+	if err != nil || sum.Updated != 1 || sum.Invited != 0 {
+		t.Fatalf("a changed row: %+v %v", sum, err)
+	}
+	addrs, err := n.app.Store.Addresses(ctx, n.shop.ID, ada.ID)
+	if err != nil || len(addrs) != 2 {
+		t.Fatalf("addresses after a new default: %+v %v", addrs, err)
+	}
+	for _, a := range addrs {
+		if a.Default != (a.CountryCode == "JP") {
+			t.Errorf("address %+v: the imported one should be the default", a)
+		}
+	}
+}
+
+// TestAnInvitationOfACustomerNoLongerInvitedSendsNothing disables an
+// imported customer before their invitation falls due: the job is done
+// and no mail goes out.
+func TestAnInvitationOfACustomerNoLongerInvitedSendsNothing(t *testing.T) {
+	n := startNode(t)
+	csv := importHeader + "A,One,a1@example.com,no,,\nB,Two,b2@example.com,no,,\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Invite: true, InviteRate: 1, Now: n.clock.Now}
+	if sum, err := im.Run(context.Background(), strings.NewReader(csv)); err != nil || sum.Invited != 2 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	n.app.Outbox.Kick()
+	isInvitation := func(m smtptest.Received) bool { return strings.Contains(m.Text, "/account/activate/") }
+	n.smtp.WaitForMatch(t, isInvitation, 1, 10*time.Second)
+	n.disable(storekeep.CustomerGID(mustCustomerID(t, n, "b2@example.com")))
+	n.clock.Advance(time.Second)
+	n.app.Outbox.Kick()
+	for deadline := time.Now().Add(10 * time.Second); pendingInvitations(t, n) > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the invitation of a disabled customer is still pending")
+		}
+	}
+	for _, m := range n.smtp.Messages() {
+		if m.To == "b2@example.com" {
+			t.Fatalf("a disabled customer was invited: %s", m.Text)
+		}
+	}
+}

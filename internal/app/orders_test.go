@@ -1,0 +1,170 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/storekeep/storekeep"
+)
+
+// importOrder imports the sample order with its id, email and processing
+// date replaced.
+func (n *node) importOrder(id int64, email, processedAt string, extra ...string) {
+	n.t.Helper()
+	body := strings.Replace(string(sampleOrderPayload(n.t)), `"id": 820982911946154508`, fmt.Sprintf(`"id": %d`, id), 1)
+	body = strings.ReplaceAll(body, `"jon@example.com"`, `"`+email+`"`)
+	body = strings.Replace(body, `"processed_at": "2021-12-31T19:00:00-05:00"`, `"processed_at": "`+processedAt+`"`, 1)
+	for i := 0; i+1 < len(extra); i += 2 {
+		body = strings.Replace(body, extra[i], extra[i+1], 1)
+	}
+	if _, err := n.app.Orders.Import(context.Background(), n.shop, []byte(body)); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+const customerOrdersQuery = `query($token: String!, $first: Int, $after: String) {
+	customer(customerAccessToken: $token) {
+		numberOfOrders
+		orders(sortKey: PROCESSED_AT, reverse: true, first: $first, after: $after) {
+			nodes { id name orderNumber processedAt financialStatus fulfillmentStatus statusUrl customerUrl
+				currentTotalPrice { amount currencyCode } lineItems(first: 10) { nodes { title variant { image { url } } } } }
+			pageInfo { hasPreviousPage hasNextPage endCursor startCursor }
+			totalCount
+		}
+	}
+}`
+
+type ordersJSON struct {
+	NumberOfOrders string `json:"numberOfOrders"`
+	Orders         struct {
+		Nodes []struct {
+			ID                string `json:"id"`
+			Name              string `json:"name"`
+			OrderNumber       int    `json:"orderNumber"`
+			FinancialStatus   string `json:"financialStatus"`
+			FulfillmentStatus string `json:"fulfillmentStatus"`
+			StatusURL         string `json:"statusUrl"`
+			CustomerURL       string `json:"customerUrl"`
+			CurrentTotalPrice struct {
+				Amount       string `json:"amount"`
+				CurrencyCode string `json:"currencyCode"`
+			} `json:"currentTotalPrice"`
+		} `json:"nodes"`
+		PageInfo struct {
+			HasPreviousPage bool   `json:"hasPreviousPage"`
+			HasNextPage     bool   `json:"hasNextPage"`
+			EndCursor       string `json:"endCursor"`
+		} `json:"pageInfo"`
+		TotalCount string `json:"totalCount"`
+	} `json:"orders"`
+}
+
+const orderNodeQuery = `query($id: ID!) {
+	order: node(id: $id) {
+		... on Order {
+			id name totalPriceV2 { amount currencyCode } subtotalPriceV2 { amount } totalTaxV2 { amount }
+			shippingAddress { id address1 city provinceCode countryCodeV2 formatted }
+			discountApplications(first: 100) { nodes { value { __typename ... on PricingPercentageValue { percentage } } } }
+			lineItems(first: 100) { nodes { title quantity originalTotalPrice { amount } discountedTotalPrice { amount }
+				discountAllocations { allocatedAmount { amount } discountApplication { ... on DiscountCodeApplication { code } } }
+				variant { id sku title price { amount } product { handle } image { url } } } }
+		}
+	}
+}`
+
+func TestCustomerSeesTheirOrdersFromWebhooksAndImports(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	body := sampleOrderPayload(t)
+	if got := n.postWebhook(http.MethodPost, "orders/create", "w1", signWebhook(body), body); got != http.StatusOK {
+		t.Fatalf("webhook: %d", got)
+	}
+	n.importOrder(2, "JON@example.com", "2024-03-01T10:00:00Z",
+		`"discount_applications": []`, `"discount_applications": [{"target_type": "line_item", "type": "discount_code", "value": "10.0", "value_type": "percentage", "allocation_method": "across", "target_selection": "all", "code": "TEN"}]`,
+		`"discount_allocations": []`, `"discount_allocations": [{"amount": "19.90", "discount_application_index": 0}]`)
+	n.importOrder(3, "jon@example.com", "2023-06-01T10:00:00Z")
+	n.importOrder(4, "someone.else@example.com", "2025-01-01T10:00:00Z")
+
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.login("jon@example.com", "a-long-password-1")
+	var c ordersJSON
+	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 2}).field(t, "customer", &c)
+	if c.NumberOfOrders != "3" || c.Orders.TotalCount != "3" || len(c.Orders.Nodes) != 2 || !c.Orders.PageInfo.HasNextPage || c.Orders.PageInfo.HasPreviousPage {
+		t.Fatalf("first page: %+v", c)
+	}
+	newest := c.Orders.Nodes[0]
+	if !strings.HasPrefix(newest.ID, "gid://shopify/Order/2?key=") || c.Orders.Nodes[1].ID[:22] != "gid://shopify/Order/3?" {
+		t.Fatalf("orders newest first: %s, %s", newest.ID, c.Orders.Nodes[1].ID)
+	}
+	if newest.Name != "#9999" || newest.OrderNumber != 1234 || newest.FinancialStatus != "VOIDED" || newest.FulfillmentStatus != "UNFULFILLED" ||
+		newest.CurrentTotalPrice.Amount != "398.0" || newest.CurrentTotalPrice.CurrencyCode != "USD" ||
+		newest.StatusURL != "https://jsmith.myshopify.com/548380009/orders/123456abcd/authenticate?key=abcdefg" ||
+		newest.CustomerURL != "https://shop.example/account/orders/2?key="+strings.SplitN(newest.ID, "?key=", 2)[1] {
+		t.Fatalf("order fields: %+v", newest)
+	}
+	var rest ordersJSON
+	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 2, "after": c.Orders.PageInfo.EndCursor}).field(t, "customer", &rest)
+	if len(rest.Orders.Nodes) != 1 || !strings.HasPrefix(rest.Orders.Nodes[0].ID, "gid://shopify/Order/820982911946154508?key=") ||
+		rest.Orders.PageInfo.HasNextPage || !rest.Orders.PageInfo.HasPreviousPage {
+		t.Fatalf("second page: %+v", rest)
+	}
+
+	r := n.post(orderNodeQuery, map[string]any{"id": newest.ID})
+	want := `{"order":{"id":"` + newest.ID + `","name":"#9999","totalPriceV2":{"amount":"388.0","currencyCode":"USD"},` +
+		`"subtotalPriceV2":{"amount":"388.0"},"totalTaxV2":{"amount":"0.0"},` +
+		`"shippingAddress":{"id":"gid://shopify/MailingAddress/2?model_name=Address","address1":"123 Shipping Street","city":"Shippington","provinceCode":"KY","countryCodeV2":"US","formatted":["Shipping Company","123 Shipping Street","Shippington KY 40003","United States"]},` +
+		`"discountApplications":{"nodes":[{"value":{"__typename":"PricingPercentageValue","percentage":10}}]},` +
+		`"lineItems":{"nodes":[` +
+		`{"title":"IPod Nano - 8GB","quantity":1,"originalTotalPrice":{"amount":"199.0"},"discountedTotalPrice":{"amount":"179.1"},"discountAllocations":[{"allocatedAmount":{"amount":"19.9"},"discountApplication":{"code":"TEN"}}],"variant":{"id":"gid://shopify/ProductVariant/808950810","sku":"IPOD2008PINK","title":"Default Title","price":{"amount":"199.0"},"product":{"handle":""},"image":null}},` +
+		`{"title":"IPod Nano - 8GB","quantity":1,"originalTotalPrice":{"amount":"199.0"},"discountedTotalPrice":{"amount":"199.0"},"discountAllocations":[],"variant":{"id":"gid://shopify/ProductVariant/808950810","sku":"IPOD2008PINK","title":"Default Title","price":{"amount":"199.0"},"product":{"handle":""},"image":null}}]}}}`
+	got, _ := json.Marshal(r.Data)
+	if r.Errors != nil || string(got) != want {
+		t.Fatalf("node:\n got %s %s\nwant %s", got, r.Raw, want)
+	}
+}
+
+func TestNodeAnswersOnlyAnOrderItsKeyOpens(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(10, "mine@example.com", "2024-01-01T00:00:00Z")
+	n.importOrder(11, "theirs@example.com", "2024-01-01T00:00:00Z")
+	n.signUp("mine@example.com", "a-long-password-1")
+	token := n.login("mine@example.com", "a-long-password-1")
+	var c ordersJSON
+	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 10}).field(t, "customer", &c)
+	if len(c.Orders.Nodes) != 1 {
+		t.Fatalf("orders of mine@: %+v", c)
+	}
+	mine := c.Orders.Nodes[0].ID
+	myKey := strings.SplitN(mine, "?key=", 2)[1]
+	for name, id := range map[string]string{
+		"another customer's order, no key":     "gid://shopify/Order/11",
+		"another customer's order with my key": "gid://shopify/Order/11?key=" + myKey,
+		"my order, no key":                     "gid://shopify/Order/10",
+		"my order, a wrong key":                "gid://shopify/Order/10?key=" + strings.Repeat("f", len(myKey)),
+		"my order, key in another parameter":   "gid://shopify/Order/10?token=" + myKey,
+		"my order, key given twice":            mine + "&key=" + myKey,
+		"my customer id":                       "gid://shopify/Customer/1",
+		"an address id":                        "gid://shopify/MailingAddress/10?model_name=Address",
+		"not a gid":                            "10",
+		"NUL after the key":                    mine + "\x00",
+		"an order id with a huge number":       "gid://shopify/Order/99999999999999999999?key=" + myKey,
+	} {
+		r := n.post(`query($id: ID!) { node(id: $id) { id ... on Order { name } } }`, map[string]any{"id": id})
+		if r.Errors != nil || string(r.Data["node"]) != "null" {
+			t.Errorf("%s: %s", name, r.Raw)
+		}
+	}
+	r := n.post(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": mine})
+	if string(r.Data["node"]) != `{"id":"`+mine+`"}` {
+		t.Fatalf("my order by its own id: %s", r.Raw)
+	}
+	writeOnly := n.apiToken(storekeep.APITokenPublic, storekeep.ScopeWriteCustomers)
+	r = n.post(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": mine}, withHeaders(map[string]string{"X-Shopify-Storefront-Access-Token": writeOnly}))
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "ACCESS_DENIED" {
+		t.Fatalf("node without the read scope: %s", r.Raw)
+	}
+}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/storekeep/storekeep/customerimport"
+)
+
+func setupCustomerImport(fs *flag.FlagSet, env *environment) func(context.Context) error {
+	var d dbFlags
+	d.define(fs)
+	shopDomain := fs.String("shop", "", "the shop's domain (required)")
+	invite := fs.Bool("invite", false, "queue an activation mail for every customer the import creates")
+	rate := fs.Float64("invite-rate", customerimport.DefaultInviteRate, "invitations that fall due per second for the shop, after every other mail")
+	return func(ctx context.Context) error {
+		if err := required("shop", *shopDomain); err != nil {
+			return err
+		}
+		if env.arg == "" {
+			return errors.New("give the export to read: storekeep customer import --shop DOMAIN customers_export.csv (or - for stdin)")
+		}
+		if *rate <= 0 {
+			return fmt.Errorf("--invite-rate must be positive, not %v", *rate)
+		}
+		in, size, err := openOperand(env.arg)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		a, err := adminApp(ctx, d, quietLogger(env))
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		shop, err := a.Store.ShopByDomain(ctx, normalDomain(*shopDomain))
+		if err != nil {
+			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+		}
+		bar := newProgress(env.stderr, size, "importing customers")
+		var read int64
+		im := customerimport.Importer{Store: a.Store, Accounts: a.Accounts, Shop: shop, Invite: *invite,
+			InviteRate: *rate, Progress: func(rows int, bytes int64) {
+				bar.advance(int(bytes-read), rows)
+				read = bytes
+			}}
+		start := time.Now()
+		sum, err := im.Run(ctx, in)
+		bar.finish()
+		for _, e := range sum.Errors {
+			fmt.Fprintf(env.stderr, "%s: %v\n", env.arg, e)
+		}
+		elapsed := time.Since(start)
+		fmt.Fprintf(env.stdout, "%d rows in %s (%.0f/s): %d created, %d updated, %d unchanged, %d left out; %d invitations queued\n",
+			sum.Rows(), elapsed.Round(time.Millisecond), float64(sum.Rows())/max(elapsed.Seconds(), 1e-9),
+			sum.Created, sum.Updated, sum.Unchanged, len(sum.Errors), sum.Invited)
+		if err != nil {
+			return err
+		}
+		if len(sum.Errors) > 0 {
+			return fmt.Errorf("%d rows were left out; fix them and run the import again (it skips what is done)", len(sum.Errors))
+		}
+		return nil
+	}
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestShopCreateTurnsMultipassOnWithASealedSecret(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	const secret = "5f4dcc3b5aa765d61d8327deb882cf99"
+	code, out, errOut := runCLI(t, env, "shop", "create", "--domain", "a.example", "--multipass-secret", secret)
+	if code != 0 || !strings.Contains(out, "Multipass sign-in is on") || strings.Contains(out+errOut, secret) {
+		t.Fatalf("shop create: %d %q %q", code, out, errOut)
+	}
+	file := filepath.Join(dir, "multipass.secret")
+	if err := os.WriteFile(file, []byte(strings.ToUpper(secret)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "b.example", "--multipass-secret-file", file); code != 0 {
+		t.Fatalf("shop create --multipass-secret-file: %d %s", code, errOut)
+	}
+	runCLI(t, env, "shop", "create", "--domain", "c.example")
+	for domain, want := range map[string]string{"a.example": secret, "b.example": strings.ToUpper(secret), "c.example": ""} {
+		store, shop := openShop(t, db, domain)
+		got, err := store.MultipassSecret(context.Background(), shop.ID)
+		if err != nil || got != want {
+			t.Errorf("%s: secret %q, %v; want %q", domain, got, err, want)
+		}
+	}
+	stored, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(stored, []byte(secret)) {
+		t.Fatal("the Multipass secret is in the database file in the clear")
+	}
+}
+
+func TestShopCreateRefusesAWeakOrAmbiguousMultipassSecret(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(dir, "sk.db")}
+	file := filepath.Join(dir, "secret")
+	os.WriteFile(file, []byte("5f4dcc3b5aa765d61d8327deb882cf99"), 0o600)
+	for _, args := range [][]string{
+		{"--multipass-secret", "short"},
+		{"--multipass-secret", "has a space in it, sixteen+"},
+		{"--multipass-secret", "tab\tseparated-secret-value"},
+		{"--multipass-secret", strings.Repeat("x", 1025)},
+		{"--multipass-secret", "5f4dcc3b5aa765d61d8327deb882cf99", "--multipass-secret-file", file},
+		{"--multipass-secret-file", filepath.Join(dir, "missing")},
+	} {
+		code, _, errOut := runCLI(t, env, append([]string{"shop", "create", "--domain", "a.example"}, args...)...)
+		if code != 1 || !strings.Contains(errOut, "multipass-secret") {
+			t.Errorf("%q: %d %s", args, code, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "a.example"); code != 0 {
+		t.Fatalf("a refused command created the shop: %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,132 @@
+package graph
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/graph/model"
+	"github.com/storekeep/storekeep/order"
+)
+
+// money is amount, a stored decimal, in currency, written as the
+// Storefront API writes amounts; an empty amount is zero.
+func money(amount, currency string) *model.MoneyV2 {
+	m, _ := storekeep.MilliUnits(amount)
+	return moneyMilli(m, currency)
+}
+
+func moneyMilli(m int64, currency string) *model.MoneyV2 {
+	code := model.CurrencyCode(currency)
+	if !code.IsValid() {
+		code = model.CurrencyCodeXxx
+	}
+	return &model.MoneyV2{Amount: storekeep.FormatMilli(m), CurrencyCode: code}
+}
+
+// orderAddress is an order's address as a MailingAddress.
+func orderAddress(o order.Keyed, a *storekeep.OrderAddress) *storekeep.MailingAddress {
+	if a == nil {
+		return nil
+	}
+	return &storekeep.MailingAddress{
+		ShopID: o.ShopID, OrderID: o.ID, FirstName: a.FirstName, LastName: a.LastName, Company: a.Company,
+		Address1: a.Address1, Address2: a.Address2, City: a.City, Province: a.Province, ProvinceCode: a.ProvinceCode,
+		Country: a.Country, CountryCode: a.CountryCode, Zip: a.Zip, Phone: a.Phone,
+	}
+}
+
+// upperEnum is s upper-cased when it names a value of an enum (valid
+// reports which), else fallback.
+func upperEnum[T ~string](s string, valid func(T) bool, fallback T) T {
+	if v := T(strings.ToUpper(s)); valid(v) {
+		return v
+	}
+	return fallback
+}
+
+// discountApplication is an order's discount as the Storefront API types
+// it by kind.
+func discountApplication(d storekeep.OrderDiscount, currency string) model.DiscountApplication {
+	method := upperEnum(d.AllocationMethod, model.DiscountApplicationAllocationMethod.IsValid, model.DiscountApplicationAllocationMethodAcross)
+	selection := upperEnum(d.TargetSelection, model.DiscountApplicationTargetSelection.IsValid, model.DiscountApplicationTargetSelectionAll)
+	target := upperEnum(d.TargetType, model.DiscountApplicationTargetType.IsValid, model.DiscountApplicationTargetTypeLineItem)
+	var value model.PricingValue = money(d.Value, currency)
+	if d.ValueType == "percentage" {
+		p, _ := strconv.ParseFloat(d.Value, 64)
+		value = model.PricingPercentageValue{Percentage: p}
+	}
+	title := d.Title
+	if title == "" {
+		title = d.Code
+	}
+	switch d.Kind {
+	case "discount_code":
+		return model.DiscountCodeApplication{AllocationMethod: method, Applicable: true, Code: d.Code,
+			TargetSelection: selection, TargetType: target, Value: value}
+	case "manual":
+		return model.ManualDiscountApplication{AllocationMethod: method, Description: nonEmpty(d.Description),
+			TargetSelection: selection, TargetType: target, Title: title, Value: value}
+	case "script":
+		return model.ScriptDiscountApplication{AllocationMethod: method, TargetSelection: selection, TargetType: target,
+			Title: title, Value: value}
+	}
+	return model.AutomaticDiscountApplication{AllocationMethod: method, TargetSelection: selection, TargetType: target,
+		Title: title, Value: value}
+}
+
+// lineItem is a line of o as the Storefront API shows it.
+func lineItem(li storekeep.OrderLineItem, o order.Keyed) model.OrderLineItem {
+	price, _ := storekeep.MilliUnits(li.Price)
+	original := price * li.Quantity
+	discounted := original
+	out := model.OrderLineItem{
+		Title: li.Title, Quantity: int(li.Quantity), CurrentQuantity: int(li.CurrentQuantity),
+		DiscountAllocations: []model.DiscountAllocation{}, OriginalTotalPrice: moneyMilli(original, o.Currency),
+	}
+	for _, a := range li.Discounts {
+		amount, _ := storekeep.MilliUnits(a.Amount)
+		discounted -= amount
+		out.DiscountAllocations = append(out.DiscountAllocations, model.DiscountAllocation{
+			AllocatedAmount:     moneyMilli(amount, o.Currency),
+			DiscountApplication: discountApplication(o.Discounts[a.Index], o.Currency),
+		})
+	}
+	out.DiscountedTotalPrice = moneyMilli(discounted, o.Currency)
+	if li.VariantID != 0 {
+		title := li.VariantTitle
+		if title == "" {
+			title = "Default Title"
+		}
+		out.Variant = &model.ProductVariant{
+			ID: "gid://shopify/ProductVariant/" + strconv.FormatInt(li.VariantID, 10), Title: title, Sku: nonEmpty(li.SKU),
+			Price: money(li.Price, o.Currency), PriceV2: money(li.Price, o.Currency),
+			Product: &model.Product{ID: "gid://shopify/Product/" + strconv.FormatInt(li.ProductID, 10),
+				Handle: li.ProductHandle, Title: li.Title},
+		}
+	}
+	return out
+}
+
+// indexed pairs an item of a list with its place, for paging lists that
+// have no ids of their own.
+type indexed[T any] struct {
+	n    int64
+	item T
+}
+
+func paged[T any](list []T, p storekeep.Page) (storekeep.Window[indexed[T]], error) {
+	items := make([]indexed[T], len(list))
+	for i, it := range list {
+		items[i] = indexed[T]{int64(i + 1), it}
+	}
+	return storekeep.Paginate(items, func(it indexed[T]) int64 { return it.n }, p)
+}
+
+func pageInfo[T any](w storekeep.Window[T]) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: w.HasNextPage, HasPreviousPage: w.HasPreviousPage}
+	if n := len(w.Cursors); n > 0 {
+		info.StartCursor, info.EndCursor = &w.Cursors[0], &w.Cursors[n-1]
+	}
+	return info
+}

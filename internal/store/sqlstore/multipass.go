@@ -1,0 +1,109 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// SetMultipassSecret seals secret with the store's Sealer and keeps it on
+// the shop; "" removes it.
+func (s *Store) SetMultipassSecret(ctx context.Context, shopID int64, secret string) error {
+	var sealed []byte
+	if secret != "" {
+		var err error
+		if sealed, err = s.sealer.Seal([]byte(secret)); err != nil {
+			return err
+		}
+	}
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE shops SET multipass_secret = $1 WHERE id = $2`, sealed, shopID))
+}
+
+// MultipassSecret opens the shop's sealed secret.
+func (s *Store) MultipassSecret(ctx context.Context, shopID int64) (string, error) {
+	var sealed []byte
+	err := s.r.QueryRowContext(ctx, `SELECT multipass_secret FROM shops WHERE id = $1`, shopID).Scan(&sealed)
+	if err != nil || len(sealed) == 0 {
+		return "", s.mapErr(err)
+	}
+	plain, err := s.sealer.Open(sealed)
+	if err != nil {
+		return "", fmt.Errorf("%s: shop %d multipass secret: %w", s.d.Name, shopID, err)
+	}
+	return string(plain), nil
+}
+
+// SpendMultipassToken deletes the expired records and stores hashes[0]
+// unless one of hashes is recorded: the primary key on hash decides
+// between concurrent spends.
+func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error {
+	if len(hashes) == 0 {
+		return errors.New("sqlstore: SpendMultipassToken without a hash")
+	}
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM multipass_tokens WHERE expires_at <= $1`, s.at(now)); err != nil {
+			return err
+		}
+		in, args := s.d.HashIn("hash", 2, hashes)
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM multipass_tokens WHERE shop_id = $1 AND `+in+` LIMIT 1`,
+			append([]any{shopID}, args...)...).Scan(&one)
+		if err == nil {
+			return storekeep.ErrTokenSpent
+		}
+		if err = s.mapErr(err); !errors.Is(err, storekeep.ErrNotFound) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO multipass_tokens (hash, shop_id, expires_at) VALUES ($1, $2, $3)`,
+			hashes[0], shopID, s.at(expiresAt.Truncate(s.d.Precision)))
+		return s.mapErr(err)
+	})
+	if errors.Is(err, storekeep.ErrConflict) {
+		return storekeep.ErrTokenSpent
+	}
+	return err
+}
+
+// CustomerByMultipassIdentifier returns the shop's customer with that
+// identifier.
+func (s *Store) CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (storekeep.Customer, error) {
+	return s.scanCustomer(s.r.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers
+		WHERE shop_id = $1 AND id = (
+			SELECT customer_id FROM multipass_identities WHERE shop_id = $1 AND identifier = $2)`, shopID, identifier))
+}
+
+// MultipassIdentifier returns the customer's identifier, or "".
+func (s *Store) MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error) {
+	var id string
+	err := s.r.QueryRowContext(ctx, `SELECT identifier FROM multipass_identities WHERE shop_id = $1 AND customer_id = $2`,
+		shopID, customerID).Scan(&id)
+	if err = s.mapErr(err); errors.Is(err, storekeep.ErrNotFound) {
+		return "", nil
+	}
+	return id, err
+}
+
+// SetMultipassIdentifier replaces the customer's identifier in one
+// transaction; the primary key on (shop, identifier) refuses one that
+// another customer has. "" removes it.
+func (s *Store) SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error {
+	return s.w.InTx(ctx, func(tx Querier) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE shop_id = $1 AND id = $2`, shopID, customerID).Scan(&one)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM multipass_identities WHERE customer_id = $1`, customerID); err != nil {
+			return err
+		}
+		if identifier == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO multipass_identities (shop_id, identifier, customer_id) VALUES ($1, $2, $3)`,
+			shopID, identifier, customerID)
+		return s.mapErr(err)
+	})
+}

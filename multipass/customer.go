@@ -1,0 +1,140 @@
+package multipass
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// save creates the customer l names, or updates them, and enables them:
+// a Multipass customer needs no password. The customer is the one with
+// l's identifier, else the one with l's email, unless that one has
+// another identifier.
+func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (c storekeep.Customer, created bool, err error) {
+	c, found, err := s.find(ctx, shop, l)
+	if err != nil {
+		return c, false, err
+	}
+	if found && c.State == storekeep.CustomerDisabled {
+		return c, false, problem("the customer's account is disabled")
+	}
+	c.Email, c.EmailKey = l.Email.String(), l.Email.Key()
+	if l.FirstName != nil {
+		c.FirstName = *l.FirstName
+	}
+	if l.LastName != nil {
+		c.LastName = *l.LastName
+	}
+	if l.Tags != nil {
+		c.Tags = l.Tags
+	}
+	c.State, c.UpdatedAt = storekeep.CustomerEnabled, now
+	if found {
+		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c})
+	} else {
+		c.ShopID, c.CreatedAt = shop.ID, now
+		if c.Tags == nil {
+			c.Tags = []string{}
+		}
+		c, err = s.Store.CreateCustomer(ctx, c)
+	}
+	if err == nil && l.Identifier != "" {
+		err = s.Store.SetMultipassIdentifier(ctx, shop.ID, c.ID, l.Identifier)
+	}
+	if errors.Is(err, storekeep.ErrConflict) {
+		err = errOtherIdentifier
+	}
+	return c, !found, err
+}
+
+var errOtherIdentifier = problem("the email address is already used by another customer (with a different Multipass identifier)")
+
+// find returns the customer l names, if any.
+func (s *Service) find(ctx context.Context, shop storekeep.Shop, l Login) (storekeep.Customer, bool, error) {
+	if l.Identifier != "" {
+		c, err := s.Store.CustomerByMultipassIdentifier(ctx, shop.ID, l.Identifier)
+		if !errors.Is(err, storekeep.ErrNotFound) {
+			return c, err == nil, err
+		}
+	}
+	c, err := s.Store.CustomerByEmail(ctx, shop.ID, l.Email.Key())
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return storekeep.Customer{}, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	if l.Identifier != "" {
+		held, err := s.Store.MultipassIdentifier(ctx, shop.ID, c.ID)
+		if err != nil {
+			return c, false, err
+		}
+		if held != "" && held != l.Identifier {
+			return c, false, errOtherIdentifier
+		}
+	}
+	return c, true, nil
+}
+
+// addAddresses adds to c's book the addresses it does not hold yet, and
+// makes the one marked default their default. An address already held is
+// not added twice, so that every sign-in may carry the same addresses.
+func (s *Service) addAddresses(ctx context.Context, c storekeep.Customer, list []Address, caller storekeep.Caller) error {
+	if len(list) == 0 {
+		return nil
+	}
+	held, err := s.Store.Addresses(ctx, c.ShopID, c.ID)
+	if err != nil {
+		return err
+	}
+	var add []Address
+	stored := len(held)
+	for _, a := range list {
+		i := indexOf(held, a.Stored)
+		switch {
+		case i >= stored:
+			add[i-stored].Default = add[i-stored].Default || a.Default
+			continue
+		case i >= 0:
+			if a.Default && !held[i].Default {
+				ev := storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: storekeep.AuditDefaultAddressChanged,
+					IP: caller.IP, UserAgent: storekeep.ClipUserAgent(caller.UserAgent),
+					At: s.clock()}
+				if err := s.Store.SetDefaultAddress(ctx, c.ShopID, c.ID, held[i].ID, ev); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		held = append(held, a.Stored)
+		add = append(add, a)
+	}
+	if len(held) > storekeep.MaxAddressesPerCustomer {
+		return problem(fmt.Sprintf("a customer can have at most %d addresses", storekeep.MaxAddressesPerCustomer))
+	}
+	for _, a := range add {
+		if _, err := s.Addresses.AddAddress(ctx, c, a.Input, a.Default, caller); err != nil {
+			return asProblem(err)
+		}
+	}
+	return nil
+}
+
+// indexOf is the position in held of an address that reads as a, or -1.
+func indexOf(held []storekeep.MailingAddress, a storekeep.MailingAddress) int {
+	for i, h := range held {
+		if sameAddress(h, a) {
+			return i
+		}
+	}
+	return -1
+}
+
+func sameAddress(a, b storekeep.MailingAddress) bool {
+	return a.FirstName == b.FirstName && a.LastName == b.LastName && a.Company == b.Company &&
+		a.Address1 == b.Address1 && a.Address2 == b.Address2 && a.City == b.City && a.Province == b.Province &&
+		a.ProvinceCode == b.ProvinceCode && a.CountryCode == b.CountryCode && a.Zip == b.Zip && a.Phone == b.Phone
+}

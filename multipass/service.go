@@ -1,0 +1,222 @@
+package multipass
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/address"
+)
+
+// Store is the storage the service needs, each method as storekeep.Store
+// documents it.
+type Store interface {
+	MultipassSecret(ctx context.Context, shopID int64) (string, error)
+	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
+	CustomerByMultipassIdentifier(ctx context.Context, shopID int64, identifier string) (storekeep.Customer, error)
+	MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error)
+	SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error
+	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
+	CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error)
+	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
+	Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error)
+	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
+	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
+	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
+}
+
+// AddressBook adds an address to a customer's book, bounded and audited
+// as customerAddressCreate does (account.Service).
+type AddressBook interface {
+	AddAddress(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (storekeep.MailingAddress, error)
+}
+
+// Config holds the service's tunables; zero fields take DefaultConfig's.
+type Config struct {
+	// AccessTokenTTL is the lifetime of the access tokens it issues.
+	AccessTokenTTL time.Duration
+	// PerIP limits Multipass sign-ins per client IP and shop.
+	PerIP storekeep.Limit
+}
+
+// DefaultConfig returns storekeep's defaults: those of password sign-in.
+func DefaultConfig() Config {
+	return Config{AccessTokenTTL: 30 * 24 * time.Hour, PerIP: storekeep.Limit{Count: 60, Per: time.Minute}}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.AccessTokenTTL == 0 {
+		c.AccessTokenTTL = d.AccessTokenTTL
+	}
+	if c.PerIP.Count == 0 {
+		c.PerIP = d.PerIP
+	}
+	return c
+}
+
+// Deps are the Service's collaborators; Now is optional.
+type Deps struct {
+	Store     Store
+	Addresses AddressBook
+	Limiter   storekeep.Limiter
+	Keys      storekeep.Keyring
+	Now       storekeep.Clock
+}
+
+// Service signs customers in by Multipass. It is safe for concurrent use.
+type Service struct {
+	Deps
+	cfg Config
+}
+
+// New returns a Service.
+func New(d Deps, cfg Config) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Service{Deps: d, cfg: cfg.withDefaults()}
+}
+
+func (s *Service) clock() time.Time { return s.Now().UTC() }
+
+// ThrottledMessage is the message of a throttled Multipass sign-in, that
+// of a throttled password sign-in.
+const ThrottledMessage = "Login attempt limit exceeded. Please try again later."
+
+// InvalidMessage is the message of every refused token. A token that
+// does not verify gets it alone; one that verifies but is refused gets it
+// followed by the reason, which only the holder of the secret can learn.
+const InvalidMessage = "Invalid Multipass request"
+
+var (
+	tokenField  = []string{"multipassToken"}
+	errNoSecret = errors.New("the shop has no Multipass secret")
+)
+
+// SignIn handles customerAccessTokenCreateWithMultipass: it verifies the
+// token with the shop's secret, spends it, creates or updates the
+// customer it names and returns a new access token for them.
+func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error) {
+	var none storekeep.IssuedAccessToken
+	if err := s.throttle(ctx, shop, caller); err != nil {
+		return none, err
+	}
+	now := s.clock()
+	l, signature, err := s.verify(ctx, shop, token, caller, now)
+	if err != nil {
+		return none, s.refuse(ctx, shop, caller, err)
+	}
+	err = s.Store.SpendMultipassToken(ctx, shop.ID, s.Keys.Hashes(spentKey(shop.ID, signature)), l.CreatedAt.Add(MaxAge), now)
+	if errors.Is(err, storekeep.ErrTokenSpent) {
+		err = problem("the token has been used already")
+	}
+	if err != nil {
+		return none, s.refuse(ctx, shop, caller, err)
+	}
+	c, created, err := s.save(ctx, shop, l, now)
+	if err == nil {
+		err = s.addAddresses(ctx, c, l.Addresses, caller)
+	}
+	if err != nil {
+		return none, s.refuse(ctx, shop, caller, err)
+	}
+	t, issued, err := storekeep.NewAccessToken(s.Keys, shop.ID, c.ID, now, s.cfg.AccessTokenTTL)
+	if err != nil {
+		return none, err
+	}
+	if _, err := s.Store.CreateAccessToken(ctx, t); err != nil {
+		return none, err
+	}
+	detail := "updated"
+	if created {
+		detail = "created"
+	}
+	ev := storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditMultipassLogin, IP: caller.IP,
+		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), Detail: detail, At: now}
+	return issued, s.Store.RecordAudit(ctx, ev)
+}
+
+// verify opens token with the shop's secret and checks what it says.
+func (s *Service) verify(ctx context.Context, shop storekeep.Shop, token string, caller storekeep.Caller, now time.Time) (Login, []byte, error) {
+	secret, err := s.Store.MultipassSecret(ctx, shop.ID)
+	if err != nil {
+		return Login{}, nil, err
+	}
+	if secret == "" {
+		return Login{}, nil, errNoSecret
+	}
+	plain, signature, err := NewKeys(secret).Open(token)
+	if err != nil {
+		return Login{}, nil, err
+	}
+	l, err := ParseLogin(plain, now)
+	if err != nil {
+		return Login{}, nil, err
+	}
+	if l.RemoteIP.IsValid() && !sameIP(l.RemoteIP, caller.IP) {
+		return Login{}, nil, problem("the token is for another client IP address (remote_ip)")
+	}
+	return l, signature, nil
+}
+
+// spentKey is what the keyed hash of a spent token is taken of: its
+// signature, unique to it and the same however its base64 is written,
+// within its shop.
+func spentKey(shopID int64, signature []byte) string {
+	return "multipass " + strconv.FormatInt(shopID, 10) + " " + base64.RawURLEncoding.EncodeToString(signature)
+}
+
+func sameIP(want netip.Addr, ip string) bool {
+	got, err := netip.ParseAddr(ip)
+	return err == nil && got.Unmap().WithZone("") == want.Unmap().WithZone("")
+}
+
+// throttle refuses a sign-in when the client IP has used its allowance.
+func (s *Service) throttle(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller) error {
+	key := "multipass:ip:" + strconv.FormatInt(shop.ID, 10) + ":" + caller.IP
+	ok, err := s.Limiter.Allow(ctx, key, s.cfg.PerIP)
+	if err != nil || ok {
+		return err
+	}
+	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP,
+		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), Detail: "customerAccessTokenCreateWithMultipass", At: s.clock()}.Folded()
+	if err := s.Store.RecordAudit(ctx, ev); err != nil {
+		return err
+	}
+	return storekeep.Throttled(ThrottledMessage)
+}
+
+// refuse records why a sign-in failed, for the operator, and returns the
+// client's INVALID_MULTIPASS_REQUEST. Errors that are not the token's
+// fault pass through.
+func (s *Service) refuse(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller, reason error) error {
+	var p problem
+	isProblem := errors.As(reason, &p)
+	if !isProblem && !isTokenFault(reason) {
+		return reason
+	}
+	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditMultipassFailed, IP: caller.IP,
+		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), Detail: reason.Error(), At: s.clock()}.Folded()
+	if err := s.Store.RecordAudit(ctx, ev); err != nil {
+		return err
+	}
+	msg := InvalidMessage
+	if isProblem {
+		msg += ": " + string(p)
+	}
+	return storekeep.NewError(storekeep.CodeInvalidMultipassRequest, tokenField, msg)
+}
+
+func isTokenFault(err error) bool {
+	for _, e := range []error{errNoSecret, errTooLong, errEncoding, errShape, errSignature, errPadding} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
