@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
 func run(t *testing.T, n *testNode, scenarios ...string) *Report {
@@ -46,8 +49,37 @@ func TestRecoverScenarioSeesEveryAcceptedRecoversMail(t *testing.T) {
 	if d := sc.Drain; d == nil || d.Left != 0 || d.Error != "" {
 		t.Fatalf("outbox drain after the scenario: %+v", d)
 	}
+	e := sc.EndToEnd
+	if e == nil || e.Delivered != m.Delivered || e.Seconds < sc.Seconds || e.PerSecond != float64(e.Delivered)/e.Seconds {
+		t.Fatalf("end to end %+v for %d mails delivered in a %.2fs run", e, m.Delivered, sc.Seconds)
+	}
+	if s := sc.Server; s == nil || s.Samples == 0 || s.PeakRSSBytes <= 0 || s.Error != "" {
+		t.Fatalf("server watch %+v", s)
+	}
 	if sc.Counts.OK > 3*40 {
 		t.Fatalf("%d recovers accepted for 40 addresses allowed 3 each", sc.Counts.OK)
+	}
+}
+
+// The node sends every accepted recover's mail, but to another SMTP
+// server: its outbox empties, and the end-to-end figure must still be
+// zero, since it counts only what reached the bench's sink.
+func TestEndToEndCountsMailTheSinkReceivedNotMailQueuedOrSentElsewhere(t *testing.T) {
+	elsewhere := smtptest.Start(t)
+	n := startNodeMailingTo(t, elsewhere.URL())
+	cfg := n.config(ScenarioRecover)
+	cfg.MailGrace = 200 * time.Millisecond
+	rep, err := runWith(context.Background(), cfg, n.sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := rep.Scenarios[0]
+	if sc.Counts.OK == 0 || sc.Drain == nil || sc.Drain.Left != 0 {
+		t.Fatalf("%+v, drain %+v", sc.Counts, sc.Drain)
+	}
+	elsewhere.WaitFor(t, int(sc.Counts.OK), 10*time.Second)
+	if e := sc.EndToEnd; e == nil || e.Delivered != 0 || e.PerSecond != 0 || sc.Mail.Delivered != 0 {
+		t.Fatalf("end to end %+v, mail %+v, for %d accepted recovers mailed elsewhere", e, sc.Mail, sc.Counts.OK)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,41 +14,60 @@ import (
 // drainPoll is how often the server's outbox depth is read while waiting.
 const drainPoll = 250 * time.Millisecond
 
-// outboxPending reads storekeep_outbox_pending from the server's /metrics,
-// on its admin listener.
-func (b *bench) outboxPending(ctx context.Context) (int, error) {
+// Metric names the bench reads from the server's /metrics.
+const (
+	metricPending   = "storekeep_outbox_pending"
+	metricOldestAge = "storekeep_outbox_oldest_pending_age_seconds"
+	metricRSS       = "process_resident_memory_bytes"
+)
+
+// serverMetrics reads the named unlabelled samples from the server's
+// /metrics, on its admin listener; a name the server does not export is
+// left out of the map.
+func (b *bench) serverMetrics(ctx context.Context, names ...string) (map[string]float64, error) {
 	admin, err := checkURL("--admin-url", b.cfg.AdminURL)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, admin.String()+"/metrics", nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	resp, err := b.api.client.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("/metrics answered %s", resp.Status)
+		return nil, fmt.Errorf("/metrics answered %s", resp.Status)
 	}
+	got := make(map[string]float64, len(names))
 	lines := bufio.NewScanner(resp.Body)
 	for lines.Scan() {
-		value, ok := strings.CutPrefix(lines.Text(), "storekeep_outbox_pending ")
-		if !ok {
+		name, value, ok := strings.Cut(lines.Text(), " ")
+		if !ok || !slices.Contains(names, name) {
 			continue
 		}
-		n, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if err != nil {
-			return 0, fmt.Errorf("storekeep_outbox_pending: %w", err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		return int(n), nil
+		got[name] = v
 	}
-	if err := lines.Err(); err != nil {
+	return got, lines.Err()
+}
+
+// outboxPending reads storekeep_outbox_pending from the server's /metrics.
+func (b *bench) outboxPending(ctx context.Context) (int, error) {
+	got, err := b.serverMetrics(ctx, metricPending)
+	if err != nil {
 		return 0, err
 	}
-	return 0, fmt.Errorf("/metrics has no storekeep_outbox_pending")
+	n, ok := got[metricPending]
+	if !ok {
+		return 0, fmt.Errorf("/metrics has no %s", metricPending)
+	}
+	return int(n), nil
 }
 
 // drainOutbox waits, up to cfg.Drain, until the server's outbox is empty,

@@ -28,6 +28,13 @@ type testNode struct {
 // to it; both stop when t ends, the node first.
 func startNode(t *testing.T) *testNode {
 	t.Helper()
+	return startNodeMailingTo(t, "")
+}
+
+// startNodeMailingTo is startNode with the node's mail going to smtpURL
+// instead of the sink, when smtpURL is not empty.
+func startNodeMailingTo(t *testing.T, smtpURL string) *testNode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +48,9 @@ func startNode(t *testing.T) *testNode {
 	ctx := context.Background()
 	cfg := app.DefaultConfig()
 	cfg.DB, cfg.SecretKeys, cfg.SMTP = filepath.Join(t.TempDir(), "storekeep.db"), [][]byte{key}, "smtp://"+mail.addr()
+	if smtpURL != "" {
+		cfg.SMTP = smtpURL
+	}
 	cfg.HashParams = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(ctx, cfg)

@@ -57,6 +57,20 @@ type ScenarioReport struct {
 	Mail           *MailReport  `json:"mail,omitempty"`
 	Prep           *PrepReport  `json:"prep,omitempty"`
 	Drain          *DrainReport `json:"drain,omitempty"`
+	// EndToEnd and Server are measured by the recover scenario.
+	EndToEnd *EndToEndReport `json:"end_to_end,omitempty"`
+	Server   *ServerReport   `json:"server,omitempty"`
+}
+
+// EndToEndReport is the rate at which accepted recovers became mail in the
+// sink: the reset mails the sink received for them, over the time from
+// the scenario's start until the last of them arrived (the run, when it
+// arrived within it). Mail the server queued but did not deliver is not
+// counted.
+type EndToEndReport struct {
+	Delivered int64   `json:"delivered"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"per_second"`
 }
 
 // DrainReport is the wait after a scenario for the server's outbox to
@@ -120,4 +134,17 @@ func (m *mailClock) report(stray int64) *MailReport {
 		Stray:     stray,
 		Latency:   latencyOf(&m.latency),
 	}
+}
+
+// endToEnd is the delivery rate of a scenario that started at start and
+// whose requests took elapsed.
+func (m *mailClock) endToEnd(start time.Time, elapsed time.Duration) *EndToEndReport {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	span := max(elapsed, m.last.Sub(start))
+	r := &EndToEndReport{Delivered: m.delivered, Seconds: span.Seconds()}
+	if span > 0 {
+		r.PerSecond = float64(m.delivered) / span.Seconds()
+	}
+	return r
 }

@@ -67,7 +67,7 @@ func (b *bench) requestLink(ctx context.Context, w *worker, ip, email string, cl
 	defer timer.Stop()
 	select {
 	case a := <-got:
-		clock.deliver(a.At.Sub(sent))
+		clock.deliver(a.At, a.At.Sub(sent))
 		return a.resetMail, true
 	case <-timer.C:
 	case <-ctx.Done():

@@ -57,6 +57,7 @@ type mailClock struct {
 	accepted  int64
 	delivered int64
 	latency   histogram
+	last      time.Time
 	arrived   chan struct{}
 }
 
@@ -68,10 +69,15 @@ func (m *mailClock) accept() {
 	m.mu.Unlock()
 }
 
-func (m *mailClock) deliver(took time.Duration) {
+// deliver records a mail the sink received at at, took after its request
+// was sent.
+func (m *mailClock) deliver(at time.Time, took time.Duration) {
 	m.mu.Lock()
 	m.delivered++
 	m.latency.Record(took)
+	if at.After(m.last) {
+		m.last = at
+	}
 	m.mu.Unlock()
 	select {
 	case m.arrived <- struct{}{}:

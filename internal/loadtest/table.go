@@ -39,6 +39,18 @@ func (r *Report) WriteTable(w io.Writer) error {
 				fmt.Fprintf(w, "  recover→mail   p50 %s  p95 %s  p99 %s  max %s\n", msText(l.P50), msText(l.P95), msText(l.P99), msText(l.Max))
 			}
 		}
+		if e := sc.EndToEnd; e != nil {
+			fmt.Fprintf(w, "  end to end     %.1f mails/s: %d delivered to the sink in %.1fs (answers %.1f/s)\n",
+				e.PerSecond, e.Delivered, e.Seconds, sc.PerSecond)
+		}
+		if s := sc.Server; s != nil {
+			fmt.Fprintf(w, "  server         backlog max %d rows, oldest %.1fs; peak RSS %.1f MB (%d samples)",
+				s.BacklogMaxPending, s.BacklogMaxAgeSeconds, float64(s.PeakRSSBytes)/(1<<20), s.Samples)
+			if s.Error != "" {
+				fmt.Fprintf(w, " (%s)", s.Error)
+			}
+			fmt.Fprintln(w)
+		}
 		if p := sc.Prep; p != nil {
 			c := p.Counts
 			fmt.Fprintf(w, "  prep recovers  %d: %d ok, %d user errors, %d throttled, %d errors; %d mails not seen in time\n",
