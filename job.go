@@ -60,3 +60,14 @@ type Claimed struct {
 
 // Len is how many outbox rows the batch holds.
 func (c Claimed) Len() int { return len(c.Mail) + len(c.Jobs) }
+
+// JobOutcome is the work a finished job leaves to be written: the audit
+// event it records and, when it issues a token, the token and its mail.
+type JobOutcome struct {
+	Job   int64
+	Audit AuditEvent
+	// Token is nil when the job issues none (an unknown or disabled
+	// address); Mail is then ignored.
+	Token *CustomerToken
+	Mail  Mail
+}

@@ -137,6 +137,15 @@ type CustomerTokenStore interface {
 	// pending nothing changes and ErrJobDone is returned, so that a job run
 	// twice issues once.
 	IssueCustomerToken(ctx context.Context, t CustomerToken, m Mail, a AuditEvent, job int64) error
+	// FinishJobs writes a batch of jobs' outcomes in one transaction. For
+	// each outcome whose job is still pending it marks the job sent,
+	// records its audit event and, when it has a token, does what
+	// IssueCustomerToken does with the mail queued already leased until
+	// leaseUntil, for the caller to send without claiming it. An outcome
+	// whose job is no longer pending (it ran twice) changes nothing. It
+	// returns the mail it queued, with IDs and one attempt counted, in the
+	// order of outcomes.
+	FinishJobs(ctx context.Context, outcomes []JobOutcome, leaseUntil time.Time) ([]Mail, error)
 	// CustomerTokenByHash returns the shop's unused token of that purpose
 	// whose hash is one of hashes, or ErrNotFound. Expired tokens are returned;
 	// the caller judges expiry with its clock.

@@ -107,6 +107,58 @@ func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Job) 
 	return issued && err == nil, err
 }
 
+// ProcessRecoverRequests finishes a batch of recover jobs as
+// ProcessRecoverRequest does each, with one write for the whole batch: it
+// looks every address up, then issues the tokens, queues the mails leased
+// until leaseUntil and marks the jobs done in one transaction. It returns
+// the mails, for the caller to send at once. A job already done (it ran
+// twice) issues nothing. An error leaves every job of the batch to be
+// tried again.
+func (s *Service) ProcessRecoverRequests(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {
+	shops := map[int64]storekeep.Shop{}
+	outcomes := make([]storekeep.JobOutcome, 0, len(jobs))
+	for _, job := range jobs {
+		if job.Kind != storekeep.JobRecover {
+			return nil, fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Kind)
+		}
+		shop, ok := shops[job.ShopID]
+		if !ok {
+			var err error
+			if shop, err = s.store.ShopByID(ctx, job.ShopID); err != nil {
+				return nil, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+			}
+			shops[job.ShopID] = shop
+		}
+		o, err := s.recoverOutcome(ctx, shop, job)
+		if err != nil {
+			return nil, err
+		}
+		o.Job = job.ID
+		outcomes = append(outcomes, o)
+	}
+	return s.store.FinishJobs(ctx, outcomes, leaseUntil)
+}
+
+// recoverOutcome looks a recover job's address up and returns what its
+// run writes: a token and its mail for a known enabled customer, an audit
+// event alone otherwise.
+func (s *Service) recoverOutcome(ctx context.Context, shop storekeep.Shop, job storekeep.Job) (storekeep.JobOutcome, error) {
+	r := job.Recover
+	caller := storekeep.Caller{IP: r.IP, UserAgent: r.UserAgent, Locale: job.Locale}
+	customer, err := s.store.CustomerByEmail(ctx, shop.ID, r.Email)
+	switch {
+	case errors.Is(err, storekeep.ErrNotFound) || err == nil && customer.State == storekeep.CustomerDisabled:
+		return storekeep.JobOutcome{Audit: s.audit(shop, 0, storekeep.AuditRecoverRequested, caller, "no mail sent")}, nil
+	case err != nil:
+		return storekeep.JobOutcome{}, err
+	}
+	token, err := s.keys.NewToken()
+	if err != nil {
+		return storekeep.JobOutcome{}, err
+	}
+	return s.grant(shop, customer, storekeep.PurposeReset, token, caller)
+}
+
 // ProcessInvite runs a JobInvite: it issues the customer's activation
 // token and queues the invitation mail, marking the job done in the same
 // transaction. A customer who is gone or no longer invited (they activated,
@@ -190,6 +242,20 @@ func (s *Service) unknownRecipient(ctx context.Context, shop storekeep.Shop, cal
 }
 
 func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller, job int64) error {
+	o, err := s.grant(shop, customer, purpose, token, caller)
+	if err != nil {
+		return err
+	}
+	if err := s.store.IssueCustomerToken(ctx, *o.Token, o.Mail, o.Audit, job); err != nil {
+		return err
+	}
+	s.mailQueued()
+	return nil
+}
+
+// grant builds what issuing token to customer writes: the token's record,
+// the mail carrying it and the audit event.
+func (s *Service) grant(shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller) (storekeep.JobOutcome, error) {
 	now := s.clock()
 	ttl, template, segment := s.cfg.ResetTokenTTL, storekeep.TemplateReset, "reset"
 	if purpose == storekeep.PurposeActivation {
@@ -197,35 +263,32 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 	}
 	messageID, err := storekeep.NewMessageID(shop.Domain)
 	if err != nil {
-		return err
+		return storekeep.JobOutcome{}, err
 	}
-	t := storekeep.CustomerToken{
-		ShopID:     shop.ID,
-		CustomerID: customer.ID,
-		Purpose:    purpose,
-		Hash:       s.keys.Hash(token),
-		ExpiresAt:  now.Add(ttl),
-		CreatedAt:  now,
-	}
-	m := storekeep.Mail{
-		ShopID:    shop.ID,
-		To:        customer.Email,
-		Template:  template,
-		Locale:    caller.Locale,
-		MessageID: messageID,
-		CreatedAt: now,
-		Data: storekeep.MailData{
-			URL:          AccountURL(shop.LinkBase(s.cfg.DefaultStorefrontURL), segment, customer.ID, token),
-			ShopName:     shop.Name,
-			FirstName:    customer.FirstName,
-			Email:        customer.Email,
-			ExpiresHours: strconv.Itoa(int(ttl / time.Hour)),
+	return storekeep.JobOutcome{
+		Token: &storekeep.CustomerToken{
+			ShopID:     shop.ID,
+			CustomerID: customer.ID,
+			Purpose:    purpose,
+			Hash:       s.keys.Hash(token),
+			ExpiresAt:  now.Add(ttl),
+			CreatedAt:  now,
 		},
-	}
-	ev := s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, string(purpose)+" mail queued")
-	if err := s.store.IssueCustomerToken(ctx, t, m, ev, job); err != nil {
-		return err
-	}
-	s.mailQueued()
-	return nil
+		Mail: storekeep.Mail{
+			ShopID:    shop.ID,
+			To:        customer.Email,
+			Template:  template,
+			Locale:    caller.Locale,
+			MessageID: messageID,
+			CreatedAt: now,
+			Data: storekeep.MailData{
+				URL:          AccountURL(shop.LinkBase(s.cfg.DefaultStorefrontURL), segment, customer.ID, token),
+				ShopName:     shop.Name,
+				FirstName:    customer.FirstName,
+				Email:        customer.Email,
+				ExpiresHours: strconv.Itoa(int(ttl / time.Hour)),
+			},
+		},
+		Audit: s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, string(purpose)+" mail queued"),
+	}, nil
 }

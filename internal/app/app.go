@@ -197,6 +197,11 @@ func (a *App) build() error {
 			return a.Recovery.ProcessInvite(ctx, j)
 		},
 	}
+	outCfg.Batches = map[storekeep.JobKind]outbox.JobBatch{
+		storekeep.JobRecover: func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {
+			return a.Recovery.ProcessRecoverRequests(ctx, jobs, leaseUntil)
+		},
+	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,

@@ -57,6 +57,9 @@ type Config struct {
 	// Jobs run the outbox's jobs, by kind. A job is retried like mail when
 	// its Job fails; a job of a kind without one fails at once.
 	Jobs map[storekeep.JobKind]Job
+	// Batches run the jobs of a kind a claim took together, in place of
+	// Jobs (which Flush still uses); a kind without one runs job by job.
+	Batches map[storekeep.JobKind]JobBatch
 }
 
 // DefaultAuditRetention is how long audit events are kept by default.
@@ -66,6 +69,12 @@ const DefaultAuditRetention = 90 * 24 * time.Hour
 // the job's row sent itself, in the transaction that did its work;
 // otherwise the worker marks it after a nil error.
 type Job func(ctx context.Context, j storekeep.Job) (done bool, err error)
+
+// JobBatch does the work of a batch of claimed jobs of one kind, marking
+// them done in the transaction that did it, and returns the mail it queued
+// already leased until leaseUntil, which the worker sends at once without
+// claiming it. An error leaves every job of the batch to be retried.
+type JobBatch func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error)
 
 // DefaultConfig returns the worker's defaults, those named on Config's
 // fields.

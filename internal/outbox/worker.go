@@ -204,21 +204,75 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 			return
 		}
 		w.full.Store(claimed.Len() == free)
+		n := claimed.Len()
+		w.busy.Add(int64(n))
+		for kind, jobs := range w.batches(&claimed) {
+			wg.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], jobs, wg) })
+		}
 		for _, t := range w.tasks(claimed) {
-			w.busy.Add(1)
 			wg.Go(func() {
-				defer func() {
-					busy := w.busy.Add(-1)
-					if w.full.Load() && w.cfg.Batch-int(busy) >= w.minClaim() {
-						w.Kick()
-					}
-				}()
+				defer w.release(1)
 				w.deliver(sendCtx, t)
 			})
 		}
-		if claimed.Len() < free {
+		if n < free {
 			return
 		}
+	}
+}
+
+// release gives back n places of the batch, and kicks Run to claim more
+// while a backlog lasts.
+func (w *Worker) release(n int) {
+	busy := w.busy.Add(-int64(n))
+	if w.full.Load() && w.cfg.Batch-int(busy) >= w.minClaim() {
+		w.Kick()
+	}
+}
+
+// batches takes out of c the jobs of the kinds that run in batches, by
+// kind.
+func (w *Worker) batches(c *storekeep.Claimed) map[storekeep.JobKind][]storekeep.Job {
+	if len(w.cfg.Batches) == 0 {
+		return nil
+	}
+	var out map[storekeep.JobKind][]storekeep.Job
+	rest := c.Jobs[:0:0]
+	for _, j := range c.Jobs {
+		if _, ok := w.cfg.Batches[j.Kind]; !ok {
+			rest = append(rest, j)
+			continue
+		}
+		if out == nil {
+			out = map[storekeep.JobKind][]storekeep.Job{}
+		}
+		out[j.Kind] = append(out[j.Kind], j)
+	}
+	c.Jobs = rest
+	return out
+}
+
+// runBatch runs a batch of jobs, which hold a place of the batch each, and
+// sends the mail it made, each in a place of a job. When the run fails,
+// each job's outcome is recorded as a failed attempt.
+func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, wg *sync.WaitGroup) {
+	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
+	mails, err := run(attemptCtx, jobs, w.cfg.Now().Add(w.cfg.Lease))
+	cancel()
+	if err != nil {
+		defer w.release(len(jobs))
+		for _, j := range jobs {
+			w.record(ctx, w.jobTask(j), false, err)
+		}
+		return
+	}
+	mails = mails[:min(len(mails), len(jobs))]
+	w.release(len(jobs) - len(mails))
+	for _, m := range mails {
+		wg.Go(func() {
+			defer w.release(1)
+			w.deliver(ctx, w.mailTask(m))
+		})
 	}
 }
 
@@ -265,22 +319,30 @@ type task struct {
 func (w *Worker) tasks(c storekeep.Claimed) []task {
 	list := make([]task, 0, c.Len())
 	for _, m := range c.Mail {
-		list = append(list, task{id: m.ID, attempts: m.Attempts,
-			log: w.log.With("mail_id", m.ID, "shop_id", m.ShopID, "template", string(m.Template), "attempt", m.Attempts),
-			run: func(ctx context.Context) (bool, error) { return false, w.send(ctx, m) }})
+		list = append(list, w.mailTask(m))
 	}
 	for _, j := range c.Jobs {
-		list = append(list, task{id: j.ID, attempts: j.Attempts, job: true,
-			log: w.log.With("job_id", j.ID, "shop_id", j.ShopID, "job", string(j.Kind), "attempt", j.Attempts),
-			run: func(ctx context.Context) (bool, error) {
-				run, ok := w.cfg.Jobs[j.Kind]
-				if !ok {
-					return false, mail.Permanent(fmt.Errorf("outbox: no runner for jobs of kind %q", j.Kind))
-				}
-				return run(ctx, j)
-			}})
+		list = append(list, w.jobTask(j))
 	}
 	return list
+}
+
+func (w *Worker) mailTask(m storekeep.Mail) task {
+	return task{id: m.ID, attempts: m.Attempts,
+		log: w.log.With("mail_id", m.ID, "shop_id", m.ShopID, "template", string(m.Template), "attempt", m.Attempts),
+		run: func(ctx context.Context) (bool, error) { return false, w.send(ctx, m) }}
+}
+
+func (w *Worker) jobTask(j storekeep.Job) task {
+	return task{id: j.ID, attempts: j.Attempts, job: true,
+		log: w.log.With("job_id", j.ID, "shop_id", j.ShopID, "job", string(j.Kind), "attempt", j.Attempts),
+		run: func(ctx context.Context) (bool, error) {
+			run, ok := w.cfg.Jobs[j.Kind]
+			if !ok {
+				return false, mail.Permanent(fmt.Errorf("outbox: no runner for jobs of kind %q", j.Kind))
+			}
+			return run(ctx, j)
+		}}
 }
 
 // deliver makes one attempt at t and records its outcome. When ctx ends
@@ -290,7 +352,12 @@ func (w *Worker) deliver(ctx context.Context, t task) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
 	recorded, err := t.run(attemptCtx)
 	cancel()
+	w.record(ctx, t, recorded, err)
+}
 
+// record writes the outcome of an attempt at t: err, and whether the
+// attempt marked t sent itself.
+func (w *Worker) record(ctx context.Context, t task, recorded bool, err error) {
 	markCtx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancelMark()
 	now := w.cfg.Now()

@@ -58,13 +58,14 @@ var _ storekeep.Store = (*Store)(nil)
 // microsecond, array parameters, row locks, and claims that skip the rows
 // other nodes' claims hold.
 var dialect = sqlstore.Dialect{
-	Name:      "postgres",
-	Time:      func(t time.Time) any { return t },
-	Precision: time.Microsecond,
-	NoLimit:   nil,
-	ListIn:    func(column, param string) string { return column + " = ANY(" + param + ")" },
-	List:      func(ids []int64) (any, error) { return ids, nil },
-	HashIn:    sqlstore.HashAny,
+	Name:        "postgres",
+	Time:        func(t time.Time) any { return t },
+	Precision:   time.Microsecond,
+	NoLimit:     nil,
+	ListIn:      func(column, param string) string { return column + " = ANY(" + param + ")" },
+	List:        func(ids []int64) (any, error) { return ids, nil },
+	PendingByID: "status = 'pending'",
+	HashIn:      sqlstore.HashAny,
 	// FOR NO KEY UPDATE does not block inserts that merely reference the
 	// customer.
 	LockCustomer:      `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,

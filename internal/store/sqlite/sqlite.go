@@ -64,6 +64,8 @@ var dialect = sqlstore.Dialect{
 		b, err := json.Marshal(ids)
 		return string(b), err
 	},
+	// The unary + keeps status from being used as an index term.
+	PendingByID:  "+status = 'pending'",
 	HashIn:       sqlstore.HashInList,
 	ClaimMail:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
 	ClaimJobs:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),

@@ -42,23 +42,30 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 				return err
 			}
 		}
-		if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
+		if err := s.replaceTokens(ctx, tx, t); err != nil {
 			return err
-		}
-		if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at,
-				created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`,
-			t.ShopID, t.CustomerID, t.Purpose, t.Hash, s.at(t.ExpiresAt), s.at(t.CreatedAt)); err != nil {
-			return s.mapErr(err)
 		}
 		if _, err := s.insertMail(ctx, tx, m); err != nil {
 			return err
 		}
 		return s.insertAudit(ctx, tx, a)
 	})
+}
+
+// replaceTokens takes the customer's lock, voids their unused tokens of
+// t's purpose and stores t.
+func (s *Store) replaceTokens(ctx context.Context, tx Querier, t storekeep.CustomerToken) error {
+	if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
+		return err
+	}
+	if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at,
+			created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		t.ShopID, t.CustomerID, t.Purpose, t.Hash, s.at(t.ExpiresAt), s.at(t.CreatedAt))
+	return s.mapErr(err)
 }
 
 func (s *Store) spendTokens(ctx context.Context, q Querier, customerID int64, purpose storekeep.TokenPurpose, at time.Time) error {
@@ -142,4 +149,58 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 		return storekeep.Customer{}, err
 	}
 	return c, nil
+}
+
+// FinishJobs writes the outcomes of a batch of jobs in one transaction; see
+// storekeep.CustomerTokenStore.
+func (s *Store) FinishJobs(ctx context.Context, outcomes []storekeep.JobOutcome, leaseUntil time.Time) ([]storekeep.Mail, error) {
+	var queued []storekeep.Mail
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		queued = queued[:0]
+		for _, o := range outcomes {
+			m, issued, err := s.finishJob(ctx, tx, o, leaseUntil)
+			if err != nil {
+				return err
+			}
+			if issued {
+				queued = append(queued, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return queued, nil
+}
+
+// finishJob writes one outcome of FinishJobs; issued reports that it
+// queued m.
+func (s *Store) finishJob(ctx context.Context, tx Querier, o storekeep.JobOutcome, leaseUntil time.Time) (m storekeep.Mail, issued bool, err error) {
+	err = affectedOne(tx.ExecContext(ctx, `UPDATE outbox
+		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
+		WHERE id = $2 AND status = 'pending'`, s.at(s.stamp(o.Audit.At)), o.Job))
+	if errors.Is(err, storekeep.ErrNotFound) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, err
+	}
+	if err := s.insertAudit(ctx, tx, o.Audit); err != nil {
+		return m, false, err
+	}
+	if o.Token == nil {
+		return m, false, nil
+	}
+	t := *o.Token
+	t.CreatedAt = s.stamp(t.CreatedAt)
+	if err := s.replaceTokens(ctx, tx, t); err != nil {
+		return m, false, err
+	}
+	m = o.Mail
+	if m.ID, err = s.insertLeasedMail(ctx, tx, m, leaseUntil); err != nil {
+		return m, false, err
+	}
+	m.Attempts = 1
+	return m, true, nil
 }

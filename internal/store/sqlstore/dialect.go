@@ -22,6 +22,11 @@ type Dialect struct {
 	// same whatever the list's length.
 	ListIn func(column, param string) string
 	List   func(ids []int64) (any, error)
+	// PendingByID is the condition that an outbox row is pending, for a
+	// statement that picks rows by a list of ids: written so that the
+	// database finds them by primary key, not by reading every pending row
+	// through the status index (SQLite without statistics prefers that).
+	PendingByID string
 	// HashIn is the condition that column is one of hashes, whose
 	// parameters start at $n, with the arguments to append.
 	HashIn func(column string, n int, hashes [][]byte) (string, []any)

@@ -40,13 +40,9 @@ func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) 
 // insert queues an outbox row of kind, due at due, with data sealed.
 func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64, to, template, locale string,
 	data any, messageID string, created, due time.Time) (int64, error) {
-	plain, err := json.Marshal(data)
+	sealed, err := s.sealData(data)
 	if err != nil {
 		return 0, err
-	}
-	sealed, err := s.sealer.Seal(plain)
-	if err != nil {
-		return 0, fmt.Errorf("%s: seal outbox data: %w", s.d.Name, err)
 	}
 	var id int64
 	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
@@ -187,7 +183,7 @@ func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (
 	}
 	return affected(s.w.ExecContext(ctx, `UPDATE outbox
 		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-		WHERE status = 'pending' AND `+s.d.ListIn("id", "$2"), s.at(now), list))
+		WHERE `+s.d.PendingByID+` AND `+s.d.ListIn("id", "$2"), s.at(now), list))
 }
 
 // MarkMailRetry releases the claim on a pending mail and makes it due at
@@ -213,4 +209,32 @@ func (s *Store) OutboxStats(ctx context.Context) (int, time.Time, error) {
 	err := s.r.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'`).
 		Scan(&n, scanTime(&oldest))
 	return n, oldest, err
+}
+
+// insertLeasedMail queues m, due at once, leased until leaseUntil with one
+// attempt counted, as if claimed by the caller. Its Data is sealed.
+func (s *Store) insertLeasedMail(ctx context.Context, q Querier, m storekeep.Mail, leaseUntil time.Time) (int64, error) {
+	sealed, err := s.sealData(m.Data)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
+			status, next_attempt_at, created_at, claimed_until, attempts)
+		VALUES ($1, 'mail', $2, $3, $4, $5, $6, 'pending', $7, $7, $8, 1) RETURNING id`,
+		m.ShopID, m.To, string(m.Template), m.Locale, sealed, m.MessageID, s.at(s.stamp(m.CreatedAt)), s.at(leaseUntil)).Scan(&id)
+	return id, s.mapErr(err)
+}
+
+// sealData seals data's JSON for an outbox row.
+func (s *Store) sealData(data any) ([]byte, error) {
+	plain, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := s.sealer.Seal(plain)
+	if err != nil {
+		return nil, fmt.Errorf("%s: seal outbox data: %w", s.d.Name, err)
+	}
+	return sealed, nil
 }

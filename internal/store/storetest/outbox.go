@@ -70,6 +70,47 @@ var outboxRules = []rule{
 			f.Fatalf("one claim returned %v, want the two mails, oldest first, then the older job: %v", order, want)
 		}
 	}},
+	{"FinishJobsWritesABatchOnceAndLeasesItsMailToTheCaller", func(f fixture) {
+		s := f.shop("a.example")
+		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		older := f.issue(ada, storekeep.PurposeReset)
+		for _, m := range f.claimAll(t0) {
+			f.must(f.markSent(m.ID, t0))
+		}
+		first, second, unknown := f.job(ada), f.job(bob), f.job(ada)
+		clear := f.token()
+		outcomes := []storekeep.JobOutcome{
+			{Job: first, Audit: f.audit(ada, storekeep.AuditRecoverRequested, t0), Mail: f.mail(ada, storekeep.TemplateReset, clear),
+				Token: &storekeep.CustomerToken{ShopID: s.ID, CustomerID: ada.ID, Purpose: storekeep.PurposeReset,
+					Hash: f.keys.Hash(clear), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}},
+			{Job: unknown, Audit: f.audit(storekeep.Customer{ShopID: s.ID}, storekeep.AuditRecoverRequested, t0)},
+		}
+		before := len(f.audits(s.ID))
+		mails, err := f.s.FinishJobs(f.ctx, outcomes, t0.Add(time.Minute))
+		f.must(err)
+		if len(mails) != 1 || mails[0].ID == 0 || mails[0].Attempts != 1 || mails[0].To != ada.Email {
+			f.Fatalf("FinishJobs returned %+v, want Ada's one mail with its ID and one attempt", mails)
+		}
+		if f.unused(older) {
+			f.Error("the batch's token left the customer's older one usable")
+		}
+		if got := f.claimIDs(t0.Add(30*time.Second), time.Minute, 10); !slices.Equal(got, []int64{second}) {
+			f.Errorf("a claim within the lease took %v, want only the job left out of the batch %d", got, second)
+		}
+		late, err := f.s.Claim(f.ctx, t0.Add(2*time.Minute), time.Minute, 1)
+		f.must(err)
+		if got := late.Mail; len(got) != 1 || got[0].ID != mails[0].ID || got[0].Data != outcomes[0].Mail.Data {
+			f.Errorf("once the lease ran out a claim took %+v, want the batch's mail", got)
+		}
+		if n := len(f.audits(s.ID)); n != before+2 {
+			f.Errorf("%d audit events recorded, want 2", n-before)
+		}
+		again, err := f.s.FinishJobs(f.ctx, outcomes, t0.Add(time.Minute))
+		f.must(err)
+		if len(again) != 0 || len(f.audits(s.ID)) != before+2 {
+			f.Errorf("a batch of jobs already done queued %d mails and recorded events again", len(again))
+		}
+	}},
 	{"QueuedJobRoundTripsThroughClaimWithItsPayloadSealed", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		want := storekeep.Job{ShopID: c.ShopID, Kind: storekeep.JobRecover, Locale: "fr", CreatedAt: t0,
