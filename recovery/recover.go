@@ -67,10 +67,12 @@ func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key strin
 // queueRecover answers a private-mode customerRecover with one write that
 // is the same whoever the address belongs to: a recover job in the
 // outbox, committed before the answer, so that a crash cannot lose it. The
-// outbox worker hands it to ProcessRecoverRequest at its next poll. It is
-// not woken for it: doing the lookup at once would put its cost, which does
+// outbox worker runs it with the others queued about then: jobQueued (the
+// worker's KickSoon) wakes it a fixed delay after the first of them, never
+// for one job at once, which would put the lookup's cost, which does
 // depend on the address, right behind the answer, where a client timing its
-// next request could see it.
+// next request could see it. Every private-mode recover queues a job and
+// calls jobQueued alike, known address or not.
 func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller) error {
 	now := s.clock()
 	_, err := s.store.EnqueueJob(ctx, storekeep.Job{
@@ -80,6 +82,9 @@ func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key str
 		CreatedAt: now,
 		Recover:   storekeep.RecoverRequest{Email: key, IP: caller.IP, UserAgent: caller.UserAgent},
 	})
+	if err == nil {
+		s.jobQueued()
+	}
 	return err
 }
 

@@ -49,6 +49,9 @@ type Service struct {
 	// mailQueued is called after a transaction that queued mail commits, so
 	// the outbox can deliver at once instead of at its next poll.
 	mailQueued func()
+	// jobQueued is called after a private-mode recover job commits; it
+	// must not run the job right behind the answer (see queueRecover).
+	jobQueued func()
 }
 
 // Deps are the Service's collaborators. MailQueued and Now are optional.
@@ -60,6 +63,8 @@ type Deps struct {
 	Sessions   Sessions
 	Now        storekeep.Clock
 	MailQueued func()
+	// JobQueued is told of each recover job queued; optional.
+	JobQueued func()
 }
 
 // New returns a Service.
@@ -73,9 +78,13 @@ func New(d Deps, cfg Config) *Service {
 		now:        d.Now,
 		cfg:        cfg.withDefaults(),
 		mailQueued: d.MailQueued,
+		jobQueued:  d.JobQueued,
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.jobQueued == nil {
+		s.jobQueued = func() {}
 	}
 	if s.mailQueued == nil {
 		s.mailQueued = func() {}

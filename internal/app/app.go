@@ -208,7 +208,7 @@ func (a *App) build() error {
 	}, cfg.Account)
 	a.Recovery = recovery.New(recovery.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Sessions: a.Accounts, Now: cfg.Now,
-		MailQueued: a.Outbox.Kick,
+		MailQueued: a.Outbox.Kick, JobQueued: a.Outbox.KickSoon,
 	}, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Multipass = multipass.New(multipass.Deps{

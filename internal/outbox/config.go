@@ -17,7 +17,9 @@ type Config struct {
 	// PollInterval is how often the worker looks for due mail when nobody
 	// kicks it; 1s.
 	PollInterval time.Duration
-	// Batch is how many mails the worker holds and sends at once; 64.
+	// WakeDelay is how long after KickSoon the worker wakes; 50ms.
+	WakeDelay time.Duration
+	// Batch is how many mails the worker holds and sends at once; 256.
 	// While a backlog lasts, it claims a quarter of them at a time.
 	Batch int
 	// Lease is how long a claimed mail stays reserved to this worker; 1m.
@@ -81,7 +83,8 @@ type JobBatch func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Ti
 func DefaultConfig() Config {
 	return Config{
 		PollInterval:    time.Second,
-		Batch:           64,
+		WakeDelay:       50 * time.Millisecond,
+		Batch:           256,
 		Lease:           time.Minute,
 		MaxAttempts:     8,
 		BackoffBase:     30 * time.Second,
@@ -124,6 +127,7 @@ func (c Config) Validate() error {
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
 	c.PollInterval = cmp.Or(c.PollInterval, d.PollInterval)
+	c.WakeDelay = cmp.Or(c.WakeDelay, d.WakeDelay)
 	c.Batch = cmp.Or(c.Batch, d.Batch)
 	c.Lease = cmp.Or(c.Lease, d.Lease)
 	c.MaxAttempts = cmp.Or(c.MaxAttempts, d.MaxAttempts)

@@ -83,3 +83,52 @@ func TestJobRowsRunTheirJobAndAreRetried(t *testing.T) {
 		t.Fatalf("metrics sent=%d retried=%d; want 1 and 1 (the job's success is not a mail)", m.Sent.Load(), m.Retried.Load())
 	}
 }
+
+// TestJobBatchesAreWokenSoonAndTheirMailIsSentWithoutAClaim shows that
+// KickSoon wakes a worker that would not poll for an hour, that the jobs of
+// a kind with a JobBatch go to it together, and that the leased mail it
+// returns reaches the SMTP server and is recorded as sent, though no claim
+// could have taken it within its lease.
+func TestJobBatchesAreWokenSoonAndTheirMailIsSentWithoutAClaim(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	ran := 0
+	batch := func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {
+		mu.Lock()
+		ran += len(jobs)
+		mu.Unlock()
+		var outcomes []storekeep.JobOutcome
+		for _, j := range jobs {
+			c, err := f.store.CreateCustomer(ctx, storekeep.Customer{ShopID: f.shop.ID, Email: j.Recover.Email, EmailKey: j.Recover.Email,
+				State: storekeep.CustomerEnabled, CreatedAt: time.Now()})
+			if err != nil {
+				return nil, err
+			}
+			m := f.mailTo(j.Recover.Email)
+			outcomes = append(outcomes, storekeep.JobOutcome{Job: j.ID, Mail: m,
+				Audit: storekeep.AuditEvent{ShopID: f.shop.ID, Kind: storekeep.AuditRecoverRequested, At: time.Now()},
+				Token: &storekeep.CustomerToken{ShopID: f.shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset,
+					Hash: []byte("hash of " + j.Recover.Email), ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now()}})
+		}
+		return f.store.FinishJobs(ctx, outcomes, leaseUntil)
+	}
+	w := f.worker(f.smtpSender(), outbox.Config{PollInterval: time.Hour,
+		Batches: map[storekeep.JobKind]outbox.JobBatch{storekeep.JobRecover: batch}})
+	run(t, w)
+	addrs := []string{"ana@example.com", "bo@example.com", "cy@example.com"}
+	for _, a := range addrs {
+		if _, err := f.store.EnqueueJob(ctx, storekeep.Job{ShopID: f.shop.ID, Kind: storekeep.JobRecover,
+			CreatedAt: time.Now(), Recover: storekeep.RecoverRequest{Email: a}}); err != nil {
+			t.Fatal(err)
+		}
+		w.KickSoon()
+	}
+	got := f.smtp.WaitFor(t, len(addrs), wait)
+	eventually(t, "the outbox to empty", func() bool { return f.pending() == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if ran != len(addrs) || len(got) != len(addrs) || w.Metrics().Sent.Load() != int64(len(addrs)) {
+		t.Fatalf("%d jobs ran, %d mails arrived, %d counted sent; want %d each", ran, len(got), w.Metrics().Sent.Load(), len(addrs))
+	}
+}

@@ -60,6 +60,7 @@ type Worker struct {
 	busy    atomic.Int64
 	full    atomic.Bool
 	pruning atomic.Bool
+	soon    atomic.Bool
 	metrics Metrics
 	cache   shopCache
 	sent    sentLog
@@ -89,6 +90,19 @@ func (w *Worker) Kick() {
 	select {
 	case w.kick <- struct{}{}:
 	default:
+	}
+}
+
+// KickSoon wakes Run after the wake delay unless a wake is already
+// pending, so that the jobs queued meanwhile are claimed together and the
+// work they cause never follows any one of them directly. It never blocks
+// and starts at most one timer per delay.
+func (w *Worker) KickSoon() {
+	if w.soon.CompareAndSwap(false, true) {
+		time.AfterFunc(w.cfg.WakeDelay, func() {
+			w.soon.Store(false)
+			w.Kick()
+		})
 	}
 }
 

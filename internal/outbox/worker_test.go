@@ -51,13 +51,25 @@ func newFixture(t *testing.T, opts ...smtptest.Option) *fixture {
 // enqueue queues a reset mail to to and returns it with its ID.
 func (f *fixture) enqueue(to string, tmpl storekeep.Template, locale string) storekeep.Mail {
 	f.t.Helper()
+	m := f.mailTo(to)
+	m.Template, m.Locale = tmpl, locale
+	id, err := f.store.EnqueueMail(context.Background(), m)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	m.ID = id
+	return m
+}
+
+// mailTo is a reset mail to to in English.
+func (f *fixture) mailTo(to string) storekeep.Mail {
 	token := "tok" + strings.NewReplacer("@", "", ".", "").Replace(to)
-	m := storekeep.Mail{
+	return storekeep.Mail{
 		ShopID:    f.shop.ID,
 		To:        to,
-		Template:  tmpl,
-		Locale:    locale,
-		MessageID: fmt.Sprintf("<%s.%d@shop.example>", tmpl, time.Now().UnixNano()),
+		Template:  storekeep.TemplateReset,
+		Locale:    "en",
+		MessageID: fmt.Sprintf("<%s.%d@shop.example>", token, time.Now().UnixNano()),
 		Data: storekeep.MailData{
 			URL:          "https://shop.example/account/reset/1/" + token,
 			FirstName:    "Ana",
@@ -65,12 +77,6 @@ func (f *fixture) enqueue(to string, tmpl storekeep.Template, locale string) sto
 			ExpiresHours: "24",
 		},
 	}
-	id, err := f.store.EnqueueMail(context.Background(), m)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	m.ID = id
-	return m
 }
 
 func (f *fixture) smtpSender() mail.Sender {
