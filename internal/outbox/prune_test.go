@@ -42,11 +42,11 @@ func (s *pruneSpy) auditCalls() []auditPrune {
 	return append([]auditPrune(nil), s.audit...)
 }
 
-func (s *pruneSpy) PruneMail(ctx context.Context, cutoff time.Time) (int, error) {
+func (s *pruneSpy) PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	s.mu.Lock()
 	s.cutoffs = append(s.cutoffs, cutoff)
 	s.mu.Unlock()
-	return s.Store.PruneMail(ctx, cutoff)
+	return s.Store.PruneMail(ctx, cutoff, limit)
 }
 
 func (s *pruneSpy) calls() []time.Time {
@@ -116,7 +116,7 @@ func TestWorkerPrunesAuditEventsOlderThanTheRetentionInBatches(t *testing.T) {
 	}
 	w := outbox.New(spy, f.store, r, f.smtpSender(), outbox.Config{
 		From: "no-reply@shop.example", Now: func() time.Time { return now },
-		AuditPruneBatch: 10, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+		PruneBatch: 10, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
 	})
 	run(t, w)
 	eventually(t, "a prune pass to end", func() bool {
