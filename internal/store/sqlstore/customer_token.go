@@ -149,8 +149,6 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 // expiry index, and returns how many went.
 func (s *Store) PruneTokens(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	return s.pruneInBatch(ctx, cutoff, limit,
-		`DELETE FROM access_tokens WHERE id IN
-			(SELECT id FROM access_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)`,
-		`DELETE FROM customer_tokens WHERE id IN
-			(SELECT id FROM customer_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)`)
+		`DELETE FROM access_tokens WHERE `+s.d.IDsFrom(`SELECT id FROM access_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2`),
+		`DELETE FROM customer_tokens WHERE `+s.d.IDsFrom(`SELECT id FROM customer_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2`))
 }

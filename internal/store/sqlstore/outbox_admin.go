@@ -43,10 +43,8 @@ func (s *Store) RetryMail(ctx context.Context, id int64, now time.Time) error {
 // deleted.
 func (s *Store) PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	return s.pruneInBatch(ctx, cutoff, limit,
-		`DELETE FROM outbox WHERE id IN
-			(SELECT id FROM outbox WHERE status = 'sent' AND sent_at < $1 ORDER BY sent_at LIMIT $2)`,
-		`DELETE FROM outbox WHERE id IN
-			(SELECT id FROM outbox WHERE status = 'failed' AND created_at < $1 ORDER BY created_at LIMIT $2)`)
+		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'sent' AND sent_at < $1 ORDER BY sent_at LIMIT $2`),
+		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'failed' AND created_at < $1 ORDER BY created_at LIMIT $2`))
 }
 
 // pruneInBatch runs each of deletes ($1: cutoff, $2: how many at most)

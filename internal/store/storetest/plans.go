@@ -93,6 +93,10 @@ func (w recordingWriter) InTx(ctx context.Context, fn func(tx sqlstore.Querier) 
 	return w.w.InTx(ctx, func(tx sqlstore.Querier) error { return fn(recordingQuerier{tx, w.r}) })
 }
 
+// HotPathNow is the time HotPath's operations run at, for a history
+// seeded beside them.
+var HotPathNow = t0
+
 // HotPath runs, on s whose pools rec wraps, every store operation of the
 // hot path (a request's look-ups, customerRecover and its job, a reset,
 // sign-in, the account page's token checks, the audit trail) and of the
