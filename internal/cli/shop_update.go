@@ -25,9 +25,18 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	mailFrom := fs.String("mail-from", "", `the shop's sender address, such as "Bob's Shop" <hello@bob.example>; empty: serve's --mail-from`)
 	replyTo := fs.String("reply-to", "", "the address replies to the shop's mail go to; empty: none")
 	locale := fs.String("locale", "", "the shop's mail locale when a request names none it has, such as fr; empty: English")
+	webhook := defineWebhookSecret(fs)
+	noWebhook := fs.Bool("no-webhook-secret", false, "remove the shop's webhook secret: every order webhook is then refused")
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
 			return err
+		}
+		webhookSecret, withWebhook, err := webhook.value()
+		if err != nil {
+			return err
+		}
+		if withWebhook && *noWebhook {
+			return errors.New("give a webhook secret or --no-webhook-secret, not both")
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -52,6 +61,11 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		if err := store.UpdateShop(ctx, shop); err != nil {
 			return err
+		}
+		if withWebhook || *noWebhook {
+			if err := store.SetWebhookSecret(ctx, shop.ID, []byte(webhookSecret)); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(env.stdout, "updated shop %s (%s)\n", shop.Domain, shop.Name)
 		return nil
