@@ -55,7 +55,7 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 		return none, unidentified()
 	}
 	s.rehash(ctx, customer, password)
-	t, issued, err := storekeep.NewAccessToken(s.Keys, shop.ID, customer.ID, s.clock(), s.cfg.AccessTokenTTL)
+	t, issued, err := s.NewSession(shop.ID, customer.ID)
 	if err != nil {
 		return none, err
 	}

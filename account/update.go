@@ -68,17 +68,38 @@ func (s *Service) withNewPassword(ctx context.Context, shop storekeep.Shop, u st
 	if u.Customer.PasswordHash, err = s.Passwords.Hash(ctx, password); err != nil {
 		return u, nil, err
 	}
-	t, issued, err := storekeep.NewAccessToken(s.Keys, shop.ID, u.Customer.ID, s.clock(), s.cfg.AccessTokenTTL)
+	t, issued, err := s.NewSession(shop.ID, u.Customer.ID)
 	if err != nil {
 		return u, nil, err
 	}
 	u.AccessToken = &t
-	if !s.cfg.SilentPasswordChange {
-		m, err := storekeep.PasswordChangedMail(shop, u.Customer, caller.Locale, s.clock())
-		if err != nil {
-			return u, nil, err
-		}
-		u.Mails = append(u.Mails, m)
+	notice, err := s.PasswordChangeNotice(shop, u.Customer, caller.Locale)
+	if err != nil {
+		return u, nil, err
+	}
+	if notice != nil {
+		u.Mails = append(u.Mails, *notice)
 	}
 	return u, &issued, nil
+}
+
+// NewSession makes an access token for a customer that lives the
+// configured AccessTokenTTL from now: the record to store and the value to
+// hand out. Sign-in, a password change and a redeemed reset or activation
+// link all issue theirs with it.
+func (s *Service) NewSession(shopID, customerID int64) (storekeep.AccessToken, storekeep.IssuedAccessToken, error) {
+	return storekeep.NewAccessToken(s.Keys, shopID, customerID, s.clock(), s.cfg.AccessTokenTTL)
+}
+
+// PasswordChangeNotice builds the "your password was changed" mail to c,
+// or returns nil when SilentPasswordChange is set.
+func (s *Service) PasswordChangeNotice(shop storekeep.Shop, c storekeep.Customer, locale string) (*storekeep.Mail, error) {
+	if s.cfg.SilentPasswordChange {
+		return nil, nil
+	}
+	m, err := storekeep.PasswordChangedMail(shop, c, locale, s.clock())
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
 }

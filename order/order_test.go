@@ -267,6 +267,10 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 		"a negative amount":         withFields(t, map[string]string{"total_price": `"-5.00"`}),
 		"NUL in the name":           withFields(t, map[string]string{"name": `"#99\u0000"`}),
 		"invalid UTF-8 in the name": withFields(t, map[string]string{"name": "\"#99\xff\""}),
+		"1001 line items": []byte(`{"id": 1, "updated_at": "2022-01-01T00:00:00Z", "line_items": [{}` +
+			strings.Repeat(",{}", order.MaxLineItems) + `]}`),
+		"251 discounts": []byte(`{"id": 1, "updated_at": "2022-01-01T00:00:00Z", "discount_applications": [{}` +
+			strings.Repeat(",{}", order.MaxDiscounts) + `]}`),
 		"a discount index past the list": bytes.Replace(sample(t, "orders_create.json"),
 			[]byte(`"discount_allocations": []`), []byte(`"discount_allocations": [{"amount": "1.00", "discount_application_index": 3}]`), 1),
 	}

@@ -98,6 +98,13 @@ type restLineItem struct {
 	} `json:"discount_allocations"`
 }
 
+// Bounds of one order, so that a 1 MiB body of empty objects cannot turn
+// into hundreds of thousands of rows.
+const (
+	MaxLineItems = 1000
+	MaxDiscounts = 250
+)
+
 // ParseShopify reads one order in Shopify's REST Order JSON for shop. It
 // requires a positive id and a time to order updates by (updated_at, else
 // created_at or processed_at); amounts must be decimals and text valid
@@ -113,6 +120,9 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	}
 	if r.ID <= 0 {
 		return storekeep.Order{}, errors.New("id: a positive order id is required")
+	}
+	if len(r.LineItems) > MaxLineItems || len(r.DiscountApplications) > MaxDiscounts {
+		return storekeep.Order{}, fmt.Errorf("more than %d line items or %d discount applications", MaxLineItems, MaxDiscounts)
 	}
 	email := firstOf(r.Email, r.ContactEmail)
 	if email == "" && r.Customer != nil {

@@ -23,12 +23,8 @@ var commonSorted = sync.OnceValue(func() []string {
 	return list
 })
 
-// IsCommon reports whether password, NFKC-normalised and lower-cased, is on
-// the shipped common-password list.
-func IsCommon(password string) bool {
-	return isCommon(Normalize(password))
-}
-
+// isCommon reports whether normal, an NFKC-normalised password, is on the
+// shipped common-password list once lower-cased.
 func isCommon(normal string) bool {
 	_, found := slices.BinarySearch(commonSorted(), strings.ToLower(normal))
 	return found

@@ -90,12 +90,12 @@ func TestPolicyWithoutCommonCheck(t *testing.T) {
 
 func TestIsCommon(t *testing.T) {
 	for _, pw := range []string{"123456", "password", "QWERTY", "iloveyou", "trustno1", "ｌｅｔｍｅｉｎ"} {
-		if !IsCommon(pw) {
+		if !isCommon(Normalize(pw)) {
 			t.Errorf("IsCommon(%q) = false", pw)
 		}
 	}
 	for _, pw := range []string{"", "z9q!w-staple", "correct horse battery staple"} {
-		if IsCommon(pw) {
+		if isCommon(Normalize(pw)) {
 			t.Errorf("IsCommon(%q) = true", pw)
 		}
 	}

@@ -14,8 +14,6 @@ type Config struct {
 	ResetTokenTTL time.Duration
 	// ActivationTokenTTL is how long an activation link stays valid.
 	ActivationTokenTTL time.Duration
-	// AccessTokenTTL is the lifetime of the access token a reset returns.
-	AccessTokenTTL time.Duration
 	// RecoverPerIP limits customerRecover calls per client IP and shop.
 	RecoverPerIP storekeep.Limit
 	// RecoverPerEmail limits customerRecover calls per normalised address,
@@ -28,9 +26,6 @@ type Config struct {
 	FailedTokensPerCustomer storekeep.Limit
 	// FailedTokensPerIP bounds bad tokens submitted from one client IP.
 	FailedTokensPerIP storekeep.Limit
-	// SilentPasswordChange turns off the "your password was changed" mail
-	// that is otherwise queued whenever a password changes.
-	SilentPasswordChange bool
 	// DefaultStorefrontURL is the base of the links of shops without a
 	// storefront URL (https://<domain> when empty).
 	DefaultStorefrontURL string
@@ -41,7 +36,6 @@ func DefaultConfig() Config {
 	return Config{
 		ResetTokenTTL:           24 * time.Hour,
 		ActivationTokenTTL:      30 * 24 * time.Hour,
-		AccessTokenTTL:          30 * 24 * time.Hour,
 		RecoverPerIP:            storekeep.Limit{Count: 20, Per: 10 * time.Minute},
 		RecoverPerEmail:         storekeep.Limit{Count: 3, Per: 15 * time.Minute},
 		RecoverPerShop:          storekeep.Limit{Count: 5000, Per: time.Hour},
@@ -56,7 +50,6 @@ func (c Config) Validate() error {
 	return errors.Join(
 		storekeep.CheckDuration("--reset-token-ttl", c.ResetTokenTTL),
 		storekeep.CheckDuration("activation token lifetime", c.ActivationTokenTTL),
-		storekeep.CheckDuration("access token lifetime", c.AccessTokenTTL),
 		storekeep.CheckLimit("--recover-per-ip", c.RecoverPerIP),
 		storekeep.CheckLimit("--recover-per-email", c.RecoverPerEmail),
 		storekeep.CheckLimit("--recover-per-shop", c.RecoverPerShop),
@@ -72,9 +65,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ActivationTokenTTL == 0 {
 		c.ActivationTokenTTL = d.ActivationTokenTTL
-	}
-	if c.AccessTokenTTL == 0 {
-		c.AccessTokenTTL = d.AccessTokenTTL
 	}
 	if c.RecoverPerIP.Count == 0 {
 		c.RecoverPerIP = d.RecoverPerIP

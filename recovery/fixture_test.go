@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
@@ -47,12 +48,11 @@ func newFixture(t *testing.T, mode storekeep.Enumeration, cfg recovery.Config) *
 	}
 	f := &fixture{t: t, ctx: t.Context(), store: store, keys: keys, now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
+	limiter := ratelimit.NewMemory(clock, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
+	sessions := account.New(account.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Now: clock}, account.Config{})
 	f.svc = recovery.New(recovery.Deps{
-		Store:     store,
-		Limiter:   ratelimit.NewMemory(clock, 0, slog.New(slog.NewTextHandler(io.Discard, nil))),
-		Keys:      keys,
-		Passwords: passwords{Hasher: hasher, Policy: password.DefaultPolicy()},
-		Now:       clock,
+		Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Sessions: sessions, Now: clock,
 	}, cfg)
 	f.shop, err = store.CreateShop(f.ctx, storekeep.Shop{Domain: "shop.example", Name: "Shop",
 		StorefrontURL: "https://shop.example", Enumeration: mode})

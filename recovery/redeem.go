@@ -92,7 +92,7 @@ func (s *Service) redeem(ctx context.Context, shop storekeep.Shop, r redemption,
 	if err != nil {
 		return storekeep.Customer{}, none, err
 	}
-	access, issued, err := storekeep.NewAccessToken(s.keys, shop.ID, customer.ID, s.clock(), s.cfg.AccessTokenTTL)
+	access, issued, err := s.sessions.NewSession(shop.ID, customer.ID)
 	if err != nil {
 		return storekeep.Customer{}, none, err
 	}
@@ -108,12 +108,10 @@ func (s *Service) redeem(ctx context.Context, shop storekeep.Shop, r redemption,
 		AccessToken:  access,
 		Audit:        s.audit(shop, customer.ID, kind, caller, ""),
 	}
-	if !s.cfg.SilentPasswordChange && r.purpose == storekeep.PurposeReset {
-		m, err := storekeep.PasswordChangedMail(shop, customer, caller.Locale, now)
-		if err != nil {
+	if r.purpose == storekeep.PurposeReset {
+		if red.Mail, err = s.sessions.PasswordChangeNotice(shop, customer, caller.Locale); err != nil {
 			return storekeep.Customer{}, none, err
 		}
-		red.Mail = &m
 	}
 	updated, err := s.store.RedeemCustomerToken(ctx, red)
 	if errors.Is(err, storekeep.ErrTokenSpent) {

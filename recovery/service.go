@@ -26,12 +26,23 @@ type Passwords interface {
 	Check(password string, field []string) error
 }
 
+// Sessions is the account policy a redeemed link follows; *account.Service
+// is one, so that sign-in, password changes and links agree on both.
+type Sessions interface {
+	// NewSession makes the access token a redeemed link returns.
+	NewSession(shopID, customerID int64) (storekeep.AccessToken, storekeep.IssuedAccessToken, error)
+	// PasswordChangeNotice builds the "your password was changed" mail,
+	// or returns nil when none is sent.
+	PasswordChangeNotice(shop storekeep.Shop, c storekeep.Customer, locale string) (*storekeep.Mail, error)
+}
+
 // Service runs the flow. Its methods are safe for concurrent use.
 type Service struct {
 	store     Store
 	limiter   storekeep.Limiter
 	keys      storekeep.Keyring
 	passwords Passwords
+	sessions  Sessions
 	now       storekeep.Clock
 	cfg       Config
 	// mailQueued is called after a transaction that queued mail commits, so
@@ -45,6 +56,7 @@ type Deps struct {
 	Limiter    storekeep.Limiter
 	Keys       storekeep.Keyring
 	Passwords  Passwords
+	Sessions   Sessions
 	Now        storekeep.Clock
 	MailQueued func()
 }
@@ -56,6 +68,7 @@ func New(d Deps, cfg Config) *Service {
 		limiter:    d.Limiter,
 		keys:       d.Keys,
 		passwords:  d.Passwords,
+		sessions:   d.Sessions,
 		now:        d.Now,
 		cfg:        cfg.withDefaults(),
 		mailQueued: d.MailQueued,

@@ -57,8 +57,8 @@ func newFixture(t *testing.T, storefront ...string) *fixture {
 	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
 	limiter := ratelimit.NewMemory(time.Now, 0, nil)
 	f := &fixture{t: t, ctx: ctx, store: store, keys: keys}
-	f.recovery = recovery.New(recovery.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw}, recovery.Config{})
 	f.accounts = account.New(account.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw}, account.Config{})
+	f.recovery = recovery.New(recovery.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Sessions: f.accounts}, recovery.Config{})
 
 	pages := accountpage.New(accountpage.Config{Shops: store, Recovery: f.recovery, Keys: keys})
 	mux := http.NewServeMux()

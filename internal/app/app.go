@@ -198,12 +198,13 @@ func (a *App) build() error {
 		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
-	a.Recovery = recovery.New(recovery.Deps{
-		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
-	}, cfg.Recovery)
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
+	a.Recovery = recovery.New(recovery.Deps{
+		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Sessions: a.Accounts, Now: cfg.Now,
+		MailQueued: a.Outbox.Kick,
+	}, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Multipass = multipass.New(multipass.Deps{
 		Store: a.Store, Addresses: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,

@@ -216,7 +216,11 @@ func BenchmarkResetFloodServe(b *testing.B) {
 	srv := serveBinary(b)
 	base, token, pid, dir := srv.base, srv.token, srv.pid, srv.dir
 
-	keys, _, err := app.LoadKeys(filepath.Join(dir, "sk.db"), "")
+	raw, err := os.ReadFile(filepath.Join(dir, "sk.db.key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys, err := secret.ParseKeys(strings.TrimSpace(string(raw)))
 	if err != nil {
 		b.Fatal(err)
 	}

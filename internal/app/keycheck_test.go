@@ -3,10 +3,7 @@ package app_test
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,62 +26,6 @@ func openApp(db string, keys ...[]byte) (*app.App, error) {
 	cfg := app.DefaultConfig()
 	cfg.DB, cfg.SecretKeys, cfg.HashParams = db, keys, fastHashing
 	return app.New(context.Background(), cfg)
-}
-
-func TestALostKeyFileIsNotSilentlyReplaced(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "storekeep.db")
-	keys, generated, err := app.LoadKeys(db, "")
-	if err != nil || !generated {
-		t.Fatalf("first use: generated %v, %v", generated, err)
-	}
-	a, err := openApp(db, keys...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.CreateShop(context.Background(), storekeep.Shop{Domain: "shop.example", Name: "Shop", StorefrontURL: "https://shop.example", Enumeration: storekeep.EnumerationPrivate}); err != nil {
-		t.Fatal(err)
-	}
-	a.Close()
-
-	if err := os.Remove(app.KeyFile(db)); err != nil {
-		t.Fatal(err)
-	}
-	_, generated, err = app.LoadKeys(db, "")
-	if err == nil || generated {
-		t.Fatalf("key file gone: generated %v, err %v; want a refusal", generated, err)
-	}
-	for _, want := range []string{app.KeyFile(db), "Restore", "--secret-key"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
-		}
-	}
-	if _, err := os.Stat(app.KeyFile(db)); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("a key file was written for the existing database: %v", err)
-	}
-
-	other := newKey(t)
-	if err := os.WriteFile(app.KeyFile(db), []byte(base64.RawURLEncoding.EncodeToString(other)+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	wrong, _, err := app.LoadKeys(db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := openApp(db, wrong...); !errors.Is(err, app.ErrWrongKey) {
-		t.Fatalf("another key in the key file: %v, want ErrWrongKey", err)
-	}
-	if err := os.WriteFile(app.KeyFile(db), []byte(base64.RawURLEncoding.EncodeToString(keys[0])+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	restored, _, err := app.LoadKeys(db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err = openApp(db, restored...)
-	if err != nil {
-		t.Fatalf("restored key file: %v", err)
-	}
-	a.Close()
 }
 
 func TestAWrongSecretKeyIsRefusedAndRotationIsNot(t *testing.T) {

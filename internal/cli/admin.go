@@ -46,13 +46,12 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	storefront := fs.String("storefront-url", "", "base URL of links in mail (default: https://<domain>, or the server's own address while it sends mail to the dev mailbox)")
 	enumeration := fs.String("enumeration", string(storekeep.EnumerationPrivate), "what customerRecover says of unknown emails: private or shopify")
 	webhook := defineWebhookSecret(fs)
-	var mp multipassFlags
-	mp.define(fs)
+	mp := defineMultipassSecret(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
 			return err
 		}
-		secret, err := webhook.value()
+		webhookSecret, withWebhook, err := webhook.value()
 		if err != nil {
 			return err
 		}
@@ -93,8 +92,8 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err != nil {
 			return err
 		}
-		if secret != "" {
-			if err := store.SetWebhookSecret(ctx, created.ID, []byte(secret)); err != nil {
+		if withWebhook {
+			if err := store.SetWebhookSecret(ctx, created.ID, []byte(webhookSecret)); err != nil {
 				return err
 			}
 		}

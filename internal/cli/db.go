@@ -38,9 +38,9 @@ func (d *dbFlags) keys(log *slog.Logger) ([][]byte, error) {
 			return nil, err
 		}
 	}
-	keys, generated, err := app.LoadKeys(d.db, configured)
+	keys, generated, err := loadKeys(d.db, configured)
 	if generated {
-		log.Warn("generated a server key; keep it with the database", "file", app.KeyFile(d.db))
+		log.Warn("generated a server key; keep it with the database", "file", keyFile(d.db))
 	}
 	return keys, err
 }

@@ -48,7 +48,7 @@ func serveInProcess(t *testing.T, env map[string]string, flags ...string) string
 // returns the store, closed when t ends, and the shop of domain.
 func openShop(t *testing.T, db, domain string) (app.Store, storekeep.Shop) {
 	t.Helper()
-	keys, _, err := app.LoadKeys(db, "")
+	keys, _, err := loadKeys(db, "")
 	if err != nil {
 		t.Fatal(err)
 	}

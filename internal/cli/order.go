@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -183,42 +182,3 @@ func (l *lineProgress) advance(_, lines int) {
 }
 
 func (l *lineProgress) finish() {}
-
-// maxWebhookSecret bounds a webhook secret, in bytes.
-const maxWebhookSecret = 256
-
-// webhookSecretFlags are --webhook-secret and --webhook-secret-file.
-type webhookSecretFlags struct{ secret, file *string }
-
-func defineWebhookSecret(fs *flag.FlagSet) webhookSecretFlags {
-	return webhookSecretFlags{
-		secret: fs.String("webhook-secret", "", "the secret Shopify signs the shop's webhooks with (Settings > Notifications > "+
-			"Webhooks in the Shopify admin); --webhook-secret-file keeps it out of the shell history"),
-		file: fs.String("webhook-secret-file", "", "a file holding the webhook secret"),
-	}
-}
-
-// value is the secret given, "" when none, refusing one with spaces or
-// control characters in it, or longer than maxWebhookSecret bytes.
-func (f webhookSecretFlags) value() (string, error) {
-	s := *f.secret
-	if *f.file != "" {
-		if s != "" {
-			return "", errors.New("give --webhook-secret or --webhook-secret-file, not both")
-		}
-		b, err := os.ReadFile(*f.file)
-		if err != nil {
-			return "", fmt.Errorf("--webhook-secret-file: %w", err)
-		}
-		s = strings.TrimRight(string(b), "\r\n")
-	}
-	if len(s) > maxWebhookSecret {
-		return "", fmt.Errorf("--webhook-secret is longer than %d bytes", maxWebhookSecret)
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f {
-			return "", errors.New("--webhook-secret must be printable ASCII without spaces")
-		}
-	}
-	return s, nil
-}

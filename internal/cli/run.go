@@ -19,6 +19,7 @@ func commands() []command {
 		{name: "migrate", summary: "Apply the database migrations and exit.", setup: setupMigrate, node: true},
 		{name: "healthcheck", summary: "Ask a running server's /healthz whether it is up; exit 0 if so (for container health checks).", setup: setupHealthcheck, node: true},
 		{name: "shop create", summary: "Create a shop.", setup: setupShopCreate},
+		{name: "shop update", summary: "Change a shop's name, storefront URL, enumeration mode or mail settings (sender, reply-to, locale).", setup: setupShopUpdate},
 		{name: "token create", summary: "Create a Storefront API token for a shop and print it alone on stdout.", setup: setupTokenCreate},
 		{name: "customer create", summary: "Create a customer; without --password the customer is invited by mail.", setup: setupCustomerCreate},
 		{name: "customer import", summary: "Import customers from Shopify's customer export CSV; --invite mails each new customer an activation link.", setup: setupCustomerImport, arg: "FILE"},

@@ -93,7 +93,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.Outbox.PollInterval = *poll
 		cfg.Outbox.From = *mailFrom
 		cfg.SMTPConns = *smtpConns
-		cfg.Recovery.SilentPasswordChange, cfg.Account.SilentPasswordChange = !*notify, !*notify
+		cfg.Account.SilentPasswordChange = !*notify
 		if *pprofOn && *adminAddr == adminOff {
 			return errors.New("--pprof is served on --admin-addr, which is off")
 		}

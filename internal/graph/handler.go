@@ -19,11 +19,6 @@ type options struct {
 	limits Limits
 }
 
-// WithLimits replaces DefaultLimits; zero fields keep the default.
-func WithLimits(l Limits) Option {
-	return func(o *options) { o.limits = l.withDefaults() }
-}
-
 // jsonResponse is the Content-Type of every answer, as Shopify sends it.
 var jsonResponse = map[string][]string{"Content-Type": {"application/json; charset=utf-8"}}
 

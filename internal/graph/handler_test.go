@@ -216,7 +216,7 @@ func TestParseAndValidationErrorsAreHTTP200(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Tokens: 200}
-	h, _ := newTestHandler(t, WithLimits(limits))
+	h, _ := newTestHandler(t, func(o *options) { o.limits = limits.withDefaults() })
 	s := allScopes()
 	cases := []struct{ name, query, code string }{
 		{"depth", `{ __schema { types { fields { type { name } } } } }`, "MAX_DEPTH_EXCEEDED"},

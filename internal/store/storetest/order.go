@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -85,6 +86,36 @@ var orderRules = []rule{
 		f.must(err)
 		if len(got.LineItems) != 1 || got.LineItems[0].Title != "Cup" {
 			f.Fatalf("line items after a newer update: %+v", got.LineItems)
+		}
+	}},
+	{"ConcurrentUpdatesLeaveTheNewestWithItsLines", func(f fixture) {
+		shop := f.shop("a.example")
+		const writers = 8
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*writers)
+		for i := range writers {
+			o := sampleOrder(shop, 1, "a@a.example", t0.Add(time.Duration(i)*time.Minute))
+			o.Name = fmt.Sprintf("v%d", i)
+			o.LineItems = o.LineItems[:1+i%2]
+			for _, id := range []string{fmt.Sprint("w", i), "same"} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := f.s.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, WebhookID: id, At: t0})
+					errs <- err
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			f.must(err)
+		}
+		got, err := f.s.OrderByID(f.ctx, shop.ID, 1)
+		f.must(err)
+		want := fmt.Sprintf("v%d", writers-1)
+		if got.Name != want || len(got.LineItems) != 1+(writers-1)%2 {
+			f.Fatalf("after concurrent writes: %s with %d lines, want %s with %d", got.Name, len(got.LineItems), want, 1+(writers-1)%2)
 		}
 	}},
 	{"ARepeatedWebhookDeliveryChangesNothing", func(f fixture) {

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"encoding/base64"
@@ -9,35 +9,31 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/secret"
 )
 
-// IsPostgres reports whether a --db value names a PostgreSQL database.
-func IsPostgres(db string) bool {
-	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
-}
-
-// KeyFile is where storekeep keeps the server key of a SQLite database
+// keyFile is where storekeep keeps the server key of a SQLite database
 // when none is configured: beside the database, readable by its owner only.
-func KeyFile(db string) string { return db + ".key" }
+func keyFile(db string) string { return db + ".key" }
 
-// LoadKeys returns the server keys, newest first: those of configured (a
+// loadKeys returns the server keys, newest first: those of configured (a
 // comma-separated base64 list) if set; otherwise, for SQLite, the key in
-// KeyFile(db), created with the database: a database file without its
+// keyFile(db), created with the database: a database file without its
 // key file is refused, since a new key could read nothing in it. PostgreSQL deployments share one
 // configured key between nodes, so there it must be given.
-func LoadKeys(db, configured string) (keys [][]byte, generated bool, err error) {
-	if err := CheckDB(db); err != nil {
+func loadKeys(db, configured string) (keys [][]byte, generated bool, err error) {
+	if err := checkDB(db); err != nil {
 		return nil, false, err
 	}
 	if configured != "" {
 		keys, err = secret.ParseKeys(configured)
 		return keys, false, err
 	}
-	if IsPostgres(db) {
+	if app.IsPostgres(db) {
 		return nil, false, errors.New("--secret-key (STOREKEEP_SECRET_KEY) is required with PostgreSQL: every node must share it")
 	}
-	path := KeyFile(db)
+	path := keyFile(db)
 	raw, err := os.ReadFile(path)
 	if err == nil {
 		keys, err = secret.ParseKeys(strings.TrimSpace(string(raw)))
@@ -59,7 +55,7 @@ func LoadKeys(db, configured string) (keys [][]byte, generated bool, err error) 
 		return nil, false, err
 	}
 	if err := publishKey(path, key); errors.Is(err, fs.ErrExist) {
-		return LoadKeys(db, configured)
+		return loadKeys(db, configured)
 	} else if err != nil {
 		return nil, false, err
 	}
@@ -87,4 +83,37 @@ func publishKey(path string, key []byte) error {
 		return err
 	}
 	return os.Link(tmp.Name(), path)
+}
+
+// checkDB says what is wrong with a --db value before anything is made
+// beside it: a URL of a database storekeep does not speak, or a SQLite file
+// whose directory is missing, not a directory or not writable. The error
+// names the scheme of a URL, never the rest, which may hold a password.
+func checkDB(db string) error {
+	if app.IsPostgres(db) {
+		return nil
+	}
+	if scheme, _, ok := strings.Cut(db, "://"); ok && !strings.ContainsAny(scheme, `/\.`) {
+		return fmt.Errorf("--db: storekeep does not support %s:// databases; give a SQLite file path or a postgres:// URL", scheme)
+	}
+	if db == "" {
+		return errors.New("--db: no database given")
+	}
+	dir := filepath.Dir(db)
+	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--db %s: the database's directory %s does not exist", db, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("--db %s: the database's directory: %w", db, err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("--db %s: %s is not a directory", db, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".storekeep-probe-*")
+	if err != nil {
+		return fmt.Errorf("--db %s: the database's directory %s is not writable: %w", db, dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }

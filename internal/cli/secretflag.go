@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/storekeep/storekeep/multipass"
+)
+
+// secretFlags are a shop secret's two flags: --<name> on the command line
+// or, to keep it out of process lists and shell history, --<name>-file.
+type secretFlags struct {
+	name         string
+	secret, file string
+	check        func(string) error
+}
+
+// defineSecret defines --<name> and --<name>-file; check judges the value.
+func defineSecret(fs *flag.FlagSet, name, usage string, check func(string) error) *secretFlags {
+	f := &secretFlags{name: name, check: check}
+	fs.StringVar(&f.secret, name, "", usage)
+	fs.StringVar(&f.file, name+"-file", "", "a file holding the --"+name+" value")
+	return f
+}
+
+// value returns the secret given, checked; given is false when neither
+// flag was.
+func (f *secretFlags) value() (secret string, given bool, err error) {
+	switch {
+	case f.secret != "" && f.file != "":
+		return "", false, fmt.Errorf("give --%s or --%s-file, not both", f.name, f.name)
+	case f.file != "":
+		if secret, err = secretFile("--"+f.name+"-file", f.file); err != nil {
+			return "", false, err
+		}
+	case f.secret == "":
+		return "", false, nil
+	default:
+		secret = f.secret
+	}
+	if err := f.check(secret); err != nil {
+		return "", false, fmt.Errorf("--%s: %w", f.name, err)
+	}
+	return secret, true, nil
+}
+
+// maxWebhookSecret bounds a webhook secret, in bytes.
+const maxWebhookSecret = 256
+
+// checkWebhookSecret refuses a secret longer than maxWebhookSecret bytes
+// or with anything but printable ASCII without spaces in it.
+func checkWebhookSecret(s string) error {
+	if len(s) > maxWebhookSecret {
+		return fmt.Errorf("longer than %d bytes", maxWebhookSecret)
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f {
+			return errors.New("must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+func defineWebhookSecret(fs *flag.FlagSet) *secretFlags {
+	return defineSecret(fs, "webhook-secret", "the secret Shopify signs the shop's order webhooks with (Settings > "+
+		"Notifications > Webhooks in the Shopify admin; stored sealed with the server keys)", checkWebhookSecret)
+}
+
+func defineMultipassSecret(fs *flag.FlagSet) *secretFlags {
+	return defineSecret(fs, "multipass-secret", "the shop's Multipass secret, which turns Multipass sign-in on "+
+		"(stored sealed with the server keys)", multipass.CheckSecret)
+}
