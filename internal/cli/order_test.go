@@ -132,10 +132,10 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 		want string
 	}{
 		{[]string{"--webhook-secret", "has space"}, 1, "shpss_from_file"},
-		{[]string{"--webhook-secret", "shpss_new", "--no-webhook-secret"}, 1, "shpss_from_file"},
+		{[]string{"--webhook-secret", "shpss_new", "--webhook-secret-file", "/nonexistent"}, 1, "shpss_from_file"},
 		{[]string{"--webhook-secret", "shpss_new", "--name", "Renamed"}, 0, "shpss_new"},
 		{[]string{"--name", "Again"}, 0, "shpss_new"},
-		{[]string{"--no-webhook-secret"}, 0, ""},
+		{[]string{"--webhook-secret", ""}, 0, ""},
 	}
 	for _, st := range steps {
 		code, _, errOut := runCLI(t, env, append([]string{"shop", "update", "--domain", "shop.example"}, st.args...)...)
