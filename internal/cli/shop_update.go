@@ -26,6 +26,7 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	mailFrom := fs.String("mail-from", "", `the shop's sender address, such as "Bob's Shop" <hello@bob.example>; empty: serve's --mail-from`)
 	replyTo := fs.String("reply-to", "", "the address replies to the shop's mail go to; empty: none")
 	locale := fs.String("locale", "", "the shop's mail locale when a request names none it has, such as fr; empty: English")
+	webhook := defineWebhookSecret(fs)
 	mp := defineMultipassSecret(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
@@ -33,6 +34,11 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		webhookSecret, withWebhook, err := webhook.value()
+		if err != nil {
+			return err
+		}
+		withWebhook = withWebhook || set["webhook-secret"]
 		multipassSecret, withMultipass, err := mp.value()
 		if err != nil {
 			return err
@@ -59,6 +65,11 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		}
 		if err := store.UpdateShop(ctx, shop); err != nil {
 			return err
+		}
+		if withWebhook {
+			if err := store.SetWebhookSecret(ctx, shop.ID, []byte(webhookSecret)); err != nil {
+				return err
+			}
 		}
 		if withMultipass {
 			if err := store.SetMultipassSecret(ctx, shop.ID, multipassSecret); err != nil {
