@@ -145,3 +145,13 @@ func TestSignUpWithATakenAddress(t *testing.T) {
 		})
 	}
 }
+
+func TestAccessTokensExpire(t *testing.T) {
+	f := newFixture(t, storekeep.EnumerationShopify, account.Config{})
+	f.signUp("ny@example.com", "first-secret-1")
+	tok := f.login("ny@example.com", "first-secret-1")
+	f.now = f.now.Add(30*24*time.Hour + time.Second)
+	if who, found, err := f.svc.CustomerByToken(f.ctx, f.shop, tok.Token); err != nil || found {
+		t.Fatalf("expired token still works: %+v, %v", who, err)
+	}
+}

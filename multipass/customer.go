@@ -12,8 +12,25 @@ import (
 // save creates the customer l names, or updates them, and enables them:
 // a Multipass customer needs no password. The customer is the one with
 // l's identifier, else the one with l's email, unless that one has
-// another identifier.
-func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (c storekeep.Customer, created bool, err error) {
+// another identifier. When a concurrent sign-in creates the customer
+// first, this one updates it.
+func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (storekeep.Customer, bool, error) {
+	c, created, err := s.saveOnce(ctx, shop, l, now)
+	if errors.Is(err, errCreatedMeanwhile) {
+		c, created, err = s.saveOnce(ctx, shop, l, now)
+	}
+	if errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile) {
+		err = errOtherIdentifier
+	}
+	return c, created, err
+}
+
+var (
+	errOtherIdentifier  = problem("the email address is already used by another customer (with a different Multipass identifier)")
+	errCreatedMeanwhile = errors.New("multipass: the customer was created meanwhile")
+)
+
+func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (c storekeep.Customer, created bool, err error) {
 	c, found, err := s.find(ctx, shop, l)
 	if err != nil {
 		return c, false, err
@@ -39,18 +56,15 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 		if c.Tags == nil {
 			c.Tags = []string{}
 		}
-		c, err = s.Store.CreateCustomer(ctx, c)
+		if c, err = s.Store.CreateCustomer(ctx, c); errors.Is(err, storekeep.ErrConflict) {
+			return c, false, errCreatedMeanwhile
+		}
 	}
 	if err == nil && l.Identifier != "" {
 		err = s.Store.SetMultipassIdentifier(ctx, shop.ID, c.ID, l.Identifier)
 	}
-	if errors.Is(err, storekeep.ErrConflict) {
-		err = errOtherIdentifier
-	}
 	return c, !found, err
 }
-
-var errOtherIdentifier = problem("the email address is already used by another customer (with a different Multipass identifier)")
 
 // find returns the customer l names, if any.
 func (s *Service) find(ctx context.Context, shop storekeep.Shop, l Login) (storekeep.Customer, bool, error) {

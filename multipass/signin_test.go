@@ -2,14 +2,19 @@ package multipass_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/ratelimit"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
 	"github.com/storekeep/storekeep/multipass"
 	"github.com/storekeep/storekeep/multipass/multipasstest"
 )
@@ -197,6 +202,38 @@ func TestConcurrentUsesOfOneTokenSignInOnce(t *testing.T) {
 	}
 	if ok != 1 {
 		t.Fatalf("%d of %d concurrent uses signed in, want 1", ok, n)
+	}
+}
+
+// lateStore is the real store, but a first sign-in's look-up of the
+// customer misses one that a concurrent sign-in creates right after it.
+type lateStore struct {
+	*sqlite.Store
+	once sync.Once
+}
+
+func (s *lateStore) CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error) {
+	c, err := s.Store.CustomerByEmail(ctx, shopID, key)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		s.once.Do(func() {
+			_, err := s.Store.CreateCustomer(ctx, storekeep.Customer{ShopID: shopID, Email: key, EmailKey: key,
+				FirstName: "Meanwhile", Tags: []string{}, State: storekeep.CustomerEnabled})
+			if err != nil {
+				panic(err)
+			}
+		})
+	}
+	return c, err
+}
+
+func TestASignInThatLosesTheRaceToCreateTheCustomerUpdatesIt(t *testing.T) {
+	f := newFixture(t, multipass.Config{})
+	late := &lateStore{Store: f.store}
+	f.svc = multipass.New(multipass.Deps{Store: late, Addresses: account.New(account.Deps{Store: late, Keys: f.keys, Now: f.clock}, account.Config{}),
+		Keys: f.keys, Now: f.clock, Limiter: ratelimit.NewMemory(f.clock, 1000, nil)}, multipass.Config{})
+	c := f.mustSignIn(multipasstest.Mint(t, shopSecret, f.data("new@example.com", map[string]any{"first_name": "Ada"})))
+	if c.FirstName != "Ada" || c.EmailKey != "new@example.com" {
+		t.Fatalf("customer = %+v, want the one created meanwhile, updated", c)
 	}
 }
 

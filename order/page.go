@@ -87,6 +87,8 @@ func (s *Service) CustomerOrders(ctx context.Context, c storekeep.Customer, a Pa
 	for i, o := range list {
 		page.Orders[i], page.Cursors[i] = s.keyed(o), encodeCursor(p.Sort, o)
 	}
+	// As in Relay connections over lists (and Paginate), the cursor's own
+	// order lies beyond the page: a cursor means there is one.
 	if p.Backward {
 		page.HasPreviousPage, page.HasNextPage = more, p.Cursor != nil
 	} else {

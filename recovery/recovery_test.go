@@ -1,6 +1,7 @@
 package recovery_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,49 @@ func TestResetLinksExpire(t *testing.T) {
 	f.now = f.now.Add(time.Hour)
 	if _, _, err := f.svc.ResetByURL(f.ctx, f.shop, link, "a new passphrase", caller); code(err) == "" {
 		t.Fatalf("reset with an expired link = %v, want a user error", err)
+	}
+}
+
+// tokenInvalid reports whether err is exactly one TOKEN_INVALID user error.
+func tokenInvalid(err error) bool {
+	list, ok := storekeep.UserErrors(err)
+	return ok && len(list) == 1 && list[0].Code == storekeep.CodeTokenInvalid
+}
+
+func TestResetTokenExpiresAfter24Hours(t *testing.T) {
+	f := newFixture(t, storekeep.EnumerationShopify, recovery.Config{})
+	f.customer("di@example.com", storekeep.CustomerEnabled)
+	link := f.resetURL("di@example.com")
+	f.now = f.now.Add(24*time.Hour + time.Second)
+	if _, _, err := f.svc.ResetByURL(f.ctx, f.shop, link, "good-secret-9", caller); !tokenInvalid(err) {
+		t.Fatalf("expired token accepted: %v", err)
+	}
+}
+
+func TestNewResetTokenVoidsTheEarlierOne(t *testing.T) {
+	f := newFixture(t, storekeep.EnumerationShopify, recovery.Config{})
+	f.customer("ed@example.com", storekeep.CustomerEnabled)
+	first := f.resetURL("ed@example.com")
+	second := f.resetURL("ed@example.com")
+	if _, _, err := f.svc.ResetByURL(f.ctx, f.shop, first, "good-secret-9", caller); !tokenInvalid(err) {
+		t.Fatalf("voided token accepted: %v", err)
+	}
+	if c, _, err := f.svc.ResetByURL(f.ctx, f.shop, second, "good-secret-9", caller); err != nil || c.ID == 0 {
+		t.Fatalf("newest token refused: %v", err)
+	}
+}
+
+func TestAnotherCustomersTokenIsInvalid(t *testing.T) {
+	f := newFixture(t, storekeep.EnumerationShopify, recovery.Config{})
+	f.customer("fa@example.com", storekeep.CustomerEnabled)
+	other := f.customer("go@example.com", storekeep.CustomerEnabled)
+	link := f.resetURL("fa@example.com")
+	token := link[strings.LastIndex(link, "/")+1:]
+	crossed := "https://shop.example/account/reset/" + strconv.FormatInt(other.ID, 10) + "/" + token
+	if _, _, err := f.svc.ResetByURL(f.ctx, f.shop, crossed, "good-secret-9", caller); !tokenInvalid(err) {
+		t.Fatalf("cross-customer token accepted: %v", err)
+	}
+	if c, _, err := f.svc.ResetByURL(f.ctx, f.shop, link, "good-secret-9", caller); err != nil || c.ID == 0 {
+		t.Fatalf("the right pairing was refused after the wrong one: %v", err)
 	}
 }

@@ -64,3 +64,45 @@ func TestShopCreateRefusesAWeakOrAmbiguousMultipassSecret(t *testing.T) {
 		t.Fatalf("a refused command created the shop: %d %s", code, errOut)
 	}
 }
+
+func TestShopUpdateTurnsMultipassOnRotatesItsSecretAndTurnsItOff(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "a.example"); code != 0 {
+		t.Fatalf("shop create: %d %s", code, errOut)
+	}
+	secretOf := func() string {
+		t.Helper()
+		store, shop := openShop(t, db, "a.example")
+		got, err := store.MultipassSecret(context.Background(), shop.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Close()
+		return got
+	}
+	const first, second = "5f4dcc3b5aa765d61d8327deb882cf99", "0123456789abcdef0123456789abcdef"
+	code, out, errOut := runCLI(t, env, "shop", "update", "--domain", "a.example", "--multipass-secret", first)
+	if code != 0 || !strings.Contains(out, "Multipass sign-in is on") || strings.Contains(out+errOut, first) || secretOf() != first {
+		t.Fatalf("turning Multipass on: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "shop", "update", "--domain", "a.example", "--name", "A"); code != 0 || secretOf() != first {
+		t.Fatalf("an update without the flag changed the secret: %d %s", code, errOut)
+	}
+	for _, args := range [][]string{{"--multipass-secret", "short"}, {"--multipass-secret", second, "--multipass-secret-file", db}} {
+		code, _, errOut := runCLI(t, env, append([]string{"shop", "update", "--domain", "a.example", "--name", "B"}, args...)...)
+		if code != 1 || !strings.Contains(errOut, "multipass-secret") || secretOf() != first {
+			t.Fatalf("%q: %d %s", args, code, errOut)
+		}
+	}
+	file := filepath.Join(dir, "secret")
+	os.WriteFile(file, []byte(second+"\n"), 0o600)
+	if code, _, errOut := runCLI(t, env, "shop", "update", "--domain", "a.example", "--multipass-secret-file", file); code != 0 || secretOf() != second {
+		t.Fatalf("rotating the secret: %d %s", code, errOut)
+	}
+	code, out, errOut = runCLI(t, env, "shop", "update", "--domain", "a.example", "--multipass-secret", "")
+	if code != 0 || !strings.Contains(out, "Multipass sign-in is off") || secretOf() != "" {
+		t.Fatalf("turning Multipass off: %d %q %q", code, out, errOut)
+	}
+}

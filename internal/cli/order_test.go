@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/order"
 )
 
@@ -89,7 +88,7 @@ func TestOrderImportPrintsProgressLinesOffATerminal(t *testing.T) {
 	}
 }
 
-func TestShopCreateSealsTheWebhookSecret(t *testing.T) {
+func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "sk.db")
 	env := map[string]string{"STOREKEEP_DB": db}
@@ -108,17 +107,43 @@ func TestShopCreateSealsTheWebhookSecret(t *testing.T) {
 	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "shop.example", "--webhook-secret-file", file); code != 0 {
 		t.Fatal(errOut)
 	}
-	d := dbFlags{db: db}
-	a, err := adminApp(context.Background(), d, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
+	secretOf := func() []byte {
+		t.Helper()
+		a, err := adminApp(context.Background(), dbFlags{db: db}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		_, secret, err := a.Store.WebhookSecret(context.Background(), "shop.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
 	}
-	defer a.Close()
-	_, secret, err := a.Store.WebhookSecret(context.Background(), "shop.example")
-	if err != nil || string(secret) != "shpss_from_file" {
-		t.Fatalf("secret %q, %v", secret, err)
+	if got := secretOf(); string(got) != "shpss_from_file" {
+		t.Fatalf("secret after shop create: %q", got)
 	}
-	if _, err := a.Store.ShopByDomain(context.Background(), "bad.example"); err != storekeep.ErrNotFound {
-		t.Fatalf("a shop with a refused secret was created: %v", err)
+	if code, _, errOut := runCLI(t, env, "shop", "update", "--domain", "bad.example", "--webhook-secret", "x"); code != 1 {
+		t.Fatalf("a shop with a refused secret was created, or update found it: %d %s", code, errOut)
+	}
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--webhook-secret", "has space"}, 1, "shpss_from_file"},
+		{[]string{"--webhook-secret", "shpss_new", "--webhook-secret-file", "/nonexistent"}, 1, "shpss_from_file"},
+		{[]string{"--webhook-secret", "shpss_new", "--name", "Renamed"}, 0, "shpss_new"},
+		{[]string{"--name", "Again"}, 0, "shpss_new"},
+		{[]string{"--webhook-secret", ""}, 0, ""},
+	}
+	for _, st := range steps {
+		code, _, errOut := runCLI(t, env, append([]string{"shop", "update", "--domain", "shop.example"}, st.args...)...)
+		if code != st.code {
+			t.Errorf("shop update %v: %d %s", st.args, code, errOut)
+		}
+		if got := secretOf(); string(got) != st.want {
+			t.Errorf("after shop update %v: secret %q, want %q", st.args, got, st.want)
+		}
 	}
 }

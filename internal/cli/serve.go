@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/server"
@@ -26,31 +28,31 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
 		smtpPass   = fs.String("smtp-password-file", "", "a file holding the SMTP password, such as a container secret; --smtp then names only the user")
 		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
-		mailFrom   = fs.String("mail-from", "", "sender address of outgoing mail (default: no-reply@<shop domain>)")
-		templates  = fs.String("templates", "", "directory of mail templates that override the embedded ones")
 		dkimKey    = fs.String("dkim-key", "", "PEM file of an RSA or Ed25519 private key that DKIM-signs the mail sent by SMTP")
 		dkimSel    = fs.String("dkim-selector", "", "DKIM selector, required with --dkim-key: the public key is in the TXT record <selector>._domainkey.<domain>")
 		dkimDomain = fs.String("dkim-domain", "", "DKIM signing domain (default: the domain of each mail's From address)")
-		attempts   = fs.Int("mail-max-attempts", cfg.Outbox.MaxAttempts, "attempts at a mail before it is abandoned (see 'storekeep mail list --status failed')")
-		retention  = fs.Duration("mail-retention", cfg.Outbox.Retention, "how long sent and abandoned mail stays in the outbox before it is deleted")
-		backoff    = fs.Duration("mail-backoff", cfg.Outbox.BackoffBase, "longest wait before the first retry of a mail; doubled at each further failure, with jitter")
-		backoffMax = fs.Duration("mail-backoff-max", cfg.Outbox.BackoffMax, "longest wait between two attempts at a mail")
-		lease      = fs.Duration("mail-lease", cfg.Outbox.Lease, "how long a node holds a mail it is sending; a send is cut off at half of it, and the mail of a node that died is taken over once it ends")
 		notify     = fs.Bool("password-changed-mail", true, "mail a customer whose password was reset or changed; --password-changed-mail=false turns it off")
 		proxies    = fs.String("trusted-proxies", "", "CIDRs whose X-Forwarded-For is believed, comma-separated")
-		resetTTL   = fs.Duration("reset-token-ttl", cfg.Recovery.ResetTokenTTL, "how long a reset link stays valid")
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
-		redisPre   = fs.String("redis-prefix", cfg.RedisPrefix, "prefix of every Redis key")
-		auditKeep  = fs.Duration("audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
-		limKeys    = fs.Int("limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	)
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerShop}, "recover-per-shop", "customerRecover calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
 	fs.Var(limitFlag{&cfg.Account.CreatePerIP}, "create-per-ip", "customerCreate calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&cfg.Account.CreatePerShop}, "create-per-shop", "customerCreate calls allowed per shop, as COUNT/PERIOD; raise it for a large shop")
-	smtpConns := fs.Int("smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
-	poll := fs.Duration("mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
+	fs.StringVar(&cfg.Outbox.From, "mail-from", "", "sender address of outgoing mail (default: no-reply@<shop domain>)")
+	fs.StringVar(&cfg.TemplatesDir, "templates", "", "directory of mail templates that override the embedded ones")
+	fs.IntVar(&cfg.Outbox.MaxAttempts, "mail-max-attempts", cfg.Outbox.MaxAttempts, "attempts at a mail before it is abandoned (see 'storekeep mail list --status failed')")
+	fs.DurationVar(&cfg.Outbox.Retention, "mail-retention", cfg.Outbox.Retention, "how long sent and abandoned mail stays in the outbox before it is deleted")
+	fs.DurationVar(&cfg.Outbox.BackoffBase, "mail-backoff", cfg.Outbox.BackoffBase, "longest wait before the first retry of a mail; doubled at each further failure, with jitter")
+	fs.DurationVar(&cfg.Outbox.BackoffMax, "mail-backoff-max", cfg.Outbox.BackoffMax, "longest wait between two attempts at a mail")
+	fs.DurationVar(&cfg.Outbox.Lease, "mail-lease", cfg.Outbox.Lease, "how long a node holds a mail it is sending; a send is cut off at half of it, and the mail of a node that died is taken over once it ends")
+	fs.DurationVar(&cfg.Recovery.ResetTokenTTL, "reset-token-ttl", cfg.Recovery.ResetTokenTTL, "how long a reset link stays valid")
+	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", cfg.RedisPrefix, "prefix of every Redis key")
+	fs.DurationVar(&cfg.Outbox.AuditRetention, "audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
+	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
+	fs.IntVar(&cfg.SMTPConns, "smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
+	fs.DurationVar(&cfg.Outbox.PollInterval, "mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
 	d.define(fs)
 	l.define(fs)
 	h.define(fs)
@@ -70,6 +72,11 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if *dkimKey != "" && *dkimSel == "" {
 			return errors.New("--dkim-selector is required with --dkim-key")
 		}
+		if *redisURL != "" {
+			if _, err := redis.ParseURL(*redisURL); err != nil {
+				return fmt.Errorf("--redis: %w", err)
+			}
+		}
 		if *smtpPass != "" {
 			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
 				return err
@@ -80,19 +87,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return err
 		}
 		cfg.DB, cfg.SecretKeys, cfg.SMTP, cfg.DevMailbox, cfg.MailboxHosts = d.db, keys, *smtpURL, *devMailbox, listenHost(*addr)
-		cfg.TemplatesDir, cfg.TrustedProxies, cfg.Logger = *templates, trusted, log
-		cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys = *redisURL, *redisPre, *limKeys
-		cfg.Recovery.ResetTokenTTL = *resetTTL
+		cfg.TrustedProxies, cfg.Logger, cfg.Redis = trusted, log, *redisURL
 		cfg.HashParams = hashParams
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
-		cfg.Outbox.MaxAttempts = *attempts
-		cfg.Outbox.Retention = *retention
-		cfg.Outbox.AuditRetention = *auditKeep
-		cfg.Outbox.BackoffBase, cfg.Outbox.BackoffMax = *backoff, *backoffMax
-		cfg.Outbox.Lease = *lease
-		cfg.Outbox.PollInterval = *poll
-		cfg.Outbox.From = *mailFrom
-		cfg.SMTPConns = *smtpConns
 		cfg.Account.SilentPasswordChange = !*notify
 		if *pprofOn && *adminAddr == adminOff {
 			return errors.New("--pprof is served on --admin-addr, which is off")

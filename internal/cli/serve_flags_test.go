@@ -187,6 +187,7 @@ func TestServeRefusesDurationsAndCountsThatCannotWork(t *testing.T) {
 		{"serve", "--mail-retention", "-1h"},
 		{"serve", "--mail-lease", "1s"},
 		{"serve", "--mail-backoff", "0s"},
+		{"serve", "--redis", "http://127.0.0.1:6379"},
 	} {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)

@@ -14,7 +14,8 @@ import (
 
 // setupShopUpdate changes the settings of a shop that its flags name; the
 // others stay. An empty --mail-from, --reply-to, --locale or
-// --storefront-url clears that setting.
+// --storefront-url clears that setting; an empty --multipass-secret turns
+// Multipass sign-in off.
 func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) error {
 	var d dbFlags
 	d.define(fs)
@@ -25,12 +26,24 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 	mailFrom := fs.String("mail-from", "", `the shop's sender address, such as "Bob's Shop" <hello@bob.example>; empty: serve's --mail-from`)
 	replyTo := fs.String("reply-to", "", "the address replies to the shop's mail go to; empty: none")
 	locale := fs.String("locale", "", "the shop's mail locale when a request names none it has, such as fr; empty: English")
+	webhook := defineWebhookSecret(fs)
+	mp := defineMultipassSecret(fs)
 	return func(ctx context.Context) error {
 		if err := required("domain", *domain); err != nil {
 			return err
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		webhookSecret, withWebhook, err := webhook.value()
+		if err != nil {
+			return err
+		}
+		withWebhook = withWebhook || set["webhook-secret"]
+		multipassSecret, withMultipass, err := mp.value()
+		if err != nil {
+			return err
+		}
+		withMultipass = withMultipass || set["multipass-secret"]
 		shopDomain, err := storekeep.NormalizeShopDomain(*domain)
 		if err != nil {
 			return fmt.Errorf("--domain: %w", err)
@@ -53,7 +66,23 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err := store.UpdateShop(ctx, shop); err != nil {
 			return err
 		}
+		if withWebhook {
+			if err := store.SetWebhookSecret(ctx, shop.ID, []byte(webhookSecret)); err != nil {
+				return err
+			}
+		}
+		if withMultipass {
+			if err := store.SetMultipassSecret(ctx, shop.ID, multipassSecret); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(env.stdout, "updated shop %s (%s)\n", shop.Domain, shop.Name)
+		switch {
+		case withMultipass && multipassSecret != "":
+			fmt.Fprintln(env.stdout, "Multipass sign-in is on, with the new secret")
+		case withMultipass:
+			fmt.Fprintln(env.stdout, "Multipass sign-in is off")
+		}
 		return nil
 	}
 }

@@ -34,28 +34,3 @@ func TestClaimsUseTheirPartialIndexes(t *testing.T) {
 		}
 	}
 }
-
-// TestMarkingMailSentFindsItByPrimaryKey guards against a write that reads
-// every pending row: without statistics SQLite would look a list of ids
-// up through the status index, at a cost growing with the backlog.
-func TestMarkingMailSentFindsItByPrimaryKey(t *testing.T) {
-	s := openMigrated(t, filepath.Join(t.TempDir(), "plan.db"))
-	query := `EXPLAIN QUERY PLAN UPDATE outbox SET status = 'sent' WHERE ` + dialect.PendingByID + ` AND ` + dialect.ListIn("id", "$1")
-	rows, err := s.writer.QueryContext(context.Background(), query, "[1,2]")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if got := strings.Join(plan, "; "); !strings.Contains(got, "PRIMARY KEY") || strings.Contains(got, "outbox_listing") {
-		t.Errorf("plan: %s; want outbox's rows found by primary key", got)
-	}
-}
