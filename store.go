@@ -143,8 +143,9 @@ type CustomerTokenStore interface {
 	// IssueCustomerToken does with the mail queued already leased until
 	// leaseUntil, for the caller to send without claiming it. An outcome
 	// whose job is no longer pending (it ran twice) changes nothing. It
-	// returns the mail it queued, with IDs and one attempt counted, in the
-	// order of outcomes.
+	// returns the mail it queued, with IDs and one attempt counted.
+	// Concurrent calls with customers in common complete one after the
+	// other.
 	FinishJobs(ctx context.Context, outcomes []JobOutcome, leaseUntil time.Time) ([]Mail, error)
 	// CustomerTokenByHash returns the shop's unused token of that purpose
 	// whose hash is one of hashes, or ErrNotFound. Expired tokens are returned;

@@ -52,7 +52,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.DurationVar(&cfg.Outbox.AuditRetention, "audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
 	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	fs.IntVar(&cfg.SMTPConns, "smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
-	fs.DurationVar(&cfg.Outbox.PollInterval, "mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; private-mode recover requests are looked up at this pace")
+	fs.DurationVar(&cfg.Outbox.PollInterval, "mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; a private-mode recover wakes it 50ms after the first of the requests queued together")
 	d.define(fs)
 	l.define(fs)
 	h.define(fs)

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -152,8 +154,14 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 }
 
 // FinishJobs writes the outcomes of a batch of jobs in one transaction; see
-// storekeep.CustomerTokenStore.
+// storekeep.CustomerTokenStore. It takes the customers' row locks in the
+// order of their IDs, as every other batch does, so that two batches with
+// customers in common wait for one another rather than deadlock.
 func (s *Store) FinishJobs(ctx context.Context, outcomes []storekeep.JobOutcome, leaseUntil time.Time) ([]storekeep.Mail, error) {
+	outcomes = slices.Clone(outcomes)
+	slices.SortStableFunc(outcomes, func(a, b storekeep.JobOutcome) int {
+		return cmp.Compare(customerOf(a), customerOf(b))
+	})
 	var queued []storekeep.Mail
 	err := s.w.InTx(ctx, func(tx Querier) error {
 		queued = queued[:0]
@@ -172,6 +180,14 @@ func (s *Store) FinishJobs(ctx context.Context, outcomes []storekeep.JobOutcome,
 		return nil, err
 	}
 	return queued, nil
+}
+
+// customerOf is the customer whose lock o's write takes, 0 for none.
+func customerOf(o storekeep.JobOutcome) int64 {
+	if o.Token == nil {
+		return 0
+	}
+	return o.Token.CustomerID
 }
 
 // finishJob writes one outcome of FinishJobs; issued reports that it

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -109,6 +110,35 @@ var outboxRules = []rule{
 		f.must(err)
 		if len(again) != 0 || len(f.audits(s.ID)) != before+2 {
 			f.Errorf("a batch of jobs already done queued %d mails and recorded events again", len(again))
+		}
+	}},
+	{"ConcurrentJobBatchesWithCustomersInCommonBothComplete", func(f fixture) {
+		s := f.shop("a.example")
+		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		outcome := func(c storekeep.Customer) storekeep.JobOutcome {
+			clear := f.token()
+			return storekeep.JobOutcome{Job: f.job(c), Audit: f.audit(c, storekeep.AuditRecoverRequested, t0),
+				Mail: f.mail(c, storekeep.TemplateReset, clear), Token: &storekeep.CustomerToken{ShopID: s.ID,
+					CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: f.keys.Hash(clear),
+					ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}}
+		}
+		for range 10 {
+			batches := [][]storekeep.JobOutcome{{outcome(ada), outcome(bob)}, {outcome(bob), outcome(ada)}}
+			var wg sync.WaitGroup
+			errs := make([]error, len(batches))
+			for i, b := range batches {
+				wg.Go(func() {
+					mails, err := f.s.FinishJobs(f.ctx, b, t0.Add(time.Minute))
+					if err == nil && len(mails) != len(b) {
+						err = fmt.Errorf("%d mails queued for %d outcomes", len(mails), len(b))
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				f.must(err)
+			}
 		}
 	}},
 	{"QueuedJobRoundTripsThroughClaimWithItsPayloadSealed", func(f fixture) {
