@@ -13,7 +13,7 @@ import (
 func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error {
 	d := loadtest.DefaultConfig()
 	url := fs.String("url", d.URL, "the running server's base URL; only loopback hosts (127.0.0.0/8, ::1, localhost) are accepted")
-	adminURL := fs.String("admin-url", d.AdminURL, "the running server's admin listener (its --admin-addr), where --drain reads /metrics; loopback only")
+	adminURL := fs.String("admin-url", d.AdminURL, "the running server's admin listener (its --admin-addr), whose /metrics gives the backlog, peak RSS and --drain; loopback only")
 	token := fs.String("token", "", "a private Storefront token with both customer scopes (required)")
 	version := fs.String("version", d.Version, "API version in the endpoint's path")
 	clients := fs.Int("clients", d.Clients, "concurrent clients")
