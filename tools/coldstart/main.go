@@ -3,8 +3,9 @@
 // operator's listings take on the database it is given:
 //
 //	go build -o /tmp/storekeep ./cmd/storekeep
-//	go run ./tools/coldstart -bin /tmp/storekeep -db storekeep.db -runs 7
+//	go run ./tools/coldstart -bin /tmp/storekeep -db storekeep.db -runs 7 [-- --secret-key KEY ...]
 //
+// Arguments after the flags are passed to every storekeep command.
 // Each run starts `storekeep serve` on free loopback ports, asks /readyz
 // every 200µs until it answers 200, then times 20 requests of /readyz and
 // of /metrics (admin listener) and stops the node. Medians are printed.
@@ -32,7 +33,7 @@ func main() {
 	flag.Parse()
 	var starts, ready, metrics []time.Duration
 	for range *runs {
-		s, r, m, err := once(*bin, *db)
+		s, r, m, err := once(*bin, *db, flag.Args())
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func main() {
 	for _, args := range [][]string{{"mail", "list", "--limit", "50"}, {"audit", "list", "--limit", "50"}} {
 		var took []time.Duration
 		for range *runs {
-			cmd := exec.Command(*bin, append(args, "--db", *db)...)
+			cmd := exec.Command(*bin, append(append(args, "--db", *db), flag.Args()...)...)
 			start := time.Now()
 			if out, err := cmd.CombinedOutput(); err != nil {
 				log.Fatalf("%v: %v\n%s", args, err, out)
@@ -56,9 +57,9 @@ func main() {
 	}
 }
 
-func once(bin, db string) (time.Duration, []time.Duration, []time.Duration, error) {
+func once(bin, db string, extra []string) (time.Duration, []time.Duration, []time.Duration, error) {
 	addr, admin := freeAddr(), freeAddr()
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--admin-addr", admin)
+	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr, "--admin-addr", admin}, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
