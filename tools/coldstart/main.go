@@ -123,4 +123,3 @@ func pct(d []time.Duration, p int) time.Duration {
 	slices.Sort(s)
 	return s[min(len(s)-1, len(s)*p/100)].Round(10 * time.Microsecond)
 }
-
