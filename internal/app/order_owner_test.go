@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/multipass/multipasstest"
 )
 
 // proveMailbox does what the owner of email does to prove it: asks for a
@@ -106,5 +110,34 @@ func TestAnAddressTakenOverByCustomerUpdateShowsItsOrdersOnlyOnceProved(t *testi
 	owner := n.proveMailbox("victim@example.com", "owners-password-1", 1)
 	if c := n.orders(owner); orderIDs(c) != "3,1" {
 		t.Fatalf("whoever proves the address sees %s, want its orders 3,1", orderIDs(c))
+	}
+}
+
+func TestAMultipassSignInProvesTheAddressOfAStrangersAccount(t *testing.T) {
+	n := startMultipassNode(t)
+	n.importOrder(1, "ada@example.com", "2024-01-01T00:00:00Z")
+	n.signUp("ada@example.com", "strangers-password-1")
+	stranger := n.login("ada@example.com", "strangers-password-1")
+	if c := n.orders(stranger); orderIDs(c) != "" {
+		t.Fatalf("before the shop vouches for the address: %s", orderIDs(c))
+	}
+	_, p := n.multipassSignIn(multipasstest.Mint(t, multipassSecret, n.multipassData("ada@example.com", nil)))
+	if p.CustomerAccessToken == nil {
+		t.Fatalf("multipass: %+v", p)
+	}
+	if c := n.orders(p.CustomerAccessToken.AccessToken); orderIDs(c) != "1" {
+		t.Fatalf("after a Multipass sign-in the customer sees %q, want 1", orderIDs(c))
+	}
+}
+
+func TestAnOperatorsCustomerCreateVouchesForTheAddress(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "ada@example.com", "2024-01-01T00:00:00Z")
+	pw := "operators-password-1"
+	if _, err := n.app.Accounts.CreateByAdmin(context.Background(), n.shop, account.CreateInput{Email: "ada@example.com", Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	if c := n.orders(n.login("ada@example.com", pw)); orderIDs(c) != "1" {
+		t.Fatalf("a customer the operator created sees %q, want 1", orderIDs(c))
 	}
 }
