@@ -159,6 +159,10 @@ type CustomerTokenStore interface {
 	// returns the updated customer. Of concurrent redemptions of one token
 	// exactly one succeeds.
 	RedeemCustomerToken(ctx context.Context, r Redemption) (Customer, error)
+	// PruneTokens deletes up to limit of the access tokens that expired
+	// before cutoff, then, while fewer went, of the customer tokens that
+	// did, and returns how many went.
+	PruneTokens(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // OutboxStore is the durable queue of outgoing mail and of the jobs that
@@ -195,9 +199,10 @@ type OutboxStore interface {
 	// RetryMail makes a failed mail pending again, due at now, with its
 	// attempts reset; ErrNotFound unless the mail exists and has failed.
 	RetryMail(ctx context.Context, id int64, now time.Time) error
-	// PruneMail deletes mail sent before cutoff, and failed mail queued
-	// before cutoff, and returns how many rows went.
-	PruneMail(ctx context.Context, cutoff time.Time) (int, error)
+	// PruneMail deletes up to limit of the mails sent before cutoff, oldest
+	// first, then, while fewer went, failed mail queued before cutoff, and
+	// returns how many rows went.
+	PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // MailRecord is an outbox row as operators see it: never its data.

@@ -41,9 +41,14 @@ type Config struct {
 	PruneInterval time.Duration
 	// AuditRetention is how long an audit event is kept; 90 days.
 	AuditRetention time.Duration
-	// AuditPruneBatch is how many audit events one statement deletes, so
-	// that pruning a large backlog never holds the database for long; 1000.
-	AuditPruneBatch int
+	// TokenGrace is how long access tokens and reset or activation tokens
+	// are kept once expired, so that a late link is still told apart from
+	// a wrong one; 7 days.
+	TokenGrace time.Duration
+	// PruneBatch is how many rows one pruning statement deletes, so that
+	// pruning a large backlog never holds the database's writer for more
+	// than a few milliseconds at a time; 1000.
+	PruneBatch int
 	// DrainTimeout bounds how long Run waits, once cancelled, for the sends
 	// under way; 10s.
 	DrainTimeout time.Duration
@@ -71,17 +76,18 @@ type Job func(ctx context.Context, j storekeep.Job) (done bool, err error)
 // fields.
 func DefaultConfig() Config {
 	return Config{
-		PollInterval:    time.Second,
-		Batch:           64,
-		Lease:           time.Minute,
-		MaxAttempts:     8,
-		BackoffBase:     30 * time.Second,
-		BackoffMax:      30 * time.Minute,
-		Retention:       7 * 24 * time.Hour,
-		PruneInterval:   time.Hour,
-		AuditRetention:  DefaultAuditRetention,
-		AuditPruneBatch: 1000,
-		DrainTimeout:    10 * time.Second,
+		PollInterval:   time.Second,
+		Batch:          64,
+		Lease:          time.Minute,
+		MaxAttempts:    8,
+		BackoffBase:    30 * time.Second,
+		BackoffMax:     30 * time.Minute,
+		Retention:      7 * 24 * time.Hour,
+		PruneInterval:  time.Hour,
+		AuditRetention: DefaultAuditRetention,
+		TokenGrace:     7 * 24 * time.Hour,
+		PruneBatch:     1000,
+		DrainTimeout:   10 * time.Second,
 	}
 }
 
@@ -99,7 +105,8 @@ func (c Config) Validate() error {
 		storekeep.CheckDuration("--mail-retention", c.Retention),
 		storekeep.CheckDuration("prune interval", c.PruneInterval),
 		storekeep.CheckDuration("--audit-retention", c.AuditRetention),
-		storekeep.CheckCount("audit prune batch", c.AuditPruneBatch),
+		storekeep.CheckDuration("token grace", c.TokenGrace),
+		storekeep.CheckCount("prune batch", c.PruneBatch),
 		storekeep.CheckDuration("drain timeout", c.DrainTimeout),
 	}
 	if c.Lease < minLease {
@@ -123,7 +130,8 @@ func (c Config) withDefaults() Config {
 	c.Retention = cmp.Or(c.Retention, d.Retention)
 	c.PruneInterval = cmp.Or(c.PruneInterval, d.PruneInterval)
 	c.AuditRetention = cmp.Or(c.AuditRetention, d.AuditRetention)
-	c.AuditPruneBatch = cmp.Or(c.AuditPruneBatch, d.AuditPruneBatch)
+	c.TokenGrace = cmp.Or(c.TokenGrace, d.TokenGrace)
+	c.PruneBatch = cmp.Or(c.PruneBatch, d.PruneBatch)
 	c.DrainTimeout = cmp.Or(c.DrainTimeout, d.DrainTimeout)
 	if c.Now == nil {
 		c.Now = time.Now

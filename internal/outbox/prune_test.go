@@ -3,7 +3,9 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,11 +44,11 @@ func (s *pruneSpy) auditCalls() []auditPrune {
 	return append([]auditPrune(nil), s.audit...)
 }
 
-func (s *pruneSpy) PruneMail(ctx context.Context, cutoff time.Time) (int, error) {
+func (s *pruneSpy) PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	s.mu.Lock()
 	s.cutoffs = append(s.cutoffs, cutoff)
 	s.mu.Unlock()
-	return s.Store.PruneMail(ctx, cutoff)
+	return s.Store.PruneMail(ctx, cutoff, limit)
 }
 
 func (s *pruneSpy) calls() []time.Time {
@@ -116,7 +118,7 @@ func TestWorkerPrunesAuditEventsOlderThanTheRetentionInBatches(t *testing.T) {
 	}
 	w := outbox.New(spy, f.store, r, f.smtpSender(), outbox.Config{
 		From: "no-reply@shop.example", Now: func() time.Time { return now },
-		AuditPruneBatch: 10, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+		PruneBatch: 10, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
 	})
 	run(t, w)
 	eventually(t, "a prune pass to end", func() bool {
@@ -138,5 +140,51 @@ func TestWorkerPrunesAuditEventsOlderThanTheRetentionInBatches(t *testing.T) {
 	}
 	if len(left) != 3 {
 		t.Errorf("%d audit events left, want the 3 within the retention", len(left))
+	}
+}
+
+func TestWorkerPrunesTokensExpiredLongerThanTheGraceInBatches(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	c, err := f.store.CreateCustomer(ctx, storekeep.Customer{ShopID: f.shop.ID, Email: "ada@example.com",
+		EmailKey: "ada@example.com", State: storekeep.CustomerEnabled, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grace := 24 * time.Hour
+	token := func(i int, expires time.Time) storekeep.AccessToken {
+		tok, err := f.store.CreateAccessToken(ctx, storekeep.AccessToken{ShopID: f.shop.ID, CustomerID: c.ID,
+			Hash: []byte(fmt.Sprintf("token %02d", i)), ExpiresAt: expires, CreatedAt: now.Add(-60 * 24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for i := range 25 {
+		token(i, now.Add(-grace-time.Minute))
+	}
+	late := token(99, now.Add(-grace+time.Minute))
+	r, err := mail.NewRenderer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := outbox.New(f.store, f.store, r, f.smtpSender(), outbox.Config{
+		From: "no-reply@shop.example", Now: func() time.Time { return now }, TokenGrace: grace,
+		PruneBatch: 10, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+	})
+	run(t, w)
+	eventually(t, "the expired tokens to be pruned", func() bool {
+		return strings.Contains(f.logs.String(), "pruned expired tokens")
+	})
+	if !strings.Contains(f.logs.String(), "deleted=25") {
+		t.Errorf("prune log %q: want 25 deleted", f.logs.String())
+	}
+	n, err := f.store.PruneTokens(ctx, now.Add(-grace+2*time.Minute), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d tokens left expired before %s, want only token %d, within the grace", n, now.Add(-grace+2*time.Minute), late.ID)
 	}
 }

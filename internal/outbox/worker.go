@@ -20,10 +20,12 @@ import (
 // markTimeout bounds each write of an outcome to the store.
 const markTimeout = 5 * time.Second
 
-// Store holds the outbox, and the audit trail the worker prunes.
+// Store holds the outbox, and the audit trail and tokens the worker
+// prunes.
 type Store interface {
 	storekeep.OutboxStore
 	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)
+	PruneTokens(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // ShopLookup finds the shop a mail speaks for.
@@ -93,8 +95,9 @@ func (w *Worker) Kick() {
 }
 
 // Run delivers mail until ctx is done, and every prune interval deletes,
-// off the delivery path, mail older than the retention and audit events
-// older than the audit retention. Once ctx is done it claims nothing more
+// off the delivery path and in small batches, mail older than the
+// retention, audit events older than the audit retention and tokens
+// expired for longer than the token grace. Once ctx is done it claims nothing more
 // and waits for the sends under way, up to the drain timeout, after which
 // it interrupts them, releases their mail for another attempt, and returns
 // an error.
@@ -130,38 +133,45 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// prune deletes mail sent, or given up, before the retention.
+// prune deletes mail sent, or given up, before the retention, audit
+// events older than the audit retention, and tokens expired for longer
+// than the token grace.
 func (w *Worker) prune(ctx context.Context) {
-	n, err := w.store.PruneMail(ctx, w.cfg.Now().Add(-w.cfg.Retention))
-	switch {
-	case err != nil && ctx.Err() == nil:
-		w.log.Error("outbox: prune old mail", "err", err)
-	case n > 0:
-		w.log.Info("outbox: pruned old mail", "deleted", n, "retention", w.cfg.Retention.String())
-	}
-	w.pruneAudit(ctx)
+	now := w.cfg.Now()
+	w.pruneBatches(ctx, "old mail", w.cfg.Retention, now.Add(-w.cfg.Retention), w.store.PruneMail)
+	w.pruneBatches(ctx, "old audit events", w.cfg.AuditRetention, now.Add(-w.cfg.AuditRetention), w.store.PruneAudit)
+	w.pruneBatches(ctx, "expired tokens", w.cfg.TokenGrace, now.Add(-w.cfg.TokenGrace), w.store.PruneTokens)
 }
 
-// pruneAudit deletes the audit events older than the audit retention, a
-// batch per statement.
-func (w *Worker) pruneAudit(ctx context.Context) {
-	cutoff := w.cfg.Now().Add(-w.cfg.AuditRetention)
+// pruneBatches deletes what del deletes before cutoff, PruneBatch rows a
+// statement, and after each full batch rests as long as it took, so that
+// pruning a large backlog holds the database's writer for one short batch
+// at a time and at most half the time.
+func (w *Worker) pruneBatches(ctx context.Context, what string, keep time.Duration, cutoff time.Time,
+	del func(ctx context.Context, cutoff time.Time, limit int) (int, error)) {
 	total := 0
 	for ctx.Err() == nil {
-		n, err := w.store.PruneAudit(ctx, cutoff, w.cfg.AuditPruneBatch)
+		start := time.Now()
+		n, err := del(ctx, cutoff, w.cfg.PruneBatch)
+		total += n
 		if err != nil {
 			if ctx.Err() == nil {
-				w.log.Error("outbox: prune old audit events", "err", err)
+				w.log.Error("outbox: prune "+what, "err", err)
 			}
 			break
 		}
-		total += n
-		if n < w.cfg.AuditPruneBatch {
+		if n < w.cfg.PruneBatch {
 			break
 		}
+		rest := time.NewTimer(time.Since(start))
+		select {
+		case <-ctx.Done():
+		case <-rest.C:
+		}
+		rest.Stop()
 	}
 	if total > 0 {
-		w.log.Info("outbox: pruned old audit events", "deleted", total, "retention", w.cfg.AuditRetention.String())
+		w.log.Info("outbox: pruned "+what, "deleted", total, "kept_for", keep.String())
 	}
 }
 

@@ -72,7 +72,16 @@ var dialect = sqlstore.Dialect{
 	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimInvites:      sqlstore.ClaimStatement("outbox", sqlstore.DueInvite, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ReserveCustomerID: []string{`SELECT nextval(pg_get_serial_sequence('customers', 'id'))`},
+	IDsFrom:           func(subquery string) string { return "id = ANY(ARRAY(" + subquery + "))" },
 	IsConflict:        isConflict,
+	Series: func(lo, hi string) (string, string) {
+		return "", "generate_series(CAST(" + lo + " AS bigint), CAST(" + hi + " AS bigint)) AS series(i)"
+	},
+	SeedTime: func(base, micros string) string {
+		return "(CAST(" + base + " AS timestamptz) + (" + micros + ") * interval '1 microsecond')"
+	},
+	SeedHash: func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
+	Analyze:  "ANALYZE",
 }
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.

@@ -75,7 +75,14 @@ var dialect = sqlstore.Dialect{
 			WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'customers')`,
 		`UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'customers' RETURNING seq`,
 	},
+	IDsFrom:    func(subquery string) string { return "id IN (" + subquery + ")" },
 	IsConflict: isConflict,
+	Series: func(lo, hi string) (string, string) {
+		return "WITH RECURSIVE series(i) AS (SELECT CAST(" + lo + " AS INTEGER) UNION ALL SELECT i + 1 FROM series WHERE i < " + hi + ") ",
+			"series"
+	},
+	SeedTime: func(base, micros string) string { return "(" + base + " + (" + micros + ") * 1000)" },
+	SeedHash: func(string) string { return "randomblob(32)" },
 }
 
 func isConflict(err error) bool {

@@ -48,6 +48,5 @@ func (s *Store) AuditEvents(ctx context.Context, shopID int64, limit int) ([]sto
 // PruneAudit deletes up to limit of the events that happened before
 // cutoff, oldest first, and returns how many it deleted.
 func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error) {
-	return affected(s.w.ExecContext(ctx, `DELETE FROM audit_events WHERE id IN
-		(SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2)`, s.at(cutoff), limit))
+	return s.pruneInBatch(ctx, cutoff, limit, `DELETE FROM audit_events WHERE `+s.d.IDsFrom(`SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2`))
 }

@@ -151,3 +151,12 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 	}
 	return c, nil
 }
+
+// PruneTokens deletes up to limit of the access tokens, then of the
+// customer tokens, that expired before cutoff, oldest first, each from its
+// expiry index, and returns how many went.
+func (s *Store) PruneTokens(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	return s.pruneInBatch(ctx, cutoff, limit,
+		`DELETE FROM access_tokens WHERE `+s.d.IDsFrom(`SELECT id FROM access_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2`),
+		`DELETE FROM customer_tokens WHERE `+s.d.IDsFrom(`SELECT id FROM customer_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2`))
+}

@@ -35,8 +35,23 @@ type Dialect struct {
 	// ReserveCustomerID are statements run in one transaction that use up
 	// the next customer id, the last one returning it.
 	ReserveCustomerID []string
+	// IDsFrom is the condition that id is one of the ids subquery
+	// returns, in the form the database plans as look-ups of the primary
+	// key whatever the subquery's LIMIT.
+	IDsFrom func(subquery string) string
 	// IsConflict reports whether err is a broken uniqueness rule.
 	IsConflict func(error) bool
+	// Series returns what generates the integers i from the parameters lo
+	// to hi: a WITH clause to put before the INSERT (or "") and the FROM
+	// item, for SeedHistory.
+	Series func(lo, hi string) (with, from string)
+	// SeedTime is the time micros microseconds after the time parameter
+	// base; SeedHash a distinct 32-byte hash for row i.
+	SeedTime func(base, micros string) string
+	SeedHash func(i string) string
+	// Analyze, when not empty, refreshes the planner's statistics after a
+	// bulk load.
+	Analyze string
 }
 
 // HashInList is Dialect.HashIn for a database without array parameters:

@@ -185,9 +185,11 @@ func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (
 	if err != nil {
 		return 0, err
 	}
+	// status || '' keeps a planner from walking every pending row of
+	// outbox_listing rather than looking up each id.
 	return affected(s.w.ExecContext(ctx, `UPDATE outbox
 		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-		WHERE status = 'pending' AND `+s.d.ListIn("id", "$2"), s.at(now), list))
+		WHERE `+s.d.ListIn("id", "$2")+` AND status || '' = 'pending'`, s.at(now), list))
 }
 
 // MarkMailRetry releases the claim on a pending mail and makes it due at

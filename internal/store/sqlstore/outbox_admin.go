@@ -10,10 +10,13 @@ import (
 // ListMail lists up to limit (all when limit <= 0) outbox rows with that
 // status, or of every status when it is empty, newest first.
 func (s *Store) ListMail(ctx context.Context, status storekeep.MailStatus, limit int) ([]storekeep.MailRecord, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, shop_id, kind, recipient, template, message_id, status, attempts,
-			last_error, created_at, sent_at
-		FROM outbox WHERE CAST($1 AS TEXT) = '' OR status = $1
-		ORDER BY created_at DESC, id DESC LIMIT $2`, string(status), s.limit(limit))
+	const columns = `SELECT id, shop_id, kind, recipient, template, message_id, status, attempts, last_error,
+		created_at, sent_at FROM outbox `
+	query, args := columns+`ORDER BY created_at DESC, id DESC LIMIT $1`, []any{s.limit(limit)}
+	if status != "" {
+		query, args = columns+`WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, []any{string(status), s.limit(limit)}
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	return collect(rows, err, func(row scanner) (storekeep.MailRecord, error) {
 		var r storekeep.MailRecord
 		var kind string
@@ -34,9 +37,29 @@ func (s *Store) RetryMail(ctx context.Context, id int64, now time.Time) error {
 		WHERE id = $2 AND status = 'failed'`, s.at(now), id))
 }
 
-// PruneMail deletes mail sent before cutoff and failed mail queued before
-// cutoff, and returns how many rows it deleted.
-func (s *Store) PruneMail(ctx context.Context, cutoff time.Time) (int, error) {
-	return affected(s.w.ExecContext(ctx, `DELETE FROM outbox
-		WHERE (status = 'sent' AND sent_at < $1) OR (status = 'failed' AND created_at < $1)`, s.at(cutoff)))
+// PruneMail deletes up to limit of the mails sent before cutoff, oldest
+// first (from outbox_sent), then, while fewer went, failed mail queued
+// before cutoff (from outbox_listing), and returns how many rows it
+// deleted.
+func (s *Store) PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	return s.pruneInBatch(ctx, cutoff, limit,
+		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'sent' AND sent_at < $1 ORDER BY sent_at LIMIT $2`),
+		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'failed' AND created_at < $1 ORDER BY created_at LIMIT $2`))
+}
+
+// pruneInBatch runs each of deletes ($1: cutoff, $2: how many at most)
+// in turn until limit rows went, and returns how many did.
+func (s *Store) pruneInBatch(ctx context.Context, cutoff time.Time, limit int, deletes ...string) (int, error) {
+	total := 0
+	for _, query := range deletes {
+		if total >= limit {
+			break
+		}
+		n, err := affected(s.w.ExecContext(ctx, query, s.at(cutoff), limit-total))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }

@@ -427,4 +427,28 @@ var customerTokenRules = []rule{
 			f.Errorf("%d reset_succeeded events, want 1", resets)
 		}
 	}},
+	{"PruneTokensDeletesExpiredAccessThenCustomerTokensInBatches", func(f fixture) {
+		s := f.shop("a.example")
+		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		cutoff := t0.Add(time.Hour)
+		for range 3 {
+			f.accessToken(ada, cutoff.Add(-time.Minute))
+		}
+		liveAccess := f.accessToken(ada, cutoff)
+		old := f.issueExpiring(bob, storekeep.PurposeReset, cutoff.Add(-time.Minute))
+		open := f.issueExpiring(ada, storekeep.PurposeActivation, cutoff)
+		for i, want := range []int{2, 2, 0} {
+			n, err := f.s.PruneTokens(f.ctx, cutoff, 2)
+			f.must(err)
+			if n != want {
+				f.Fatalf("prune %d in batches of 2 deleted %d tokens, want %d", i+1, n, want)
+			}
+		}
+		if f.unused(old) {
+			f.Errorf("a reset token expired before the cutoff is still found")
+		}
+		if !f.unused(open) || !f.live(liveAccess, t0) {
+			f.Errorf("tokens expiring at the cutoff were deleted")
+		}
+	}},
 }

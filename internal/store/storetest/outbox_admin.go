@@ -128,7 +128,7 @@ var outboxAdminRules = []rule{
 		f.must(f.s.MarkMailFailed(f.ctx, mails[2].ID, cutoff.Add(time.Hour), "queued before the cutoff"))
 		f.must(f.s.MarkMailFailed(f.ctx, late.ID, cutoff.Add(time.Hour), "queued at the cutoff"))
 
-		n, err := f.s.PruneMail(f.ctx, cutoff)
+		n, err := f.s.PruneMail(f.ctx, cutoff, 100)
 		f.must(err)
 		if n != 2 {
 			f.Errorf("PruneMail deleted %d rows, want 2", n)
@@ -138,13 +138,36 @@ var outboxAdminRules = []rule{
 			f.Errorf("kept %v, want %v: failed mail queued at the cutoff, pending mail, mail sent at the cutoff", kept, want)
 		}
 
-		n, err = f.s.PruneMail(f.ctx, cutoff.Add(24*time.Hour))
+		n, err = f.s.PruneMail(f.ctx, cutoff.Add(24*time.Hour), 100)
 		f.must(err)
 		if n != 2 {
 			f.Errorf("second PruneMail deleted %d rows, want 2", n)
 		}
 		if kept := recordIDs(f.listMail("", 0)); !slices.Equal(kept, []int64{mails[3].ID}) {
 			f.Errorf("kept %v, want only the pending mail %d", kept, mails[3].ID)
+		}
+	}},
+	{"PruneMailDeletesInBatchesOldestSentFirstThenFailed", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 5)
+		cutoff := t0.Add(time.Hour)
+		f.must(f.markSent(mails[0].ID, t0.Add(3*time.Minute)))
+		f.must(f.markSent(mails[1].ID, t0.Add(time.Minute)))
+		f.must(f.markSent(mails[2].ID, t0.Add(2*time.Minute)))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[3].ID, t0.Add(time.Minute), "given up"))
+		for i, want := range []struct {
+			deleted int
+			kept    []int64
+		}{
+			{2, []int64{mails[4].ID, mails[3].ID, mails[0].ID}},
+			{2, []int64{mails[4].ID}},
+			{0, []int64{mails[4].ID}},
+		} {
+			n, err := f.s.PruneMail(f.ctx, cutoff, 2)
+			f.must(err)
+			if kept := recordIDs(f.listMail("", 0)); n != want.deleted || !slices.Equal(kept, want.kept) {
+				f.Fatalf("prune %d in batches of 2: deleted %d and kept %v, want %d and %v", i+1, n, kept, want.deleted, want.kept)
+			}
 		}
 	}},
 }

@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+
+	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
+	"github.com/storekeep/storekeep/internal/store/sqlstore"
+	"github.com/storekeep/storekeep/internal/store/storetest"
+)
+
+// planNode is a node of EXPLAIN (FORMAT JSON)'s plan tree.
+type planNode struct {
+	NodeType  string     `json:"Node Type"`
+	Relation  string     `json:"Relation Name"`
+	Index     string     `json:"Index Name"`
+	IndexCond string     `json:"Index Cond"`
+	Plans     []planNode `json:"Plans"`
+}
+
+// TestHotPathAndWorkerStatementsUseIndexes plans every statement the hot
+// path, the worker and the operator's listings run, on tables seeded with
+// a history (10^5 rows of outbox and audit events) and analyzed, with
+// sequential scans priced out (enable_seqscan off) so that the planner
+// takes an index wherever one applies, and refuses
+// any plan that still reads a table whole (Seq Scan) or walks an index
+// whole (an index scan without an Index Cond) other than in the order a
+// listing's LIMIT stops.
+func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
+	s := openMigrated(t, pgtest.URL(t))
+	defer s.Close()
+	var rec storetest.Recorder
+	recorded := sqlstore.New(sqlstore.Config{Dialect: dialect, Writer: rec.Writer(writer{s.db}), Reader: rec.Reader(s.db),
+		Sealer: storetest.NewKeyring(t), Migrations: s.migrations, Close: func() error { return nil }})
+	storetest.HotPath(t, recorded, &rec)
+	statements := rec.Statements()
+	if len(statements) < 30 {
+		t.Fatalf("recorded %d statements; the hot path runs more", len(statements))
+	}
+	seedHistory(t, s)
+	conn, err := s.db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range statements {
+		var out []byte
+		if err := conn.QueryRowContext(t.Context(), "EXPLAIN (FORMAT JSON) "+st.Query, st.Args...).Scan(&out); err != nil {
+			t.Fatalf("%s: %v", oneLine(st.Query), err)
+		}
+		var plans []struct{ Plan planNode }
+		if err := json.Unmarshal(out, &plans); err != nil || len(plans) != 1 {
+			t.Fatalf("%s: plan %s: %v", oneLine(st.Query), out, err)
+		}
+		t.Logf("%s\n\t%s", oneLine(st.Query), summary(plans[0].Plan))
+		if bad := fullRead(plans[0].Plan, false); bad != "" {
+			t.Errorf("%s\nplans a full read of %s: %s", oneLine(st.Query), bad, summary(plans[0].Plan))
+		}
+	}
+}
+
+// seedHistory fills s with a small history in a shop of its own and
+// analyzes it, so that the planner prices statements as on a used node.
+func seedHistory(t *testing.T, s *Store) {
+	t.Helper()
+	shop, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "history.example", Name: "History",
+		StorefrontURL: "https://history.example", Enumeration: storekeep.EnumerationPrivate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := storetest.HotPathNow
+	if err := s.SeedHistory(t.Context(), sqlstore.History{ShopID: shop.ID, Customers: 20_000, PasswordHash: "seeded",
+		SentMail: 100_000, MailSpan: 7 * 24 * time.Hour, AuditEvents: 100_000, AuditSpan: 90 * 24 * time.Hour,
+		AccessTokens: 20_000, AccessTTL: 30 * 24 * time.Hour, Now: now, Tag: "plan"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fewRows are the tables that stay small whatever the history: a node has
+// a handful of shops, each with a handful of API tokens.
+var fewRows = map[string]bool{"shops": true, "api_tokens": true}
+
+// fullRead returns the relation or index that n, or a node under it,
+// reads whole, or "". limited says a Limit node is above n.
+func fullRead(n planNode, limited bool) string {
+	switch {
+	case fewRows[n.Relation]:
+	case n.NodeType == "Seq Scan":
+		return n.Relation
+	case (n.NodeType == "Index Scan" || n.NodeType == "Index Only Scan") && n.IndexCond == "" && !limited:
+		return n.Index
+	}
+	limited = limited || n.NodeType == "Limit"
+	for _, child := range n.Plans {
+		if bad := fullRead(child, limited); bad != "" {
+			return bad
+		}
+	}
+	return ""
+}
+
+// summary is n's tree on one line: each node's type and what it reads.
+func summary(n planNode) string {
+	s := n.NodeType
+	if n.Relation != "" {
+		s += " on " + n.Relation
+	}
+	if n.Index != "" {
+		s += " using " + n.Index
+	}
+	if n.IndexCond != "" {
+		s += " " + n.IndexCond
+	}
+	var children []string
+	for _, child := range n.Plans {
+		children = append(children, summary(child))
+	}
+	if len(children) > 0 {
+		s += " [" + strings.Join(children, "; ") + "]"
+	}
+	return s
+}
+
+func oneLine(query string) string { return strings.Join(strings.Fields(query), " ") }
