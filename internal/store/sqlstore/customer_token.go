@@ -36,7 +36,7 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 		if job != 0 {
 			err := affectedOne(tx.ExecContext(ctx, `UPDATE outbox
 				SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-				WHERE id = $2 AND status = 'pending'`, s.at(t.CreatedAt), job))
+				WHERE id = $2 AND `+hasStatus(storekeep.MailPending), s.at(t.CreatedAt), job))
 			if errors.Is(err, storekeep.ErrNotFound) {
 				return storekeep.ErrJobDone
 			}
