@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -44,11 +43,7 @@ func orderIDs(c ordersJSON) string {
 
 func TestAStrangerWhoSignsUpWithAGuestsAddressSeesNoneOfItsOrders(t *testing.T) {
 	n := startNode(t)
-	n.setWebhookSecret()
-	body := sampleOrderPayload(t)
-	if got := n.postWebhook(http.MethodPost, "orders/create", "w1", signWebhook(body), body); got != http.StatusOK {
-		t.Fatalf("webhook: %d", got)
-	}
+	n.deliverSampleOrder()
 	n.importOrder(2, "jon@example.com", "2024-03-01T10:00:00Z")
 
 	n.signUp("JON@example.com", "strangers-password-1")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -78,11 +77,7 @@ const orderNodeQuery = `query($id: ID!) {
 
 func TestCustomerSeesTheirOrdersFromWebhooksAndImports(t *testing.T) {
 	n := startNode(t)
-	n.setWebhookSecret()
-	body := sampleOrderPayload(t)
-	if got := n.postWebhook(http.MethodPost, "orders/create", "w1", signWebhook(body), body); got != http.StatusOK {
-		t.Fatalf("webhook: %d", got)
-	}
+	n.deliverSampleOrder()
 	n.importOrder(2, "JON@example.com", "2024-03-01T10:00:00Z",
 		`"discount_applications": []`, `"discount_applications": [{"target_type": "line_item", "type": "discount_code", "value": "10.0", "value_type": "percentage", "allocation_method": "across", "target_selection": "all", "code": "TEN"}]`,
 		`"discount_allocations": []`, `"discount_allocations": [{"amount": "19.90", "discount_application_index": 0}]`)
