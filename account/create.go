@@ -104,12 +104,14 @@ func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, calle
 
 // CreateByAdmin stores an enabled customer with a password for an
 // administrator: not throttled, and TAKEN for an address that has an
-// account whatever the shop's enumeration mode.
+// account whatever the shop's enumeration mode. The administrator vouches
+// for the address, so it is verified.
 func (s *Service) CreateByAdmin(ctx context.Context, shop storekeep.Shop, in CreateInput) (storekeep.Customer, error) {
 	c, err := s.newCustomer(shop, in, storekeep.CustomerEnabled, s.Passwords.Check(in.Password, []string{"input", "password"}))
 	if err != nil {
 		return storekeep.Customer{}, err
 	}
+	c.EmailVerifiedAt = c.CreatedAt
 	if c.PasswordHash, err = s.Passwords.Hash(ctx, in.Password); err != nil {
 		return storekeep.Customer{}, err
 	}

@@ -24,7 +24,9 @@ func (s *Store) lockCustomer(ctx context.Context, tx Querier, customerID int64) 
 }
 
 // IssueCustomerToken voids the customer's unused tokens of t's purpose,
-// stores t, queues m and records a, in one transaction. The customer's row
+// stores t, queues m and records a, in one transaction; t is stored only
+// while m goes to the customer's current address, checked under the row
+// lock, so that no token mailed elsewhere can verify the address. The customer's row
 // lock makes concurrent issues for one customer take turns, so the later
 // one's UPDATE, which under READ COMMITTED sees every row committed before
 // it starts, voids the earlier one's token: at most one stays unused.
@@ -47,6 +49,11 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 		}
 		if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
 			return err
+		}
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = $1 AND shop_id = $2 AND email = $3`,
+			t.CustomerID, t.ShopID, m.To).Scan(&one); err != nil {
+			return s.mapErr(err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at,
 				created_at)
@@ -87,8 +94,9 @@ func (s *Store) CustomerTokenByHash(ctx context.Context, shopID int64, purpose s
 }
 
 // RedeemCustomerToken spends r.Token and, with it, sets the customer's
-// password, enables the account, replaces its access tokens, queues
-// r.Mail and records r.Audit, in one transaction.
+// password, enables the account, marks its address verified, replaces
+// its access tokens, queues r.Mail and records r.Audit, in one
+// transaction.
 //
 // The conditional UPDATE ... WHERE id = $2 AND used_at IS NULL AND
 // expires_at > $1 decides who wins. With a single writer, transactions
@@ -122,7 +130,7 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 			return err
 		}
 		c, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET password_hash = $1, state = $2,
-				updated_at = $3
+				updated_at = $3, email_verified_at = COALESCE(email_verified_at, $3)
 			WHERE shop_id = $4 AND id = $5 RETURNING `+customerColumns,
 			r.PasswordHash, storekeep.CustomerEnabled, now, r.Token.ShopID, r.Token.CustomerID))
 		if err != nil {
