@@ -28,9 +28,10 @@ type ShopStore interface {
 
 // CustomerStore keeps customer accounts.
 type CustomerStore interface {
-	// CreateCustomer stores c and returns it with ID set; ErrConflict when
-	// c.EmailKey is taken in the shop.
-	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	// CreateCustomer stores c and queues jobs, in one transaction, and
+	// returns c with ID set; ErrConflict when c.EmailKey is taken in the
+	// shop.
+	CreateCustomer(ctx context.Context, c Customer, jobs ...Job) (Customer, error)
 	// ReserveCustomerID uses up the id the next CreateCustomer would get,
 	// without storing a customer: no customer ever gets it.
 	ReserveCustomerID(ctx context.Context) (int64, error)

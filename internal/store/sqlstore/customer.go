@@ -24,9 +24,32 @@ func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	return c, nil
 }
 
-// CreateCustomer stores c; storekeep.ErrConflict when its EmailKey is
-// taken in the shop.
-func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
+// CreateCustomer stores c and queues jobs, in one transaction;
+// storekeep.ErrConflict when its EmailKey is taken in the shop.
+func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer, jobs ...storekeep.Job) (storekeep.Customer, error) {
+	if len(jobs) == 0 {
+		return s.insertCustomer(ctx, s.w, c)
+	}
+	var out storekeep.Customer
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		var err error
+		if out, err = s.insertCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if _, err := s.enqueueJob(ctx, tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) insertCustomer(ctx context.Context, q Querier, c storekeep.Customer) (storekeep.Customer, error) {
 	tags, err := toJSON(c.Tags)
 	if err != nil {
 		return storekeep.Customer{}, err
@@ -35,7 +58,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (store
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
-	return s.scanCustomer(s.w.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
+	return s.scanCustomer(q.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
 			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, email_verified_at,
 			created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+customerColumns,
