@@ -62,8 +62,9 @@ type CustomerUpdate struct {
 	Mails []Mail
 	// VerifyEmail says the caller has proof that the customer owns the
 	// updated address. Without it an update that changes the EmailKey
-	// leaves the address unverified and spends the customer's unused
-	// reset and activation tokens, which were mailed to the former one.
+	// leaves the address unverified. Either way such an update spends the
+	// customer's unused reset and activation tokens, which were mailed to
+	// the former address.
 	VerifyEmail bool
 }
 

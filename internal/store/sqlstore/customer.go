@@ -81,8 +81,8 @@ func (s *Store) CustomerByEmail(ctx context.Context, shopID int64, key string) (
 // UpdateCustomer replaces every field of the customer but its ID, ShopID,
 // CreatedAt and EmailVerifiedAt and, in the same transaction, rotates its
 // access tokens and queues a mail when u asks for them. A new EmailKey
-// clears EmailVerifiedAt and spends the customer's unused one-time
-// tokens, unless u.VerifyEmail vouches for the address. The customer's
+// spends the customer's unused one-time tokens and clears EmailVerifiedAt,
+// unless u.VerifyEmail vouches for the address. The customer's
 // row lock is taken first, as every transaction that touches a
 // customer's tokens does.
 func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
@@ -100,7 +100,8 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		var verified any
 		if u.VerifyEmail {
 			verified = s.at(c.UpdatedAt)
-		} else if _, err := tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
 			WHERE customer_id = $2 AND used_at IS NULL
 				AND customer_id IN (SELECT id FROM customers WHERE id = $2 AND shop_id = $3 AND email_key <> $4)`,
 			s.at(c.UpdatedAt), c.ID, c.ShopID, c.EmailKey); err != nil {

@@ -124,6 +124,16 @@ var verifiedRules = []rule{
 			f.Fatalf("UpdateCustomer took EmailVerifiedAt %v from its caller", got.EmailVerifiedAt)
 		}
 	}},
+	{"AVouchedForNewAddressIsVerifiedAndStillSpendsTheFormerAddresssLinks", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@a.example")
+		reset := f.issue(c, storekeep.PurposeReset)
+		c.Email, c.EmailKey, c.UpdatedAt = "ada@b.example", "ada@b.example", t0.Add(time.Minute)
+		c, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c, VerifyEmail: true})
+		f.must(err)
+		if !c.EmailVerifiedAt.Equal(c.UpdatedAt) || f.unused(reset) {
+			f.Fatalf("EmailVerifiedAt %v, former address's link unused %v", c.EmailVerifiedAt, f.unused(reset))
+		}
+	}},
 	{"ALinkIsIssuedOnlyToTheCustomersCurrentAddress", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@a.example")
 		before := f.pending()
