@@ -164,6 +164,9 @@ type OrderStore interface {
 	// CountCustomerOrders counts them, ignoring p's cursor, limit and
 	// filter.
 	CountCustomerOrders(ctx context.Context, p OrderPage) (int64, error)
+	// CountWaitingOrders counts the shop's orders placed with the address
+	// emailKey that are attached to no customer.
+	CountWaitingOrders(ctx context.Context, shopID int64, emailKey string) (int64, error)
 	// SetWebhookSecret seals and stores a shop's webhook secret (none when
 	// empty).
 	SetWebhookSecret(ctx context.Context, shopID int64, secret []byte) error

@@ -28,9 +28,10 @@ type ShopStore interface {
 
 // CustomerStore keeps customer accounts.
 type CustomerStore interface {
-	// CreateCustomer stores c and returns it with ID set; ErrConflict when
-	// c.EmailKey is taken in the shop.
-	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	// CreateCustomer stores c and queues jobs, in one transaction, and
+	// returns c with ID set; ErrConflict when c.EmailKey is taken in the
+	// shop.
+	CreateCustomer(ctx context.Context, c Customer, jobs ...Job) (Customer, error)
 	// ReserveCustomerID uses up the id the next CreateCustomer would get,
 	// without storing a customer: no customer ever gets it.
 	ReserveCustomerID(ctx context.Context) (int64, error)
@@ -61,8 +62,9 @@ type CustomerUpdate struct {
 	Mails []Mail
 	// VerifyEmail says the caller has proof that the customer owns the
 	// updated address. Without it an update that changes the EmailKey
-	// leaves the address unverified and spends the customer's unused
-	// reset and activation tokens, which were mailed to the former one.
+	// leaves the address unverified. Either way such an update spends the
+	// customer's unused reset and activation tokens, which were mailed to
+	// the former address.
 	VerifyEmail bool
 }
 

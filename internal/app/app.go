@@ -196,6 +196,9 @@ func (a *App) build() error {
 		storekeep.JobInvite: func(ctx context.Context, j storekeep.Job) (bool, error) {
 			return a.Recovery.ProcessInvite(ctx, j)
 		},
+		storekeep.JobOrdersWaiting: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessOrdersWaiting(ctx, j)
+		},
 	}
 	a.Outbox = outbox.New(a.Store, a.Store, renderer, a.sender, outCfg)
 	a.Accounts = account.New(account.Deps{

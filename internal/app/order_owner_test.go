@@ -2,26 +2,44 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/multipass/multipasstest"
 )
 
 // proveMailbox does what the owner of email does to prove it: asks for a
 // reset, opens the link the mail brings (the resets-th to that address)
-// and chooses pw. It returns the access token the reset answers with.
+// and chooses pw. It returns the access token the reset answers with. It
+// first lets the orders_waiting job of a sign-up run, whose link the
+// reset's would otherwise race to void.
 func (n *node) proveMailbox(email, pw string, resets int) string {
 	n.t.Helper()
+	n.settledJobs(storekeep.JobOrdersWaiting)
 	if r, p := n.recover(email); len(r.Errors) > 0 || len(p.CustomerUserErrors) > 0 {
 		n.t.Fatalf("customerRecover %s: %s", email, r.Raw)
 	}
-	got := n.resetByURL(n.resetURL(email, resets), pw)
+	got := n.resetByURL(n.resetMailURL(email, resets), pw)
 	if got.CustomerAccessToken == nil {
 		n.t.Fatalf("reset of %s: %+v", email, got)
 	}
 	return got.CustomerAccessToken.AccessToken
+}
+
+// resetMailURL waits for the count-th mail to email that answers a
+// customerRecover (not the orders_waiting mail, whose link a later reset
+// voids) and returns its link.
+func (n *node) resetMailURL(email string, count int) string {
+	n.t.Helper()
+	msgs := n.smtp.WaitForMatch(n.t, func(m smtpMessage) bool {
+		return m.To == email && strings.HasPrefix(m.Subject, "Reset your")
+	}, count, 10*time.Second)
+	return resetLink.FindString(msgs[count-1].Text)
 }
 
 // orders reads the customer's numberOfOrders and first 10 orders.
@@ -56,8 +74,9 @@ func TestAStrangerWhoSignsUpWithAGuestsAddressSeesNoneOfItsOrders(t *testing.T) 
 		t.Fatalf("a stranger sees an order placed after its sign-up: %+v", c)
 	}
 
+	n.settledJobs(storekeep.JobOrdersWaiting)
 	n.recover("jon@example.com")
-	owner := n.resetByURL(n.resetURL("JON@example.com", 1), "owners-password-1").CustomerAccessToken.AccessToken
+	owner := n.resetByURL(n.resetMailURL("JON@example.com", 1), "owners-password-1").CustomerAccessToken.AccessToken
 	if c := n.orders(owner); c.NumberOfOrders != "3" || orderIDs(c) != "3,2,820982911946154508" {
 		t.Fatalf("the owner, having proved the mailbox, sees %s (%s orders)", orderIDs(c), c.NumberOfOrders)
 	}
@@ -80,7 +99,7 @@ func TestAnAddressTakenOverByCustomerUpdateShowsItsOrdersOnlyOnceProved(t *testi
 	if r, _ := n.recover("mallory@example.com"); len(r.Errors) > 0 {
 		t.Fatal(r.Raw)
 	}
-	pending := n.resetURL("mallory@example.com", 2)
+	pending := n.resetMailURL("mallory@example.com", 2)
 
 	upd := `mutation($t: String!, $c: CustomerUpdateInput!) { customerUpdate(customerAccessToken: $t, customer: $c) { ` + payloadFields + ` } }`
 	var p payload
@@ -134,5 +153,67 @@ func TestAnOperatorsCustomerCreateVouchesForTheAddress(t *testing.T) {
 	}
 	if c := n.orders(n.login("ada@example.com", pw)); orderIDs(c) != "1" {
 		t.Fatalf("a customer the operator created sees %q, want 1", orderIDs(c))
+	}
+}
+
+// settledJobs waits until the outbox holds no pending job of kind.
+func (n *node) settledJobs(kind storekeep.JobKind) {
+	n.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pending, err := n.app.Store.ListMail(context.Background(), storekeep.MailPending, 0)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		if !slices.ContainsFunc(pending, func(r storekeep.MailRecord) bool { return r.Job == kind }) {
+			return
+		}
+		if time.Now().After(deadline) {
+			n.t.Fatalf("%s jobs still pending after 10s", kind)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestASignUpOverWaitingOrdersMailsTheAddressALinkThatProvesIt(t *testing.T) {
+	for _, mode := range []storekeep.Enumeration{storekeep.EnumerationPrivate, storekeep.EnumerationShopify} {
+		t.Run(string(mode), func(t *testing.T) {
+			n := startNode(t, func(_ *app.Config, s *storekeep.Shop) { s.Enumeration = mode })
+			n.importOrder(1, "victim@example.com", "2024-01-01T00:00:00Z")
+			n.signUp("victim@example.com", "strangers-password-1")
+			stranger := n.login("victim@example.com", "strangers-password-1")
+			n.signUp("nobody@example.com", "a-long-password-1")
+
+			mail := n.smtp.WaitForMatch(t, func(m smtpMessage) bool {
+				return m.To == "victim@example.com" && strings.Contains(m.Subject, "Confirm your email address")
+			}, 1, 10*time.Second)[0]
+			link := resetLink.FindString(mail.Text)
+			if link == "" || !strings.Contains(mail.HTML, link) || strings.Contains(mail.Text, "Ada") {
+				t.Fatalf("orders_waiting mail: link %q, text:\n%s", link, mail.Text)
+			}
+			owner := n.resetByURL(link, "owners-password-1")
+			if owner.CustomerAccessToken == nil {
+				t.Fatalf("the link: %+v", owner)
+			}
+			if c := n.orders(owner.CustomerAccessToken.AccessToken); orderIDs(c) != "1" {
+				t.Fatalf("after the link the owner sees %q", orderIDs(c))
+			}
+			var who *customerJSON
+			n.post(customerQuery, map[string]any{"token": stranger}).field(t, "customer", &who)
+			if who != nil {
+				t.Fatal("the stranger's session outlived the owner's link")
+			}
+
+			n.settledJobs(storekeep.JobOrdersWaiting)
+			queued, err := n.app.Store.ListMail(context.Background(), "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range queued {
+				if m.To == "nobody@example.com" && m.Template != "" {
+					t.Errorf("an address without orders got a %s mail", m.Template)
+				}
+			}
+		})
 	}
 }

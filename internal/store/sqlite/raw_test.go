@@ -86,3 +86,11 @@ func (s *Store) LegacyCustomerEmail(ctx context.Context, shopID int64, key strin
 		shopID, key).Scan(&email)
 	return email, err
 }
+
+// InsertLegacyOrder implements storetest.LegacyOrders.
+func (s *Store) InsertLegacyOrder(ctx context.Context, shopID, id, customerID int64, emailKey string) error {
+	_, err := s.writer.ExecContext(ctx, `INSERT INTO orders (shop_id, id, customer_id, email_key, deleted, processed_at,
+			updated_at, total_milli, financial_status, fulfillment_status, details)
+		VALUES ($1, $2, $3, $4, 0, 0, 0, 0, '', '', '{}')`, shopID, id, customerID, emailKey)
+	return err
+}

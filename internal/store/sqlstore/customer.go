@@ -24,9 +24,32 @@ func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	return c, nil
 }
 
-// CreateCustomer stores c; storekeep.ErrConflict when its EmailKey is
-// taken in the shop.
-func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
+// CreateCustomer stores c and queues jobs, in one transaction;
+// storekeep.ErrConflict when its EmailKey is taken in the shop.
+func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer, jobs ...storekeep.Job) (storekeep.Customer, error) {
+	if len(jobs) == 0 {
+		return s.insertCustomer(ctx, s.w, c)
+	}
+	var out storekeep.Customer
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		var err error
+		if out, err = s.insertCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if _, err := s.enqueueJob(ctx, tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) insertCustomer(ctx context.Context, q Querier, c storekeep.Customer) (storekeep.Customer, error) {
 	tags, err := toJSON(c.Tags)
 	if err != nil {
 		return storekeep.Customer{}, err
@@ -35,7 +58,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (store
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
-	return s.scanCustomer(s.w.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
+	return s.scanCustomer(q.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
 			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, email_verified_at,
 			created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+customerColumns,
@@ -58,8 +81,8 @@ func (s *Store) CustomerByEmail(ctx context.Context, shopID int64, key string) (
 // UpdateCustomer replaces every field of the customer but its ID, ShopID,
 // CreatedAt and EmailVerifiedAt and, in the same transaction, rotates its
 // access tokens and queues a mail when u asks for them. A new EmailKey
-// clears EmailVerifiedAt and spends the customer's unused one-time
-// tokens, unless u.VerifyEmail vouches for the address. The customer's
+// spends the customer's unused one-time tokens and clears EmailVerifiedAt,
+// unless u.VerifyEmail vouches for the address. The customer's
 // row lock is taken first, as every transaction that touches a
 // customer's tokens does.
 func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
@@ -77,7 +100,8 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		var verified any
 		if u.VerifyEmail {
 			verified = s.at(c.UpdatedAt)
-		} else if _, err := tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
 			WHERE customer_id = $2 AND used_at IS NULL
 				AND customer_id IN (SELECT id FROM customers WHERE id = $2 AND shop_id = $3 AND email_key <> $4)`,
 			s.at(c.UpdatedAt), c.ID, c.ShopID, c.EmailKey); err != nil {

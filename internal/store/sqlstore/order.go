@@ -181,6 +181,15 @@ func (s *Store) CountCustomerOrders(ctx context.Context, p storekeep.OrderPage) 
 	return n, err
 }
 
+// CountWaitingOrders counts the shop's orders placed with emailKey and
+// attached to no customer.
+func (s *Store) CountWaitingOrders(ctx context.Context, shopID int64, emailKey string) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders
+		WHERE shop_id = $1 AND email_key = $2 AND customer_id IS NULL AND NOT deleted`, shopID, emailKey).Scan(&n)
+	return n, err
+}
+
 var orderSortColumns = map[storekeep.OrderSortKey]string{
 	storekeep.OrderSortID: "id", storekeep.OrderSortProcessedAt: "processed_at", storekeep.OrderSortTotalPrice: "total_milli",
 }

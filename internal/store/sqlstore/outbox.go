@@ -24,15 +24,19 @@ func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error
 // EnqueueJob queues j, due at once, and returns its ID. Its payload is
 // sealed.
 func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
+	return s.enqueueJob(ctx, s.w, j)
+}
+
+func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int64, error) {
 	due := j.DueAt
 	if due.IsZero() {
 		due = j.CreatedAt
 	}
 	switch j.Kind {
-	case storekeep.JobRecover:
-		return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
+	case storekeep.JobRecover, storekeep.JobOrdersWaiting:
+		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
 	case storekeep.JobInvite:
-		return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
+		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
 	}
 	return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
 }

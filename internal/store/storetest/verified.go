@@ -124,6 +124,16 @@ var verifiedRules = []rule{
 			f.Fatalf("UpdateCustomer took EmailVerifiedAt %v from its caller", got.EmailVerifiedAt)
 		}
 	}},
+	{"AVouchedForNewAddressIsVerifiedAndStillSpendsTheFormerAddresssLinks", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@a.example")
+		reset := f.issue(c, storekeep.PurposeReset)
+		c.Email, c.EmailKey, c.UpdatedAt = "ada@b.example", "ada@b.example", t0.Add(time.Minute)
+		c, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c, VerifyEmail: true})
+		f.must(err)
+		if !c.EmailVerifiedAt.Equal(c.UpdatedAt) || f.unused(reset) {
+			f.Fatalf("EmailVerifiedAt %v, former address's link unused %v", c.EmailVerifiedAt, f.unused(reset))
+		}
+	}},
 	{"ALinkIsIssuedOnlyToTheCustomersCurrentAddress", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@a.example")
 		before := f.pending()
@@ -141,6 +151,49 @@ var verifiedRules = []rule{
 		}
 		if after := f.pending(); after != before {
 			f.Fatalf("pending mail went from %d to %d", before, after)
+		}
+	}},
+	{"CreateCustomerQueuesItsJobsInTheSameTransaction", func(f fixture) {
+		shop := f.shop("a.example")
+		job := func(email string) storekeep.Job {
+			return storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobOrdersWaiting, Locale: "fr", CreatedAt: t0,
+				Recover: storekeep.RecoverRequest{Email: email, IP: "192.0.2.1", UserAgent: "ua"}}
+		}
+		c, err := f.s.CreateCustomer(f.ctx, storekeep.Customer{ShopID: shop.ID, Email: "ada@a.example", EmailKey: "ada@a.example",
+			Tags: []string{}, State: storekeep.CustomerEnabled, CreatedAt: t0}, job("ada@a.example"))
+		f.must(err)
+		if c.ID == 0 || !c.EmailVerifiedAt.IsZero() {
+			f.Fatalf("created %+v", c)
+		}
+		_, err = f.s.CreateCustomer(f.ctx, storekeep.Customer{ShopID: shop.ID, Email: "ADA@a.example", EmailKey: "ada@a.example",
+			Tags: []string{}, State: storekeep.CustomerEnabled, CreatedAt: t0}, job("ada@a.example"))
+		f.is(err, storekeep.ErrConflict, "a second customer with the address")
+		claimed, err := f.s.Claim(f.ctx, t0.Add(time.Second), time.Minute, 10)
+		f.must(err)
+		want := storekeep.RecoverRequest{Email: "ada@a.example", IP: "192.0.2.1", UserAgent: "ua"}
+		if len(claimed.Jobs) != 1 || claimed.Jobs[0].Kind != storekeep.JobOrdersWaiting || claimed.Jobs[0].Recover != want ||
+			claimed.Jobs[0].Locale != "fr" {
+			f.Fatalf("claimed %+v, want the one job of the customer stored", claimed.Jobs)
+		}
+	}},
+	{"CountWaitingOrdersCountsTheAddresssUnattachedOrders", func(f fixture) {
+		shop, other := f.shop("a.example"), f.shop("b.example")
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 1, "Ada@a.example", t0), At: t0}, storekeep.OrderSaved)
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 2, "ada@a.example", t0), At: t0}, storekeep.OrderSaved)
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(other, 3, "ada@a.example", t0), At: t0}, storekeep.OrderSaved)
+		f.writeOrder(storekeep.OrderWrite{Order: storekeep.Order{ShopID: shop.ID, ID: 2}, Delete: true, At: t0}, storekeep.OrderDeleted)
+		count := func() int64 {
+			n, err := f.s.CountWaitingOrders(f.ctx, shop.ID, "ada@a.example")
+			f.must(err)
+			return n
+		}
+		if n := count(); n != 1 {
+			f.Fatalf("waiting orders: %d, want 1", n)
+		}
+		f.verifiedCustomer(shop, "ada@a.example")
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 4, "ada@a.example", t0), At: t0}, storekeep.OrderSaved)
+		if n := count(); n != 1 {
+			f.Fatalf("waiting orders once one is attached: %d, want 1", n)
 		}
 	}},
 }
