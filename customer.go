@@ -35,8 +35,13 @@ type Customer struct {
 	// PasswordHash is a PHC-format argon2id string, empty when unset.
 	PasswordHash   string
 	NumberOfOrders int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// EmailVerifiedAt is when the customer proved it owns the mailbox of
+	// Email (by redeeming a link mailed to it, or on the word of the shop
+	// or the operator); zero while unproven. Orders placed with an address
+	// are shown only to a customer that proved it.
+	EmailVerifiedAt time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // DisplayName is the name shown for the customer: first and last name, or

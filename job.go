@@ -17,6 +17,12 @@ const JobRecover JobKind = "recover"
 // holds up the mail customers are waiting for.
 const JobInvite JobKind = "invite"
 
+// JobOrdersWaiting follows a sign-up: the worker hands it to the recovery
+// flow, which mails the address a reset link, proving the mailbox, when
+// orders placed with the address wait for it and the account has not
+// proved it. Its payload is Recover, like a JobRecover's.
+const JobOrdersWaiting JobKind = "orders_waiting"
+
 // Job is work queued in the outbox. It is claimed after due mail, retried
 // like mail, and its payload is sealed at rest like mail data.
 type Job struct {
@@ -25,7 +31,7 @@ type Job struct {
 	Kind   JobKind
 	// Locale is the caller's, for the mail the job may queue.
 	Locale string
-	// Recover is a JobRecover's payload.
+	// Recover is a JobRecover's or a JobOrdersWaiting's payload.
 	Recover RecoverRequest
 	// Invite is a JobInvite's payload.
 	Invite    InviteRequest

@@ -23,6 +23,10 @@ const (
 	// with their address, in a shop that does not reveal which addresses
 	// have accounts.
 	TemplateAccountExists Template = "account_exists"
+	// TemplateOrdersWaiting tells the owner of an address that an account
+	// signed up with it has orders it can see once the address is proved,
+	// with a reset link that proves it.
+	TemplateOrdersWaiting Template = "orders_waiting"
 )
 
 // Mail is a message queued in the outbox. Data holds the template's

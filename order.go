@@ -152,16 +152,21 @@ type OrderStore interface {
 	// the shop makes it OrderDuplicate and changes nothing. An order whose
 	// UpdatedAt is not newer than the stored one's, or that was deleted,
 	// is OrderStale. The order is attached to the shop's customer whose
-	// EmailKey matches, if any, else keeps the customer it had.
+	// EmailKey matches and who has proved that address (EmailVerifiedAt),
+	// if any, else keeps the customer it had.
 	WriteOrder(ctx context.Context, w OrderWrite) (OrderWriteResult, error)
 	// OrderByID returns a shop's order, or ErrNotFound (also when deleted).
 	OrderByID(ctx context.Context, shopID, id int64) (Order, error)
 	// CustomerOrders lists the orders of p's customer: those attached to
-	// it and those attached to none whose EmailKey is p's.
+	// it and, while the customer's address is p's EmailKey and verified,
+	// those attached to none whose EmailKey is p's.
 	CustomerOrders(ctx context.Context, p OrderPage) ([]Order, error)
 	// CountCustomerOrders counts them, ignoring p's cursor, limit and
 	// filter.
 	CountCustomerOrders(ctx context.Context, p OrderPage) (int64, error)
+	// CountWaitingOrders counts the shop's orders placed with the address
+	// emailKey that are attached to no customer.
+	CountWaitingOrders(ctx context.Context, shopID int64, emailKey string) (int64, error)
 	// SetWebhookSecret seals and stores a shop's webhook secret (none when
 	// empty).
 	SetWebhookSecret(ctx context.Context, shopID int64, secret []byte) error

@@ -28,9 +28,10 @@ type ShopStore interface {
 
 // CustomerStore keeps customer accounts.
 type CustomerStore interface {
-	// CreateCustomer stores c and returns it with ID set; ErrConflict when
-	// c.EmailKey is taken in the shop.
-	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	// CreateCustomer stores c and queues jobs, in one transaction, and
+	// returns c with ID set; ErrConflict when c.EmailKey is taken in the
+	// shop.
+	CreateCustomer(ctx context.Context, c Customer, jobs ...Job) (Customer, error)
 	// ReserveCustomerID uses up the id the next CreateCustomer would get,
 	// without storing a customer: no customer ever gets it.
 	ReserveCustomerID(ctx context.Context) (int64, error)
@@ -43,7 +44,10 @@ type CustomerStore interface {
 	// is not (the password changed meanwhile) or the customer is gone.
 	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
-	// email is taken, ErrNotFound when the customer is gone.
+	// email is taken, ErrNotFound when the customer is gone. The customer's
+	// EmailVerifiedAt is not taken from u.Customer: it stays while the
+	// EmailKey stays, is cleared when it changes, and is set by
+	// u.VerifyEmail.
 	UpdateCustomer(ctx context.Context, u CustomerUpdate) (Customer, error)
 }
 
@@ -56,6 +60,12 @@ type CustomerUpdate struct {
 	AccessToken *AccessToken
 	// Mails are queued in the same transaction.
 	Mails []Mail
+	// VerifyEmail says the caller has proof that the customer owns the
+	// updated address. Without it an update that changes the EmailKey
+	// leaves the address unverified. Either way such an update spends the
+	// customer's unused reset and activation tokens, which were mailed to
+	// the former address.
+	VerifyEmail bool
 }
 
 // AddressStore keeps customers' address books. Every change records its
@@ -135,7 +145,8 @@ type CustomerTokenStore interface {
 	// is not 0 it is the pending outbox job (a JobRecover) this issue
 	// completes: the same transaction marks it sent, and if it is no longer
 	// pending nothing changes and ErrJobDone is returned, so that a job run
-	// twice issues once.
+	// twice issues once. ErrNotFound, and nothing changes, when m.To is no
+	// longer the customer's Email: a link proves the mailbox it went to.
 	IssueCustomerToken(ctx context.Context, t CustomerToken, m Mail, a AuditEvent, job int64) error
 	// FinishJobs writes a batch of jobs' outcomes in one transaction. For
 	// each outcome whose job is still pending it marks the job sent,
@@ -154,7 +165,8 @@ type CustomerTokenStore interface {
 	// RedeemCustomerToken, in one transaction: marks r.Token used if it is
 	// still unused and unexpired at r.Now (else ErrTokenSpent and nothing
 	// changes), spends the customer's other tokens of that purpose, sets the
-	// password and enables the account, revokes every access token of the
+	// password, enables the account and marks its address verified (the
+	// link was mailed to it), revokes every access token of the
 	// customer, stores r.AccessToken, queues r.Mail and records r.Audit. It
 	// returns the updated customer. Of concurrent redemptions of one token
 	// exactly one succeeds.

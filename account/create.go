@@ -31,7 +31,7 @@ func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInpu
 	}
 	owner, err := s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
 	if errors.Is(err, storekeep.ErrNotFound) {
-		created, err := s.Store.CreateCustomer(ctx, c)
+		created, err := s.Store.CreateCustomer(ctx, c, ordersWaiting(shop, c, caller))
 		if !errors.Is(err, storekeep.ErrConflict) {
 			return created, err
 		}
@@ -44,6 +44,15 @@ func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInpu
 		return storekeep.Customer{}, emailTaken([]string{"input", "email"})
 	}
 	return s.signUpTaken(ctx, shop, c, owner, caller)
+}
+
+// ordersWaiting is the job queued with every new account: it mails the
+// address a link that proves it if orders placed with it are waiting. The
+// worker runs it at its next poll, so neither the answer nor its time
+// tells whether orders wait.
+func ordersWaiting(shop storekeep.Shop, c storekeep.Customer, caller storekeep.Caller) storekeep.Job {
+	return storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobOrdersWaiting, Locale: caller.Locale, CreatedAt: c.CreatedAt,
+		Recover: storekeep.RecoverRequest{Email: c.EmailKey, IP: caller.IP, UserAgent: caller.UserAgent}}
 }
 
 // signUpTaken answers a private-mode sign-up whose address belongs to
@@ -104,12 +113,14 @@ func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, calle
 
 // CreateByAdmin stores an enabled customer with a password for an
 // administrator: not throttled, and TAKEN for an address that has an
-// account whatever the shop's enumeration mode.
+// account whatever the shop's enumeration mode. The administrator vouches
+// for the address, so it is verified.
 func (s *Service) CreateByAdmin(ctx context.Context, shop storekeep.Shop, in CreateInput) (storekeep.Customer, error) {
 	c, err := s.newCustomer(shop, in, storekeep.CustomerEnabled, s.Passwords.Check(in.Password, []string{"input", "password"}))
 	if err != nil {
 		return storekeep.Customer{}, err
 	}
+	c.EmailVerifiedAt = c.CreatedAt
 	if c.PasswordHash, err = s.Passwords.Hash(ctx, in.Password); err != nil {
 		return storekeep.Customer{}, err
 	}

@@ -11,7 +11,7 @@ import (
 // Store is the storage the service needs, each method as storekeep.Store
 // documents it.
 type Store interface {
-	CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error)
+	CreateCustomer(ctx context.Context, c storekeep.Customer, jobs ...storekeep.Job) (storekeep.Customer, error)
 	ReserveCustomerID(ctx context.Context) (int64, error)
 	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)

@@ -2,20 +2,24 @@
 // against a built storekeep binary with their own GraphQL documents
 // (skeleton/documents.mjs) through Shopify's Storefront API client: sign-up,
 // sign-in, the address book, the account page, and orders imported with
-// `storekeep order import` or delivered by a signed webhook.
+// `storekeep order import` or delivered by a signed webhook, shown once the
+// customer has proved its mailbox through the link mailed to it at sign-up
+// (read from the dev mailbox).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { call, storefront } from './lib/client.mjs';
+import { call, mutations, storefront } from './lib/client.mjs';
+import { mailboxLink } from './lib/hosted.mjs';
 import { build, repoRoot, serve } from './lib/storekeep.mjs';
 import * as docs from './skeleton/documents.mjs';
 
 const webhookSecret = 'shpss_e2e_webhook_secret';
 const email = 'skeleton.buyer@example.com';
 const password = 'a long enough password';
+const newPassword = 'another long enough password';
 // The storefront's locale, which every skeleton document sends to @inContext.
 const inContext = { country: 'CA', language: 'EN' };
 let workspace, server, client;
@@ -62,6 +66,18 @@ test('register and sign in with the skeleton documents', async () => {
   const registered = await call(client, docs.REGISTER_LOGIN_MUTATION, { input: { email, password }, ...inContext });
   assert.deepEqual(registered.customerAccessTokenCreate.customerUserErrors, []);
   const login = await call(client, docs.LOGIN_MUTATION, { input: { email, password } });
+  assert.deepEqual(login.customerAccessTokenCreate.customerUserErrors, []);
+  accessToken = login.customerAccessTokenCreate.customerAccessToken.accessToken;
+});
+
+test('no orders until the mailbox is proved, then the link mailed at sign-up shows them', async () => {
+  const unproved = await call(client, docs.ACCOUNT_CUSTOMER_QUERY, { customerAccessToken: accessToken, ...inContext });
+  assert.equal(unproved.customer.numberOfOrders, '0');
+  // Orders wait for the address, so the sign-up mailed it a link that proves it: a reset link.
+  const link = await mailboxLink(server.base, email, 'reset');
+  const reset = await call(client, mutations.resetByUrl, { resetUrl: link, password: newPassword });
+  assert.deepEqual(reset.customerResetByUrl.customerUserErrors, []);
+  const login = await call(client, docs.LOGIN_MUTATION, { input: { email, password: newPassword } });
   assert.deepEqual(login.customerAccessTokenCreate.customerUserErrors, []);
   accessToken = login.customerAccessTokenCreate.customerAccessToken.accessToken;
 });

@@ -10,7 +10,8 @@ import (
 )
 
 // save creates the customer l names, or updates them, and enables them:
-// a Multipass customer needs no password. The customer is the one with
+// a Multipass customer needs no password, and its address is verified on
+// the shop's word. The customer is the one with
 // l's identifier, else the one with l's email, unless that one has
 // another identifier. When a concurrent sign-in creates the customer
 // first, this one updates it.
@@ -50,9 +51,9 @@ func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, no
 	}
 	c.State, c.UpdatedAt = storekeep.CustomerEnabled, now
 	if found {
-		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c})
+		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, VerifyEmail: true})
 	} else {
-		c.ShopID, c.CreatedAt = shop.ID, now
+		c.ShopID, c.CreatedAt, c.EmailVerifiedAt = shop.ID, now, now
 		if c.Tags == nil {
 			c.Tags = []string{}
 		}

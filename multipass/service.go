@@ -21,7 +21,7 @@ type Store interface {
 	MultipassIdentifier(ctx context.Context, shopID, customerID int64) (string, error)
 	SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
-	CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error)
+	CreateCustomer(ctx context.Context, c storekeep.Customer, jobs ...storekeep.Job) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
 	Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error)
 	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error

@@ -105,7 +105,8 @@ const sampleID = 820982911946154508
 func TestShopifySamplePayloadIsKept(t *testing.T) {
 	f := newFixture(t)
 	c, err := f.store.CreateCustomer(f.ctx, storekeep.Customer{ShopID: f.shop.ID, Email: "Jon@Example.com",
-		EmailKey: storekeep.NormalizeEmail("Jon@Example.com"), State: storekeep.CustomerEnabled})
+		EmailKey: storekeep.NormalizeEmail("Jon@Example.com"), State: storekeep.CustomerEnabled,
+		EmailVerifiedAt: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +345,8 @@ func TestOnlyTheOrdersKeyOpensIt(t *testing.T) {
 func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 	f := newFixture(t)
 	c, err := f.store.CreateCustomer(f.ctx, storekeep.Customer{ShopID: f.shop.ID, Email: "jon@example.com",
-		EmailKey: "jon@example.com", State: storekeep.CustomerEnabled})
+		EmailKey: "jon@example.com", State: storekeep.CustomerEnabled,
+		EmailVerifiedAt: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key strin
 	if err != nil {
 		return false, err
 	}
-	return true, s.issue(ctx, shop, customer, storekeep.PurposeReset, token, caller, job)
+	return true, s.issue(ctx, shop, customer, storekeep.PurposeReset, "", token, caller, job)
 }
 
 // queueRecover answers a private-mode customerRecover with one write that
@@ -161,7 +161,7 @@ func (s *Service) recoverOutcome(ctx context.Context, shop storekeep.Shop, job s
 	if err != nil {
 		return storekeep.JobOutcome{}, err
 	}
-	return s.grant(shop, customer, storekeep.PurposeReset, token, caller)
+	return s.grant(shop, customer, storekeep.PurposeReset, "", token, caller)
 }
 
 // ProcessInvite runs a JobInvite: it issues the customer's activation
@@ -187,7 +187,44 @@ func (s *Service) ProcessInvite(ctx context.Context, job storekeep.Job) (done bo
 	if err != nil {
 		return false, err
 	}
-	err = s.issue(ctx, shop, c, storekeep.PurposeActivation, token, storekeep.Caller{IP: "import", Locale: job.Locale}, job.ID)
+	err = s.issue(ctx, shop, c, storekeep.PurposeActivation, "", token, storekeep.Caller{IP: "import", Locale: job.Locale}, job.ID)
+	if errors.Is(err, storekeep.ErrJobDone) {
+		return true, nil
+	}
+	return err == nil, err
+}
+
+// ProcessOrdersWaiting runs a JobOrdersWaiting, queued with a sign-up: if
+// the address's account is enabled, has not proved the address, and orders
+// placed with it wait, it issues a reset token and mails the address an
+// orders_waiting mail with its link, whose redemption proves the address.
+// Otherwise nothing is sent. Either way the client that signed up got the
+// same answer at once: whether orders wait is known only to the mailbox.
+func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (done bool, err error) {
+	if job.Kind != storekeep.JobOrdersWaiting {
+		return false, fmt.Errorf("recovery: job %d is a %q, not an orders_waiting", job.ID, job.Kind)
+	}
+	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	if err != nil {
+		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+	}
+	c, err := s.store.CustomerByEmail(ctx, shop.ID, job.Recover.Email)
+	if errors.Is(err, storekeep.ErrNotFound) || err == nil && (c.State != storekeep.CustomerEnabled || !c.EmailVerifiedAt.IsZero()) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	waiting, err := s.store.CountWaitingOrders(ctx, shop.ID, c.EmailKey)
+	if err != nil || waiting == 0 {
+		return false, err
+	}
+	token, err := s.keys.NewToken()
+	if err != nil {
+		return false, err
+	}
+	caller := storekeep.Caller{IP: job.Recover.IP, UserAgent: job.Recover.UserAgent, Locale: job.Locale}
+	err = s.issue(ctx, shop, c, storekeep.PurposeReset, storekeep.TemplateOrdersWaiting, token, caller, job.ID)
 	if errors.Is(err, storekeep.ErrJobDone) {
 		return true, nil
 	}
@@ -204,7 +241,7 @@ func (s *Service) Invite(ctx context.Context, shop storekeep.Shop, customer stor
 	if err != nil {
 		return err
 	}
-	return s.issue(ctx, shop, customer, storekeep.PurposeActivation, token, caller, 0)
+	return s.issue(ctx, shop, customer, storekeep.PurposeActivation, "", token, caller, 0)
 }
 
 func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emailKey string, caller storekeep.Caller) error {
@@ -246,8 +283,10 @@ func (s *Service) unknownRecipient(ctx context.Context, shop storekeep.Shop, cal
 	return nil
 }
 
-func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller, job int64) error {
-	o, err := s.grant(shop, customer, purpose, token, caller)
+// issue stores a token of purpose for customer and queues the mail that
+// carries its link: template, or the purpose's own when empty.
+func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, template storekeep.Template, token string, caller storekeep.Caller, job int64) error {
+	o, err := s.grant(shop, customer, purpose, template, token, caller)
 	if err != nil {
 		return err
 	}
@@ -259,12 +298,19 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 }
 
 // grant builds what issuing token to customer writes: the token's record,
-// the mail carrying it and the audit event.
-func (s *Service) grant(shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, token string, caller storekeep.Caller) (storekeep.JobOutcome, error) {
+// the mail carrying it (template, or the purpose's own when empty) and the
+// audit event.
+func (s *Service) grant(shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, template storekeep.Template, token string, caller storekeep.Caller) (storekeep.JobOutcome, error) {
 	now := s.clock()
-	ttl, template, segment := s.cfg.ResetTokenTTL, storekeep.TemplateReset, "reset"
+	ttl, own, segment := s.cfg.ResetTokenTTL, storekeep.TemplateReset, "reset"
 	if purpose == storekeep.PurposeActivation {
-		ttl, template, segment = s.cfg.ActivationTokenTTL, storekeep.TemplateActivation, "activate"
+		ttl, own, segment = s.cfg.ActivationTokenTTL, storekeep.TemplateActivation, "activate"
+	}
+	detail := string(purpose) + " mail queued"
+	if template == "" {
+		template = own
+	} else {
+		detail = string(template) + " mail queued"
 	}
 	messageID, err := storekeep.NewMessageID(shop.Domain)
 	if err != nil {
@@ -294,6 +340,6 @@ func (s *Service) grant(shop storekeep.Shop, customer storekeep.Customer, purpos
 				ExpiresHours: strconv.Itoa(int(ttl / time.Hour)),
 			},
 		},
-		Audit: s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, string(purpose)+" mail queued"),
+		Audit: s.audit(shop, customer.ID, storekeep.AuditRecoverRequested, caller, detail),
 	}, nil
 }

@@ -19,6 +19,7 @@ type Store interface {
 	RedeemCustomerToken(ctx context.Context, r storekeep.Redemption) (storekeep.Customer, error)
 	EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error)
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
+	CountWaitingOrders(ctx context.Context, shopID int64, emailKey string) (int64, error)
 }
 
 // Passwords hashes passwords and judges them against the policy.

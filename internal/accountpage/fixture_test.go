@@ -118,6 +118,12 @@ func (f *fixture) resetPath(email string) string {
 		f.t.Fatal(err)
 	}
 	for _, job := range claimed.Jobs {
+		if job.Kind == storekeep.JobOrdersWaiting {
+			if _, err := f.recovery.ProcessOrdersWaiting(f.ctx, job); err != nil {
+				f.t.Fatal(err)
+			}
+			continue
+		}
 		done, err := f.recovery.ProcessRecoverRequest(f.ctx, job)
 		if err != nil {
 			f.t.Fatal(err)

@@ -196,6 +196,9 @@ func (a *App) build() error {
 		storekeep.JobInvite: func(ctx context.Context, j storekeep.Job) (bool, error) {
 			return a.Recovery.ProcessInvite(ctx, j)
 		},
+		storekeep.JobOrdersWaiting: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Recovery.ProcessOrdersWaiting(ctx, j)
+		},
 	}
 	outCfg.Batches = map[storekeep.JobKind]outbox.JobBatch{
 		storekeep.JobRecover: func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -78,11 +77,7 @@ const orderNodeQuery = `query($id: ID!) {
 
 func TestCustomerSeesTheirOrdersFromWebhooksAndImports(t *testing.T) {
 	n := startNode(t)
-	n.setWebhookSecret()
-	body := sampleOrderPayload(t)
-	if got := n.postWebhook(http.MethodPost, "orders/create", "w1", signWebhook(body), body); got != http.StatusOK {
-		t.Fatalf("webhook: %d", got)
-	}
+	n.deliverSampleOrder()
 	n.importOrder(2, "JON@example.com", "2024-03-01T10:00:00Z",
 		`"discount_applications": []`, `"discount_applications": [{"target_type": "line_item", "type": "discount_code", "value": "10.0", "value_type": "percentage", "allocation_method": "across", "target_selection": "all", "code": "TEN"}]`,
 		`"discount_allocations": []`, `"discount_allocations": [{"amount": "19.90", "discount_application_index": 0}]`)
@@ -90,7 +85,7 @@ func TestCustomerSeesTheirOrdersFromWebhooksAndImports(t *testing.T) {
 	n.importOrder(4, "someone.else@example.com", "2025-01-01T10:00:00Z")
 
 	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.login("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
 	var c ordersJSON
 	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 2}).field(t, "customer", &c)
 	if c.NumberOfOrders != "3" || c.Orders.TotalCount != "3" || len(c.Orders.Nodes) != 2 || !c.Orders.PageInfo.HasNextPage || c.Orders.PageInfo.HasPreviousPage {
@@ -132,7 +127,7 @@ func TestNodeAnswersOnlyAnOrderItsKeyOpens(t *testing.T) {
 	n.importOrder(10, "mine@example.com", "2024-01-01T00:00:00Z")
 	n.importOrder(11, "theirs@example.com", "2024-01-01T00:00:00Z")
 	n.signUp("mine@example.com", "a-long-password-1")
-	token := n.login("mine@example.com", "a-long-password-1")
+	token := n.proveMailbox("mine@example.com", "a-long-password-2", 1)
 	var c ordersJSON
 	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 10}).field(t, "customer", &c)
 	if len(c.Orders.Nodes) != 1 {

@@ -61,6 +61,17 @@ func (n *node) setWebhookSecret() {
 	}
 }
 
+// deliverSampleOrder sets the shop's webhook secret and delivers Shopify's
+// sample order as a signed orders/create.
+func (n *node) deliverSampleOrder() {
+	n.t.Helper()
+	n.setWebhookSecret()
+	body := sampleOrderPayload(n.t)
+	if got := n.postWebhook(http.MethodPost, "orders/create", "w1", signWebhook(body), body); got != http.StatusOK {
+		n.t.Fatalf("webhook: %d", got)
+	}
+}
+
 func TestWebhookAnswersOverHTTP(t *testing.T) {
 	n := startNode(t)
 	n.setWebhookSecret()

@@ -29,6 +29,7 @@ func commands() []command {
 		{name: "mail list", summary: "List the outbox, newest first: status, attempts and last error of each mail.", setup: setupMailList},
 		{name: "mail retry", summary: "Queue a mail that was abandoned (status failed) for delivery again.", setup: setupMailRetry, arg: "ID"},
 		{name: "bench", summary: "Load a running server on this machine: seed customers, then time recover, reset and login.", setup: setupBench},
+		{name: "seed", summary: "Fill a shop of a bench database on this machine with a production history: customers, sent mail, audit events, tokens.", setup: setupSeed},
 		{name: "version", summary: "Print storekeep's version, commit and Go version.", setup: setupVersion},
 	}
 }

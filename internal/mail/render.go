@@ -143,7 +143,8 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	if locale == "" {
 		return Message{}, Permanent(fmt.Errorf("mail: no template %q", name))
 	}
-	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation) && m.Data.URL == "" {
+	if (m.Template == storekeep.TemplateReset || m.Template == storekeep.TemplateActivation ||
+		m.Template == storekeep.TemplateOrdersWaiting) && m.Data.URL == "" {
 		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
 	}
 

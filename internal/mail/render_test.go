@@ -86,7 +86,7 @@ If you did not ask for this, you can ignore this email: your password stays the 
 func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 	r := newRenderer(t, "")
 	expiry := map[string]string{"en": "expires in 24 hours", "fr": "expire dans 24 heures"}
-	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateEmailChanged, storekeep.TemplateAccountExists} {
+	for _, tmpl := range []storekeep.Template{storekeep.TemplateReset, storekeep.TemplateActivation, storekeep.TemplatePasswordChanged, storekeep.TemplateEmailChanged, storekeep.TemplateAccountExists, storekeep.TemplateOrdersWaiting} {
 		subjects := map[string]string{}
 		for _, locale := range []string{"en", "fr"} {
 			msg := render(t, r, testShop, testMail(tmpl, locale))
@@ -99,8 +99,10 @@ func TestRenderEveryTemplateInEveryLocale(t *testing.T) {
 				t.Errorf("%s: subject %q", name, msg.Subject)
 			}
 			for part, body := range map[string]string{"text": msg.Text, "HTML": msg.HTML} {
-				if !strings.Contains(body, "Ana") {
-					t.Errorf("%s: %s part lacks the first name", name, part)
+				// orders_waiting goes to an address whose account someone else may have made: it greets nobody by
+				// the name that account was given.
+				if has := strings.Contains(body, "Ana"); has != (tmpl != storekeep.TemplateOrdersWaiting) {
+					t.Errorf("%s: %s part names the customer: %v", name, part, has)
 				}
 			}
 			if !strings.Contains(msg.Text, "Bob's Shop") || !strings.Contains(msg.HTML, "Bob&#39;s Shop") {

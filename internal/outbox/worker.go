@@ -163,11 +163,13 @@ func (w *Worker) prune(ctx context.Context) {
 // at a time and at most half the time.
 func (w *Worker) pruneBatches(ctx context.Context, what string, keep time.Duration, cutoff time.Time,
 	del func(ctx context.Context, cutoff time.Time, limit int) (int, error)) {
-	total := 0
+	total, batches := 0, 0
+	var slowest time.Duration
 	for ctx.Err() == nil {
 		start := time.Now()
 		n, err := del(ctx, cutoff, w.cfg.PruneBatch)
-		total += n
+		took := time.Since(start)
+		total, batches, slowest = total+n, batches+1, max(slowest, took)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Error("outbox: prune "+what, "err", err)
@@ -177,7 +179,7 @@ func (w *Worker) pruneBatches(ctx context.Context, what string, keep time.Durati
 		if n < w.cfg.PruneBatch {
 			break
 		}
-		rest := time.NewTimer(time.Since(start))
+		rest := time.NewTimer(took)
 		select {
 		case <-ctx.Done():
 		case <-rest.C:
@@ -185,7 +187,8 @@ func (w *Worker) pruneBatches(ctx context.Context, what string, keep time.Durati
 		rest.Stop()
 	}
 	if total > 0 {
-		w.log.Info("outbox: pruned "+what, "deleted", total, "kept_for", keep.String())
+		w.log.Info("outbox: pruned "+what, "deleted", total, "kept_for", keep.String(), "statements", batches,
+			"slowest_statement", slowest.String())
 	}
 }
 

@@ -151,7 +151,7 @@ func TestNodesMigratingOneSchemaAtOnceTakeTurns(t *testing.T) {
 }
 
 func TestEmailKeyMigration(t *testing.T) {
-	storetest.EmailKeyMigration(t, func(t *testing.T) (storekeep.Store, func(context.Context) error) {
+	storetest.EmailKeyMigration(t, func(t *testing.T) (storetest.LegacyCustomers, func(context.Context) error) {
 		s := open(t, pgtest.URL(t))
 		var schema string
 		if err := s.db.QueryRowContext(t.Context(), `SELECT current_schema()`).Scan(&schema); err != nil {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"testing"
 
 	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
@@ -35,4 +36,18 @@ func TestUpgradeTurnsQueuedRecoverRequestsIntoJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.ClaimsLegacyRecoverRequest(t, s)
+}
+
+// verifiedEmailVersion is the migration after which customers prove their
+// address.
+const verifiedEmailVersion = 60
+
+func TestVerifiedEmailMigration(t *testing.T) {
+	storetest.VerifiedEmailMigration(t, func(t *testing.T) (storetest.LegacyOrders, func(context.Context) error) {
+		s := open(t, pgtest.URL(t))
+		if _, err := s.migrations.UpTo(t.Context(), verifiedEmailVersion-1); err != nil {
+			t.Fatal(err)
+		}
+		return s, s.Migrate
+	})
 }

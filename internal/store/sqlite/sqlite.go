@@ -141,3 +141,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	})
 	return s, nil
 }
+
+// FreePages returns how many pages of the file are free: left by deleted
+// rows, to be reused by the next inserts before the file grows.
+func (s *Store) FreePages(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.reader.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&n)
+	return n, err
+}

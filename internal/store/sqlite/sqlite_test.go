@@ -214,7 +214,7 @@ func TestUpgradeFromTheFirstSchemaKeepsShops(t *testing.T) {
 }
 
 func TestEmailKeyMigration(t *testing.T) {
-	storetest.EmailKeyMigration(t, func(t *testing.T) (storekeep.Store, func(context.Context) error) {
+	storetest.EmailKeyMigration(t, func(t *testing.T) (storetest.LegacyCustomers, func(context.Context) error) {
 		s := open(t, filepath.Join(t.TempDir(), "storekeep.db"))
 		if _, err := s.migrations.UpTo(t.Context(), emailKeyVersion-1); err != nil {
 			t.Fatal(err)

@@ -8,13 +8,13 @@ import (
 )
 
 const customerColumns = `id, shop_id, email, email_key, first_name, last_name, phone, accepts_marketing, tags,
-	state, password_hash, number_of_orders, created_at, updated_at`
+	state, password_hash, number_of_orders, email_verified_at, created_at, updated_at`
 
 func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	var c storekeep.Customer
 	var tags []byte
 	err := row.Scan(&c.ID, &c.ShopID, &c.Email, &c.EmailKey, &c.FirstName, &c.LastName, &c.Phone, &c.AcceptsMarketing,
-		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt))
+		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, scanTime(&c.EmailVerifiedAt), scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt))
 	if err != nil {
 		return storekeep.Customer{}, s.mapErr(err)
 	}
@@ -24,9 +24,32 @@ func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	return c, nil
 }
 
-// CreateCustomer stores c; storekeep.ErrConflict when its EmailKey is
-// taken in the shop.
-func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (storekeep.Customer, error) {
+// CreateCustomer stores c and queues jobs, in one transaction;
+// storekeep.ErrConflict when its EmailKey is taken in the shop.
+func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer, jobs ...storekeep.Job) (storekeep.Customer, error) {
+	if len(jobs) == 0 {
+		return s.insertCustomer(ctx, s.w, c)
+	}
+	var out storekeep.Customer
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		var err error
+		if out, err = s.insertCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if _, err := s.enqueueJob(ctx, tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storekeep.Customer{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) insertCustomer(ctx context.Context, q Querier, c storekeep.Customer) (storekeep.Customer, error) {
 	tags, err := toJSON(c.Tags)
 	if err != nil {
 		return storekeep.Customer{}, err
@@ -35,11 +58,12 @@ func (s *Store) CreateCustomer(ctx context.Context, c storekeep.Customer) (store
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
-	return s.scanCustomer(s.w.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
-			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING `+customerColumns,
+	return s.scanCustomer(q.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name,
+			last_name, phone, accepts_marketing, tags, state, password_hash, number_of_orders, email_verified_at,
+			created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+customerColumns,
 		c.ShopID, c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State,
-		c.PasswordHash, c.NumberOfOrders, s.at(c.CreatedAt), s.at(c.UpdatedAt)))
+		c.PasswordHash, c.NumberOfOrders, s.atOrNull(c.EmailVerifiedAt), s.at(c.CreatedAt), s.at(c.UpdatedAt)))
 }
 
 // CustomerByID returns a shop's customer.
@@ -54,11 +78,13 @@ func (s *Store) CustomerByEmail(ctx context.Context, shopID int64, key string) (
 		`SELECT `+customerColumns+` FROM customers WHERE shop_id = $1 AND email_key = $2`, shopID, key))
 }
 
-// UpdateCustomer replaces every field of the customer but its ID, ShopID
-// and CreatedAt and, in the same transaction, rotates its access tokens
-// and queues a mail when u asks for them. The UPDATE takes the customer's
-// row lock first, as every transaction that touches a customer's tokens
-// does.
+// UpdateCustomer replaces every field of the customer but its ID, ShopID,
+// CreatedAt and EmailVerifiedAt and, in the same transaction, rotates its
+// access tokens and queues a mail when u asks for them. A new EmailKey
+// spends the customer's unused one-time tokens and clears EmailVerifiedAt,
+// unless u.VerifyEmail vouches for the address. The customer's
+// row lock is taken first, as every transaction that touches a
+// customer's tokens does.
 func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
 	c := u.Customer
 	tags, err := toJSON(c.Tags)
@@ -68,13 +94,27 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 	c.UpdatedAt = s.stamp(c.UpdatedAt)
 	var out storekeep.Customer
 	err = s.w.InTx(ctx, func(tx Querier) error {
+		if err := s.lockCustomer(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		var verified any
+		if u.VerifyEmail {
+			verified = s.at(c.UpdatedAt)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = $1
+			WHERE customer_id = $2 AND used_at IS NULL
+				AND customer_id IN (SELECT id FROM customers WHERE id = $2 AND shop_id = $3 AND email_key <> $4)`,
+			s.at(c.UpdatedAt), c.ID, c.ShopID, c.EmailKey); err != nil {
+			return err
+		}
 		var err error
 		out, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET email = $1, email_key = $2,
 				first_name = $3, last_name = $4, phone = $5, accepts_marketing = $6, tags = $7, state = $8,
-				password_hash = $9, number_of_orders = $10, updated_at = $11
+				password_hash = $9, number_of_orders = $10, updated_at = $11,
+				email_verified_at = CASE WHEN email_key = $2 THEN COALESCE(email_verified_at, $14) ELSE $14 END
 			WHERE shop_id = $12 AND id = $13 RETURNING `+customerColumns,
 			c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State, c.PasswordHash,
-			c.NumberOfOrders, s.at(c.UpdatedAt), c.ShopID, c.ID))
+			c.NumberOfOrders, s.at(c.UpdatedAt), c.ShopID, c.ID, verified))
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,9 @@ func (s *Store) lockCustomer(ctx context.Context, tx Querier, customerID int64) 
 }
 
 // IssueCustomerToken voids the customer's unused tokens of t's purpose,
-// stores t, queues m and records a, in one transaction. The customer's row
+// stores t, queues m and records a, in one transaction; t is stored only
+// while m goes to the customer's current address, checked under the row
+// lock, so that no token mailed elsewhere can verify the address. The customer's row
 // lock makes concurrent issues for one customer take turns, so the later
 // one's UPDATE, which under READ COMMITTED sees every row committed before
 // it starts, voids the earlier one's token: at most one stays unused.
@@ -34,9 +36,7 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 	t.CreatedAt = s.stamp(t.CreatedAt)
 	return s.w.InTx(ctx, func(tx Querier) error {
 		if job != 0 {
-			err := affectedOne(tx.ExecContext(ctx, `UPDATE outbox
-				SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-				WHERE id = $2 AND status = 'pending'`, s.at(t.CreatedAt), job))
+			err := s.markJobDone(ctx, tx, job, t.CreatedAt)
 			if errors.Is(err, storekeep.ErrNotFound) {
 				return storekeep.ErrJobDone
 			}
@@ -44,7 +44,7 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 				return err
 			}
 		}
-		if err := s.replaceTokens(ctx, tx, t); err != nil {
+		if err := s.replaceTokens(ctx, tx, t, m.To); err != nil {
 			return err
 		}
 		if _, err := s.insertMail(ctx, tx, m); err != nil {
@@ -54,13 +54,25 @@ func (s *Store) IssueCustomerToken(ctx context.Context, t storekeep.CustomerToke
 	})
 }
 
+// markJobDone marks a pending job sent at at; ErrNotFound when it is no
+// longer pending.
+func (s *Store) markJobDone(ctx context.Context, tx Querier, job int64, at time.Time) error {
+	return affectedOne(tx.ExecContext(ctx, `UPDATE outbox
+		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
+		WHERE id = $2 AND `+hasStatus(storekeep.MailPending), s.at(at), job))
+}
+
 // replaceTokens takes the customer's lock, voids their unused tokens of
-// t's purpose and stores t.
-func (s *Store) replaceTokens(ctx context.Context, tx Querier, t storekeep.CustomerToken) error {
+// t's purpose and stores t; ErrNotFound, and nothing stored, when the
+// customer no longer has the address to, where the mail goes.
+func (s *Store) replaceTokens(ctx context.Context, tx Querier, t storekeep.CustomerToken, to string) error {
 	if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
 		return err
 	}
 	if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
+		return err
+	}
+	if err := s.hasAddress(ctx, tx, t, to); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at,
@@ -68,6 +80,14 @@ func (s *Store) replaceTokens(ctx context.Context, tx Querier, t storekeep.Custo
 		VALUES ($1, $2, $3, $4, $5, $6)`,
 		t.ShopID, t.CustomerID, t.Purpose, t.Hash, s.at(t.ExpiresAt), s.at(t.CreatedAt))
 	return s.mapErr(err)
+}
+
+// hasAddress is ErrNotFound unless t's customer is the shop's and has the
+// address to.
+func (s *Store) hasAddress(ctx context.Context, tx Querier, t storekeep.CustomerToken, to string) error {
+	var one int
+	return s.mapErr(tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = $1 AND shop_id = $2 AND email = $3`,
+		t.CustomerID, t.ShopID, to).Scan(&one))
 }
 
 func (s *Store) spendTokens(ctx context.Context, q Querier, customerID int64, purpose storekeep.TokenPurpose, at time.Time) error {
@@ -96,8 +116,9 @@ func (s *Store) CustomerTokenByHash(ctx context.Context, shopID int64, purpose s
 }
 
 // RedeemCustomerToken spends r.Token and, with it, sets the customer's
-// password, enables the account, replaces its access tokens, queues
-// r.Mail and records r.Audit, in one transaction.
+// password, enables the account, marks its address verified, replaces
+// its access tokens, queues r.Mail and records r.Audit, in one
+// transaction.
 //
 // The conditional UPDATE ... WHERE id = $2 AND used_at IS NULL AND
 // expires_at > $1 decides who wins. With a single writer, transactions
@@ -131,7 +152,7 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 			return err
 		}
 		c, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET password_hash = $1, state = $2,
-				updated_at = $3
+				updated_at = $3, email_verified_at = COALESCE(email_verified_at, $3)
 			WHERE shop_id = $4 AND id = $5 RETURNING `+customerColumns,
 			r.PasswordHash, storekeep.CustomerEnabled, now, r.Token.ShopID, r.Token.CustomerID))
 		if err != nil {
@@ -193,9 +214,19 @@ func customerOf(o storekeep.JobOutcome) int64 {
 // finishJob writes one outcome of FinishJobs; issued reports that it
 // queued m.
 func (s *Store) finishJob(ctx context.Context, tx Querier, o storekeep.JobOutcome, leaseUntil time.Time) (m storekeep.Mail, issued bool, err error) {
-	err = affectedOne(tx.ExecContext(ctx, `UPDATE outbox
-		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-		WHERE id = $2 AND status = 'pending'`, s.at(s.stamp(o.Audit.At)), o.Job))
+	if o.Token != nil {
+		// A customer whose address changed since the lookup leaves the job
+		// pending; its next run looks the address up again.
+		if err := s.lockCustomer(ctx, tx, o.Token.CustomerID); err != nil {
+			return m, false, err
+		}
+		if err := s.hasAddress(ctx, tx, *o.Token, o.Mail.To); errors.Is(err, storekeep.ErrNotFound) {
+			return m, false, nil
+		} else if err != nil {
+			return m, false, err
+		}
+	}
+	err = s.markJobDone(ctx, tx, o.Job, s.stamp(o.Audit.At))
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return m, false, nil
 	}
@@ -210,7 +241,7 @@ func (s *Store) finishJob(ctx context.Context, tx Querier, o storekeep.JobOutcom
 	}
 	t := *o.Token
 	t.CreatedAt = s.stamp(t.CreatedAt)
-	if err := s.replaceTokens(ctx, tx, t); err != nil {
+	if err := s.replaceTokens(ctx, tx, t, o.Mail.To); err != nil {
 		return m, false, err
 	}
 	m = o.Mail

@@ -49,8 +49,8 @@ type Dialect struct {
 	// base; SeedHash a distinct 32-byte hash for row i.
 	SeedTime func(base, micros string) string
 	SeedHash func(i string) string
-	// Analyze, when not empty, refreshes the planner's statistics after a
-	// bulk load.
+	// Analyze, when not empty, is the statement that, followed by a list
+	// of tables, refreshes their planner statistics after a bulk load.
 	Analyze string
 }
 

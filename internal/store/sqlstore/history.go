@@ -94,7 +94,7 @@ func (s *Store) SeedHistory(ctx context.Context, h History) error {
 		return err
 	}
 	if s.d.Analyze != "" {
-		_, err := s.w.ExecContext(ctx, s.d.Analyze)
+		_, err := s.w.ExecContext(ctx, s.d.Analyze+" customers, outbox, customer_tokens, audit_events, access_tokens")
 		return err
 	}
 	return nil

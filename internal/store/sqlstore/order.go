@@ -76,7 +76,8 @@ func (s *Store) upsertOrder(ctx context.Context, tx Querier, o storekeep.Order) 
 	total, _ := storekeep.MilliUnits(o.Totals.Total)
 	n, err := affected(tx.ExecContext(ctx, `INSERT INTO orders (shop_id, id, customer_id, email_key, deleted,
 			processed_at, updated_at, total_milli, financial_status, fulfillment_status, details)
-		VALUES ($1, $2, (SELECT id FROM customers WHERE shop_id = $1 AND email_key = $3), $3, FALSE,
+		VALUES ($1, $2, (SELECT id FROM customers
+				WHERE shop_id = $1 AND email_key = $3 AND email_verified_at IS NOT NULL), $3, FALSE,
 			$4, $5, $6, $7, $8, $9)
 		ON CONFLICT (shop_id, id) DO UPDATE SET
 			customer_id = COALESCE(excluded.customer_id, orders.customer_id), email_key = excluded.email_key,
@@ -158,12 +159,17 @@ func (s *Store) OrderByID(ctx context.Context, shopID, id int64) (storekeep.Orde
 }
 
 // customerOrdersWhere is the condition that an order is p's customer's,
-// with its arguments, parameters from $1.
+// with its arguments, parameters from $1: attached to it (which only a
+// customer that had proved the order's address can be), or attached to
+// none and placed with p's address while the customer has proved it owns
+// that address.
 func customerOrdersWhere(p storekeep.OrderPage) (string, []any) {
 	if p.EmailKey == "" {
 		return `shop_id = $1 AND NOT deleted AND customer_id = $2`, []any{p.ShopID, p.CustomerID}
 	}
-	return `shop_id = $1 AND NOT deleted AND (customer_id = $2 OR (customer_id IS NULL AND email_key = $3))`,
+	return `shop_id = $1 AND NOT deleted AND (customer_id = $2 OR (customer_id IS NULL AND email_key = $3
+		AND EXISTS (SELECT 1 FROM customers
+			WHERE customers.id = $2 AND customers.email_key = $3 AND customers.email_verified_at IS NOT NULL)))`,
 		[]any{p.ShopID, p.CustomerID, p.EmailKey}
 }
 
@@ -172,6 +178,15 @@ func (s *Store) CountCustomerOrders(ctx context.Context, p storekeep.OrderPage) 
 	where, args := customerOrdersWhere(p)
 	var n int64
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// CountWaitingOrders counts the shop's orders placed with emailKey and
+// attached to no customer.
+func (s *Store) CountWaitingOrders(ctx context.Context, shopID int64, emailKey string) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders
+		WHERE shop_id = $1 AND email_key = $2 AND customer_id IS NULL AND NOT deleted`, shopID, emailKey).Scan(&n)
 	return n, err
 }
 

@@ -24,15 +24,19 @@ func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error
 // EnqueueJob queues j, due at once, and returns its ID. Its payload is
 // sealed.
 func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
+	return s.enqueueJob(ctx, s.w, j)
+}
+
+func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int64, error) {
 	due := j.DueAt
 	if due.IsZero() {
 		due = j.CreatedAt
 	}
 	switch j.Kind {
-	case storekeep.JobRecover:
-		return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
+	case storekeep.JobRecover, storekeep.JobOrdersWaiting:
+		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
 	case storekeep.JobInvite:
-		return s.insert(ctx, s.w, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
+		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
 	}
 	return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
 }
@@ -51,6 +55,13 @@ func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64
 		shopID, kind, to, template, locale, sealed, messageID, s.at(s.stamp(due)), s.at(s.stamp(created))).Scan(&id)
 	return id, s.mapErr(err)
 }
+
+// hasStatus is the condition that an outbox row looked up by id has
+// status st, written so that no planner walks outbox_listing's rows of
+// that status instead of looking the id up: the statistics of an outbox
+// analyzed while idle make pending rows look rare, and PostgreSQL then
+// preferred the walk, whose cost grows with the backlog.
+func hasStatus(st storekeep.MailStatus) string { return "status || '' = '" + string(st) + "'" }
 
 // unsealable is the last_error of a row that Claim failed because its data
 // no longer opens, for instance once its key left the ring.
@@ -181,11 +192,9 @@ func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (
 	if err != nil {
 		return 0, err
 	}
-	// status || '' keeps a planner from walking every pending row of
-	// outbox_listing rather than looking up each id.
 	return affected(s.w.ExecContext(ctx, `UPDATE outbox
 		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-		WHERE `+s.d.ListIn("id", "$2")+` AND status || '' = 'pending'`, s.at(now), list))
+		WHERE `+s.d.ListIn("id", "$2")+` AND `+hasStatus(storekeep.MailPending), s.at(now), list))
 }
 
 // MarkMailRetry releases the claim on a pending mail and makes it due at
@@ -193,7 +202,7 @@ func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (
 func (s *Store) MarkMailRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE outbox
 		SET next_attempt_at = $1, claimed_until = NULL, last_error = $2
-		WHERE id = $3 AND status = 'pending'`, s.at(next), lastError, id))
+		WHERE id = $3 AND `+hasStatus(storekeep.MailPending), s.at(next), lastError, id))
 }
 
 // MarkMailFailed gives up on a pending mail. Its data stays, sealed, for
@@ -201,7 +210,7 @@ func (s *Store) MarkMailRetry(ctx context.Context, id int64, next time.Time, las
 func (s *Store) MarkMailFailed(ctx context.Context, id int64, now time.Time, lastError string) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE outbox
 		SET status = 'failed', failed_at = $1, last_error = $2, claimed_until = NULL
-		WHERE id = $3 AND status = 'pending'`, s.at(now), lastError, id))
+		WHERE id = $3 AND `+hasStatus(storekeep.MailPending), s.at(now), lastError, id))
 }
 
 // OutboxStats counts pending mails and returns when the oldest was queued.

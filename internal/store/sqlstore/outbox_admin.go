@@ -34,7 +34,7 @@ func (s *Store) ListMail(ctx context.Context, status storekeep.MailStatus, limit
 func (s *Store) RetryMail(ctx context.Context, id int64, now time.Time) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE outbox
 		SET status = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = NULL, failed_at = NULL
-		WHERE id = $2 AND status = 'failed'`, s.at(now), id))
+		WHERE id = $2 AND `+hasStatus(storekeep.MailFailed), s.at(now), id))
 }
 
 // PruneMail deletes up to limit of the mails sent before cutoff, oldest

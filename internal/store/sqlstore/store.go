@@ -116,6 +116,14 @@ func (s *Store) stamp(t time.Time) time.Time {
 // at encodes t as the database stores times.
 func (s *Store) at(t time.Time) any { return s.d.Time(t) }
 
+// atOrNull encodes t as at does, the zero time as NULL.
+func (s *Store) atOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.d.Time(t)
+}
+
 // mapErr turns a missing row into storekeep.ErrNotFound and a broken
 // uniqueness rule into storekeep.ErrConflict.
 func (s *Store) mapErr(err error) error {

@@ -12,24 +12,32 @@ import (
 // was the address lower-cased with Unicode case mapping.
 type legacyCustomer struct{ email, key string }
 
+// LegacyCustomers is a store under test, migrated up to the schema before
+// the address rules, that reads and writes customers' rows as that schema
+// has them (later migrations add columns the store's own queries name).
+type LegacyCustomers interface {
+	storekeep.Store
+	// InsertLegacyCustomer stores an enabled customer and returns its id.
+	InsertLegacyCustomer(ctx context.Context, shopID int64, email, key string) (int64, error)
+	// LegacyCustomerEmail returns the email of the customer with that key.
+	LegacyCustomerEmail(ctx context.Context, shopID int64, key string) (string, error)
+}
+
 // EmailKeyMigration holds a backend's migration of stored addresses to the
 // rules of storekeep.ParseEmail. open returns a fresh store migrated up to
 // the migration before that one, and the function that applies the rest;
 // the suite closes the store.
-func EmailKeyMigration(t *testing.T, open func(t *testing.T) (storekeep.Store, func(context.Context) error)) {
-	seed := func(t *testing.T, rows ...legacyCustomer) (storekeep.Store, storekeep.Shop, func(context.Context) error, []storekeep.Customer) {
+func EmailKeyMigration(t *testing.T, open func(t *testing.T) (LegacyCustomers, func(context.Context) error)) {
+	seed := func(t *testing.T, rows ...legacyCustomer) (LegacyCustomers, storekeep.Shop, func(context.Context) error, []storekeep.Customer) {
 		s, migrate := open(t)
 		t.Cleanup(func() { s.Close() })
 		f := newFixture(t, s)
 		shop := f.shop("shop.example")
 		var made []storekeep.Customer
 		for _, r := range rows {
-			c, err := s.CreateCustomer(f.ctx, storekeep.Customer{
-				ShopID: shop.ID, Email: r.email, EmailKey: r.key, Tags: []string{},
-				State: storekeep.CustomerEnabled, CreatedAt: t0, UpdatedAt: t0,
-			})
+			id, err := s.InsertLegacyCustomer(f.ctx, shop.ID, r.email, r.key)
 			f.must(err)
-			made = append(made, c)
+			made = append(made, storekeep.Customer{ID: id, ShopID: shop.ID, Email: r.email, EmailKey: r.key})
 		}
 		return s, shop, migrate, made
 	}
@@ -63,9 +71,9 @@ func EmailKeyMigration(t *testing.T, open func(t *testing.T) (storekeep.Store, f
 				t.Errorf("error %q does not name customer %d, %q", err, c.ID, c.Email)
 			}
 		}
-		c, err := s.CustomerByEmail(t.Context(), shop.ID, "ann@ｅｘａｍｐｌｅ.com")
-		if err != nil || c.Email != "Ann@ＥＸＡＭＰＬＥ.com" {
-			t.Errorf("the failed migration changed a row: %+v, %v", c, err)
+		email, err := s.LegacyCustomerEmail(t.Context(), shop.ID, "ann@ｅｘａｍｐｌｅ.com")
+		if err != nil || email != "Ann@ＥＸＡＭＰＬＥ.com" {
+			t.Errorf("the failed migration changed a row: %q, %v", email, err)
 		}
 		if err := s.Ping(t.Context()); err == nil {
 			t.Error("Ping succeeded with the migration failed")

@@ -103,6 +103,19 @@ func (f fixture) customer(shop storekeep.Shop, email string) storekeep.Customer 
 	return c
 }
 
+// verifiedCustomer creates an enabled customer of shop that has proved
+// it owns its address.
+func (f fixture) verifiedCustomer(shop storekeep.Shop, email string) storekeep.Customer {
+	f.Helper()
+	c, err := f.s.CreateCustomer(f.ctx, storekeep.Customer{
+		ShopID: shop.ID, Email: email, EmailKey: storekeep.NormalizeEmail(email),
+		FirstName: "Ada", LastName: "Lovelace", Tags: []string{"vip"},
+		State: storekeep.CustomerEnabled, EmailVerifiedAt: t0, CreatedAt: t0, UpdatedAt: t0,
+	})
+	f.must(err)
+	return c
+}
+
 // accessToken stores a token of c that expires at expires.
 func (f fixture) accessToken(c storekeep.Customer, expires time.Time) storekeep.AccessToken {
 	f.Helper()

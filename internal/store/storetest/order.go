@@ -54,7 +54,7 @@ func (f fixture) customerOrderIDs(p storekeep.OrderPage) []int64 {
 var orderRules = []rule{
 	{"OrderIsReadBackAsWritten", func(f fixture) {
 		shop := f.shop("a.example")
-		c := f.customer(shop, "ada@a.example")
+		c := f.verifiedCustomer(shop, "ada@a.example")
 		o := sampleOrder(shop, 1, "Ada@A.example", t0)
 		f.writeOrder(storekeep.OrderWrite{Order: o, At: t0}, storekeep.OrderSaved)
 		got, err := f.s.OrderByID(f.ctx, shop.ID, 1)
@@ -132,7 +132,7 @@ var orderRules = []rule{
 	}},
 	{"ADeletedOrderStaysDeleted", func(f fixture) {
 		shop := f.shop("a.example")
-		c := f.customer(shop, "a@a.example")
+		c := f.verifiedCustomer(shop, "a@a.example")
 		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 1, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
 		gone := storekeep.OrderWrite{Order: storekeep.Order{ShopID: shop.ID, ID: 1}, Delete: true, At: t0}
 		f.writeOrder(gone, storekeep.OrderDeleted)
@@ -161,7 +161,7 @@ var orderRules = []rule{
 		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 2, "someone@a.example", t0), At: t0}, storekeep.OrderSaved)
 		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(other, 3, "late@a.example", t0), At: t0}, storekeep.OrderSaved)
 		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 4, "", t0), At: t0}, storekeep.OrderSaved)
-		c := f.customer(shop, "late@a.example")
+		c := f.verifiedCustomer(shop, "late@a.example")
 		p := storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey, Limit: 10}
 		if got := f.customerOrderIDs(p); !slices.Equal(got, []int64{1}) {
 			f.Fatalf("orders of a customer who signed up after ordering: %v, want [1]", got)
@@ -177,7 +177,7 @@ var orderRules = []rule{
 	}},
 	{"CustomerOrdersPageByEachSortKeyBothWays", func(f fixture) {
 		shop := f.shop("a.example")
-		c := f.customer(shop, "a@a.example")
+		c := f.verifiedCustomer(shop, "a@a.example")
 		for id := int64(1); id <= 7; id++ {
 			f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
 		}
@@ -231,7 +231,7 @@ var orderRules = []rule{
 	}},
 	{"CustomerOrdersFilterByStatus", func(f fixture) {
 		shop := f.shop("a.example")
-		c := f.customer(shop, "a@a.example")
+		c := f.verifiedCustomer(shop, "a@a.example")
 		for id, status := range []string{"paid", "refunded", "paid"} {
 			o := sampleOrder(shop, int64(id+1), "a@a.example", t0)
 			o.FinancialStatus = status

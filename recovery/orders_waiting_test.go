@@ -1,0 +1,61 @@
+package recovery_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/recovery"
+)
+
+// ordersWaitingMails runs an orders_waiting job for email and returns the
+// mail it queued.
+func (f *fixture) ordersWaitingMails(email string) []storekeep.Mail {
+	f.t.Helper()
+	job := storekeep.Job{ShopID: f.shop.ID, Kind: storekeep.JobOrdersWaiting, Locale: "en", CreatedAt: f.now,
+		Recover: storekeep.RecoverRequest{Email: storekeep.NormalizeEmail(email), IP: "192.0.2.9"}}
+	if _, err := f.store.EnqueueJob(f.ctx, job); err != nil {
+		f.t.Fatal(err)
+	}
+	for _, j := range f.claim().Jobs {
+		if _, err := f.svc.ProcessOrdersWaiting(f.ctx, j); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return f.claim().Mail
+}
+
+func TestOrdersWaitingMailsOnlyAnUnprovenEnabledAccountWithOrders(t *testing.T) {
+	f := newFixture(t, storekeep.EnumerationPrivate, recovery.Config{})
+	order := func(id int64, email string) {
+		o := storekeep.Order{ShopID: f.shop.ID, ID: id, Email: email, EmailKey: storekeep.NormalizeEmail(email),
+			Currency: "EUR", ProcessedAt: f.now, UpdatedAt: f.now}
+		if _, err := f.store.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, At: f.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order(1, "waiting@example.com")
+	order(2, "proven@example.com")
+	order(3, "off@example.com")
+	f.customer("waiting@example.com", storekeep.CustomerEnabled)
+	f.customer("none@example.com", storekeep.CustomerEnabled)
+	f.customer("off@example.com", storekeep.CustomerDisabled)
+	proven := f.customer("proven@example.com", storekeep.CustomerEnabled)
+	proven.UpdatedAt = f.now.Add(time.Second)
+	if _, err := f.store.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: proven, VerifyEmail: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, email := range []string{"none@example.com", "off@example.com", "proven@example.com", "unknown@example.com"} {
+		if mails := f.ordersWaitingMails(email); len(mails) != 0 {
+			t.Errorf("%s: queued %+v", email, mails)
+		}
+	}
+	mails := f.ordersWaitingMails("waiting@example.com")
+	if len(mails) != 1 || mails[0].Template != storekeep.TemplateOrdersWaiting || mails[0].To != "waiting@example.com" {
+		t.Fatalf("queued %+v, want one orders_waiting mail", mails)
+	}
+	if _, _, ok := recovery.ParseAccountURL(mails[0].Data.URL, "reset"); !ok {
+		t.Fatalf("the mail's link %q is not a reset link", mails[0].Data.URL)
+	}
+}
