@@ -99,7 +99,8 @@ var HotPathNow = t0
 
 // HotPath runs, on s whose pools rec wraps, every store operation of the
 // hot path (a request's look-ups, customerRecover and its job, a reset,
-// sign-in, the account page's token checks, the audit trail) and of the
+// sign-in, the account page's token checks and address book, Multipass,
+// the audit trail; not yet the listing of a customer's orders) and of the
 // worker and the operator's commands (claims, outcomes, gauges, listings,
 // every prune), recording from after the setup.
 func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
@@ -173,6 +174,19 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	repeat.RepeatKey = "login_failed 192.0.2.7"
 	f.must(s.RecordAudit(f.ctx, repeat))
 	f.must(s.RecordAudit(f.ctx, repeat))
+
+	addr, err := s.CreateAddress(f.ctx, storekeep.MailingAddress{ShopID: shop.ID, CustomerID: c.ID, Address1: "1 Main St",
+		City: "Springfield", CountryCode: "US", CreatedAt: t0, UpdatedAt: t0}, 100, f.audit(c, storekeep.AuditLoginFailed, t0))
+	f.must(err)
+	_, err = s.Address(f.ctx, shop.ID, c.ID, addr.ID)
+	f.must(err)
+	_, err = s.Addresses(f.ctx, shop.ID, c.ID)
+	f.must(err)
+	_, err = s.CountWaitingOrders(f.ctx, shop.ID, c.EmailKey)
+	f.must(err)
+	f.must(s.SpendMultipassToken(f.ctx, shop.ID, [][]byte{f.keys.Hash("multipass")}, t0.Add(time.Hour), t0))
+	_, err = s.MultipassIdentifier(f.ctx, shop.ID, c.ID)
+	f.must(err)
 
 	_, _, err = s.OutboxStats(f.ctx)
 	f.must(err)
