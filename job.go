@@ -23,6 +23,14 @@ const JobInvite JobKind = "invite"
 // proved it. Its payload is Recover, like a JobRecover's.
 const JobOrdersWaiting JobKind = "orders_waiting"
 
+// JobAccountExists follows a private-mode sign-up with an address that
+// already has an account: the worker hands it to the account service,
+// which mails the owner an account_exists notice unless the account is
+// disabled or was told recently. Queuing it is the same write whoever owns
+// the address, so the answer's time says nothing of the owner. Its payload
+// is Recover, like a JobRecover's.
+const JobAccountExists JobKind = "account_exists"
+
 // Job is work queued in the outbox. It is claimed after due mail, retried
 // like mail, and its payload is sealed at rest like mail data.
 type Job struct {
@@ -31,7 +39,8 @@ type Job struct {
 	Kind   JobKind
 	// Locale is the caller's, for the mail the job may queue.
 	Locale string
-	// Recover is a JobRecover's or a JobOrdersWaiting's payload.
+	// Recover is the payload of a JobRecover, JobOrdersWaiting or
+	// JobAccountExists.
 	Recover RecoverRequest
 	// Invite is a JobInvite's payload.
 	Invite    InviteRequest

@@ -33,8 +33,9 @@ type CustomerStore interface {
 	// shop.
 	CreateCustomer(ctx context.Context, c Customer, jobs ...Job) (Customer, error)
 	// ReserveCustomerID uses up the id the next CreateCustomer would get,
-	// without storing a customer: no customer ever gets it.
-	ReserveCustomerID(ctx context.Context) (int64, error)
+	// without storing a customer (no customer ever gets it), and queues
+	// jobs, in one transaction.
+	ReserveCustomerID(ctx context.Context, jobs ...Job) (int64, error)
 	// CustomerByID returns a shop's customer, or ErrNotFound.
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.

@@ -129,6 +129,21 @@ func TestSignUpWithATakenAddress(t *testing.T) {
 			if err == nil && (got.ID == owner.ID || got.ID == 0) {
 				t.Errorf("the look-alike answer has id %d, want a fresh one", got.ID)
 			}
+			jobs, err := f.store.Claim(f.ctx, f.now, time.Minute, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs.Mail) != 0 {
+				t.Fatalf("%d mails queued with the answer, want none before the worker runs", len(jobs.Mail))
+			}
+			for _, j := range jobs.Jobs {
+				if j.Kind != storekeep.JobAccountExists {
+					continue
+				}
+				if _, err := f.svc.ProcessAccountExists(f.ctx, j); err != nil {
+					t.Fatal(err)
+				}
+			}
 			claimed, err := f.store.Claim(f.ctx, f.now, time.Minute, 10)
 			if err != nil {
 				t.Fatal(err)

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/storekeep/storekeep"
@@ -29,13 +30,13 @@ func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInpu
 	if c.PasswordHash, err = s.Passwords.HashSignup(ctx, in.Password); err != nil {
 		return storekeep.Customer{}, err
 	}
-	owner, err := s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
+	_, err = s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
 	if errors.Is(err, storekeep.ErrNotFound) {
 		created, err := s.Store.CreateCustomer(ctx, c, ordersWaiting(shop, c, caller))
 		if !errors.Is(err, storekeep.ErrConflict) {
 			return created, err
 		}
-		owner, err = s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
+		_, err = s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
 	}
 	if err != nil {
 		return storekeep.Customer{}, err
@@ -43,7 +44,7 @@ func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInpu
 	if shop.Enumeration == storekeep.EnumerationShopify {
 		return storekeep.Customer{}, emailTaken([]string{"input", "email"})
 	}
-	return s.signUpTaken(ctx, shop, c, owner, caller)
+	return s.signUpTaken(ctx, shop, c, caller)
 }
 
 // ordersWaiting is the job queued with every new account: it mails the
@@ -55,34 +56,54 @@ func ordersWaiting(shop storekeep.Shop, c storekeep.Customer, caller storekeep.C
 		Recover: storekeep.RecoverRequest{Email: c.EmailKey, IP: caller.IP, UserAgent: caller.UserAgent}}
 }
 
-// signUpTaken answers a private-mode sign-up whose address belongs to
-// owner as a new address is answered: with c, the customer that would have
-// been stored, under an id used up for it, so that the ids of sign-ups
-// before and after it run on as if it had been stored. The password was
-// hashed and dropped. The owner gets an account_exists mail, at most
-// AccountExistsPerEmail, unless the account is disabled; the outbox sends
-// it at its next poll, not at once, so that the work does not follow the
-// answer.
-func (s *Service) signUpTaken(ctx context.Context, shop storekeep.Shop, c, owner storekeep.Customer, caller storekeep.Caller) (storekeep.Customer, error) {
+// signUpTaken answers a private-mode sign-up whose address has an account
+// as a new address is answered: with c, the customer that would have been
+// stored, under an id used up for it, so that the ids of sign-ups before
+// and after it run on as if it had been stored. The password was hashed
+// and dropped. In the same transaction it queues a JobAccountExists, as a
+// new account queues its JobOrdersWaiting, so both answers cost one write
+// of two rows; the worker decides at its next poll whether the owner is
+// told (see ProcessAccountExists).
+func (s *Service) signUpTaken(ctx context.Context, shop storekeep.Shop, c storekeep.Customer, caller storekeep.Caller) (storekeep.Customer, error) {
+	job := storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobAccountExists, Locale: caller.Locale, CreatedAt: c.CreatedAt,
+		Recover: storekeep.RecoverRequest{Email: c.EmailKey, IP: caller.IP, UserAgent: caller.UserAgent}}
 	var err error
-	if c.ID, err = s.Store.ReserveCustomerID(ctx); err != nil {
-		return storekeep.Customer{}, err
-	}
-	if owner.State == storekeep.CustomerDisabled {
-		return c, nil
-	}
-	key := "create:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + c.EmailKey
-	if ok, err := s.Limiter.Allow(ctx, key, s.cfg.AccountExistsPerEmail); err != nil || !ok {
-		return c, err
-	}
-	m, err := storekeep.AccountExistsMail(shop, owner, caller.Locale, s.clock())
-	if err != nil {
-		return storekeep.Customer{}, err
-	}
-	if _, err := s.Store.EnqueueMail(ctx, m); err != nil {
+	if c.ID, err = s.Store.ReserveCustomerID(ctx, job); err != nil {
 		return storekeep.Customer{}, err
 	}
 	return c, nil
+}
+
+// ProcessAccountExists runs a JobAccountExists: the owner of the address
+// gets an account_exists mail, at most AccountExistsPerEmail, unless the
+// account is disabled or gone. It never marks the job done itself (done is
+// always false): the worker does, after a nil error. A crash in between
+// runs it again, and the notice limit keeps that to one mail.
+func (s *Service) ProcessAccountExists(ctx context.Context, job storekeep.Job) (done bool, err error) {
+	if job.Kind != storekeep.JobAccountExists {
+		return false, fmt.Errorf("account: job %d is a %q, not an account_exists", job.ID, job.Kind)
+	}
+	shop, err := s.Store.ShopByID(ctx, job.ShopID)
+	if err != nil {
+		return false, fmt.Errorf("account: shop of job %d: %w", job.ID, err)
+	}
+	owner, err := s.Store.CustomerByEmail(ctx, shop.ID, job.Recover.Email)
+	if errors.Is(err, storekeep.ErrNotFound) || err == nil && owner.State == storekeep.CustomerDisabled {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	key := "create:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + owner.EmailKey
+	if ok, err := s.Limiter.Allow(ctx, key, s.cfg.AccountExistsPerEmail); err != nil || !ok {
+		return false, err
+	}
+	m, err := storekeep.AccountExistsMail(shop, owner, job.Locale, s.clock())
+	if err != nil {
+		return false, err
+	}
+	_, err = s.Store.EnqueueMail(ctx, m)
+	return false, err
 }
 
 // throttleCreate refuses a sign-up when the client IP or the shop has used

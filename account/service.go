@@ -12,7 +12,8 @@ import (
 // documents it.
 type Store interface {
 	CreateCustomer(ctx context.Context, c storekeep.Customer, jobs ...storekeep.Job) (storekeep.Customer, error)
-	ReserveCustomerID(ctx context.Context) (int64, error)
+	ReserveCustomerID(ctx context.Context, jobs ...storekeep.Job) (int64, error)
+	ShopByID(ctx context.Context, id int64) (storekeep.Shop, error)
 	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)

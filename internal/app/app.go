@@ -199,6 +199,9 @@ func (a *App) build() error {
 		storekeep.JobOrdersWaiting: func(ctx context.Context, j storekeep.Job) (bool, error) {
 			return a.Recovery.ProcessOrdersWaiting(ctx, j)
 		},
+		storekeep.JobAccountExists: func(ctx context.Context, j storekeep.Job) (bool, error) {
+			return a.Accounts.ProcessAccountExists(ctx, j)
+		},
 	}
 	outCfg.Batches = map[storekeep.JobKind]outbox.JobBatch{
 		storekeep.JobRecover: func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {

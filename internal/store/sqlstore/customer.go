@@ -137,8 +137,9 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 }
 
 // ReserveCustomerID uses up the id the next CreateCustomer would get,
-// running the dialect's ReserveCustomerID statements in one transaction.
-func (s *Store) ReserveCustomerID(ctx context.Context) (int64, error) {
+// running the dialect's ReserveCustomerID statements, and queues jobs, in
+// one transaction.
+func (s *Store) ReserveCustomerID(ctx context.Context, jobs ...storekeep.Job) (int64, error) {
 	var id int64
 	err := s.w.InTx(ctx, func(tx Querier) error {
 		last := len(s.d.ReserveCustomerID) - 1
@@ -147,7 +148,15 @@ func (s *Store) ReserveCustomerID(ctx context.Context) (int64, error) {
 				return err
 			}
 		}
-		return tx.QueryRowContext(ctx, s.d.ReserveCustomerID[last]).Scan(&id)
+		if err := tx.QueryRowContext(ctx, s.d.ReserveCustomerID[last]).Scan(&id); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if _, err := s.enqueueJob(ctx, tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: reserve a customer id: %w", s.d.Name, err)

@@ -33,7 +33,7 @@ func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int
 		due = j.CreatedAt
 	}
 	switch j.Kind {
-	case storekeep.JobRecover, storekeep.JobOrdersWaiting:
+	case storekeep.JobRecover, storekeep.JobOrdersWaiting, storekeep.JobAccountExists:
 		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
 	case storekeep.JobInvite:
 		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)

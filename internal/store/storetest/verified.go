@@ -176,6 +176,21 @@ var verifiedRules = []rule{
 			f.Fatalf("claimed %+v, want the one job of the customer stored", claimed.Jobs)
 		}
 	}},
+	{"ReserveCustomerIDQueuesItsJobsInTheSameTransaction", func(f fixture) {
+		shop := f.shop("a.example")
+		job := storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobAccountExists, Locale: "fr", CreatedAt: t0,
+			Recover: storekeep.RecoverRequest{Email: "ada@a.example", IP: "192.0.2.1", UserAgent: "ua"}}
+		id, err := f.s.ReserveCustomerID(f.ctx, job)
+		f.must(err)
+		_, err = f.s.CustomerByID(f.ctx, shop.ID, id)
+		f.is(err, storekeep.ErrNotFound, "a reserved id")
+		claimed, err := f.s.Claim(f.ctx, t0.Add(time.Second), time.Minute, 10)
+		f.must(err)
+		if len(claimed.Jobs) != 1 || claimed.Jobs[0].Kind != storekeep.JobAccountExists ||
+			claimed.Jobs[0].Recover != job.Recover || claimed.Jobs[0].Locale != "fr" {
+			f.Fatalf("claimed %+v, want the one job queued with the reservation", claimed.Jobs)
+		}
+	}},
 	{"CountWaitingOrdersCountsTheAddresssUnattachedOrders", func(f fixture) {
 		shop, other := f.shop("a.example"), f.shop("b.example")
 		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 1, "Ada@a.example", t0), At: t0}, storekeep.OrderSaved)
