@@ -12,7 +12,11 @@ import (
 
 // fullScan matches a plan step that reads a whole table, or a whole index
 // to sort it.
-var fullScan = regexp.MustCompile(`^SCAN \w+$|^SCAN \w+ USING (COVERING )?INDEX|TEMP B-TREE`)
+var fullScan = regexp.MustCompile(`^SCAN \w+$|^SCAN \w+ USING (COVERING )?INDEX|TEMP B-TREE|` + shopWalk)
+
+// shopWalk matches a search of orders on the shop alone: a walk of every
+// order of the shop, where a customer's orders are asked for.
+const shopWalk = `^SEARCH orders USING (COVERING )?INDEX \w+ \(shop_id=\?( AND id[<>]\?)?\)$`
 
 // TestHotPathAndWorkerStatementsUseIndexes plans every statement the hot
 // path, the worker and the operator's listings run, and refuses any that

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -123,14 +124,17 @@ func (s *Store) deleteOrder(ctx context.Context, tx Querier, shopID, id int64, a
 	return storekeep.OrderDeleted, err
 }
 
+// orderColumns are an order's columns, total_milli among them so that a
+// UNION of two halves can be ordered by it.
 const orderColumns = `shop_id, id, COALESCE(customer_id, 0), email_key, processed_at, updated_at,
-	financial_status, fulfillment_status, details`
+	total_milli, financial_status, fulfillment_status, details`
 
 func (s *Store) scanOrder(row scanner) (storekeep.Order, error) {
 	var o storekeep.Order
 	var details []byte
+	var totalMilli int64
 	err := row.Scan(&o.ShopID, &o.ID, &o.CustomerID, &o.EmailKey, scanTime(&o.ProcessedAt), scanTime(&o.UpdatedAt),
-		&o.FinancialStatus, &o.FulfillmentStatus, &details)
+		&totalMilli, &o.FinancialStatus, &o.FulfillmentStatus, &details)
 	if err != nil {
 		return storekeep.Order{}, s.mapErr(err)
 	}
@@ -158,26 +162,33 @@ func (s *Store) OrderByID(ctx context.Context, shopID, id int64) (storekeep.Orde
 	return list[0], nil
 }
 
-// customerOrdersWhere is the condition that an order is p's customer's,
-// with its arguments, parameters from $1: attached to it (which only a
-// customer that had proved the order's address can be), or attached to
-// none and placed with p's address while the customer has proved it owns
-// that address.
-func customerOrdersWhere(p storekeep.OrderPage) (string, []any) {
+// customerOrderHalves are the two disjoint conditions that an order is
+// p's customer's, with their arguments, parameters from $1: attached to it
+// (which only a customer that had proved the order's address can be), or
+// attached to none and placed with p's address while the customer has
+// proved it owns that address; the second only when p has an address.
+// Each half is served by an index of its own; their OR would not be.
+func customerOrderHalves(p storekeep.OrderPage) ([]string, []any) {
+	attached := `shop_id = $1 AND customer_id = $2 AND NOT deleted`
 	if p.EmailKey == "" {
-		return `shop_id = $1 AND NOT deleted AND customer_id = $2`, []any{p.ShopID, p.CustomerID}
+		return []string{attached}, []any{p.ShopID, p.CustomerID}
 	}
-	return `shop_id = $1 AND NOT deleted AND (customer_id = $2 OR (customer_id IS NULL AND email_key = $3
+	return []string{attached, `shop_id = $1 AND email_key = $3 AND customer_id IS NULL AND NOT deleted
 		AND EXISTS (SELECT 1 FROM customers
-			WHERE customers.id = $2 AND customers.email_key = $3 AND customers.email_verified_at IS NOT NULL)))`,
+			WHERE customers.id = $2 AND customers.email_key = $3 AND customers.email_verified_at IS NOT NULL)`},
 		[]any{p.ShopID, p.CustomerID, p.EmailKey}
 }
 
-// CountCustomerOrders counts the orders of p's customer.
+// CountCustomerOrders counts the orders of p's customer, one count for
+// each half.
 func (s *Store) CountCustomerOrders(ctx context.Context, p storekeep.OrderPage) (int64, error) {
-	where, args := customerOrdersWhere(p)
+	halves, args := customerOrderHalves(p)
+	counts := make([]string, len(halves))
+	for i, h := range halves {
+		counts[i] = `(SELECT COUNT(*) FROM orders WHERE ` + h + `)`
+	}
 	var n int64
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE `+where, args...).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT `+strings.Join(counts, " + "), args...).Scan(&n)
 	return n, err
 }
 
@@ -202,7 +213,8 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 	if !ok {
 		col = "id"
 	}
-	where, args := customerOrdersWhere(p)
+	halves, args := customerOrderHalves(p)
+	where := ""
 	param := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -236,8 +248,15 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 	if desc {
 		dir = "DESC"
 	}
-	query := `SELECT ` + orderColumns + ` FROM orders WHERE ` + where +
-		` ORDER BY ` + col + ` ` + dir + `, id ` + dir + ` LIMIT ` + param(s.limit(p.Limit))
+	selects := make([]string, len(halves))
+	for i, h := range halves {
+		selects[i] = `SELECT ` + orderColumns + ` FROM orders WHERE ` + h + where
+	}
+	order := col + ` ` + dir
+	if col != "id" {
+		order += `, id ` + dir
+	}
+	query := strings.Join(selects, " UNION ALL ") + ` ORDER BY ` + order + ` LIMIT ` + param(s.limit(p.Limit))
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	list, err := collect(rows, err, s.scanOrder)
 	if err != nil {

@@ -100,7 +100,7 @@ var HotPathNow = t0
 // HotPath runs, on s whose pools rec wraps, every store operation of the
 // hot path (a request's look-ups, customerRecover and its job, a reset,
 // sign-in, the account page's token checks and address book, Multipass,
-// the audit trail; not yet the listing of a customer's orders) and of the
+// the audit trail, a customer's orders) and of the
 // worker and the operator's commands (claims, outcomes, gauges, listings,
 // every prune), recording from after the setup.
 func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
@@ -184,6 +184,7 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	f.must(err)
 	_, err = s.CountWaitingOrders(f.ctx, shop.ID, c.EmailKey)
 	f.must(err)
+	customerOrders(f, storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey, Limit: 20})
 	f.must(s.SpendMultipassToken(f.ctx, shop.ID, [][]byte{f.keys.Hash("multipass")}, t0.Add(time.Hour), t0))
 	_, err = s.MultipassIdentifier(f.ctx, shop.ID, c.ID)
 	f.must(err)
@@ -204,4 +205,36 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	f.must(err)
 	_, err = s.PruneTokens(f.ctx, t0.Add(3*time.Hour), 1000)
 	f.must(err)
+}
+
+// customerOrders lists and counts p's customer's orders by every sort key,
+// both ways, from a cursor and filtered, with and without its address.
+func customerOrders(f fixture, p storekeep.OrderPage) {
+	for _, email := range []string{p.EmailKey, ""} {
+		p.EmailKey = email
+		_, err := f.s.CountCustomerOrders(f.ctx, p)
+		f.must(err)
+		for _, sort := range []storekeep.OrderSortKey{storekeep.OrderSortID, storekeep.OrderSortProcessedAt,
+			storekeep.OrderSortTotalPrice} {
+			value := "7"
+			if sort == storekeep.OrderSortProcessedAt {
+				value = t0.Format(time.RFC3339Nano)
+			}
+			for _, reverse := range []bool{false, true} {
+				q := p
+				q.Sort, q.Reverse = sort, reverse
+				_, err = f.s.CustomerOrders(f.ctx, q)
+				f.must(err)
+				q.Cursor = &storekeep.OrderCursor{Value: value, ID: 7}
+				_, err = f.s.CustomerOrders(f.ctx, q)
+				f.must(err)
+			}
+		}
+		q := p
+		q.Sort = storekeep.OrderSortProcessedAt
+		q.Filter = storekeep.OrderFilter{FinancialStatus: "paid", FulfillmentStatus: "fulfilled",
+			ProcessedFrom: t0.Add(-time.Hour), ProcessedTo: t0}
+		_, err = f.s.CustomerOrders(f.ctx, q)
+		f.must(err)
+	}
 }
