@@ -203,9 +203,11 @@ type OutboxStore interface {
 	// MarkMailFailed gives up on a mail. Its data stays sealed in the row
 	// so that RetryMail can send it again.
 	MarkMailFailed(ctx context.Context, id int64, now time.Time, lastError string) error
-	// OutboxStats reports how many mails are pending and when the oldest of
-	// them was queued (zero time when none).
-	OutboxStats(ctx context.Context) (pending int, oldest time.Time, err error)
+	// OutboxStats reports how many mails are pending, counted up to upTo
+	// (upTo means at least that many), and when the oldest of them was
+	// queued (zero time when none), at a cost bounded by upTo whatever the
+	// backlog.
+	OutboxStats(ctx context.Context, upTo int) (pending int, oldest time.Time, err error)
 	// ListMail lists mail with that status (every status when empty),
 	// newest first, without its data.
 	ListMail(ctx context.Context, status MailStatus, limit int) ([]MailRecord, error)

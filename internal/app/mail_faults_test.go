@@ -221,7 +221,7 @@ func sigkillMidBurst(t *testing.T, mode storekeep.Enumeration) {
 	}
 	store := openStore(t, db, key)
 	eventuallyTrue(t, "the outbox to empty", func() bool {
-		n, _, err := store.OutboxStats(context.Background())
+		n, _, err := store.OutboxStats(context.Background(), 1_000_000)
 		return err == nil && n == 0
 	})
 	if failed, err := store.ListMail(context.Background(), storekeep.MailFailed, 0); err != nil || len(failed) != 0 {
@@ -264,7 +264,7 @@ func TestMailWaitsOutAnSMTPOutageUnderLoad(t *testing.T) {
 	}
 	checkOneMessageEach(t, waitForMail(t, n.smtp, accepted))
 	eventuallyTrue(t, "the outbox to empty", func() bool {
-		pending, _, err := n.app.Store.OutboxStats(context.Background())
+		pending, _, err := n.app.Store.OutboxStats(context.Background(), 1_000_000)
 		return err == nil && pending == 0
 	})
 	if met.Failed.Load() != 0 {

@@ -6,6 +6,7 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -66,19 +67,25 @@ func (m *Metrics) GaugeFunc(name, help string, read func() float64) {
 	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
 }
 
-// WatchOutbox exports the outbox's depth and the age of its oldest pending
-// mail, read from stats at scrape time (bounded by a short timeout).
-func (m *Metrics) WatchOutbox(stats func(ctx context.Context) (int, time.Time, error), now func() time.Time) {
+// OutboxCountCap is where the outbox's depth stops being counted: a scrape
+// costs at most that many index entries whatever the backlog, and the gauge
+// reads OutboxCountCap when at least that many mails are pending.
+const OutboxCountCap = 10_000
+
+// WatchOutbox exports the outbox's depth, counted up to OutboxCountCap, and
+// the age of its oldest pending mail, read from stats at scrape time
+// (bounded by a short timeout).
+func (m *Metrics) WatchOutbox(stats func(ctx context.Context, upTo int) (int, time.Time, error), now func() time.Time) {
 	m.registry.MustRegister(&outboxCollector{stats: stats, now: now})
 }
 
 var (
-	outboxDepth = prometheus.NewDesc("storekeep_outbox_pending", "Mails waiting in the outbox.", nil, nil)
+	outboxDepth = prometheus.NewDesc("storekeep_outbox_pending", fmt.Sprintf("Mails waiting in the outbox, counted up to %d (%[1]d means at least that many).", OutboxCountCap), nil, nil)
 	outboxAge   = prometheus.NewDesc("storekeep_outbox_oldest_pending_age_seconds", "Age of the oldest pending mail (0 when none).", nil, nil)
 )
 
 type outboxCollector struct {
-	stats func(ctx context.Context) (int, time.Time, error)
+	stats func(ctx context.Context, upTo int) (int, time.Time, error)
 	now   func() time.Time
 }
 
@@ -90,7 +97,7 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	pending, oldest, err := c.stats(ctx)
+	pending, oldest, err := c.stats(ctx, OutboxCountCap)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(outboxDepth, err)
 		return

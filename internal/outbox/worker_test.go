@@ -102,7 +102,7 @@ func (f *fixture) worker(sender mail.Sender, cfg outbox.Config) *outbox.Worker {
 
 func (f *fixture) pending() int {
 	f.t.Helper()
-	n, _, err := f.store.OutboxStats(context.Background())
+	n, _, err := f.store.OutboxStats(context.Background(), 1_000_000)
 	if err != nil {
 		f.t.Fatal(err)
 	}

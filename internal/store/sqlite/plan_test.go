@@ -36,8 +36,12 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 	for _, st := range statements {
 		plan := explain(t, s, st)
 		t.Logf("%s\n\t%s", oneLine(st.Query), strings.Join(plan, "; "))
+		subqueries := map[string]bool{}
 		for _, step := range plan {
-			if fullScan.MatchString(step) && !isListing(st.Query, step) {
+			if name, ok := subquery(step); ok {
+				subqueries[name] = true
+			}
+			if fullScan.MatchString(step) && !isListing(st.Query, step) && !subqueries[strings.TrimPrefix(step, "SCAN ")] {
 				t.Errorf("%s\nplans a full read: %s", oneLine(st.Query), strings.Join(plan, "; "))
 				break
 			}
@@ -49,6 +53,17 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 // listing with a LIMIT asks for.
 func isListing(query, step string) bool {
 	return strings.Contains(query, "DESC LIMIT") && strings.HasPrefix(step, "SCAN ") && strings.Contains(step, "INDEX")
+}
+
+// subquery returns the name a plan step gives a subquery in FROM, whose
+// result a later step may scan: it is as bounded as the subquery's plan.
+func subquery(step string) (string, bool) {
+	for _, prefix := range []string{"CO-ROUTINE ", "MATERIALIZE "} {
+		if name, ok := strings.CutPrefix(step, prefix); ok {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 func explain(t *testing.T, s *Store, st storetest.Statement) []string {

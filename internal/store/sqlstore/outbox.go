@@ -213,11 +213,15 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, now time.Time, las
 		WHERE id = $3 AND `+hasStatus(storekeep.MailPending), s.at(now), lastError, id))
 }
 
-// OutboxStats counts pending mails and returns when the oldest was queued.
-func (s *Store) OutboxStats(ctx context.Context) (int, time.Time, error) {
+// OutboxStats counts pending mails up to upTo and returns when the oldest
+// was queued, both through outbox_listing's (status, created_at): the count
+// stops at upTo, the oldest is the first entry.
+func (s *Store) OutboxStats(ctx context.Context, upTo int) (int, time.Time, error) {
 	var n int
 	var oldest time.Time
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'`).
+	err := s.r.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' LIMIT $1) AS capped),
+			(SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY created_at LIMIT 1)`, upTo).
 		Scan(&n, scanTime(&oldest))
 	return n, oldest, err
 }

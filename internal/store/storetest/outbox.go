@@ -347,7 +347,7 @@ var outboxRules = []rule{
 		}
 	}},
 	{"OutboxStatsCountPendingMail", func(f fixture) {
-		n, oldest, err := f.s.OutboxStats(f.ctx)
+		n, oldest, err := f.s.OutboxStats(f.ctx, 100)
 		f.must(err)
 		if n != 0 || !oldest.IsZero() {
 			f.Errorf("empty outbox stats = %d, %v", n, oldest)
@@ -357,10 +357,21 @@ var outboxRules = []rule{
 		f.must(f.markSent(mails[0].ID, t0))
 		f.must(f.s.MarkMailFailed(f.ctx, mails[1].ID, t0, "x"))
 		f.claim(t0.Add(time.Hour), time.Minute, 1)
-		n, oldest, err = f.s.OutboxStats(f.ctx)
+		n, oldest, err = f.s.OutboxStats(f.ctx, 100)
 		f.must(err)
 		if n != 2 || !oldest.Equal(mails[2].CreatedAt) {
 			f.Errorf("stats = %d, %v; want 2, %v", n, oldest, mails[2].CreatedAt)
+		}
+	}},
+	{"OutboxStatsCountUpToTheirCap", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		mails := f.enqueue(c, 5)
+		for upTo, want := range map[int]int{1: 1, 3: 3, 5: 5, 6: 5} {
+			n, oldest, err := f.s.OutboxStats(f.ctx, upTo)
+			f.must(err)
+			if n != want || !oldest.Equal(mails[0].CreatedAt) {
+				f.Errorf("stats up to %d = %d, %v; want %d, %v", upTo, n, oldest, want, mails[0].CreatedAt)
+			}
 		}
 	}},
 	{"MailDataIsSealedAtRest", func(f fixture) {

@@ -189,7 +189,7 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	_, err = s.MultipassIdentifier(f.ctx, shop.ID, c.ID)
 	f.must(err)
 
-	_, _, err = s.OutboxStats(f.ctx)
+	_, _, err = s.OutboxStats(f.ctx, 10)
 	f.must(err)
 	for _, status := range []storekeep.MailStatus{"", storekeep.MailSent} {
 		_, err = s.ListMail(f.ctx, status, 50)
