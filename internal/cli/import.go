@@ -26,29 +26,20 @@ func setupCustomerImport(fs *flag.FlagSet, env *environment) func(context.Contex
 		if *rate <= 0 {
 			return fmt.Errorf("--invite-rate must be positive, not %v", *rate)
 		}
-		in, size, err := openOperand(env.arg)
+		run, err := openImport(ctx, d, env, *shopDomain)
 		if err != nil {
 			return err
 		}
-		defer in.Close()
-		a, err := adminApp(ctx, d, quietLogger(env))
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		shop, err := a.Store.ShopByDomain(ctx, normalDomain(*shopDomain))
-		if err != nil {
-			return fmt.Errorf("shop %q: %w", *shopDomain, err)
-		}
-		bar := newProgress(env.stderr, size, "importing customers")
+		defer run.Close()
+		bar := newProgress(env.stderr, run.size, "importing customers")
 		var read int64
-		im := customerimport.Importer{Store: a.Store, Accounts: a.Accounts, Shop: shop, Invite: *invite,
+		im := customerimport.Importer{Store: run.app.Store, Accounts: run.app.Accounts, Shop: run.shop, Invite: *invite,
 			InviteRate: *rate, Progress: func(rows int, bytes int64) {
 				bar.advance(int(bytes-read), rows)
 				read = bytes
 			}}
 		start := time.Now()
-		sum, err := im.Run(ctx, in)
+		sum, err := im.Run(ctx, run.in)
 		bar.finish()
 		for _, e := range sum.Errors {
 			fmt.Fprintf(env.stderr, "%s: %v\n", env.arg, e)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/order"
 )
 
@@ -32,21 +33,12 @@ func setupOrderImport(fs *flag.FlagSet, env *environment) func(context.Context) 
 		if env.arg == "" {
 			return errors.New("give the FILE to import, or - for stdin")
 		}
-		in, size, err := openOperand(env.arg)
+		run, err := openImport(ctx, d, env, *shopDomain)
 		if err != nil {
 			return err
 		}
-		defer in.Close()
-		a, err := adminApp(ctx, d, quietLogger(env))
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		shop, err := a.Store.ShopByDomain(ctx, normalDomain(*shopDomain))
-		if err != nil {
-			return fmt.Errorf("shop %q: %w", *shopDomain, err)
-		}
-		sum, err := importOrders(ctx, a.Orders, shop, in, newProgress(env.stderr, size, "importing orders"))
+		defer run.Close()
+		sum, err := importOrders(ctx, run.app.Orders, run.shop, run.in, newProgress(env.stderr, run.size, "importing orders"))
 		fmt.Fprintf(env.stdout, "%d lines: %d orders saved, %d unchanged (already up to date), %d refused\n",
 			sum.lines, sum.saved, sum.unchanged, len(sum.refused))
 		for _, r := range sum.refused {
@@ -60,6 +52,42 @@ func setupOrderImport(fs *flag.FlagSet, env *environment) func(context.Context) 
 		}
 		return nil
 	}
+}
+
+// importRun is what an import command works with: the operand FILE read
+// from, its size when known, the node and the shop written into.
+type importRun struct {
+	in   io.ReadCloser
+	size int64
+	app  *app.App
+	shop storekeep.Shop
+}
+
+// openImport opens the operand, the node of d and the shop of domain for
+// an import command.
+func openImport(ctx context.Context, d dbFlags, env *environment, domain string) (*importRun, error) {
+	in, size, err := openOperand(env.arg)
+	if err != nil {
+		return nil, err
+	}
+	a, err := adminApp(ctx, d, quietLogger(env))
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	shop, err := a.Store.ShopByDomain(ctx, normalDomain(domain))
+	if err != nil {
+		a.Close()
+		in.Close()
+		return nil, fmt.Errorf("shop %q: %w", domain, err)
+	}
+	return &importRun{in: in, size: size, app: a, shop: shop}, nil
+}
+
+// Close releases the node and the operand.
+func (r *importRun) Close() {
+	r.app.Close()
+	r.in.Close()
 }
 
 // openOperand opens FILE, or stdin for "-", with its size when known.
