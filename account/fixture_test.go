@@ -30,12 +30,6 @@ type fixture struct {
 	now   time.Time
 }
 
-// passwords is what the service hashes, verifies and judges passwords with.
-type passwords struct {
-	*password.Hasher
-	password.Policy
-}
-
 var caller = storekeep.Caller{IP: "203.0.113.5", UserAgent: "test/1", Locale: "en"}
 
 func newFixture(t *testing.T, mode storekeep.Enumeration, cfg account.Config) *fixture {
@@ -59,13 +53,13 @@ func newFixture(t *testing.T, mode storekeep.Enumeration, cfg account.Config) *f
 	return f
 }
 
-func newPasswords(t *testing.T, p password.Params) passwords {
+func newPasswords(t *testing.T, p password.Params) password.Kit {
 	t.Helper()
 	h, err := password.NewHasher(p, 2, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return passwords{Hasher: h, Policy: password.DefaultPolicy()}
+	return password.Kit{Hasher: h, Policy: password.DefaultPolicy()}
 }
 
 // signUp creates an enabled customer through the service.

@@ -31,12 +31,6 @@ type fixture struct {
 	now   time.Time
 }
 
-// passwords is what the service hashes and judges passwords with.
-type passwords struct {
-	*password.Hasher
-	password.Policy
-}
-
 var caller = storekeep.Caller{IP: "203.0.113.5", UserAgent: "test/1", Locale: "en"}
 
 func newFixture(t *testing.T, mode storekeep.Enumeration, cfg recovery.Config) *fixture {
@@ -49,7 +43,7 @@ func newFixture(t *testing.T, mode storekeep.Enumeration, cfg recovery.Config) *
 	f := &fixture{t: t, ctx: t.Context(), store: store, keys: keys, now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	limiter := ratelimit.NewMemory(clock, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
+	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
 	sessions := account.New(account.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Now: clock}, account.Config{})
 	f.svc = recovery.New(recovery.Deps{
 		Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Sessions: sessions, Now: clock,

@@ -39,11 +39,6 @@ type fixture struct {
 	client   *http.Client
 }
 
-type passwords struct {
-	*password.Hasher
-	password.Policy
-}
-
 // newFixture starts the pages for a shop whose storefront URL is the
 // server's own address, or storefront when it is given.
 func newFixture(t *testing.T, storefront ...string) *fixture {
@@ -54,7 +49,7 @@ func newFixture(t *testing.T, storefront ...string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
+	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
 	limiter := ratelimit.NewMemory(time.Now, 0, nil)
 	f := &fixture{t: t, ctx: ctx, store: store, keys: keys}
 	f.accounts = account.New(account.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw}, account.Config{})

@@ -170,7 +170,7 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
-	pw := passwords{Hasher: hasher, Policy: password.DefaultPolicy()}
+	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
 	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
 	if err != nil {
 		return err
@@ -271,12 +271,6 @@ func (a *App) mailSender() (mail.Sender, error) {
 		opts = append(opts, mail.WithDKIM(d))
 	}
 	return mail.NewSMTPPool(a.cfg.SMTP, a.cfg.SMTPConns, opts...)
-}
-
-// passwords joins hashing and policy into what the services need.
-type passwords struct {
-	*password.Hasher
-	password.Policy
 }
 
 // Serve serves the API on api and, when admin is not nil, the operational
