@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,7 +199,7 @@ func tags(s string) ([]string, error) {
 		case !storekeep.PlainLine(t) || len(t) > storekeep.MaxNameLength:
 			return nil, problem("a tag must be one line of at most 255 bytes")
 		}
-		if !contains(out, t) {
+		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -206,15 +207,6 @@ func tags(s string) ([]string, error) {
 		return nil, problem(fmt.Sprintf("tag_string lists more than %d tags", MaxTags))
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, t := range list {
-		if t == s {
-			return true
-		}
-	}
-	return false
 }
 
 // addresses checks each address as customerAddressCreate would, the
