@@ -27,7 +27,9 @@ type Clock func() time.Time
 
 // Caller describes who sent a request, for throttling and the audit trail.
 type Caller struct {
-	IP        string
+	IP string
+	// UserAgent is clipped with ClipUserAgent where the request is read,
+	// so services store it as it is.
 	UserAgent string
 	Locale    string
 }

@@ -178,5 +178,5 @@ func (s *Service) ownAddress(ctx context.Context, shop storekeep.Shop, accessTok
 
 func (s *Service) addressAudit(c storekeep.Customer, kind storekeep.AuditKind, caller storekeep.Caller) storekeep.AuditEvent {
 	return storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: kind, IP: caller.IP,
-		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), At: s.clock()}
+		UserAgent: caller.UserAgent, At: s.clock()}
 }

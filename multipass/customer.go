@@ -116,7 +116,7 @@ func (s *Service) addAddresses(ctx context.Context, c storekeep.Customer, list [
 		case i >= 0:
 			if a.Default && !held[i].Default {
 				ev := storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: storekeep.AuditDefaultAddressChanged,
-					IP: caller.IP, UserAgent: storekeep.ClipUserAgent(caller.UserAgent),
+					IP: caller.IP, UserAgent: caller.UserAgent,
 					At: s.clock()}
 				if err := s.Store.SetDefaultAddress(ctx, c.ShopID, c.ID, held[i].ID, ev); err != nil {
 					return err

@@ -137,7 +137,7 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 		detail = "created"
 	}
 	ev := storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditMultipassLogin, IP: caller.IP,
-		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), Detail: detail, At: now}
+		UserAgent: caller.UserAgent, Detail: detail, At: now}
 	return issued, s.Store.RecordAudit(ctx, ev)
 }
 
@@ -184,7 +184,7 @@ func (s *Service) throttle(ctx context.Context, shop storekeep.Shop, caller stor
 		return err
 	}
 	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP,
-		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), Detail: "customerAccessTokenCreateWithMultipass", At: s.clock()}.Folded()
+		UserAgent: caller.UserAgent, Detail: "customerAccessTokenCreateWithMultipass", At: s.clock()}.Folded()
 	if err := s.Store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Service) refuse(ctx context.Context, shop storekeep.Shop, caller storek
 		return reason
 	}
 	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditMultipassFailed, IP: caller.IP,
-		UserAgent: storekeep.ClipUserAgent(caller.UserAgent), Detail: reason.Error(), At: s.clock()}.Folded()
+		UserAgent: caller.UserAgent, Detail: reason.Error(), At: s.clock()}.Folded()
 	if err := s.Store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}
