@@ -52,7 +52,13 @@ func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInpu
 // worker runs it at its next poll, so neither the answer nor its time
 // tells whether orders wait.
 func ordersWaiting(shop storekeep.Shop, c storekeep.Customer, caller storekeep.Caller) storekeep.Job {
-	return storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobOrdersWaiting, Locale: caller.Locale, CreatedAt: c.CreatedAt,
+	return signUpJob(storekeep.JobOrdersWaiting, shop, c, caller)
+}
+
+// signUpJob is a job of kind about the sign-up of c, carrying the address
+// and the caller.
+func signUpJob(kind storekeep.JobKind, shop storekeep.Shop, c storekeep.Customer, caller storekeep.Caller) storekeep.Job {
+	return storekeep.Job{ShopID: shop.ID, Kind: kind, Locale: caller.Locale, CreatedAt: c.CreatedAt,
 		Recover: storekeep.RecoverRequest{Email: c.EmailKey, IP: caller.IP, UserAgent: caller.UserAgent}}
 }
 
@@ -65,10 +71,8 @@ func ordersWaiting(shop storekeep.Shop, c storekeep.Customer, caller storekeep.C
 // of two rows; the worker decides at its next poll whether the owner is
 // told (see ProcessAccountExists).
 func (s *Service) signUpTaken(ctx context.Context, shop storekeep.Shop, c storekeep.Customer, caller storekeep.Caller) (storekeep.Customer, error) {
-	job := storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobAccountExists, Locale: caller.Locale, CreatedAt: c.CreatedAt,
-		Recover: storekeep.RecoverRequest{Email: c.EmailKey, IP: caller.IP, UserAgent: caller.UserAgent}}
 	var err error
-	if c.ID, err = s.Store.ReserveCustomerID(ctx, job); err != nil {
+	if c.ID, err = s.Store.ReserveCustomerID(ctx, signUpJob(storekeep.JobAccountExists, shop, c, caller)); err != nil {
 		return storekeep.Customer{}, err
 	}
 	return c, nil
