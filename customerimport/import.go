@@ -74,20 +74,15 @@ var importCaller = storekeep.Caller{IP: "import"}
 // column, the context ends or storage fails.
 func (im *Importer) Run(ctx context.Context, r io.Reader) (Summary, error) {
 	var sum Summary
-	counted := &countingReader{r: r}
-	rd, err := NewReader(counted)
+	rd, err := NewReader(r)
 	if err != nil {
 		return sum, err
-	}
-	now := im.Now
-	if now == nil {
-		now = time.Now
 	}
 	rate := im.InviteRate
 	if rate <= 0 {
 		rate = DefaultInviteRate
 	}
-	nextInvite, every := now().UTC(), time.Duration(float64(time.Second)/rate)
+	nextInvite, every := im.now(), time.Duration(float64(time.Second)/rate)
 	seen := map[string]int{}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -120,7 +115,7 @@ func (im *Importer) Run(ctx context.Context, r io.Reader) (Summary, error) {
 		case o == created:
 			sum.Created++
 			if im.Invite {
-				if err := im.invite(ctx, c, now().UTC(), nextInvite); err != nil {
+				if err := im.invite(ctx, c, im.now(), nextInvite); err != nil {
 					return sum, err
 				}
 				sum.Invited++
@@ -132,7 +127,7 @@ func (im *Importer) Run(ctx context.Context, r io.Reader) (Summary, error) {
 			sum.Unchanged++
 		}
 		if im.Progress != nil {
-			im.Progress(sum.Rows(), counted.n)
+			im.Progress(sum.Rows(), rd.src.read)
 		}
 	}
 }
@@ -236,15 +231,4 @@ func sameAddress(a, b storekeep.MailingAddress) bool {
 	return a.FirstName == b.FirstName && a.LastName == b.LastName && a.Company == b.Company &&
 		a.Address1 == b.Address1 && a.Address2 == b.Address2 && a.City == b.City && a.Province == b.Province &&
 		a.ProvinceCode == b.ProvinceCode && a.CountryCode == b.CountryCode && a.Zip == b.Zip && a.Phone == b.Phone
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -96,16 +96,11 @@ func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key str
 // issues one link. When done is false the caller marks the row. An error
 // leaves the job to be tried again.
 func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Job) (done bool, err error) {
-	if job.Kind != storekeep.JobRecover {
-		return false, fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Kind)
-	}
-	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	shop, err := s.jobShop(ctx, job, storekeep.JobRecover)
 	if err != nil {
-		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+		return false, err
 	}
-	r := job.Recover
-	caller := storekeep.Caller{IP: r.IP, UserAgent: r.UserAgent, Locale: job.Locale}
-	issued, err := s.recoverNow(ctx, shop, r.Email, caller, job.ID)
+	issued, err := s.recoverNow(ctx, shop, job.Recover.Email, jobCaller(job), job.ID)
 	if errors.Is(err, storekeep.ErrJobDone) {
 		return true, nil
 	}
@@ -124,13 +119,13 @@ func (s *Service) ProcessRecoverRequests(ctx context.Context, jobs []storekeep.J
 	outcomes := make([]storekeep.JobOutcome, 0, len(jobs))
 	for _, job := range jobs {
 		if job.Kind != storekeep.JobRecover {
-			return nil, fmt.Errorf("recovery: job %d is a %q, not a recover request", job.ID, job.Kind)
+			return nil, wrongKind(job, storekeep.JobRecover)
 		}
 		shop, ok := shops[job.ShopID]
 		if !ok {
 			var err error
-			if shop, err = s.store.ShopByID(ctx, job.ShopID); err != nil {
-				return nil, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+			if shop, err = s.jobShop(ctx, job, storekeep.JobRecover); err != nil {
+				return nil, err
 			}
 			shops[job.ShopID] = shop
 		}
@@ -148,9 +143,8 @@ func (s *Service) ProcessRecoverRequests(ctx context.Context, jobs []storekeep.J
 // run writes: a token and its mail for a known enabled customer, an audit
 // event alone otherwise.
 func (s *Service) recoverOutcome(ctx context.Context, shop storekeep.Shop, job storekeep.Job) (storekeep.JobOutcome, error) {
-	r := job.Recover
-	caller := storekeep.Caller{IP: r.IP, UserAgent: r.UserAgent, Locale: job.Locale}
-	customer, err := s.store.CustomerByEmail(ctx, shop.ID, r.Email)
+	caller := jobCaller(job)
+	customer, err := s.store.CustomerByEmail(ctx, shop.ID, job.Recover.Email)
 	switch {
 	case errors.Is(err, storekeep.ErrNotFound) || err == nil && customer.State == storekeep.CustomerDisabled:
 		return storekeep.JobOutcome{Audit: s.audit(shop, 0, storekeep.AuditRecoverRequested, caller, "no mail sent")}, nil
@@ -169,12 +163,9 @@ func (s *Service) recoverOutcome(ctx context.Context, shop storekeep.Shop, job s
 // transaction. A customer who is gone or no longer invited (they activated,
 // or were disabled, meanwhile) gets nothing and the job is done.
 func (s *Service) ProcessInvite(ctx context.Context, job storekeep.Job) (done bool, err error) {
-	if job.Kind != storekeep.JobInvite {
-		return false, fmt.Errorf("recovery: job %d is a %q, not an invitation", job.ID, job.Kind)
-	}
-	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	shop, err := s.jobShop(ctx, job, storekeep.JobInvite)
 	if err != nil {
-		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+		return false, err
 	}
 	c, err := s.store.CustomerByID(ctx, shop.ID, job.Invite.CustomerID)
 	if errors.Is(err, storekeep.ErrNotFound) || err == nil && c.State != storekeep.CustomerInvited {
@@ -201,12 +192,9 @@ func (s *Service) ProcessInvite(ctx context.Context, job storekeep.Job) (done bo
 // Otherwise nothing is sent. Either way the client that signed up got the
 // same answer at once: whether orders wait is known only to the mailbox.
 func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (done bool, err error) {
-	if job.Kind != storekeep.JobOrdersWaiting {
-		return false, fmt.Errorf("recovery: job %d is a %q, not an orders_waiting", job.ID, job.Kind)
-	}
-	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	shop, err := s.jobShop(ctx, job, storekeep.JobOrdersWaiting)
 	if err != nil {
-		return false, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+		return false, err
 	}
 	c, err := s.store.CustomerByEmail(ctx, shop.ID, job.Recover.Email)
 	if errors.Is(err, storekeep.ErrNotFound) || err == nil && (c.State != storekeep.CustomerEnabled || !c.EmailVerifiedAt.IsZero()) {
@@ -223,12 +211,32 @@ func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (
 	if err != nil {
 		return false, err
 	}
-	caller := storekeep.Caller{IP: job.Recover.IP, UserAgent: job.Recover.UserAgent, Locale: job.Locale}
-	err = s.issue(ctx, shop, c, storekeep.PurposeReset, storekeep.TemplateOrdersWaiting, token, caller, job.ID)
+	err = s.issue(ctx, shop, c, storekeep.PurposeReset, storekeep.TemplateOrdersWaiting, token, jobCaller(job), job.ID)
 	if errors.Is(err, storekeep.ErrJobDone) {
 		return true, nil
 	}
 	return err == nil, err
+}
+
+// jobShop returns the shop of job, a job of kind.
+func (s *Service) jobShop(ctx context.Context, job storekeep.Job, kind storekeep.JobKind) (storekeep.Shop, error) {
+	if job.Kind != kind {
+		return storekeep.Shop{}, wrongKind(job, kind)
+	}
+	shop, err := s.store.ShopByID(ctx, job.ShopID)
+	if err != nil {
+		return storekeep.Shop{}, fmt.Errorf("recovery: shop of job %d: %w", job.ID, err)
+	}
+	return shop, nil
+}
+
+func wrongKind(job storekeep.Job, want storekeep.JobKind) error {
+	return fmt.Errorf("recovery: job %d is a %q, not a %q", job.ID, job.Kind, want)
+}
+
+// jobCaller is the client whose request queued job.
+func jobCaller(job storekeep.Job) storekeep.Caller {
+	return storekeep.Caller{IP: job.Recover.IP, UserAgent: job.Recover.UserAgent, Locale: job.Locale}
 }
 
 // Invite issues an activation token to an invited customer and queues the
