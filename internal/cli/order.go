@@ -189,7 +189,7 @@ func newProgress(w io.Writer, size int64, what string) progress {
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))}
 	}
-	return &lineProgress{w: w}
+	return lineProgress{w: w}
 }
 
 type barProgress struct{ bar *progressbar.ProgressBar }
@@ -197,16 +197,12 @@ type barProgress struct{ bar *progressbar.ProgressBar }
 func (b barProgress) advance(n, _ int) { b.bar.Add(n) }
 func (b barProgress) finish()          { b.bar.Finish() }
 
-type lineProgress struct {
-	w     io.Writer
-	lines int
-}
+type lineProgress struct{ w io.Writer }
 
-func (l *lineProgress) advance(_, lines int) {
-	l.lines = lines
+func (l lineProgress) advance(_, lines int) {
 	if lines%importProgressEvery == 0 {
 		fmt.Fprintf(l.w, "imported %d lines\n", lines)
 	}
 }
 
-func (l *lineProgress) finish() {}
+func (l lineProgress) finish() {}

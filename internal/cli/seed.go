@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/store/sqlstore"
 	"github.com/storekeep/storekeep/password"
 )
@@ -84,7 +85,7 @@ func setupSeed(fs *flag.FlagSet, env *environment) func(context.Context) error {
 // loopbackDatabase refuses a PostgreSQL URL whose host is not on this
 // machine: seeding writes millions of rows and is for a bench database.
 func loopbackDatabase(db string) error {
-	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+	if !app.IsPostgres(db) {
 		return nil
 	}
 	u, err := url.Parse(db)

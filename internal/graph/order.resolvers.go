@@ -7,8 +7,11 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/graph/generated"
@@ -25,9 +28,11 @@ func (r *customerResolver) Orders(ctx context.Context, obj *storekeep.Customer, 
 	if err != nil {
 		return nil, err
 	}
-	total, err := r.OrderBook.CountOrders(ctx, *obj)
-	if err != nil {
-		return nil, err
+	var total int64
+	if slices.Contains(graphql.CollectAllFields(ctx), "totalCount") {
+		if total, err = r.OrderBook.CountOrders(ctx, *obj); err != nil {
+			return nil, err
+		}
 	}
 	w := storekeep.Window[order.Keyed]{Items: p.Orders, Cursors: p.Cursors, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
 	c := &model.OrderConnection{Edges: make([]model.OrderEdge, len(p.Orders)), Nodes: p.Orders, PageInfo: pageInfo(w), TotalCount: total}

@@ -51,13 +51,10 @@ func mailingAddressConnection(w storekeep.Window[storekeep.MailingAddress]) *mod
 	c := &model.MailingAddressConnection{
 		Edges:    make([]model.MailingAddressEdge, len(w.Items)),
 		Nodes:    append([]storekeep.MailingAddress{}, w.Items...),
-		PageInfo: &model.PageInfo{HasNextPage: w.HasNextPage, HasPreviousPage: w.HasPreviousPage},
+		PageInfo: pageInfo(w),
 	}
 	for i := range w.Items {
 		c.Edges[i] = model.MailingAddressEdge{Cursor: w.Cursors[i], Node: &w.Items[i]}
-	}
-	if n := len(w.Cursors); n > 0 {
-		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &w.Cursors[0], &w.Cursors[n-1]
 	}
 	return c
 }

@@ -62,17 +62,23 @@ func (s *Store) markJobDone(ctx context.Context, tx Querier, job int64, at time.
 		WHERE id = $2 AND `+hasStatus(storekeep.MailPending), s.at(at), job))
 }
 
-// replaceTokens takes the customer's lock, voids their unused tokens of
-// t's purpose and stores t; ErrNotFound, and nothing stored, when the
-// customer no longer has the address to, where the mail goes.
+// replaceTokens takes the customer's lock, then stores t as storeToken
+// does; ErrNotFound, and nothing stored, when the customer no longer has
+// the address to, where the mail goes.
 func (s *Store) replaceTokens(ctx context.Context, tx Querier, t storekeep.CustomerToken, to string) error {
 	if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
 		return err
 	}
-	if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
+	if err := s.hasAddress(ctx, tx, t, to); err != nil {
 		return err
 	}
-	if err := s.hasAddress(ctx, tx, t, to); err != nil {
+	return s.storeToken(ctx, tx, t)
+}
+
+// storeToken voids the customer's unused tokens of t's purpose and stores
+// t; the caller holds the customer's lock and has checked its address.
+func (s *Store) storeToken(ctx context.Context, tx Querier, t storekeep.CustomerToken) error {
+	if err := s.spendTokens(ctx, tx, t.CustomerID, t.Purpose, t.CreatedAt); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at,
@@ -241,7 +247,7 @@ func (s *Store) finishJob(ctx context.Context, tx Querier, o storekeep.JobOutcom
 	}
 	t := *o.Token
 	t.CreatedAt = s.stamp(t.CreatedAt)
-	if err := s.replaceTokens(ctx, tx, t, o.Mail.To); err != nil {
+	if err := s.storeToken(ctx, tx, t); err != nil {
 		return m, false, err
 	}
 	m = o.Mail

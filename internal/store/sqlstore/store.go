@@ -77,11 +77,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return fmt.Errorf("%s: %w", s.d.Name, err)
 	}
-	current, err := s.SchemaCurrent(ctx)
+	pending, err := s.migrations.HasPending(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: migration status: %w", s.d.Name, err)
 	}
-	if !current {
+	if pending {
 		return fmt.Errorf("%s: schema is not current; run the migrations", s.d.Name)
 	}
 	return nil
@@ -93,15 +93,6 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("%s: migrate: %w", s.d.Name, err)
 	}
 	return nil
-}
-
-// SchemaCurrent reports whether every migration has been applied.
-func (s *Store) SchemaCurrent(ctx context.Context) (bool, error) {
-	pending, err := s.migrations.HasPending(ctx)
-	if err != nil {
-		return false, fmt.Errorf("%s: migration status: %w", s.d.Name, err)
-	}
-	return !pending, nil
 }
 
 // stamp returns t, or the current time when t is zero, as precisely as
