@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/graph/generated"
 	"github.com/storekeep/storekeep/internal/graph/model"
