@@ -40,6 +40,9 @@ type CustomerStore interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (Customer, error)
+	// CustomersByEmail returns the shop's customers whose EmailKey is one
+	// of keys, in no particular order; keys no customer has are left out.
+	CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]Customer, error)
 	// ReplacePasswordHash sets a customer's password hash to newHash if it
 	// is still old, leaving every other field as it is; ErrNotFound when it
 	// is not (the password changed meanwhile) or the customer is gone.

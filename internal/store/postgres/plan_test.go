@@ -91,8 +91,9 @@ func seedHistory(t *testing.T, s *Store) {
 	}
 }
 
-// byID matches a statement on one outbox row given by its id.
-var byID = regexp.MustCompile(`^(?:UPDATE|DELETE FROM) (outbox)\s[^(]*WHERE id = \$\d+ AND`)
+// byID matches a statement on outbox rows given by their ids: one id, or
+// a list of them (MarkMailsSent, a batch's jobs).
+var byID = regexp.MustCompile(`^(?:UPDATE|DELETE FROM) (outbox)\s[^(]*WHERE id = (?:\$\d+|ANY\(\$\d+\)) AND`)
 
 // fewRows are the tables that stay small whatever the history: a node has
 // a handful of shops, each with a handful of API tokens.

@@ -63,11 +63,13 @@ var dialect = sqlstore.Dialect{
 	Precision: time.Microsecond,
 	NoLimit:   nil,
 	ListIn:    func(column, param string) string { return column + " = ANY(" + param + ")" },
-	List:      func(ids []int64) (any, error) { return ids, nil },
+	List:      func(values any) (any, error) { return values, nil },
+	Table:     sqlstore.UnnestTable,
 	HashIn:    sqlstore.HashAny,
 	// FOR NO KEY UPDATE does not block inserts that merely reference the
 	// customer.
 	LockCustomer:      `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
+	LockCustomers:     `SELECT id, shop_id, email FROM customers WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
 	ClaimMail:         sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimInvites:      sqlstore.ClaimStatement("outbox", sqlstore.DueInvite, "\n\t\t\tFOR UPDATE SKIP LOCKED"),

@@ -60,8 +60,8 @@ var dialect = sqlstore.Dialect{
 	ListIn: func(column, param string) string {
 		return column + " IN (SELECT value FROM json_each(" + param + "))"
 	},
-	List: func(ids []int64) (any, error) {
-		b, err := json.Marshal(ids)
+	List: func(values any) (any, error) {
+		b, err := json.Marshal(values)
 		return string(b), err
 	},
 	HashIn:       sqlstore.HashInList,
@@ -83,6 +83,10 @@ var dialect = sqlstore.Dialect{
 	},
 	SeedTime: func(base, micros string) string { return "(" + base + " + (" + micros + ") * 1000)" },
 	SeedHash: func(string) string { return "randomblob(32)" },
+
+	// A batch's rows go as one JSON array, each row an array.
+	Table:         sqlstore.JSONTable,
+	LockCustomers: `SELECT id, shop_id, email FROM customers WHERE id IN (SELECT value FROM json_each($1))`,
 }
 
 func isConflict(err error) bool {

@@ -18,16 +18,25 @@ type Dialect struct {
 	// NoLimit is the LIMIT argument that means no limit.
 	NoLimit any
 	// ListIn is the condition that column is one of the values of a list
-	// parameter param, and List encodes that list; the statement is the
-	// same whatever the list's length.
+	// parameter param, and List encodes that list, an []int64 or a
+	// []string; the statement is the same whatever the list's length.
 	ListIn func(column, param string) string
-	List   func(ids []int64) (any, error)
+	List   func(values any) (any, error)
+	// Table is a FROM item named v whose rows are passed as parameters
+	// from $first on, with cols for columns, and the arguments to pass;
+	// the statement is the same whatever the number of rows (UnnestTable,
+	// JSONTable).
+	Table func(first int, cols []Column) (from string, args []any, err error)
 	// HashIn is the condition that column is one of hashes, whose
 	// parameters start at $n, with the arguments to append.
 	HashIn func(column string, n int, hashes [][]byte) (string, []any)
 	// LockCustomer, when not empty, takes the row lock of customer $1 for
 	// the rest of the transaction (see lockCustomer).
 	LockCustomer string
+	// LockCustomers returns the id, shop_id and email of the customers of
+	// the list parameter $1, having taken their row locks in the order of
+	// their ids where the dialect has row locks.
+	LockCustomers string
 	// ClaimMail, ClaimJobs and ClaimInvites lease due mail, due jobs but
 	// invitations, and due invitations ($1: lease end, $2: now, $3:
 	// limit), returning claimColumns.
