@@ -186,6 +186,7 @@ func (a *App) build() error {
 	}
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
+	cfg.Orders.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
