@@ -403,6 +403,16 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 			t.Errorf("%s: err = %v, want BAD_REQUEST", name, err)
 		}
 	}
+	for _, w := range []struct {
+		page  storekeep.Page
+		field string
+	}{{storekeep.Page{First: n(251)}, "first"}, {storekeep.Page{Last: n(-1)}, "last"}} {
+		_, err := f.svc.CustomerOrders(f.ctx, c, pg(w.page))
+		_, perr := storekeep.Paginate([]int64{}, func(v int64) int64 { return v }, w.page)
+		if err == nil || perr == nil || err.Error() != perr.Error() || !strings.Contains(err.Error(), " on "+w.field+": ") {
+			t.Errorf("%s out of range: orders say %v, other connections %v", w.field, err, perr)
+		}
+	}
 	count, err := f.svc.CountOrders(f.ctx, c)
 	if err != nil || count != 5 {
 		t.Fatalf("CountOrders = %d, %v", count, err)
