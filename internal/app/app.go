@@ -186,6 +186,7 @@ func (a *App) build() error {
 	}
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
+	cfg.Orders.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
@@ -218,8 +219,8 @@ func (a *App) build() error {
 	}, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Multipass = multipass.New(multipass.Deps{
-		Store: a.Store, Addresses: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
-	}, multipass.Config{AccessTokenTTL: cfg.Account.AccessTokenTTL, PerIP: cfg.Account.LoginPerIP})
+		Store: a.Store, Accounts: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
+	}, multipass.Config{PerIP: cfg.Account.LoginPerIP})
 	a.Metrics = a.newMetrics(hasher)
 	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders,
 		Multipass: a.Multipass, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
