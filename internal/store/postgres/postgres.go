@@ -82,8 +82,9 @@ var dialect = sqlstore.Dialect{
 	SeedTime: func(base, micros string) string {
 		return "(CAST(" + base + " AS timestamptz) + (" + micros + ") * interval '1 microsecond')"
 	},
-	SeedHash: func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
-	Analyze:  "ANALYZE",
+	SeedHash:      func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
+	Analyze:       "ANALYZE",
+	LimitEachHalf: true,
 }
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.
