@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -87,11 +88,11 @@ func (s *Store) storeToken(ctx context.Context, tx Querier, t storekeep.Customer
 	return s.mapErr(err)
 }
 
-// storeTokens stores tokens, each as storeToken does, in two statements:
-// it inserts them all, then voids the unused tokens each customer had of
-// each purpose but the last of tokens, so that, as if they were stored one
-// after the other, one stays unused. The caller holds the customers'
-// locks and has checked their addresses.
+// storeTokens stores tokens as storeToken would one after the other, in
+// two statements: it inserts them all, then voids every unused token of
+// their customers and purposes but the last of tokens for each, which
+// stays the one unused. The caller holds the customers' locks and has
+// checked their addresses.
 func (s *Store) storeTokens(ctx context.Context, tx Querier, tokens []storekeep.CustomerToken) error {
 	n := len(tokens)
 	shops, customers := make([]int64, n), make([]int64, n)
@@ -117,23 +118,18 @@ func (s *Store) storeTokens(ctx context.Context, tx Querier, tokens []storekeep.
 	if err != nil {
 		return s.mapErr(err)
 	}
-	kept := make([]int, 0, len(last))
-	for _, i := range last {
-		kept = append(kept, i)
+	kept := slices.Sorted(maps.Values(last))
+	keptCustomers, keptPurposes := make([]int64, len(kept)), make([]string, len(kept))
+	keptHashes, keptAt := make([][]byte, len(kept)), make([]time.Time, len(kept))
+	for j, i := range kept {
+		keptCustomers[j], keptPurposes[j], keptHashes[j], keptAt[j] = customers[i], purposes[i], hashes[i], created[i]
 	}
-	slices.Sort(kept)
-	customers, purposes, hashes, created = customers[:0], purposes[:0], hashes[:0], created[:0]
-	for _, i := range kept {
-		t := tokens[i]
-		customers, purposes = append(customers, t.CustomerID), append(purposes, string(t.Purpose))
-		hashes, created = append(hashes, t.Hash), append(created, t.CreatedAt)
-	}
-	list, err := s.d.List(customers)
+	list, err := s.d.List(keptCustomers)
 	if err != nil {
 		return err
 	}
-	from, args, err = s.d.Table(2, []Column{{"customer_id", customers}, {"purpose", purposes}, {"kept", hashes},
-		{"at", created}})
+	from, args, err = s.d.Table(2, []Column{{"customer_id", keptCustomers}, {"purpose", keptPurposes},
+		{"kept", keptHashes}, {"at", keptAt}})
 	if err != nil {
 		return err
 	}
