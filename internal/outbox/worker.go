@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/groupcommit"
 	"github.com/storekeep/storekeep/internal/mail"
 )
 
@@ -65,14 +66,14 @@ type Worker struct {
 	soon    atomic.Bool
 	metrics Metrics
 	cache   shopCache
-	sent    sentLog
+	sent    *groupcommit.Group[int64, struct{}]
 }
 
 // New returns a worker over store that renders with render and sends with
 // sender.
 func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg Config) *Worker {
 	cfg = cfg.withDefaults()
-	return &Worker{
+	w := &Worker{
 		store:  store,
 		shops:  shops,
 		render: render,
@@ -81,6 +82,8 @@ func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg
 		log:    cfg.Logger,
 		kick:   make(chan struct{}, 1),
 	}
+	w.sent = groupcommit.New(w.writeSent)
+	return w
 }
 
 // Metrics returns the worker's live counters.
