@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -237,7 +238,9 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 		n := claimed.Len()
 		w.busy.Add(int64(n))
 		for kind, jobs := range w.batches(&claimed) {
-			wg.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], jobs, wg) })
+			for part := range slices.Chunk(jobs, w.cfg.JobBatch) {
+				wg.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], part, wg) })
+			}
 		}
 		for _, t := range w.tasks(claimed) {
 			wg.Go(func() {
