@@ -1,11 +1,12 @@
 // Package groupcommit writes together what concurrent callers submit while
 // a write is under way: each caller waits for the one write that carries
 // its item, so that a burst of N callers costs a few transactions rather
-// than N. Leadership passes from group to group: the caller who finds no
-// write under way writes its item alone at once; callers who arrive during
-// a write gather into the next group, and when the write ends one of them
-// is handed that group and writes it, so that no caller writes for others
-// for longer than its own group's write.
+// than N. Leadership passes from group to group: a caller who finds fewer
+// writes under way than the Group allows writes its item alone at once;
+// callers who arrive while the writes are all taken gather into the next
+// group, and when a write ends one of them is handed that group and writes
+// it, so that no caller writes for others for longer than its own group's
+// write.
 package groupcommit
 
 import (
@@ -23,15 +24,17 @@ type Write[T, R any] func(ctx context.Context, items []T) ([]R, error)
 // next write. Its zero value is not usable; make one with New. Its methods
 // are safe for concurrent use.
 type Group[T, R any] struct {
-	write Write[T, R]
-	mu    sync.Mutex
-	busy  bool
-	next  *group[T, R]
+	write   Write[T, R]
+	writers int
+	mu      sync.Mutex
+	writing int
+	next    *group[T, R]
 }
 
-// New returns a Group that writes with write.
-func New[T, R any](write Write[T, R]) *Group[T, R] {
-	return &Group[T, R]{write: write}
+// New returns a Group that writes with write, at most writers writes at
+// once (at least 1).
+func New[T, R any](writers int, write Write[T, R]) *Group[T, R] {
+	return &Group[T, R]{write: write, writers: max(1, writers)}
 }
 
 // group is the items one write stores.
@@ -63,8 +66,8 @@ type member[T, R any] struct {
 func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	m := &member[T, R]{item: item}
 	g.mu.Lock()
-	if !g.busy {
-		g.busy = true
+	if g.writing < g.writers {
+		g.writing++
 		g.mu.Unlock()
 		g.run(ctx, &group[T, R]{members: []*member[T, R]{m}})
 		return m.res, m.err
@@ -115,7 +118,7 @@ func (g *Group[T, R]) run(ctx context.Context, b *group[T, R]) {
 		g.next = nil
 		next.lead <- struct{}{}
 	} else {
-		g.busy = false
+		g.writing--
 	}
 	g.mu.Unlock()
 	if b.done != nil {

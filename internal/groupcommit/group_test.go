@@ -100,7 +100,7 @@ func submit(t *testing.T, g *Group[int, int], w *gate, ctxs []context.Context, i
 
 func TestItemsSubmittedDuringAWriteAreWrittenTogetherNext(t *testing.T) {
 	w := newGate()
-	g := New(w.write)
+	g := New(1, w.write)
 	got := submit(t, g, w, nil, 2, 3, 4, 5)
 	for i, o := range got {
 		if want := (i + 2) * 10; o.err != nil || o.res != want {
@@ -112,14 +112,14 @@ func TestItemsSubmittedDuringAWriteAreWrittenTogetherNext(t *testing.T) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.busy || g.next != nil {
+	if g.writing != 0 || g.next != nil {
 		t.Error("the group is still busy after every write ended")
 	}
 }
 
 func TestAFailingItemFailsOnlyItsOwnCaller(t *testing.T) {
 	w := newGate()
-	g := New(w.write)
+	g := New(1, w.write)
 	got := submit(t, g, w, nil, 2, -1, 4)
 	if got[1].err == nil {
 		t.Error("the negative item was written")
@@ -142,7 +142,7 @@ func TestAFailingItemFailsOnlyItsOwnCaller(t *testing.T) {
 
 func TestACallerThatLeavesBeforeItsGroupIsWrittenIsLeftOut(t *testing.T) {
 	w := newGate()
-	g := New(w.write)
+	g := New(1, w.write)
 	gone, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { g.Do(context.Background(), 1) })
@@ -174,7 +174,7 @@ func TestACallerThatLeavesBeforeItsGroupIsWrittenIsLeftOut(t *testing.T) {
 
 func TestTheWriterLeavingDoesNotCancelTheWrite(t *testing.T) {
 	w := newGate()
-	g := New(w.write)
+	g := New(1, w.write)
 	ctx, cancel := context.WithCancel(context.Background())
 	var res int
 	var err error
@@ -198,7 +198,7 @@ func TestTheWriterLeavingDoesNotCancelTheWrite(t *testing.T) {
 func TestManyConcurrentCallersEachGetTheirOwnResult(t *testing.T) {
 	var mu sync.Mutex
 	written := 0
-	g := New(func(_ context.Context, items []int) ([]int, error) {
+	g := New(1, func(_ context.Context, items []int) ([]int, error) {
 		mu.Lock()
 		written += len(items)
 		mu.Unlock()
@@ -224,5 +224,37 @@ func TestManyConcurrentCallersEachGetTheirOwnResult(t *testing.T) {
 	wg.Wait()
 	if written != callers*each {
 		t.Errorf("%d items written, want %d", written, callers*each)
+	}
+}
+
+func TestUpToWritersWritesRunAtOnceAndTheRestGather(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var groups [][]int
+	started := make(chan struct{}, 2)
+	g := New(2, func(_ context.Context, items []int) ([]int, error) {
+		mu.Lock()
+		groups = append(groups, slices.Clone(items))
+		mu.Unlock()
+		if items[0] <= 2 {
+			started <- struct{}{}
+			<-release
+		}
+		return items, nil
+	})
+	var wg sync.WaitGroup
+	for _, it := range []int{1, 2} {
+		wg.Go(func() { g.Do(context.Background(), it) })
+	}
+	<-started
+	<-started
+	for _, it := range []int{3, 4} {
+		wg.Go(func() { g.Do(context.Background(), it) })
+	}
+	g.waitFor(2)
+	close(release)
+	wg.Wait()
+	if len(groups) != 3 || len(groups[2]) != 2 {
+		t.Fatalf("groups written = %v, want 1 and 2 alone at once, then 3 and 4 together", groups)
 	}
 }

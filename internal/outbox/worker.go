@@ -83,7 +83,7 @@ func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg
 		log:    cfg.Logger,
 		kick:   make(chan struct{}, 1),
 	}
-	w.sent = groupcommit.New(w.writeSent)
+	w.sent = groupcommit.New(1, w.writeSent)
 	return w
 }
 

@@ -71,7 +71,7 @@ var _ storekeep.Store = (*Store)(nil)
 // New returns the store c describes.
 func New(c Config) *Store {
 	s := &Store{d: c.Dialect, w: c.Writer, r: c.Reader, sealer: c.Sealer, migrations: c.Migrations, close: c.Close}
-	s.enqueue = groupcommit.New(s.insertRows)
+	s.enqueue = groupcommit.New(s.d.Writers, s.insertRows)
 	return s
 }
 
