@@ -57,7 +57,8 @@ type Config struct {
 	// DKIM, when its KeyFile is set, signs the mail sent by SMTP.
 	DKIM mail.DKIMConfig
 	// Redis, a redis:// URL, shares throttles between nodes; empty keeps
-	// them in this process.
+	// them in this process. New reads it before it opens the database, so
+	// a bad URL touches nothing.
 	Redis string
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
 	RedisPrefix string
@@ -152,12 +153,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := OpenStore(ctx, cfg.DB, keys)
+	limiter, err := newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Keys: keys, cfg: cfg}
+	store, err := OpenStore(ctx, cfg.DB, keys)
+	if err != nil {
+		limiter.close()
+		return nil, err
+	}
+	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter}
 	if err := a.build(); err != nil {
+		limiter.close()
 		store.Close()
 		return nil, err
 	}
@@ -171,10 +178,6 @@ func (a *App) build() error {
 		return err
 	}
 	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
-	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
-	if err != nil {
-		return err
-	}
 	limiter := a.limiter
 	a.sender, err = a.mailSender()
 	if err != nil {
@@ -186,6 +189,7 @@ func (a *App) build() error {
 	}
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
+	cfg.Orders.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
@@ -218,8 +222,8 @@ func (a *App) build() error {
 	}, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Multipass = multipass.New(multipass.Deps{
-		Store: a.Store, Addresses: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
-	}, multipass.Config{AccessTokenTTL: cfg.Account.AccessTokenTTL, PerIP: cfg.Account.LoginPerIP})
+		Store: a.Store, Accounts: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
+	}, multipass.Config{PerIP: cfg.Account.LoginPerIP})
 	a.Metrics = a.newMetrics(hasher)
 	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders,
 		Multipass: a.Multipass, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})

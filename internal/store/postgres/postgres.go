@@ -81,8 +81,9 @@ var dialect = sqlstore.Dialect{
 	SeedTime: func(base, micros string) string {
 		return "(CAST(" + base + " AS timestamptz) + (" + micros + ") * interval '1 microsecond')"
 	},
-	SeedHash: func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
-	Analyze:  "ANALYZE",
+	SeedHash:      func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
+	Analyze:       "ANALYZE",
+	LimitEachHalf: true,
 	// Four writes of queued outbox rows at once, each one statement for
 	// the rows that gathered, queued ~1.5× as many rows a second at 16
 	// clients as one did (BENCHMARKS.md).

@@ -61,6 +61,12 @@ type Dialect struct {
 	// base; SeedHash a distinct 32-byte hash for row i.
 	SeedTime func(base, micros string) string
 	SeedHash func(i string) string
+	// LimitEachHalf gives each half of a customer's orders (see
+	// customerOrderHalves) the page's ORDER BY and LIMIT of its own, for a
+	// database that would otherwise read every matching order of both
+	// halves and sort them for one page (PostgreSQL); SQLite merges the
+	// halves in order by itself.
+	LimitEachHalf bool
 	// Analyze, when not empty, is the statement that, followed by a list
 	// of tables, refreshes their planner statistics after a bulk load.
 	Analyze string
