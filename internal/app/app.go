@@ -24,6 +24,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
 	"github.com/storekeep/storekeep/multipass"
 	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
@@ -34,6 +35,9 @@ import (
 type Config struct {
 	// DB is a SQLite file path or a postgres:// URL.
 	DB string
+	// SQLiteCacheMiB is the page cache of each SQLite connection, in MiB;
+	// PostgreSQL ignores it.
+	SQLiteCacheMiB int
 	// SecretKeys are the server keys, newest first.
 	SecretKeys [][]byte
 	// SMTP is an smtp:// or smtps:// URL; empty sends mail to the dev
@@ -87,16 +91,17 @@ type Config struct {
 // those of the node. serve's flags default to them.
 func DefaultConfig() Config {
 	return Config{
-		SMTPConns:   4,
-		RedisPrefix: ratelimit.DefaultPrefix,
-		LimiterKeys: ratelimit.DefaultMaxKeys,
-		Recovery:    recovery.DefaultConfig(),
-		Account:     account.DefaultConfig(),
-		Orders:      order.DefaultConfig(),
-		Outbox:      outbox.DefaultConfig(),
-		HashParams:  password.DefaultParams,
-		HashQueue:   256,
-		Timeouts:    DefaultTimeouts,
+		SQLiteCacheMiB: sqlite.DefaultCacheMiB,
+		SMTPConns:      4,
+		RedisPrefix:    ratelimit.DefaultPrefix,
+		LimiterKeys:    ratelimit.DefaultMaxKeys,
+		Recovery:       recovery.DefaultConfig(),
+		Account:        account.DefaultConfig(),
+		Orders:         order.DefaultConfig(),
+		Outbox:         outbox.DefaultConfig(),
+		HashParams:     password.DefaultParams,
+		HashQueue:      256,
+		Timeouts:       DefaultTimeouts,
 	}
 }
 
@@ -110,6 +115,7 @@ func (c Config) Validate() error {
 		c.Orders.Validate(),
 		c.Outbox.Validate(),
 		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		c.checkSQLiteCache(),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
@@ -152,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := OpenStore(ctx, cfg.DB, keys)
+	store, err := openStore(ctx, cfg.DB, keys, cfg.SQLiteCacheMiB)
 	if err != nil {
 		return nil, err
 	}
@@ -345,4 +351,13 @@ func (a *App) Close() error {
 		err = c.Close()
 	}
 	return errors.Join(err, a.limiter.close(), a.Store.Close())
+}
+
+// checkSQLiteCache refuses a SQLite page cache outside its bounds, for a
+// SQLite node only.
+func (c Config) checkSQLiteCache() error {
+	if IsPostgres(c.DB) {
+		return nil
+	}
+	return sqlite.CheckCacheMiB("--sqlite-cache-size", c.SQLiteCacheMiB)
 }
