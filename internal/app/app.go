@@ -61,7 +61,8 @@ type Config struct {
 	// DKIM, when its KeyFile is set, signs the mail sent by SMTP.
 	DKIM mail.DKIMConfig
 	// Redis, a redis:// URL, shares throttles between nodes; empty keeps
-	// them in this process.
+	// them in this process. New reads it before it opens the database, so
+	// a bad URL touches nothing.
 	Redis string
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
 	RedisPrefix string
@@ -158,12 +159,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openStore(ctx, cfg.DB, keys, cfg.SQLiteCacheMiB)
+	limiter, err := newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Keys: keys, cfg: cfg}
+	store, err := openStore(ctx, cfg.DB, keys, cfg.SQLiteCacheMiB)
+	if err != nil {
+		limiter.close()
+		return nil, err
+	}
+	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter}
 	if err := a.build(); err != nil {
+		limiter.close()
 		store.Close()
 		return nil, err
 	}
@@ -177,10 +184,6 @@ func (a *App) build() error {
 		return err
 	}
 	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
-	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
-	if err != nil {
-		return err
-	}
 	limiter := a.limiter
 	a.sender, err = a.mailSender()
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +87,17 @@ func TestReadyzIsNotReadyWhenTheKeysCannotReadTheDatabase(t *testing.T) {
 	}
 	if !strings.Contains(n.logs.String(), "different server key") {
 		t.Fatal("the reason is not logged")
+	}
+}
+
+func TestABadRedisURLIsRefusedBeforeTheDatabaseIsTouched(t *testing.T) {
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.HashParams = filepath.Join(t.TempDir(), "sk.db"), [][]byte{newKey(t)}, fastHashing
+	cfg.Redis = "http://127.0.0.1:6379"
+	if _, err := app.New(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "--redis") {
+		t.Fatalf("New with an http:// Redis URL: %v, want an error naming --redis", err)
+	}
+	if _, err := os.Stat(cfg.DB); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the database was created: %v", err)
 	}
 }

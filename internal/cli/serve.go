@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/server"
@@ -73,11 +71,6 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		}
 		if *dkimKey != "" && *dkimSel == "" {
 			return errors.New("--dkim-selector is required with --dkim-key")
-		}
-		if *redisURL != "" {
-			if _, err := redis.ParseURL(*redisURL); err != nil {
-				return fmt.Errorf("--redis: %w", err)
-			}
 		}
 		if *smtpPass != "" {
 			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
