@@ -138,10 +138,11 @@ type App struct {
 	// operational routes, kept off the API address.
 	Admin http.Handler
 	// Metrics is the node's Prometheus registry, served at /metrics.
-	Metrics *metrics.Metrics
-	cfg     Config
-	sender  mail.Sender
-	limiter *limiter
+	Metrics  *metrics.Metrics
+	cfg      Config
+	sender   mail.Sender
+	limiter  *limiter
+	keyCheck keyCheck
 }
 
 // New opens and migrates the store and builds the node.
@@ -256,13 +257,13 @@ func (a *App) build() error {
 }
 
 // ready reports whether the node can take traffic: the database answers,
-// its schema is current, and the configured keys can read what it holds.
+// its schema is current, and the configured keys can read what it holds
+// (checked again once a passing check is KeyCheckTTL old).
 func (a *App) ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
 		return err
 	}
-	_, err := verifyKeys(ctx, a.Store, a.Keys)
-	return err
+	return a.keyCheck.verify(ctx, a.Store, a.Keys, a.cfg.Now())
 }
 
 func (a *App) mailSender() (mail.Sender, error) {
