@@ -95,8 +95,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies every migration the database lacks.
+// Migrate applies every migration the database lacks. A schema already
+// current, as at nearly every start, is recognised from one read of the
+// version table, without taking the migration lock (a lock, a look-up of
+// the table in the catalog and an unlock fewer: round trips that every
+// PostgreSQL command paid at start).
 func (s *Store) Migrate(ctx context.Context) error {
+	if pending, err := s.migrations.HasPending(ctx); err == nil && !pending {
+		return nil
+	}
 	if _, err := s.migrations.Up(ctx); err != nil {
 		return fmt.Errorf("%s: migrate: %w", s.d.Name, err)
 	}
