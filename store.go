@@ -206,10 +206,12 @@ type OutboxStore interface {
 	// MarkMailFailed gives up on a mail. Its data stays sealed in the row
 	// so that RetryMail can send it again.
 	MarkMailFailed(ctx context.Context, id int64, now time.Time, lastError string) error
-	// OutboxStats reports how many mails are pending, counted up to upTo
-	// (upTo means at least that many), and when the oldest of them was
+	// OutboxStats reports how many outbox rows are pending, counted up to
+	// upTo (upTo means at least that many), and when the oldest of them was
 	// queued (zero time when none), at a cost bounded by upTo whatever the
-	// backlog.
+	// backlog. Every kind counts: mails, and the jobs that make them
+	// (recover requests, invitations, paced ones due later too), since
+	// each is work the outbox has yet to do.
 	OutboxStats(ctx context.Context, upTo int) (pending int, oldest time.Time, err error)
 	// ListMail lists mail with that status (every status when empty),
 	// newest first, without its data.

@@ -24,6 +24,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
 	"github.com/storekeep/storekeep/multipass"
 	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
@@ -34,6 +35,9 @@ import (
 type Config struct {
 	// DB is a SQLite file path or a postgres:// URL.
 	DB string
+	// SQLiteCacheMiB is the page cache of each SQLite connection, in MiB;
+	// PostgreSQL ignores it.
+	SQLiteCacheMiB int
 	// SecretKeys are the server keys, newest first.
 	SecretKeys [][]byte
 	// SMTP is an smtp:// or smtps:// URL; empty sends mail to the dev
@@ -88,16 +92,17 @@ type Config struct {
 // those of the node. serve's flags default to them.
 func DefaultConfig() Config {
 	return Config{
-		SMTPConns:   4,
-		RedisPrefix: ratelimit.DefaultPrefix,
-		LimiterKeys: ratelimit.DefaultMaxKeys,
-		Recovery:    recovery.DefaultConfig(),
-		Account:     account.DefaultConfig(),
-		Orders:      order.DefaultConfig(),
-		Outbox:      outbox.DefaultConfig(),
-		HashParams:  password.DefaultParams,
-		HashQueue:   256,
-		Timeouts:    DefaultTimeouts,
+		SQLiteCacheMiB: sqlite.DefaultCacheMiB,
+		SMTPConns:      4,
+		RedisPrefix:    ratelimit.DefaultPrefix,
+		LimiterKeys:    ratelimit.DefaultMaxKeys,
+		Recovery:       recovery.DefaultConfig(),
+		Account:        account.DefaultConfig(),
+		Orders:         order.DefaultConfig(),
+		Outbox:         outbox.DefaultConfig(),
+		HashParams:     password.DefaultParams,
+		HashQueue:      256,
+		Timeouts:       DefaultTimeouts,
 	}
 }
 
@@ -111,6 +116,7 @@ func (c Config) Validate() error {
 		c.Orders.Validate(),
 		c.Outbox.Validate(),
 		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		c.checkSQLiteCache(),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
@@ -132,10 +138,11 @@ type App struct {
 	// operational routes, kept off the API address.
 	Admin http.Handler
 	// Metrics is the node's Prometheus registry, served at /metrics.
-	Metrics *metrics.Metrics
-	cfg     Config
-	sender  mail.Sender
-	limiter *limiter
+	Metrics  *metrics.Metrics
+	cfg      Config
+	sender   mail.Sender
+	limiter  *limiter
+	keyCheck keyCheck
 }
 
 // New opens and migrates the store and builds the node.
@@ -157,7 +164,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := OpenStore(ctx, cfg.DB, keys)
+	store, err := openStore(ctx, cfg.DB, keys, cfg.SQLiteCacheMiB)
 	if err != nil {
 		limiter.close()
 		return nil, err
@@ -250,13 +257,13 @@ func (a *App) build() error {
 }
 
 // ready reports whether the node can take traffic: the database answers,
-// its schema is current, and the configured keys can read what it holds.
+// its schema is current, and the configured keys can read what it holds
+// (checked again once a passing check is KeyCheckTTL old).
 func (a *App) ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
 		return err
 	}
-	_, err := verifyKeys(ctx, a.Store, a.Keys)
-	return err
+	return a.keyCheck.verify(ctx, a.Store, a.Keys, a.cfg.Now())
 }
 
 func (a *App) mailSender() (mail.Sender, error) {
@@ -348,4 +355,13 @@ func (a *App) Close() error {
 		err = c.Close()
 	}
 	return errors.Join(err, a.limiter.close(), a.Store.Close())
+}
+
+// checkSQLiteCache refuses a SQLite page cache outside its bounds, for a
+// SQLite node only.
+func (c Config) checkSQLiteCache() error {
+	if IsPostgres(c.DB) {
+		return nil
+	}
+	return sqlite.CheckCacheMiB("--sqlite-cache-size", c.SQLiteCacheMiB)
 }

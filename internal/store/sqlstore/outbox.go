@@ -13,47 +13,39 @@ import (
 
 // insertMail queues m, due at once. Its Data is sealed.
 func (s *Store) insertMail(ctx context.Context, q Querier, m storekeep.Mail) (int64, error) {
-	return s.insert(ctx, q, "mail", m.ShopID, m.To, string(m.Template), m.Locale, m.Data, m.MessageID, m.CreatedAt, m.CreatedAt)
-}
-
-// EnqueueMail queues m, due at once, and returns its ID.
-func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error) {
-	return s.insertMail(ctx, s.w, m)
-}
-
-// EnqueueJob queues j, due at once, and returns its ID. Its payload is
-// sealed.
-func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
-	return s.enqueueJob(ctx, s.w, j)
-}
-
-func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int64, error) {
-	due := j.DueAt
-	if due.IsZero() {
-		due = j.CreatedAt
-	}
-	switch j.Kind {
-	case storekeep.JobRecover, storekeep.JobOrdersWaiting, storekeep.JobAccountExists:
-		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
-	case storekeep.JobInvite:
-		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
-	}
-	return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
-}
-
-// insert queues an outbox row of kind, due at due, with data sealed.
-func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64, to, template, locale string,
-	data any, messageID string, created, due time.Time) (int64, error) {
-	sealed, err := s.sealData(data)
+	row, err := s.mailRow(m)
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
-			status, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id`,
-		shopID, kind, to, template, locale, sealed, messageID, s.at(s.stamp(due)), s.at(s.stamp(created))).Scan(&id)
-	return id, s.mapErr(err)
+	return s.insert(ctx, q, row)
+}
+
+// EnqueueMail queues m, due at once, and returns its ID, in one write
+// with the other rows queued meanwhile (see enqueue).
+func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error) {
+	row, err := s.mailRow(m)
+	if err != nil {
+		return 0, err
+	}
+	return s.enqueue.Do(ctx, row)
+}
+
+// EnqueueJob queues j, due at once, and returns its ID, in one write with
+// the other rows queued meanwhile (see enqueue). Its payload is sealed.
+func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
+	row, err := s.jobRow(j)
+	if err != nil {
+		return 0, err
+	}
+	return s.enqueue.Do(ctx, row)
+}
+
+func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int64, error) {
+	row, err := s.jobRow(j)
+	if err != nil {
+		return 0, err
+	}
+	return s.insert(ctx, q, row)
 }
 
 // hasStatus is the condition that an outbox row looked up by id has
