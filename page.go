@@ -32,6 +32,23 @@ type Window[T any] struct {
 	HasNextPage     bool
 }
 
+// CheckSize fails with CodeBadRequest when neither First nor Last is
+// given, or either is outside 0..MaxPageSize (naming it as the field).
+func (p Page) CheckSize() error {
+	if p.First == nil && p.Last == nil {
+		return NewError(CodeBadRequest, nil, "you must provide one of first or last")
+	}
+	for _, arg := range []struct {
+		name string
+		n    *int
+	}{{"first", p.First}, {"last", p.Last}} {
+		if name, n := arg.name, arg.n; n != nil && (*n < 0 || *n > MaxPageSize) {
+			return NewError(CodeBadRequest, []string{name}, name+" must be between 0 and "+strconv.Itoa(MaxPageSize))
+		}
+	}
+	return nil
+}
+
 // Paginate cuts the page p asks for out of items, which are in ascending
 // order of key, as Relay's cursor connections do: items after After and
 // before Before, then the First of them, then the Last of those. Cursors
@@ -41,16 +58,8 @@ type Window[T any] struct {
 // this function made.
 func Paginate[T any](items []T, key func(T) int64, p Page) (Window[T], error) {
 	var w Window[T]
-	if p.First == nil && p.Last == nil {
-		return w, NewError(CodeBadRequest, nil, "you must provide one of first or last")
-	}
-	for _, arg := range []struct {
-		name string
-		n    *int
-	}{{"first", p.First}, {"last", p.Last}} {
-		if name, n := arg.name, arg.n; n != nil && (*n < 0 || *n > MaxPageSize) {
-			return w, NewError(CodeBadRequest, []string{name}, name+" must be between 0 and "+strconv.Itoa(MaxPageSize))
-		}
+	if err := p.CheckSize(); err != nil {
+		return w, err
 	}
 	if p.Reverse {
 		items = slices.Clone(items)

@@ -131,7 +131,7 @@ func (s *Service) addAddresses(ctx context.Context, c storekeep.Customer, list [
 		return problem(fmt.Sprintf("a customer can have at most %d addresses", storekeep.MaxAddressesPerCustomer))
 	}
 	for _, a := range add {
-		if _, err := s.Addresses.AddAddress(ctx, c, a.Input, a.Default, caller); err != nil {
+		if _, err := s.Accounts.AddAddress(ctx, c, a.Input, a.Default, caller); err != nil {
 			return asProblem(err)
 		}
 	}

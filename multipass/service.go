@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/address"
 )
 
@@ -29,43 +30,48 @@ type Store interface {
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 }
 
-// AddressBook adds an address to a customer's book, bounded and audited
-// as customerAddressCreate does (account.Service).
-type AddressBook interface {
+// Accounts is the account policy a Multipass sign-in follows;
+// *account.Service is one.
+type Accounts interface {
+	// AddAddress adds an address to a customer's book, bounded and
+	// audited as customerAddressCreate does.
 	AddAddress(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (storekeep.MailingAddress, error)
+	// NewSession makes the access token a sign-in returns, as password
+	// sign-in does.
+	NewSession(shopID, customerID int64) (storekeep.AccessToken, storekeep.IssuedAccessToken, error)
 }
 
 // Config holds the service's tunables; zero fields take DefaultConfig's.
 type Config struct {
-	// AccessTokenTTL is the lifetime of the access tokens it issues.
-	AccessTokenTTL time.Duration
 	// PerIP limits Multipass sign-ins per client IP and shop.
 	PerIP storekeep.Limit
 }
 
-// DefaultConfig returns storekeep's defaults: those of password sign-in.
+// DefaultConfig returns storekeep's defaults: those of password sign-in,
+// 60 sign-ins a minute per client IP and shop.
 func DefaultConfig() Config {
-	return Config{AccessTokenTTL: 30 * 24 * time.Hour, PerIP: storekeep.Limit{Count: 60, Per: time.Minute}}
+	return Config{PerIP: storekeep.Limit{Count: 60, Per: time.Minute}}
+}
+
+// Validate refuses settings that cannot work: a limit that allows nothing.
+func (c Config) Validate() error {
+	return storekeep.CheckLimit("Multipass sign-ins per IP", c.PerIP)
 }
 
 func (c Config) withDefaults() Config {
-	d := DefaultConfig()
-	if c.AccessTokenTTL == 0 {
-		c.AccessTokenTTL = d.AccessTokenTTL
-	}
 	if c.PerIP.Count == 0 {
-		c.PerIP = d.PerIP
+		c.PerIP = DefaultConfig().PerIP
 	}
 	return c
 }
 
 // Deps are the Service's collaborators; Now is optional.
 type Deps struct {
-	Store     Store
-	Addresses AddressBook
-	Limiter   storekeep.Limiter
-	Keys      storekeep.Keyring
-	Now       storekeep.Clock
+	Store    Store
+	Accounts Accounts
+	Limiter  storekeep.Limiter
+	Keys     storekeep.Keyring
+	Now      storekeep.Clock
 }
 
 // Service signs customers in by Multipass. It is safe for concurrent use.
@@ -83,10 +89,6 @@ func New(d Deps, cfg Config) *Service {
 }
 
 func (s *Service) clock() time.Time { return s.Now().UTC() }
-
-// ThrottledMessage is the message of a throttled Multipass sign-in, that
-// of a throttled password sign-in.
-const ThrottledMessage = "Login attempt limit exceeded. Please try again later."
 
 // InvalidMessage is the message of every refused token. A token that
 // does not verify gets it alone; one that verifies but is refused gets it
@@ -125,7 +127,7 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 	if err != nil {
 		return none, s.refuse(ctx, shop, caller, err)
 	}
-	t, issued, err := storekeep.NewAccessToken(s.Keys, shop.ID, c.ID, now, s.cfg.AccessTokenTTL)
+	t, issued, err := s.Accounts.NewSession(shop.ID, c.ID)
 	if err != nil {
 		return none, err
 	}
@@ -188,7 +190,7 @@ func (s *Service) throttle(ctx context.Context, shop storekeep.Shop, caller stor
 	if err := s.Store.RecordAudit(ctx, ev); err != nil {
 		return err
 	}
-	return storekeep.Throttled(ThrottledMessage)
+	return storekeep.Throttled(account.ThrottledLoginMessage)
 }
 
 // refuse records why a sign-in failed, for the operator, and returns the

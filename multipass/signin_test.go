@@ -229,7 +229,7 @@ func (s *lateStore) CustomerByEmail(ctx context.Context, shopID int64, key strin
 func TestASignInThatLosesTheRaceToCreateTheCustomerUpdatesIt(t *testing.T) {
 	f := newFixture(t, multipass.Config{})
 	late := &lateStore{Store: f.store}
-	f.svc = multipass.New(multipass.Deps{Store: late, Addresses: account.New(account.Deps{Store: late, Keys: f.keys, Now: f.clock}, account.Config{}),
+	f.svc = multipass.New(multipass.Deps{Store: late, Accounts: account.New(account.Deps{Store: late, Keys: f.keys, Now: f.clock}, account.Config{}),
 		Keys: f.keys, Now: f.clock, Limiter: ratelimit.NewMemory(f.clock, 1000, nil)}, multipass.Config{})
 	c := f.mustSignIn(multipasstest.Mint(t, shopSecret, f.data("new@example.com", map[string]any{"first_name": "Ada"})))
 	if c.FirstName != "Ada" || c.EmailKey != "new@example.com" {
@@ -327,9 +327,34 @@ func TestSignInsAreThrottledPerClientIP(t *testing.T) {
 		refused(t, err)
 	}
 	_, err := f.signIn(multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil)))
-	if storekeep.ErrorCode(err) != storekeep.CodeThrottled {
-		t.Fatalf("third sign-in from one IP: %v, want THROTTLED", err)
+	if storekeep.ErrorCode(err) != storekeep.CodeThrottled || !strings.HasSuffix(err.Error(), account.ThrottledLoginMessage) {
+		t.Fatalf("third sign-in from one IP: %v, want THROTTLED as a password sign-in is", err)
 	}
 	f.caller.IP = "203.0.113.8"
 	f.mustSignIn(multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil)))
+}
+
+func TestSignInIssuesTheAccountsSession(t *testing.T) {
+	f := newFixture(t, multipass.Config{})
+	accounts := account.New(account.Deps{Store: f.store, Keys: f.keys, Now: f.clock}, account.Config{AccessTokenTTL: 2 * time.Hour})
+	f.svc = multipass.New(multipass.Deps{Store: f.store, Accounts: accounts, Keys: f.keys, Now: f.clock,
+		Limiter: ratelimit.NewMemory(f.clock, 1000, nil)}, multipass.Config{})
+	issued, err := f.signIn(multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil)))
+	if err != nil || !issued.ExpiresAt.Equal(f.clock().Add(2*time.Hour)) {
+		t.Fatalf("sign-in: expires %v, %v; want the account's lifetime, %v", issued.ExpiresAt, err, f.clock().Add(2*time.Hour))
+	}
+	if _, found, err := accounts.CustomerByToken(f.ctx, f.shop, issued.Token); !found || err != nil {
+		t.Fatalf("the issued token opens no customer: %v, %v", found, err)
+	}
+}
+
+func TestConfigValidateRefusesAnEmptyAllowance(t *testing.T) {
+	if err := multipass.DefaultConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	for _, l := range []storekeep.Limit{{}, {Count: 1}, {Count: -1, Per: time.Minute}} {
+		if err := (multipass.Config{PerIP: l}).Validate(); err == nil || !strings.Contains(err.Error(), "Multipass sign-ins per IP") {
+			t.Errorf("%+v: %v", l, err)
+		}
+	}
 }

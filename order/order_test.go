@@ -29,13 +29,15 @@ type fixture struct {
 	svc   *order.Service
 	shop  storekeep.Shop
 	now   time.Time
+	keys  storekeep.Keyring
 }
+
+func (f *fixture) clock() time.Time { return f.now }
 
 func newFixture(t *testing.T) *fixture {
 	store, keys := sqlitetest.Open(t)
-	f := &fixture{t: t, ctx: t.Context(), store: store, now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	clock := func() time.Time { return f.now }
-	f.svc = order.New(order.Deps{Store: store, Limiter: ratelimit.NewMemory(clock, 0, nil), Keys: keys, Now: clock}, order.Config{})
+	f := &fixture{t: t, ctx: t.Context(), store: store, keys: keys, now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	f.svc = order.New(order.Deps{Store: store, Limiter: ratelimit.NewMemory(f.clock, 0, nil), Keys: keys, Now: f.clock}, order.Config{})
 	f.shop = f.newShop("shop.example", secret)
 	return f
 }
@@ -401,6 +403,16 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 			t.Errorf("%s: err = %v, want BAD_REQUEST", name, err)
 		}
 	}
+	for _, w := range []struct {
+		page  storekeep.Page
+		field string
+	}{{storekeep.Page{First: n(251)}, "first"}, {storekeep.Page{Last: n(-1)}, "last"}} {
+		_, err := f.svc.CustomerOrders(f.ctx, c, pg(w.page))
+		_, perr := storekeep.Paginate([]int64{}, func(v int64) int64 { return v }, w.page)
+		if err == nil || perr == nil || err.Error() != perr.Error() || !strings.Contains(err.Error(), " on "+w.field+": ") {
+			t.Errorf("%s out of range: orders say %v, other connections %v", w.field, err, perr)
+		}
+	}
 	count, err := f.svc.CountOrders(f.ctx, c)
 	if err != nil || count != 5 {
 		t.Fatalf("CountOrders = %d, %v", count, err)
@@ -414,6 +426,34 @@ func TestConfigValidateRefusesAnEmptyAllowance(t *testing.T) {
 	for _, l := range []storekeep.Limit{{}, {Count: 1}, {Count: 0, Per: time.Minute}, {Count: -1, Per: time.Minute}} {
 		if err := (order.Config{BadSignaturesPerIP: l}).Validate(); err == nil {
 			t.Errorf("%+v accepted", l)
+		}
+	}
+}
+
+func TestOrderLinksFollowTheShopsLinkBase(t *testing.T) {
+	f := newFixture(t)
+	dev := order.New(order.Deps{Store: f.store, Limiter: ratelimit.NewMemory(f.clock, 0, nil), Keys: f.keys, Now: f.clock},
+		order.Config{DefaultStorefrontURL: "http://127.0.0.1:8080/"})
+	o := storekeep.Order{ID: 7, ShopID: f.shop.ID}
+	key := f.svc.Key(o.ShopID, o.ID)
+	withOwn := f.shop
+	withOwn.StorefrontURL = "https://store.example/"
+	for _, c := range []struct {
+		name string
+		svc  *order.Service
+		shop storekeep.Shop
+		want string
+	}{
+		{"no default, no storefront", f.svc, f.shop, "https://shop.example"},
+		{"dev default, no storefront", dev, f.shop, "http://127.0.0.1:8080"},
+		{"dev default, the shop's storefront", dev, withOwn, "https://store.example"},
+	} {
+		want := c.want + "/account/orders/7?key=" + key
+		if got := c.svc.CustomerURL(c.shop, o); got != want {
+			t.Errorf("%s: CustomerURL = %s, want %s", c.name, got, want)
+		}
+		if got := c.svc.StatusURL(c.shop, o); got != want {
+			t.Errorf("%s: StatusURL = %s, want %s", c.name, got, want)
 		}
 	}
 }

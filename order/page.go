@@ -43,19 +43,17 @@ func (s *Service) CustomerOrders(ctx context.Context, c storekeep.Customer, a Pa
 	default:
 		return Page{}, badArgument("unknown sortKey " + strconv.Quote(a.SortKey))
 	}
+	if err := a.CheckSize(); err != nil {
+		return Page{}, err
+	}
 	var cursor *string
 	switch {
-	case a.First == nil && a.Last == nil:
-		return Page{}, badArgument("you must provide one of first or last")
 	case a.First != nil && (a.Last != nil || a.Before != nil), a.Last != nil && a.After != nil:
 		return Page{}, badArgument("orders are paged with first and after, or with last and before")
 	case a.First != nil:
 		p.Limit, cursor = *a.First, a.After
 	default:
 		p.Limit, cursor, p.Backward = *a.Last, a.Before, true
-	}
-	if p.Limit < 0 || p.Limit > storekeep.MaxPageSize {
-		return Page{}, badArgument("first and last must be between 0 and " + strconv.Itoa(storekeep.MaxPageSize))
 	}
 	if cursor != nil {
 		c, ok := decodeCursor(p.Sort, *cursor)

@@ -22,6 +22,9 @@ type Config struct {
 	// signature, unknown shop or unreadable body one client IP may send;
 	// past it every delivery from that IP is refused unread.
 	BadSignaturesPerIP storekeep.Limit
+	// DefaultStorefrontURL is the base of the links of shops without a
+	// storefront URL (https://<domain> when empty), as for reset links.
+	DefaultStorefrontURL string
 }
 
 // DefaultConfig returns storekeep's defaults: 30 bad deliveries a minute
@@ -111,9 +114,9 @@ func (s *Service) StatusURL(shop storekeep.Shop, o storekeep.Order) string {
 }
 
 // CustomerURL is the storefront's page for the order,
-// /account/orders/<id>?key=<key>.
+// /account/orders/<id>?key=<key>, under the shop's link base.
 func (s *Service) CustomerURL(shop storekeep.Shop, o storekeep.Order) string {
-	return shop.LinkBase("") + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o.ShopID, o.ID)
+	return shop.LinkBase(s.cfg.DefaultStorefrontURL) + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o.ShopID, o.ID)
 }
 
 // ByGID returns the shop's order that gid names, when gid carries the key

@@ -56,10 +56,7 @@ func discountApplication(d storekeep.OrderDiscount, currency string) model.Disco
 		p, _ := strconv.ParseFloat(d.Value, 64)
 		value = model.PricingPercentageValue{Percentage: p}
 	}
-	title := d.Title
-	if title == "" {
-		title = d.Code
-	}
+	title := order.DiscountTitle(d)
 	switch d.Kind {
 	case "discount_code":
 		return model.DiscountCodeApplication{AllocationMethod: method, Applicable: true, Code: d.Code,
@@ -77,30 +74,23 @@ func discountApplication(d storekeep.OrderDiscount, currency string) model.Disco
 
 // lineItem is a line of o as the Storefront API shows it.
 func lineItem(li storekeep.OrderLineItem, o order.Keyed) model.OrderLineItem {
-	price, _ := storekeep.MilliUnits(li.Price)
-	original := price * li.Quantity
-	discounted := original
+	original, discounted := order.LineTotals(li)
 	out := model.OrderLineItem{
 		Title: li.Title, Quantity: int(li.Quantity), CurrentQuantity: int(li.CurrentQuantity),
-		DiscountAllocations: []model.DiscountAllocation{}, OriginalTotalPrice: moneyMilli(original, o.Currency),
+		DiscountAllocations:  make([]model.DiscountAllocation, len(li.Discounts)),
+		OriginalTotalPrice:   moneyMilli(original, o.Currency),
+		DiscountedTotalPrice: moneyMilli(discounted, o.Currency),
 	}
-	for _, a := range li.Discounts {
-		amount, _ := storekeep.MilliUnits(a.Amount)
-		discounted -= amount
-		out.DiscountAllocations = append(out.DiscountAllocations, model.DiscountAllocation{
-			AllocatedAmount:     moneyMilli(amount, o.Currency),
+	for i, a := range li.Discounts {
+		out.DiscountAllocations[i] = model.DiscountAllocation{
+			AllocatedAmount:     money(a.Amount, o.Currency),
 			DiscountApplication: discountApplication(o.Discounts[a.Index], o.Currency),
-		})
-	}
-	out.DiscountedTotalPrice = moneyMilli(discounted, o.Currency)
-	if li.VariantID != 0 {
-		title := li.VariantTitle
-		if title == "" {
-			title = "Default Title"
 		}
+	}
+	if li.VariantID != 0 {
 		out.Variant = &model.ProductVariant{
-			ID: "gid://shopify/ProductVariant/" + strconv.FormatInt(li.VariantID, 10), Title: title, Sku: nonEmpty(li.SKU),
-			Price: money(li.Price, o.Currency), PriceV2: money(li.Price, o.Currency),
+			ID: "gid://shopify/ProductVariant/" + strconv.FormatInt(li.VariantID, 10), Title: order.VariantTitle(li),
+			Sku: nonEmpty(li.SKU), Price: money(li.Price, o.Currency), PriceV2: money(li.Price, o.Currency),
 			Product: &model.Product{ID: "gid://shopify/Product/" + strconv.FormatInt(li.ProductID, 10),
 				Handle: li.ProductHandle, Title: li.Title},
 		}

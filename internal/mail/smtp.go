@@ -62,6 +62,8 @@ func NewSMTPSender(rawURL string, options ...SMTPOption) (*SMTPSender, error) {
 		gomail.WithTLSConfig(cfg.tls),
 		gomail.WithTLSPolicy(cfg.starttls),
 		gomail.WithDialContextFunc(s.dialNet),
+		gomail.WithoutNoop(),
+		gomail.WithoutRset(),
 	}
 	if cfg.username != "" {
 		opts = append(opts, gomail.WithUsername(cfg.username), gomail.WithPassword(cfg.password))
@@ -91,7 +93,10 @@ func (s *SMTPSender) String() string { return s.cfg.redacted }
 
 // Send delivers m. A 5xx reply to RCPT or DATA, or an address that cannot
 // be parsed, is permanent; failures to connect and 4xx replies are not.
-// Cancelling ctx aborts a send under way.
+// Cancelling ctx aborts a send under way. A transaction is MAIL, RCPT and
+// DATA alone, with no NOOP to test the connection first and no RSET
+// after; a kept connection that turns out closed at MAIL FROM is replaced
+// once, at once.
 func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	msg, err := newMsg(m)
 	if err != nil {
@@ -111,8 +116,8 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 
 	reused := s.conn != nil
 	err = s.sendLocked(ctx, msg)
-	var se *gomail.SendError
-	if reused && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
+	if reused && stale(err) {
+		s.dropLocked(false)
 		err = s.sendLocked(ctx, msg)
 	}
 	return classify(err)
@@ -215,11 +220,31 @@ func (s *SMTPSender) armIdle() {
 	s.idle.Reset(smtpIdleTimeout)
 }
 
+// stale reports whether err says that a connection kept from an earlier
+// send was gone before this message's transaction began: MAIL FROM, its
+// first command, met a closed connection or the server's 421 (closing, as
+// a server says when it drops an idle client). Nothing was delivered, so
+// the message can go at once over a new connection.
+func stale(err error) bool {
+	var se *gomail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrConnCheck:
+		return true
+	case gomail.ErrSMTPMailFrom:
+		code := se.ErrorCode()
+		return code == 0 || code == 421
+	}
+	return false
+}
+
 // keepsConnection reports whether err is a reply to one transaction after
 // which the session is still in a known state.
 func keepsConnection(err error) bool {
 	var se *gomail.SendError
-	if !errors.As(err, &se) || se.ErrorCode() == 0 {
+	if !errors.As(err, &se) || se.ErrorCode() == 0 || se.ErrorCode() == 421 {
 		return false
 	}
 	switch se.Reason {

@@ -243,6 +243,40 @@ func TestSMTPSenderDropsStaleConnection(t *testing.T) {
 	}
 }
 
+func TestSMTPSenderSendsOverANewConnectionAfterTheServerDroppedAnIdleOne(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithIdleTimeout(50*time.Millisecond))
+	s := newSender(t, srv.URL())
+	for i, to := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		if err := s.Send(context.Background(), testMessage(to)); err != nil {
+			t.Fatalf("send %d, after the server closed the idle connection: %v", i+1, err)
+		}
+		srv.WaitClosed(t, i+1, wait)
+	}
+	got := srv.WaitFor(t, 3, wait)
+	if len(got) != 3 {
+		t.Errorf("%d messages, want 3, each once", len(got))
+	}
+	if n := srv.Connections(); n != 3 {
+		t.Errorf("%d connections, want 3", n)
+	}
+}
+
+func TestSMTPSenderDialsOnceForAStaleConnection(t *testing.T) {
+	srv := smtptest.Start(t)
+	s := newSender(t, srv.URL())
+	if err := s.Send(context.Background(), testMessage("a@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	err := s.Send(context.Background(), testMessage("b@example.com"))
+	if err == nil || mail.IsPermanent(err) {
+		t.Fatalf("stale connection and server down: err = %v, want temporary", err)
+	}
+	if !strings.Contains(err.Error(), "connect to") {
+		t.Errorf("err = %v, want the failure of the new connection", err)
+	}
+}
+
 func TestSMTPSenderBadAddressIsPermanent(t *testing.T) {
 	srv := smtptest.Start(t)
 	s := newSender(t, srv.URL())

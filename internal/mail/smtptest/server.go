@@ -24,12 +24,14 @@ type Server struct {
 	user, pass  string
 	rejected    map[string]bool
 	deferred    map[string]bool
+	idle        time.Duration
 
 	mu      sync.Mutex
 	srv     *smtp.Server
 	ln      net.Listener
 	msgs    []Received
 	conns   map[*smtp.Conn]bool
+	closed  int
 	arrived chan struct{}
 }
 
@@ -75,6 +77,13 @@ func WithImplicitTLS() Option {
 	}
 }
 
+// WithIdleTimeout makes the server close a connection on which no command
+// came for d, replying 421 first, as servers do to idle clients (30s by
+// default).
+func WithIdleTimeout(d time.Duration) Option {
+	return func(s *Server) { s.idle = d }
+}
+
 // Start runs a server on 127.0.0.1 and a free port until t ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -83,6 +92,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		deferred: map[string]bool{},
 		conns:    map[*smtp.Conn]bool{},
 		arrived:  make(chan struct{}),
+		idle:     30 * time.Second,
 	}
 	for _, o := range opts {
 		o(s)
@@ -146,6 +156,28 @@ func (s *Server) Connections() int {
 	return len(s.conns)
 }
 
+// WaitClosed waits until the server has ended at least n of the
+// sessions it accepted; it fails t if that takes longer than timeout.
+func (s *Server) WaitClosed(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		closed, arrived := s.closed, s.arrived
+		s.mu.Unlock()
+		if closed >= n {
+			return
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			t.Fatalf("smtptest: %d sessions ended after %s, want %d", closed, timeout, n)
+			return
+		}
+	}
+}
+
 // WaitFor waits until at least n messages arrived and returns them all; it
 // fails t if that takes longer than timeout.
 func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Received {
@@ -185,7 +217,7 @@ func (s *Server) serve(l net.Listener) {
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
-	srv.ReadTimeout = 30 * time.Second
+	srv.ReadTimeout = s.idle
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
@@ -217,6 +249,18 @@ func (s *Server) add(r Received) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgs = append(s.msgs, r)
+	s.changedLocked()
+}
+
+func (s *Server) sessionEnded() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed++
+	s.changedLocked()
+}
+
+// changedLocked wakes the waiters.
+func (s *Server) changedLocked() {
 	close(s.arrived)
 	s.arrived = make(chan struct{})
 }

@@ -76,4 +76,7 @@ func (x *session) Reset() {
 	x.from, x.to = "", nil
 }
 
-func (x *session) Logout() error { return nil }
+func (x *session) Logout() error {
+	x.srv.sessionEnded()
+	return nil
+}
