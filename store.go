@@ -40,6 +40,9 @@ type CustomerStore interface {
 	CustomerByID(ctx context.Context, shopID, id int64) (Customer, error)
 	// CustomerByEmail returns the customer with EmailKey key, or ErrNotFound.
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (Customer, error)
+	// CustomersByEmail returns the shop's customers whose EmailKey is one
+	// of keys, in no particular order; keys no customer has are left out.
+	CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]Customer, error)
 	// ReplacePasswordHash sets a customer's password hash to newHash if it
 	// is still old, leaving every other field as it is; ErrNotFound when it
 	// is not (the password changed meanwhile) or the customer is gone.
@@ -203,10 +206,12 @@ type OutboxStore interface {
 	// MarkMailFailed gives up on a mail. Its data stays sealed in the row
 	// so that RetryMail can send it again.
 	MarkMailFailed(ctx context.Context, id int64, now time.Time, lastError string) error
-	// OutboxStats reports how many mails are pending, counted up to upTo
-	// (upTo means at least that many), and when the oldest of them was
+	// OutboxStats reports how many outbox rows are pending, counted up to
+	// upTo (upTo means at least that many), and when the oldest of them was
 	// queued (zero time when none), at a cost bounded by upTo whatever the
-	// backlog.
+	// backlog. Every kind counts: mails, and the jobs that make them
+	// (recover requests, invitations, paced ones due later too), since
+	// each is work the outbox has yet to do.
 	OutboxStats(ctx context.Context, upTo int) (pending int, oldest time.Time, err error)
 	// ListMail lists mail with that status (every status when empty),
 	// newest first, without its data.

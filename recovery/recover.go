@@ -46,22 +46,48 @@ func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string
 
 // recoverNow looks the address up and issues the reset token, or records
 // that no mail was sent; issued tells which. job, when not 0, is the
-// recover job being run, which the issue marks done.
+// recover job being run, which the issue marks done. In shopify mode an
+// address that gets no mail is answered with Shopify's error for it.
 func (s *Service) recoverNow(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller, job int64) (issued bool, err error) {
 	customer, err := s.store.CustomerByEmail(ctx, shop.ID, key)
-	switch {
-	case errors.Is(err, storekeep.ErrNotFound):
-		return false, s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeUnidentifiedCustomer, emailField, "Could not find customer"))
-	case err != nil:
-		return false, err
-	case customer.State == storekeep.CustomerDisabled:
-		return false, s.unknownRecipient(ctx, shop, caller, storekeep.NewError(storekeep.CodeCustomerDisabled, emailField, "Customer is disabled"))
-	}
-	token, err := s.keys.NewToken()
+	o, refusal, err := s.recoverOutcome(shop, customer, err, caller)
 	if err != nil {
 		return false, err
 	}
-	return true, s.issue(ctx, shop, customer, storekeep.PurposeReset, "", token, caller, job)
+	if o.Token == nil {
+		if err := s.store.RecordAudit(ctx, o.Audit); err != nil {
+			return false, err
+		}
+		if shop.Enumeration == storekeep.EnumerationShopify {
+			return false, refusal
+		}
+		return false, nil
+	}
+	return true, s.write(ctx, o, job)
+}
+
+// recoverOutcome decides a recover of customer, whom the address's look-up
+// found unless lookupErr: it returns what the recover writes (a token and
+// its mail for an enabled customer, an audit event alone otherwise) and,
+// when it issues nothing, the error Shopify answers with.
+func (s *Service) recoverOutcome(shop storekeep.Shop, customer storekeep.Customer, lookupErr error, caller storekeep.Caller) (storekeep.JobOutcome, *storekeep.Error, error) {
+	var refusal *storekeep.Error
+	switch {
+	case errors.Is(lookupErr, storekeep.ErrNotFound):
+		refusal = storekeep.NewError(storekeep.CodeUnidentifiedCustomer, emailField, "Could not find customer")
+	case lookupErr != nil:
+		return storekeep.JobOutcome{}, nil, lookupErr
+	case customer.State == storekeep.CustomerDisabled:
+		refusal = storekeep.NewError(storekeep.CodeCustomerDisabled, emailField, "Customer is disabled")
+	default:
+		token, err := s.keys.NewToken()
+		if err != nil {
+			return storekeep.JobOutcome{}, nil, err
+		}
+		o, err := s.grant(shop, customer, storekeep.PurposeReset, "", token, caller)
+		return o, nil, err
+	}
+	return storekeep.JobOutcome{Audit: s.audit(shop, 0, storekeep.AuditRecoverRequested, caller, "no mail sent")}, refusal, nil
 }
 
 // queueRecover answers a private-mode customerRecover with one write that
@@ -108,54 +134,63 @@ func (s *Service) ProcessRecoverRequest(ctx context.Context, job storekeep.Job) 
 }
 
 // ProcessRecoverRequests finishes a batch of recover jobs as
-// ProcessRecoverRequest does each, with one write for the whole batch: it
-// looks every address up, then issues the tokens, queues the mails leased
-// until leaseUntil and marks the jobs done in one transaction. It returns
-// the mails, for the caller to send at once. A job already done (it ran
-// twice) issues nothing. An error leaves every job of the batch to be
-// tried again.
+// ProcessRecoverRequest does each, with one look-up of the addresses of
+// each shop and one write for the whole batch: it issues the tokens,
+// queues the mails leased until leaseUntil and marks the jobs done in one
+// transaction. It returns the mails, for the caller to send at once. A job
+// already done (it ran twice) issues nothing. An error leaves every job of
+// the batch to be tried again.
 func (s *Service) ProcessRecoverRequests(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {
-	shops := map[int64]storekeep.Shop{}
-	outcomes := make([]storekeep.JobOutcome, 0, len(jobs))
+	byShop := map[int64][]storekeep.Job{}
 	for _, job := range jobs {
 		if job.Kind != storekeep.JobRecover {
 			return nil, wrongKind(job, storekeep.JobRecover)
 		}
-		shop, ok := shops[job.ShopID]
-		if !ok {
-			var err error
-			if shop, err = s.jobShop(ctx, job, storekeep.JobRecover); err != nil {
-				return nil, err
-			}
-			shops[job.ShopID] = shop
-		}
-		o, err := s.recoverOutcome(ctx, shop, job)
+		byShop[job.ShopID] = append(byShop[job.ShopID], job)
+	}
+	outcomes := make([]storekeep.JobOutcome, 0, len(jobs))
+	for _, batch := range byShop {
+		shop, err := s.jobShop(ctx, batch[0], storekeep.JobRecover)
 		if err != nil {
 			return nil, err
 		}
-		o.Job = job.ID
-		outcomes = append(outcomes, o)
+		customers, err := s.customersByEmail(ctx, shop.ID, batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, job := range batch {
+			customer, found := customers[job.Recover.Email]
+			var lookupErr error
+			if !found {
+				lookupErr = storekeep.ErrNotFound
+			}
+			o, _, err := s.recoverOutcome(shop, customer, lookupErr, jobCaller(job))
+			if err != nil {
+				return nil, err
+			}
+			o.Job = job.ID
+			outcomes = append(outcomes, o)
+		}
 	}
 	return s.store.FinishJobs(ctx, outcomes, leaseUntil)
 }
 
-// recoverOutcome looks a recover job's address up and returns what its
-// run writes: a token and its mail for a known enabled customer, an audit
-// event alone otherwise.
-func (s *Service) recoverOutcome(ctx context.Context, shop storekeep.Shop, job storekeep.Job) (storekeep.JobOutcome, error) {
-	caller := jobCaller(job)
-	customer, err := s.store.CustomerByEmail(ctx, shop.ID, job.Recover.Email)
-	switch {
-	case errors.Is(err, storekeep.ErrNotFound) || err == nil && customer.State == storekeep.CustomerDisabled:
-		return storekeep.JobOutcome{Audit: s.audit(shop, 0, storekeep.AuditRecoverRequested, caller, "no mail sent")}, nil
-	case err != nil:
-		return storekeep.JobOutcome{}, err
+// customersByEmail looks up, in one query, the shop's customers whose
+// addresses jobs ask about, by EmailKey.
+func (s *Service) customersByEmail(ctx context.Context, shopID int64, jobs []storekeep.Job) (map[string]storekeep.Customer, error) {
+	keys := make([]string, len(jobs))
+	for i, job := range jobs {
+		keys[i] = job.Recover.Email
 	}
-	token, err := s.keys.NewToken()
+	list, err := s.store.CustomersByEmail(ctx, shopID, keys)
 	if err != nil {
-		return storekeep.JobOutcome{}, err
+		return nil, err
 	}
-	return s.grant(shop, customer, storekeep.PurposeReset, "", token, caller)
+	customers := make(map[string]storekeep.Customer, len(list))
+	for _, c := range list {
+		customers[c.EmailKey] = c
+	}
+	return customers, nil
 }
 
 // ProcessInvite runs a JobInvite: it issues the customer's activation
@@ -278,19 +313,6 @@ func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emai
 	return nil
 }
 
-// unknownRecipient records a recover request that sends no mail. In
-// shopify mode it returns shopifyErr; in private mode nothing, since the
-// client has had its answer.
-func (s *Service) unknownRecipient(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller, shopifyErr *storekeep.Error) error {
-	if err := s.store.RecordAudit(ctx, s.audit(shop, 0, storekeep.AuditRecoverRequested, caller, "no mail sent")); err != nil {
-		return err
-	}
-	if shop.Enumeration == storekeep.EnumerationShopify {
-		return shopifyErr
-	}
-	return nil
-}
-
 // issue stores a token of purpose for customer and queues the mail that
 // carries its link: template, or the purpose's own when empty.
 func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer storekeep.Customer, purpose storekeep.TokenPurpose, template storekeep.Template, token string, caller storekeep.Caller, job int64) error {
@@ -298,6 +320,12 @@ func (s *Service) issue(ctx context.Context, shop storekeep.Shop, customer store
 	if err != nil {
 		return err
 	}
+	return s.write(ctx, o, job)
+}
+
+// write stores the token of o, a grant, queues its mail and records its
+// audit event, completing job when not 0.
+func (s *Service) write(ctx context.Context, o storekeep.JobOutcome, job int64) error {
 	if err := s.store.IssueCustomerToken(ctx, *o.Token, o.Mail, o.Audit, job); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ type Store interface {
 	ShopByID(ctx context.Context, id int64) (storekeep.Shop, error)
 	CustomerByID(ctx context.Context, shopID, id int64) (storekeep.Customer, error)
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
+	CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]storekeep.Customer, error)
 	IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent, job int64) error
 	FinishJobs(ctx context.Context, outcomes []storekeep.JobOutcome, leaseUntil time.Time) ([]storekeep.Mail, error)
 	CustomerTokenByHash(ctx context.Context, shopID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error)

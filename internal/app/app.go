@@ -24,6 +24,7 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
 	"github.com/storekeep/storekeep/multipass"
 	"github.com/storekeep/storekeep/order"
 	"github.com/storekeep/storekeep/password"
@@ -34,6 +35,9 @@ import (
 type Config struct {
 	// DB is a SQLite file path or a postgres:// URL.
 	DB string
+	// SQLiteCacheMiB is the page cache of each SQLite connection, in MiB;
+	// PostgreSQL ignores it.
+	SQLiteCacheMiB int
 	// SecretKeys are the server keys, newest first.
 	SecretKeys [][]byte
 	// SMTP is an smtp:// or smtps:// URL; empty sends mail to the dev
@@ -57,7 +61,8 @@ type Config struct {
 	// DKIM, when its KeyFile is set, signs the mail sent by SMTP.
 	DKIM mail.DKIMConfig
 	// Redis, a redis:// URL, shares throttles between nodes; empty keeps
-	// them in this process.
+	// them in this process. New reads it before it opens the database, so
+	// a bad URL touches nothing.
 	Redis string
 	// RedisPrefix starts every Redis key (ratelimit.DefaultPrefix when empty).
 	RedisPrefix string
@@ -87,16 +92,17 @@ type Config struct {
 // those of the node. serve's flags default to them.
 func DefaultConfig() Config {
 	return Config{
-		SMTPConns:   4,
-		RedisPrefix: ratelimit.DefaultPrefix,
-		LimiterKeys: ratelimit.DefaultMaxKeys,
-		Recovery:    recovery.DefaultConfig(),
-		Account:     account.DefaultConfig(),
-		Orders:      order.DefaultConfig(),
-		Outbox:      outbox.DefaultConfig(),
-		HashParams:  password.DefaultParams,
-		HashQueue:   256,
-		Timeouts:    DefaultTimeouts,
+		SQLiteCacheMiB: sqlite.DefaultCacheMiB,
+		SMTPConns:      4,
+		RedisPrefix:    ratelimit.DefaultPrefix,
+		LimiterKeys:    ratelimit.DefaultMaxKeys,
+		Recovery:       recovery.DefaultConfig(),
+		Account:        account.DefaultConfig(),
+		Orders:         order.DefaultConfig(),
+		Outbox:         outbox.DefaultConfig(),
+		HashParams:     password.DefaultParams,
+		HashQueue:      256,
+		Timeouts:       DefaultTimeouts,
 	}
 }
 
@@ -110,6 +116,7 @@ func (c Config) Validate() error {
 		c.Orders.Validate(),
 		c.Outbox.Validate(),
 		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		c.checkSQLiteCache(),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
@@ -131,10 +138,11 @@ type App struct {
 	// operational routes, kept off the API address.
 	Admin http.Handler
 	// Metrics is the node's Prometheus registry, served at /metrics.
-	Metrics *metrics.Metrics
-	cfg     Config
-	sender  mail.Sender
-	limiter *limiter
+	Metrics  *metrics.Metrics
+	cfg      Config
+	sender   mail.Sender
+	limiter  *limiter
+	keyCheck keyCheck
 }
 
 // New opens and migrates the store and builds the node.
@@ -152,12 +160,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := OpenStore(ctx, cfg.DB, keys)
+	limiter, err := newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Keys: keys, cfg: cfg}
+	store, err := openStore(ctx, cfg.DB, keys, cfg.SQLiteCacheMiB)
+	if err != nil {
+		limiter.close()
+		return nil, err
+	}
+	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter}
 	if err := a.build(); err != nil {
+		limiter.close()
 		store.Close()
 		return nil, err
 	}
@@ -171,10 +185,6 @@ func (a *App) build() error {
 		return err
 	}
 	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
-	a.limiter, err = newLimiter(cfg.Redis, cfg.RedisPrefix, cfg.LimiterKeys, cfg.Now, cfg.Logger)
-	if err != nil {
-		return err
-	}
 	limiter := a.limiter
 	a.sender, err = a.mailSender()
 	if err != nil {
@@ -247,13 +257,13 @@ func (a *App) build() error {
 }
 
 // ready reports whether the node can take traffic: the database answers,
-// its schema is current, and the configured keys can read what it holds.
+// its schema is current, and the configured keys can read what it holds
+// (checked again once a passing check is KeyCheckTTL old).
 func (a *App) ready(ctx context.Context) error {
 	if err := a.Store.Ping(ctx); err != nil {
 		return err
 	}
-	_, err := verifyKeys(ctx, a.Store, a.Keys)
-	return err
+	return a.keyCheck.verify(ctx, a.Store, a.Keys, a.cfg.Now())
 }
 
 func (a *App) mailSender() (mail.Sender, error) {
@@ -345,4 +355,13 @@ func (a *App) Close() error {
 		err = c.Close()
 	}
 	return errors.Join(err, a.limiter.close(), a.Store.Close())
+}
+
+// checkSQLiteCache refuses a SQLite page cache outside its bounds, for a
+// SQLite node only.
+func (c Config) checkSQLiteCache() error {
+	if IsPostgres(c.DB) {
+		return nil
+	}
+	return sqlite.CheckCacheMiB("--sqlite-cache-size", c.SQLiteCacheMiB)
 }

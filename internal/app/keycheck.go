@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -44,4 +45,34 @@ func claimKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.
 		return nil
 	}
 	return store.AddKeyCheck(ctx, newest, now)
+}
+
+// KeyCheckTTL is how long a passing key check stands for /readyz: 10 s,
+// so that a probe every second reads the stored checks once in ten. A
+// failing check is never kept: after one, every probe checks again, and
+// a node started with other keys checks them at its first probe.
+const KeyCheckTTL = 10 * time.Second
+
+// keyCheck keeps when the node's keys last passed verifyKeys.
+type keyCheck struct {
+	mu     sync.Mutex
+	passed time.Time
+}
+
+// verify runs verifyKeys unless it passed less than KeyCheckTTL before now.
+func (k *keyCheck) verify(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.Keyring, now time.Time) error {
+	k.mu.Lock()
+	fresh := !k.passed.IsZero() && !now.Before(k.passed) && now.Sub(k.passed) < KeyCheckTTL
+	k.mu.Unlock()
+	if fresh {
+		return nil
+	}
+	_, err := verifyKeys(ctx, store, keys)
+	k.mu.Lock()
+	k.passed = time.Time{}
+	if err == nil {
+		k.passed = now
+	}
+	k.mu.Unlock()
+	return err
 }

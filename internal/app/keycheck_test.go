@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/app"
@@ -68,22 +71,56 @@ func TestReadyzIsNotReadyWhenTheKeysCannotReadTheDatabase(t *testing.T) {
 	if code, _ := get(t, n.base+"/readyz"); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
-	driver, overwrite := "sqlite", `UPDATE key_checks SET check_value = randomblob(32)`
+	driver, overwrite, restore := "sqlite", `UPDATE key_checks SET check_value = randomblob(32)`, `UPDATE key_checks SET check_value = ?`
 	if backend == "postgres" {
 		driver, overwrite = "pgx", `UPDATE key_checks SET check_value = decode(md5(random()::text) || md5(random()::text), 'hex')`
+		restore = `UPDATE key_checks SET check_value = $1`
 	}
 	db, err := sql.Open(driver, n.db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	var kept []byte
+	if err := db.QueryRow(`SELECT check_value FROM key_checks`).Scan(&kept); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Exec(overwrite); err != nil {
 		t.Fatal(err)
 	}
+	n.clock.Advance(app.KeyCheckTTL - time.Second)
+	if code, _ := get(t, n.base+"/readyz"); code != 200 {
+		t.Fatalf("readyz within %v of a passing key check: %d, want 200 without reading the checks again", app.KeyCheckTTL, code)
+	}
+	n.clock.Advance(time.Second)
 	if code, _ := get(t, n.base+"/readyz"); code != 503 {
 		t.Fatalf("readyz with a database written under another key: %d, want 503", code)
 	}
 	if !strings.Contains(n.logs.String(), "different server key") {
 		t.Fatal("the reason is not logged")
+	}
+	if _, err := db.Exec(restore, kept); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, n.base+"/readyz"); code != 200 {
+		t.Fatalf("readyz once the checks are back, at the same instant: %d, want 200 (a failure is not kept)", code)
+	}
+	if _, err := db.Exec(overwrite); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, n.base+"/readyz"); code != 200 {
+		t.Fatalf("readyz just after a passing check: %d, want 200", code)
+	}
+}
+
+func TestABadRedisURLIsRefusedBeforeTheDatabaseIsTouched(t *testing.T) {
+	cfg := app.DefaultConfig()
+	cfg.DB, cfg.SecretKeys, cfg.HashParams = filepath.Join(t.TempDir(), "sk.db"), [][]byte{newKey(t)}, fastHashing
+	cfg.Redis = "http://127.0.0.1:6379"
+	if _, err := app.New(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "--redis") {
+		t.Fatalf("New with an http:// Redis URL: %v, want an error naming --redis", err)
+	}
+	if _, err := os.Stat(cfg.DB); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the database was created: %v", err)
 	}
 }

@@ -27,7 +27,7 @@ func newLimiter(redisURL, prefix string, maxKeys int, now storekeep.Clock, log *
 	}
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
-		return nil, fmt.Errorf("redis URL: %w", err)
+		return nil, fmt.Errorf("--redis: %w", err)
 	}
 	opts.DialTimeout = 250 * time.Millisecond
 	opts.ReadTimeout = 250 * time.Millisecond

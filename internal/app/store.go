@@ -20,7 +20,13 @@ type Store interface {
 // OpenStore opens the database db names, migrates it, and makes sure keys
 // can read what it holds (ErrWrongKey otherwise).
 func OpenStore(ctx context.Context, db string, keys *secret.Keyring) (Store, error) {
-	s, err := openUnmigrated(ctx, db, keys)
+	return openStore(ctx, db, keys, 0)
+}
+
+// openStore is OpenStore with a SQLite page cache of cacheMiB a connection
+// (zero: the default).
+func openStore(ctx context.Context, db string, keys *secret.Keyring, cacheMiB int) (Store, error) {
+	s, err := openUnmigrated(ctx, db, keys, cacheMiB)
 	if err != nil {
 		return nil, err
 	}
@@ -37,11 +43,11 @@ func OpenStore(ctx context.Context, db string, keys *secret.Keyring) (Store, err
 
 // openUnmigrated opens db, a postgres:// or postgresql:// URL or else a
 // SQLite file path, without migrating it.
-func openUnmigrated(ctx context.Context, db string, sealer storekeep.Sealer) (Store, error) {
+func openUnmigrated(ctx context.Context, db string, sealer storekeep.Sealer, cacheMiB int) (Store, error) {
 	if IsPostgres(db) {
 		return postgres.Open(ctx, db, postgres.Options{Sealer: sealer})
 	}
-	return sqlite.Open(ctx, db, sqlite.Options{Sealer: sealer})
+	return sqlite.Open(ctx, db, sqlite.Options{Sealer: sealer, CacheMiB: cacheMiB})
 }
 
 // IsPostgres reports whether a --db value names a PostgreSQL database.

@@ -141,9 +141,9 @@ func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) 
 			return err
 		}
 		defer store.Close()
-		shop, err := store.ShopByDomain(ctx, normalDomain(*shopDomain))
+		shop, err := shopByDomain(ctx, store, *shopDomain)
 		if err != nil {
-			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+			return err
 		}
 		value, err := keys.NewToken()
 		if err != nil {
@@ -177,9 +177,9 @@ func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Contex
 			return err
 		}
 		defer a.Close()
-		shop, err := a.Store.ShopByDomain(ctx, normalDomain(*shopDomain))
+		shop, err := shopByDomain(ctx, a.Store, *shopDomain)
 		if err != nil {
-			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+			return err
 		}
 		in := account.CreateInput{Email: *email, Password: *pass, FirstName: first, LastName: last}
 		var c storekeep.Customer
@@ -196,8 +196,16 @@ func setupCustomerCreate(fs *flag.FlagSet, env *environment) func(context.Contex
 	}
 }
 
-// normalDomain is a domain as shops are stored and looked up by: trimmed and
-// lower-case.
-func normalDomain(domain string) string {
-	return strings.ToLower(strings.TrimSpace(domain))
+// shopByDomain finds the shop --shop names, its domain normalised as
+// shop create stores it (storekeep.NormalizeShopDomain).
+func shopByDomain(ctx context.Context, shops storekeep.ShopStore, domain string) (storekeep.Shop, error) {
+	d, err := storekeep.NormalizeShopDomain(domain)
+	if err != nil {
+		return storekeep.Shop{}, fmt.Errorf("--shop: %w", err)
+	}
+	shop, err := shops.ShopByDomain(ctx, d)
+	if err != nil {
+		return storekeep.Shop{}, fmt.Errorf("shop %q: %w", domain, err)
+	}
+	return shop, nil
 }

@@ -29,9 +29,9 @@ func setupAuditList(fs *flag.FlagSet, env *environment) func(context.Context) er
 		defer store.Close()
 		var shopID int64
 		if *shopDomain != "" {
-			shop, err := store.ShopByDomain(ctx, normalDomain(*shopDomain))
+			shop, err := shopByDomain(ctx, store, *shopDomain)
 			if err != nil {
-				return fmt.Errorf("shop %q: %w", *shopDomain, err)
+				return err
 			}
 			shopID = shop.ID
 		}

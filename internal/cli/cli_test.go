@@ -63,6 +63,12 @@ func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 	if code, out, _ := runCLI(t, env, "customer", "create", "--shop", " SHOP.example ", "--email", "bo@example.com"); code != 0 || !strings.Contains(out, "invited") {
 		t.Fatalf("invite: %d %s", code, out)
 	}
+	if code, _, errOut := runCLI(t, env, "token", "create", "--shop", "Shop.Example.", "--public", "--scopes", "unauthenticated_read_customers"); code != 0 {
+		t.Fatalf("--shop with a final dot, as shop create takes it: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "https://shop.example/", "--email", "cy@example.com"); code != 1 || !strings.Contains(errOut, "not a URL") {
+		t.Fatalf("--shop given as a URL: %d %s; want the reason shop create gives", code, errOut)
+	}
 	if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "cy@example.com", "--password", "abc"); code != 1 || !strings.Contains(errOut, "TOO_SHORT") {
 		t.Fatalf("bad password: %d %s", code, errOut)
 	}

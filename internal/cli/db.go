@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -15,28 +14,20 @@ import (
 
 // dbFlags are the flags every command that opens the database shares.
 type dbFlags struct {
-	db            string
-	secretKey     string
-	secretKeyFile string
+	db        string
+	secretKey secretFlags
 }
 
 func (d *dbFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&d.db, "db", "storekeep.db", "SQLite file, or a postgres:// URL")
-	fs.StringVar(&d.secretKey, "secret-key", "", "server keys, base64, comma-separated, newest first (default: a key file beside a SQLite database)")
-	fs.StringVar(&d.secretKeyFile, "secret-key-file", "", "a file holding the --secret-key value, such as a container secret")
+	d.secretKey.define(fs, "secret-key", "server keys, base64, comma-separated, newest first (default: a key file beside a SQLite database)", nil)
 }
 
 // keys loads or, for a new SQLite database, creates the server keys.
 func (d *dbFlags) keys(log *slog.Logger) ([][]byte, error) {
-	configured := d.secretKey
-	if d.secretKeyFile != "" {
-		if configured != "" {
-			return nil, errors.New("give --secret-key or --secret-key-file, not both")
-		}
-		var err error
-		if configured, err = secretFile("--secret-key-file", d.secretKeyFile); err != nil {
-			return nil, err
-		}
+	configured, _, err := d.secretKey.value()
+	if err != nil {
+		return nil, err
 	}
 	keys, generated, err := loadKeys(d.db, configured)
 	if generated {

@@ -75,11 +75,11 @@ func openImport(ctx context.Context, d dbFlags, env *environment, domain string)
 		in.Close()
 		return nil, err
 	}
-	shop, err := a.Store.ShopByDomain(ctx, normalDomain(domain))
+	shop, err := shopByDomain(ctx, a.Store, domain)
 	if err != nil {
 		a.Close()
 		in.Close()
-		return nil, fmt.Errorf("shop %q: %w", domain, err)
+		return nil, err
 	}
 	return &importRun{in: in, size: size, app: a, shop: shop}, nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/storekeep/storekeep/multipass"
 )
 
-// secretFlags are a shop secret's two flags: --<name> on the command line
+// secretFlags are a secret's two flags: --<name> on the command line
 // or, to keep it out of process lists and shell history, --<name>-file.
 type secretFlags struct {
 	name         string
@@ -16,12 +16,19 @@ type secretFlags struct {
 	check        func(string) error
 }
 
-// defineSecret defines --<name> and --<name>-file; check judges the value.
+// defineSecret defines --<name> and --<name>-file; check, when not nil,
+// judges the value.
 func defineSecret(fs *flag.FlagSet, name, usage string, check func(string) error) *secretFlags {
-	f := &secretFlags{name: name, check: check}
+	f := &secretFlags{}
+	f.define(fs, name, usage, check)
+	return f
+}
+
+// define defines f's flags, --<name> and --<name>-file, on fs.
+func (f *secretFlags) define(fs *flag.FlagSet, name, usage string, check func(string) error) {
+	f.name, f.check = name, check
 	fs.StringVar(&f.secret, name, "", usage)
 	fs.StringVar(&f.file, name+"-file", "", "a file holding the --"+name+" value")
-	return f
 }
 
 // value returns the secret given, checked; given is false when neither
@@ -38,6 +45,9 @@ func (f *secretFlags) value() (secret string, given bool, err error) {
 		return "", false, nil
 	default:
 		secret = f.secret
+	}
+	if f.check == nil {
+		return secret, true, nil
 	}
 	if err := f.check(secret); err != nil {
 		return "", false, fmt.Errorf("--%s: %w", f.name, err)

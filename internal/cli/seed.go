@@ -59,9 +59,9 @@ func setupSeed(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		if !ok {
 			return errors.New("this database cannot be seeded")
 		}
-		shop, err := store.ShopByDomain(ctx, normalDomain(*shopDomain))
+		shop, err := shopByDomain(ctx, store, *shopDomain)
 		if err != nil {
-			return fmt.Errorf("shop %q: %w", *shopDomain, err)
+			return err
 		}
 		start := time.Now()
 		err = seeder.SeedHistory(ctx, sqlstore.History{

@@ -9,11 +9,10 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
 )
 
 func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error {
@@ -51,6 +50,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", cfg.RedisPrefix, "prefix of every Redis key")
 	fs.DurationVar(&cfg.Outbox.AuditRetention, "audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
 	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
+	fs.IntVar(&cfg.SQLiteCacheMiB, "sqlite-cache-size", cfg.SQLiteCacheMiB, fmt.Sprintf("page cache of each SQLite connection (one writer, max(4, CPUs) readers), in MiB, 1 to %d; counts toward the node's memory", sqlite.MaxCacheMiB))
 	fs.IntVar(&cfg.SMTPConns, "smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
 	fs.DurationVar(&cfg.Outbox.PollInterval, "mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; a private-mode recover wakes it 50ms after the first of the requests queued together")
 	d.define(fs)
@@ -71,11 +71,6 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		}
 		if *dkimKey != "" && *dkimSel == "" {
 			return errors.New("--dkim-selector is required with --dkim-key")
-		}
-		if *redisURL != "" {
-			if _, err := redis.ParseURL(*redisURL); err != nil {
-				return fmt.Errorf("--redis: %w", err)
-			}
 		}
 		if *smtpPass != "" {
 			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {

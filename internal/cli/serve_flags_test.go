@@ -119,10 +119,29 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--smtp-conns", "0"},
 		{"serve", "--limiter-keys", "0"},
 		{"serve", "--audit-retention", "0s"},
+		{"serve", "--sqlite-cache-size", "0"},
+		{"serve", "--sqlite-cache-size", "1025"},
+		{"serve", "--sqlite-cache-size", "64MiB"},
 	} {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)
 		}
+	}
+}
+
+func TestServeTakesTheSQLiteCacheSizeFromTheEnvironmentAndRefusesABadOne(t *testing.T) {
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0",
+		"STOREKEEP_ADMIN_ADDR": "off", "STOREKEEP_SQLITE_CACHE_SIZE": "0"}
+	if code, _, errOut := runCLI(t, env, "serve"); code == 0 || !strings.Contains(errOut, "--sqlite-cache-size") {
+		t.Errorf("STOREKEEP_SQLITE_CACHE_SIZE=0: exit %d, stderr %q; want a failure naming the flag", code, errOut)
+	}
+	env["STOREKEEP_SQLITE_CACHE_SIZE"] = "lots"
+	if code, _, errOut := runCLI(t, env, "serve"); code == 0 || !strings.Contains(errOut, "STOREKEEP_SQLITE_CACHE_SIZE") {
+		t.Errorf("STOREKEEP_SQLITE_CACHE_SIZE=lots: exit %d, stderr %q; want a failure naming the variable", code, errOut)
+	}
+	env["STOREKEEP_SQLITE_CACHE_SIZE"] = "8"
+	if base := serveInProcess(t, env); !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Errorf("serve with STOREKEEP_SQLITE_CACHE_SIZE=8: %q", base)
 	}
 }
 

@@ -29,7 +29,8 @@ func run(t *testing.T, n *testNode, scenarios ...string) *Report {
 		if sc.Requests != c.OK+c.UserErrors+c.Throttled+c.Errors || c.OK == 0 || c.Errors != 0 {
 			t.Errorf("%s: %d requests, %+v, first error %q", sc.Name, sc.Requests, c, sc.FirstError)
 		}
-		if sc.PerSecond <= 0 || sc.Latency.P50 <= 0 || sc.Latency.P50 > sc.Latency.P99 || sc.Latency.P99 > sc.Latency.Max {
+		l := sc.Latency
+		if sc.PerSecond <= 0 || l.P50 <= 0 || l.P50 > l.P90 || l.P90 > l.P95 || l.P95 > l.P99 || l.P99 > l.Max {
 			t.Errorf("%s: figures out of order: %.1f/s %+v", sc.Name, sc.PerSecond, sc.Latency)
 		}
 	}
@@ -114,12 +115,12 @@ func TestReportWritesATableAndJSON(t *testing.T) {
 	if err := rep.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"seeded 40 of 40", "login", "req/s", "throttled"} {
+	for _, want := range []string{"seeded 40 of 40", "login", "req/s", "p90", "throttled"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}
 	}
-	for _, want := range []string{`"name": "login"`, `"requests_per_second"`, `"p99_ms"`, `"throttled"`} {
+	for _, want := range []string{`"name": "login"`, `"requests_per_second"`, `"p90_ms"`, `"p99_ms"`, `"throttled"`} {
 		if !strings.Contains(js.String(), want) {
 			t.Errorf("JSON lacks %q:\n%s", want, js.String())
 		}

@@ -37,6 +37,7 @@ type Counts struct {
 // Latency holds percentiles and the maximum, in milliseconds.
 type Latency struct {
 	P50 float64 `json:"p50_ms"`
+	P90 float64 `json:"p90_ms"`
 	P95 float64 `json:"p95_ms"`
 	P99 float64 `json:"p99_ms"`
 	Max float64 `json:"max_ms"`
@@ -112,7 +113,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
 func latencyOf(h *histogram) Latency {
-	return Latency{P50: ms(h.Quantile(0.50)), P95: ms(h.Quantile(0.95)), P99: ms(h.Quantile(0.99)), Max: ms(h.Max())}
+	return Latency{P50: ms(h.Quantile(0.50)), P90: ms(h.Quantile(0.90)), P95: ms(h.Quantile(0.95)), P99: ms(h.Quantile(0.99)), Max: ms(h.Max())}
 }
 
 func countsOf(t *tally) Counts {

@@ -17,11 +17,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\trequests\treq/s\tp50\tp95\tp99\tmax\tok\tuser-errors\tthrottled\terrors\t")
+	fmt.Fprintln(tw, "scenario\trequests\treq/s\tp50\tp90\tp95\tp99\tmax\tok\tuser-errors\tthrottled\terrors\t")
 	for _, sc := range r.Scenarios {
 		l, c := sc.Latency, sc.Counts
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", sc.Name, sc.Requests, sc.PerSecond,
-			msText(l.P50), msText(l.P95), msText(l.P99), msText(l.Max), c.OK, c.UserErrors, c.Throttled, c.Errors)
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", sc.Name, sc.Requests, sc.PerSecond,
+			msText(l.P50), msText(l.P90), msText(l.P95), msText(l.P99), msText(l.Max), c.OK, c.UserErrors, c.Throttled, c.Errors)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -30,13 +30,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "\n%s:\n", sc.Name)
 		if sc.Counts.OK > 0 {
 			l := sc.OKLatency
-			fmt.Fprintf(w, "  ok only        p50 %s  p95 %s  p99 %s  max %s\n", msText(l.P50), msText(l.P95), msText(l.P99), msText(l.Max))
+			fmt.Fprintf(w, "  ok only        p50 %s  p90 %s  p95 %s  p99 %s  max %s\n", msText(l.P50), msText(l.P90), msText(l.P95), msText(l.P99), msText(l.Max))
 		}
 		if m := sc.Mail; m != nil {
 			l := m.Latency
 			fmt.Fprintf(w, "  mail           %d of %d accepted recovers delivered, %d missing, %d stray\n", m.Delivered, m.Accepted, m.Missing, m.Stray)
 			if m.Delivered > 0 {
-				fmt.Fprintf(w, "  recover→mail   p50 %s  p95 %s  p99 %s  max %s\n", msText(l.P50), msText(l.P95), msText(l.P99), msText(l.Max))
+				fmt.Fprintf(w, "  recover→mail   p50 %s  p90 %s  p95 %s  p99 %s  max %s\n", msText(l.P50), msText(l.P90), msText(l.P95), msText(l.P99), msText(l.Max))
 			}
 		}
 		if e := sc.EndToEnd; e != nil {

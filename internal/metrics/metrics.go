@@ -72,16 +72,16 @@ func (m *Metrics) GaugeFunc(name, help string, read func() float64) {
 // reads OutboxCountCap when at least that many mails are pending.
 const OutboxCountCap = 10_000
 
-// WatchOutbox exports the outbox's depth, counted up to OutboxCountCap, and
-// the age of its oldest pending mail, read from stats at scrape time
-// (bounded by a short timeout).
+// WatchOutbox exports the outbox's depth (mails and jobs), counted up to
+// OutboxCountCap, and the age of its oldest pending row, read from stats
+// at scrape time (bounded by a short timeout).
 func (m *Metrics) WatchOutbox(stats func(ctx context.Context, upTo int) (int, time.Time, error), now func() time.Time) {
 	m.registry.MustRegister(&outboxCollector{stats: stats, now: now})
 }
 
 var (
-	outboxDepth = prometheus.NewDesc("storekeep_outbox_pending", fmt.Sprintf("Mails waiting in the outbox, counted up to %d (%[1]d means at least that many).", OutboxCountCap), nil, nil)
-	outboxAge   = prometheus.NewDesc("storekeep_outbox_oldest_pending_age_seconds", "Age of the oldest pending mail (0 when none).", nil, nil)
+	outboxDepth = prometheus.NewDesc("storekeep_outbox_pending", fmt.Sprintf("Rows waiting in the outbox: mails and the jobs that make them, counted up to %d (%[1]d means at least that many).", OutboxCountCap), nil, nil)
+	outboxAge   = prometheus.NewDesc("storekeep_outbox_oldest_pending_age_seconds", "Age of the oldest pending outbox row, mail or job (0 when none).", nil, nil)
 )
 
 type outboxCollector struct {

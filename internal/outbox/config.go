@@ -22,6 +22,12 @@ type Config struct {
 	// Batch is how many mails the worker holds and sends at once; 256.
 	// While a backlog lasts, it claims a quarter of them at a time.
 	Batch int
+	// JobBatch is the most jobs one run of a JobBatch takes; 32. A claim's
+	// jobs of a kind beyond it run as further batches, side by side, so
+	// that no batch's transaction holds a single-writer database (SQLite)
+	// for longer than a few milliseconds, and the answers that queue a job
+	// wait behind it no longer.
+	JobBatch int
 	// Lease is how long a claimed mail stays reserved to this worker; 1m.
 	// A send is abandoned, and retried, after half of it.
 	Lease time.Duration
@@ -90,6 +96,7 @@ func DefaultConfig() Config {
 		PollInterval:   time.Second,
 		WakeDelay:      50 * time.Millisecond,
 		Batch:          256,
+		JobBatch:       32,
 		Lease:          time.Minute,
 		MaxAttempts:    8,
 		BackoffBase:    30 * time.Second,
@@ -112,6 +119,7 @@ func (c Config) Validate() error {
 	errs := []error{
 		storekeep.CheckDuration("--mail-poll", c.PollInterval),
 		storekeep.CheckCount("outbox batch", c.Batch),
+		storekeep.CheckCount("outbox job batch", c.JobBatch),
 		storekeep.CheckCount("--mail-max-attempts", c.MaxAttempts),
 		storekeep.CheckDuration("--mail-backoff", c.BackoffBase),
 		storekeep.CheckDuration("--mail-retention", c.Retention),
@@ -136,6 +144,7 @@ func (c Config) withDefaults() Config {
 	c.PollInterval = cmp.Or(c.PollInterval, d.PollInterval)
 	c.WakeDelay = cmp.Or(c.WakeDelay, d.WakeDelay)
 	c.Batch = cmp.Or(c.Batch, d.Batch)
+	c.JobBatch = cmp.Or(c.JobBatch, d.JobBatch)
 	c.Lease = cmp.Or(c.Lease, d.Lease)
 	c.MaxAttempts = cmp.Or(c.MaxAttempts, d.MaxAttempts)
 	c.BackoffBase = cmp.Or(c.BackoffBase, d.BackoffBase)

@@ -125,10 +125,58 @@ func TestJobBatchesAreWokenSoonAndTheirMailIsSentWithoutAClaim(t *testing.T) {
 		w.KickSoon()
 	}
 	got := f.smtp.WaitFor(t, len(addrs), wait)
-	eventually(t, "the outbox to empty", func() bool { return f.pending() == 0 })
+	// A mail is counted once its sender has seen it recorded, which may
+	// be after the store shows it.
+	eventually(t, "the outbox to empty and its mail counted", func() bool {
+		return f.pending() == 0 && w.Metrics().Sent.Load() >= int64(len(addrs))
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if ran != len(addrs) || len(got) != len(addrs) || w.Metrics().Sent.Load() != int64(len(addrs)) {
 		t.Fatalf("%d jobs ran, %d mails arrived, %d counted sent; want %d each", ran, len(got), w.Metrics().Sent.Load(), len(addrs))
+	}
+}
+
+// TestAClaimsJobsRunInBatchesOfAtMostJobBatch shows that the jobs one
+// claim takes are split into batches of at most JobBatch, every job run
+// once.
+func TestAClaimsJobsRunInBatchesOfAtMostJobBatch(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const jobs, most = 10, 4
+	for range jobs {
+		if _, err := f.store.EnqueueJob(ctx, storekeep.Job{ShopID: f.shop.ID, Kind: storekeep.JobRecover,
+			CreatedAt: time.Now(), Recover: storekeep.RecoverRequest{Email: "ana@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var sizes []int
+	batch := func(ctx context.Context, js []storekeep.Job, _ time.Time) ([]storekeep.Mail, error) {
+		mu.Lock()
+		sizes = append(sizes, len(js))
+		mu.Unlock()
+		ids := make([]int64, len(js))
+		for i, j := range js {
+			ids[i] = j.ID
+		}
+		_, err := f.store.MarkMailsSent(ctx, ids, time.Now())
+		return nil, err
+	}
+	w := f.worker(f.smtpSender(), outbox.Config{PollInterval: time.Hour, JobBatch: most,
+		Batches: map[storekeep.JobKind]outbox.JobBatch{storekeep.JobRecover: batch}})
+	run(t, w)
+	eventually(t, "the jobs to run", func() bool { return f.pending() == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	total := 0
+	for _, n := range sizes {
+		total += n
+		if n > most {
+			t.Errorf("a batch of %d jobs ran, over JobBatch %d", n, most)
+		}
+	}
+	if total != jobs || len(sizes) != 3 {
+		t.Errorf("batches %v, want %d jobs in 3 batches", sizes, jobs)
 	}
 }

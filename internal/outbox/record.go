@@ -8,71 +8,26 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// sentLog gathers the deliveries to record as sent, so that the sends that
-// finish while one write is under way are recorded together by the next
-// write: one transaction for many mails rather than one each.
-type sentLog struct {
-	mu      sync.Mutex
-	next    *sentBatch
-	writing bool
-}
-
-// sentBatch is the mail one write records as sent.
-type sentBatch struct {
-	ids  []int64
-	done chan struct{}
-	err  error
-}
-
-// markSent records that mail id was delivered, together with the other
-// mail delivered meanwhile. The first caller to find no write under way
-// writes, and goes on writing the batches that gathered behind it until
-// none is left; the others wait for theirs, or for ctx.
+// markSent records that mail id was delivered. The deliveries that finish
+// while one such write is under way are recorded together by the next
+// (w.sent): one transaction for many mails rather than one each.
 func (w *Worker) markSent(ctx context.Context, id int64) error {
-	l := &w.sent
-	l.mu.Lock()
-	if l.next == nil {
-		l.next = &sentBatch{done: make(chan struct{})}
-	}
-	own := l.next
-	own.ids = append(own.ids, id)
-	if l.writing {
-		l.mu.Unlock()
-		select {
-		case <-own.done:
-			return own.err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	l.writing = true
-	for l.next != nil {
-		b := l.next
-		l.next = nil
-		l.mu.Unlock()
-		w.writeSent(ctx, b)
-		l.mu.Lock()
-	}
-	l.writing = false
-	l.mu.Unlock()
-	return own.err
+	_, err := w.sent.Do(ctx, id)
+	return err
 }
 
-// writeSent records b's mail as sent and wakes its waiters. Each write has
-// its own timeout, since the writer may go on to write other batches.
-func (w *Worker) writeSent(ctx context.Context, b *sentBatch) {
-	writeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
-	defer cancel()
-	n, err := w.store.MarkMailsSent(writeCtx, b.ids, w.cfg.Now())
-	switch {
-	case err != nil:
-		b.err = err
-	case n < len(b.ids):
+// writeSent is the write of w.sent: it records ids as sent.
+func (w *Worker) writeSent(ctx context.Context, ids []int64) ([]struct{}, error) {
+	n, err := w.store.MarkMailsSent(ctx, ids, w.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	if n < len(ids) {
 		// A mail whose lease ran out may have been recorded by another
 		// attempt; the rest of the batch is recorded all the same.
-		w.log.Warn("outbox: some mail recorded as sent was no longer pending", "recorded", n, "delivered", len(b.ids))
+		w.log.Warn("outbox: some mail recorded as sent was no longer pending", "recorded", n, "delivered", len(ids))
 	}
-	close(b.done)
+	return make([]struct{}, len(ids)), nil
 }
 
 // shopTTL is how long the worker trusts a shop it looked up: edits to a

@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/groupcommit"
 	"github.com/storekeep/storekeep/internal/mail"
 )
 
@@ -65,14 +67,14 @@ type Worker struct {
 	soon    atomic.Bool
 	metrics Metrics
 	cache   shopCache
-	sent    sentLog
+	sent    *groupcommit.Group[int64, struct{}]
 }
 
 // New returns a worker over store that renders with render and sends with
 // sender.
 func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg Config) *Worker {
 	cfg = cfg.withDefaults()
-	return &Worker{
+	w := &Worker{
 		store:  store,
 		shops:  shops,
 		render: render,
@@ -81,6 +83,8 @@ func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg
 		log:    cfg.Logger,
 		kick:   make(chan struct{}, 1),
 	}
+	w.sent = groupcommit.New(1, w.writeSent)
+	return w
 }
 
 // Metrics returns the worker's live counters.
@@ -234,7 +238,9 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
 		n := claimed.Len()
 		w.busy.Add(int64(n))
 		for kind, jobs := range w.batches(&claimed) {
-			wg.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], jobs, wg) })
+			for part := range slices.Chunk(jobs, w.cfg.JobBatch) {
+				wg.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], part, wg) })
+			}
 		}
 		for _, t := range w.tasks(claimed) {
 			wg.Go(func() {

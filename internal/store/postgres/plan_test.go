@@ -68,6 +68,9 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 		if bad := fullRead(plans[0].Plan, false); bad != "" {
 			t.Errorf("%s\nplans a full read of %s: %s", oneLine(st.Query), bad, summary(plans[0].Plan))
 		}
+		if bad := sortedWhole(plans[0].Plan, false); bad != "" {
+			t.Errorf("%s\nsorts every matching row of %s for one page: %s", oneLine(st.Query), bad, summary(plans[0].Plan))
+		}
 		if table := byID.FindStringSubmatch(st.Query); table != nil && !strings.Contains(summary(plans[0].Plan), table[1]+"_pkey (id = ") {
 			t.Errorf("%s\nlooks a row up by id without its primary key: %s", oneLine(st.Query), summary(plans[0].Plan))
 		}
@@ -91,8 +94,9 @@ func seedHistory(t *testing.T, s *Store) {
 	}
 }
 
-// byID matches a statement on one outbox row given by its id.
-var byID = regexp.MustCompile(`^(?:UPDATE|DELETE FROM) (outbox)\s[^(]*WHERE id = \$\d+ AND`)
+// byID matches a statement on outbox rows given by their ids: one id, or
+// a list of them (MarkMailsSent, a batch's jobs).
+var byID = regexp.MustCompile(`^(?:UPDATE|DELETE FROM) (outbox)\s[^(]*WHERE id = (?:\$\d+|ANY\(\$\d+\)) AND`)
 
 // fewRows are the tables that stay small whatever the history: a node has
 // a handful of shops, each with a handful of API tokens.
@@ -111,6 +115,28 @@ func fullRead(n planNode, limited bool) string {
 	limited = limited || n.NodeType == "Limit"
 	for _, child := range n.Plans {
 		if bad := fullRead(child, limited); bad != "" {
+			return bad
+		}
+	}
+	return ""
+}
+
+// sortedWhole returns the index of orders that n, or a node under it,
+// reads into a Sort with no Limit between them, or "": a page of a
+// customer's orders must read each half in its index's order and stop at
+// the page, so that what it costs does not grow with the customer's
+// orders. sorting says a Sort is above n.
+func sortedWhole(n planNode, sorting bool) string {
+	switch {
+	case n.NodeType == "Limit":
+		sorting = false
+	case n.NodeType == "Sort":
+		sorting = true
+	case sorting && n.Relation == "orders":
+		return n.Index
+	}
+	for _, child := range n.Plans {
+		if bad := sortedWhole(child, sorting); bad != "" {
 			return bad
 		}
 	}

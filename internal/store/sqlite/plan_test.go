@@ -36,6 +36,9 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 	for _, st := range statements {
 		plan := explain(t, s, st)
 		t.Logf("%s\n\t%s", oneLine(st.Query), strings.Join(plan, "; "))
+		if byIDs.MatchString(st.Query) && !strings.HasPrefix(plan[0], "SEARCH outbox USING INTEGER PRIMARY KEY") {
+			t.Errorf("%s\nlooks rows up by id without their primary key: %s", oneLine(st.Query), strings.Join(plan, "; "))
+		}
 		subqueries := map[string]bool{}
 		for _, step := range plan {
 			if name, ok := subquery(step); ok {
@@ -48,6 +51,10 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// byIDs matches a statement on outbox rows given by a list of ids
+// (MarkMailsSent, a batch's jobs).
+var byIDs = regexp.MustCompile(`^UPDATE outbox\s[^(]*WHERE id IN \(SELECT value FROM json_each\(\$\d+\)\) AND`)
 
 // isListing reports whether step is a walk of an index in the order a
 // listing with a LIMIT asks for.

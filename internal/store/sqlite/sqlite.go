@@ -31,6 +31,27 @@ import (
 type Options struct {
 	// Sealer encrypts queued mail data at rest. Required.
 	Sealer storekeep.Sealer
+	// CacheMiB is the page cache of each connection, writer and readers
+	// alike, in MiB (PRAGMA cache_size); zero means DefaultCacheMiB.
+	CacheMiB int
+}
+
+// DefaultCacheMiB and MaxCacheMiB bound Options.CacheMiB. Each of the
+// 1 + max(4, GOMAXPROCS) connections holds a cache of its own, filled as
+// pages are read, so a node's memory grows by up to that many times the
+// size (BENCHMARKS.md weighs the default against the rate it buys).
+const (
+	DefaultCacheMiB = 16
+	MaxCacheMiB     = 1024
+)
+
+// CheckCacheMiB refuses a page cache size outside 1..MaxCacheMiB, naming
+// setting (the flag that sets it) in its error.
+func CheckCacheMiB(setting string, mib int) error {
+	if mib < 1 || mib > MaxCacheMiB {
+		return fmt.Errorf("%s must be 1 to %d (MiB), not %d", setting, MaxCacheMiB, mib)
+	}
+	return nil
 }
 
 // Store is storekeep.Store on SQLite.
@@ -60,11 +81,12 @@ var dialect = sqlstore.Dialect{
 	ListIn: func(column, param string) string {
 		return column + " IN (SELECT value FROM json_each(" + param + "))"
 	},
-	List: func(ids []int64) (any, error) {
-		b, err := json.Marshal(ids)
+	List: func(values any) (any, error) {
+		b, err := json.Marshal(values)
 		return string(b), err
 	},
 	HashIn:       sqlstore.HashInList,
+	Writers:      1,
 	ClaimMail:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
 	ClaimJobs:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
 	ClaimInvites: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_invite", sqlstore.DueInvite, ""),
@@ -83,6 +105,10 @@ var dialect = sqlstore.Dialect{
 	},
 	SeedTime: func(base, micros string) string { return "(" + base + " + (" + micros + ") * 1000)" },
 	SeedHash: func(string) string { return "randomblob(32)" },
+
+	// A batch's rows go as one JSON array, each row an array.
+	Table:         sqlstore.JSONTable,
+	LockCustomers: `SELECT id, shop_id, email FROM customers WHERE id IN (SELECT value FROM json_each($1))`,
 }
 
 func isConflict(err error) bool {
@@ -103,7 +129,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: %q is not a plain file path", path)
 	}
-	common := fmt.Sprintf("?_busy_timeout=%d&_foreign_keys=on&_synchronous=NORMAL", busyTimeout.Milliseconds())
+	cache := opts.CacheMiB
+	if cache == 0 {
+		cache = DefaultCacheMiB
+	}
+	if err := CheckCacheMiB("sqlite: Options.CacheMiB", cache); err != nil {
+		return nil, err
+	}
+	common := fmt.Sprintf("?_busy_timeout=%d&_foreign_keys=on&_synchronous=NORMAL&_pragma=cache_size(%d)",
+		busyTimeout.Milliseconds(), -cache<<10)
 
 	writer, err := sql.Open(driver, path+common+"&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
@@ -148,4 +182,33 @@ func (s *Store) FreePages(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.reader.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&n)
 	return n, err
+}
+
+// CacheSizes returns PRAGMA cache_size (negative: KiB) of the writer
+// connection, then of every reader connection, which it holds all at once
+// to reach each one: a check of the configuration, not for a busy node.
+func (s *Store) CacheSizes(ctx context.Context) ([]int64, error) {
+	w, err := cacheSizes(ctx, s.writer.DB, 1)
+	if err != nil {
+		return nil, err
+	}
+	r, err := cacheSizes(ctx, s.reader.DB, s.reader.Stats().MaxOpenConnections)
+	return append(w, r...), err
+}
+
+func cacheSizes(ctx context.Context, db *sql.DB, n int) ([]int64, error) {
+	var sizes []int64
+	for range n {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		var kib int64
+		if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&kib); err != nil {
+			return nil, err
+		}
+		sizes = append(sizes, kib)
+	}
+	return sizes, nil
 }

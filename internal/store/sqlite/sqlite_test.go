@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,4 +222,46 @@ func TestEmailKeyMigration(t *testing.T) {
 		}
 		return s, s.Migrate
 	})
+}
+
+func TestEveryConnectionOfBothPoolsHasTheConfiguredPageCache(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		mib  int
+		want int64
+	}{
+		{0, -DefaultCacheMiB << 10},
+		{3, -3 << 10},
+		{MaxCacheMiB, -MaxCacheMiB << 10},
+	} {
+		s, err := Open(t.Context(), filepath.Join(dir, "cache.db"), Options{Sealer: storetest.NewKeyring(t), CacheMiB: tc.mib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.CacheSizes(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if readers := s.reader.Stats(); readers.OpenConnections != readers.MaxOpenConnections || len(got) != 1+readers.MaxOpenConnections {
+			t.Errorf("CacheMiB %d: %d sizes read, %d of %d readers open; want the writer and every reader", tc.mib, len(got), readers.OpenConnections, readers.MaxOpenConnections)
+		}
+		for i, kib := range got {
+			if kib != tc.want {
+				t.Errorf("CacheMiB %d: connection %d of %d has cache_size %d, want %d", tc.mib, i, len(got), kib, tc.want)
+			}
+		}
+		s.Close()
+	}
+}
+
+func TestOpenRefusesAPageCacheOutsideItsBounds(t *testing.T) {
+	for _, mib := range []int{-1, MaxCacheMiB + 1} {
+		s, err := Open(t.Context(), filepath.Join(t.TempDir(), "c.db"), Options{Sealer: storetest.NewKeyring(t), CacheMiB: mib})
+		if err == nil {
+			s.Close()
+			t.Errorf("CacheMiB %d: opened", mib)
+		} else if !strings.Contains(err.Error(), "CacheMiB") {
+			t.Errorf("CacheMiB %d: %v, want the setting named", mib, err)
+		}
+	}
 }

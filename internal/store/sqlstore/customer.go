@@ -78,6 +78,21 @@ func (s *Store) CustomerByEmail(ctx context.Context, shopID int64, key string) (
 		`SELECT `+customerColumns+` FROM customers WHERE shop_id = $1 AND email_key = $2`, shopID, key))
 }
 
+// CustomersByEmail returns the shop's customers whose EmailKey is one of
+// keys, in no particular order, in one statement.
+func (s *Store) CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]storekeep.Customer, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	list, err := s.d.List(keys)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers
+		WHERE shop_id = $1 AND `+s.d.ListIn("email_key", "$2"), shopID, list)
+	return collect(rows, err, s.scanCustomer)
+}
+
 // UpdateCustomer replaces every field of the customer but its ID, ShopID,
 // CreatedAt and EmailVerifiedAt and, in the same transaction, rotates its
 // access tokens and queues a mail when u asks for them. A new EmailKey

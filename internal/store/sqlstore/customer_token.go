@@ -1,10 +1,10 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -86,6 +86,61 @@ func (s *Store) storeToken(ctx context.Context, tx Querier, t storekeep.Customer
 		VALUES ($1, $2, $3, $4, $5, $6)`,
 		t.ShopID, t.CustomerID, t.Purpose, t.Hash, s.at(t.ExpiresAt), s.at(t.CreatedAt))
 	return s.mapErr(err)
+}
+
+// storeTokens stores tokens as storeToken would one after the other, in
+// two statements: it inserts them all, then voids every unused token of
+// their customers and purposes but the last of tokens for each, which
+// stays the one unused. The caller holds the customers' locks and has
+// checked their addresses.
+func (s *Store) storeTokens(ctx context.Context, tx Querier, tokens []storekeep.CustomerToken) error {
+	n := len(tokens)
+	shops, customers := make([]int64, n), make([]int64, n)
+	purposes, hashes := make([]string, n), make([][]byte, n)
+	expires, created := make([]time.Time, n), make([]time.Time, n)
+	type key struct {
+		customer int64
+		purpose  storekeep.TokenPurpose
+	}
+	last := make(map[key]int, n)
+	for i, t := range tokens {
+		shops[i], customers[i], purposes[i], hashes[i] = t.ShopID, t.CustomerID, string(t.Purpose), t.Hash
+		expires[i], created[i] = t.ExpiresAt, t.CreatedAt
+		last[key{t.CustomerID, t.Purpose}] = i
+	}
+	from, args, err := s.d.Table(1, []Column{{"shop_id", shops}, {"customer_id", customers}, {"purpose", purposes},
+		{"hash", hashes}, {"expires_at", expires}, {"created_at", created}})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO customer_tokens (shop_id, customer_id, purpose, hash, expires_at, created_at)
+		SELECT shop_id, customer_id, purpose, hash, expires_at, created_at FROM `+from, args...)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	kept := slices.Sorted(maps.Values(last))
+	keptCustomers, keptPurposes := make([]int64, len(kept)), make([]string, len(kept))
+	keptHashes, keptAt := make([][]byte, len(kept)), make([]time.Time, len(kept))
+	for j, i := range kept {
+		keptCustomers[j], keptPurposes[j], keptHashes[j], keptAt[j] = customers[i], purposes[i], hashes[i], created[i]
+	}
+	list, err := s.d.List(keptCustomers)
+	if err != nil {
+		return err
+	}
+	from, args, err = s.d.Table(2, []Column{{"customer_id", keptCustomers}, {"purpose", keptPurposes},
+		{"kept", keptHashes}, {"at", keptAt}})
+	if err != nil {
+		return err
+	}
+	// The list of customers, redundant with v, has the planner look each
+	// customer's tokens up rather than walk every unused token.
+	_, err = tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = v.at
+		FROM `+from+`
+		WHERE `+s.d.ListIn("customer_tokens.customer_id", "$1")+` AND customer_tokens.customer_id = v.customer_id
+			AND customer_tokens.purpose = v.purpose AND customer_tokens.used_at IS NULL AND customer_tokens.hash <> v.kept`,
+		append([]any{list}, args...)...)
+	return err
 }
 
 // hasAddress is ErrNotFound unless t's customer is the shop's and has the
@@ -178,84 +233,6 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 		return storekeep.Customer{}, err
 	}
 	return c, nil
-}
-
-// FinishJobs writes the outcomes of a batch of jobs in one transaction; see
-// storekeep.CustomerTokenStore. It takes the customers' row locks in the
-// order of their IDs, as every other batch does, so that two batches with
-// customers in common wait for one another rather than deadlock.
-func (s *Store) FinishJobs(ctx context.Context, outcomes []storekeep.JobOutcome, leaseUntil time.Time) ([]storekeep.Mail, error) {
-	outcomes = slices.Clone(outcomes)
-	slices.SortStableFunc(outcomes, func(a, b storekeep.JobOutcome) int {
-		return cmp.Compare(customerOf(a), customerOf(b))
-	})
-	var queued []storekeep.Mail
-	err := s.w.InTx(ctx, func(tx Querier) error {
-		queued = queued[:0]
-		for _, o := range outcomes {
-			m, issued, err := s.finishJob(ctx, tx, o, leaseUntil)
-			if err != nil {
-				return err
-			}
-			if issued {
-				queued = append(queued, m)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return queued, nil
-}
-
-// customerOf is the customer whose lock o's write takes, 0 for none.
-func customerOf(o storekeep.JobOutcome) int64 {
-	if o.Token == nil {
-		return 0
-	}
-	return o.Token.CustomerID
-}
-
-// finishJob writes one outcome of FinishJobs; issued reports that it
-// queued m.
-func (s *Store) finishJob(ctx context.Context, tx Querier, o storekeep.JobOutcome, leaseUntil time.Time) (m storekeep.Mail, issued bool, err error) {
-	if o.Token != nil {
-		// A customer whose address changed since the lookup leaves the job
-		// pending; its next run looks the address up again.
-		if err := s.lockCustomer(ctx, tx, o.Token.CustomerID); err != nil {
-			return m, false, err
-		}
-		if err := s.hasAddress(ctx, tx, *o.Token, o.Mail.To); errors.Is(err, storekeep.ErrNotFound) {
-			return m, false, nil
-		} else if err != nil {
-			return m, false, err
-		}
-	}
-	err = s.markJobDone(ctx, tx, o.Job, s.stamp(o.Audit.At))
-	if errors.Is(err, storekeep.ErrNotFound) {
-		return m, false, nil
-	}
-	if err != nil {
-		return m, false, err
-	}
-	if err := s.insertAudit(ctx, tx, o.Audit); err != nil {
-		return m, false, err
-	}
-	if o.Token == nil {
-		return m, false, nil
-	}
-	t := *o.Token
-	t.CreatedAt = s.stamp(t.CreatedAt)
-	if err := s.storeToken(ctx, tx, t); err != nil {
-		return m, false, err
-	}
-	m = o.Mail
-	if m.ID, err = s.insertLeasedMail(ctx, tx, m, leaseUntil); err != nil {
-		return m, false, err
-	}
-	m.Attempts = 1
-	return m, true, nil
 }
 
 // PruneTokens deletes up to limit of the access tokens, then of the

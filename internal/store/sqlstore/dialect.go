@@ -18,20 +18,41 @@ type Dialect struct {
 	// NoLimit is the LIMIT argument that means no limit.
 	NoLimit any
 	// ListIn is the condition that column is one of the values of a list
-	// parameter param, and List encodes that list; the statement is the
-	// same whatever the list's length.
+	// parameter param, and List encodes that list, an []int64 or a
+	// []string; the statement is the same whatever the list's length.
 	ListIn func(column, param string) string
-	List   func(ids []int64) (any, error)
+	List   func(values any) (any, error)
+	// Table is a FROM item named v whose rows are passed as parameters
+	// from $first on, with cols for columns, and the arguments to pass;
+	// the statement is the same whatever the number of rows (UnnestTable,
+	// JSONTable).
+	Table func(first int, cols []Column) (from string, args []any, err error)
 	// HashIn is the condition that column is one of hashes, whose
 	// parameters start at $n, with the arguments to append.
 	HashIn func(column string, n int, hashes [][]byte) (string, []any)
 	// LockCustomer, when not empty, takes the row lock of customer $1 for
 	// the rest of the transaction (see lockCustomer).
 	LockCustomer string
+	// LockCustomers returns the id, shop_id and email of the customers of
+	// the list parameter $1, having taken their row locks in the order of
+	// their ids where the dialect has row locks.
+	LockCustomers string
 	// ClaimMail, ClaimJobs and ClaimInvites lease due mail, due jobs but
 	// invitations, and due invitations ($1: lease end, $2: now, $3:
 	// limit), returning claimColumns.
 	ClaimMail, ClaimJobs, ClaimInvites string
+	// Writers is how many writes of queued outbox rows run at once (at
+	// least 1); the rows queued while that many are under way wait for the
+	// next, together.
+	Writers int
+	// InsertOutbox, when not empty, inserts pending outbox rows given as
+	// one array parameter a column, all of one length: $1 shop_id
+	// ([]int64), $2 kind, $3 recipient, $4 template, $5 locale ([]string),
+	// $6 data ([][]byte), $7 message_id ([]string), $8 next_attempt_at and
+	// $9 created_at ([]time.Time). It returns the new rows' ids, one a
+	// row, in the arrays' order. Without it, rows queued together are
+	// inserted one statement each in one transaction.
+	InsertOutbox string
 	// ReserveCustomerID are statements run in one transaction that use up
 	// the next customer id, the last one returning it.
 	ReserveCustomerID []string
@@ -49,6 +70,12 @@ type Dialect struct {
 	// base; SeedHash a distinct 32-byte hash for row i.
 	SeedTime func(base, micros string) string
 	SeedHash func(i string) string
+	// LimitEachHalf gives each half of a customer's orders (see
+	// customerOrderHalves) the page's ORDER BY and LIMIT of its own, for a
+	// database that would otherwise read every matching order of both
+	// halves and sort them for one page (PostgreSQL); SQLite merges the
+	// halves in order by itself.
+	LimitEachHalf bool
 	// Analyze, when not empty, is the statement that, followed by a list
 	// of tables, refreshes their planner statistics after a bulk load.
 	Analyze string

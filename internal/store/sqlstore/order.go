@@ -248,15 +248,19 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 	if desc {
 		dir = "DESC"
 	}
-	selects := make([]string, len(halves))
-	for i, h := range halves {
-		selects[i] = `SELECT ` + orderColumns + ` FROM orders WHERE ` + h + where
-	}
 	order := col + ` ` + dir
 	if col != "id" {
 		order += `, id ` + dir
 	}
-	query := strings.Join(selects, " UNION ALL ") + ` ORDER BY ` + order + ` LIMIT ` + param(s.limit(p.Limit))
+	limit := ` ORDER BY ` + order + ` LIMIT ` + param(s.limit(p.Limit))
+	selects := make([]string, len(halves))
+	for i, h := range halves {
+		selects[i] = `SELECT ` + orderColumns + ` FROM orders WHERE ` + h + where
+		if s.d.LimitEachHalf && len(halves) > 1 {
+			selects[i] = `(` + selects[i] + limit + `)`
+		}
+	}
+	query := strings.Join(selects, " UNION ALL ") + limit
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	list, err := collect(rows, err, s.scanOrder)
 	if err != nil {

@@ -13,47 +13,39 @@ import (
 
 // insertMail queues m, due at once. Its Data is sealed.
 func (s *Store) insertMail(ctx context.Context, q Querier, m storekeep.Mail) (int64, error) {
-	return s.insert(ctx, q, "mail", m.ShopID, m.To, string(m.Template), m.Locale, m.Data, m.MessageID, m.CreatedAt, m.CreatedAt)
-}
-
-// EnqueueMail queues m, due at once, and returns its ID.
-func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error) {
-	return s.insertMail(ctx, s.w, m)
-}
-
-// EnqueueJob queues j, due at once, and returns its ID. Its payload is
-// sealed.
-func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
-	return s.enqueueJob(ctx, s.w, j)
-}
-
-func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int64, error) {
-	due := j.DueAt
-	if due.IsZero() {
-		due = j.CreatedAt
-	}
-	switch j.Kind {
-	case storekeep.JobRecover, storekeep.JobOrdersWaiting, storekeep.JobAccountExists:
-		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Recover.Email, "", j.Locale, j.Recover, "", j.CreatedAt, due)
-	case storekeep.JobInvite:
-		return s.insert(ctx, q, string(j.Kind), j.ShopID, j.Invite.Email, "", j.Locale, j.Invite, "", j.CreatedAt, due)
-	}
-	return 0, fmt.Errorf("%s: no job of kind %q", s.d.Name, j.Kind)
-}
-
-// insert queues an outbox row of kind, due at due, with data sealed.
-func (s *Store) insert(ctx context.Context, q Querier, kind string, shopID int64, to, template, locale string,
-	data any, messageID string, created, due time.Time) (int64, error) {
-	sealed, err := s.sealData(data)
+	row, err := s.mailRow(m)
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
-			status, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id`,
-		shopID, kind, to, template, locale, sealed, messageID, s.at(s.stamp(due)), s.at(s.stamp(created))).Scan(&id)
-	return id, s.mapErr(err)
+	return s.insert(ctx, q, row)
+}
+
+// EnqueueMail queues m, due at once, and returns its ID, in one write
+// with the other rows queued meanwhile (see enqueue).
+func (s *Store) EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error) {
+	row, err := s.mailRow(m)
+	if err != nil {
+		return 0, err
+	}
+	return s.enqueue.Do(ctx, row)
+}
+
+// EnqueueJob queues j, due at once, and returns its ID, in one write with
+// the other rows queued meanwhile (see enqueue). Its payload is sealed.
+func (s *Store) EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error) {
+	row, err := s.jobRow(j)
+	if err != nil {
+		return 0, err
+	}
+	return s.enqueue.Do(ctx, row)
+}
+
+func (s *Store) enqueueJob(ctx context.Context, q Querier, j storekeep.Job) (int64, error) {
+	row, err := s.jobRow(j)
+	if err != nil {
+		return 0, err
+	}
+	return s.insert(ctx, q, row)
 }
 
 // hasStatus is the condition that an outbox row looked up by id has
@@ -192,9 +184,15 @@ func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (
 	if err != nil {
 		return 0, err
 	}
-	return affected(s.w.ExecContext(ctx, `UPDATE outbox
-		SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
-		WHERE `+s.d.ListIn("id", "$2")+` AND `+hasStatus(storekeep.MailPending), s.at(now), list))
+	return affected(s.w.ExecContext(ctx, s.markSent(), s.at(now), list))
+}
+
+// markSent is the statement that marks the pending rows of the list
+// parameter $2 sent at $1 and erases their data, each looked up by its
+// primary key.
+func (s *Store) markSent() string {
+	return `UPDATE outbox SET status = 'sent', sent_at = $1, data = NULL, claimed_until = NULL
+		WHERE ` + s.d.ListIn("id", "$2") + ` AND ` + hasStatus(storekeep.MailPending)
 }
 
 // MarkMailRetry releases the claim on a pending mail and makes it due at
@@ -226,19 +224,50 @@ func (s *Store) OutboxStats(ctx context.Context, upTo int) (int, time.Time, erro
 	return n, oldest, err
 }
 
-// insertLeasedMail queues m, due at once, leased until leaseUntil with one
-// attempt counted, as if claimed by the caller. Its Data is sealed.
-func (s *Store) insertLeasedMail(ctx context.Context, q Querier, m storekeep.Mail, leaseUntil time.Time) (int64, error) {
-	sealed, err := s.sealData(m.Data)
-	if err != nil {
-		return 0, err
+// insertLeasedMails queues mails, due at once, leased until leaseUntil
+// with one attempt counted, as if claimed by the caller, in one statement,
+// and returns them with their IDs and attempt. Their Data is sealed. The
+// rows' ids are drawn in the order the rows are inserted, which is
+// mails' order.
+func (s *Store) insertLeasedMails(ctx context.Context, q Querier, mails []storekeep.Mail, leaseUntil time.Time) ([]storekeep.Mail, error) {
+	n := len(mails)
+	shops := make([]int64, n)
+	recipients, templates, locales, messageIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	sealed, created := make([][]byte, n), make([]time.Time, n)
+	for i, m := range mails {
+		var err error
+		if sealed[i], err = s.sealData(m.Data); err != nil {
+			return nil, err
+		}
+		shops[i], recipients[i], templates[i], locales[i] = m.ShopID, m.To, string(m.Template), m.Locale
+		messageIDs[i], created[i] = m.MessageID, s.stamp(m.CreatedAt)
 	}
-	var id int64
-	err = q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
+	from, args, err := s.d.Table(2, []Column{{"shop_id", shops}, {"recipient", recipients}, {"template", templates},
+		{"locale", locales}, {"data", sealed}, {"message_id", messageIDs}, {"created_at", created}})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
 			status, next_attempt_at, created_at, claimed_until, attempts)
-		VALUES ($1, 'mail', $2, $3, $4, $5, $6, 'pending', $7, $7, $8, 1) RETURNING id`,
-		m.ShopID, m.To, string(m.Template), m.Locale, sealed, m.MessageID, s.at(s.stamp(m.CreatedAt)), s.at(leaseUntil)).Scan(&id)
-	return id, s.mapErr(err)
+		SELECT shop_id, 'mail', recipient, template, locale, data, message_id, 'pending', created_at, created_at, $1, 1
+		FROM `+from+`
+		RETURNING id`, append([]any{s.at(leaseUntil)}, args...)...)
+	ids, err := collect(rows, err, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	})
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("%s: queued %d mails, not %d", s.d.Name, len(ids), n)
+	}
+	slices.Sort(ids)
+	out := slices.Clone(mails)
+	for i := range out {
+		out[i].ID, out[i].Attempts = ids[i], 1
+	}
+	return out, nil
 }
 
 // sealData seals data's JSON for an outbox row.

@@ -21,6 +21,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/groupcommit"
 )
 
 // Querier is what a pool and a transaction have in common.
@@ -58,13 +59,20 @@ type Store struct {
 	sealer     storekeep.Sealer
 	migrations *goose.Provider
 	close      func() error
+	// enqueue writes the outbox rows that EnqueueJob and EnqueueMail
+	// callers queue while a write is under way together, in the next
+	// write: concurrent answers then share a transaction and its commit
+	// instead of queueing for the writer one by one.
+	enqueue *groupcommit.Group[outboxRow, int64]
 }
 
 var _ storekeep.Store = (*Store)(nil)
 
 // New returns the store c describes.
 func New(c Config) *Store {
-	return &Store{d: c.Dialect, w: c.Writer, r: c.Reader, sealer: c.Sealer, migrations: c.Migrations, close: c.Close}
+	s := &Store{d: c.Dialect, w: c.Writer, r: c.Reader, sealer: c.Sealer, migrations: c.Migrations, close: c.Close}
+	s.enqueue = groupcommit.New(s.d.Writers, s.insertRows)
+	return s
 }
 
 // Close releases the store's connections.
@@ -87,8 +95,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies every migration the database lacks.
+// Migrate applies every migration the database lacks. A schema already
+// current, as at nearly every start, is recognised from one read of the
+// version table, without taking the migration lock (a lock, a look-up of
+// the table in the catalog and an unlock fewer: round trips that every
+// PostgreSQL command paid at start).
 func (s *Store) Migrate(ctx context.Context) error {
+	if pending, err := s.migrations.HasPending(ctx); err == nil && !pending {
+		return nil
+	}
 	if _, err := s.migrations.Up(ctx); err != nil {
 		return fmt.Errorf("%s: migrate: %w", s.d.Name, err)
 	}

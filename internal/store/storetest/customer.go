@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -25,6 +26,32 @@ var customerRules = []rule{
 		got, err = f.s.CustomerByEmail(f.ctx, s.ID, "ada@example.com")
 		f.must(err)
 		same(f, "CustomerByEmail", got, want)
+		list, err := f.s.CustomersByEmail(f.ctx, s.ID, []string{"nobody@example.com", "ada@example.com"})
+		f.must(err)
+		if len(list) != 1 {
+			f.Fatalf("CustomersByEmail found %d customers, want Ada alone", len(list))
+		}
+		same(f, "CustomersByEmail", list[0], want)
+	}},
+	{"CustomersByEmailFindsTheShopsCustomersOfEveryKeyInOneCall", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		ada, bob := f.customer(a, "ada@example.com"), f.customer(a, "bob@example.com")
+		f.customer(b, "cy@example.com")
+		f.customer(a, "dee@example.com")
+		list, err := f.s.CustomersByEmail(f.ctx, a.ID, []string{"bob@example.com", "cy@example.com", "ada@example.com",
+			"ada@example.com", "eve@example.com"})
+		f.must(err)
+		var got []int64
+		for _, c := range list {
+			got = append(got, c.ID)
+		}
+		slices.Sort(got)
+		if want := []int64{ada.ID, bob.ID}; !slices.Equal(got, want) {
+			f.Errorf("CustomersByEmail found %v, want Ada and Bob, each once: %v", got, want)
+		}
+		if none, err := f.s.CustomersByEmail(f.ctx, a.ID, nil); err != nil || len(none) != 0 {
+			f.Errorf("CustomersByEmail of no keys = %v, %v; want none", none, err)
+		}
 	}},
 	{"CustomerIDsArePositiveAndDistinctAcrossShops", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")

@@ -17,6 +17,16 @@ func (f fixture) invite(c storekeep.Customer, due time.Time) int64 {
 }
 
 var inviteRules = []rule{
+	{"OutboxStatsCountJobsAndPacedInvitationsAsPending", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		f.job(c)
+		f.invite(c, t0.Add(time.Hour))
+		n, oldest, err := f.s.OutboxStats(f.ctx, 100)
+		f.must(err)
+		if n != 2 || !oldest.Equal(t0) {
+			f.Errorf("stats with a recover job and an invitation due later = %d, %v; want 2, %v", n, oldest, t0)
+		}
+	}},
 	{"InvitationsAreClaimedAfterDueMailAndDueJobs", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		invites := []int64{f.invite(c, t0), f.invite(c, t0)}

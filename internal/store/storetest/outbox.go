@@ -112,6 +112,80 @@ var outboxRules = []rule{
 			f.Errorf("a batch of jobs already done queued %d mails and recorded events again", len(again))
 		}
 	}},
+	{"FinishJobsWithACustomerTwiceLeavesOnlyItsLastTokenUnused", func(f fixture) {
+		s := f.shop("a.example")
+		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		older := f.issue(ada, storekeep.PurposeReset)
+		for _, m := range f.claimAll(t0) {
+			f.must(f.markSent(m.ID, t0))
+		}
+		repeat := f.audit(bob, storekeep.AuditRecoverRequested, t0)
+		repeat.RepeatKey = "recover bob"
+		f.must(f.s.RecordAudit(f.ctx, repeat))
+		outcome := func(c storekeep.Customer, at time.Time) storekeep.JobOutcome {
+			clear := f.token()
+			return storekeep.JobOutcome{Job: f.job(c), Audit: f.audit(c, storekeep.AuditRecoverRequested, at),
+				Mail: f.mail(c, storekeep.TemplateReset, clear), Token: &storekeep.CustomerToken{ShopID: s.ID,
+					CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: f.keys.Hash(clear),
+					ExpiresAt: t0.Add(time.Hour), CreatedAt: at}}
+		}
+		outcomes := []storekeep.JobOutcome{outcome(ada, t0), outcome(bob, t0), outcome(ada, t0.Add(time.Second))}
+		outcomes[1].Audit = repeat
+		mails, err := f.s.FinishJobs(f.ctx, outcomes, t0.Add(time.Minute))
+		f.must(err)
+		if len(mails) != len(outcomes) {
+			f.Fatalf("FinishJobs queued %d mails, want %d", len(mails), len(outcomes))
+		}
+		late, err := f.s.Claim(f.ctx, t0.Add(2*time.Minute), time.Minute, 10)
+		f.must(err)
+		data := map[int64]storekeep.MailData{}
+		for _, m := range late.Mail {
+			data[m.ID] = m.Data
+		}
+		for i, m := range mails {
+			if m.To != outcomes[i].Mail.To || data[m.ID] != outcomes[i].Mail.Data {
+				f.Errorf("mail %d: returned for %s with ID %d, whose stored data is %+v; want %+v", i, m.To, m.ID,
+					data[m.ID], outcomes[i].Mail.Data)
+			}
+		}
+		token := func(o storekeep.JobOutcome) issued { return issued{CustomerToken: *o.Token} }
+		if f.unused(older) || f.unused(token(outcomes[0])) || !f.unused(token(outcomes[2])) || !f.unused(token(outcomes[1])) {
+			f.Errorf("unused: older %v, Ada's first %v, Ada's last %v, Bob's %v; want only the last of each customer",
+				f.unused(older), f.unused(token(outcomes[0])), f.unused(token(outcomes[2])), f.unused(token(outcomes[1])))
+		}
+		for _, e := range f.audits(s.ID) {
+			if e.RepeatKey == repeat.RepeatKey && e.Count != 2 {
+				f.Errorf("the batch's event with a repeat key left its count at %d, want it folded into 2", e.Count)
+			}
+		}
+	}},
+	{"FinishJobsLeavesPendingTheJobOfACustomerWhoseAddressChanged", func(f fixture) {
+		s := f.shop("a.example")
+		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		var outcomes []storekeep.JobOutcome
+		for _, c := range []storekeep.Customer{ada, bob} {
+			clear := f.token()
+			outcomes = append(outcomes, storekeep.JobOutcome{Job: f.job(c), Audit: f.audit(c, storekeep.AuditRecoverRequested, t0),
+				Mail: f.mail(c, storekeep.TemplateReset, clear), Token: &storekeep.CustomerToken{ShopID: s.ID,
+					CustomerID: c.ID, Purpose: storekeep.PurposeReset, Hash: f.keys.Hash(clear),
+					ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}})
+		}
+		ada.Email, ada.EmailKey, ada.UpdatedAt = "ada@elsewhere.example", "ada@elsewhere.example", t0
+		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: ada})
+		f.must(err)
+		before := len(f.audits(s.ID))
+		mails, err := f.s.FinishJobs(f.ctx, outcomes, t0.Add(time.Minute))
+		f.must(err)
+		if len(mails) != 1 || mails[0].To != bob.Email {
+			f.Fatalf("FinishJobs queued %+v, want Bob's mail alone", mails)
+		}
+		if f.unused(issued{CustomerToken: *outcomes[0].Token}) || len(f.audits(s.ID)) != before+1 {
+			f.Error("the outcome for a former address stored its token or recorded its event")
+		}
+		if got := f.claimIDs(t0.Add(30*time.Second), time.Minute, 10); !slices.Equal(got, []int64{outcomes[0].Job}) {
+			f.Errorf("a claim took %v, want the job for the former address, left pending: %d", got, outcomes[0].Job)
+		}
+	}},
 	{"ConcurrentJobBatchesWithCustomersInCommonBothComplete", func(f fixture) {
 		s := f.shop("a.example")
 		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")

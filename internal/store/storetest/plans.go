@@ -124,6 +124,8 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	f.must(err)
 	_, err = s.CustomerByID(f.ctx, shop.ID, c.ID)
 	f.must(err)
+	_, err = s.CustomersByEmail(f.ctx, shop.ID, []string{c.EmailKey, "nobody@example.com"})
+	f.must(err)
 
 	job := f.job(c)
 	claimed, err := s.Claim(f.ctx, t0, time.Minute, 8)

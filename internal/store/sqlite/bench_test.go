@@ -1,0 +1,22 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/storekeep/storekeep/internal/store/storetest"
+)
+
+// BenchmarkFinishJobs times a batch of 64 recover jobs' outcomes written
+// to a fresh file (BENCHMARKS.md).
+func BenchmarkFinishJobs(b *testing.B) {
+	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"), Options{Sealer: storetest.NewKeyring(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkFinishJobs(b, s, 64)
+}
