@@ -41,7 +41,7 @@ type Options struct {
 // pages are read, so a node's memory grows by up to that many times the
 // size (BENCHMARKS.md weighs the default against the rate it buys).
 const (
-	DefaultCacheMiB = 16
+	DefaultCacheMiB = 8
 	MaxCacheMiB     = 1024
 )
 
