@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"reflect"
+	"sync"
 )
 
 // Outcomes a root field is counted under.
@@ -39,10 +40,29 @@ func outcome(res any, err error) string {
 	if v.Kind() != reflect.Struct {
 		return OutcomeOK
 	}
-	for _, name := range []string{"CustomerUserErrors", "UserErrors"} {
-		if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.Slice && f.Len() > 0 {
+	for _, index := range errorFields(v.Type()) {
+		if f, err := v.FieldByIndexErr(index); err == nil && f.Len() > 0 {
 			return OutcomeUserError
 		}
 	}
 	return OutcomeOK
+}
+
+// errorFieldIndex caches errorFields by payload type.
+var errorFieldIndex sync.Map
+
+// errorFields returns the index paths of t's CustomerUserErrors and
+// UserErrors slice fields, looked up by name once per type.
+func errorFields(t reflect.Type) [][]int {
+	if cached, ok := errorFieldIndex.Load(t); ok {
+		return cached.([][]int)
+	}
+	var out [][]int
+	for _, name := range []string{"CustomerUserErrors", "UserErrors"} {
+		if f, ok := t.FieldByName(name); ok && f.Type.Kind() == reflect.Slice {
+			out = append(out, f.Index)
+		}
+	}
+	errorFieldIndex.Store(t, out)
+	return out
 }
