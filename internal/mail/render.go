@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"bytes"
 	"cmp"
 	"embed"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -23,13 +21,64 @@ import (
 //go:embed templates
 var embedded embed.FS
 
-var builtin = func() fs.FS {
-	sub, err := fs.Sub(embedded, "templates")
+// builtin holds every embedded template file, read once.
+var builtin = func() builtinSource {
+	files := builtinSource{}
+	err := fs.WalkDir(embedded, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := embedded.ReadFile(path)
+		files[strings.TrimPrefix(path, "templates/")] = string(b)
+		return err
+	})
 	if err != nil {
 		panic(err)
 	}
-	return sub
+	return files
 }()
+
+// builtinOnly is where a renderer without override directory looks.
+var builtinOnly = []source{builtin}
+
+// source is one place templates are looked for.
+type source interface {
+	// read returns the text of the file name, or ok false when it has none.
+	read(name string) (text string, ok bool, err error)
+	// has reports whether the file name exists.
+	has(name string) (bool, error)
+}
+
+type builtinSource map[string]string
+
+func (b builtinSource) read(name string) (string, bool, error) {
+	text, ok := b[name]
+	return text, ok, nil
+}
+
+func (b builtinSource) has(name string) (bool, error) {
+	_, ok := b[name]
+	return ok, nil
+}
+
+// dirSource is an override directory, read at each use.
+type dirSource struct{ fsys fs.FS }
+
+func (d dirSource) read(name string) (string, bool, error) {
+	b, err := fs.ReadFile(d.fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	return string(b), err == nil, err
+}
+
+func (d dirSource) has(name string) (bool, error) {
+	_, err := fs.Stat(d.fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 // Renderer turns queued mail into messages from text and HTML templates:
 // the embedded ones, or files in an override directory that win over them
@@ -44,34 +93,50 @@ type Renderer struct {
 	dir                  fs.FS
 	texts                parsedCache[*texttemplate.Template]
 	htmls                parsedCache[*htmltemplate.Template]
+	locales              boundedCache[[3]string, []string]
 }
 
-// parsedCache keeps parsed templates keyed by their name and source text,
-// so that each is parsed once however many mails use it, and an edited
-// file is parsed anew at its next render.
-type parsedCache[T any] struct {
+// parsedKey names a parsed template by its name and the text it was
+// parsed from: its own and, for HTML, that of each layout.html in force.
+type parsedKey struct {
+	name, src string
+	layouts   [maxSources]string
+}
+
+// maxSources is the most places a template is looked for: the shop's
+// directory, the override directory and the embedded templates.
+const maxSources = 3
+
+// parsedCache keeps parsed templates by their name and source text, so
+// that each is parsed once however many mails use it, and an edited file
+// is parsed anew at its next render.
+type parsedCache[T any] struct{ boundedCache[parsedKey, T] }
+
+// boundedCache is a map safe for concurrent use that starts over when it
+// holds maxCached entries, as it may after many edits of an override
+// directory.
+type boundedCache[K comparable, V any] struct {
 	mu sync.Mutex
-	m  map[string]T
+	m  map[K]V
 }
 
-// maxParsedTemplates bounds a cache; it starts over when full, as it may
-// after many edits of an override directory.
-const maxParsedTemplates = 256
+// maxCached bounds a cache.
+const maxCached = 256
 
-func (c *parsedCache[T]) get(key string) (T, bool) {
+func (c *boundedCache[K, V]) get(key K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t, ok := c.m[key]
-	return t, ok
+	v, ok := c.m[key]
+	return v, ok
 }
 
-func (c *parsedCache[T]) put(key string, t T) {
+func (c *boundedCache[K, V]) put(key K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxParsedTemplates {
-		c.m = make(map[string]T)
+	if c.m == nil || len(c.m) >= maxCached {
+		c.m = make(map[K]V)
 	}
-	c.m[key] = t
+	c.m[key] = v
 }
 
 // TemplateData is what a template sees as dot. Text templates produce the
@@ -136,7 +201,7 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 	}
 	srcs := r.sources(shop)
 	name := string(m.Template)
-	locale, err := pickLocale(srcs, name, m.Locale, shop.Locale, r.DefaultLocale)
+	locale, err := r.pickLocale(srcs, name, [3]string{m.Locale, shop.Locale, r.DefaultLocale})
 	if err != nil {
 		return Message{}, err
 	}
@@ -169,16 +234,16 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 		Data:          values,
 	}
 	base := locale + "/" + name
-	subject, err := r.execText(srcs, base+".subject.txt", data)
+	subject, err := r.execText(srcs, base+".subject.txt", &data)
 	if err != nil {
 		return Message{}, err
 	}
 	data.Subject = strings.Join(strings.Fields(subject), " ")
-	text, err := r.execText(srcs, base+".txt", data)
+	text, err := r.execText(srcs, base+".txt", &data)
 	if err != nil {
 		return Message{}, err
 	}
-	html, err := r.execHTML(srcs, base+".html", data)
+	html, err := r.execHTML(srcs, base+".html", &data)
 	if err != nil {
 		return Message{}, err
 	}
@@ -201,30 +266,37 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 }
 
 // sources lists where templates are looked for, first match wins.
-func (r *Renderer) sources(shop storekeep.Shop) []fs.FS {
-	var srcs []fs.FS
-	if r.dir != nil {
-		domain := strings.ToLower(shop.Domain)
-		if domain != "" && fs.ValidPath(domain) && !strings.Contains(domain, "/") {
-			if sub, err := fs.Sub(r.dir, "shops/"+domain); err == nil {
-				srcs = append(srcs, sub)
-			}
-		}
-		srcs = append(srcs, r.dir)
+func (r *Renderer) sources(shop storekeep.Shop) []source {
+	if r.dir == nil {
+		return builtinOnly
 	}
-	return append(srcs, builtin)
+	srcs := make([]source, 0, maxSources)
+	domain := strings.ToLower(shop.Domain)
+	if domain != "" && fs.ValidPath(domain) && !strings.Contains(domain, "/") {
+		if sub, err := fs.Sub(r.dir, "shops/"+domain); err == nil {
+			srcs = append(srcs, dirSource{sub})
+		}
+	}
+	return append(srcs, dirSource{r.dir}, builtin)
 }
 
 // pickLocale returns the first candidate locale that has the template's
 // text part in some source, or "" when none has.
-func pickLocale(srcs []fs.FS, name string, locales ...string) (string, error) {
-	for _, locale := range localeCandidates(locales...) {
-		_, ok, err := readFirst(srcs, locale+"/"+name+".txt")
-		if err != nil {
-			return "", err
-		}
-		if ok {
-			return locale, nil
+func (r *Renderer) pickLocale(srcs []source, name string, locales [3]string) (string, error) {
+	candidates, ok := r.locales.get(locales)
+	if !ok {
+		candidates = localeCandidates(locales[:]...)
+		r.locales.put(locales, candidates)
+	}
+	for _, locale := range candidates {
+		for _, src := range srcs {
+			ok, err := src.has(locale + "/" + name + ".txt")
+			if err != nil {
+				return "", fmt.Errorf("mail: template %s/%s.txt: %w", locale, name, err)
+			}
+			if ok {
+				return locale, nil
+			}
 		}
 	}
 	return "", nil
@@ -256,20 +328,20 @@ func localeCandidates(locales ...string) []string {
 	return out
 }
 
-func readFirst(srcs []fs.FS, name string) ([]byte, bool, error) {
+func readFirst(srcs []source, name string) (string, bool, error) {
 	for _, src := range srcs {
-		b, err := fs.ReadFile(src, name)
-		if err == nil {
-			return b, true, nil
+		text, ok, err := src.read(name)
+		if err != nil {
+			return "", false, fmt.Errorf("mail: template %s: %w", name, err)
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, false, fmt.Errorf("mail: template %s: %w", name, err)
+		if ok {
+			return text, true, nil
 		}
 	}
-	return nil, false, nil
+	return "", false, nil
 }
 
-func (r *Renderer) execText(srcs []fs.FS, name string, data TemplateData) (string, error) {
+func (r *Renderer) execText(srcs []source, name string, data *TemplateData) (string, error) {
 	src, ok, err := readFirst(srcs, name)
 	if err != nil {
 		return "", err
@@ -277,42 +349,41 @@ func (r *Renderer) execText(srcs []fs.FS, name string, data TemplateData) (strin
 	if !ok {
 		return "", fmt.Errorf("mail: template %s is missing", name)
 	}
-	key := name + "\x00" + string(src)
+	key := parsedKey{name: name, src: src}
 	t, ok := r.texts.get(key)
 	if !ok {
-		t, err = texttemplate.New(name).Parse(string(src))
+		t, err = texttemplate.New(name).Parse(src)
 		if err != nil {
 			return "", fmt.Errorf("mail: %w", err)
 		}
 		r.texts.put(key, t)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	var out strings.Builder
+	out.Grow(len(src) + 256)
+	if err := t.Execute(&out, data); err != nil {
 		return "", fmt.Errorf("mail: %w", err)
 	}
-	return buf.String(), nil
+	return out.String(), nil
 }
 
 // execHTML renders the HTML part, or "" when the template has none.
-func (r *Renderer) execHTML(srcs []fs.FS, name string, data TemplateData) (string, error) {
+func (r *Renderer) execHTML(srcs []source, name string, data *TemplateData) (string, error) {
 	src, ok, err := readFirst(srcs, name)
 	if err != nil || !ok {
 		return "", err
 	}
 	// Every layout.html is parsed, embedded first, so that an override may
 	// redefine "layout" alone and keep the embedded "button".
-	var layouts []string
-	key := name + "\x00" + string(src)
+	key := parsedKey{name: name, src: src}
+	layouts := key.layouts[:0]
 	for i := len(srcs) - 1; i >= 0; i-- {
-		layout, err := fs.ReadFile(srcs[i], "layout.html")
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		layout, ok, err := srcs[i].read("layout.html")
 		if err != nil {
 			return "", fmt.Errorf("mail: template layout.html: %w", err)
 		}
-		layouts = append(layouts, string(layout))
-		key += "\x00" + string(layout)
+		if ok {
+			layouts = append(layouts, layout)
+		}
 	}
 	t, cached := r.htmls.get(key)
 	if !cached {
@@ -322,16 +393,21 @@ func (r *Renderer) execHTML(srcs []fs.FS, name string, data TemplateData) (strin
 				return "", fmt.Errorf("mail: %w", err)
 			}
 		}
-		if _, err := t.Parse(string(src)); err != nil {
+		if _, err := t.Parse(src); err != nil {
 			return "", fmt.Errorf("mail: %w", err)
 		}
 		r.htmls.put(key, t)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	size := len(src) + 256
+	for _, layout := range layouts {
+		size += len(layout)
+	}
+	var out strings.Builder
+	out.Grow(size)
+	if err := t.Execute(&out, data); err != nil {
 		return "", fmt.Errorf("mail: %w", err)
 	}
-	return strings.TrimSpace(buf.String()) + "\n", nil
+	return strings.TrimSpace(out.String()) + "\n", nil
 }
 
 // linkArgs is what the layout's "button" and "fallback" templates take.
@@ -339,15 +415,26 @@ type linkArgs struct{ URL, Label string }
 
 func link(url, label string) linkArgs { return linkArgs{URL: url, Label: label} }
 
-var blankLines = regexp.MustCompile(`\n{3,}`)
-
 // tidyText trims trailing spaces and runs of blank lines that optional
 // template sections leave behind.
 func tidyText(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
+	var out strings.Builder
+	out.Grow(len(s) + 1)
+	blank := false
+	for line := range strings.Lines(strings.ReplaceAll(s, "\r\n", "\n")) {
+		line = strings.TrimRight(line, " \t\n")
+		if line == "" {
+			blank = true
+			continue
+		}
+		if out.Len() > 0 {
+			out.WriteByte('\n')
+			if blank {
+				out.WriteByte('\n')
+			}
+		}
+		out.WriteString(line)
+		blank = false
 	}
-	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.TrimSpace(s) + "\n"
+	return strings.TrimSpace(out.String()) + "\n"
 }

@@ -65,7 +65,8 @@ type Config struct {
 	From string
 	// Now is the clock that decides which mail is due; time.Now when nil.
 	Now storekeep.Clock
-	// Logger receives one line per attempt; slog.Default when nil.
+	// Logger receives a line per failed attempt, and at debug level one per
+	// mail sent; slog.Default when nil.
 	Logger *slog.Logger
 	// Jobs run the outbox's jobs, by kind. A job is retried like mail when
 	// its Job fails; a job of a kind without one fails at once.

@@ -344,8 +344,18 @@ type task struct {
 	id       int64
 	attempts int
 	job      bool
-	log      *slog.Logger
-	run      func(ctx context.Context) (recorded bool, err error)
+	shopID   int64
+	// what is the mail's template or the job's kind.
+	what string
+	run  func(ctx context.Context) (recorded bool, err error)
+}
+
+// logger returns log with t's identity, made only for a line to write.
+func (t task) logger(log *slog.Logger) *slog.Logger {
+	if t.job {
+		return log.With("job_id", t.id, "shop_id", t.shopID, "job", t.what, "attempt", t.attempts)
+	}
+	return log.With("mail_id", t.id, "shop_id", t.shopID, "template", t.what, "attempt", t.attempts)
 }
 
 // tasks turns a claimed batch into tasks, mail first.
@@ -361,14 +371,12 @@ func (w *Worker) tasks(c storekeep.Claimed) []task {
 }
 
 func (w *Worker) mailTask(m storekeep.Mail) task {
-	return task{id: m.ID, attempts: m.Attempts,
-		log: w.log.With("mail_id", m.ID, "shop_id", m.ShopID, "template", string(m.Template), "attempt", m.Attempts),
+	return task{id: m.ID, attempts: m.Attempts, shopID: m.ShopID, what: string(m.Template),
 		run: func(ctx context.Context) (bool, error) { return false, w.send(ctx, m) }}
 }
 
 func (w *Worker) jobTask(j storekeep.Job) task {
-	return task{id: j.ID, attempts: j.Attempts, job: true,
-		log: w.log.With("job_id", j.ID, "shop_id", j.ShopID, "job", string(j.Kind), "attempt", j.Attempts),
+	return task{id: j.ID, attempts: j.Attempts, job: true, shopID: j.ShopID, what: string(j.Kind),
 		run: func(ctx context.Context) (bool, error) {
 			run, ok := w.cfg.Jobs[j.Kind]
 			if !ok {
@@ -394,7 +402,7 @@ func (w *Worker) record(ctx context.Context, t task, recorded bool, err error) {
 	markCtx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancelMark()
 	now := w.cfg.Now()
-	log, isJob := t.log, t.job
+	isJob := t.job
 	var markErr error
 	var counter *atomic.Int64
 	switch {
@@ -404,11 +412,13 @@ func (w *Worker) record(ctx context.Context, t task, recorded bool, err error) {
 		}
 		if !isJob {
 			counter = &w.metrics.Sent
-			log.Info("outbox: mail sent")
+			if w.log.Enabled(ctx, slog.LevelDebug) {
+				t.logger(w.log).Debug("outbox: mail sent")
+			}
 		}
 	case ctx.Err() != nil:
 		markErr = w.store.MarkMailRetry(markCtx, t.id, now, "interrupted: "+err.Error())
-		log.Info("outbox: send interrupted; mail released", "err", err)
+		t.logger(w.log).Info("outbox: send interrupted; mail released", "err", err)
 	case mail.IsPermanent(err) || t.attempts >= w.cfg.MaxAttempts:
 		markErr = w.store.MarkMailFailed(markCtx, t.id, now, err.Error())
 		counter = &w.metrics.Failed
@@ -416,17 +426,17 @@ func (w *Worker) record(ctx context.Context, t task, recorded bool, err error) {
 		next := now.Add(backoff(t.attempts, w.cfg.BackoffBase, w.cfg.BackoffMax))
 		markErr = w.store.MarkMailRetry(markCtx, t.id, next, err.Error())
 		counter = &w.metrics.Retried
-		log.Warn("outbox: mail failed; will retry", "err", err, "next_attempt", next)
+		t.logger(w.log).Warn("outbox: mail failed; will retry", "err", err, "next_attempt", next)
 	}
 	if markErr != nil {
-		log.Error("outbox: record outcome", "err", markErr)
+		t.logger(w.log).Error("outbox: record outcome", "err", markErr)
 	}
 	// Counted once recorded, so that a reader of the counters finds the
 	// store up to date.
 	if counter != nil {
 		total := counter.Add(1)
 		if counter == &w.metrics.Failed {
-			log.Warn("outbox: mail abandoned; see `storekeep mail list --status failed`",
+			t.logger(w.log).Warn("outbox: mail abandoned; see `storekeep mail list --status failed`",
 				"err", err, "permanent", mail.IsPermanent(err), "abandoned_total", total)
 		}
 	}

@@ -181,6 +181,32 @@ func TestWorkerDeliversQueuedMail(t *testing.T) {
 	}
 }
 
+func TestWorkerLogsAMailSentAtDebugLevelOnly(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		f := newFixture(t)
+		m := f.enqueue("ana@example.com", storekeep.TemplateReset, "en")
+		var logs syncBuffer
+		cfg := outbox.Config{From: "no-reply@shop.example",
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level}))}
+		r, err := mail.NewRenderer("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := outbox.New(f.store, f.store, r, f.smtpSender(), cfg)
+		if err := w.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		f.smtp.WaitFor(t, 1, wait)
+		line := fmt.Sprintf("level=DEBUG msg=\"outbox: mail sent\" mail_id=%d shop_id=%d template=customer_reset attempt=1", m.ID, m.ShopID)
+		switch got := logs.String(); {
+		case level == slog.LevelDebug && !strings.Contains(got, line):
+			t.Errorf("debug log %q, want a line %q", got, line)
+		case level == slog.LevelInfo && got != "":
+			t.Errorf("info log %q, want nothing for a mail sent", got)
+		}
+	}
+}
+
 func TestWorkerRetriesWhileSMTPIsDownThenDelivers(t *testing.T) {
 	f := newFixture(t)
 	f.smtp.Stop()

@@ -18,7 +18,10 @@ const (
 	VersionHeader      = "X-Shopify-API-Version"
 )
 
-type apiHandler struct{ cfg Config }
+type apiHandler struct {
+	cfg    Config
+	tokens *tokenCache
+}
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Answers carry access tokens and customer data: no cache may keep them.
@@ -77,7 +80,7 @@ func (h *apiHandler) authenticate(r *http.Request) (storekeep.APIToken, storekee
 	if value == "" || len(value) > 256 {
 		return storekeep.APIToken{}, storekeep.Shop{}, storekeep.ErrNotFound
 	}
-	token, shop, err := h.cfg.Shops.APITokenByHash(r.Context(), h.cfg.Keys.Hashes(value))
+	token, shop, err := h.tokens.lookup(r.Context(), h.cfg.Keys.Hashes(value))
 	if err != nil {
 		return token, shop, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -28,18 +29,17 @@ func badRequest(message string) *requestError {
 // array of operations, which storekeep does not run), malformed JSON and
 // envelope members of the wrong type.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *requestError) {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mediaType != "application/json" && mediaType != "application/graphql" {
+	mediaType, ok := requestMediaType(r.Header.Get("Content-Type"))
+	if !ok || mediaType != "application/json" && mediaType != "application/graphql" {
 		return nil, &requestError{http.StatusUnsupportedMediaType, "Content-Type must be application/json or application/graphql.", "UNSUPPORTED_MEDIA_TYPE"}
 	}
-	tooLarge := &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes.", limit), "PAYLOAD_TOO_LARGE"}
 	if r.ContentLength > limit {
-		return nil, tooLarge
+		return nil, tooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		return nil, tooLarge
+		return nil, tooLarge(limit)
 	}
 	if err != nil {
 		return nil, badRequest("Could not read the request body.")
@@ -55,9 +55,55 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *req
 	return body, nil
 }
 
+func tooLarge(limit int64) *requestError {
+	return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body is larger than %d bytes.", limit), "PAYLOAD_TOO_LARGE"}
+}
+
+// requestMediaType is mime.ParseMediaType's media type, without parsing
+// the header when it is exactly the type most clients send.
+func requestMediaType(contentType string) (string, bool) {
+	if contentType == "application/json" {
+		return contentType, true
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return mediaType, err == nil
+}
+
+// readAll is io.ReadAll starting from a buffer of the declared length, so
+// that a body of that length is read without growing it (readBody has
+// bounded the length).
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	b := make([]byte, 0, max(declared, 511)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// envelopeMembers are the request members whose JSON type checkEnvelope
+// checks, in the order it reports them.
+var envelopeMembers = [...]struct {
+	name, kind string
+	first      byte
+}{
+	{"query", "a string", '"'},
+	{"operationName", "a string", '"'},
+	{"variables", "an object", '{'},
+	{"extensions", "an object", '{'},
+}
+
 // checkEnvelope accepts one JSON object whose query and operationName are
 // strings and whose variables and extensions are objects, each optional
-// or null.
+// or null. Of a member given twice the last counts, as when decoding.
 func checkEnvelope(body []byte) *requestError {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
@@ -66,27 +112,94 @@ func checkEnvelope(body []byte) *requestError {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return badRequest(`Request body must be a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}.`)
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil {
+	if !json.Valid(trimmed) {
 		return badRequest("Request body is not valid JSON.")
 	}
-	kinds := []struct {
-		name, kind string
-		first      byte
-	}{
-		{"query", "a string", '"'},
-		{"operationName", "a string", '"'},
-		{"variables", "an object", '{'},
-		{"extensions", "an object", '{'},
-	}
-	for _, k := range kinds {
-		v, ok := members[k.name]
-		if !ok || string(v) == "null" {
-			continue
+	var first [len(envelopeMembers)]byte
+	eachMember(trimmed, func(key, value []byte) {
+		name := key[1 : len(key)-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var unquoted string
+			json.Unmarshal(key, &unquoted)
+			name = []byte(unquoted)
 		}
-		if v[0] != k.first {
-			return badRequest(fmt.Sprintf("%s must be %s.", k.name, k.kind))
+		for i, m := range envelopeMembers {
+			if string(name) == m.name {
+				first[i] = value[0]
+				if string(value) == "null" {
+					first[i] = 0
+				}
+			}
+		}
+	})
+	for i, m := range envelopeMembers {
+		if first[i] != 0 && first[i] != m.first {
+			return badRequest(fmt.Sprintf("%s must be %s.", m.name, m.kind))
 		}
 	}
 	return nil
+}
+
+// eachMember calls fn with the raw key (quoted) and raw value of each
+// member of obj, a valid JSON object, in order.
+func eachMember(obj []byte, fn func(key, value []byte)) {
+	i := skipSpace(obj, 1)
+	for i < len(obj) && obj[i] == '"' {
+		keyEnd := stringEnd(obj, i)
+		start := skipSpace(obj, skipSpace(obj, keyEnd)+1)
+		end := valueEnd(obj, start)
+		fn(obj[i:keyEnd], obj[start:end])
+		i = skipSpace(obj, end)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string starting at i.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd returns the index just past the JSON value starting at i.
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = stringEnd(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && strings.IndexByte(",}] \t\r\n", b[j]) < 0 {
+		j++
+	}
+	return j
 }

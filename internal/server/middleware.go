@@ -49,15 +49,16 @@ func withRequestLog(log *slog.Logger, observe func(string, int, time.Duration), 
 		if observe != nil {
 			observe(route, rec.status, elapsed)
 		}
-		log.Info("request", "request_id", id, "method", r.Method, "route", route,
-			"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			slog.String("route", route), slog.Int("status", rec.status),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 	})
 }
 
 func newRequestID() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // recoverPanics turns a panic into a 500 with no detail for the client.

@@ -52,7 +52,7 @@ func New(cfg Config) http.Handler {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	mux := http.NewServeMux()
-	api := &apiHandler{cfg: cfg}
+	api := &apiHandler{cfg: cfg, tokens: newTokenCache(cfg.Shops, time.Now)}
 	mux.Handle("/api/{version}/graphql.json", api)
 	probes(mux, cfg.Ready, cfg.Logger)
 	mux.HandleFunc("GET /{$}", home(cfg.Mailbox != nil))

@@ -54,10 +54,15 @@ func digits(s string) bool {
 	return true
 }
 
+// quarterOf is the release of t's quarter.
+func quarterOf(t time.Time) release {
+	return release{t.Year(), (int(t.Month())-1)/3*3 + 1}
+}
+
 // SupportedVersions returns the versions served at t, oldest first: the four
 // latest quarterly releases up to t's quarter, the next one, and unstable.
 func SupportedVersions(t time.Time) []string {
-	current := release{t.Year(), (int(t.Month())-1)/3*3 + 1}
+	current := quarterOf(t)
 	oldest := current.prev().prev().prev()
 	var out []string
 	for r := oldest; !current.next().before(r); r = r.next() {
@@ -70,7 +75,6 @@ func SupportedVersions(t time.Time) []string {
 // supported version answers itself, an older well-formed release the
 // oldest supported one. ok is false for a malformed or future version.
 func ResolveVersion(requested string, t time.Time) (string, bool) {
-	supported := SupportedVersions(t)
 	if requested == Unstable {
 		return Unstable, true
 	}
@@ -78,13 +82,13 @@ func ResolveVersion(requested string, t time.Time) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	oldest, _ := parseRelease(supported[0])
-	newest, _ := parseRelease(supported[len(supported)-2])
+	current := quarterOf(t)
+	oldest := current.prev().prev().prev()
 	switch {
 	case r.before(oldest):
 		return oldest.String(), true
-	case newest.before(r):
+	case current.next().before(r):
 		return "", false
 	}
-	return r.String(), true
+	return requested, true
 }

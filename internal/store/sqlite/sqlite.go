@@ -36,12 +36,13 @@ type Options struct {
 	CacheMiB int
 }
 
-// DefaultCacheMiB and MaxCacheMiB bound Options.CacheMiB. Each of the
-// 1 + max(4, GOMAXPROCS) connections holds a cache of its own, filled as
-// pages are read, so a node's memory grows by up to that many times the
-// size (BENCHMARKS.md weighs the default against the rate it buys).
+// DefaultCacheMiB is Options.CacheMiB's default and MaxCacheMiB its
+// largest value. Each of the 1 + max(4, GOMAXPROCS) connections holds a
+// cache of its own, filled as pages are read, so a node's memory grows by
+// up to that many times the size (BENCHMARKS.md weighs the default
+// against the rate it buys).
 const (
-	DefaultCacheMiB = 16
+	DefaultCacheMiB = 8
 	MaxCacheMiB     = 1024
 )
 

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/secret"
+	"github.com/storekeep/storekeep/internal/store/sqlite"
+)
+
+// countedShops counts the token look-ups that reach the store.
+type countedShops struct {
+	storekeep.ShopStore
+	lookups atomic.Int64
+}
+
+func (c *countedShops) APITokenByHash(ctx context.Context, hashes [][]byte) (storekeep.APIToken, storekeep.Shop, error) {
+	c.lookups.Add(1)
+	return c.ShopStore.APITokenByHash(ctx, hashes)
+}
+
+type cacheFixture struct {
+	t     *testing.T
+	store *sqlite.Store
+	keys  *secret.Keyring
+	shops *countedShops
+	shop  storekeep.Shop
+	now   time.Time
+	cache *tokenCache
+}
+
+func newCacheFixture(t *testing.T) *cacheFixture {
+	ctx := context.Background()
+	key, _ := secret.NewKey()
+	keys, err := secret.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sk.db"), sqlite.Options{Sealer: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Before", Enumeration: storekeep.EnumerationPrivate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &cacheFixture{t: t, store: store, keys: keys, shops: &countedShops{ShopStore: store}, shop: shop,
+		now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	f.cache = newTokenCache(f.shops, func() time.Time { return f.now })
+	return f
+}
+
+func (f *cacheFixture) newToken() string {
+	value, _ := f.keys.NewToken()
+	_, err := f.store.CreateAPIToken(context.Background(), storekeep.APIToken{ShopID: f.shop.ID, Kind: storekeep.APITokenPrivate,
+		Scopes: []storekeep.Scope{storekeep.ScopeWriteCustomers}, Hash: f.keys.Hash(value), CreatedAt: f.now})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return value
+}
+
+func (f *cacheFixture) lookup(value string) (storekeep.Shop, error) {
+	_, shop, err := f.cache.lookup(context.Background(), f.keys.Hashes(value))
+	return shop, err
+}
+
+func TestTokenCacheLooksAFoundTokenUpOnceATTL(t *testing.T) {
+	f := newCacheFixture(t)
+	value := f.newToken()
+	for range 5 {
+		if _, err := f.lookup(value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.shops.lookups.Load(); n != 1 {
+		t.Fatalf("%d store look-ups for 5 requests within the TTL, want 1", n)
+	}
+	edited := f.shop
+	edited.Name, edited.Enumeration = "After", storekeep.EnumerationShopify
+	if err := f.store.UpdateShop(context.Background(), edited); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(TokenCacheTTL - time.Millisecond)
+	if shop, _ := f.lookup(value); shop.Name != "Before" {
+		t.Fatalf("within the TTL: shop %q, want the cached one", shop.Name)
+	}
+	f.now = f.now.Add(time.Millisecond)
+	shop, err := f.lookup(value)
+	if err != nil || shop.Name != "After" || shop.Enumeration != storekeep.EnumerationShopify {
+		t.Fatalf("after the TTL: %+v, %v; want the edited shop", shop, err)
+	}
+	if n := f.shops.lookups.Load(); n != 2 {
+		t.Fatalf("%d store look-ups, want 2", n)
+	}
+}
+
+func TestTokenCacheNeverKeepsATokenItDidNotFind(t *testing.T) {
+	f := newCacheFixture(t)
+	value, _ := f.keys.NewToken()
+	for range 3 {
+		if _, err := f.lookup(value); !errors.Is(err, storekeep.ErrNotFound) {
+			t.Fatalf("unknown token: %v, want ErrNotFound", err)
+		}
+	}
+	if n := f.shops.lookups.Load(); n != 3 {
+		t.Fatalf("%d store look-ups for 3 requests with an unknown token, want 3", n)
+	}
+	created := f.newToken()
+	if _, err := f.lookup(created); err != nil {
+		t.Fatalf("a token created after misses: %v", err)
+	}
+}
+
+func TestTokenCacheHoldsAtMostMaxCachedTokens(t *testing.T) {
+	f := newCacheFixture(t)
+	for range MaxCachedTokens + 1 {
+		value, _ := f.keys.NewToken()
+		hashes := f.keys.Hashes(value)
+		_, err := f.store.CreateAPIToken(context.Background(), storekeep.APIToken{ShopID: f.shop.ID, Kind: storekeep.APITokenPublic,
+			Hash: hashes[0], CreatedAt: f.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.cache.lookup(context.Background(), hashes); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.cache.entries); n > MaxCachedTokens {
+			t.Fatalf("%d tokens cached, want at most %d", n, MaxCachedTokens)
+		}
+	}
+}
