@@ -140,7 +140,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	common := fmt.Sprintf("?_busy_timeout=%d&_foreign_keys=on&_synchronous=NORMAL&_pragma=cache_size(%d)",
 		busyTimeout.Milliseconds(), -cache<<10)
 
-	writer, err := sql.Open(driver, path+common+"&_journal_mode=WAL&_txlock=immediate")
+	// The writer keeps its statement journals in memory: a batch's
+	// multi-row statement inside a transaction journals the pages it
+	// changes, and in a temporary file that cost a write and a close each.
+	writer, err := sql.Open(driver, path+common+"&_journal_mode=WAL&_txlock=immediate&_pragma=temp_store(2)")
 	if err != nil {
 		return nil, err
 	}

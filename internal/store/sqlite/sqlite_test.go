@@ -254,6 +254,21 @@ func TestEveryConnectionOfBothPoolsHasTheConfiguredPageCache(t *testing.T) {
 	}
 }
 
+func TestTheWriterKeepsItsTemporaryJournalsInMemory(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "temp.db"), Options{Sealer: storetest.NewKeyring(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var store int
+	if err := s.writer.DB.QueryRowContext(t.Context(), `PRAGMA temp_store`).Scan(&store); err != nil {
+		t.Fatal(err)
+	}
+	if store != 2 {
+		t.Errorf("writer's temp_store = %d, want 2 (MEMORY): a batch's statement journal would go to a file", store)
+	}
+}
+
 func TestOpenRefusesAPageCacheOutsideItsBounds(t *testing.T) {
 	for _, mib := range []int{-1, MaxCacheMiB + 1} {
 		s, err := Open(t.Context(), filepath.Join(t.TempDir(), "c.db"), Options{Sealer: storetest.NewKeyring(t), CacheMiB: mib})
