@@ -88,12 +88,17 @@ type Config struct {
 	Pprof bool
 }
 
+// DefaultSMTPConns is how many SMTP connections a node sends over at once
+// unless told otherwise: with four, a burst of recoveries left mail
+// waiting behind the answers (BENCHMARKS.md, "How many SMTP connections").
+const DefaultSMTPConns = 16
+
 // DefaultConfig returns a node's defaults: each component's own, and
 // those of the node. serve's flags default to them.
 func DefaultConfig() Config {
 	return Config{
 		SQLiteCacheMiB: sqlite.DefaultCacheMiB,
-		SMTPConns:      4,
+		SMTPConns:      DefaultSMTPConns,
 		RedisPrefix:    ratelimit.DefaultPrefix,
 		LimiterKeys:    ratelimit.DefaultMaxKeys,
 		Recovery:       recovery.DefaultConfig(),
