@@ -211,9 +211,10 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, now time.Time, las
 		WHERE id = $3 AND `+hasStatus(storekeep.MailPending), s.at(now), lastError, id))
 }
 
-// OutboxStats counts pending mails up to upTo and returns when the oldest
-// was queued, both through outbox_listing's (status, created_at): the count
-// stops at upTo, the oldest is the first entry.
+// OutboxStats counts pending outbox rows of every kind (mails and jobs) up
+// to upTo and returns when the oldest was queued, both through
+// outbox_listing's (status, created_at): the count stops at upTo, the
+// oldest is the first entry.
 func (s *Store) OutboxStats(ctx context.Context, upTo int) (int, time.Time, error) {
 	var n int
 	var oldest time.Time
