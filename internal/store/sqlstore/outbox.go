@@ -253,15 +253,9 @@ func (s *Store) insertLeasedMails(ctx context.Context, q Querier, mails []storek
 		SELECT shop_id, 'mail', recipient, template, locale, data, message_id, 'pending', created_at, created_at, $1, 1
 		FROM `+from+`
 		RETURNING id`, append([]any{s.at(leaseUntil)}, args...)...)
-	ids, err := collect(rows, err, func(row scanner) (int64, error) {
-		var id int64
-		return id, row.Scan(&id)
-	})
+	ids, err := s.insertedIDs(rows, err, n, "queued mails")
 	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	if len(ids) != n {
-		return nil, fmt.Errorf("%s: queued %d mails, not %d", s.d.Name, len(ids), n)
+		return nil, err
 	}
 	slices.Sort(ids)
 	out := slices.Clone(mails)

@@ -93,15 +93,5 @@ func (s *Store) insertArrays(ctx context.Context, rows []outboxRow) ([]int64, er
 		data[i], messages[i], dues[i], created[i] = r.sealed, r.messageID, r.due, r.created
 	}
 	got, err := s.w.QueryContext(ctx, s.d.InsertOutbox, shops, kinds, tos, templates, locales, data, messages, dues, created)
-	ids, err := collect(got, err, func(row scanner) (int64, error) {
-		var id int64
-		return id, row.Scan(&id)
-	})
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	if len(ids) != n {
-		return nil, fmt.Errorf("%s: %d ids for %d outbox rows", s.d.Name, len(ids), n)
-	}
-	return ids, nil
+	return s.insertedIDs(got, err, n, "outbox rows")
 }
