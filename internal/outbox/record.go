@@ -2,7 +2,6 @@ package outbox
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -34,41 +33,22 @@ func (w *Worker) writeSent(ctx context.Context, ids []int64) ([]struct{}, error)
 // shop reach its mail within that time.
 const shopTTL = 2 * time.Second
 
-// shopCache keeps the shops that mail was recently rendered for, so that a
-// burst of mail for one shop looks it up once rather than once a mail.
-type shopCache struct {
-	mu    sync.Mutex
-	shops map[int64]cachedShop
-}
-
-type cachedShop struct {
-	shop    storekeep.Shop
-	expires time.Time
-}
+// maxCachedShops bounds the worker's shop cache, which keeps the shops
+// that mail was recently rendered for, so that a burst of mail for one
+// shop looks it up once rather than once a mail; it starts over when full.
+const maxCachedShops = 1024
 
 // shop returns the shop with that ID, from the cache while it is fresh.
 // Lookups that fail are not cached.
 func (w *Worker) shop(ctx context.Context, id int64) (storekeep.Shop, error) {
-	c := &w.cache
 	now := time.Now()
-	c.mu.Lock()
-	e, ok := c.shops[id]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.shop, nil
+	if shop, ok := w.shopCache.Get(id, now); ok {
+		return shop, nil
 	}
 	shop, err := w.shops.ShopByID(ctx, id)
 	if err != nil {
 		return storekeep.Shop{}, err
 	}
-	c.mu.Lock()
-	if c.shops == nil || len(c.shops) >= maxCachedShops {
-		c.shops = make(map[int64]cachedShop)
-	}
-	c.shops[id] = cachedShop{shop: shop, expires: now.Add(shopTTL)}
-	c.mu.Unlock()
+	w.shopCache.Put(id, shop, now)
 	return shop, nil
 }
-
-// maxCachedShops bounds the shop cache; it starts over when full.
-const maxCachedShops = 1024

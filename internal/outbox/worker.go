@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/expiring"
 	"github.com/storekeep/storekeep/internal/groupcommit"
 	"github.com/storekeep/storekeep/internal/mail"
 )
@@ -54,20 +55,20 @@ type Metrics struct {
 // Worker delivers queued mail. Run it once per process; Kick it after
 // queuing mail.
 type Worker struct {
-	store   Store
-	shops   ShopLookup
-	render  Renderer
-	sender  mail.Sender
-	cfg     Config
-	log     *slog.Logger
-	kick    chan struct{}
-	busy    atomic.Int64
-	full    atomic.Bool
-	pruning atomic.Bool
-	soon    atomic.Bool
-	metrics Metrics
-	cache   shopCache
-	sent    *groupcommit.Group[int64, struct{}]
+	store     Store
+	shops     ShopLookup
+	render    Renderer
+	sender    mail.Sender
+	cfg       Config
+	log       *slog.Logger
+	kick      chan struct{}
+	busy      atomic.Int64
+	full      atomic.Bool
+	pruning   atomic.Bool
+	soon      atomic.Bool
+	metrics   Metrics
+	shopCache *expiring.Map[int64, storekeep.Shop]
+	sent      *groupcommit.Group[int64, struct{}]
 }
 
 // New returns a worker over store that renders with render and sends with
@@ -75,13 +76,14 @@ type Worker struct {
 func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg Config) *Worker {
 	cfg = cfg.withDefaults()
 	w := &Worker{
-		store:  store,
-		shops:  shops,
-		render: render,
-		sender: sender,
-		cfg:    cfg,
-		log:    cfg.Logger,
-		kick:   make(chan struct{}, 1),
+		store:     store,
+		shops:     shops,
+		render:    render,
+		sender:    sender,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		kick:      make(chan struct{}, 1),
+		shopCache: expiring.New[int64, storekeep.Shop](shopTTL, maxCachedShops),
 	}
 	w.sent = groupcommit.New(1, w.writeSent)
 	return w

@@ -2,10 +2,10 @@ package server
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/expiring"
 )
 
 // Bounds of the cache of authenticated API tokens.
@@ -26,18 +26,16 @@ const (
 type tokenCache struct {
 	shops   storekeep.ShopStore
 	now     func() time.Time
-	mu      sync.Mutex
-	entries map[string]cachedToken
+	entries *expiring.Map[string, cachedToken]
 }
 
 type cachedToken struct {
-	token   storekeep.APIToken
-	shop    storekeep.Shop
-	expires time.Time
+	token storekeep.APIToken
+	shop  storekeep.Shop
 }
 
 func newTokenCache(shops storekeep.ShopStore, now func() time.Time) *tokenCache {
-	return &tokenCache{shops: shops, now: now, entries: make(map[string]cachedToken)}
+	return &tokenCache{shops: shops, now: now, entries: expiring.New[string, cachedToken](TokenCacheTTL, MaxCachedTokens)}
 }
 
 // lookup returns the token whose hash is one of hashes (newest key first)
@@ -46,23 +44,14 @@ func (c *tokenCache) lookup(ctx context.Context, hashes [][]byte) (storekeep.API
 	if len(hashes) == 0 {
 		return c.shops.APITokenByHash(ctx, hashes)
 	}
-	key := string(hashes[0])
-	now := c.now()
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
+	key, now := string(hashes[0]), c.now()
+	if e, ok := c.entries.Get(key, now); ok {
 		return e.token, e.shop, nil
 	}
 	token, shop, err := c.shops.APITokenByHash(ctx, hashes)
 	if err != nil {
 		return token, shop, err
 	}
-	c.mu.Lock()
-	if len(c.entries) >= MaxCachedTokens {
-		clear(c.entries)
-	}
-	c.entries[key] = cachedToken{token: token, shop: shop, expires: now.Add(TokenCacheTTL)}
-	c.mu.Unlock()
+	c.entries.Put(key, cachedToken{token: token, shop: shop}, now)
 	return token, shop, nil
 }

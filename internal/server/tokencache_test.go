@@ -134,7 +134,7 @@ func TestTokenCacheHoldsAtMostMaxCachedTokens(t *testing.T) {
 		if _, _, err := f.cache.lookup(context.Background(), hashes); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(f.cache.entries); n > MaxCachedTokens {
+		if n := f.cache.entries.Len(); n > MaxCachedTokens {
 			t.Fatalf("%d tokens cached, want at most %d", n, MaxCachedTokens)
 		}
 	}
