@@ -73,7 +73,6 @@ var dialect = sqlstore.Dialect{
 	ClaimMail:         sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimInvites:      sqlstore.ClaimStatement("outbox", sqlstore.DueInvite, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
-	InsertOutbox:      insertOutbox,
 	ReserveCustomerID: []string{`SELECT nextval(pg_get_serial_sequence('customers', 'id'))`},
 	IDsFrom:           func(subquery string) string { return "id = ANY(ARRAY(" + subquery + "))" },
 	IsConflict:        isConflict,
@@ -91,24 +90,6 @@ var dialect = sqlstore.Dialect{
 	// clients as one did (BENCHMARKS.md).
 	Writers: 4,
 }
-
-// insertOutbox is Dialect.InsertOutbox in one statement: each row takes
-// its id from the outbox's sequence next to its place in the arrays, so
-// that the ids come back in the arrays' order whatever order the INSERT
-// stores the rows in.
-const insertOutbox = `WITH input AS MATERIALIZED (
-		SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id, u.*
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::text[],
-			$8::timestamptz[], $9::timestamptz[]) WITH ORDINALITY
-			AS u (shop_id, kind, recipient, template, locale, data, message_id, next_attempt_at, created_at, ord)
-	), inserted AS (
-		INSERT INTO outbox (id, shop_id, kind, recipient, template, locale, data, message_id, status,
-			next_attempt_at, created_at)
-		OVERRIDING SYSTEM VALUE
-		SELECT id, shop_id, kind, recipient, template, locale, data, message_id, 'pending', next_attempt_at, created_at
-		FROM input
-	)
-	SELECT id FROM input ORDER BY ord`
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.
 const uniqueViolation = "23505"

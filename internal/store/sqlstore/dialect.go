@@ -45,14 +45,6 @@ type Dialect struct {
 	// least 1); the rows queued while that many are under way wait for the
 	// next, together.
 	Writers int
-	// InsertOutbox, when not empty, inserts pending outbox rows given as
-	// one array parameter a column, all of one length: $1 shop_id
-	// ([]int64), $2 kind, $3 recipient, $4 template, $5 locale ([]string),
-	// $6 data ([][]byte), $7 message_id ([]string), $8 next_attempt_at and
-	// $9 created_at ([]time.Time). It returns the new rows' ids, one a
-	// row, in the arrays' order. Without it, rows queued together are
-	// inserted one statement each in one transaction.
-	InsertOutbox string
 	// ReserveCustomerID are statements run in one transaction that use up
 	// the next customer id, the last one returning it.
 	ReserveCustomerID []string

@@ -227,37 +227,19 @@ func (s *Store) OutboxStats(ctx context.Context, upTo int) (int, time.Time, erro
 
 // insertLeasedMails queues mails, due at once, leased until leaseUntil
 // with one attempt counted, as if claimed by the caller, in one statement,
-// and returns them with their IDs and attempt. Their Data is sealed. The
-// rows' ids are drawn in the order the rows are inserted, which is
-// mails' order.
+// and returns them with their IDs and attempt. Their Data is sealed.
 func (s *Store) insertLeasedMails(ctx context.Context, q Querier, mails []storekeep.Mail, leaseUntil time.Time) ([]storekeep.Mail, error) {
-	n := len(mails)
-	shops := make([]int64, n)
-	recipients, templates, locales, messageIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	sealed, created := make([][]byte, n), make([]time.Time, n)
+	rows := make([]outboxRow, len(mails))
 	for i, m := range mails {
 		var err error
-		if sealed[i], err = s.sealData(m.Data); err != nil {
+		if rows[i], err = s.mailRow(m); err != nil {
 			return nil, err
 		}
-		shops[i], recipients[i], templates[i], locales[i] = m.ShopID, m.To, string(m.Template), m.Locale
-		messageIDs[i], created[i] = m.MessageID, s.stamp(m.CreatedAt)
 	}
-	from, args, err := s.d.Table(2, []Column{{"shop_id", shops}, {"recipient", recipients}, {"template", templates},
-		{"locale", locales}, {"data", sealed}, {"message_id", messageIDs}, {"created_at", created}})
+	ids, err := s.insertTable(ctx, q, rows, leaseUntil)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
-			status, next_attempt_at, created_at, claimed_until, attempts)
-		SELECT shop_id, 'mail', recipient, template, locale, data, message_id, 'pending', created_at, created_at, $1, 1
-		FROM `+from+`
-		RETURNING id`, append([]any{s.at(leaseUntil)}, args...)...)
-	ids, err := s.insertedIDs(rows, err, n, "queued mails")
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(ids)
 	out := slices.Clone(mails)
 	for i := range out {
 		out[i].ID, out[i].Attempts = ids[i], 1

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -55,35 +56,22 @@ func (s *Store) insert(ctx context.Context, q Querier, r outboxRow) (int64, erro
 }
 
 // insertRows is the write of the store's enqueue group: it inserts rows
-// in one transaction and returns their IDs in order. A lone row is one
-// autocommitted INSERT; several are the dialect's InsertOutbox where it
-// has one, else one INSERT each in a transaction.
+// and returns their IDs in order. A lone row is one INSERT; several are
+// one insertTable statement.
 func (s *Store) insertRows(ctx context.Context, rows []outboxRow) ([]int64, error) {
-	ids := make([]int64, len(rows))
 	if len(rows) == 1 {
 		id, err := s.insert(ctx, s.w, rows[0])
-		ids[0] = id
-		return ids, err
+		return []int64{id}, err
 	}
-	if s.d.InsertOutbox != "" {
-		return s.insertArrays(ctx, rows)
-	}
-	err := s.w.InTx(ctx, func(tx Querier) error {
-		for i, r := range rows {
-			id, err := s.insert(ctx, tx, r)
-			if err != nil {
-				return err
-			}
-			ids[i] = id
-		}
-		return nil
-	})
-	return ids, err
+	return s.insertTable(ctx, s.w, rows, time.Time{})
 }
 
-// insertArrays inserts rows with the dialect's InsertOutbox, one array
-// parameter a column.
-func (s *Store) insertArrays(ctx context.Context, rows []outboxRow) ([]int64, error) {
+// insertTable inserts rows in one statement, passed as the dialect's
+// Table, and returns their IDs in rows' order: the ids are drawn in the
+// order the rows are inserted, which is rows' order. With a leaseUntil
+// the rows are leased until then with one attempt counted, as if claimed
+// by the caller; without, they wait for a claim.
+func (s *Store) insertTable(ctx context.Context, q Querier, rows []outboxRow, leaseUntil time.Time) ([]int64, error) {
 	n := len(rows)
 	shops, data := make([]int64, n), make([][]byte, n)
 	kinds, tos, templates, locales, messages := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -92,6 +80,26 @@ func (s *Store) insertArrays(ctx context.Context, rows []outboxRow) ([]int64, er
 		shops[i], kinds[i], tos[i], templates[i], locales[i] = r.shopID, r.kind, r.to, r.template, r.locale
 		data[i], messages[i], dues[i], created[i] = r.sealed, r.messageID, r.due, r.created
 	}
-	got, err := s.w.QueryContext(ctx, s.d.InsertOutbox, shops, kinds, tos, templates, locales, data, messages, dues, created)
-	return s.insertedIDs(got, err, n, "outbox rows")
+	from, args, err := s.d.Table(3, []Column{{"shop_id", shops}, {"kind", kinds}, {"recipient", tos},
+		{"template", templates}, {"locale", locales}, {"data", data}, {"message_id", messages},
+		{"next_attempt_at", dues}, {"created_at", created}})
+	if err != nil {
+		return nil, err
+	}
+	var lease any
+	attempts := 0
+	if !leaseUntil.IsZero() {
+		lease, attempts = s.at(leaseUntil), 1
+	}
+	got, err := q.QueryContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
+			status, next_attempt_at, created_at, claimed_until, attempts)
+		SELECT shop_id, kind, recipient, template, locale, data, message_id, 'pending', next_attempt_at, created_at, $1, $2
+		FROM `+from+`
+		RETURNING id`, append([]any{lease, attempts}, args...)...)
+	ids, err := s.insertedIDs(got, err, n, "outbox rows")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
