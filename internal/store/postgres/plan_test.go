@@ -55,6 +55,7 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 	if _, err := conn.ExecContext(t.Context(), "SET enable_seqscan = off"); err != nil {
 		t.Fatal(err)
 	}
+	planned := map[string]string{}
 	for _, st := range statements {
 		var out []byte
 		if err := conn.QueryRowContext(t.Context(), "EXPLAIN (FORMAT JSON) "+st.Query, st.Args...).Scan(&out); err != nil {
@@ -64,6 +65,7 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 		if err := json.Unmarshal(out, &plans); err != nil || len(plans) != 1 {
 			t.Fatalf("%s: plan %s: %v", oneLine(st.Query), out, err)
 		}
+		planned[st.Query] = summary(plans[0].Plan)
 		t.Logf("%s\n\t%s", oneLine(st.Query), summary(plans[0].Plan))
 		if bad := fullRead(plans[0].Plan, false); bad != "" {
 			t.Errorf("%s\nplans a full read of %s: %s", oneLine(st.Query), bad, summary(plans[0].Plan))
@@ -75,6 +77,7 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 			t.Errorf("%s\nlooks a row up by id without its primary key: %s", oneLine(st.Query), summary(plans[0].Plan))
 		}
 	}
+	storetest.CheckOpenRowIndexes(t, planned)
 }
 
 // seedHistory fills s with a small history in a shop of its own and

@@ -33,8 +33,10 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 	if len(statements) < 30 {
 		t.Fatalf("recorded %d statements; the hot path runs more", len(statements))
 	}
+	plans := map[string]string{}
 	for _, st := range statements {
 		plan := explain(t, s, st)
+		plans[st.Query] = strings.Join(plan, "; ")
 		t.Logf("%s\n\t%s", oneLine(st.Query), strings.Join(plan, "; "))
 		if byIDs.MatchString(st.Query) && !strings.HasPrefix(plan[0], "SEARCH outbox USING INTEGER PRIMARY KEY") {
 			t.Errorf("%s\nlooks rows up by id without their primary key: %s", oneLine(st.Query), strings.Join(plan, "; "))
@@ -50,6 +52,7 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 			}
 		}
 	}
+	storetest.CheckOpenRowIndexes(t, plans)
 }
 
 // byIDs matches a statement on outbox rows given by a list of ids

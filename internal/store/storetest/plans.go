@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -238,5 +239,37 @@ func customerOrders(f fixture, p storekeep.OrderPage) {
 			ProcessedFrom: t0.Add(-time.Hour), ProcessedTo: t0}
 		_, err = f.s.CustomerOrders(f.ctx, q)
 		f.must(err)
+	}
+}
+
+// OpenRowIndexes pins the statements that void a customer's open tokens
+// to the partial indexes of open rows: planned through a whole index of the
+// customer's tokens instead, each would walk every token the customer
+// ever had until the prune. Each entry is a fragment of the statement and
+// the index its plan must name; a backend's plan test checks both.
+var OpenRowIndexes = []struct{ Statement, Index string }{
+	{"UPDATE access_tokens SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL", "access_tokens_open"},
+	{"WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL", "customer_tokens_open"},
+}
+
+// CheckOpenRowIndexes fails t for a statement of OpenRowIndexes whose plan
+// (any text naming the indexes it reads) does not name its index, and
+// when one of them was not recorded at all.
+func CheckOpenRowIndexes(t *testing.T, plans map[string]string) {
+	t.Helper()
+	for _, pin := range OpenRowIndexes {
+		found := false
+		for query, plan := range plans {
+			if !strings.Contains(strings.Join(strings.Fields(query), " "), pin.Statement) {
+				continue
+			}
+			found = true
+			if !strings.Contains(plan, pin.Index) {
+				t.Errorf("%s\nreads no %s: %s", pin.Statement, pin.Index, plan)
+			}
+		}
+		if !found {
+			t.Errorf("the hot path ran no statement like %q", pin.Statement)
+		}
 	}
 }
