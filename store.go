@@ -162,10 +162,12 @@ type CustomerTokenStore interface {
 	// Concurrent calls with customers in common complete one after the
 	// other.
 	FinishJobs(ctx context.Context, outcomes []JobOutcome, leaseUntil time.Time) ([]Mail, error)
-	// CustomerTokenByHash returns the shop's unused token of that purpose
-	// whose hash is one of hashes, or ErrNotFound. Expired tokens are returned;
-	// the caller judges expiry with its clock.
-	CustomerTokenByHash(ctx context.Context, shopID int64, purpose TokenPurpose, hashes [][]byte) (CustomerToken, error)
+	// CustomerTokenByHash returns the unused token of that purpose of the
+	// shop's customer customerID whose hash is one of hashes, or
+	// ErrNotFound. It reads only that customer's open tokens: a token is
+	// found through the customer its link names, never by its hash alone.
+	// Expired tokens are returned; the caller judges expiry with its clock.
+	CustomerTokenByHash(ctx context.Context, shopID, customerID int64, purpose TokenPurpose, hashes [][]byte) (CustomerToken, error)
 	// RedeemCustomerToken, in one transaction: marks r.Token used if it is
 	// still unused and unexpired at r.Now (else ErrTokenSpent and nothing
 	// changes), spends the customer's other tokens of that purpose, sets the

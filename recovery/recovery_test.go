@@ -18,7 +18,7 @@ func TestRecoverMailsAKnownCustomerALinkToTheStorefront(t *testing.T) {
 	if !ok || id != c.ID || token == "" || !strings.HasPrefix(link, "https://shop.example/account/reset/") {
 		t.Fatalf("link %q, want a reset link for customer %d on the storefront", link, c.ID)
 	}
-	if _, err := f.store.CustomerTokenByHash(f.ctx, f.shop.ID, storekeep.PurposeReset, f.keys.Hashes(token)); err != nil {
+	if _, err := f.store.CustomerTokenByHash(f.ctx, f.shop.ID, c.ID, storekeep.PurposeReset, f.keys.Hashes(token)); err != nil {
 		t.Errorf("the link's token is not stored by its hash: %v", err)
 	}
 	events := f.audits()

@@ -135,7 +135,7 @@ func (s *Service) validToken(ctx context.Context, shop storekeep.Shop, r redempt
 	if r.token == "" {
 		return storekeep.CustomerToken{}, storekeep.Customer{}, errBadToken
 	}
-	tok, err := s.store.CustomerTokenByHash(ctx, shop.ID, r.purpose, s.keys.Hashes(r.token))
+	tok, err := s.store.CustomerTokenByHash(ctx, shop.ID, r.customerID, r.purpose, s.keys.Hashes(r.token))
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return tok, storekeep.Customer{}, errBadToken
 	}

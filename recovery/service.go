@@ -16,7 +16,7 @@ type Store interface {
 	CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]storekeep.Customer, error)
 	IssueCustomerToken(ctx context.Context, t storekeep.CustomerToken, m storekeep.Mail, a storekeep.AuditEvent, job int64) error
 	FinishJobs(ctx context.Context, outcomes []storekeep.JobOutcome, leaseUntil time.Time) ([]storekeep.Mail, error)
-	CustomerTokenByHash(ctx context.Context, shopID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error)
+	CustomerTokenByHash(ctx context.Context, shopID, customerID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error)
 	RedeemCustomerToken(ctx context.Context, r storekeep.Redemption) (storekeep.Customer, error)
 	EnqueueJob(ctx context.Context, j storekeep.Job) (int64, error)
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error

@@ -175,11 +175,11 @@ func (f *fixture) tokenUsable(path string, purpose storekeep.TokenPurpose) bool 
 	if purpose == storekeep.PurposeActivation {
 		segment = "activate"
 	}
-	_, token, ok := recovery.ParseAccountURL(path, segment)
+	id, token, ok := recovery.ParseAccountURL(path, segment)
 	if !ok {
 		f.t.Fatalf("not a %s link: %s", segment, path)
 	}
-	_, err := f.store.CustomerTokenByHash(f.ctx, f.shop.ID, purpose, f.keys.Hashes(token))
+	_, err := f.store.CustomerTokenByHash(f.ctx, f.shop.ID, id, purpose, f.keys.Hashes(token))
 	if err != nil && err != storekeep.ErrNotFound {
 		f.t.Fatal(err)
 	}

@@ -157,18 +157,19 @@ func (s *Store) spendTokens(ctx context.Context, q Querier, customerID int64, pu
 	return err
 }
 
-// CustomerTokenByHash returns the shop's unused token of purpose whose hash
-// is one of hashes, expired or not.
-func (s *Store) CustomerTokenByHash(ctx context.Context, shopID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error) {
+// CustomerTokenByHash returns customerID's unused token of purpose whose
+// hash is one of hashes, expired or not, from the customer's open tokens
+// (customer_tokens_open).
+func (s *Store) CustomerTokenByHash(ctx context.Context, shopID, customerID int64, purpose storekeep.TokenPurpose, hashes [][]byte) (storekeep.CustomerToken, error) {
 	if len(hashes) == 0 {
 		return storekeep.CustomerToken{}, storekeep.ErrNotFound
 	}
-	in, args := s.d.HashIn("hash", 3, hashes)
+	in, args := s.d.HashIn("hash", 4, hashes)
 	var t storekeep.CustomerToken
 	err := s.r.QueryRowContext(ctx, `SELECT id, shop_id, customer_id, purpose, hash, expires_at, created_at
 		FROM customer_tokens
-		WHERE shop_id = $1 AND purpose = $2 AND used_at IS NULL AND `+in+` LIMIT 1`,
-		append([]any{shopID, purpose}, args...)...).
+		WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL AND shop_id = $1 AND `+in+` LIMIT 1`,
+		append([]any{shopID, customerID, purpose}, args...)...).
 		Scan(&t.ID, &t.ShopID, &t.CustomerID, &t.Purpose, &t.Hash, scanTime(&t.ExpiresAt), scanTime(&t.CreatedAt))
 	if err != nil {
 		return storekeep.CustomerToken{}, s.mapErr(err)

@@ -101,7 +101,7 @@ var customerTokenRules = []rule{
 		unused := 0
 		for i, err := range errs {
 			f.must(err)
-			_, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, storekeep.PurposeReset, [][]byte{f.keys.Hash(clears[i])})
+			_, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, c.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(clears[i])})
 			if err == nil {
 				unused++
 			} else if !errors.Is(err, storekeep.ErrNotFound) {
@@ -147,11 +147,17 @@ var customerTokenRules = []rule{
 		s := f.shop("a.example")
 		c := f.customer(s, "ada@example.com")
 		first := f.issue(c, storekeep.PurposeReset)
-		again := first.CustomerToken
-		again.ID = 0
-		err := f.s.IssueCustomerToken(f.ctx, again, f.mail(c, storekeep.TemplateReset, f.token()), f.audit(c, storekeep.AuditRecoverRequested, t0), 0)
+		clear := f.token()
+		next := storekeep.CustomerToken{ShopID: s.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset,
+			Hash: f.keys.Hash(clear), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		orphan := f.mail(c, storekeep.TemplateReset, clear)
+		orphan.ShopID = s.ID + 1000
+		err := f.s.IssueCustomerToken(f.ctx, next, orphan, f.audit(c, storekeep.AuditRecoverRequested, t0), 0)
 		if err == nil {
-			f.Fatal("issuing a token whose hash exists succeeded")
+			f.Fatal("issuing with a mail of no shop succeeded")
+		}
+		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, c.ID, storekeep.PurposeReset, [][]byte{next.Hash}); !errors.Is(err, storekeep.ErrNotFound) {
+			f.Errorf("the failed issue stored its token: %v", err)
 		}
 		if !f.unused(first) {
 			f.Error("failed issue voided the earlier token")
@@ -186,10 +192,10 @@ var customerTokenRules = []rule{
 		}
 		second, err := issueFor()
 		f.is(err, storekeep.ErrJobDone, "issue for a job already done")
-		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(second)}); !errors.Is(err, storekeep.ErrNotFound) {
+		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, c.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(second)}); !errors.Is(err, storekeep.ErrNotFound) {
 			f.Errorf("the second issue stored its token: %v", err)
 		}
-		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(first)}); err != nil {
+		if _, err := f.s.CustomerTokenByHash(f.ctx, s.ID, c.ID, storekeep.PurposeReset, [][]byte{f.keys.Hash(first)}); err != nil {
 			f.Errorf("the second issue voided the first token: %v", err)
 		}
 		if n := f.pending(); n != 1 {
@@ -199,25 +205,33 @@ var customerTokenRules = []rule{
 			f.Errorf("%d audit events, want the first issue's only", n)
 		}
 	}},
-	{"CustomerTokenIsFoundByAnyOfItsHashesForItsShopAndPurpose", func(f fixture) {
+	{"CustomerTokenIsFoundByAnyOfItsHashesForItsShopCustomerAndPurpose", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
-		tok := f.issue(f.customer(a, "ada@example.com"), storekeep.PurposeReset)
+		ada := f.customer(a, "ada@example.com")
+		bob := f.customer(a, "bob@example.com")
+		other := f.customer(b, "ada@example.com")
+		tok := f.issue(ada, storekeep.PurposeReset)
+		bobs := f.issue(bob, storekeep.PurposeReset)
 		hashes := keyring(f.T, 2, 1).Hashes(tok.clear)
-		got, err := f.s.CustomerTokenByHash(f.ctx, a.ID, storekeep.PurposeReset, hashes)
+		got, err := f.s.CustomerTokenByHash(f.ctx, a.ID, ada.ID, storekeep.PurposeReset, hashes)
 		f.must(err)
 		same(f, "by rotated hashes", got, tok.CustomerToken)
 		for _, tc := range []struct {
-			what    string
-			shop    int64
-			purpose storekeep.TokenPurpose
-			hashes  [][]byte
+			what           string
+			shop, customer int64
+			purpose        storekeep.TokenPurpose
+			hashes         [][]byte
 		}{
-			{"other purpose", a.ID, storekeep.PurposeActivation, hashes},
-			{"other shop", b.ID, storekeep.PurposeReset, hashes},
-			{"unknown token", a.ID, storekeep.PurposeReset, f.keys.Hashes("unknown")},
-			{"no hashes", a.ID, storekeep.PurposeReset, nil},
+			{"other purpose", a.ID, ada.ID, storekeep.PurposeActivation, hashes},
+			{"other shop", b.ID, ada.ID, storekeep.PurposeReset, hashes},
+			{"other shop's customer", b.ID, other.ID, storekeep.PurposeReset, hashes},
+			{"another customer with an open token", a.ID, bob.ID, storekeep.PurposeReset, hashes},
+			{"another customer's token", a.ID, ada.ID, storekeep.PurposeReset, [][]byte{bobs.Hash}},
+			{"unknown customer", a.ID, bob.ID + 1000, storekeep.PurposeReset, hashes},
+			{"unknown token", a.ID, ada.ID, storekeep.PurposeReset, f.keys.Hashes("unknown")},
+			{"no hashes", a.ID, ada.ID, storekeep.PurposeReset, nil},
 		} {
-			_, err := f.s.CustomerTokenByHash(f.ctx, tc.shop, tc.purpose, tc.hashes)
+			_, err := f.s.CustomerTokenByHash(f.ctx, tc.shop, tc.customer, tc.purpose, tc.hashes)
 			f.is(err, storekeep.ErrNotFound, tc.what)
 		}
 	}},

@@ -179,7 +179,7 @@ func (f fixture) issueExpiring(c storekeep.Customer, purpose storekeep.TokenPurp
 	}
 	m := f.mail(c, storekeep.TemplateReset, clear)
 	f.must(f.s.IssueCustomerToken(f.ctx, tok, m, f.audit(c, storekeep.AuditRecoverRequested, t0), 0))
-	got, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, purpose, [][]byte{tok.Hash})
+	got, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, c.ID, purpose, [][]byte{tok.Hash})
 	f.must(err)
 	return issued{CustomerToken: got, clear: clear, mail: m}
 }
@@ -187,7 +187,7 @@ func (f fixture) issueExpiring(c storekeep.Customer, purpose storekeep.TokenPurp
 // unused reports whether the one-time token is still found.
 func (f fixture) unused(t issued) bool {
 	f.Helper()
-	_, err := f.s.CustomerTokenByHash(f.ctx, t.ShopID, t.Purpose, [][]byte{t.Hash})
+	_, err := f.s.CustomerTokenByHash(f.ctx, t.ShopID, t.CustomerID, t.Purpose, [][]byte{t.Hash})
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return false
 	}

@@ -151,7 +151,7 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	f.must(s.MarkMailFailed(f.ctx, retried, t0, "550"))
 	f.must(s.RetryMail(f.ctx, retried, t0))
 
-	token, err := s.CustomerTokenByHash(f.ctx, shop.ID, storekeep.PurposeReset, [][]byte{reset.Hash})
+	token, err := s.CustomerTokenByHash(f.ctx, shop.ID, c.ID, storekeep.PurposeReset, [][]byte{reset.Hash})
 	f.must(err)
 	_, err = s.RedeemCustomerToken(f.ctx, storekeep.Redemption{Token: token, PasswordHash: "argon2id", Now: t0,
 		AccessToken: storekeep.AccessToken{Hash: f.keys.Hash("after reset"), ExpiresAt: t0.Add(time.Hour)},
@@ -242,10 +242,10 @@ func customerOrders(f fixture, p storekeep.OrderPage) {
 	}
 }
 
-// OpenRowIndexes pins the statements that void a customer's open tokens
-// to the partial indexes of open rows: planned through a whole index of the
-// customer's tokens instead, each would walk every token the customer
-// ever had until the prune. Each entry is a fragment of the statement and
+// OpenRowIndexes pins the statements that find or void a customer's open
+// tokens to the partial indexes of open rows: planned through a whole
+// index of the customer's tokens instead, each would walk every token the
+// customer ever had until the prune. Each entry is a fragment of the statement and
 // the index its plan must name; a backend's plan test checks both.
 var OpenRowIndexes = []struct{ Statement, Index string }{
 	{"UPDATE access_tokens SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL", "access_tokens_open"},

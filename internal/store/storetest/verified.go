@@ -146,7 +146,7 @@ var verifiedRules = []rule{
 		err := f.s.IssueCustomerToken(f.ctx, tok, f.mail(former, storekeep.TemplateReset, f.token()),
 			f.audit(c, storekeep.AuditRecoverRequested, t0), 0)
 		f.is(err, storekeep.ErrNotFound, "a link mailed to another address than the customer's")
-		if _, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, storekeep.PurposeReset, [][]byte{tok.Hash}); err == nil {
+		if _, err := f.s.CustomerTokenByHash(f.ctx, c.ShopID, c.ID, storekeep.PurposeReset, [][]byte{tok.Hash}); err == nil {
 			f.Fatal("the token was stored")
 		}
 		if after := f.pending(); after != before {
