@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 	"time"
 	"unicode"
 
@@ -40,7 +39,7 @@ func setupAuditList(fs *flag.FlagSet, env *environment) func(context.Context) er
 			return err
 		}
 		domains := map[int64]string{}
-		w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		w := newTable(env.stdout)
 		fmt.Fprintln(w, "TIME\tLAST\tCOUNT\tSHOP\tCUSTOMER\tKIND\tIP\tUSER AGENT\tDETAIL")
 		for _, e := range events {
 			domain, ok := domains[e.ShopID]

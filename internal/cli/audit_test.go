@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,5 +97,46 @@ func TestAuditListShowsHowOftenAFoldedEventHappened(t *testing.T) {
 	f := strings.Fields(lines[1])
 	if f[0] != start.Format(time.RFC3339) || f[1] != start.Add(3*time.Minute).Format(time.RFC3339) || f[2] != "4" {
 		t.Fatalf("row %q: want first time, last time and count 4", lines[1])
+	}
+}
+
+// writeCounter counts the writes made to it.
+type writeCounter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *writeCounter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
+}
+
+// TestListingsWriteTheirTablesInOneWrite: a listing of 50 rows is one
+// write to stdout, not one for each cell and its padding (each a system
+// call on a terminal or a pipe, ~900 for 50 audit events).
+func TestListingsWriteTheirTablesInOneWrite(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	env := map[string]string{"STOREKEEP_DB": db}
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "a.example"); code != 0 {
+		t.Fatal(errOut)
+	}
+	for i := range 3 {
+		if code, _, errOut := runCLI(t, env, "customer", "create", "--shop", "a.example", "--email", fmt.Sprintf("c%d@example.com", i)); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	for i := range 50 {
+		recordAudit(t, db, "a.example", storekeep.AuditEvent{Kind: storekeep.AuditLoginFailed, IP: "203.0.113.9",
+			UserAgent: "agent", At: time.Now().UTC().Add(time.Duration(i) * time.Second)})
+	}
+	for _, args := range [][]string{{"audit", "list"}, {"mail", "list"}} {
+		var out writeCounter
+		var errOut bytes.Buffer
+		if code := Run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut); code != 0 {
+			t.Fatalf("%s: %d %s", args, code, errOut.String())
+		}
+		if rows := strings.Count(out.String(), "\n"); rows < 2 || out.writes != 1 {
+			t.Errorf("%s: %d rows in %d writes, want them in one", args, rows, out.writes)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -37,7 +36,7 @@ func setupMailList(fs *flag.FlagSet, env *environment) func(context.Context) err
 		if err != nil {
 			return err
 		}
-		w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		w := newTable(env.stdout)
 		fmt.Fprintln(w, "ID\tSTATUS\tATTEMPTS\tTO\tTEMPLATE\tCREATED\tLAST ERROR")
 		for _, m := range list {
 			what := string(m.Template)
