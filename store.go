@@ -215,6 +215,13 @@ type OutboxStore interface {
 	// (recover requests, invitations, paced ones due later too), since
 	// each is work the outbox has yet to do.
 	OutboxStats(ctx context.Context, upTo int) (pending int, oldest time.Time, err error)
+	// OldestDue returns when the mail or job that has waited longest for
+	// a worker fell due: the earliest due time, at or before now, of the
+	// pending mail and jobs that no claim holds (zero time when none
+	// waits). Invitations, paced on purpose, and rows leased to a worker
+	// are left out. It reads the first entries of the due indexes past
+	// the leased rows, whatever the backlog.
+	OldestDue(ctx context.Context, now time.Time) (time.Time, error)
 	// ListMail lists mail with that status (every status when empty),
 	// newest first, without its data.
 	ListMail(ctx context.Context, status MailStatus, limit int) ([]MailRecord, error)

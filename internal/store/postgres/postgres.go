@@ -73,6 +73,7 @@ var dialect = sqlstore.Dialect{
 	ClaimMail:         sqlstore.ClaimStatement("outbox", sqlstore.DueMail, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimJobs:         sqlstore.ClaimStatement("outbox", sqlstore.DueJob, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
 	ClaimInvites:      sqlstore.ClaimStatement("outbox", sqlstore.DueInvite, "\n\t\t\tFOR UPDATE SKIP LOCKED"),
+	OldestDue:         sqlstore.OldestDueStatement("outbox", "outbox"),
 	ReserveCustomerID: []string{`SELECT nextval(pg_get_serial_sequence('customers', 'id'))`},
 	IDsFrom:           func(subquery string) string { return "id = ANY(ARRAY(" + subquery + "))" },
 	IsConflict:        isConflict,

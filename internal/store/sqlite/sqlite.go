@@ -91,6 +91,7 @@ var dialect = sqlstore.Dialect{
 	ClaimMail:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
 	ClaimJobs:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
 	ClaimInvites: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_invite", sqlstore.DueInvite, ""),
+	OldestDue:    sqlstore.OldestDueStatement("outbox INDEXED BY outbox_due_mail", "outbox INDEXED BY outbox_due_job"),
 	// AUTOINCREMENT never gives an id at or below customers' sqlite_sequence
 	// row, which exists once a customer has been stored.
 	ReserveCustomerID: []string{

@@ -41,6 +41,9 @@ type Dialect struct {
 	// invitations, and due invitations ($1: lease end, $2: now, $3:
 	// limit), returning claimColumns.
 	ClaimMail, ClaimJobs, ClaimInvites string
+	// OldestDue selects the first due times ($1: now) of unclaimed mail
+	// and of unclaimed jobs, each from its due index (OldestDueStatement).
+	OldestDue string
 	// Writers is how many writes of queued outbox rows run at once (at
 	// least 1); the rows queued while that many are under way wait for the
 	// next, together.
@@ -91,6 +94,19 @@ func HashAny(column string, n int, hashes [][]byte) (string, []any) {
 
 // claimColumns are the columns a claim returns, in claim's order.
 const claimColumns = `id, shop_id, kind, recipient, template, locale, data, message_id, attempts, created_at`
+
+// OldestDueStatement selects the earliest due time at $1 of the pending
+// mail and of the pending jobs that no claim holds, as two columns, each
+// read from mailFrom and jobFrom (the outbox, with any index hint).
+func OldestDueStatement(mailFrom, jobFrom string) string {
+	first := func(from, which string) string {
+		return `(SELECT next_attempt_at FROM ` + from + `
+			WHERE status = 'pending' AND ` + which + `
+				AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+			ORDER BY next_attempt_at LIMIT 1)`
+	}
+	return `SELECT ` + first(mailFrom, DueMail) + `, ` + first(jobFrom, DueJob)
+}
 
 // ClaimStatement is a claim of due pending rows of the outbox that match
 // which (DueMail or DueJob), for dialects to finish: from names the outbox

@@ -225,6 +225,18 @@ func (s *Store) OutboxStats(ctx context.Context, upTo int) (int, time.Time, erro
 	return n, oldest, err
 }
 
+// OldestDue returns the earliest due time of pending, unclaimed mail and
+// jobs, each read from its due index.
+func (s *Store) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var mail, job time.Time
+	err := s.r.QueryRowContext(ctx, s.d.OldestDue, s.at(now)).
+		Scan(scanTime(&mail), scanTime(&job))
+	if err != nil || mail.IsZero() || !job.IsZero() && job.Before(mail) {
+		return job, err
+	}
+	return mail, nil
+}
+
 // insertLeasedMails queues mails, due at once, leased until leaseUntil
 // with one attempt counted, as if claimed by the caller, in one statement,
 // and returns them with their IDs and attempt. Their Data is sealed.

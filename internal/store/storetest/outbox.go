@@ -46,6 +46,39 @@ func ids(mails []storekeep.Mail) []int64 {
 }
 
 var outboxRules = []rule{
+	{"OldestDueIsTheLongestWaitingUnclaimedMailOrJob", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		oldest := func(now time.Time, want time.Time, what string) {
+			f.Helper()
+			got, err := f.s.OldestDue(f.ctx, now)
+			f.must(err)
+			if !got.Equal(want) {
+				f.Errorf("%s: OldestDue = %v, want %v", what, got, want)
+			}
+		}
+		oldest(t0, time.Time{}, "empty outbox")
+		f.invite(c, t0)
+		oldest(t0.Add(time.Minute), time.Time{}, "an invitation alone")
+		_, err := f.s.EnqueueJob(f.ctx, storekeep.Job{ShopID: c.ShopID, Kind: storekeep.JobRecover, CreatedAt: t0.Add(2 * time.Second),
+			Recover: storekeep.RecoverRequest{Email: c.Email, IP: "203.0.113.9", UserAgent: "probe/1"}})
+		f.must(err)
+		m := f.mail(c, storekeep.TemplateReset, f.token())
+		m.CreatedAt = t0.Add(5 * time.Second)
+		mail, err := f.s.EnqueueMail(f.ctx, m)
+		f.must(err)
+		oldest(t0.Add(time.Second), time.Time{}, "nothing due yet")
+		oldest(t0.Add(3*time.Second), t0.Add(2*time.Second), "the job due, the mail not yet")
+		oldest(t0.Add(time.Minute), t0.Add(2*time.Second), "both due")
+		if got := f.claimIDs(t0.Add(time.Minute), time.Minute, 1); !slices.Equal(got, []int64{mail}) {
+			f.Fatalf("claimed %v, want the mail %d", got, mail)
+		}
+		oldest(t0.Add(time.Minute), t0.Add(2*time.Second), "the mail leased")
+		f.claimIDs(t0.Add(time.Minute), time.Minute, 1)
+		oldest(t0.Add(time.Minute), time.Time{}, "both leased")
+		oldest(t0.Add(3*time.Minute), t0.Add(2*time.Second), "both leases run out")
+		f.must(f.s.MarkMailRetry(f.ctx, mail, t0.Add(time.Hour), "421"))
+		oldest(t0.Add(3*time.Minute), t0.Add(2*time.Second), "the mail retried later, the job's lease run out")
+	}},
 	{"DueMailIsClaimedBeforeDueJobs", func(f fixture) {
 		s := f.shop("a.example")
 		c := f.customer(s, "ada@example.com")

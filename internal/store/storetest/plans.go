@@ -194,6 +194,8 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 
 	_, _, err = s.OutboxStats(f.ctx, 10)
 	f.must(err)
+	_, err = s.OldestDue(f.ctx, t0)
+	f.must(err)
 	for _, status := range []storekeep.MailStatus{"", storekeep.MailSent} {
 		_, err = s.ListMail(f.ctx, status, 50)
 		f.must(err)
