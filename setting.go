@@ -23,6 +23,15 @@ func CheckDuration(setting string, d time.Duration) error {
 	return nil
 }
 
+// CheckOptionalDuration refuses a negative duration, naming the setting
+// in its error; zero turns off what the setting paces.
+func CheckOptionalDuration(setting string, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("%s must be zero (off) or positive, not %s", setting, d)
+	}
+	return nil
+}
+
 // CheckCount refuses a count below 1, naming the setting in its error.
 func CheckCount(setting string, n int) error {
 	if n < 1 {

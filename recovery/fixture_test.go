@@ -27,6 +27,8 @@ type fixture struct {
 	store *sqlite.Store
 	keys  *secret.Keyring
 	svc   *recovery.Service
+	deps  recovery.Deps
+	cfg   recovery.Config
 	shop  storekeep.Shop
 	now   time.Time
 }
@@ -45,9 +47,9 @@ func newFixture(t *testing.T, mode storekeep.Enumeration, cfg recovery.Config) *
 	limiter := ratelimit.NewMemory(clock, 0, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	pw := password.Kit{Hasher: hasher, Policy: password.DefaultPolicy()}
 	sessions := account.New(account.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Now: clock}, account.Config{})
-	f.svc = recovery.New(recovery.Deps{
-		Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Sessions: sessions, Now: clock,
-	}, cfg)
+	f.deps = recovery.Deps{Store: store, Limiter: limiter, Keys: keys, Passwords: pw, Sessions: sessions, Now: clock}
+	f.cfg = cfg
+	f.svc = recovery.New(f.deps, cfg)
 	f.shop, err = store.CreateShop(f.ctx, storekeep.Shop{Domain: "shop.example", Name: "Shop",
 		StorefrontURL: "https://shop.example", Enumeration: mode})
 	if err != nil {

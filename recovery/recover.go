@@ -24,7 +24,9 @@ var emailField = []string{"email"}
 //
 // In private mode the lookup and everything after it run off the request
 // path (see queueRecover), so the answer and its timing are the same
-// whether or not the address has an account.
+// whether or not the address has an account. A recover that passed its
+// throttles waits on the Pacer, if any, before it writes anything, the
+// same whatever the address.
 func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string, caller storekeep.Caller) error {
 	email = strings.TrimSpace(email)
 	if email == "" {
@@ -36,6 +38,11 @@ func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string
 	key := storekeep.NormalizeEmail(email)
 	if err := s.throttleRecover(ctx, shop, key, caller); err != nil {
 		return err
+	}
+	if s.pace != nil {
+		if err := s.pace.Wait(ctx); err != nil {
+			return err
+		}
 	}
 	if shop.Enumeration == storekeep.EnumerationShopify {
 		_, err := s.recoverNow(ctx, shop, key, caller, 0)

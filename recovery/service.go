@@ -54,6 +54,7 @@ type Service struct {
 	// jobQueued is called after a private-mode recover job commits; it
 	// must not run the job right behind the answer (see queueRecover).
 	jobQueued func()
+	pace      Pacer
 }
 
 // Deps are the Service's collaborators. MailQueued and Now are optional.
@@ -67,6 +68,15 @@ type Deps struct {
 	MailQueued func()
 	// JobQueued is told of each recover job queued; optional.
 	JobQueued func()
+	// Pace, when not nil, holds each customerRecover that passed its
+	// throttles while the outbox is behind (outbox.Pace); optional.
+	Pace Pacer
+}
+
+// Pacer holds a caller back while the mail it would add could not be
+// delivered in time; Wait returns ctx's error if ctx ends first.
+type Pacer interface {
+	Wait(ctx context.Context) error
 }
 
 // New returns a Service.
@@ -81,6 +91,7 @@ func New(d Deps, cfg Config) *Service {
 		cfg:        cfg.withDefaults(),
 		mailQueued: d.MailQueued,
 		jobQueued:  d.JobQueued,
+		pace:       d.Pace,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -75,7 +75,11 @@ type Config struct {
 	Account        account.Config
 	Orders         order.Config
 	Outbox         outbox.Config
-	HashParams     password.Params
+	// RecoverPace holds customerRecover answers back, each for at most
+	// two seconds, while the oldest due mail or job no worker holds has
+	// waited longer than it (outbox.Pace); zero never holds them.
+	RecoverPace time.Duration
+	HashParams  password.Params
 	// HashConcurrency and HashQueue bound concurrent password hashing.
 	HashConcurrency int
 	HashQueue       int
@@ -93,6 +97,11 @@ type Config struct {
 // waiting behind the answers (BENCHMARKS.md, "How many SMTP connections").
 const DefaultSMTPConns = 16
 
+// DefaultRecoverPace is how late the oldest due mail or job may be before
+// customerRecover answers are held back: the second of backlog a recover's
+// mail is allowed to wait behind others (BENCHMARKS.md, "Flow control").
+const DefaultRecoverPace = time.Second
+
 // DefaultConfig returns a node's defaults: each component's own, and
 // those of the node. serve's flags default to them.
 func DefaultConfig() Config {
@@ -105,6 +114,7 @@ func DefaultConfig() Config {
 		Account:        account.DefaultConfig(),
 		Orders:         order.DefaultConfig(),
 		Outbox:         outbox.DefaultConfig(),
+		RecoverPace:    DefaultRecoverPace,
 		HashParams:     password.DefaultParams,
 		HashQueue:      256,
 		Timeouts:       DefaultTimeouts,
@@ -121,6 +131,7 @@ func (c Config) Validate() error {
 		c.Orders.Validate(),
 		c.Outbox.Validate(),
 		storekeep.CheckCount("--smtp-conns", c.SMTPConns),
+		storekeep.CheckOptionalDuration("--recover-pace", c.RecoverPace),
 		c.checkSQLiteCache(),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
@@ -137,6 +148,9 @@ type App struct {
 	// Multipass signs customers in by Multipass token.
 	Multipass *multipass.Service
 	Outbox    *outbox.Worker
+	// Pace holds customerRecover back while delivery is behind; nil when
+	// Config.RecoverPace is zero.
+	Pace *outbox.Pace
 	// Handler serves the API, the hosted pages and the probes.
 	Handler http.Handler
 	// Admin serves /metrics, the probes and, when configured, pprof: the
@@ -228,10 +242,15 @@ func (a *App) build() error {
 	a.Accounts = account.New(account.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Now: cfg.Now, MailQueued: a.Outbox.Kick,
 	}, cfg.Account)
-	a.Recovery = recovery.New(recovery.Deps{
+	rd := recovery.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Sessions: a.Accounts, Now: cfg.Now,
 		MailQueued: a.Outbox.Kick, JobQueued: a.Outbox.KickSoon,
-	}, cfg.Recovery)
+	}
+	if cfg.RecoverPace > 0 {
+		a.Pace = outbox.NewPace(a.Store, outbox.PaceConfig{Behind: cfg.RecoverPace, Now: cfg.Now, Logger: cfg.Logger})
+		rd.Pace = a.Pace
+	}
+	a.Recovery = recovery.New(rd, cfg.Recovery)
 	a.Orders = order.New(order.Deps{Store: a.Store, Limiter: limiter, Keys: a.Keys, Now: cfg.Now}, cfg.Orders)
 	a.Multipass = multipass.New(multipass.Deps{
 		Store: a.Store, Accounts: a.Accounts, Limiter: limiter, Keys: a.Keys, Now: cfg.Now,
@@ -303,6 +322,13 @@ func (a *App) Serve(ctx context.Context, api, admin net.Listener) error {
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- a.Outbox.Run(workerCtx) }()
+	paceDone := make(chan struct{})
+	go func() {
+		defer close(paceDone)
+		if a.Pace != nil {
+			a.Pace.Run(workerCtx)
+		}
+	}()
 	serveDone := make(chan error, len(servers))
 	for i, srv := range servers {
 		go func() { serveDone <- srv.Serve(listeners[i]) }()
@@ -321,6 +347,7 @@ func (a *App) Serve(ctx context.Context, api, admin net.Listener) error {
 		}
 	}
 	stopWorker()
+	<-paceDone
 	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
 		serveErr = errors.Join(serveErr, fmt.Errorf("outbox: %w", err))
 	}

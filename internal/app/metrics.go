@@ -13,6 +13,18 @@ func (a *App) newMetrics(hasher *password.Hasher) *metrics.Metrics {
 	m.CountFunc("storekeep_mail_retried_total", "Delivery attempts that failed and were rescheduled.", func() float64 { return float64(out.Retried.Load()) })
 	m.CountFunc("storekeep_mail_failed_total", "Mails abandoned after a permanent error or too many attempts.", func() float64 { return float64(out.Failed.Load()) })
 	m.WatchOutbox(a.Store.OutboxStats, a.cfg.Now)
+	m.CountFunc("storekeep_recover_held_total", "customerRecover requests held back while delivery was behind (--recover-pace).", func() float64 {
+		if a.Pace == nil {
+			return 0
+		}
+		return float64(a.Pace.Held())
+	})
+	m.GaugeFunc("storekeep_outbox_behind", "1 while the oldest due mail or job has waited longer than --recover-pace and customerRecover is held back.", func() float64 {
+		if a.Pace != nil && a.Pace.Behind() {
+			return 1
+		}
+		return 0
+	})
 	m.GaugeFunc("storekeep_password_hashes_in_flight", "Password hashes computing now.", func() float64 { return float64(hasher.InFlight()) })
 	m.GaugeFunc("storekeep_password_hashes_waiting", "Callers queued for a password-hashing slot.", func() float64 { return float64(hasher.Waiting()) })
 	m.CountFunc("storekeep_limiter_full_total", "New throttle keys refused because the in-memory limiter held its --limiter-keys.", func() float64 { return float64(a.limiter.local.Refused()) })

@@ -117,6 +117,8 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--create-per-ip", "10"},
 		{"serve", "--create-per-shop", "5/never"},
 		{"serve", "--smtp-conns", "0"},
+		{"serve", "--recover-pace", "-1s"},
+		{"serve", "--recover-pace", "soon"},
 		{"serve", "--limiter-keys", "0"},
 		{"serve", "--audit-retention", "0s"},
 		{"serve", "--sqlite-cache-size", "0"},

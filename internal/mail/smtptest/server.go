@@ -25,6 +25,7 @@ type Server struct {
 	rejected    map[string]bool
 	deferred    map[string]bool
 	idle        time.Duration
+	release     <-chan struct{}
 
 	mu      sync.Mutex
 	srv     *smtp.Server
@@ -82,6 +83,13 @@ func WithImplicitTLS() Option {
 // default).
 func WithIdleTimeout(d time.Duration) Option {
 	return func(s *Server) { s.idle = d }
+}
+
+// HoldData makes the server accept each message's data only once release
+// is closed, as a slow or stalled relay would: the sender waits for the
+// reply to its DATA until then.
+func HoldData(release <-chan struct{}) Option {
+	return func(s *Server) { s.release = release }
 }
 
 // Start runs a server on 127.0.0.1 and a free port until t ends.

@@ -65,6 +65,9 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Unparsable message: " + err.Error()}
 	}
+	if x.srv.release != nil {
+		<-x.srv.release
+	}
 	_, rec.TLS = x.conn.TLSConnectionState()
 	rec.EnvelopeFrom = x.from
 	rec.Recipients = append([]string(nil), x.to...)

@@ -1,0 +1,169 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/outbox"
+)
+
+// startPace runs a Pace over f's store, reading the outbox every
+// millisecond, until the test ends.
+func startPace(f *fixture, cfg outbox.PaceConfig) *outbox.Pace {
+	f.t.Helper()
+	cfg.Poll = time.Millisecond
+	cfg.Logger = slog.New(slog.NewTextHandler(f.logs, nil))
+	p := outbox.NewPace(f.store, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.Run(ctx)
+	}()
+	f.t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return p
+}
+
+// queueJob queues a recover job created at created.
+func (f *fixture) queueJob(created time.Time) int64 {
+	f.t.Helper()
+	id, err := f.store.EnqueueJob(context.Background(), storekeep.Job{ShopID: f.shop.ID, Kind: storekeep.JobRecover,
+		CreatedAt: created, Recover: storekeep.RecoverRequest{Email: "ada@example.com", IP: "203.0.113.9"}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+// until waits for cond, failing the test after the fixture's wait.
+func (f *fixture) until(what string, cond func() bool) {
+	f.t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("still not %s after %v", what, wait)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestPaceLetsEverythingThroughWhileDeliveryKeepsUp(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-500 * time.Millisecond))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
+	for range 100 {
+		if err := p.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if p.Held() != 0 || p.Behind() {
+		t.Errorf("held %d callers (behind %v) for a job due half a second ago; the limit is a second", p.Held(), p.Behind())
+	}
+}
+
+func TestPaceHoldsCallersUntilTheLateJobIsClaimed(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-3 * time.Second))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
+	f.until("behind", p.Behind)
+	released := make(chan error, 3)
+	for range 3 {
+		go func() { released <- p.Wait(context.Background()) }()
+	}
+	f.until("holding three callers", func() bool { return p.Held() == 3 })
+	select {
+	case err := <-released:
+		t.Fatalf("a caller went on while the job was still waiting: %v", err)
+	default:
+	}
+	if _, err := f.store.Claim(context.Background(), now, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := <-released; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.Behind() {
+		t.Error("still behind with the job leased to a worker")
+	}
+}
+
+func TestPaceHoldsNoCallerLongerThanMaxHold(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-time.Minute))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: 10 * time.Millisecond, Now: func() time.Time { return now }})
+	f.until("behind", p.Behind)
+	if err := p.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p.Held() != 1 || !p.Behind() {
+		t.Errorf("held %d, behind %v: want the caller held, then let go with delivery still behind", p.Held(), p.Behind())
+	}
+}
+
+func TestPaceGivesBackAHeldCallersCancellation(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-time.Minute))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
+	f.until("behind", p.Behind)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait with its request gone = %v, want context.Canceled", err)
+	}
+}
+
+// TestPaceIsNotHeldBackByMailWaitingForARetry: an SMTP outage leaves mail
+// scheduled for later, which is not due, so answers keep flowing.
+func TestPaceIsNotHeldBackByMailWaitingForARetry(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	m := f.mailTo("ada@example.com")
+	m.CreatedAt = now.Add(-time.Hour)
+	id, err := f.store.EnqueueMail(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.MarkMailRetry(context.Background(), id, now.Add(time.Minute), "421 try later"); err != nil {
+		t.Fatal(err)
+	}
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
+	f.queueJob(now)
+	for range 50 {
+		if err := p.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if p.Held() != 0 {
+		t.Errorf("held %d callers for a mail an hour old that waits for its retry", p.Held())
+	}
+}
+
+// TestPaceLetsEverythingThroughWhenTheOutboxCannotBeRead: the writes
+// that follow would fail anyway; holding them would only add a delay.
+func TestPaceLetsEverythingThroughWhenTheOutboxCannotBeRead(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-time.Minute))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
+	f.until("behind", p.Behind)
+	f.store.Close()
+	f.until("caught up", func() bool { return !p.Behind() })
+	if err := p.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
