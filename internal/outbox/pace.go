@@ -19,14 +19,19 @@ type DueReader interface {
 // PaceConfig tunes a Pace. Zero values take the defaults named below.
 type PaceConfig struct {
 	// Behind is how long the oldest due, unclaimed mail or job may have
-	// waited before new work is held back; 1s. Work is let through again
-	// once it has waited no more than half of it.
+	// waited before new work is held back; 500ms. Work is let through
+	// again once it has waited no more than half of it.
 	Behind time.Duration
 	// Poll is how often the outbox is read; 100ms.
 	Poll time.Duration
 	// MaxHold is the longest one caller is held; 2s. Past it the caller
 	// goes on, so that a stuck outbox slows answers but never stops them.
 	MaxHold time.Duration
+	// Kick, when not nil, wakes the worker. Work found late is first
+	// pointed out to the worker with it, and only work still late at the
+	// next read holds callers back: a retry that fell due between two of
+	// an idle worker's polls is late without delivery being behind.
+	Kick func()
 	// Now is the clock; time.Now when nil.
 	Now storekeep.Clock
 	// Logger receives a line when delivery falls behind and when it
@@ -36,7 +41,7 @@ type PaceConfig struct {
 
 func (c PaceConfig) withDefaults() PaceConfig {
 	if c.Behind <= 0 {
-		c.Behind = time.Second
+		c.Behind = 500 * time.Millisecond
 	}
 	if c.Poll <= 0 {
 		c.Poll = 100 * time.Millisecond
@@ -89,6 +94,7 @@ func (p *Pace) Behind() bool { return p.behind.Load() }
 func (p *Pace) Run(ctx context.Context) error {
 	t := time.NewTicker(p.cfg.Poll)
 	defer t.Stop()
+	late := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -99,15 +105,22 @@ func (p *Pace) Run(ctx context.Context) error {
 		now := p.cfg.Now()
 		oldest, err := p.due.OldestDue(ctx, now)
 		if err != nil || oldest.IsZero() {
+			late = false
 			p.set(false, 0)
 			continue
 		}
 		wait := now.Sub(oldest)
 		switch {
-		case wait > p.cfg.Behind:
+		case wait > p.cfg.Behind && (late || p.cfg.Kick == nil):
 			p.set(true, wait)
-		case wait <= p.cfg.Behind/2:
-			p.set(false, wait)
+		case wait > p.cfg.Behind:
+			late = true
+			p.cfg.Kick()
+		default:
+			late = false
+			if wait <= p.cfg.Behind/2 {
+				p.set(false, wait)
+			}
 		}
 	}
 }

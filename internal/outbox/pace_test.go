@@ -12,10 +12,12 @@ import (
 )
 
 // startPace runs a Pace over f's store, reading the outbox every
-// millisecond, until the test ends.
+// millisecond unless cfg says otherwise, until the test ends.
 func startPace(f *fixture, cfg outbox.PaceConfig) *outbox.Pace {
 	f.t.Helper()
-	cfg.Poll = time.Millisecond
+	if cfg.Poll == 0 {
+		cfg.Poll = time.Millisecond
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(f.logs, nil))
 	p := outbox.NewPace(f.store, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -42,18 +44,6 @@ func (f *fixture) queueJob(created time.Time) int64 {
 	return id
 }
 
-// until waits for cond, failing the test after the fixture's wait.
-func (f *fixture) until(what string, cond func() bool) {
-	f.t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			f.t.Fatalf("still not %s after %v", what, wait)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func TestPaceLetsEverythingThroughWhileDeliveryKeepsUp(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now()
@@ -75,12 +65,12 @@ func TestPaceHoldsCallersUntilTheLateJobIsClaimed(t *testing.T) {
 	now := time.Now()
 	f.queueJob(now.Add(-3 * time.Second))
 	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
-	f.until("behind", p.Behind)
+	eventually(t, "behind", p.Behind)
 	released := make(chan error, 3)
 	for range 3 {
 		go func() { released <- p.Wait(context.Background()) }()
 	}
-	f.until("holding three callers", func() bool { return p.Held() == 3 })
+	eventually(t, "holding three callers", func() bool { return p.Held() == 3 })
 	select {
 	case err := <-released:
 		t.Fatalf("a caller went on while the job was still waiting: %v", err)
@@ -104,7 +94,7 @@ func TestPaceHoldsNoCallerLongerThanMaxHold(t *testing.T) {
 	now := time.Now()
 	f.queueJob(now.Add(-time.Minute))
 	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: 10 * time.Millisecond, Now: func() time.Time { return now }})
-	f.until("behind", p.Behind)
+	eventually(t, "behind", p.Behind)
 	if err := p.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +108,7 @@ func TestPaceGivesBackAHeldCallersCancellation(t *testing.T) {
 	now := time.Now()
 	f.queueJob(now.Add(-time.Minute))
 	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
-	f.until("behind", p.Behind)
+	eventually(t, "behind", p.Behind)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
@@ -160,10 +150,30 @@ func TestPaceLetsEverythingThroughWhenTheOutboxCannotBeRead(t *testing.T) {
 	now := time.Now()
 	f.queueJob(now.Add(-time.Minute))
 	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
-	f.until("behind", p.Behind)
+	eventually(t, "behind", p.Behind)
 	f.store.Close()
-	f.until("caught up", func() bool { return !p.Behind() })
+	eventually(t, "caught up", func() bool { return !p.Behind() })
 	if err := p.Wait(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPaceWakesAnIdleWorkerBeforeHoldingAnyone: mail that fell due
+// between two polls of an idle worker is late, but delivery is not
+// behind; the pace wakes the worker and holds no caller.
+func TestPaceWakesAnIdleWorkerBeforeHoldingAnyone(t *testing.T) {
+	f := newFixture(t)
+	w := f.worker(f.smtpSender(), outbox.Config{PollInterval: time.Hour})
+	run(t, w)
+	m := f.mailTo("ada@example.com")
+	m.CreatedAt = time.Now().Add(-time.Minute)
+	if _, err := f.store.EnqueueMail(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Kick: w.Kick, Poll: 100 * time.Millisecond})
+	f.smtp.WaitFor(t, 1, wait)
+	eventually(t, "the mail marked sent", func() bool { return f.pending() == 0 })
+	if p.Held() != 0 || p.Behind() {
+		t.Errorf("held %d callers (behind %v) for a mail an idle worker had not yet polled for", p.Held(), p.Behind())
 	}
 }
