@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
@@ -134,5 +136,25 @@ func TestABadTokenStopsTheRunBeforeSeeding(t *testing.T) {
 	rep, err := runWith(context.Background(), cfg, n.sink)
 	if err == nil || rep != nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("%v %+v", err, rep)
+	}
+}
+
+// A node told to hold recovers while any due job waits at all
+// (--recover-pace 1ns), its throttles lifted so that every recover of the
+// scenario queues a job, holds some under the scenario's load: the bench
+// reports them from the node's own counter, and every held recover's mail
+// still reaches the sink.
+func TestServerReportCountsTheRecoversTheNodeHeld(t *testing.T) {
+	n := startNodeWith(t, "", func(c *app.Config) {
+		c.RecoverPace = time.Nanosecond
+		lifted := storekeep.Limit{Count: 1_000_000, Per: time.Hour}
+		c.Recovery.RecoverPerIP, c.Recovery.RecoverPerEmail, c.Recovery.RecoverPerShop = lifted, lifted, lifted
+	})
+	sc := run(t, n, ScenarioRecover).Scenarios[0]
+	if s := sc.Server; s == nil || s.RecoversHeld <= 0 || s.Error != "" {
+		t.Fatalf("server watch %+v, want recovers held", s)
+	}
+	if m := sc.Mail; m == nil || m.Accepted != sc.Counts.OK || m.Delivered != m.Accepted || m.Missing != 0 {
+		t.Fatalf("mail %+v for %+v", m, sc.Counts)
 	}
 }

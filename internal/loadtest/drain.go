@@ -19,6 +19,7 @@ const (
 	metricPending   = "storekeep_outbox_pending"
 	metricOldestAge = "storekeep_outbox_oldest_pending_age_seconds"
 	metricRSS       = "process_resident_memory_bytes"
+	metricHeld      = "storekeep_recover_held_total"
 )
 
 // serverMetrics reads the named unlabelled samples from the server's

@@ -35,6 +35,13 @@ func startNode(t *testing.T) *testNode {
 // instead of the sink, when smtpURL is not empty.
 func startNodeMailingTo(t *testing.T, smtpURL string) *testNode {
 	t.Helper()
+	return startNodeWith(t, smtpURL, func(*app.Config) {})
+}
+
+// startNodeWith is startNodeMailingTo with configure changing the node's
+// settings last.
+func startNodeWith(t *testing.T, smtpURL string, configure func(*app.Config)) *testNode {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +60,7 @@ func startNodeMailingTo(t *testing.T, smtpURL string) *testNode {
 	}
 	cfg.HashParams = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	configure(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -44,8 +44,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 				e.PerSecond, e.Delivered, e.Seconds, sc.PerSecond)
 		}
 		if s := sc.Server; s != nil {
-			fmt.Fprintf(w, "  server         backlog max %d rows, oldest %.1fs; peak RSS %.1f MB (%d samples)",
-				s.BacklogMaxPending, s.BacklogMaxAgeSeconds, float64(s.PeakRSSBytes)/(1<<20), s.Samples)
+			fmt.Fprintf(w, "  server         backlog max %d rows, oldest %.1fs; peak RSS %.1f MiB (%d samples); %d recovers held",
+				s.BacklogMaxPending, s.BacklogMaxAgeSeconds, float64(s.PeakRSSBytes)/(1<<20), s.Samples, s.RecoversHeld)
 			if s.Error != "" {
 				fmt.Fprintf(w, " (%s)", s.Error)
 			}
