@@ -71,6 +71,7 @@ func runWith(ctx context.Context, cfg Config, mail *sink) (*Report, error) {
 	prefix := newRunPrefix()
 	fmt.Fprintf(b.progress, "seeding %d customers (%s-*@bench.storekeep.test)…\n", cfg.Customers, prefix)
 	emails, seeded := b.seed(ctx, prefix)
+	seeded.Drain = b.drain(ctx)
 	rep.Seed = seeded
 	if len(emails) == 0 {
 		return rep, fmt.Errorf("no customer could be created: %s", seeded.FirstError)

@@ -23,6 +23,9 @@ func run(t *testing.T, n *testNode, scenarios ...string) *Report {
 	if rep.Seed.Created != 40 || rep.Seed.Counts.OK != 40 || rep.Seed.Counts.Errors != 0 {
 		t.Fatalf("seed: %+v", rep.Seed)
 	}
+	if d := rep.Seed.Drain; d == nil || d.Left != 0 || d.Error != "" {
+		t.Fatalf("the outbox after seeding: %+v; want the scenarios to start from an empty one", d)
+	}
 	if len(rep.Scenarios) != len(scenarios) {
 		t.Fatalf("%d scenario reports for %v", len(rep.Scenarios), scenarios)
 	}

@@ -24,6 +24,11 @@ type SeedReport struct {
 	Seconds    float64 `json:"seconds"`
 	Counts     Counts  `json:"counts"`
 	FirstError string  `json:"first_error,omitempty"`
+	// Drain is the wait for the outbox to empty of what the sign-ups
+	// queued (each new account queues a job), so that the first scenario
+	// starts from an empty outbox and its backlog is its own; nil
+	// without --drain.
+	Drain *DrainReport `json:"drain,omitempty"`
 }
 
 // Counts sorts requests by outcome.

@@ -11,6 +11,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "storekeep bench: %s, API %s, %d clients, %gs per scenario\n", r.URL, r.Version, r.Clients, r.DurationSeconds)
 	s := r.Seed
 	fmt.Fprintf(w, "seeded %d of %d customers in %.1fs", s.Created, s.Requested, s.Seconds)
+	if s.Created < s.Requested {
+		fmt.Fprintf(w, " (%d throttled, %d user errors, %d errors)", s.Counts.Throttled, s.Counts.UserErrors, s.Counts.Errors)
+	}
+	if d := s.Drain; d != nil {
+		fmt.Fprintf(w, "; outbox empty %.1fs after", d.WaitedSeconds)
+		if d.Left > 0 {
+			fmt.Fprintf(w, ", %d rows still pending", d.Left)
+		}
+	}
 	if s.FirstError != "" {
 		fmt.Fprintf(w, " (first failure: %s)", s.FirstError)
 	}
