@@ -99,10 +99,11 @@ type Config struct {
 const DefaultSMTPConns = 16
 
 // DefaultRecoverPace is how late the oldest due mail or job may be before
-// customerRecover answers are held back: at 64 clients it kept a reset
-// mail's p99 from answer to relay near a second where 1s let it reach
-// 1.7–2.2s (BENCHMARKS.md, "Flow control").
-const DefaultRecoverPace = 500 * time.Millisecond
+// customerRecover answers are held back: at 16 and 64 clients on both
+// backends it kept the outbox's oldest row under a second and a reset
+// mail's p99 from answer to relay at 0.2–1.1s, where 500ms let
+// PostgreSQL's backlog reach 1.3s (BENCHMARKS.md, "Flow control").
+const DefaultRecoverPace = 250 * time.Millisecond
 
 // DefaultConfig returns a node's defaults: each component's own, and
 // those of the node. serve's flags default to them.

@@ -19,7 +19,7 @@ type DueReader interface {
 // PaceConfig tunes a Pace. Zero values take the defaults named below.
 type PaceConfig struct {
 	// Behind is how long the oldest due, unclaimed mail or job may have
-	// waited before new work is held back; 500ms. Work is let through
+	// waited before new work is held back; 250ms. Work is let through
 	// again once it has waited no more than half of it.
 	Behind time.Duration
 	// Poll is how often the outbox is read; 100ms.
@@ -41,7 +41,7 @@ type PaceConfig struct {
 
 func (c PaceConfig) withDefaults() PaceConfig {
 	if c.Behind <= 0 {
-		c.Behind = 500 * time.Millisecond
+		c.Behind = 250 * time.Millisecond
 	}
 	if c.Poll <= 0 {
 		c.Poll = 100 * time.Millisecond
