@@ -34,8 +34,9 @@ type PaceConfig struct {
 	Kick func()
 	// Now is the clock; time.Now when nil.
 	Now storekeep.Clock
-	// Logger receives a line when delivery falls behind and when it
-	// catches up; slog.Default when nil.
+	// Logger receives a line when delivery falls behind, at most once
+	// every paceLogEvery (with the callers held since the last one), and
+	// at debug level each time it catches up; slog.Default when nil.
 	Logger *slog.Logger
 }
 
@@ -69,13 +70,19 @@ func (c PaceConfig) withDefaults() PaceConfig {
 // waiting for one: neither holds anything back, so an SMTP outage does
 // not stall the answers.
 type Pace struct {
-	due    DueReader
-	cfg    PaceConfig
-	behind atomic.Bool
-	held   atomic.Int64
-	mu     sync.Mutex
-	caught chan struct{}
+	due     DueReader
+	cfg     PaceConfig
+	behind  atomic.Bool
+	held    atomic.Int64
+	mu      sync.Mutex
+	caught  chan struct{}
+	logged  time.Time
+	heldLog int64
 }
+
+// paceLogEvery spaces the lines a Pace logs when delivery falls behind:
+// under a flood it falls behind and catches up several times a second.
+const paceLogEvery = time.Minute
 
 // NewPace returns a Pace over due, letting everything through until Run
 // finds delivery behind.
@@ -133,10 +140,15 @@ func (p *Pace) set(behind bool, wait time.Duration) {
 	}
 	if behind {
 		p.caught = make(chan struct{})
-		p.cfg.Logger.Info("outbox: delivery behind, holding new recovers back", "oldest_due_wait", wait.Round(time.Millisecond))
+		if now := time.Now(); now.Sub(p.logged) >= paceLogEvery {
+			held := p.held.Load()
+			p.cfg.Logger.Info("outbox: delivery behind, holding new recovers back", "oldest_due_wait", wait.Round(time.Millisecond),
+				"held_since_last_line", held-p.heldLog)
+			p.logged, p.heldLog = now, held
+		}
 	} else {
 		close(p.caught)
-		p.cfg.Logger.Info("outbox: delivery caught up", "oldest_due_wait", wait.Round(time.Millisecond))
+		p.cfg.Logger.Debug("outbox: delivery caught up", "oldest_due_wait", wait.Round(time.Millisecond))
 	}
 	p.behind.Store(behind)
 }

@@ -3,7 +3,9 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +177,24 @@ func TestPaceWakesAnIdleWorkerBeforeHoldingAnyone(t *testing.T) {
 	eventually(t, "the mail marked sent", func() bool { return f.pending() == 0 })
 	if p.Held() != 0 || p.Behind() {
 		t.Errorf("held %d callers (behind %v) for a mail an idle worker had not yet polled for", p.Held(), p.Behind())
+	}
+}
+
+// TestPaceLogsFallingBehindOnceAMinute: under a flood delivery falls
+// behind and catches up several times a second; the log says so once.
+func TestPaceLogsFallingBehindOnceAMinute(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
+	for round := range 3 {
+		f.queueJob(now.Add(-3 * time.Second))
+		eventually(t, fmt.Sprintf("behind, round %d", round), p.Behind)
+		if _, err := f.store.Claim(context.Background(), now, time.Minute, 10); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, fmt.Sprintf("caught up, round %d", round), func() bool { return !p.Behind() })
+	}
+	if n := strings.Count(f.logs.String(), "delivery behind"); n != 1 {
+		t.Errorf("%d lines about falling behind in three rounds within a minute, want 1:\n%s", n, f.logs.String())
 	}
 }
