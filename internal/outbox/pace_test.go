@@ -46,6 +46,19 @@ func (f *fixture) queueJob(created time.Time) int64 {
 	return id
 }
 
+// behindPace is a fixture whose outbox holds a recover job due a minute
+// ago that nobody claims, and a Pace over it, holding callers up to
+// maxHold, once it has found delivery behind.
+func behindPace(t *testing.T, maxHold time.Duration) (*fixture, *outbox.Pace) {
+	t.Helper()
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-time.Minute))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: maxHold, Now: func() time.Time { return now }})
+	eventually(t, "behind", p.Behind)
+	return f, p
+}
+
 func TestPaceLetsEverythingThroughWhileDeliveryKeepsUp(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now()
@@ -92,11 +105,7 @@ func TestPaceHoldsCallersUntilTheLateJobIsClaimed(t *testing.T) {
 }
 
 func TestPaceHoldsNoCallerLongerThanMaxHold(t *testing.T) {
-	f := newFixture(t)
-	now := time.Now()
-	f.queueJob(now.Add(-time.Minute))
-	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: 10 * time.Millisecond, Now: func() time.Time { return now }})
-	eventually(t, "behind", p.Behind)
+	_, p := behindPace(t, 10*time.Millisecond)
 	if err := p.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +115,7 @@ func TestPaceHoldsNoCallerLongerThanMaxHold(t *testing.T) {
 }
 
 func TestPaceGivesBackAHeldCallersCancellation(t *testing.T) {
-	f := newFixture(t)
-	now := time.Now()
-	f.queueJob(now.Add(-time.Minute))
-	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
-	eventually(t, "behind", p.Behind)
+	_, p := behindPace(t, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
@@ -148,11 +153,7 @@ func TestPaceIsNotHeldBackByMailWaitingForARetry(t *testing.T) {
 // TestPaceLetsEverythingThroughWhenTheOutboxCannotBeRead: the writes
 // that follow would fail anyway; holding them would only add a delay.
 func TestPaceLetsEverythingThroughWhenTheOutboxCannotBeRead(t *testing.T) {
-	f := newFixture(t)
-	now := time.Now()
-	f.queueJob(now.Add(-time.Minute))
-	p := startPace(f, outbox.PaceConfig{Behind: time.Second, MaxHold: time.Hour, Now: func() time.Time { return now }})
-	eventually(t, "behind", p.Behind)
+	f, p := behindPace(t, time.Hour)
 	f.store.Close()
 	eventually(t, "caught up", func() bool { return !p.Behind() })
 	if err := p.Wait(context.Background()); err != nil {
