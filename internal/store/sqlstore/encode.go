@@ -101,22 +101,6 @@ func (s *Store) limit(n int) any {
 }
 
 // collect scans every row of rows with scan.
-// insertedIDs reads the ids an INSERT ... RETURNING id gave back and fails
-// unless there are n of them, each row named by what in the error.
-func (s *Store) insertedIDs(rows *sql.Rows, err error, n int, what string) ([]int64, error) {
-	ids, err := collect(rows, err, func(row scanner) (int64, error) {
-		var id int64
-		return id, row.Scan(&id)
-	})
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	if len(ids) != n {
-		return nil, fmt.Errorf("%s: %d ids for %d %s", s.d.Name, len(ids), n, what)
-	}
-	return ids, nil
-}
-
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err

@@ -96,9 +96,15 @@ func (s *Store) insertTable(ctx context.Context, q Querier, rows []outboxRow, le
 		SELECT shop_id, kind, recipient, template, locale, data, message_id, 'pending', next_attempt_at, created_at, $1, $2
 		FROM `+from+`
 		RETURNING id`, append([]any{lease, attempts}, args...)...)
-	ids, err := s.insertedIDs(got, err, n, "outbox rows")
+	ids, err := collect(got, err, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	})
 	if err != nil {
-		return nil, err
+		return nil, s.mapErr(err)
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("%s: %d ids for %d outbox rows", s.d.Name, len(ids), n)
 	}
 	slices.Sort(ids)
 	return ids, nil
