@@ -11,18 +11,6 @@ import (
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
-// until polls cond until it holds, failing the test after 10 s.
-func (n *node) until(what string, cond func() bool) {
-	n.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			n.t.Fatalf("still not %s after 10s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // TestANodeHoldsRecoversWhileItsMailIsBehind stalls the node's one place of
 // delivery on a relay that holds its DATA reply, lets a second recover's
 // job wait three seconds on the node's clock, and checks that the next
@@ -57,7 +45,7 @@ func TestANodeHoldsRecoversWhileItsMailIsBehind(t *testing.T) {
 	if r, p := n.recover("ada@example.com", privateAs(n, "203.0.113.7")); len(r.Errors) > 0 || len(p.CustomerUserErrors) > 0 {
 		t.Fatalf("first recover: %s", r.Raw)
 	}
-	n.until("the first reset mail stuck in the relay", func() bool { return pending() == 1 && oldestDue().IsZero() })
+	eventuallyTrue(t, "the first reset mail stuck in the relay", func() bool { return pending() == 1 && oldestDue().IsZero() })
 	if r, p := n.recover("nobody@example.com", privateAs(n, "203.0.113.8")); len(r.Errors) > 0 || len(p.CustomerUserErrors) > 0 {
 		t.Fatalf("second recover: %s", r.Raw)
 	}
@@ -68,13 +56,13 @@ func TestANodeHoldsRecoversWhileItsMailIsBehind(t *testing.T) {
 		t.Fatalf("%d recovers held before delivery fell behind", n.app.Pace.Held())
 	}
 	n.clock.Advance(3 * time.Second)
-	n.until("behind", n.app.Pace.Behind)
+	eventuallyTrue(t, "behind", n.app.Pace.Behind)
 	answered := make(chan gqlResponse, 1)
 	go func() {
 		r, _ := n.recover("carol@example.com", privateAs(n, "203.0.113.9"))
 		answered <- r
 	}()
-	n.until("holding the third recover", func() bool { return n.app.Pace.Held() == 1 })
+	eventuallyTrue(t, "holding the third recover", func() bool { return n.app.Pace.Held() == 1 })
 	select {
 	case r := <-answered:
 		t.Fatalf("answered while delivery was behind: %s", r.Raw)
