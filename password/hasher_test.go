@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -324,5 +325,28 @@ func TestSignInFloodLeavesTheSignupLane(t *testing.T) {
 	}
 	if !strings.HasPrefix(enc, "$argon2id$") {
 		t.Fatalf("sign-up hash %q", enc)
+	}
+}
+
+// TestHashesReuseOneWorkMemory hashes one password after another with the
+// collector's own pacing switched off: the heap the runtime holds grows by
+// about one hash's work memory, not by one for every hash, because each
+// hash's memory is collected before the next one starts.
+func TestHashesReuseOneWorkMemory(t *testing.T) {
+	h := newHasher(t, 1, 0)
+	mustHash(t, h, "warm-up password")
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const hashes = 6
+	for i := range hashes {
+		mustHash(t, h, fmt.Sprintf("password %d", i))
+	}
+	runtime.ReadMemStats(&after)
+	work := uint64(testParams.Memory) << 10
+	if grew := after.HeapSys - before.HeapSys; grew > 2*work {
+		t.Fatalf("heap grew by %d MiB over %d hashes of %d MiB each; want at most %d MiB",
+			grew>>20, hashes, work>>20, 2*work>>20)
 	}
 }
