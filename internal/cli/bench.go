@@ -18,6 +18,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	version := fs.String("version", d.Version, "API version in the endpoint's path")
 	clients := fs.Int("clients", d.Clients, "concurrent clients")
 	duration := fs.Duration("duration", d.Duration, "how long each scenario runs")
+	rate := fs.Float64("rate", d.Rate, "requests a second in all, each sent when due and timed from then, whether the server kept up or not (0: each client sends when it has its last answer)")
 	scenarios := fs.String("scenarios", strings.Join(d.Scenarios, ","), "scenarios to run in order: recover, reset, login")
 	customers := fs.Int("customers", d.Customers, "customers to seed through customerCreate before the scenarios")
 	pass := fs.String("password", d.Password, "the seeded customers' password (resets keep it)")
@@ -33,7 +34,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return errUsage
 		}
 		cfg := loadtest.Config{
-			URL: *url, AdminURL: *adminURL, Token: *token, Version: *version, Clients: *clients, Duration: *duration,
+			URL: *url, AdminURL: *adminURL, Token: *token, Version: *version, Clients: *clients, Duration: *duration, Rate: *rate,
 			Scenarios: names, Customers: *customers, Password: *pass, SMTPListen: *smtpListen,
 			IPsPerClient: *ips, MailGrace: *grace, Drain: *drain, Progress: env.stderr,
 		}

@@ -67,7 +67,7 @@ func runWith(ctx context.Context, cfg Config, mail *sink) (*Report, error) {
 	if err := b.api.probe(ctx); err != nil {
 		return nil, err
 	}
-	rep := &Report{URL: cfg.URL, Version: cfg.Version, Clients: cfg.Clients, DurationSeconds: cfg.Duration.Seconds()}
+	rep := &Report{URL: cfg.URL, Version: cfg.Version, Clients: cfg.Clients, Rate: cfg.Rate, DurationSeconds: cfg.Duration.Seconds()}
 	prefix := newRunPrefix()
 	fmt.Fprintf(b.progress, "seeding %d customers (%s-*@bench.storekeep.test)…\n", cfg.Customers, prefix)
 	emails, seeded := b.seed(ctx, prefix)

@@ -16,6 +16,10 @@ const (
 	ScenarioLogin   = "login"
 )
 
+// MaxRate bounds Config.Rate: requests a second, far above what one
+// machine's loopback serves.
+const MaxRate = 1_000_000
+
 // Scenarios lists every scenario, in the default order.
 var Scenarios = []string{ScenarioRecover, ScenarioReset, ScenarioLogin}
 
@@ -35,6 +39,13 @@ type Config struct {
 	Clients int
 	// Duration is how long each scenario runs.
 	Duration time.Duration
+	// Rate, when not 0, runs each scenario open: Rate requests a second in
+	// all, each due at its time whether or not the server has answered
+	// the ones before, and recover and login timed from when they were
+	// due (a reset, which first waits for its mail, is timed from when it
+	// is sent). 0 runs it closed: each client sends its next request when
+	// it has the answer to the last.
+	Rate float64
 	// Scenarios are run in order, each for Duration.
 	Scenarios []string
 	// Customers is how many accounts are seeded before the scenarios.
@@ -119,6 +130,9 @@ func (c Config) Validate() error {
 		problems = append(problems, errors.New("--clients, --customers and --ips-per-client must be at least 1"))
 	} else if c.Clients*c.IPsPerClient > maxBuyerIPs {
 		problems = append(problems, fmt.Errorf("--clients × --ips-per-client must be at most %d", maxBuyerIPs))
+	}
+	if !(c.Rate >= 0 && c.Rate <= MaxRate) {
+		problems = append(problems, fmt.Errorf("--rate must be between 0 and %d requests a second", MaxRate))
 	}
 	if c.Duration <= 0 || c.MailGrace <= 0 {
 		problems = append(problems, errors.New("--duration and --mail-grace must be positive"))

@@ -14,7 +14,7 @@ func (b *bench) recoverScenario(ctx context.Context) ScenarioReport {
 	start := time.Now()
 	workers, elapsed := b.run(ctx, func(ctx context.Context, w *worker) {
 		email := b.pool.next()
-		sent := time.Now()
+		sent := w.due
 		cancel := b.sink.expect(email, func(a arrival) { clock.deliver(a.At, a.At.Sub(sent)) })
 		r := b.api.call(ctx, w.ips.Next(), recoverMutation, map[string]any{"email": email}, "customerRecover", need{})
 		w.tally.add(r, time.Since(sent))

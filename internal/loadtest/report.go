@@ -9,9 +9,11 @@ import (
 
 // Report is the outcome of a bench run.
 type Report struct {
-	URL             string           `json:"url"`
-	Version         string           `json:"version"`
-	Clients         int              `json:"clients"`
+	URL     string `json:"url"`
+	Version string `json:"version"`
+	Clients int    `json:"clients"`
+	// Rate is Config.Rate: requests a second of an open run, 0 for closed.
+	Rate            float64          `json:"rate"`
 	DurationSeconds float64          `json:"duration_seconds"`
 	Seed            SeedReport       `json:"seed"`
 	Scenarios       []ScenarioReport `json:"scenarios"`

@@ -8,7 +8,9 @@ import (
 
 // worker is one client's state during a scenario.
 type worker struct {
-	ips   *buyerIPs
+	ips *buyerIPs
+	// due is when the request being made was due (the schedule's next).
+	due   time.Time
 	sent  int
 	tally tally
 	// prep and mailTimeouts count the unmeasured requests a scenario makes
@@ -18,18 +20,23 @@ type worker struct {
 }
 
 // run calls step on every client, over and over, until the scenario's
-// duration has passed; iterations under way then finish. It returns the
-// workers and the time from start until the last one stopped.
+// duration has passed; iterations under way then finish. With a rate, each
+// call waits until its request is due (schedule). It returns the workers
+// and the time from start until the last one stopped.
 func (b *bench) run(ctx context.Context, step func(context.Context, *worker)) ([]*worker, time.Duration) {
 	workers := make([]*worker, b.cfg.Clients)
 	start := time.Now()
-	stop := start.Add(b.cfg.Duration)
+	due := newSchedule(start, b.cfg.Duration, b.cfg.Rate)
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &worker{ips: b.ips[i]}
 		workers[i] = w
 		wg.Go(func() {
-			for ctx.Err() == nil && time.Now().Before(stop) {
+			for {
+				var ok bool
+				if w.due, ok = due.next(ctx); !ok {
+					return
+				}
 				step(ctx, w)
 			}
 		})

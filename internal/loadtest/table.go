@@ -8,7 +8,11 @@ import (
 
 // WriteTable writes r as a table for people.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "storekeep bench: %s, API %s, %d clients, %gs per scenario\n", r.URL, r.Version, r.Clients, r.DurationSeconds)
+	fmt.Fprintf(w, "storekeep bench: %s, API %s, %d clients, %gs per scenario", r.URL, r.Version, r.Clients, r.DurationSeconds)
+	if r.Rate > 0 {
+		fmt.Fprintf(w, ", open at %g requests/s", r.Rate)
+	}
+	fmt.Fprintln(w)
 	s := r.Seed
 	fmt.Fprintf(w, "seeded %d of %d customers in %.1fs", s.Created, s.Requested, s.Seconds)
 	if s.Created < s.Requested {
