@@ -24,6 +24,10 @@ type PaceConfig struct {
 	Behind time.Duration
 	// Poll is how often the outbox is read; 100ms.
 	Poll time.Duration
+	// HoldPoll is how often it is read while callers are held back;
+	// Poll/5 (20ms), so that they are let through soon after delivery
+	// catches up rather than leaving the worker idle until the next Poll.
+	HoldPoll time.Duration
 	// MaxHold is the longest one caller is held; 2s. Past it the caller
 	// goes on, so that a stuck outbox slows answers but never stops them.
 	MaxHold time.Duration
@@ -46,6 +50,9 @@ func (c PaceConfig) withDefaults() PaceConfig {
 	}
 	if c.Poll <= 0 {
 		c.Poll = 100 * time.Millisecond
+	}
+	if c.HoldPoll <= 0 {
+		c.HoldPoll = max(c.Poll/5, time.Millisecond)
 	}
 	if c.MaxHold <= 0 {
 		c.MaxHold = 2 * time.Second
@@ -96,12 +103,13 @@ func (p *Pace) Held() int64 { return p.held.Load() }
 // Behind reports whether Wait holds callers back now.
 func (p *Pace) Behind() bool { return p.behind.Load() }
 
-// Run reads the outbox every Poll until ctx is done. A failed read counts
-// as caught up: a database that cannot answer fails the writes anyway.
+// Run reads the outbox at once, then every Poll (HoldPoll while holding
+// callers back), until ctx is done. A failed read counts as caught up: a
+// database that cannot answer fails the writes anyway.
 func (p *Pace) Run(ctx context.Context) error {
-	t := time.NewTicker(p.cfg.Poll)
+	late := p.read(ctx, false)
+	t := time.NewTimer(p.interval())
 	defer t.Stop()
-	late := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -109,26 +117,42 @@ func (p *Pace) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		}
-		now := p.cfg.Now()
-		oldest, err := p.due.OldestDue(ctx, now)
-		if err != nil || oldest.IsZero() {
-			late = false
-			p.set(false, 0)
-			continue
+		late = p.read(ctx, late)
+		t.Reset(p.interval())
+	}
+}
+
+// interval is how long Run waits for its next read.
+func (p *Pace) interval() time.Duration {
+	if p.behind.Load() {
+		return p.cfg.HoldPoll
+	}
+	return p.cfg.Poll
+}
+
+// read looks at the outbox once and holds or releases callers; late says
+// whether the last read found work late, and it returns whether this one
+// did.
+func (p *Pace) read(ctx context.Context, late bool) bool {
+	now := p.cfg.Now()
+	oldest, err := p.due.OldestDue(ctx, now)
+	if err != nil || oldest.IsZero() {
+		p.set(false, 0)
+		return false
+	}
+	wait := now.Sub(oldest)
+	switch {
+	case wait > p.cfg.Behind && (late || p.cfg.Kick == nil):
+		p.set(true, wait)
+		return true
+	case wait > p.cfg.Behind:
+		p.cfg.Kick()
+		return true
+	default:
+		if wait <= p.cfg.Behind/2 {
+			p.set(false, wait)
 		}
-		wait := now.Sub(oldest)
-		switch {
-		case wait > p.cfg.Behind && (late || p.cfg.Kick == nil):
-			p.set(true, wait)
-		case wait > p.cfg.Behind:
-			late = true
-			p.cfg.Kick()
-		default:
-			late = false
-			if wait <= p.cfg.Behind/2 {
-				p.set(false, wait)
-			}
-		}
+		return false
 	}
 }
 

@@ -199,3 +199,32 @@ func TestPaceLogsFallingBehindOnceAMinute(t *testing.T) {
 		t.Errorf("%d lines about falling behind in three rounds within a minute, want 1:\n%s", n, f.logs.String())
 	}
 }
+
+// While it holds callers the Pace reads the outbox every HoldPoll, not
+// every Poll: with an hour between ordinary reads, callers held for a late
+// job are let through once a worker has claimed it.
+func TestPaceReadsEveryHoldPollWhileHolding(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	f.queueJob(now.Add(-time.Minute))
+	p := startPace(f, outbox.PaceConfig{Behind: time.Second, Poll: time.Hour, HoldPoll: time.Millisecond,
+		MaxHold: time.Hour, Now: func() time.Time { return now }})
+	eventually(t, "behind at the first read", p.Behind)
+	released := make(chan error, 1)
+	go func() { released <- p.Wait(context.Background()) }()
+	eventually(t, "holding a caller", func() bool { return p.Held() == 1 })
+	if _, err := f.store.Claim(context.Background(), now, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-released:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(wait):
+		t.Fatalf("the caller was still held %s after the late job was claimed", wait)
+	}
+	if p.Behind() {
+		t.Error("still behind with the job leased to a worker")
+	}
+}
