@@ -11,12 +11,19 @@ import (
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
-func run(t *testing.T, n *testNode, scenarios ...string) *Report {
+// runConfig runs cfg against n, failing t if the run fails.
+func runConfig(t *testing.T, n *testNode, cfg Config) *Report {
 	t.Helper()
-	rep, err := runWith(context.Background(), n.config(scenarios...), n.sink)
+	rep, err := runWith(context.Background(), cfg, n.sink)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rep
+}
+
+func run(t *testing.T, n *testNode, scenarios ...string) *Report {
+	t.Helper()
+	rep := runConfig(t, n, n.config(scenarios...))
 	var table strings.Builder
 	rep.WriteTable(&table)
 	t.Log("\n" + table.String())
@@ -75,10 +82,7 @@ func TestEndToEndCountsMailTheSinkReceivedNotMailQueuedOrSentElsewhere(t *testin
 	n := startNodeMailingTo(t, elsewhere.URL())
 	cfg := n.config(ScenarioRecover)
 	cfg.MailGrace = 200 * time.Millisecond
-	rep, err := runWith(context.Background(), cfg, n.sink)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runConfig(t, n, cfg)
 	sc := rep.Scenarios[0]
 	if sc.Counts.OK == 0 || sc.Drain == nil || sc.Drain.Left != 0 {
 		t.Fatalf("%+v, drain %+v", sc.Counts, sc.Drain)
@@ -109,10 +113,7 @@ func TestReportWritesATableAndJSON(t *testing.T) {
 	n := startNode(t)
 	cfg := n.config(ScenarioLogin)
 	cfg.Duration = 300e6
-	rep, err := runWith(context.Background(), cfg, n.sink)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runConfig(t, n, cfg)
 	var table, js strings.Builder
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)

@@ -63,10 +63,7 @@ func TestOpenRunSendsEveryRequestThatFellDue(t *testing.T) {
 	n := startNode(t)
 	cfg := n.config(ScenarioRecover)
 	cfg.Rate = 40
-	rep, err := runWith(context.Background(), cfg, n.sink)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runConfig(t, n, cfg)
 	sc := rep.Scenarios[0]
 	if want := int64(cfg.Rate * cfg.Duration.Seconds()); sc.Requests != want || sc.Counts.Errors != 0 {
 		t.Fatalf("%d requests (%+v) in an open run of %s at %g/s; want %d", sc.Requests, sc.Counts, cfg.Duration, cfg.Rate, want)
