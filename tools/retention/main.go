@@ -1,14 +1,19 @@
-// Command retention simulates days of a node's traffic on a SQLite file
-// and prunes it as the outbox worker does, to show how the file grows
-// until the retention is reached and what one pruning batch costs:
+// Command retention simulates days of a node's traffic on a SQLite file or
+// a PostgreSQL schema and prunes it as the outbox worker does, to show how
+// the database grows until the retention is reached and what one pruning
+// batch costs:
 //
 //	go run ./tools/retention -days 21 -retention 168h
+//	go run ./tools/retention -days 16 -db 'postgres://localhost/test?search_path=retention'
 //
 // Each simulated day adds -mail sent outbox rows (half jobs, half mails,
 // each mail with its spent reset token) and -audit audit events, spread
 // over the day, then prunes mail, audit events and tokens older than the
-// retention in batches of -batch rows, timing each batch. It prints, per
-// day, the file's size, its free pages and the slowest batch.
+// retention in batches of -batch rows, timing each batch. On PostgreSQL it
+// then runs VACUUM on the pruned tables, autovacuum's work over a day. It
+// prints, per day, the database's size (SQLite: the file; PostgreSQL: the
+// schema's tables with their indexes and TOAST), SQLite's free pages and
+// the slowest batch. The PostgreSQL schema must exist and be empty.
 package main
 
 import (
@@ -17,13 +22,10 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/storekeep/storekeep"
-	"github.com/storekeep/storekeep/internal/secret"
-	"github.com/storekeep/storekeep/internal/store/sqlite"
 	"github.com/storekeep/storekeep/internal/store/sqlstore"
 )
 
@@ -33,27 +35,18 @@ func main() {
 	mail := flag.Int("mail", 142_858, "sent outbox rows a day")
 	audit := flag.Int("audit", 111_112, "audit events a day")
 	batch := flag.Int("batch", 1000, "rows a pruning statement deletes")
-	dir := flag.String("dir", "", "directory of the database file (default: a temporary one)")
+	db := flag.String("db", "", "a postgres:// URL whose search_path names an empty schema, or a directory for the SQLite file (default: a temporary one)")
 	flag.Parse()
-	if *dir == "" {
+	if *db == "" {
 		d, err := os.MkdirTemp("", "retention")
 		if err != nil {
 			log.Fatal(err)
 		}
 		defer os.RemoveAll(d)
-		*dir = d
+		*db = d
 	}
 	ctx := context.Background()
-	key, err := secret.NewKey()
-	if err != nil {
-		log.Fatal(err)
-	}
-	ring, err := secret.New(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	path := filepath.Join(*dir, "retention.db")
-	s, err := sqlite.Open(ctx, path, sqlite.Options{Sealer: ring})
+	s, err := openBackend(ctx, *db)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -67,7 +60,7 @@ func main() {
 		log.Fatal(err)
 	}
 	start := time.Now().Add(-time.Duration(*days) * 24 * time.Hour)
-	fmt.Println("| day | rows pruned | file size | free pages | batches | batch p50 | batch max |")
+	fmt.Println("| day | rows pruned | size | free pages | batches | batch p50 | batch max |")
 	fmt.Println("|-----|-------------|-----------|------------|---------|-----------|-----------|")
 	for day := 1; day <= *days; day++ {
 		now := start.Add(time.Duration(day) * 24 * time.Hour)
@@ -93,16 +86,23 @@ func main() {
 				}
 			}
 		}
-		info, err := os.Stat(path)
-		if err != nil {
+		if err := s.settle(ctx); err != nil {
 			log.Fatal(err)
 		}
-		free, err := s.FreePages(ctx)
+		bytes, free, err := s.size(ctx)
 		if err != nil {
 			log.Fatal(err)
 		}
 		slices.Sort(took)
-		fmt.Printf("| %d | %d | %.0f MB | %d | %d | %s | %s |\n", day, pruned, float64(info.Size())/1e6, free, len(took),
+		fmt.Printf("| %d | %d | %.0f MB | %s | %d | %s | %s |\n", day, pruned, float64(bytes)/1e6, freeText(free), len(took),
 			took[len(took)/2].Round(10*time.Microsecond), took[len(took)-1].Round(10*time.Microsecond))
 	}
+}
+
+// freeText renders a count of free pages, or a dash where there is none.
+func freeText(n int64) string {
+	if n < 0 {
+		return "—"
+	}
+	return fmt.Sprint(n)
 }
