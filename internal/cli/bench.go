@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/storekeep/storekeep/internal/loadtest"
@@ -27,6 +29,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	grace := fs.Duration("mail-grace", d.MailGrace, "how long to wait for a reset mail, and for stragglers after a scenario")
 	drain := fs.Duration("drain", d.Drain, "after each scenario, wait up to this long for the server's outbox to empty (read from /metrics at --admin-url); 0 does not wait")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the bench itself (its clients and SMTP sink) to this file, for go tool pprof")
 	return func(ctx context.Context) error {
 		names, err := loadtest.ParseScenarios(*scenarios)
 		if err != nil {
@@ -42,6 +45,14 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			fmt.Fprintf(env.stderr, "storekeep bench: %v\n", err)
 			return errUsage
 		}
+		if *cpuProfile != "" {
+			stop, err := profileCPU(*cpuProfile)
+			if err != nil {
+				fmt.Fprintf(env.stderr, "storekeep bench: --cpuprofile: %v\n", err)
+				return errUsage
+			}
+			defer stop()
+		}
 		rep, err := loadtest.Run(ctx, cfg)
 		if rep == nil {
 			return err
@@ -52,4 +63,21 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		}
 		return errors.Join(err, write(env.stdout))
 	}
+}
+
+// profileCPU starts a CPU profile of this process into path; stop ends it
+// and closes the file.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
