@@ -12,6 +12,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/store/postgres"
 	"github.com/storekeep/storekeep/internal/store/sqlite"
@@ -66,7 +67,7 @@ func openBackend(ctx context.Context, db string) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if app.IsPostgres(db) {
 		return openPostgres(ctx, db, ring)
 	}
 	path := filepath.Join(db, "retention.db")
