@@ -26,7 +26,8 @@ type resetMail struct {
 }
 
 // parseResetMail reads the first To address and the reset link of a raw
-// message; ok is false when the message holds no reset link.
+// message; ok is false when the message holds no reset link. Its text
+// parts are read in order until one holds the link.
 func parseResetMail(raw []byte) (m resetMail, ok bool, err error) {
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
@@ -35,51 +36,43 @@ func parseResetMail(raw []byte) (m resetMail, ok bool, err error) {
 	if to, err := msg.Header.AddressList("To"); err == nil && len(to) > 0 {
 		m.To = strings.ToLower(to[0].Address)
 	}
-	text, err := textParts(textproto.MIMEHeader(msg.Header), msg.Body)
-	if err != nil {
+	found, err := findResetLink(textproto.MIMEHeader(msg.Header), msg.Body)
+	if err != nil || found == nil {
 		return m, false, err
 	}
-	found := resetLink.FindStringSubmatch(text)
-	if found == nil {
-		return m, false, nil
-	}
-	m.URL, m.Token = found[0], found[2]
-	m.CustomerID, err = strconv.ParseInt(found[1], 10, 64)
+	m.URL, m.Token = string(found[0]), string(found[2])
+	m.CustomerID, err = strconv.ParseInt(string(found[1]), 10, 64)
 	return m, err == nil, err
 }
 
-// textParts returns the decoded text/plain and text/html parts of a
-// possibly nested multipart body, joined.
-func textParts(h textproto.MIMEHeader, body io.Reader) (string, error) {
+// findResetLink returns resetLink's match in the first decoded text part
+// of a possibly nested multipart body that holds one, or nil.
+func findResetLink(h textproto.MIMEHeader, body io.Reader) ([][]byte, error) {
 	ct := h.Get("Content-Type")
 	if ct == "" {
 		ct = "text/plain"
 	}
 	mediaType, params, err := mime.ParseMediaType(ct)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if strings.HasPrefix(mediaType, "multipart/") {
-		var all strings.Builder
 		mr := multipart.NewReader(body, params["boundary"])
 		for {
 			part, err := mr.NextRawPart()
 			if err == io.EOF {
-				return all.String(), nil
+				return nil, nil
 			}
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			text, err := textParts(part.Header, part)
-			if err != nil {
-				return "", err
+			if found, err := findResetLink(part.Header, part); found != nil || err != nil {
+				return found, err
 			}
-			all.WriteString(text)
-			all.WriteByte('\n')
 		}
 	}
 	if !strings.HasPrefix(mediaType, "text/") {
-		return "", nil
+		return nil, nil
 	}
 	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
 	case "quoted-printable":
@@ -88,5 +81,8 @@ func textParts(h textproto.MIMEHeader, body io.Reader) (string, error) {
 		body = base64.NewDecoder(base64.StdEncoding, body)
 	}
 	data, err := io.ReadAll(body)
-	return string(data), err
+	if err != nil {
+		return nil, err
+	}
+	return resetLink.FindSubmatch(data), nil
 }

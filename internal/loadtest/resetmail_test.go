@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestParseResetMailDecodesQuotedPrintableLinks(t *testing.T) {
+func TestParseResetMailFindsTheLinkInAnyTextPart(t *testing.T) {
 	raw := strings.ReplaceAll(`From: Shop <no-reply@shop.example>
 To: "Ada" <Ada@Example.com>
 Subject: Reset your password
@@ -31,6 +31,20 @@ Content-Transfer-Encoding: quoted-printable
 	}
 	if m.To != "ada@example.com" || m.CustomerID != 42 || m.Token != "AbC_deF-123" || m.URL != "https://shop.example/en-ca/account/reset/42/AbC_deF-123" {
 		t.Fatalf("%+v", m)
+	}
+	eightBit := strings.NewReplacer("quoted-printable", "8bit", "d=\r\neF", "deF", "=3D", "=").Replace(raw)
+	if strings.Contains(eightBit, "=3D") || !strings.Contains(eightBit, "reset/42/AbC_deF-123\r\n") {
+		t.Fatalf("8bit copy still encoded:\n%s", eightBit)
+	}
+	if m8, ok, err := parseResetMail([]byte(eightBit)); err != nil || !ok || m8 != m {
+		t.Fatalf("8bit parts: %+v %v %v, want %+v", m8, ok, err, m)
+	}
+	htmlOnly := strings.Replace(raw, "Choose a new password: https://shop.example/en-ca/account/reset/42/AbC_d=\r\neF-123", "See below.", 1)
+	if strings.Count(htmlOnly, "/account/reset/") != 1 {
+		t.Fatalf("the text part still holds the link:\n%s", htmlOnly)
+	}
+	if mh, ok, err := parseResetMail([]byte(htmlOnly)); err != nil || !ok || mh != m {
+		t.Fatalf("link in the HTML part alone: %+v %v %v, want %+v", mh, ok, err, m)
 	}
 	notice := "From: a@shop.example\r\nTo: ada@example.com\r\nSubject: Your password was changed\r\n\r\nYour password was changed.\r\n"
 	if _, ok, err := parseResetMail([]byte(notice)); ok || err != nil {

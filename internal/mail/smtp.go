@@ -98,14 +98,9 @@ func (s *SMTPSender) String() string { return s.cfg.redacted }
 // after; a kept connection that turns out closed at MAIL FROM is replaced
 // once, at once.
 func (s *SMTPSender) Send(ctx context.Context, m Message) error {
-	msg, err := newMsg(m)
+	env, err := parseEnvelope(m)
 	if err != nil {
 		return Permanent(err)
-	}
-	if s.dkim != nil {
-		if err := s.dkim.sign(msg, m.From); err != nil {
-			return err
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -115,10 +110,10 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	defer s.armIdle()
 
 	reused := s.conn != nil
-	err = s.sendLocked(ctx, msg)
+	err = s.sendLocked(ctx, m, env)
 	if reused && stale(err) {
 		s.dropLocked(false)
-		err = s.sendLocked(ctx, msg)
+		err = s.sendLocked(ctx, m, env)
 	}
 	return classify(err)
 }
@@ -134,12 +129,22 @@ func (s *SMTPSender) Close() error {
 	return nil
 }
 
-func (s *SMTPSender) sendLocked(ctx context.Context, msg *gomail.Msg) error {
+// sendLocked sends m over the connection, dialling first if there is
+// none. The message is built once the server's extensions are known: its
+// parts go as 8bit when the server takes 8BITMIME and they allow it.
+func (s *SMTPSender) sendLocked(ctx context.Context, m Message, env envelope) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.conn == nil {
 		if err := s.dialLocked(ctx); err != nil {
+			return err
+		}
+	}
+	eightBitMIME, _ := s.conn.Extension("8BITMIME")
+	msg := newMsg(m, env, bodyEncoding(m, eightBitMIME))
+	if s.dkim != nil {
+		if err := s.dkim.sign(msg, m.From); err != nil {
 			return err
 		}
 	}
@@ -271,26 +276,41 @@ func classify(err error) error {
 	return err
 }
 
-func newMsg(m Message) (*gomail.Msg, error) {
-	from, err := bareAddress("from", m.From)
-	if err != nil {
-		return nil, err
+// envelope is a message's addresses, parsed before any connection so that
+// one that cannot be sent fails at once and for good.
+type envelope struct {
+	from, to, replyTo *netmail.Address
+}
+
+func parseEnvelope(m Message) (envelope, error) {
+	var env envelope
+	var err error
+	if m.Text == "" && m.HTML == "" {
+		return env, errors.New("mail: message has no body")
 	}
-	from.Name = m.FromName
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
-	to, err := bareAddress("to", m.To)
-	if err != nil {
-		return nil, err
+	if env.from, err = bareAddress("from", m.From); err != nil {
+		return env, err
 	}
-	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to)
+	env.from.Name = m.FromName
+	if env.to, err = bareAddress("to", m.To); err != nil {
+		return env, err
+	}
 	if m.ReplyTo != "" {
-		replyTo, err := bareAddress("reply-to", m.ReplyTo)
-		if err != nil {
-			return nil, err
+		if env.replyTo, err = bareAddress("reply-to", m.ReplyTo); err != nil {
+			return env, err
 		}
-		replyTo.Name = m.ReplyToName
-		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, replyTo)
+		env.replyTo.Name = m.ReplyToName
+	}
+	return env, nil
+}
+
+// newMsg builds m with its parts in the transfer encoding enc.
+func newMsg(m Message, env envelope, enc gomail.Encoding) *gomail.Msg {
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithEncoding(enc))
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, env.from)
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, env.to)
+	if env.replyTo != nil {
+		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, env.replyTo)
 	}
 	msg.Subject(m.Subject)
 	if m.MessageID != "" {
@@ -302,18 +322,15 @@ func newMsg(m Message) (*gomail.Msg, error) {
 	for k, v := range m.Headers {
 		msg.SetGenHeader(gomail.Header(k), v)
 	}
-	switch {
-	case m.Text != "":
-		msg.SetBodyString(gomail.TypeTextPlain, m.Text)
-		if m.HTML != "" {
-			msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
-		}
-	case m.HTML != "":
+	if m.Text == "" {
 		msg.SetBodyString(gomail.TypeTextHTML, m.HTML)
-	default:
-		return nil, errors.New("mail: message has no body")
+		return msg
 	}
-	return msg, nil
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	return msg
 }
 
 // bareAddress parses a single address without display name.

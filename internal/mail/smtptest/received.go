@@ -18,6 +18,8 @@ type Received struct {
 	// EnvelopeFrom and Recipients are the MAIL FROM and RCPT TO addresses.
 	EnvelopeFrom string
 	Recipients   []string
+	// BodyType is MAIL FROM's BODY parameter: 8BITMIME, or empty.
+	BodyType string
 	// From and Subject are the decoded header fields; To is the first
 	// address of the To header field, without display name.
 	From    string
@@ -31,7 +33,11 @@ type Received struct {
 	// Text and HTML are the decoded text/plain and text/html parts.
 	Text string
 	HTML string
-	Raw  []byte
+	// TextEncoding and HTMLEncoding are those parts' Content-Transfer-Encoding,
+	// lower-cased ("" when the part has none).
+	TextEncoding string
+	HTMLEncoding string
+	Raw          []byte
 }
 
 func parse(raw []byte) (Received, error) {
@@ -80,7 +86,8 @@ func (rec *Received) walk(h textproto.MIMEHeader, body io.Reader) error {
 			}
 		}
 	}
-	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+	encoding := strings.ToLower(h.Get("Content-Transfer-Encoding"))
+	switch encoding {
 	case "quoted-printable":
 		body = quotedprintable.NewReader(body)
 	case "base64":
@@ -92,9 +99,9 @@ func (rec *Received) walk(h textproto.MIMEHeader, body io.Reader) error {
 	}
 	switch {
 	case mediaType == "text/plain" && rec.Text == "":
-		rec.Text = string(data)
+		rec.Text, rec.TextEncoding = string(data), encoding
 	case mediaType == "text/html" && rec.HTML == "":
-		rec.HTML = string(data)
+		rec.HTML, rec.HTMLEncoding = string(data), encoding
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package smtptest
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -26,6 +27,7 @@ type Server struct {
 	deferred    map[string]bool
 	idle        time.Duration
 	release     <-chan struct{}
+	no8BitMIME  bool
 
 	mu      sync.Mutex
 	srv     *smtp.Server
@@ -90,6 +92,13 @@ func WithIdleTimeout(d time.Duration) Option {
 // reply to its DATA until then.
 func HoldData(release <-chan struct{}) Option {
 	return func(s *Server) { s.release = release }
+}
+
+// Without8BITMIME makes the server leave 8BITMIME out of its EHLO reply,
+// as a relay that takes only 7-bit mail does. It holds on connections
+// without TLS.
+func Without8BITMIME() Option {
+	return func(s *Server) { s.no8BitMIME = true }
 }
 
 // Start runs a server on 127.0.0.1 and a free port until t ends.
@@ -229,6 +238,9 @@ func (s *Server) serve(l net.Listener) {
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
+	if s.no8BitMIME {
+		l = hidingListener{Listener: l, line: []byte("250-8BITMIME\r\n")}
+	}
 	if s.tls != nil {
 		if s.implicitTLS {
 			l = tls.NewListener(l, s.tls)
@@ -271,4 +283,30 @@ func (s *Server) sessionEnded() {
 func (s *Server) changedLocked() {
 	close(s.arrived)
 	s.arrived = make(chan struct{})
+}
+
+// hidingListener's connections leave line out of what the server writes.
+type hidingListener struct {
+	net.Listener
+	line []byte
+}
+
+func (l hidingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return hidingConn{Conn: c, line: l.line}, nil
+}
+
+type hidingConn struct {
+	net.Conn
+	line []byte
+}
+
+func (c hidingConn) Write(p []byte) (int, error) {
+	if _, err := c.Conn.Write(bytes.ReplaceAll(p, c.line, nil)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

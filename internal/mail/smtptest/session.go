@@ -14,6 +14,7 @@ type session struct {
 	conn   *smtp.Conn
 	authed bool
 	from   string
+	body   smtp.BodyType
 	to     []string
 }
 
@@ -37,11 +38,14 @@ func (x *session) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
-func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+func (x *session) Mail(from string, opts *smtp.MailOptions) error {
 	if x.srv.user != "" && !x.authed {
 		return smtp.ErrAuthRequired
 	}
 	x.from = from
+	if opts != nil {
+		x.body = opts.Body
+	}
 	return nil
 }
 
@@ -70,13 +74,14 @@ func (x *session) Data(r io.Reader) error {
 	}
 	_, rec.TLS = x.conn.TLSConnectionState()
 	rec.EnvelopeFrom = x.from
+	rec.BodyType = string(x.body)
 	rec.Recipients = append([]string(nil), x.to...)
 	x.srv.add(rec)
 	return nil
 }
 
 func (x *session) Reset() {
-	x.from, x.to = "", nil
+	x.from, x.body, x.to = "", "", nil
 }
 
 func (x *session) Logout() error {
