@@ -2,10 +2,10 @@ package mail_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
@@ -74,14 +74,10 @@ func lines(s string) string {
 // 8BITMIME sends 8bit parts.
 func TestSMTPPoolSendsAs8bitOverEachConnection(t *testing.T) {
 	srv := smtptest.Start(t)
-	p, err := mail.NewSMTPPool(srv.URL(), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
+	p := newPool(t, srv.URL(), 4)
 	done := make(chan error)
 	for i := range 8 {
-		go func() { done <- p.Send(context.Background(), testMessage("c"+string(rune('a'+i))+"@example.com")) }()
+		go func() { done <- p.Send(context.Background(), testMessage(fmt.Sprintf("c%d@example.com", i))) }()
 	}
 	for range 8 {
 		if err := <-done; err != nil {

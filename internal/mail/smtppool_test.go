@@ -11,13 +11,21 @@ import (
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
-func TestSMTPPoolSpreadsABurstOverItsConnectionsAndNoMore(t *testing.T) {
-	srv := smtptest.Start(t)
-	p, err := mail.NewSMTPPool(srv.URL(), 3)
+// newPool returns a pool of conns connections to url, closed when the test
+// ends.
+func newPool(t *testing.T, url string, conns int) *mail.SMTPPool {
+	t.Helper()
+	p, err := mail.NewSMTPPool(url, conns)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func TestSMTPPoolSpreadsABurstOverItsConnectionsAndNoMore(t *testing.T) {
+	srv := smtptest.Start(t)
+	p := newPool(t, srv.URL(), 3)
 	const burst = 24
 	var wg sync.WaitGroup
 	errs := make(chan error, burst)
