@@ -124,7 +124,8 @@ func (w *Worker) KickSoon() {
 func (w *Worker) Run(ctx context.Context) error {
 	sendCtx, interrupt := context.WithCancel(context.WithoutCancel(ctx))
 	defer interrupt()
-	var wg sync.WaitGroup
+	wg := newRunner(runnerIdle)
+	defer wg.Close()
 	ticker := time.NewTicker(w.cfg.PollInterval)
 	defer ticker.Stop()
 	pruneTicker := time.NewTicker(w.cfg.PruneInterval)
@@ -141,10 +142,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	prune()
 	for {
-		w.dispatch(ctx, sendCtx, &wg)
+		w.dispatch(ctx, sendCtx, wg)
 		select {
 		case <-ctx.Done():
-			return w.drain(&wg, interrupt)
+			return w.drain(wg, interrupt)
 		case <-ticker.C:
 		case <-w.kick:
 		case <-pruneTicker.C:
@@ -222,8 +223,8 @@ func (w *Worker) Flush(ctx context.Context) error {
 }
 
 // dispatch claims as many due mails as there are free places in the batch
-// and starts sending each on its own.
-func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *sync.WaitGroup) {
+// and hands each send, and each batch of jobs, to wg.
+func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *runner) {
 	for ctx.Err() == nil {
 		free := w.cfg.Batch - int(w.busy.Load())
 		if free < w.minClaim() {
@@ -290,7 +291,7 @@ func (w *Worker) batches(c *storekeep.Claimed) map[storekeep.JobKind][]storekeep
 // runBatch runs a batch of jobs, which hold a place of the batch each, and
 // sends the mail it made, each in a place of a job. When the run fails,
 // each job's outcome is recorded as a failed attempt.
-func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, wg *sync.WaitGroup) {
+func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, wg *runner) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
 	mails, err := run(attemptCtx, jobs, w.cfg.Now().Add(w.cfg.Lease))
 	cancel()
@@ -322,7 +323,7 @@ func (w *Worker) minClaim() int {
 	return 1
 }
 
-func (w *Worker) drain(wg *sync.WaitGroup, interrupt context.CancelFunc) error {
+func (w *Worker) drain(wg *runner, interrupt context.CancelFunc) error {
 	done := make(chan struct{})
 	go func() {
 		wg.Wait()
