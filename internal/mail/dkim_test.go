@@ -80,7 +80,7 @@ func verifyDKIM(t *testing.T, raw []byte, records map[string]string) []*dkim.Ver
 	return verifications
 }
 
-func sendSigned(t *testing.T, keyPEM []byte, selector, domain string, m mail.Message) smtptest.Received {
+func sendSigned(t *testing.T, keyPEM []byte, selector, domain string, m mail.Message, opts ...smtptest.Option) smtptest.Received {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "dkim.pem")
 	if err := os.WriteFile(file, keyPEM, 0o600); err != nil {
@@ -90,7 +90,7 @@ func sendSigned(t *testing.T, keyPEM []byte, selector, domain string, m mail.Mes
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := smtptest.Start(t)
+	srv := smtptest.Start(t, opts...)
 	s, err := mail.NewSMTPSender(srv.URL(), mail.WithDKIM(d))
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +133,34 @@ func TestDKIMSignatureVerifies(t *testing.T) {
 			}
 			if r, err := got.Header.AddressList("Reply-To"); err != nil || len(r) != 1 || r[0].Name != "Service client" || r[0].Address != "care@shop.example" {
 				t.Errorf("Reply-To = %q", got.Header.Get("Reply-To"))
+			}
+		})
+	}
+}
+
+// TestDKIMSignatureVerifiesInEitherTransferEncoding signs a mail whose
+// parts go as 8bit to one server and quoted-printable to another: the
+// signature covers the parts as sent either way.
+func TestDKIMSignatureVerifiesInEitherTransferEncoding(t *testing.T) {
+	key := ed25519DKIMKey(t)
+	for _, tc := range []struct {
+		name string
+		opts []smtptest.Option
+		want string
+	}{
+		{"8bit", nil, "8bit"},
+		{"quoted-printable", []smtptest.Option{smtptest.Without8BITMIME()}, "quoted-printable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testMessage("ana@example.com")
+			m.Text = "Réinitialisez votre mot de passe — ça prend une minute : https://shop.example/account/reset/1/abc?x=1\n"
+			got := sendSigned(t, key.pem, "sk", "", m, tc.opts...)
+			if got.TextEncoding != tc.want || got.HTMLEncoding != tc.want {
+				t.Fatalf("parts went as %q and %q, want %q", got.TextEncoding, got.HTMLEncoding, tc.want)
+			}
+			v := verifyDKIM(t, got.Raw, map[string]string{"sk._domainkey.shop.example": key.record})
+			if len(v) != 1 || v[0].Err != nil {
+				t.Fatalf("%d signatures, first: %+v\n%s", len(v), *v[0], got.Raw)
 			}
 		})
 	}
