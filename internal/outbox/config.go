@@ -22,11 +22,12 @@ type Config struct {
 	// Batch is how many mails the worker holds and sends at once; 256.
 	// While a backlog lasts, it claims a quarter of them at a time.
 	Batch int
-	// JobBatch is the most jobs one run of a JobBatch takes; 32. A claim's
-	// jobs of a kind beyond it run as further batches, side by side, so
-	// that no batch's transaction holds a single-writer database (SQLite)
-	// for longer than a few milliseconds, and the answers that queue a job
-	// wait behind it no longer.
+	// JobBatch is the most jobs one run of a JobBatch takes; 128. A claim's
+	// jobs of a kind beyond it run as further batches, side by side. While
+	// a backlog lasts a claim takes a quarter of Batch, so each claim's jobs
+	// run in one transaction: fewer, larger transactions cost the database
+	// less a job, and held the answers queued behind SQLite's one writer no
+	// longer than batches of 32 did (BENCHMARKS.md).
 	JobBatch int
 	// Lease is how long a claimed mail stays reserved to this worker; 1m.
 	// A send is abandoned, and retried, after half of it.
@@ -97,7 +98,7 @@ func DefaultConfig() Config {
 		PollInterval:   time.Second,
 		WakeDelay:      50 * time.Millisecond,
 		Batch:          256,
-		JobBatch:       32,
+		JobBatch:       128,
 		Lease:          time.Minute,
 		MaxAttempts:    8,
 		BackoffBase:    30 * time.Second,
