@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
@@ -50,7 +51,11 @@ func TestSMTPSenderSendsPartsAs8bitWhenTheServerAndTheTextAllow(t *testing.T) {
 			if got.TextEncoding != tc.want || got.HTMLEncoding != tc.want {
 				t.Errorf("parts went as %q and %q, want %q", got.TextEncoding, got.HTMLEncoding, tc.want)
 			}
-			if wantBody := map[bool]string{false: "8BITMIME", true: ""}[tc.no8BitMIME]; got.BodyType != wantBody {
+			wantBody := "8BITMIME"
+			if tc.no8BitMIME {
+				wantBody = ""
+			}
+			if got.BodyType != wantBody {
 				t.Errorf("MAIL FROM BODY=%q, want %q", got.BodyType, wantBody)
 			}
 			if text, want := lines(got.Text), lines(tc.text); text != want {
@@ -70,23 +75,37 @@ func lines(s string) string {
 }
 
 // TestSMTPPoolSendsAs8bitOverEachConnection checks that the choice is made
-// per connection: every one of a pool's connections to a server with
-// 8BITMIME sends 8bit parts.
+// per connection: with every one of a pool's connections open to a server
+// with 8BITMIME, each sends 8bit parts.
 func TestSMTPPoolSendsAs8bitOverEachConnection(t *testing.T) {
-	srv := smtptest.Start(t)
-	p := newPool(t, srv.URL(), 4)
+	release := make(chan struct{})
+	srv := smtptest.Start(t, smtptest.HoldData(release))
+	const conns, mails = 4, 8
+	p := newPool(t, srv.URL(), conns)
 	done := make(chan error)
-	for i := range 8 {
+	for i := range mails {
 		go func() { done <- p.Send(context.Background(), testMessage(fmt.Sprintf("c%d@example.com", i))) }()
 	}
-	for range 8 {
+	deadline := time.Now().Add(wait)
+	for srv.Connections() < conns {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("%d connections open while %d mails were held, want %d", srv.Connections(), mails, conns)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for range mails {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, got := range srv.WaitFor(t, 8, wait) {
+	for _, got := range srv.WaitFor(t, mails, wait) {
 		if got.TextEncoding != "8bit" || got.HTMLEncoding != "8bit" || got.BodyType != "8BITMIME" {
 			t.Errorf("to %s: parts %q/%q, BODY=%q", got.To, got.TextEncoding, got.HTMLEncoding, got.BodyType)
 		}
+	}
+	if n := srv.Connections(); n != conns {
+		t.Errorf("%d connections, want %d", n, conns)
 	}
 }

@@ -14,8 +14,9 @@ const runnerIdle = 10 * time.Second
 // one task: a task goes to a goroutine waiting for work when there is one,
 // else to a new one, which then waits for the next task until runnerIdle
 // passes without one. A burst thus starts as many goroutines as it has
-// tasks running at once, at most the worker's batch, and the load after it
-// reuses them, their stacks already grown, instead of starting one a mail.
+// tasks running at once (a send for each place of the worker's batch, and
+// the job batches), and the load after it reuses them instead of starting
+// one a mail.
 type runner struct {
 	tasks chan func()
 	stop  chan struct{}
@@ -24,7 +25,7 @@ type runner struct {
 	// goroutines.
 	pending, loops sync.WaitGroup
 	// started counts the goroutines started, waiting those waiting for a
-	// task.
+	// task; the tests read them.
 	started, waiting atomic.Int64
 }
 

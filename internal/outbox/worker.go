@@ -124,8 +124,8 @@ func (w *Worker) KickSoon() {
 func (w *Worker) Run(ctx context.Context) error {
 	sendCtx, interrupt := context.WithCancel(context.WithoutCancel(ctx))
 	defer interrupt()
-	wg := newRunner(runnerIdle)
-	defer wg.Close()
+	runs := newRunner(runnerIdle)
+	defer runs.Close()
 	ticker := time.NewTicker(w.cfg.PollInterval)
 	defer ticker.Stop()
 	pruneTicker := time.NewTicker(w.cfg.PruneInterval)
@@ -142,10 +142,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	prune()
 	for {
-		w.dispatch(ctx, sendCtx, wg)
+		w.dispatch(ctx, sendCtx, runs)
 		select {
 		case <-ctx.Done():
-			return w.drain(wg, interrupt)
+			return w.drain(runs, interrupt)
 		case <-ticker.C:
 		case <-w.kick:
 		case <-pruneTicker.C:
@@ -223,8 +223,8 @@ func (w *Worker) Flush(ctx context.Context) error {
 }
 
 // dispatch claims as many due mails as there are free places in the batch
-// and hands each send, and each batch of jobs, to wg.
-func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *runner) {
+// and hands each send, and each batch of jobs, to runs.
+func (w *Worker) dispatch(ctx, sendCtx context.Context, runs *runner) {
 	for ctx.Err() == nil {
 		free := w.cfg.Batch - int(w.busy.Load())
 		if free < w.minClaim() {
@@ -242,11 +242,11 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, wg *runner) {
 		w.busy.Add(int64(n))
 		for kind, jobs := range w.batches(&claimed) {
 			for part := range slices.Chunk(jobs, w.cfg.JobBatch) {
-				wg.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], part, wg) })
+				runs.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], part, runs) })
 			}
 		}
 		for _, t := range w.tasks(claimed) {
-			wg.Go(func() {
+			runs.Go(func() {
 				defer w.release(1)
 				w.deliver(sendCtx, t)
 			})
@@ -291,7 +291,7 @@ func (w *Worker) batches(c *storekeep.Claimed) map[storekeep.JobKind][]storekeep
 // runBatch runs a batch of jobs, which hold a place of the batch each, and
 // sends the mail it made, each in a place of a job. When the run fails,
 // each job's outcome is recorded as a failed attempt.
-func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, wg *runner) {
+func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, runs *runner) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
 	mails, err := run(attemptCtx, jobs, w.cfg.Now().Add(w.cfg.Lease))
 	cancel()
@@ -305,7 +305,7 @@ func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Jo
 	mails = mails[:min(len(mails), len(jobs))]
 	w.release(len(jobs) - len(mails))
 	for _, m := range mails {
-		wg.Go(func() {
+		runs.Go(func() {
 			defer w.release(1)
 			w.deliver(ctx, w.mailTask(m))
 		})
@@ -323,10 +323,10 @@ func (w *Worker) minClaim() int {
 	return 1
 }
 
-func (w *Worker) drain(wg *runner, interrupt context.CancelFunc) error {
+func (w *Worker) drain(runs *runner, interrupt context.CancelFunc) error {
 	done := make(chan struct{})
 	go func() {
-		wg.Wait()
+		runs.Wait()
 		close(done)
 	}()
 	timer := time.NewTimer(w.cfg.DrainTimeout)
