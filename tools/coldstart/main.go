@@ -13,62 +13,91 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
 
 func main() {
-	bin := flag.String("bin", "storekeep", "the storekeep binary")
-	db := flag.String("db", "storekeep.db", "the database (--db of serve)")
-	runs := flag.Int("runs", 7, "how many cold starts")
-	flag.Parse()
-	var starts, ready, metrics []time.Duration
-	for range *runs {
-		s, r, m, err := once(*bin, *db, flag.Args())
-		if err != nil {
-			log.Fatal(err)
-		}
-		starts, ready, metrics = append(starts, s), append(ready, r...), append(metrics, m...)
-	}
-	fmt.Printf("cold start (exec → first /readyz 200): median %s, min %s, max %s over %d\n",
-		median(starts), slices.Min(starts), slices.Max(starts), len(starts))
-	fmt.Printf("/readyz: median %s, p99 %s\n", median(ready), pct(ready, 99))
-	fmt.Printf("/metrics: median %s, p99 %s\n", median(metrics), pct(metrics, 99))
-	for _, args := range [][]string{{"mail", "list", "--limit", "50"}, {"audit", "list", "--limit", "50"}} {
-		var took []time.Duration
-		for range *runs {
-			cmd := exec.Command(*bin, append(append(args, "--db", *db), flag.Args()...)...)
-			start := time.Now()
-			if out, err := cmd.CombinedOutput(); err != nil {
-				log.Fatalf("%v: %v\n%s", args, err, out)
-			}
-			took = append(took, time.Since(start))
-		}
-		fmt.Printf("%s %s --limit 50 (exec → exit): median %s\n", args[0], args[1], median(took))
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
 	}
 }
 
+// run parses args, times the cold starts and commands they ask for and
+// writes the medians to stdout.
+func run(args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("coldstart", flag.ContinueOnError)
+	bin := flags.String("bin", "storekeep", "the storekeep binary")
+	db := flags.String("db", "storekeep.db", "the database (--db of serve)")
+	runs := flags.Int("runs", 7, "how many cold starts")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *runs < 1 {
+		return errors.New("-runs must be at least 1")
+	}
+	var starts, ready, metrics []time.Duration
+	for range *runs {
+		s, r, m, err := once(*bin, *db, flags.Args())
+		if err != nil {
+			return err
+		}
+		starts, ready, metrics = append(starts, s), append(ready, r...), append(metrics, m...)
+	}
+	fmt.Fprintf(stdout, "cold start (exec → first /readyz 200): median %s, min %s, max %s over %d\n",
+		median(starts), slices.Min(starts), slices.Max(starts), len(starts))
+	fmt.Fprintf(stdout, "/readyz: median %s, p99 %s\n", median(ready), pct(ready, 99))
+	fmt.Fprintf(stdout, "/metrics: median %s, p99 %s\n", median(metrics), pct(metrics, 99))
+	for _, cmdArgs := range [][]string{{"mail", "list", "--limit", "50"}, {"audit", "list", "--limit", "50"}} {
+		var took []time.Duration
+		for range *runs {
+			cmd := exec.Command(*bin, append(append(cmdArgs, "--db", *db), flags.Args()...)...)
+			start := time.Now()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("%v: %v\n%s", cmdArgs, err, out)
+			}
+			took = append(took, time.Since(start))
+		}
+		fmt.Fprintf(stdout, "%s %s --limit 50 (exec → exit): median %s\n", cmdArgs[0], cmdArgs[1], median(took))
+	}
+	return nil
+}
+
 func once(bin, db string, extra []string) (time.Duration, []time.Duration, []time.Duration, error) {
-	addr, admin := freeAddr(), freeAddr()
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	admin, err := freeAddr()
+	if err != nil {
+		return 0, nil, nil, err
+	}
 	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr, "--admin-addr", admin}, extra...)...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	client := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return 0, nil, nil, err
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	defer func() {
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		<-exited
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -76,25 +105,37 @@ func once(bin, db string, extra []string) (time.Duration, []time.Duration, []tim
 		if ok(client, "http://"+addr+"/readyz") {
 			break
 		}
+		select {
+		case err := <-exited:
+			exited <- err
+			return 0, nil, nil, fmt.Errorf("storekeep serve ended before it answered (%v): %s", err, firstLine(stderr.String()))
+		default:
+		}
 		if ctx.Err() != nil {
 			return 0, nil, nil, fmt.Errorf("no answer from %s in 30s", addr)
 		}
 		time.Sleep(200 * time.Microsecond)
 	}
 	took := time.Since(start)
-	return took, timeMany(client, "http://"+addr+"/readyz"), timeMany(client, "http://"+admin+"/metrics"), nil
+	ready, err := timeMany(client, "http://"+addr+"/readyz")
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	metrics, err := timeMany(client, "http://"+admin+"/metrics")
+	return took, ready, metrics, err
 }
 
-func timeMany(client *http.Client, url string) []time.Duration {
+// timeMany times 20 requests of url, each of which must answer 200.
+func timeMany(client *http.Client, url string) ([]time.Duration, error) {
 	var out []time.Duration
 	for range 20 {
 		start := time.Now()
 		if !ok(client, url) {
-			log.Fatalf("%s did not answer 200", url)
+			return nil, fmt.Errorf("%s did not answer 200", url)
 		}
 		out = append(out, time.Since(start))
 	}
-	return out
+	return out, nil
 }
 
 func ok(client *http.Client, url string) bool {
@@ -107,13 +148,20 @@ func ok(client *http.Client, url string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-func freeAddr() string {
+// freeAddr returns a loopback address no listener holds at the moment.
+func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		log.Fatal(err)
+		return "", err
 	}
 	defer l.Close()
-	return l.Addr().String()
+	return l.Addr().String(), nil
+}
+
+// firstLine returns s up to its first newline.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 func median(d []time.Duration) time.Duration { return pct(d, 50) }

@@ -18,9 +18,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"log"
+	"io"
 	"os"
 	"slices"
 	"time"
@@ -30,73 +31,98 @@ import (
 )
 
 func main() {
-	days := flag.Int("days", 21, "simulated days")
-	retention := flag.Duration("retention", 7*24*time.Hour, "how long mail, audit events and expired tokens are kept")
-	mail := flag.Int("mail", 142_858, "sent outbox rows a day")
-	audit := flag.Int("audit", 111_112, "audit events a day")
-	batch := flag.Int("batch", 1000, "rows a pruning statement deletes")
-	db := flag.String("db", "", "a postgres:// URL whose search_path names an empty schema, or a directory for the SQLite file (default: a temporary one)")
-	flag.Parse()
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "retention:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, simulates the days they ask for and writes the table
+// to stdout.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("retention", flag.ContinueOnError)
+	days := flags.Int("days", 21, "simulated days")
+	retention := flags.Duration("retention", 7*24*time.Hour, "how long mail, audit events and expired tokens are kept")
+	mail := flags.Int("mail", 142_858, "sent outbox rows a day")
+	audit := flags.Int("audit", 111_112, "audit events a day")
+	batch := flags.Int("batch", 1000, "rows a pruning statement deletes")
+	db := flags.String("db", "", "a postgres:// URL whose search_path names an empty schema, or a directory for the SQLite file (default: a temporary one)")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *days < 1 || *batch < 1 || *mail < 0 || *audit < 0 || *retention <= 0 {
+		return errors.New("-days and -batch must be at least 1, -mail and -audit not negative, -retention positive")
+	}
 	if *db == "" {
 		d, err := os.MkdirTemp("", "retention")
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		defer os.RemoveAll(d)
 		*db = d
 	}
-	ctx := context.Background()
 	s, err := openBackend(ctx, *db)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer s.Close()
 	if err := s.Migrate(ctx); err != nil {
-		log.Fatal(err)
+		return err
 	}
 	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "week.example", Name: "Week", StorefrontURL: "https://week.example",
 		Enumeration: storekeep.EnumerationPrivate})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	start := time.Now().Add(-time.Duration(*days) * 24 * time.Hour)
-	fmt.Println("| day | rows pruned | size | free pages | batches | batch p50 | batch max |")
-	fmt.Println("|-----|-------------|-----------|------------|---------|-----------|-----------|")
+	fmt.Fprintln(stdout, "| day | rows pruned | size | free pages | batches | batch p50 | batch max |")
+	fmt.Fprintln(stdout, "|-----|-------------|-----------|------------|---------|-----------|-----------|")
 	for day := 1; day <= *days; day++ {
 		now := start.Add(time.Duration(day) * 24 * time.Hour)
 		if err := s.SeedHistory(ctx, sqlstore.History{ShopID: shop.ID, Customers: 1_000, PasswordHash: "seeded",
 			SentMail: *mail, MailSpan: 24 * time.Hour, AuditEvents: *audit, AuditSpan: 24 * time.Hour,
 			Now: now, Tag: fmt.Sprint(day)}); err != nil {
-			log.Fatal(err)
+			return err
 		}
-		cutoff := now.Add(-*retention)
-		var took []time.Duration
-		pruned := 0
-		for _, prune := range []func(context.Context, time.Time, int) (int, error){s.PruneMail, s.PruneAudit, s.PruneTokens} {
-			for {
-				t := time.Now()
-				n, err := prune(ctx, cutoff, *batch)
-				if err != nil {
-					log.Fatal(err)
-				}
-				took = append(took, time.Since(t))
-				pruned += n
-				if n < *batch {
-					break
-				}
-			}
+		pruned, took, err := pruneDay(ctx, s, now.Add(-*retention), *batch)
+		if err != nil {
+			return err
 		}
 		if err := s.settle(ctx); err != nil {
-			log.Fatal(err)
+			return err
 		}
 		bytes, free, err := s.size(ctx)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		slices.Sort(took)
-		fmt.Printf("| %d | %d | %.0f MB | %s | %d | %s | %s |\n", day, pruned, float64(bytes)/1e6, freeText(free), len(took),
-			took[len(took)/2].Round(10*time.Microsecond), took[len(took)-1].Round(10*time.Microsecond))
+		fmt.Fprintf(stdout, "| %d | %d | %.0f MB | %s | %d | %s | %s |\n", day, pruned, float64(bytes)/1e6, freeText(free),
+			len(took), took[len(took)/2].Round(10*time.Microsecond), took[len(took)-1].Round(10*time.Microsecond))
 	}
+	return nil
+}
+
+// pruneDay prunes mail, audit events and tokens older than cutoff in
+// batches of batch rows, as the worker does, and returns the rows pruned
+// and each batch's time.
+func pruneDay(ctx context.Context, s *backend, cutoff time.Time, batch int) (int, []time.Duration, error) {
+	var took []time.Duration
+	pruned := 0
+	for _, prune := range []func(context.Context, time.Time, int) (int, error){s.PruneMail, s.PruneAudit, s.PruneTokens} {
+		for {
+			t := time.Now()
+			n, err := prune(ctx, cutoff, batch)
+			if err != nil {
+				return 0, nil, err
+			}
+			took = append(took, time.Since(t))
+			pruned += n
+			if n < batch {
+				break
+			}
+		}
+	}
+	return pruned, took, nil
 }
 
 // freeText renders a count of free pages, or a dash where there is none.
