@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,6 +22,7 @@ import (
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/account"
 	"github.com/storekeep/storekeep/internal/app"
+	"github.com/storekeep/storekeep/internal/cli/clitest"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 	"github.com/storekeep/storekeep/internal/secret"
 	"github.com/storekeep/storekeep/internal/server"
@@ -176,7 +176,7 @@ func TestMailSurvivesSIGKILLInTheMiddleOfABurst(t *testing.T) {
 // server down, then restarts both and checks that every request answered
 // with success has its mail delivered.
 func sigkillMidBurst(t *testing.T, mode storekeep.Enumeration) {
-	bin := storekeepBinary(t)
+	bin := clitest.Binary(t)
 	srv := smtptest.Start(t)
 	srv.Stop()
 	db := nodeDB(t)
@@ -403,33 +403,7 @@ func openStore(t *testing.T, db string, keys ...[]byte) app.Store {
 	return s
 }
 
-var builtBinary = sync.OnceValues(func() (string, error) {
-	gomod, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "storekeep-faults-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "storekeep")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/storekeep")
-	build.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-// storekeepBinary builds cmd/storekeep once per test run.
-func storekeepBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := builtBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
+func TestMain(m *testing.M) { clitest.Main(m) }
 
 // process is a storekeep command running in its own process.
 type process struct {

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/storekeep/storekeep/internal/cli/clitest"
 )
 
 // readmeBlock returns the first ```sh block of README.md after the line
@@ -47,7 +49,7 @@ func TestReadmeWalkthroughRunsAsWritten(t *testing.T) {
 	readme := string(raw)
 	serve := readmeBlock(t, readme, "**Run the server**")
 	walkthrough := readmeBlock(t, readme, "## Walkthrough")
-	bin := storekeepBinary(t)
+	bin := clitest.Binary(t)
 	for _, block := range []*string{&serve, &walkthrough} {
 		if !strings.Contains(*block, "go run ./cmd/storekeep") {
 			t.Fatalf("README block does not run storekeep:\n%s", *block)

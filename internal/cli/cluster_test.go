@@ -13,30 +13,17 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/storekeep/storekeep/internal/cli/clitest"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
 )
 
-// buildBinary compiles storekeep once per test binary run.
-var buildBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "storekeep-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "storekeep")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/storekeep/storekeep/cmd/storekeep").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+func TestMain(m *testing.M) { clitest.Main(m) }
 
 // redisURL is the Redis the cluster shares, by the same rules as the
 // PostgreSQL tests: STOREKEEP_TEST_REDIS, or the local one under CI.
@@ -113,10 +100,7 @@ func randomHex(n int) string {
 func TestThreeNodesShareThrottlesMailAndTokens(t *testing.T) {
 	redis := redisURL(t)
 	db := pgtest.URL(t)
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := clitest.Binary(t)
 	sink := smtptest.Start(t)
 	key := make([]byte, 32)
 	rand.Read(key)

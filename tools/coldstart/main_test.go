@@ -2,57 +2,22 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/storekeep/storekeep/internal/cli/clitest"
 )
 
-// binDir holds the storekeep binary the tests built, removed after them.
-var binDir string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
-// storekeepBinary compiles storekeep once per test binary run.
-var storekeepBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "coldstart-bin-")
-	if err != nil {
-		return "", err
-	}
-	binDir = dir
-	bin := filepath.Join(dir, "storekeep")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/storekeep/storekeep/cmd/storekeep").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-func binary(t *testing.T) string {
-	t.Helper()
-	bin, err := storekeepBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
+func TestMain(m *testing.M) { clitest.Main(m) }
 
 // Two cold starts of a real node on a new SQLite file, then the listings
 // against the file it made: one line for each, each with a measured time.
 func TestColdstartTimesARealNodeAndItsListings(t *testing.T) {
 	var out bytes.Buffer
 	db := filepath.Join(t.TempDir(), "storekeep.db")
-	if err := run([]string{"-bin", binary(t), "-db", db, "-runs", "2"}, &out); err != nil {
+	if err := run([]string{"-bin", clitest.Binary(t), "-db", db, "-runs", "2"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	want := []*regexp.Regexp{
@@ -78,7 +43,7 @@ func TestColdstartTimesARealNodeAndItsListings(t *testing.T) {
 func TestColdstartReportsANodeThatDoesNotStart(t *testing.T) {
 	var out bytes.Buffer
 	db := filepath.Join(t.TempDir(), "storekeep.db")
-	err := run([]string{"-bin", binary(t), "-db", db, "-runs", "1", "--", "--no-such-flag"}, &out)
+	err := run([]string{"-bin", clitest.Binary(t), "-db", db, "-runs", "1", "--", "--no-such-flag"}, &out)
 	if err == nil || !strings.Contains(err.Error(), "ended before it answered") || !strings.Contains(err.Error(), "no-such-flag") {
 		t.Fatalf("err = %v", err)
 	}
