@@ -53,12 +53,15 @@ type Latency struct {
 // ScenarioReport is one scenario's figures. Latency covers every timed
 // request; OKLatency only the successful ones.
 type ScenarioReport struct {
-	Name           string       `json:"name"`
-	Requests       int64        `json:"requests"`
-	Seconds        float64      `json:"seconds"`
-	PerSecond      float64      `json:"requests_per_second"`
-	Latency        Latency      `json:"latency"`
-	OKLatency      Latency      `json:"ok_latency"`
+	Name      string  `json:"name"`
+	Requests  int64   `json:"requests"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"requests_per_second"`
+	Latency   Latency `json:"latency"`
+	OKLatency Latency `json:"ok_latency"`
+	// SentLate, in an open run, is how long after they fell due the bench
+	// took its requests up: its own lateness, which the latencies include.
+	SentLate       *Latency     `json:"sent_late,omitempty"`
 	Counts         Counts       `json:"counts"`
 	FirstError     string       `json:"first_error,omitempty"`
 	FirstUserError string       `json:"first_user_error,omitempty"`

@@ -73,7 +73,42 @@ func TestOpenRunSendsEveryRequestThatFellDue(t *testing.T) {
 	}
 	var table strings.Builder
 	rep.WriteTable(&table)
-	if !strings.Contains(table.String(), "open at 40 requests/s") {
-		t.Fatalf("table does not say the run was open:\n%s", table.String())
+	if !strings.Contains(table.String(), "open at 40 requests/s") || !strings.Contains(table.String(), "sent late") {
+		t.Fatalf("table does not say the run was open, or how late its requests were sent:\n%s", table.String())
+	}
+	if l := sc.SentLate; l == nil || l.P50 > sc.Latency.Max {
+		t.Fatalf("lateness %+v of an open run beside latency %+v", l, sc.Latency)
+	}
+}
+
+// A request taken up after it fell due is recorded as late by as much, and
+// a closed run records no lateness: one client whose every request takes
+// at least 10 ms, in an open run of 1,000 a second, takes up its i-th
+// request at least 9·i ms after it was due.
+func TestOpenRunRecordsHowLateEachRequestWasTakenUp(t *testing.T) {
+	for _, rate := range []float64{1000, 0} {
+		b := &bench{cfg: Config{Rate: rate, Duration: 100 * time.Millisecond, Clients: 1}, ips: []*buyerIPs{newBuyerIPs(0, 1)}}
+		steps := 0
+		workers, elapsed := b.run(context.Background(), func(context.Context, *worker) {
+			steps++
+			time.Sleep(10 * time.Millisecond)
+		})
+		sc := summarize(ScenarioRecover, workers, elapsed)
+		late := &workers[0].late
+		if rate == 0 {
+			if late.Count() != 0 || sc.SentLate != nil {
+				t.Fatalf("closed run recorded %d late requests (%+v)", late.Count(), sc.SentLate)
+			}
+			continue
+		}
+		if steps < 2 || late.Count() != uint64(steps) {
+			t.Fatalf("%d requests taken up, %d lateness records", steps, late.Count())
+		}
+		if least := time.Duration(steps-1) * 9 * time.Millisecond; late.Max() < least {
+			t.Fatalf("request %d taken up %v late, at least %v expected", steps, late.Max(), least)
+		}
+		if sc.SentLate == nil || sc.SentLate.Max < float64(late.Max().Microseconds())/1000-0.001 {
+			t.Fatalf("report's lateness %+v, recorded max %v", sc.SentLate, late.Max())
+		}
 	}
 }

@@ -45,6 +45,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 			l := sc.OKLatency
 			fmt.Fprintf(w, "  ok only        p50 %s  p90 %s  p95 %s  p99 %s  max %s\n", msText(l.P50), msText(l.P90), msText(l.P95), msText(l.P99), msText(l.Max))
 		}
+		if l := sc.SentLate; l != nil {
+			fmt.Fprintf(w, "  sent late      p50 %s  p90 %s  p95 %s  p99 %s  max %s (the bench's own delay, inside the times above)\n",
+				msText(l.P50), msText(l.P90), msText(l.P95), msText(l.P99), msText(l.Max))
+		}
 		if m := sc.Mail; m != nil {
 			l := m.Latency
 			fmt.Fprintf(w, "  mail           %d of %d accepted recovers delivered, %d missing, %d stray\n", m.Delivered, m.Accepted, m.Missing, m.Stray)
