@@ -131,6 +131,9 @@ func TestReportWritesATableAndJSON(t *testing.T) {
 			t.Errorf("JSON lacks %q:\n%s", want, js.String())
 		}
 	}
+	if strings.Contains(table.String(), "sent late") || strings.Contains(js.String(), "sent_late") {
+		t.Errorf("a closed run reports lateness:\n%s\n%s", table.String(), js.String())
+	}
 }
 
 func TestABadTokenStopsTheRunBeforeSeeding(t *testing.T) {

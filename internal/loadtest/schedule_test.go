@@ -79,6 +79,10 @@ func TestOpenRunSendsEveryRequestThatFellDue(t *testing.T) {
 	if l := sc.SentLate; l == nil || l.P50 > sc.Latency.Max {
 		t.Fatalf("lateness %+v of an open run beside latency %+v", l, sc.Latency)
 	}
+	var js strings.Builder
+	if err := rep.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"sent_late"`) {
+		t.Fatalf("JSON of an open run without its lateness (%v):\n%s", err, js.String())
+	}
 }
 
 // A request taken up after it fell due is recorded as late by as much, and
