@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -26,6 +27,7 @@ type SMTPSender struct {
 	cfg    smtpConfig
 	client *gomail.Client
 	dkim   *DKIM
+	tap    func(net.Conn) net.Conn
 
 	mu      sync.Mutex
 	conn    *gosmtp.Client
@@ -150,10 +152,10 @@ func (s *SMTPSender) sendLocked(ctx context.Context, m Message, env envelope) er
 	}
 	conn := s.netConn
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	err := s.client.SendWithSMTPClient(s.conn, msg)
+	delivered, err := s.transactLocked(msg, env)
 	if !stop() {
 		s.dropLocked(false)
-		if msg.IsDelivered() {
+		if delivered {
 			return nil
 		}
 		return fmt.Errorf("mail: send to %s interrupted: %w", s.cfg.addr, context.Cause(ctx))
@@ -161,10 +163,28 @@ func (s *SMTPSender) sendLocked(ctx context.Context, m Message, env envelope) er
 	if err != nil && !keepsConnection(err) {
 		s.dropLocked(false)
 	}
-	if msg.IsDelivered() {
+	if delivered {
 		return nil
 	}
 	return err
+}
+
+// transactLocked runs msg's transaction: pipelined where the server
+// takes it, else go-mail's one command at a time.
+func (s *SMTPSender) transactLocked(msg *gomail.Msg, env envelope) (delivered bool, err error) {
+	if !pipelines(s.conn) {
+		err := s.client.SendWithSMTPClient(s.conn, msg)
+		return msg.IsDelivered(), err
+	}
+	var raw bytes.Buffer
+	if _, err := msg.WriteTo(&raw); err != nil {
+		return false, fmt.Errorf("mail: compose message: %w", err)
+	}
+	if err := s.conn.UpdateDeadline(s.cfg.timeout); err != nil {
+		return false, &txError{step: stepMail, unsettled: true, err: err}
+	}
+	err = sendPipelined(s.conn, env, raw.Bytes())
+	return err == nil, err
 }
 
 func (s *SMTPSender) dialLocked(ctx context.Context) error {
@@ -193,6 +213,9 @@ func (s *SMTPSender) dialNet(ctx context.Context, network, addr string) (net.Con
 		conn, err = d.DialContext(ctx, network, addr)
 	}
 	if err == nil {
+		if s.tap != nil {
+			conn = s.tap(conn)
+		}
 		s.dialed = conn
 	}
 	return conn, err
@@ -231,6 +254,10 @@ func (s *SMTPSender) armIdle() {
 // a server says when it drops an idle client). Nothing was delivered, so
 // the message can go at once over a new connection.
 func stale(err error) bool {
+	var te *txError
+	if errors.As(err, &te) {
+		return te.step == stepMail && (te.code == 421 || te.code == 0 && closedBeforeReply(te.err))
+	}
 	var se *gomail.SendError
 	if !errors.As(err, &se) {
 		return false
@@ -248,6 +275,10 @@ func stale(err error) bool {
 // keepsConnection reports whether err is a reply to one transaction after
 // which the session is still in a known state.
 func keepsConnection(err error) bool {
+	var te *txError
+	if errors.As(err, &te) {
+		return !te.unsettled
+	}
 	var se *gomail.SendError
 	if !errors.As(err, &se) || se.ErrorCode() == 0 || se.ErrorCode() == 421 {
 		return false
@@ -261,6 +292,13 @@ func keepsConnection(err error) bool {
 
 // classify marks the errors that a later attempt cannot cure.
 func classify(err error) error {
+	var te *txError
+	if errors.As(err, &te) {
+		if te.step != stepMail && te.code >= 500 && te.code < 600 {
+			return Permanent(err)
+		}
+		return err
+	}
 	var se *gomail.SendError
 	if err == nil || !errors.As(err, &se) {
 		return err

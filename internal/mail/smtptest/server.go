@@ -27,7 +27,7 @@ type Server struct {
 	deferred    map[string]bool
 	idle        time.Duration
 	release     <-chan struct{}
-	no8BitMIME  bool
+	hidden      []string
 
 	mu      sync.Mutex
 	srv     *smtp.Server
@@ -98,7 +98,14 @@ func HoldData(release <-chan struct{}) Option {
 // as a relay that takes only 7-bit mail does. It holds on connections
 // without TLS.
 func Without8BITMIME() Option {
-	return func(s *Server) { s.no8BitMIME = true }
+	return WithoutExtensions("8BITMIME")
+}
+
+// WithoutExtensions makes the server leave the named extensions out of
+// its EHLO reply, as an older relay would. It holds on connections
+// without TLS.
+func WithoutExtensions(names ...string) Option {
+	return func(s *Server) { s.hidden = append(s.hidden, names...) }
 }
 
 // Start runs a server on 127.0.0.1 and a free port until t ends.
@@ -238,8 +245,8 @@ func (s *Server) serve(l net.Listener) {
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
-	if s.no8BitMIME {
-		l = hidingListener{Listener: l, line: []byte("250-8BITMIME\r\n")}
+	if len(s.hidden) > 0 {
+		l = hidingListener{Listener: l, names: s.hidden}
 	}
 	if s.tls != nil {
 		if s.implicitTLS {
@@ -285,10 +292,11 @@ func (s *Server) changedLocked() {
 	s.arrived = make(chan struct{})
 }
 
-// hidingListener's connections leave line out of what the server writes.
+// hidingListener's connections leave the EHLO lines of names out of what
+// the server writes.
 type hidingListener struct {
 	net.Listener
-	line []byte
+	names []string
 }
 
 func (l hidingListener) Accept() (net.Conn, error) {
@@ -296,16 +304,20 @@ func (l hidingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return hidingConn{Conn: c, line: l.line}, nil
+	return &hidingConn{Conn: c, names: l.names}, nil
 }
 
 type hidingConn struct {
 	net.Conn
-	line []byte
+	names []string
 }
 
-func (c hidingConn) Write(p []byte) (int, error) {
-	if _, err := c.Conn.Write(bytes.ReplaceAll(p, c.line, nil)); err != nil {
+func (c *hidingConn) Write(p []byte) (int, error) {
+	out := p
+	for _, n := range c.names {
+		out = bytes.ReplaceAll(out, []byte("250-"+n+"\r\n"), nil)
+	}
+	if _, err := c.Conn.Write(out); err != nil {
 		return 0, err
 	}
 	return len(p), nil

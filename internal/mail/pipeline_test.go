@@ -1,0 +1,208 @@
+package mail_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/mail/smtptest"
+)
+
+// turnCounter counts the times the client waits for the server: each read
+// that follows a write is one round trip.
+type turnCounter struct {
+	net.Conn
+	mu    sync.Mutex
+	wrote bool
+	turns int
+}
+
+func (c *turnCounter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	c.wrote = true
+	c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+func (c *turnCounter) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.wrote {
+		c.turns++
+		c.wrote = false
+	}
+	c.mu.Unlock()
+	return c.Conn.Read(p)
+}
+
+func (c *turnCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.turns
+}
+
+// servers are the two ways a message goes: pipelined, where the server
+// takes PIPELINING and CHUNKING, and a command at a time, where it lacks
+// either.
+var servers = []struct {
+	name string
+	opts []smtptest.Option
+}{
+	{"pipelined", nil},
+	{"one command at a time", []smtptest.Option{smtptest.WithoutExtensions("PIPELINING", "CHUNKING")}},
+}
+
+func TestSMTPSenderSendsAMessageInOneRoundTripWhereTheServerPipelinesAndChunks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		hidden []string
+		want   int
+	}{
+		{"PIPELINING and CHUNKING", nil, 1},
+		{"PIPELINING alone", []string{"CHUNKING"}, 4},
+		{"CHUNKING alone", []string{"PIPELINING"}, 4},
+		{"neither", []string{"PIPELINING", "CHUNKING"}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []smtptest.Option
+			if tc.hidden != nil {
+				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
+			}
+			srv := smtptest.Start(t, opts...)
+			var conn *turnCounter
+			s, err := mail.NewSMTPSender(srv.URL(), mail.WithConnTap(func(c net.Conn) net.Conn {
+				conn = &turnCounter{Conn: c}
+				return conn
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if err := s.Send(context.Background(), testMessage("first@example.com")); err != nil {
+				t.Fatal(err)
+			}
+			before := conn.count()
+			for _, to := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+				if err := s.Send(context.Background(), testMessage(to)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if per := (conn.count() - before) / 3; per != tc.want {
+				t.Errorf("%d round trips a message, want %d", per, tc.want)
+			}
+			if got := srv.WaitFor(t, 4, wait); len(got) != 4 || got[3].To != "c@example.com" {
+				t.Errorf("server has %d messages", len(got))
+			}
+		})
+	}
+}
+
+func TestSMTPSenderBodyCannotAddCommandsToTheSession(t *testing.T) {
+	const smuggled = "Hello\n.\nMAIL FROM:<evil@attacker.example>\nRCPT TO:<victim@example.com>\nBDAT 5 LAST\nDATA\nhello\n.\n"
+	for _, sv := range servers {
+		t.Run(sv.name, func(t *testing.T) {
+			srv := smtptest.Start(t, sv.opts...)
+			s := newSender(t, srv.URL())
+			m := testMessage("ana@example.com")
+			m.Text = smuggled
+			m.HTML = ""
+			if err := s.Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Send(context.Background(), testMessage("ben@example.com")); err != nil {
+				t.Fatal(err)
+			}
+			got := srv.WaitFor(t, 2, wait)
+			if len(got) != 2 || got[0].To != "ana@example.com" || got[1].To != "ben@example.com" {
+				t.Fatalf("server received %d messages: %+v", len(got), got)
+			}
+			for _, r := range got {
+				if len(r.Recipients) != 1 || r.EnvelopeFrom != m.From {
+					t.Errorf("envelope %q → %q", r.EnvelopeFrom, r.Recipients)
+				}
+			}
+			if want := strings.ReplaceAll(smuggled, "\n", "\r\n"); got[0].Text != want {
+				t.Errorf("text part = %q, want %q, every line as it was", got[0].Text, want)
+			}
+		})
+	}
+}
+
+func TestSMTPSenderRefusedStepsLeaveTheConnectionReadyForTheNext(t *testing.T) {
+	for _, sv := range servers {
+		t.Run(sv.name, func(t *testing.T) {
+			opts := append([]smtptest.Option{
+				smtptest.RejectRecipient("gone@example.com"),
+				smtptest.DeferRecipient("busy@example.com"),
+			}, sv.opts...)
+			srv := smtptest.Start(t, opts...)
+			s := newSender(t, srv.URL())
+			for _, tc := range []struct {
+				to        string
+				permanent bool
+			}{
+				{"gone@example.com", true},
+				{"busy@example.com", false},
+				{"gone@example.com", true},
+			} {
+				err := s.Send(context.Background(), testMessage(tc.to))
+				if err == nil || mail.IsPermanent(err) != tc.permanent {
+					t.Errorf("to %s: err = %v, want permanent %v", tc.to, err, tc.permanent)
+				}
+				if err := s.Send(context.Background(), testMessage("ana@example.com")); err != nil {
+					t.Fatalf("after the refusal of %s: %v", tc.to, err)
+				}
+			}
+			got := srv.WaitFor(t, 3, wait)
+			for _, r := range got {
+				if r.To != "ana@example.com" || len(r.Recipients) != 1 {
+					t.Errorf("delivered to %q (envelope %q)", r.To, r.Recipients)
+				}
+			}
+			if n := srv.Connections(); n != 1 {
+				t.Errorf("%d connections, want the one kept through every refusal", n)
+			}
+		})
+	}
+}
+
+func TestSMTPSenderMessageOverTheServersSizeIsPermanent(t *testing.T) {
+	line := strings.Repeat("x", 900) + "\n"
+	for _, sv := range servers {
+		t.Run(sv.name, func(t *testing.T) {
+			srv := smtptest.Start(t, sv.opts...)
+			s := newSender(t, srv.URL())
+			m := testMessage("ana@example.com")
+			m.Text, m.HTML = strings.Repeat(line, 12_000), ""
+			if err := s.Send(context.Background(), m); !mail.IsPermanent(err) {
+				t.Fatalf("11 MB message to a server that takes 10 MB: err = %v, want permanent", err)
+			}
+			if err := s.Send(context.Background(), testMessage("ben@example.com")); err != nil {
+				t.Fatalf("next message: %v", err)
+			}
+			if got := srv.WaitFor(t, 1, wait); len(got) != 1 || got[0].To != "ben@example.com" {
+				t.Errorf("server has %d messages", len(got))
+			}
+		})
+	}
+}
+
+func TestCRLFEndsEveryLineWithCRLF(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"a", "a"},
+		{"a\r\nb\r\n", "a\r\nb\r\n"},
+		{"a\nb\n", "a\r\nb\r\n"},
+		{"\n", "\r\n"},
+		{"\n\n", "\r\n\r\n"},
+		{"a\r\nb\nc\r\n", "a\r\nb\r\nc\r\n"},
+		{"a\r\r\nb", "a\r\r\nb"},
+		{"a\rb\n", "a\rb\r\n"},
+	} {
+		if got := string(mail.CRLF([]byte(tc.in))); got != tc.want {
+			t.Errorf("crlf(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
