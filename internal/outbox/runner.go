@@ -25,7 +25,7 @@ type runner struct {
 	// goroutines.
 	pending, loops sync.WaitGroup
 	// started counts the goroutines started, waiting those waiting for a
-	// task; the tests read them.
+	// task and not yet claimed by Go; the tests read started.
 	started, waiting atomic.Int64
 }
 
@@ -33,43 +33,61 @@ func newRunner(idle time.Duration) *runner {
 	return &runner{tasks: make(chan func()), stop: make(chan struct{}), idle: idle}
 }
 
-// Go runs f on one of the runner's goroutines.
+// Go runs f on one of the runner's goroutines. It claims a goroutine
+// that waits for work, which then takes f whichever of the waiting ones
+// receives it, or starts one when none waits.
 func (r *runner) Go(f func()) {
 	r.pending.Add(1)
 	task := func() {
 		defer r.pending.Done()
 		f()
 	}
-	select {
-	case r.tasks <- task:
-	default:
-		r.started.Add(1)
-		r.loops.Go(func() {
-			task()
-			r.loop()
-		})
+	if r.claim() {
+		r.tasks <- task
+		return
+	}
+	r.started.Add(1)
+	r.loops.Go(func() {
+		task()
+		r.loop()
+	})
+}
+
+// claim takes one of the waiting goroutines, if any.
+func (r *runner) claim() bool {
+	for {
+		w := r.waiting.Load()
+		if w == 0 {
+			return false
+		}
+		if r.waiting.CompareAndSwap(w, w-1) {
+			return true
+		}
 	}
 }
 
 // loop runs tasks handed to it until the runner closes or none comes
-// for r.idle.
+// for r.idle. A goroutine that would end while every waiting one is
+// claimed takes the task under way to it first.
 func (r *runner) loop() {
 	quiet := time.NewTimer(r.idle)
 	defer quiet.Stop()
 	for {
 		r.waiting.Add(1)
+		var task func()
 		select {
-		case task := <-r.tasks:
-			r.waiting.Add(-1)
-			task()
-			quiet.Reset(r.idle)
+		case task = <-r.tasks:
 		case <-quiet.C:
-			r.waiting.Add(-1)
-			return
 		case <-r.stop:
-			r.waiting.Add(-1)
-			return
 		}
+		if task == nil {
+			if r.claim() {
+				return
+			}
+			task = <-r.tasks
+		}
+		task()
+		quiet.Reset(r.idle)
 	}
 }
 
