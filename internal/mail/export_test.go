@@ -1,6 +1,9 @@
 package mail
 
-import "net"
+import (
+	"bytes"
+	"net"
+)
 
 // WithConnTap makes the sender talk over tap(conn) for each connection it
 // dials, so that a test can watch the conversation.
@@ -8,5 +11,15 @@ func WithConnTap(tap func(net.Conn) net.Conn) SMTPOption {
 	return func(s *SMTPSender) { s.tap = tap }
 }
 
-// CRLF exposes crlf to the tests.
-var CRLF = crlf
+// CRLF writes in to a crlfWriter chunk bytes at a time and returns what
+// it made of it.
+func CRLF(in string, chunk int) string {
+	var buf bytes.Buffer
+	w := &crlfWriter{buf: &buf}
+	for len(in) > 0 {
+		n := min(chunk, len(in))
+		w.Write([]byte(in[:n]))
+		in = in[n:]
+	}
+	return buf.String()
+}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/textproto"
-	"strings"
 	"syscall"
 
 	gosmtp "github.com/wneessen/go-mail/smtp"
@@ -56,19 +55,16 @@ func pipelines(c *gosmtp.Client) bool {
 	return pipelining && chunking
 }
 
-// sendPipelined sends raw from env.from to env.to in one round trip: MAIL,
+// sendPipelined sends raw, a message whose lines end in CRLF, from env.from to env.to in one round trip: MAIL,
 // RCPT and BDAT with the message itself go in one write, and the three
 // replies are read after. A server that refuses MAIL or RCPT still reads
 // the chunk and refuses BDAT (RFC 3030, section 2); the session is then
 // reset. go-mail, which sends each command after the last one's reply,
 // four round trips, stays the way for servers without both extensions.
+//
+// env's addresses are bare ones that net/mail parsed (parseEnvelope), so
+// no CR, LF or NUL in them can end a command early.
 func sendPipelined(c *gosmtp.Client, env envelope, raw []byte) error {
-	for _, a := range []string{env.from.Address, env.to.Address} {
-		if strings.ContainsAny(a, "\r\n\x00") {
-			return fmt.Errorf("mail: address %q holds a line break or NUL", a)
-		}
-	}
-	raw = crlf(raw)
 	w := c.Text.W
 	fmt.Fprintf(w, "MAIL FROM:<%s>%s\r\nRCPT TO:<%s>\r\nBDAT %d LAST\r\n",
 		env.from.Address, mailParams(c), env.to.Address, len(raw))
@@ -136,22 +132,33 @@ func mailParams(c *gosmtp.Client) string {
 	return p
 }
 
-// crlf returns raw with every bare line feed made CRLF, as DATA's dot
-// encoding would; BDAT carries the octets as they are, and a message must
-// still end its lines with CRLF (RFC 3030, section 3).
-func crlf(raw []byte) []byte {
-	n := bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n"))
-	if n == 0 {
-		return raw
-	}
-	out := make([]byte, 0, len(raw)+n)
-	for i, b := range raw {
-		if b == '\n' && (i == 0 || raw[i-1] != '\r') {
-			out = append(out, '\r')
+// crlfWriter appends what is written to it to buf with every bare line
+// feed made CRLF, as DATA's dot encoding would: BDAT carries the octets as
+// they are, and a message must still end its lines with CRLF (RFC 3030,
+// section 3).
+type crlfWriter struct {
+	buf *bytes.Buffer
+	cr  bool
+}
+
+func (c *crlfWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.buf.Write(p)
+			c.cr = p[len(p)-1] == '\r'
+			break
 		}
-		out = append(out, b)
+		c.buf.Write(p[:i])
+		if i > 0 && p[i-1] != '\r' || i == 0 && !c.cr {
+			c.buf.WriteByte('\r')
+		}
+		c.buf.WriteByte('\n')
+		c.cr = false
+		p = p[i+1:]
 	}
-	return out
+	return n, nil
 }
 
 // closedBeforeReply reports whether err says the connection was gone

@@ -201,8 +201,10 @@ func TestCRLFEndsEveryLineWithCRLF(t *testing.T) {
 		{"a\r\r\nb", "a\r\r\nb"},
 		{"a\rb\n", "a\rb\r\n"},
 	} {
-		if got := string(mail.CRLF([]byte(tc.in))); got != tc.want {
-			t.Errorf("crlf(%q) = %q, want %q", tc.in, got, tc.want)
+		for chunk := 1; chunk <= max(len(tc.in), 1); chunk++ {
+			if got := mail.CRLF(tc.in, chunk); got != tc.want {
+				t.Errorf("%q written %d bytes at a time = %q, want %q", tc.in, chunk, got, tc.want)
+			}
 		}
 	}
 }

@@ -19,6 +19,10 @@ import (
 // of a burst.
 const smtpIdleTimeout = 15 * time.Second
 
+// maxKeptMessage is the largest buffer a sender keeps from one message to
+// the next; a larger message's is let go.
+const maxKeptMessage = 256 << 10
+
 // SMTPSender sends mail through one SMTP server. It keeps one connection
 // open across a burst of messages, closes it once idle, and dials again
 // when the server dropped it. It is safe for concurrent use: sends take
@@ -30,6 +34,7 @@ type SMTPSender struct {
 	tap    func(net.Conn) net.Conn
 
 	mu      sync.Mutex
+	raw     bytes.Buffer
 	conn    *gosmtp.Client
 	netConn net.Conn
 	dialed  net.Conn
@@ -176,14 +181,17 @@ func (s *SMTPSender) transactLocked(msg *gomail.Msg, env envelope) (delivered bo
 		err := s.client.SendWithSMTPClient(s.conn, msg)
 		return msg.IsDelivered(), err
 	}
-	var raw bytes.Buffer
-	if _, err := msg.WriteTo(&raw); err != nil {
+	s.raw.Reset()
+	if s.raw.Cap() > maxKeptMessage {
+		s.raw = bytes.Buffer{}
+	}
+	if _, err := msg.WriteTo(&crlfWriter{buf: &s.raw}); err != nil {
 		return false, fmt.Errorf("mail: compose message: %w", err)
 	}
 	if err := s.conn.UpdateDeadline(s.cfg.timeout); err != nil {
 		return false, &txError{step: stepMail, unsettled: true, err: err}
 	}
-	err = sendPipelined(s.conn, env, raw.Bytes())
+	err = sendPipelined(s.conn, env, s.raw.Bytes())
 	return err == nil, err
 }
 

@@ -280,7 +280,11 @@ func TestSMTPSenderDialsOnceForAStaleConnection(t *testing.T) {
 func TestSMTPSenderBadAddressIsPermanent(t *testing.T) {
 	srv := smtptest.Start(t)
 	s := newSender(t, srv.URL())
-	for _, to := range []string{"not an address", "Ana <ana@example.com>", ""} {
+	for _, to := range []string{
+		"not an address", "Ana <ana@example.com>", "",
+		"ana@example.com>\r\nRCPT TO:<victim@example.com", "\"ana\r\nRCPT TO:<victim@example.com>\"@example.com",
+		"ana@example.com\nDATA", "ana\x00@example.com", "\"ana\x00\"@example.com",
+	} {
 		if err := s.Send(context.Background(), testMessage(to)); !mail.IsPermanent(err) {
 			t.Errorf("To %q: err = %v, want permanent", to, err)
 		}
