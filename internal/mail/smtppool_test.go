@@ -52,6 +52,20 @@ func TestSMTPPoolSpreadsABurstOverItsConnectionsAndNoMore(t *testing.T) {
 	}
 }
 
+func TestSMTPPoolSendsATrickleOverOneConnection(t *testing.T) {
+	srv := smtptest.Start(t)
+	p := newPool(t, srv.URL(), 4)
+	for i := range 8 {
+		if err := p.Send(context.Background(), testMessage(fmt.Sprintf("t%d@example.com", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.WaitFor(t, 8, wait)
+	if n := srv.Connections(); n != 1 {
+		t.Errorf("%d connections for 8 mails one after another, want the one used last each time", n)
+	}
+}
+
 func TestSMTPPoolRejectsABadURLAndRedactsItsPassword(t *testing.T) {
 	if _, err := mail.NewSMTPPool("http://example.com", 2); err == nil {
 		t.Error("an http:// URL made a pool")
