@@ -19,10 +19,11 @@ const (
 	stepMail step = iota
 	stepRcpt
 	stepData
+	stepEnd
 )
 
 func (s step) String() string {
-	return [...]string{"MAIL FROM", "RCPT TO", "BDAT"}[s]
+	return [...]string{"MAIL FROM", "RCPT TO", "DATA", "end of data"}[s]
 }
 
 // txError is a pipelined transaction's failure: the server's reply to one
@@ -45,34 +46,69 @@ func (e *txError) Error() string {
 
 func (e *txError) Unwrap() error { return e.err }
 
-// pipelines reports whether the server takes a whole transaction in one
-// write: PIPELINING (RFC 2920) with CHUNKING (RFC 3030). PIPELINING alone
-// still needs a round trip for DATA's 354 and measured no faster than a
-// command at a time (BENCHMARKS.md).
+// pipelines reports whether the server takes a transaction's commands in
+// one write (PIPELINING, RFC 2920).
 func pipelines(c *gosmtp.Client) bool {
-	pipelining, _ := c.Extension("PIPELINING")
-	chunking, _ := c.Extension("CHUNKING")
-	return pipelining && chunking
+	ok, _ := c.Extension("PIPELINING")
+	return ok
 }
 
-// sendPipelined sends raw, a message whose lines end in CRLF, from env.from to env.to in one round trip: MAIL,
-// RCPT and BDAT with the message itself go in one write, and the three
-// replies are read after. A server that refuses MAIL or RCPT still reads
-// the chunk and refuses BDAT (RFC 3030, section 2); the session is then
-// reset. go-mail, which sends each command after the last one's reply,
-// four round trips, stays the way for servers without both extensions.
+// sendPipelined sends raw, a message whose lines end in CRLF, from env.from
+// to env.to. Where the server takes CHUNKING (RFC 3030) that is one round
+// trip: MAIL, RCPT and BDAT with the message itself go in one write, and
+// the three replies are read after; a server that refuses MAIL or RCPT
+// still reads the chunk and refuses BDAT. Without CHUNKING it is two: MAIL,
+// RCPT and DATA in one write, then the message after DATA's 354, or only
+// its end when a step was refused. A session left in a transaction by a
+// refusal is reset. go-mail, which sends each command after the last one's
+// reply, four round trips, stays the way for servers without PIPELINING.
 //
 // env's addresses are bare ones that net/mail parsed (parseEnvelope), so
 // no CR, LF or NUL in them can end a command early.
 func sendPipelined(c *gosmtp.Client, env envelope, raw []byte) error {
+	chunking, _ := c.Extension("CHUNKING")
 	w := c.Text.W
-	fmt.Fprintf(w, "MAIL FROM:<%s>%s\r\nRCPT TO:<%s>\r\nBDAT %d LAST\r\n",
-		env.from.Address, mailParams(c), env.to.Address, len(raw))
-	w.Write(raw)
+	fmt.Fprintf(w, "MAIL FROM:<%s>%s\r\nRCPT TO:<%s>\r\n", env.from.Address, mailParams(c), env.to.Address)
+	if chunking {
+		fmt.Fprintf(w, "BDAT %d LAST\r\n", len(raw))
+		w.Write(raw)
+	} else {
+		w.WriteString("DATA\r\n")
+	}
 	if err := w.Flush(); err != nil {
 		return &txError{step: stepMail, unsettled: true, err: err}
 	}
-	return settle(c, []error{reply(c, stepMail, 250), reply(c, stepRcpt, 250), reply(c, stepData, 250)})
+	errs := []error{reply(c, stepMail, 250), reply(c, stepRcpt, 250)}
+	if chunking {
+		return settle(c, append(errs, reply(c, stepData, 250)))
+	}
+	errs = append(errs, reply(c, stepData, 354))
+	accepted := errs[0] == nil && errs[1] == nil
+	return settle(c, append(errs, endData(c, raw, accepted, errs[2] == nil)))
+}
+
+// endData sends the message after DATA's 354 and reads the reply to its
+// end. When MAIL or RCPT was refused and the server opened the data all
+// the same, it ends the data at once, with nothing in it, so the session
+// can be reset.
+func endData(c *gosmtp.Client, raw []byte, accepted, opened bool) error {
+	if !opened {
+		return nil
+	}
+	dw := c.Text.DotWriter()
+	if accepted {
+		if _, err := dw.Write(raw); err != nil {
+			return &txError{step: stepEnd, unsettled: true, err: err}
+		}
+	}
+	if err := dw.Close(); err != nil {
+		return &txError{step: stepEnd, unsettled: true, err: err}
+	}
+	err := reply(c, stepEnd, 250)
+	if !accepted && err == nil {
+		return &txError{step: stepEnd, unsettled: true, err: errors.New("server took data with no recipient")}
+	}
+	return err
 }
 
 // settle returns the first of a transaction's failures, resetting the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
 
 // discardSink is a go-smtp server on loopback that accepts every message
@@ -118,5 +119,53 @@ func BenchmarkRender(b *testing.B) {
 		if _, err := r.Render(testShop, m, "no-reply@shop.example"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSMTPSendAcrossALink sends reset mails one after another over one
+// connection to a server whose replies arrive 2 ms after it wrote them, as
+// over a link with that round trip: each way a server allows a message to
+// go. mails/s is what one connection carries across such a link.
+func BenchmarkSMTPSendAcrossALink(b *testing.B) {
+	r, err := mail.NewRenderer("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg, err := r.Render(testShop, testMail(storekeep.TemplateReset, "en"), "no-reply@shop.example")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		hidden []string
+	}{
+		{"PIPELINING and CHUNKING", nil},
+		{"PIPELINING alone", []string{"CHUNKING"}},
+		{"neither", []string{"PIPELINING", "CHUNKING"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			opts := []smtptest.Option{smtptest.WithLatency(2 * time.Millisecond)}
+			if tc.hidden != nil {
+				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
+			}
+			srv := smtptest.Start(b, opts...)
+			s, err := mail.NewSMTPSender(srv.URL())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Send(context.Background(), msg); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				m := msg
+				m.To = fmt.Sprintf("c%d@example.com", i)
+				if err := s.Send(context.Background(), m); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+		})
 	}
 }

@@ -28,6 +28,7 @@ type Server struct {
 	idle        time.Duration
 	release     <-chan struct{}
 	hidden      []string
+	latency     time.Duration
 
 	mu      sync.Mutex
 	srv     *smtp.Server
@@ -106,6 +107,14 @@ func Without8BITMIME() Option {
 // without TLS.
 func WithoutExtensions(names ...string) Option {
 	return func(s *Server) { s.hidden = append(s.hidden, names...) }
+}
+
+// WithLatency makes what the server writes reach the client d after it
+// was written, as over a link with a round trip of d: each reply is late
+// by d, and replies written one after another stay as close together as
+// they were.
+func WithLatency(d time.Duration) Option {
+	return func(s *Server) { s.latency = d }
 }
 
 // Start runs a server on 127.0.0.1 and a free port until t ends.
@@ -247,6 +256,9 @@ func (s *Server) serve(l net.Listener) {
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	if len(s.hidden) > 0 {
 		l = hidingListener{Listener: l, names: s.hidden}
+	}
+	if s.latency > 0 {
+		l = slowListener{Listener: l, latency: s.latency}
 	}
 	if s.tls != nil {
 		if s.implicitTLS {
