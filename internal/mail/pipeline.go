@@ -95,13 +95,7 @@ func endData(c *gosmtp.Client, raw []byte, accepted, opened bool) error {
 	if !opened {
 		return nil
 	}
-	dw := c.Text.DotWriter()
-	if accepted {
-		if _, err := dw.Write(raw); err != nil {
-			return &txError{step: stepEnd, unsettled: true, err: err}
-		}
-	}
-	if err := dw.Close(); err != nil {
+	if err := writeData(c, raw, accepted); err != nil {
 		return &txError{step: stepEnd, unsettled: true, err: err}
 	}
 	err := reply(c, stepEnd, 250)
@@ -109,6 +103,20 @@ func endData(c *gosmtp.Client, raw []byte, accepted, opened bool) error {
 		return &txError{step: stepEnd, unsettled: true, err: errors.New("server took data with no recipient")}
 	}
 	return err
+}
+
+// writeData writes the message dot-stuffed and its end, or, when send is
+// false, the end alone.
+func writeData(c *gosmtp.Client, raw []byte, send bool) error {
+	if !send {
+		c.Text.W.WriteString(".\r\n")
+		return c.Text.W.Flush()
+	}
+	dw := c.Text.DotWriter()
+	if _, err := dw.Write(raw); err != nil {
+		return err
+	}
+	return dw.Close()
 }
 
 // settle returns the first of a transaction's failures, resetting the

@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"net"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -208,5 +209,96 @@ func TestCRLFEndsEveryLineWithCRLF(t *testing.T) {
 				t.Errorf("%q written %d bytes at a time = %q, want %q", tc.in, chunk, got, tc.want)
 			}
 		}
+	}
+}
+
+// scriptedRelay is a relay on loopback that pipelines but opens DATA even
+// after refusing the only recipient, as RFC 2920 (section 3.1) says a
+// server must not and some old ones do. It records the data it was given.
+type scriptedRelay struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns int
+	data  []string
+}
+
+func startScriptedRelay(t *testing.T) *scriptedRelay {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &scriptedRelay{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r.mu.Lock()
+			r.conns++
+			r.mu.Unlock()
+			go r.serve(c)
+		}
+	}()
+	return r
+}
+
+func (r *scriptedRelay) serve(c net.Conn) {
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	tp.PrintfLine("220 relay.example ESMTP")
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		switch verb, _, _ := strings.Cut(strings.ToUpper(line), " "); verb {
+		case "EHLO":
+			tp.PrintfLine("250-relay.example\r\n250 PIPELINING")
+		case "MAIL", "RSET", "NOOP":
+			tp.PrintfLine("250 OK")
+		case "RCPT":
+			tp.PrintfLine("550 No such mailbox")
+		case "DATA":
+			tp.PrintfLine("354 Go ahead")
+			data, err := tp.ReadDotBytes()
+			if err != nil {
+				return
+			}
+			r.mu.Lock()
+			r.data = append(r.data, string(data))
+			r.mu.Unlock()
+			tp.PrintfLine("554 No valid recipients")
+		case "QUIT":
+			tp.PrintfLine("221 Bye")
+			return
+		default:
+			tp.PrintfLine("502 Not implemented")
+		}
+	}
+}
+
+func TestSMTPSenderSendsNothingWhenARelayOpensDataForNoRecipient(t *testing.T) {
+	relay := startScriptedRelay(t)
+	s := newSender(t, "smtp://"+relay.ln.Addr().String()+"?starttls=none")
+	for range 2 {
+		if err := s.Send(context.Background(), testMessage("gone@example.com")); !mail.IsPermanent(err) {
+			t.Fatalf("refused recipient: err = %v, want permanent", err)
+		}
+	}
+	relay.mu.Lock()
+	defer relay.mu.Unlock()
+	if len(relay.data) != 2 {
+		t.Fatalf("relay saw %d DATA commands, want 2", len(relay.data))
+	}
+	for _, d := range relay.data {
+		if d != "" {
+			t.Errorf("relay was given %q after refusing the recipient, want nothing", d)
+		}
+	}
+	if relay.conns != 1 {
+		t.Errorf("%d connections, want the one kept, reset after each refusal", relay.conns)
 	}
 }
