@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	netmail "net/mail"
 	"sync"
@@ -369,14 +370,24 @@ func newMsg(m Message, env envelope, enc gomail.Encoding) *gomail.Msg {
 		msg.SetGenHeader(gomail.Header(k), v)
 	}
 	if m.Text == "" {
-		msg.SetBodyString(gomail.TypeTextHTML, m.HTML)
+		msg.SetBodyWriter(gomail.TypeTextHTML, writeString(m.HTML))
 		return msg
 	}
-	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	msg.SetBodyWriter(gomail.TypeTextPlain, writeString(m.Text))
 	if m.HTML != "" {
-		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+		msg.AddAlternativeWriter(gomail.TypeTextHTML, writeString(m.HTML))
 	}
 	return msg
+}
+
+// writeString is a part's body that writes s, as often as the message is
+// written (once to sign it, once to send it), without copying it first
+// as go-mail's string bodies do.
+func writeString(s string) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := io.WriteString(w, s)
+		return int64(n), err
+	}
 }
 
 // bareAddress parses a single address without display name.
