@@ -57,6 +57,20 @@ func (x *discardSession) Data(r io.Reader) error {
 	return nil
 }
 
+// resetMail is a reset mail rendered with the embedded templates.
+func resetMail(b *testing.B) mail.Message {
+	b.Helper()
+	r, err := mail.NewRenderer("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg, err := r.Render(testShop, testMail(storekeep.TemplateReset, "en"), "no-reply@shop.example")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return msg
+}
+
 // cpuTime is the CPU time the process has used, user and system.
 func cpuTime(b *testing.B) time.Duration {
 	var ru syscall.Rusage
@@ -76,14 +90,7 @@ func BenchmarkSMTPPoolSend(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pool.Close()
-	r, err := mail.NewRenderer("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	msg, err := r.Render(testShop, testMail(storekeep.TemplateReset, "en"), "no-reply@shop.example")
-	if err != nil {
-		b.Fatal(err)
-	}
+	msg := resetMail(b)
 	if err := pool.Send(context.Background(), msg); err != nil {
 		b.Fatal(err)
 	}
@@ -127,14 +134,7 @@ func BenchmarkRender(b *testing.B) {
 // over a link with that round trip: each way a server allows a message to
 // go. mails/s is what one connection carries across such a link.
 func BenchmarkSMTPSendAcrossALink(b *testing.B) {
-	r, err := mail.NewRenderer("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	msg, err := r.Render(testShop, testMail(storekeep.TemplateReset, "en"), "no-reply@shop.example")
-	if err != nil {
-		b.Fatal(err)
-	}
+	msg := resetMail(b)
 	for _, tc := range []struct {
 		name   string
 		hidden []string
