@@ -344,8 +344,8 @@ func TestHashesReuseOneWorkMemory(t *testing.T) {
 		mustHash(t, h, fmt.Sprintf("password %d", i))
 	}
 	runtime.ReadMemStats(&after)
-	work := uint64(testParams.Memory) << 10
-	if grew := after.HeapSys - before.HeapSys; grew > 2*work {
+	work := int64(testParams.Memory) << 10
+	if grew := int64(after.HeapSys) - int64(before.HeapSys); grew > 2*work {
 		t.Fatalf("heap grew by %d MiB over %d hashes of %d MiB each; want at most %d MiB",
 			grew>>20, hashes, work>>20, 2*work>>20)
 	}
