@@ -23,3 +23,6 @@ func CRLF(in string, chunk int) string {
 	}
 	return buf.String()
 }
+
+// TrimLines exposes trimLines to the tests.
+var TrimLines = trimLines

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	texttemplate "text/template"
+	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -407,7 +408,7 @@ func (r *Renderer) execHTML(srcs []source, name string, data *TemplateData) (str
 	if err := t.Execute(&out, data); err != nil {
 		return "", fmt.Errorf("mail: %w", err)
 	}
-	return strings.TrimSpace(out.String()) + "\n", nil
+	return trimLines(out.String()), nil
 }
 
 // linkArgs is what the layout's "button" and "fallback" templates take.
@@ -436,5 +437,18 @@ func tidyText(s string) string {
 		out.WriteString(line)
 		blank = false
 	}
-	return strings.TrimSpace(out.String()) + "\n"
+	out.WriteByte('\n')
+	return trimLines(out.String())
+}
+
+// trimLines returns s without leading and trailing white space, ended by
+// one line feed: a slice of s when a line feed follows its last text, as
+// it does after a template's last line, and a copy only when none does.
+func trimLines(s string) string {
+	start := len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
+	end := start + len(strings.TrimRightFunc(s[start:], unicode.IsSpace))
+	if end < len(s) && s[end] == '\n' {
+		return s[start : end+1]
+	}
+	return s[start:end] + "\n"
 }

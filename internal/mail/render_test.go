@@ -340,3 +340,14 @@ func TestRenderKeepsEachDataValueOnItsLine(t *testing.T) {
 		t.Errorf("subject %q", msg.Subject)
 	}
 }
+
+func TestTrimLinesEndsTheTrimmedTextWithOneLineFeed(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "\n", " \n\n", "a", "a\n", "a\n\n", "  a  \n\n", "\n a \n b \n", "\t<p>x</p>\r\n",
+		"a\u00a0\n", "\u00a0a", "a b", "é\n ",
+	} {
+		if got, want := mail.TrimLines(s), strings.TrimSpace(s)+"\n"; got != want {
+			t.Errorf("trimLines(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
