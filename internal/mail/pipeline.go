@@ -129,12 +129,7 @@ func settle(c *gosmtp.Client, errs []error) error {
 			if first == nil {
 				first = te
 			}
-			if te.code == 0 || te.code == 421 {
-				te.unsettled = true
-			}
-			if te.unsettled {
-				first.unsettled = true
-			}
+			first.unsettled = first.unsettled || te.unsettled
 		}
 	}
 	if first == nil {
@@ -148,7 +143,9 @@ func settle(c *gosmtp.Client, errs []error) error {
 	return first
 }
 
-// reply reads the server's reply to st, which succeeds with code want.
+// reply reads the server's reply to st, which succeeds with code want. A
+// failure to read and a 421 (the server closing) leave the session
+// unsettled.
 func reply(c *gosmtp.Client, st step, want int) error {
 	code, msg, err := c.Text.ReadResponse(want)
 	if err == nil {
@@ -156,7 +153,7 @@ func reply(c *gosmtp.Client, st step, want int) error {
 	}
 	var pe *textproto.Error
 	if errors.As(err, &pe) {
-		return &txError{step: st, code: pe.Code, err: errors.New(pe.Msg)}
+		return &txError{step: st, code: pe.Code, unsettled: pe.Code == 421, err: errors.New(pe.Msg)}
 	}
 	if code != 0 {
 		return &txError{step: st, code: code, unsettled: true, err: fmt.Errorf("%s: %w", msg, err)}
