@@ -26,3 +26,11 @@ func CRLF(in string, chunk int) string {
 
 // TrimLines exposes trimLines to the tests.
 var TrimLines = trimLines
+
+// MessageBufferCap is the capacity of the buffer s keeps for the next
+// pipelined message.
+func MessageBufferCap(s *SMTPSender) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.raw.Cap()
+}

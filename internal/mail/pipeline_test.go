@@ -182,6 +182,9 @@ func TestSMTPSenderMessageOverTheServersSizeIsPermanent(t *testing.T) {
 			if err := s.Send(context.Background(), m); !mail.IsPermanent(err) {
 				t.Fatalf("11 MB message to a server that takes 10 MB: err = %v, want permanent", err)
 			}
+			if c := mail.MessageBufferCap(s); c > 256<<10 {
+				t.Errorf("the sender keeps a %d KB buffer after an 11 MB message, want it let go", c>>10)
+			}
 			if err := s.Send(context.Background(), testMessage("ben@example.com")); err != nil {
 				t.Fatalf("next message: %v", err)
 			}

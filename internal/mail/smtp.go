@@ -182,10 +182,7 @@ func (s *SMTPSender) transactLocked(msg *gomail.Msg, env envelope) (delivered bo
 		err := s.client.SendWithSMTPClient(s.conn, msg)
 		return msg.IsDelivered(), err
 	}
-	s.raw.Reset()
-	if s.raw.Cap() > maxKeptMessage {
-		s.raw = bytes.Buffer{}
-	}
+	defer s.keepRaw()
 	if _, err := msg.WriteTo(&crlfWriter{buf: &s.raw}); err != nil {
 		return false, fmt.Errorf("mail: compose message: %w", err)
 	}
@@ -194,6 +191,16 @@ func (s *SMTPSender) transactLocked(msg *gomail.Msg, env envelope) (delivered bo
 	}
 	err = sendPipelined(s.conn, env, s.raw.Bytes())
 	return err == nil, err
+}
+
+// keepRaw empties the message buffer for the next send, and lets it go
+// when a large message grew it, so that an idle connection does not hold
+// it.
+func (s *SMTPSender) keepRaw() {
+	s.raw.Reset()
+	if s.raw.Cap() > maxKeptMessage {
+		s.raw = bytes.Buffer{}
+	}
 }
 
 func (s *SMTPSender) dialLocked(ctx context.Context) error {
