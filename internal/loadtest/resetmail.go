@@ -84,5 +84,17 @@ func findResetLink(h textproto.MIMEHeader, body io.Reader) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return resetLink.FindSubmatch(data), nil
+	return findLink(data), nil
+}
+
+// findLink is resetLink.FindSubmatch(data), with the search started at the
+// word that holds the first "/account/reset/": no match can begin before
+// it, since the link's characters exclude the ones that end a word.
+func findLink(data []byte) [][]byte {
+	i := bytes.Index(data, []byte("/account/reset/"))
+	if i < 0 {
+		return nil
+	}
+	from := bytes.LastIndexAny(data[:i], "\t\n\f\r \"'<>") + 1
+	return resetLink.FindSubmatch(data[from:])
 }

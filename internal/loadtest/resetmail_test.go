@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -64,4 +65,32 @@ func TestBuyerIPsAreDistinctPerClientAndRotate(t *testing.T) {
 	if ip := last.Next(); ip != "10.255.255.255" {
 		t.Fatalf("last address %s", ip)
 	}
+}
+
+func FuzzFindLinkMatchesTheWholeSearch(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"no link here",
+		"https://shop.example/account/reset/7/tok",
+		"open https://shop.example/fr/account/reset/7/tok_-9 now",
+		`<a href="https://shop.example/account/reset/12/abc">x</a>`,
+		"https://x.example/?next=http://y.example/account/reset/1/t",
+		"/account/reset/1/t then https://z.example/account/reset/2/u",
+		"https://a.example/account/reset/x/ https://b.example/account/reset/3/v",
+		"'https://q.example/account/reset/4/w'",
+		"http:/account/reset/5/z",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, want := findLink(data), resetLink.FindSubmatch(data)
+		if len(got) != len(want) {
+			t.Fatalf("%q: found %q, the whole search %q", data, got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%q: found %q, the whole search %q", data, got, want)
+			}
+		}
+	})
 }

@@ -59,7 +59,7 @@ func serveSink(ln net.Listener) *sink {
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
 	go func() {
 		defer close(s.done)
-		s.srv.Serve(ln)
+		s.srv.Serve(replyListener{ln})
 	}()
 	return s
 }
