@@ -20,10 +20,11 @@ const (
 	stepRcpt
 	stepData
 	stepEnd
+	stepReset
 )
 
 func (s step) String() string {
-	return [...]string{"MAIL FROM", "RCPT TO", "DATA", "end of data"}[s]
+	return [...]string{"MAIL FROM", "RCPT TO", "DATA", "end of data", "RSET"}[s]
 }
 
 // txError is a pipelined transaction's failure: the server's reply to one
@@ -122,6 +123,21 @@ func writeData(c *gosmtp.Client, raw []byte, send bool) error {
 // settle returns the first of a transaction's failures, resetting the
 // session when the server refused a step and the connection still holds.
 func settle(c *gosmtp.Client, errs []error) error {
+	first := firstFailure(errs)
+	if first == nil {
+		return nil
+	}
+	if !first.unsettled {
+		if err := c.Reset(); err != nil {
+			first.unsettled = true
+		}
+	}
+	return first
+}
+
+// firstFailure is the first of a transaction's failures, unsettled when
+// any of them is, or nil.
+func firstFailure(errs []error) *txError {
 	var first *txError
 	for _, err := range errs {
 		var te *txError
@@ -130,14 +146,6 @@ func settle(c *gosmtp.Client, errs []error) error {
 				first = te
 			}
 			first.unsettled = first.unsettled || te.unsettled
-		}
-	}
-	if first == nil {
-		return nil
-	}
-	if !first.unsettled {
-		if err := c.Reset(); err != nil {
-			first.unsettled = true
 		}
 	}
 	return first

@@ -116,9 +116,14 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		s.idle.Stop()
 	}
 	defer s.armIdle()
+	return s.sendOneLocked(ctx, m, env)
+}
 
+// sendOneLocked sends m, over a new connection once more at once when the
+// one kept from an earlier send turns out gone, and classifies the error.
+func (s *SMTPSender) sendOneLocked(ctx context.Context, m Message, env envelope) error {
 	reused := s.conn != nil
-	err = s.sendLocked(ctx, m, env)
+	err := s.sendLocked(ctx, m, env)
 	if reused && stale(err) {
 		s.dropLocked(false)
 		err = s.sendLocked(ctx, m, env)
@@ -272,7 +277,7 @@ func (s *SMTPSender) armIdle() {
 func stale(err error) bool {
 	var te *txError
 	if errors.As(err, &te) {
-		return te.step == stepMail && (te.code == 421 || te.code == 0 && closedBeforeReply(te.err))
+		return beganNothing(te)
 	}
 	var se *gomail.SendError
 	if !errors.As(err, &se) {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+
+	"github.com/storekeep/storekeep/internal/groupcommit"
 )
 
 // SMTPPool sends through several connections to one SMTP server, so that
@@ -12,15 +15,24 @@ import (
 // connection is an SMTPSender of its own, opened at its first send and
 // closed once idle. A send takes the connection used last of those free,
 // so that a trickle of mail keeps to one connection and the rest close,
-// while a burst opens as many as it keeps busy. It is safe for concurrent
-// use.
+// while a burst opens as many as it keeps busy. Sends that come while
+// every connection is busy gather into a group that the next free one
+// carries, in one write where the server allows (SMTPSender.SendGroup). It
+// is safe for concurrent use.
 type SMTPPool struct {
 	all []*SMTPSender
 	// slots holds a token for each free connection.
 	slots chan struct{}
+	group *groupcommit.Group[pooledSend, error]
 
 	mu   sync.Mutex
 	free []*SMTPSender // the connection used last at the end
+}
+
+// pooledSend is a message and the context of its Send.
+type pooledSend struct {
+	ctx context.Context
+	msg Message
 }
 
 // NewSMTPPool returns a pool of up to conns connections (at least one) to
@@ -37,6 +49,7 @@ func NewSMTPPool(rawURL string, conns int, options ...SMTPOption) (*SMTPPool, er
 		p.slots <- struct{}{}
 	}
 	p.free = append(p.free, p.all...)
+	p.group = groupcommit.New(conns, p.writeGroup)
 	return p, nil
 }
 
@@ -46,12 +59,27 @@ func (p *SMTPPool) String() string {
 }
 
 // Send delivers m over a connection no other send is using, waiting for
-// one when all are busy, as SMTPSender.Send does.
+// one when all are busy, as SMTPSender.Send does, together with the sends
+// that waited with it.
 func (p *SMTPPool) Send(ctx context.Context, m Message) error {
+	sendErr, err := p.group.Do(ctx, pooledSend{ctx: ctx, msg: m})
+	if err != nil {
+		return err
+	}
+	return sendErr
+}
+
+// writeGroup is the write of p.group: it sends items over a free
+// connection and returns each one's error. The sends stop when every
+// item's context has ended, or at the deadline of the one whose caller
+// carries the group.
+func (p *SMTPPool) writeGroup(ctx context.Context, items []pooledSend) ([]error, error) {
+	ctx, stop := untilAllEnd(ctx, items)
+	defer stop()
 	select {
 	case <-p.slots:
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, context.Cause(ctx)
 	}
 	p.mu.Lock()
 	s := p.free[len(p.free)-1]
@@ -63,7 +91,33 @@ func (p *SMTPPool) Send(ctx context.Context, m Message) error {
 		p.mu.Unlock()
 		p.slots <- struct{}{}
 	}()
-	return s.Send(ctx, m)
+	ms := make([]Message, len(items))
+	for i, it := range items {
+		ms[i] = it.msg
+	}
+	return s.SendGroup(ctx, ms), nil
+}
+
+// untilAllEnd returns a context derived from parent that is also cancelled
+// once the context of every item has ended.
+func untilAllEnd(parent context.Context, items []pooledSend) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	var left atomic.Int64
+	left.Store(int64(len(items)))
+	stops := make([]func() bool, len(items))
+	for i, it := range items {
+		stops[i] = context.AfterFunc(it.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel(context.Cause(it.ctx))
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel(nil)
+	}
 }
 
 // Close ends every open connection. The pool stays usable.

@@ -1,0 +1,291 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/mail/smtptest"
+)
+
+func messagesTo(addrs ...string) []mail.Message {
+	ms := make([]mail.Message, len(addrs))
+	for i, a := range addrs {
+		ms[i] = testMessage(a)
+	}
+	return ms
+}
+
+func TestSMTPSenderSendsAGroupInAsFewRoundTripsAsTheServerAllows(t *testing.T) {
+	to := []string{"a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"}
+	for _, tc := range []struct {
+		name   string
+		hidden []string
+		want   int
+	}{
+		{"PIPELINING and CHUNKING", nil, 1},
+		{"PIPELINING alone", []string{"CHUNKING"}, 2 * len(to)},
+		{"neither", []string{"PIPELINING", "CHUNKING"}, 4 * len(to)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []smtptest.Option
+			if tc.hidden != nil {
+				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
+			}
+			srv := smtptest.Start(t, opts...)
+			var conn *turnCounter
+			s, err := mail.NewSMTPSender(srv.URL(), mail.WithConnTap(func(c net.Conn) net.Conn {
+				conn = &turnCounter{Conn: c}
+				return conn
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if err := s.Send(context.Background(), testMessage("first@example.com")); err != nil {
+				t.Fatal(err)
+			}
+			before := conn.count()
+			for i, err := range s.SendGroup(context.Background(), messagesTo(to...)) {
+				if err != nil {
+					t.Fatalf("message %d: %v", i, err)
+				}
+			}
+			if n := conn.count() - before; n != tc.want {
+				t.Errorf("%d round trips for a group of %d, want %d", n, len(to), tc.want)
+			}
+			got := srv.WaitFor(t, 1+len(to), wait)
+			for i, r := range got[1:] {
+				if r.To != to[i] || len(r.Recipients) != 1 || r.Recipients[0] != to[i] {
+					t.Errorf("message %d went to %q (envelope %q), want %s", i, r.To, r.Recipients, to[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSMTPSenderGroupKeepsEachRefusalToItsOwnMessage(t *testing.T) {
+	for _, sv := range servers {
+		t.Run(sv.name, func(t *testing.T) {
+			opts := append([]smtptest.Option{
+				smtptest.RejectRecipient("gone@example.com"),
+				smtptest.DeferRecipient("busy@example.com"),
+			}, sv.opts...)
+			srv := smtptest.Start(t, opts...)
+			s := newSender(t, srv.URL())
+			group := messagesTo("ana@example.com", "gone@example.com", "ben@example.com", "busy@example.com",
+				"cy@example.com", "gone@example.com")
+			group = append(group, mail.Message{From: "shop@example.com", To: "not an address", Text: "x"})
+			errs := s.SendGroup(context.Background(), group)
+			for i, want := range []string{"", "permanent", "", "temporary", "", "permanent", "permanent"} {
+				switch err := errs[i]; {
+				case want == "" && err != nil:
+					t.Errorf("message %d to %s: %v, want delivered", i, group[i].To, err)
+				case want != "" && (err == nil || mail.IsPermanent(err) != (want == "permanent")):
+					t.Errorf("message %d to %s: err = %v, want a %s failure", i, group[i].To, err, want)
+				}
+			}
+			if err := s.Send(context.Background(), testMessage("dee@example.com")); err != nil {
+				t.Fatalf("after the group: %v", err)
+			}
+			got := srv.WaitFor(t, 4, wait)
+			for i, want := range []string{"ana@example.com", "ben@example.com", "cy@example.com", "dee@example.com"} {
+				if got[i].To != want || len(got[i].Recipients) != 1 || got[i].Recipients[0] != want ||
+					got[i].EnvelopeFrom != group[0].From {
+					t.Errorf("message %d: to %q, envelope %q → %q; want %s alone", i, got[i].To, got[i].EnvelopeFrom,
+						got[i].Recipients, want)
+				}
+			}
+			if n := srv.Connections(); n != 1 {
+				t.Errorf("%d connections, want the one kept through every refusal", n)
+			}
+		})
+	}
+}
+
+func TestSMTPSenderGroupGoesOverANewConnectionWhenTheKeptOneWasDropped(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithIdleTimeout(100*time.Millisecond))
+	s := newSender(t, srv.URL())
+	if err := s.Send(context.Background(), testMessage("first@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitClosed(t, 1, wait)
+	for i, err := range s.SendGroup(context.Background(), messagesTo("a@example.com", "b@example.com", "c@example.com")) {
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if got := srv.WaitFor(t, 4, wait); len(got) != 4 {
+		t.Fatalf("server has %d messages, want 4", len(got))
+	}
+	if n := srv.Connections(); n != 2 {
+		t.Errorf("%d connections, want 2: the one dropped while idle, and one new", n)
+	}
+}
+
+// sloppyRelay is a relay on loopback that takes PIPELINING and CHUNKING
+// and, like relays that cap the mail of one session, answers 421 to the
+// first RSET or MAIL after perConn messages and closes. It refuses the
+// data of mail to a recipient in refuseData with 451 and, as RFC 3030
+// says it must not, keeps that transaction's recipients: only RSET or a
+// message it took clears them, not a new MAIL. It records the recipients
+// of each message it took.
+type sloppyRelay struct {
+	ln         net.Listener
+	perConn    int
+	refuseData string
+	mu         sync.Mutex
+	conns      int
+	took       []string
+}
+
+func startSloppyRelay(t *testing.T, perConn int, refuseData string) *sloppyRelay {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &sloppyRelay{ln: ln, perConn: perConn, refuseData: refuseData}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r.mu.Lock()
+			r.conns++
+			r.mu.Unlock()
+			go r.serve(c)
+		}
+	}()
+	return r
+}
+
+func (r *sloppyRelay) serve(c net.Conn) {
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	tp.PrintfLine("220 relay.example ESMTP")
+	took := 0
+	var rcpts []string
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(line, " ")
+		switch verb = strings.ToUpper(verb); verb {
+		case "EHLO":
+			tp.PrintfLine("250-relay.example\r\n250-PIPELINING\r\n250 CHUNKING")
+		case "RSET", "MAIL":
+			if took == r.perConn {
+				tp.PrintfLine("421 4.7.0 Too many messages in this session")
+				c.(*net.TCPConn).CloseWrite()
+				io.Copy(io.Discard, c)
+				return
+			}
+			if verb == "RSET" {
+				rcpts = nil
+			}
+			tp.PrintfLine("250 OK")
+		case "RCPT":
+			rcpts = append(rcpts, strings.TrimSuffix(strings.TrimPrefix(arg, "TO:<"), ">"))
+			tp.PrintfLine("250 OK")
+		case "BDAT":
+			size, _ := strconv.Atoi(strings.TrimSuffix(arg, " LAST"))
+			if _, err := io.CopyN(io.Discard, tp.R, int64(size)); err != nil {
+				return
+			}
+			if slices.Contains(rcpts, r.refuseData) {
+				tp.PrintfLine("451 4.3.0 Try again later")
+				continue
+			}
+			took++
+			r.mu.Lock()
+			r.took = append(r.took, strings.Join(rcpts, ","))
+			r.mu.Unlock()
+			rcpts = nil
+			tp.PrintfLine("250 OK")
+		case "QUIT":
+			tp.PrintfLine("221 Bye")
+			return
+		default:
+			tp.PrintfLine("502 Not implemented")
+		}
+	}
+}
+
+func TestSMTPSenderGroupNeverLeavesARefusedMessagesRecipientToTheNext(t *testing.T) {
+	relay := startSloppyRelay(t, 100, "busy@example.com")
+	s := newSender(t, "smtp://"+relay.ln.Addr().String()+"?starttls=none")
+	errs := s.SendGroup(context.Background(), messagesTo("busy@example.com", "ana@example.com", "ben@example.com"))
+	if errs[0] == nil || mail.IsPermanent(errs[0]) || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("errors %v, want busy@ refused for now and the others delivered", errs)
+	}
+	relay.mu.Lock()
+	defer relay.mu.Unlock()
+	if strings.Join(relay.took, " ") != "ana@example.com ben@example.com" {
+		t.Errorf("relay took messages for %q, want one for ana@ and one for ben@, each to its own recipient alone",
+			relay.took)
+	}
+}
+
+func TestSMTPSenderGroupGoesOnOverANewConnectionWhenARelayEndsTheSessionMidway(t *testing.T) {
+	relay := startSloppyRelay(t, 2, "")
+	s := newSender(t, "smtp://"+relay.ln.Addr().String()+"?starttls=none")
+	var to []string
+	for i := range 7 {
+		to = append(to, fmt.Sprintf("c%d@example.com", i))
+	}
+	for i, err := range s.SendGroup(context.Background(), messagesTo(to...)) {
+		if err != nil {
+			t.Errorf("message %d: %v", i, err)
+		}
+	}
+	relay.mu.Lock()
+	defer relay.mu.Unlock()
+	if strings.Join(relay.took, " ") != strings.Join(to, " ") {
+		t.Errorf("relay took %q, want each message once, in order: %q", relay.took, to)
+	}
+	if relay.conns != 4 {
+		t.Errorf("%d connections, want 4 for 7 messages at 2 a session", relay.conns)
+	}
+}
+
+func TestSMTPPoolSendStopsWhenItsCallerLeaves(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv := smtptest.Start(t, smtptest.HoldData(release))
+	p, err := mail.NewSMTPPool(srv.URL(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Send(ctx, testMessage("ana@example.com")) }()
+	for deadline := time.Now().Add(wait); srv.Connections() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pool never connected")
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil || !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted") {
+			t.Fatalf("Send returned %v, want it interrupted", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Send went on after its caller left, while the relay held the message")
+	}
+}
