@@ -169,3 +169,49 @@ func BenchmarkSMTPSendAcrossALink(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSMTPPoolAcrossALink sends reset mails from 32 goroutines over a
+// pool of one connection to a server whose replies arrive 2 ms after it
+// wrote them: sends that wait for the connection go together, in one
+// write where the server takes PIPELINING and CHUNKING. mails/s is what
+// one busy connection carries across such a link.
+func BenchmarkSMTPPoolAcrossALink(b *testing.B) {
+	msg := resetMail(b)
+	for _, tc := range []struct {
+		name   string
+		hidden []string
+	}{
+		{"PIPELINING and CHUNKING", nil},
+		{"PIPELINING alone", []string{"CHUNKING"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			opts := []smtptest.Option{smtptest.WithLatency(2 * time.Millisecond)}
+			if tc.hidden != nil {
+				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
+			}
+			srv := smtptest.Start(b, opts...)
+			pool, err := mail.NewSMTPPool(srv.URL(), 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pool.Close()
+			if err := pool.Send(context.Background(), msg); err != nil {
+				b.Fatal(err)
+			}
+			var n atomic.Int64
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					m := msg
+					m.To = fmt.Sprintf("c%d@example.com", n.Add(1))
+					if err := pool.Send(context.Background(), m); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+		})
+	}
+}
