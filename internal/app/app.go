@@ -220,6 +220,9 @@ func (a *App) build() error {
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Orders.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	outCfg := cfg.Outbox
+	if IsPostgres(cfg.DB) && outCfg.Batch == outbox.DefaultConfig().Batch {
+		outCfg.Batch = outbox.PostgresBatch
+	}
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
