@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,23 +37,7 @@ func TestSMTPSenderSendsAGroupInAsFewRoundTripsAsTheServerAllows(t *testing.T) {
 		{"neither", []string{"PIPELINING", "CHUNKING"}, 4 * len(to)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var opts []smtptest.Option
-			if tc.hidden != nil {
-				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
-			}
-			srv := smtptest.Start(t, opts...)
-			var conn *turnCounter
-			s, err := mail.NewSMTPSender(srv.URL(), mail.WithConnTap(func(c net.Conn) net.Conn {
-				conn = &turnCounter{Conn: c}
-				return conn
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.Send(context.Background(), testMessage("first@example.com")); err != nil {
-				t.Fatal(err)
-			}
+			srv, s, conn := startCountingTurns(t, tc.hidden)
 			before := conn.count()
 			for i, err := range s.SendGroup(context.Background(), messagesTo(to...)) {
 				if err != nil {
@@ -141,34 +124,15 @@ func TestSMTPSenderGroupGoesOverANewConnectionWhenTheKeptOneWasDropped(t *testin
 // message it took clears them, not a new MAIL. It records the recipients
 // of each message it took.
 type sloppyRelay struct {
-	ln         net.Listener
+	*loopbackRelay
 	perConn    int
 	refuseData string
-	mu         sync.Mutex
-	conns      int
 	took       []string
 }
 
 func startSloppyRelay(t *testing.T, perConn int, refuseData string) *sloppyRelay {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &sloppyRelay{ln: ln, perConn: perConn, refuseData: refuseData}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			r.mu.Lock()
-			r.conns++
-			r.mu.Unlock()
-			go r.serve(c)
-		}
-	}()
+	r := &sloppyRelay{perConn: perConn, refuseData: refuseData}
+	r.loopbackRelay = listenLoopback(t, r.serve)
 	return r
 }
 
@@ -227,7 +191,7 @@ func (r *sloppyRelay) serve(c net.Conn) {
 
 func TestSMTPSenderGroupNeverLeavesARefusedMessagesRecipientToTheNext(t *testing.T) {
 	relay := startSloppyRelay(t, 100, "busy@example.com")
-	s := newSender(t, "smtp://"+relay.ln.Addr().String()+"?starttls=none")
+	s := newSender(t, relay.url())
 	errs := s.SendGroup(context.Background(), messagesTo("busy@example.com", "ana@example.com", "ben@example.com"))
 	if errs[0] == nil || mail.IsPermanent(errs[0]) || errs[1] != nil || errs[2] != nil {
 		t.Fatalf("errors %v, want busy@ refused for now and the others delivered", errs)
@@ -242,7 +206,7 @@ func TestSMTPSenderGroupNeverLeavesARefusedMessagesRecipientToTheNext(t *testing
 
 func TestSMTPSenderGroupGoesOnOverANewConnectionWhenARelayEndsTheSessionMidway(t *testing.T) {
 	relay := startSloppyRelay(t, 2, "")
-	s := newSender(t, "smtp://"+relay.ln.Addr().String()+"?starttls=none")
+	s := newSender(t, relay.url())
 	var to []string
 	for i := range 7 {
 		to = append(to, fmt.Sprintf("c%d@example.com", i))

@@ -44,6 +44,31 @@ func (c *turnCounter) count() int {
 	return c.turns
 }
 
+// startCountingTurns starts a server that leaves out the extensions named
+// in hidden and a sender whose connection counts its round trips, and
+// sends one message, so that the connection is open and greeted.
+func startCountingTurns(t *testing.T, hidden []string) (*smtptest.Server, *mail.SMTPSender, *turnCounter) {
+	t.Helper()
+	var opts []smtptest.Option
+	if hidden != nil {
+		opts = append(opts, smtptest.WithoutExtensions(hidden...))
+	}
+	srv := smtptest.Start(t, opts...)
+	var conn *turnCounter
+	s, err := mail.NewSMTPSender(srv.URL(), mail.WithConnTap(func(c net.Conn) net.Conn {
+		conn = &turnCounter{Conn: c}
+		return conn
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Send(context.Background(), testMessage("first@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	return srv, s, conn
+}
+
 // servers are the three ways a message goes: pipelined with BDAT, where
 // the server takes PIPELINING and CHUNKING; pipelined with DATA, where it
 // takes PIPELINING alone; and a command at a time, where it lacks
@@ -69,23 +94,7 @@ func TestSMTPSenderSendsAMessageInAsFewRoundTripsAsTheServerAllows(t *testing.T)
 		{"neither", []string{"PIPELINING", "CHUNKING"}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var opts []smtptest.Option
-			if tc.hidden != nil {
-				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
-			}
-			srv := smtptest.Start(t, opts...)
-			var conn *turnCounter
-			s, err := mail.NewSMTPSender(srv.URL(), mail.WithConnTap(func(c net.Conn) net.Conn {
-				conn = &turnCounter{Conn: c}
-				return conn
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.Send(context.Background(), testMessage("first@example.com")); err != nil {
-				t.Fatal(err)
-			}
+			srv, s, conn := startCountingTurns(t, tc.hidden)
 			before := conn.count()
 			for _, to := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 				if err := s.Send(context.Background(), testMessage(to)); err != nil {
@@ -215,23 +224,21 @@ func TestCRLFEndsEveryLineWithCRLF(t *testing.T) {
 	}
 }
 
-// scriptedRelay is a relay on loopback that pipelines but opens DATA even
-// after refusing the only recipient, as RFC 2920 (section 3.1) says a
-// server must not and some old ones do. It records the data it was given.
-type scriptedRelay struct {
+// loopbackRelay accepts connections on 127.0.0.1 until the test ends,
+// counts them, and serves each on a goroutine of its own.
+type loopbackRelay struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns int
-	data  []string
 }
 
-func startScriptedRelay(t *testing.T) *scriptedRelay {
+func listenLoopback(t *testing.T, serve func(net.Conn)) *loopbackRelay {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &scriptedRelay{ln: ln}
+	r := &loopbackRelay{ln: ln}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -242,9 +249,26 @@ func startScriptedRelay(t *testing.T) *scriptedRelay {
 			r.mu.Lock()
 			r.conns++
 			r.mu.Unlock()
-			go r.serve(c)
+			go serve(c)
 		}
 	}()
+	return r
+}
+
+// url is the relay's smtp:// URL, without STARTTLS.
+func (r *loopbackRelay) url() string { return "smtp://" + r.ln.Addr().String() + "?starttls=none" }
+
+// scriptedRelay is a relay on loopback that pipelines but opens DATA even
+// after refusing the only recipient, as RFC 2920 (section 3.1) says a
+// server must not and some old ones do. It records the data it was given.
+type scriptedRelay struct {
+	*loopbackRelay
+	data []string
+}
+
+func startScriptedRelay(t *testing.T) *scriptedRelay {
+	r := &scriptedRelay{}
+	r.loopbackRelay = listenLoopback(t, r.serve)
 	return r
 }
 
@@ -285,7 +309,7 @@ func (r *scriptedRelay) serve(c net.Conn) {
 
 func TestSMTPSenderSendsNothingWhenARelayOpensDataForNoRecipient(t *testing.T) {
 	relay := startScriptedRelay(t)
-	s := newSender(t, "smtp://"+relay.ln.Addr().String()+"?starttls=none")
+	s := newSender(t, relay.url())
 	for range 2 {
 		if err := s.Send(context.Background(), testMessage("gone@example.com")); !mail.IsPermanent(err) {
 			t.Fatalf("refused recipient: err = %v, want permanent", err)

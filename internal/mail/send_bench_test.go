@@ -129,6 +129,16 @@ func BenchmarkRender(b *testing.B) {
 	}
 }
 
+// startAcrossALink starts a server whose replies arrive 2 ms after it
+// wrote them and that leaves out the extensions named in hidden.
+func startAcrossALink(b *testing.B, hidden []string) *smtptest.Server {
+	opts := []smtptest.Option{smtptest.WithLatency(2 * time.Millisecond)}
+	if hidden != nil {
+		opts = append(opts, smtptest.WithoutExtensions(hidden...))
+	}
+	return smtptest.Start(b, opts...)
+}
+
 // BenchmarkSMTPSendAcrossALink sends reset mails one after another over one
 // connection to a server whose replies arrive 2 ms after it wrote them, as
 // over a link with that round trip: each way a server allows a message to
@@ -144,11 +154,7 @@ func BenchmarkSMTPSendAcrossALink(b *testing.B) {
 		{"neither", []string{"PIPELINING", "CHUNKING"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			opts := []smtptest.Option{smtptest.WithLatency(2 * time.Millisecond)}
-			if tc.hidden != nil {
-				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
-			}
-			srv := smtptest.Start(b, opts...)
+			srv := startAcrossALink(b, tc.hidden)
 			s, err := mail.NewSMTPSender(srv.URL())
 			if err != nil {
 				b.Fatal(err)
@@ -185,11 +191,7 @@ func BenchmarkSMTPPoolAcrossALink(b *testing.B) {
 		{"PIPELINING alone", []string{"CHUNKING"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			opts := []smtptest.Option{smtptest.WithLatency(2 * time.Millisecond)}
-			if tc.hidden != nil {
-				opts = append(opts, smtptest.WithoutExtensions(tc.hidden...))
-			}
-			srv := smtptest.Start(b, opts...)
+			srv := startAcrossALink(b, tc.hidden)
 			pool, err := mail.NewSMTPPool(srv.URL(), 1)
 			if err != nil {
 				b.Fatal(err)
