@@ -219,10 +219,7 @@ func (a *App) build() error {
 	renderer.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Recovery.DefaultStorefrontURL = cfg.DefaultStorefrontURL
 	cfg.Orders.DefaultStorefrontURL = cfg.DefaultStorefrontURL
-	outCfg := cfg.Outbox
-	if IsPostgres(cfg.DB) && outCfg.Batch == outbox.DefaultConfig().Batch {
-		outCfg.Batch = outbox.PostgresBatch
-	}
+	outCfg := workerConfig(cfg)
 	outCfg.Now = cfg.Now
 	outCfg.Logger = cfg.Logger
 	outCfg.Jobs = map[storekeep.JobKind]outbox.Job{
@@ -403,4 +400,15 @@ func (c Config) checkSQLiteCache() error {
 		return nil
 	}
 	return sqlite.CheckCacheMiB("--sqlite-cache-size", c.SQLiteCacheMiB)
+}
+
+// workerConfig is cfg.Outbox for the node's database: on PostgreSQL the
+// worker holds outbox.PostgresBatch at once, unless Batch was changed
+// from its default.
+func workerConfig(cfg Config) outbox.Config {
+	c := cfg.Outbox
+	if IsPostgres(cfg.DB) && c.Batch == outbox.DefaultConfig().Batch {
+		c.Batch = outbox.PostgresBatch
+	}
+	return c
 }

@@ -60,12 +60,7 @@ func TestSMTPSenderSendsAGroupInAsFewRoundTripsAsTheServerAllows(t *testing.T) {
 func TestSMTPSenderGroupKeepsEachRefusalToItsOwnMessage(t *testing.T) {
 	for _, sv := range servers {
 		t.Run(sv.name, func(t *testing.T) {
-			opts := append([]smtptest.Option{
-				smtptest.RejectRecipient("gone@example.com"),
-				smtptest.DeferRecipient("busy@example.com"),
-			}, sv.opts...)
-			srv := smtptest.Start(t, opts...)
-			s := newSender(t, srv.URL())
+			srv, s := startRefusing(t, sv.opts)
 			group := messagesTo("ana@example.com", "gone@example.com", "ben@example.com", "busy@example.com",
 				"cy@example.com", "gone@example.com")
 			group = append(group, mail.Message{From: "shop@example.com", To: "not an address", Text: "x"})
@@ -137,26 +132,16 @@ func startSloppyRelay(t *testing.T, perConn int, refuseData string) *sloppyRelay
 }
 
 func (r *sloppyRelay) serve(c net.Conn) {
-	defer c.Close()
-	tp := textproto.NewConn(c)
-	tp.PrintfLine("220 relay.example ESMTP")
 	took := 0
 	var rcpts []string
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(line, " ")
-		switch verb = strings.ToUpper(verb); verb {
-		case "EHLO":
-			tp.PrintfLine("250-relay.example\r\n250-PIPELINING\r\n250 CHUNKING")
+	serveCommands(c, []string{"PIPELINING", "CHUNKING"}, func(tp *textproto.Conn, verb, arg string) (bool, bool) {
+		switch verb {
 		case "RSET", "MAIL":
 			if took == r.perConn {
 				tp.PrintfLine("421 4.7.0 Too many messages in this session")
 				c.(*net.TCPConn).CloseWrite()
 				io.Copy(io.Discard, c)
-				return
+				return true, true
 			}
 			if verb == "RSET" {
 				rcpts = nil
@@ -168,11 +153,11 @@ func (r *sloppyRelay) serve(c net.Conn) {
 		case "BDAT":
 			size, _ := strconv.Atoi(strings.TrimSuffix(arg, " LAST"))
 			if _, err := io.CopyN(io.Discard, tp.R, int64(size)); err != nil {
-				return
+				return true, true
 			}
 			if slices.Contains(rcpts, r.refuseData) {
 				tp.PrintfLine("451 4.3.0 Try again later")
-				continue
+				return true, false
 			}
 			took++
 			r.mu.Lock()
@@ -180,13 +165,11 @@ func (r *sloppyRelay) serve(c net.Conn) {
 			r.mu.Unlock()
 			rcpts = nil
 			tp.PrintfLine("250 OK")
-		case "QUIT":
-			tp.PrintfLine("221 Bye")
-			return
 		default:
-			tp.PrintfLine("502 Not implemented")
+			return false, false
 		}
-	}
+		return true, false
+	})
 }
 
 func TestSMTPSenderGroupNeverLeavesARefusedMessagesRecipientToTheNext(t *testing.T) {

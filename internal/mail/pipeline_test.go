@@ -142,15 +142,22 @@ func TestSMTPSenderBodyCannotAddCommandsToTheSession(t *testing.T) {
 	}
 }
 
+// startRefusing starts a server, with opts, that refuses mail to
+// gone@example.com for good and to busy@example.com for now, and a sender
+// to it.
+func startRefusing(t *testing.T, opts []smtptest.Option) (*smtptest.Server, *mail.SMTPSender) {
+	t.Helper()
+	srv := smtptest.Start(t, append([]smtptest.Option{
+		smtptest.RejectRecipient("gone@example.com"),
+		smtptest.DeferRecipient("busy@example.com"),
+	}, opts...)...)
+	return srv, newSender(t, srv.URL())
+}
+
 func TestSMTPSenderRefusedStepsLeaveTheConnectionReadyForTheNext(t *testing.T) {
 	for _, sv := range servers {
 		t.Run(sv.name, func(t *testing.T) {
-			opts := append([]smtptest.Option{
-				smtptest.RejectRecipient("gone@example.com"),
-				smtptest.DeferRecipient("busy@example.com"),
-			}, sv.opts...)
-			srv := smtptest.Start(t, opts...)
-			s := newSender(t, srv.URL())
+			srv, s := startRefusing(t, sv.opts)
 			for _, tc := range []struct {
 				to        string
 				permanent bool
@@ -273,17 +280,8 @@ func startScriptedRelay(t *testing.T) *scriptedRelay {
 }
 
 func (r *scriptedRelay) serve(c net.Conn) {
-	defer c.Close()
-	tp := textproto.NewConn(c)
-	tp.PrintfLine("220 relay.example ESMTP")
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		switch verb, _, _ := strings.Cut(strings.ToUpper(line), " "); verb {
-		case "EHLO":
-			tp.PrintfLine("250-relay.example\r\n250 PIPELINING")
+	serveCommands(c, []string{"PIPELINING"}, func(tp *textproto.Conn, verb, _ string) (bool, bool) {
+		switch verb {
 		case "MAIL", "RSET", "NOOP":
 			tp.PrintfLine("250 OK")
 		case "RCPT":
@@ -292,16 +290,54 @@ func (r *scriptedRelay) serve(c net.Conn) {
 			tp.PrintfLine("354 Go ahead")
 			data, err := tp.ReadDotBytes()
 			if err != nil {
-				return
+				return true, true
 			}
 			r.mu.Lock()
 			r.data = append(r.data, string(data))
 			r.mu.Unlock()
 			tp.PrintfLine("554 No valid recipients")
+		default:
+			return false, false
+		}
+		return true, false
+	})
+}
+
+// serveCommands greets c as relay.example, lists exts in its reply to
+// EHLO, answers QUIT, and hands every other command to handle, its verb in
+// upper case, until handle says to stop or the client leaves; a command
+// handle does not take is answered 502.
+func serveCommands(c net.Conn, exts []string, handle func(tp *textproto.Conn, verb, arg string) (handled, stop bool)) {
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	tp.PrintfLine("220 relay.example ESMTP")
+	ehlo := "250-relay.example"
+	for i, ext := range exts {
+		sep := "-"
+		if i == len(exts)-1 {
+			sep = " "
+		}
+		ehlo += "\r\n250" + sep + ext
+	}
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(line, " ")
+		switch verb = strings.ToUpper(verb); verb {
+		case "EHLO":
+			tp.PrintfLine("%s", ehlo)
+			continue
 		case "QUIT":
 			tp.PrintfLine("221 Bye")
 			return
-		default:
+		}
+		handled, stop := handle(tp, verb, arg)
+		if stop {
+			return
+		}
+		if !handled {
 			tp.PrintfLine("502 Not implemented")
 		}
 	}
