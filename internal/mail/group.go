@@ -43,7 +43,8 @@ type groupResult struct {
 // The replies are read after, in order, and each
 // message's error is the first of its transaction's. Once a reply cannot
 // be read, or the server says 421, the rest are not read: those messages
-// share that error.
+// share that error. A refused RSET leaves the session in a state not
+// known, so it ends the group as well.
 func sendGroup(c *gosmtp.Client, envs []envelope, raws [][]byte) groupResult {
 	w := c.Text.W
 	params := mailParams(c)
@@ -66,7 +67,10 @@ func sendGroup(c *gosmtp.Client, envs []envelope, raws [][]byte) groupResult {
 	for i := range envs {
 		var steps []error
 		if i > 0 {
-			steps = append(steps, reply(c, stepReset, 250))
+			if err := reply(c, stepReset, 250); err != nil {
+				err.(*txError).unsettled = true
+				steps = append(steps, err)
+			}
 		}
 		steps = append(steps, reply(c, stepMail, 250), reply(c, stepRcpt, 250), reply(c, stepData, 250))
 		first := firstFailure(steps)

@@ -120,9 +120,10 @@ func TestSMTPSenderGroupGoesOverANewConnectionWhenTheKeptOneWasDropped(t *testin
 // of each message it took.
 type sloppyRelay struct {
 	*loopbackRelay
-	perConn    int
-	refuseData string
-	took       []string
+	perConn     int
+	refuseData  string
+	refuseReset bool
+	took        []string
 }
 
 func startSloppyRelay(t *testing.T, perConn int, refuseData string) *sloppyRelay {
@@ -142,6 +143,10 @@ func (r *sloppyRelay) serve(c net.Conn) {
 				c.(*net.TCPConn).CloseWrite()
 				io.Copy(io.Discard, c)
 				return true, true
+			}
+			if verb == "RSET" && r.refuseReset {
+				tp.PrintfLine("502 5.5.1 RSET not implemented")
+				return true, false
 			}
 			if verb == "RSET" {
 				rcpts = nil
@@ -184,6 +189,29 @@ func TestSMTPSenderGroupNeverLeavesARefusedMessagesRecipientToTheNext(t *testing
 	if strings.Join(relay.took, " ") != "ana@example.com ben@example.com" {
 		t.Errorf("relay took messages for %q, want one for ana@ and one for ben@, each to its own recipient alone",
 			relay.took)
+	}
+}
+
+func TestSMTPSenderGroupStopsTrustingASessionWhoseRSETWasRefused(t *testing.T) {
+	relay := startSloppyRelay(t, 100, "")
+	relay.refuseReset = true
+	s := newSender(t, relay.url())
+	errs := s.SendGroup(context.Background(), messagesTo("ana@example.com", "ben@example.com", "cy@example.com"))
+	if errs[0] != nil {
+		t.Fatalf("the first message, before any RSET: %v", errs[0])
+	}
+	for i, err := range errs[1:] {
+		if err == nil || mail.IsPermanent(err) {
+			t.Errorf("message %d after the refused RSET: err = %v, want a failure to try again", i+1, err)
+		}
+	}
+	if err := s.Send(context.Background(), testMessage("dee@example.com")); err != nil {
+		t.Fatalf("after the group: %v", err)
+	}
+	relay.mu.Lock()
+	defer relay.mu.Unlock()
+	if relay.conns != 2 || relay.took[0] != "ana@example.com" || relay.took[len(relay.took)-1] != "dee@example.com" {
+		t.Errorf("%d connections, relay took %q; want the session left after the refused RSET", relay.conns, relay.took)
 	}
 }
 

@@ -315,7 +315,7 @@ func keepsConnection(err error) bool {
 func classify(err error) error {
 	var te *txError
 	if errors.As(err, &te) {
-		if te.step != stepMail && te.code >= 500 && te.code < 600 {
+		if te.step != stepMail && te.step != stepReset && te.code >= 500 && te.code < 600 {
 			return Permanent(err)
 		}
 		return err
