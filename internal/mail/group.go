@@ -182,21 +182,15 @@ func (s *SMTPSender) sendPartLocked(ctx context.Context, ms []Message, envs []en
 func (s *SMTPSender) transactGroupLocked(ctx context.Context, ms []Message, envs []envelope, part []int) ([]error, int) {
 	errs := make([]error, len(part))
 	defer s.keepRaw()
-	eightBitMIME, _ := s.conn.Extension("8BITMIME")
 	var ready []int
 	var ends []int
 	for k, i := range part {
-		msg := newMsg(ms[i], envs[i], bodyEncoding(ms[i], eightBitMIME))
-		if s.dkim != nil {
-			if err := s.dkim.sign(msg, ms[i].From); err != nil {
-				errs[k] = err
-				continue
-			}
+		msg, err := s.composeLocked(ms[i], envs[i])
+		if err == nil {
+			err = s.appendRaw(msg)
 		}
-		start := s.raw.Len()
-		if _, err := msg.WriteTo(&crlfWriter{buf: &s.raw}); err != nil {
-			s.raw.Truncate(start)
-			errs[k] = fmt.Errorf("mail: compose message: %w", err)
+		if err != nil {
+			errs[k] = err
 			continue
 		}
 		ready, ends = append(ready, k), append(ends, s.raw.Len())
@@ -227,7 +221,7 @@ func (s *SMTPSender) transactGroupLocked(ctx context.Context, ms []Message, envs
 	for j, k := range ready {
 		errs[k] = res.errs[j]
 		if interrupted && errs[k] != nil {
-			errs[k] = fmt.Errorf("mail: send to %s interrupted: %w", s.cfg.addr, context.Cause(ctx))
+			errs[k] = s.interrupted(ctx)
 		}
 		if j == res.fresh && !interrupted {
 			fresh = k

@@ -154,12 +154,9 @@ func (s *SMTPSender) sendLocked(ctx context.Context, m Message, env envelope) er
 			return err
 		}
 	}
-	eightBitMIME, _ := s.conn.Extension("8BITMIME")
-	msg := newMsg(m, env, bodyEncoding(m, eightBitMIME))
-	if s.dkim != nil {
-		if err := s.dkim.sign(msg, m.From); err != nil {
-			return err
-		}
+	msg, err := s.composeLocked(m, env)
+	if err != nil {
+		return err
 	}
 	conn := s.netConn
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -169,7 +166,7 @@ func (s *SMTPSender) sendLocked(ctx context.Context, m Message, env envelope) er
 		if delivered {
 			return nil
 		}
-		return fmt.Errorf("mail: send to %s interrupted: %w", s.cfg.addr, context.Cause(ctx))
+		return s.interrupted(ctx)
 	}
 	if err != nil && !keepsConnection(err) {
 		s.dropLocked(false)
@@ -188,14 +185,44 @@ func (s *SMTPSender) transactLocked(msg *gomail.Msg, env envelope) (delivered bo
 		return msg.IsDelivered(), err
 	}
 	defer s.keepRaw()
-	if _, err := msg.WriteTo(&crlfWriter{buf: &s.raw}); err != nil {
-		return false, fmt.Errorf("mail: compose message: %w", err)
+	if err := s.appendRaw(msg); err != nil {
+		return false, err
 	}
 	if err := s.conn.UpdateDeadline(s.cfg.timeout); err != nil {
 		return false, &txError{step: stepMail, unsettled: true, err: err}
 	}
 	err = sendPipelined(s.conn, env, s.raw.Bytes())
 	return err == nil, err
+}
+
+// composeLocked builds m for the connection's server, its parts as 8bit
+// where the server takes 8BITMIME and they allow it, and signs it when the
+// sender has a DKIM key.
+func (s *SMTPSender) composeLocked(m Message, env envelope) (*gomail.Msg, error) {
+	eightBitMIME, _ := s.conn.Extension("8BITMIME")
+	msg := newMsg(m, env, bodyEncoding(m, eightBitMIME))
+	if s.dkim != nil {
+		if err := s.dkim.sign(msg, m.From); err != nil {
+			return nil, err
+		}
+	}
+	return msg, nil
+}
+
+// appendRaw appends msg to the message buffer with its lines ended in
+// CRLF, or leaves the buffer as it was when msg cannot be written.
+func (s *SMTPSender) appendRaw(msg *gomail.Msg) error {
+	start := s.raw.Len()
+	if _, err := msg.WriteTo(&crlfWriter{buf: &s.raw}); err != nil {
+		s.raw.Truncate(start)
+		return fmt.Errorf("mail: compose message: %w", err)
+	}
+	return nil
+}
+
+// interrupted is the error of a send cut off by the end of ctx.
+func (s *SMTPSender) interrupted(ctx context.Context) error {
+	return fmt.Errorf("mail: send to %s interrupted: %w", s.cfg.addr, context.Cause(ctx))
 }
 
 // keepRaw empties the message buffer for the next send, and lets it go
