@@ -21,8 +21,8 @@ import (
 // is safe for concurrent use.
 type SMTPPool struct {
 	all []*SMTPSender
-	// slots holds a token for each free connection.
-	slots chan struct{}
+	// group runs at most one write a connection at once, so a write always
+	// finds one free.
 	group *groupcommit.Group[pooledSend, error]
 
 	mu   sync.Mutex
@@ -39,14 +39,13 @@ type pooledSend struct {
 // the server at rawURL, which takes the URL and options of NewSMTPSender.
 func NewSMTPPool(rawURL string, conns int, options ...SMTPOption) (*SMTPPool, error) {
 	conns = max(conns, 1)
-	p := &SMTPPool{slots: make(chan struct{}, conns)}
+	p := &SMTPPool{}
 	for range conns {
 		s, err := NewSMTPSender(rawURL, options...)
 		if err != nil {
 			return nil, err
 		}
 		p.all = append(p.all, s)
-		p.slots <- struct{}{}
 	}
 	p.free = append(p.free, p.all...)
 	p.group = groupcommit.New(conns, p.writeGroup)
@@ -76,11 +75,6 @@ func (p *SMTPPool) Send(ctx context.Context, m Message) error {
 func (p *SMTPPool) writeGroup(ctx context.Context, items []pooledSend) ([]error, error) {
 	ctx, stop := untilAllEnd(ctx, items)
 	defer stop()
-	select {
-	case <-p.slots:
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
 	p.mu.Lock()
 	s := p.free[len(p.free)-1]
 	p.free = p.free[:len(p.free)-1]
@@ -89,7 +83,6 @@ func (p *SMTPPool) writeGroup(ctx context.Context, items []pooledSend) ([]error,
 		p.mu.Lock()
 		p.free = append(p.free, s)
 		p.mu.Unlock()
-		p.slots <- struct{}{}
 	}()
 	ms := make([]Message, len(items))
 	for i, it := range items {
