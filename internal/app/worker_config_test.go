@@ -1,10 +1,6 @@
 package app
 
-import (
-	"testing"
-
-	"github.com/storekeep/storekeep/internal/outbox"
-)
+import "testing"
 
 func TestWorkerHoldsMoreAtOnceOnPostgreSQL(t *testing.T) {
 	for _, tc := range []struct {
@@ -14,8 +10,8 @@ func TestWorkerHoldsMoreAtOnceOnPostgreSQL(t *testing.T) {
 	}{
 		{"storekeep.db", 0, 256},
 		{"/var/lib/storekeep/shop.db", 0, 256},
-		{"postgres://storekeep@db.internal:5432/storekeep", 0, outbox.PostgresBatch},
-		{"postgresql://storekeep@db.internal/storekeep", 0, outbox.PostgresBatch},
+		{"postgres://storekeep@db.internal:5432/storekeep", 0, 512},
+		{"postgresql://storekeep@db.internal/storekeep", 0, 512},
 		{"postgres://storekeep@db.internal/storekeep", 100, 100},
 		{"storekeep.db", 100, 100},
 	} {
@@ -27,9 +23,5 @@ func TestWorkerHoldsMoreAtOnceOnPostgreSQL(t *testing.T) {
 		if got := workerConfig(cfg).Batch; got != tc.want {
 			t.Errorf("%s with Batch %d: the worker holds %d, want %d", tc.db, tc.batch, got, tc.want)
 		}
-	}
-	if outbox.DefaultConfig().Batch != 256 || outbox.PostgresBatch != 512 {
-		t.Errorf("defaults %d and %d, want 256 and 512 as measured (BENCHMARKS.md)", outbox.DefaultConfig().Batch,
-			outbox.PostgresBatch)
 	}
 }
