@@ -109,6 +109,16 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	}
 }
 
+// Waiting returns how many items have gathered for the next write.
+func (g *Group[T, R]) Waiting() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.next == nil {
+		return 0
+	}
+	return len(g.next.members)
+}
+
 // run writes b, hands the group gathered meanwhile to one of its members,
 // or ends the run of writes when none gathered, and wakes b's members.
 func (g *Group[T, R]) run(ctx context.Context, b *group[T, R]) {

@@ -46,18 +46,8 @@ func (w *gate) write(ctx context.Context, items []int) ([]int, error) {
 	return out, nil
 }
 
-// waiting returns how many items wait for the next write.
-func (g *Group[T, R]) waiting() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.next == nil {
-		return 0
-	}
-	return len(g.next.members)
-}
-
 func (g *Group[T, R]) waitFor(n int) {
-	for g.waiting() != n {
+	for g.Waiting() != n {
 		runtime.Gosched()
 	}
 }

@@ -34,3 +34,7 @@ func MessageBufferCap(s *SMTPSender) int {
 	defer s.mu.Unlock()
 	return s.raw.Cap()
 }
+
+// PoolWaiting is how many sends wait for one of p's connections to come
+// free.
+func PoolWaiting(p *SMTPPool) int { return p.group.Waiting() }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -262,5 +263,58 @@ func TestSMTPPoolSendStopsWhenItsCallerLeaves(t *testing.T) {
 		}
 	case <-time.After(wait):
 		t.Fatal("Send went on after its caller left, while the relay held the message")
+	}
+}
+
+func TestSMTPPoolSendsWhatWaitsForABusyConnectionInOneWrite(t *testing.T) {
+	release := make(chan struct{})
+	srv := smtptest.Start(t, smtptest.HoldData(release))
+	var conn *turnCounter
+	p, err := mail.NewSMTPPool(srv.URL(), 1, mail.WithConnTap(func(c net.Conn) net.Conn {
+		conn = &turnCounter{Conn: c}
+		return conn
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	to := []string{"first@example.com", "a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"}
+	errs := make([]error, len(to))
+	var wg sync.WaitGroup
+	wg.Go(func() { errs[0] = p.Send(context.Background(), testMessage(to[0])) })
+	for deadline := time.Now().Add(wait); srv.Connections() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pool never connected")
+		}
+	}
+	for i := 1; i < len(to); i++ {
+		wg.Go(func() { errs[i] = p.Send(context.Background(), testMessage(to[i])) })
+	}
+	for deadline := time.Now().Add(wait); mail.PoolWaiting(p) != len(to)-1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sends wait for the busy connection, want %d", mail.PoolWaiting(p), len(to)-1)
+		}
+	}
+	before := conn.count()
+	close(release)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("send to %s: %v", to[i], err)
+		}
+	}
+	if n := conn.count() - before; n != 1 {
+		t.Errorf("the %d sends that waited took %d round trips, want 1: one write for all", len(to)-1, n)
+	}
+	got := srv.WaitFor(t, len(to), wait)
+	seen := map[string]bool{}
+	for _, r := range got {
+		if len(r.Recipients) != 1 || r.Recipients[0] != r.To {
+			t.Errorf("message to %q went to %q", r.To, r.Recipients)
+		}
+		seen[r.To] = true
+	}
+	if len(seen) != len(to) {
+		t.Errorf("server has messages for %v, want one for each of %v", seen, to)
 	}
 }
