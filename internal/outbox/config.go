@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -30,6 +31,13 @@ type Config struct {
 	// less a job, and held the answers queued behind SQLite's one writer no
 	// longer than batches of 32 did (BENCHMARKS.md).
 	JobBatch int
+	// Renders is how many mails the worker renders at once; half the
+	// CPUs Go runs on (GOMAXPROCS), at least one. The mails that wait for
+	// a place gather, and the next free place renders them one after the
+	// other. Rendering is a send's one long stretch of CPU and a batch's
+	// sends all start together: unbounded, they filled the scheduler's
+	// queues ahead of the answers (BENCHMARKS.md).
+	Renders int
 	// Lease is how long a claimed mail stays reserved to this worker; 1m.
 	// A send is abandoned, and retried, after half of it.
 	Lease time.Duration
@@ -107,6 +115,7 @@ func DefaultConfig() Config {
 		WakeDelay:      50 * time.Millisecond,
 		Batch:          256,
 		JobBatch:       128,
+		Renders:        max(1, runtime.GOMAXPROCS(0)/2),
 		Lease:          time.Minute,
 		MaxAttempts:    8,
 		BackoffBase:    30 * time.Second,
@@ -130,6 +139,7 @@ func (c Config) Validate() error {
 		storekeep.CheckDuration("--mail-poll", c.PollInterval),
 		storekeep.CheckCount("outbox batch", c.Batch),
 		storekeep.CheckCount("outbox job batch", c.JobBatch),
+		storekeep.CheckCount("outbox renders", c.Renders),
 		storekeep.CheckCount("--mail-max-attempts", c.MaxAttempts),
 		storekeep.CheckDuration("--mail-backoff", c.BackoffBase),
 		storekeep.CheckDuration("--mail-retention", c.Retention),
@@ -155,6 +165,7 @@ func (c Config) withDefaults() Config {
 	c.WakeDelay = cmp.Or(c.WakeDelay, d.WakeDelay)
 	c.Batch = cmp.Or(c.Batch, d.Batch)
 	c.JobBatch = cmp.Or(c.JobBatch, d.JobBatch)
+	c.Renders = cmp.Or(c.Renders, d.Renders)
 	c.Lease = cmp.Or(c.Lease, d.Lease)
 	c.MaxAttempts = cmp.Or(c.MaxAttempts, d.MaxAttempts)
 	c.BackoffBase = cmp.Or(c.BackoffBase, d.BackoffBase)

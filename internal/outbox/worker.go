@@ -68,7 +68,9 @@ type Worker struct {
 	soon      atomic.Bool
 	metrics   Metrics
 	shopCache *expiring.Map[int64, storekeep.Shop]
-	sent      *groupcommit.Group[int64, struct{}]
+	// renders renders mails, Config.Renders groups at once.
+	renders *groupcommit.Group[renderJob, rendered]
+	sent    *groupcommit.Group[int64, struct{}]
 }
 
 // New returns a worker over store that renders with render and sends with
@@ -86,6 +88,7 @@ func New(store Store, shops ShopLookup, render Renderer, sender mail.Sender, cfg
 		shopCache: expiring.New[int64, storekeep.Shop](shopTTL, maxCachedShops),
 	}
 	w.sent = groupcommit.New(1, w.writeSent)
+	w.renders = groupcommit.New(cfg.Renders, w.renderGroup)
 	return w
 }
 
@@ -458,9 +461,42 @@ func (w *Worker) send(ctx context.Context, m storekeep.Mail) error {
 	if from == "" {
 		from = "no-reply@" + shop.Domain
 	}
-	msg, err := w.render.Render(shop, m, from)
+	msg, err := w.renderInTurn(ctx, shop, m, from)
 	if err != nil {
 		return err
 	}
 	return w.sender.Send(ctx, msg)
+}
+
+// renderJob is a mail to render and what its message needs besides.
+type renderJob struct {
+	shop storekeep.Shop
+	mail storekeep.Mail
+	from string
+}
+
+// rendered is a renderJob's message or error.
+type rendered struct {
+	msg mail.Message
+	err error
+}
+
+// renderInTurn renders m in one of the worker's Config.Renders places,
+// with the mails that wait for a place meanwhile: one goroutine renders a
+// group in turn, rather than each send waking for a place of its own.
+func (w *Worker) renderInTurn(ctx context.Context, shop storekeep.Shop, m storekeep.Mail, from string) (mail.Message, error) {
+	r, err := w.renders.Do(ctx, renderJob{shop: shop, mail: m, from: from})
+	if err != nil {
+		return mail.Message{}, err
+	}
+	return r.msg, r.err
+}
+
+// renderGroup is the write of w.renders: it renders jobs in turn.
+func (w *Worker) renderGroup(_ context.Context, jobs []renderJob) ([]rendered, error) {
+	out := make([]rendered, len(jobs))
+	for i, j := range jobs {
+		out[i].msg, out[i].err = w.render.Render(j.shop, j.mail, j.from)
+	}
+	return out, nil
 }

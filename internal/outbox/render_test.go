@@ -1,0 +1,81 @@
+package outbox_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/outbox"
+)
+
+// countingRenderer renders with the real renderer, holding each render
+// for a while, and keeps the most renders it saw under way at once.
+type countingRenderer struct {
+	real outbox.Renderer
+	hold time.Duration
+
+	mu           sync.Mutex
+	now, highest int
+}
+
+func (c *countingRenderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (mail.Message, error) {
+	c.mu.Lock()
+	c.now++
+	c.highest = max(c.highest, c.now)
+	c.mu.Unlock()
+	time.Sleep(c.hold)
+	defer func() {
+		c.mu.Lock()
+		c.now--
+		c.mu.Unlock()
+	}()
+	return c.real.Render(shop, m, from)
+}
+
+func TestWorkerRendersNoMoreAtOnceThanRenders(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		cpus, renders, want int
+	}{
+		{"one", 2, 1, 1},
+		{"three", 2, 3, 3},
+		{"as many as the mails", 2, 32, 32},
+		{"default on 2 CPUs", 2, 0, 1},
+		{"default on 3 CPUs", 3, 0, 1},
+		{"default on 8 CPUs", 8, 0, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.cpus))
+			f := newFixture(t)
+			const mails = 32
+			for i := range mails {
+				f.enqueue(fmt.Sprintf("c%d@example.com", i), storekeep.TemplateReset, "en")
+			}
+			real, err := mail.NewRenderer("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			counter := &countingRenderer{real: real, hold: 5 * time.Millisecond}
+			pool, err := mail.NewSMTPPool(f.smtp.URL(), mails)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { pool.Close() })
+			w := outbox.New(f.store, f.store, counter, pool, outbox.Config{Renders: tc.renders, From: "no-reply@shop.example",
+				Logger: slog.New(slog.NewTextHandler(f.logs, nil))})
+			if err := w.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			f.smtp.WaitFor(t, mails, wait)
+			if counter.highest != tc.want {
+				t.Errorf("%d mails rendered at most %d at once, want %d", mails, counter.highest, tc.want)
+			}
+		})
+	}
+}
