@@ -14,27 +14,50 @@ import (
 	"github.com/storekeep/storekeep/internal/outbox"
 )
 
-// countingRenderer renders with the real renderer, holding each render
-// for a while, and keeps the most renders it saw under way at once.
+// countingRenderer renders with the real renderer and keeps the most
+// renders it saw under way at once. Each render waits until that reaches
+// want, or until giveUp closes, and then holds a while longer, so that a
+// render the bound should have kept out overlaps with those under way.
 type countingRenderer struct {
-	real outbox.Renderer
-	hold time.Duration
+	real   outbox.Renderer
+	want   int
+	giveUp <-chan struct{}
 
 	mu           sync.Mutex
 	now, highest int
+	reached      chan struct{}
+}
+
+func newCountingRenderer(t *testing.T, want int) *countingRenderer {
+	real, err := mail.NewRenderer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	t.Cleanup(cancel)
+	return &countingRenderer{real: real, want: want, giveUp: ctx.Done(), reached: make(chan struct{})}
 }
 
 func (c *countingRenderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (mail.Message, error) {
 	c.mu.Lock()
 	c.now++
-	c.highest = max(c.highest, c.now)
+	if c.now > c.highest {
+		c.highest = c.now
+		if c.highest == c.want {
+			close(c.reached)
+		}
+	}
 	c.mu.Unlock()
-	time.Sleep(c.hold)
 	defer func() {
 		c.mu.Lock()
 		c.now--
 		c.mu.Unlock()
 	}()
+	select {
+	case <-c.reached:
+	case <-c.giveUp:
+	}
+	time.Sleep(5 * time.Millisecond)
 	return c.real.Render(shop, m, from)
 }
 
@@ -57,11 +80,7 @@ func TestWorkerRendersNoMoreAtOnceThanRenders(t *testing.T) {
 			for i := range mails {
 				f.enqueue(fmt.Sprintf("c%d@example.com", i), storekeep.TemplateReset, "en")
 			}
-			real, err := mail.NewRenderer("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			counter := &countingRenderer{real: real, hold: 5 * time.Millisecond}
+			counter := newCountingRenderer(t, tc.want)
 			pool, err := mail.NewSMTPPool(f.smtp.URL(), mails)
 			if err != nil {
 				t.Fatal(err)
