@@ -41,8 +41,8 @@ func UnnestTable(first int, cols []Column) (string, []any, error) {
 	return "unnest(" + strings.Join(params, ", ") + ") AS v(" + strings.Join(names, ", ") + ")", args, nil
 }
 
-// JSONTable is Dialect.Table for a database with JSON functions but no
-// array parameters: the rows go as one JSON array of arrays, bytes as hex
+// JSONTable is Dialect.Table for SQLite (3.45 or later, for jsonb_each),
+// which has JSON functions but no array parameters: the rows go as one JSON array of arrays, bytes as hex
 // and times as Unix nanoseconds (UnixNano), read back with jsonb_each,
 // which parses the text once: json_each gave each row back as text that
 // every column then parsed again, ~10 % of a batch of recover jobs' time
