@@ -1,6 +1,7 @@
 // Package postgres opens storekeep's storage on PostgreSQL, shared by any
 // number of nodes, through database/sql and pgx's stdlib driver, which
-// prepares and caches each statement per connection. The store itself is
+// prepares and caches each statement per connection, but those that look
+// rows up by a list (sqlstore.Dialect.PlanEach). The store itself is
 // internal/store/sqlstore.
 //
 // The schema lives in the first schema of the connection's search_path,
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -64,8 +66,11 @@ var dialect = sqlstore.Dialect{
 	NoLimit:   nil,
 	ListIn:    func(column, param string) string { return column + " = ANY(" + param + ")" },
 	List:      func(values any) (any, error) { return values, nil },
-	Table:     sqlstore.UnnestTable,
-	HashIn:    sqlstore.HashAny,
+	// An unnamed statement, parsed and planned with its parameters each
+	// time; the statement's description stays cached.
+	PlanEach: []any{pgx.QueryExecModeCacheDescribe},
+	Table:    sqlstore.UnnestTable,
+	HashIn:   sqlstore.HashAny,
 	// FOR NO KEY UPDATE does not block inserts that merely reference the
 	// customer.
 	LockCustomer:      `SELECT 1 FROM customers WHERE id = $1 FOR NO KEY UPDATE`,

@@ -89,7 +89,7 @@ func (s *Store) CustomersByEmail(ctx context.Context, shopID int64, keys []strin
 		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers
-		WHERE shop_id = $1 AND `+s.d.ListIn("email_key", "$2"), shopID, list)
+		WHERE shop_id = $1 AND `+s.d.ListIn("email_key", "$2"), s.planEach(shopID, list)...)
 	return collect(rows, err, s.scanCustomer)
 }
 

@@ -139,7 +139,7 @@ func (s *Store) storeTokens(ctx context.Context, tx Querier, tokens []storekeep.
 		FROM `+from+`
 		WHERE `+s.d.ListIn("customer_tokens.customer_id", "$1")+` AND customer_tokens.customer_id = v.customer_id
 			AND customer_tokens.purpose = v.purpose AND customer_tokens.used_at IS NULL AND customer_tokens.hash <> v.kept`,
-		append([]any{list}, args...)...)
+		s.planEach(append([]any{list}, args...)...)...)
 	return err
 }
 
@@ -169,7 +169,7 @@ func (s *Store) CustomerTokenByHash(ctx context.Context, shopID, customerID int6
 	err := s.r.QueryRowContext(ctx, `SELECT id, shop_id, customer_id, purpose, hash, expires_at, created_at
 		FROM customer_tokens
 		WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL AND shop_id = $1 AND `+in+` LIMIT 1`,
-		append([]any{shopID, customerID, purpose}, args...)...).
+		s.planEach(append([]any{shopID, customerID, purpose}, args...)...)...).
 		Scan(&t.ID, &t.ShopID, &t.CustomerID, &t.Purpose, &t.Hash, scanTime(&t.ExpiresAt), scanTime(&t.CreatedAt))
 	if err != nil {
 		return storekeep.CustomerToken{}, s.mapErr(err)

@@ -22,6 +22,11 @@ type Dialect struct {
 	// []string; the statement is the same whatever the list's length.
 	ListIn func(column, param string) string
 	List   func(values any) (any, error)
+	// PlanEach leads the arguments of a statement whose good plan depends
+	// on its parameters and on the size its tables have grown to since
+	// the connection first ran it, so that the database plans it at each
+	// execution rather than keep a plan made once (see planEach).
+	PlanEach []any
 	// Table is a FROM item named v whose rows are passed as parameters
 	// from $first on, with cols for columns, and the arguments to pass;
 	// the statement is the same whatever the number of rows (UnnestTable,

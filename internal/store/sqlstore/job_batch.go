@@ -65,7 +65,7 @@ func (s *Store) stillAddressed(ctx context.Context, tx Querier, outcomes []store
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, s.d.LockCustomers, list)
+	rows, err := tx.QueryContext(ctx, s.d.LockCustomers, s.planEach(list)...)
 	found := make(map[int64]addressee, len(ids))
 	_, err = collect(rows, err, func(row scanner) (struct{}, error) {
 		var id int64
@@ -105,7 +105,7 @@ func (s *Store) completeJobs(ctx context.Context, tx Querier, outcomes []storeke
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, s.markSent()+` RETURNING id`, s.at(s.stamp(at)), list)
+	rows, err := tx.QueryContext(ctx, s.markSent()+` RETURNING id`, s.planEach(s.at(s.stamp(at)), list)...)
 	pending := make(map[int64]bool, len(ids))
 	_, err = collect(rows, err, func(row scanner) (struct{}, error) {
 		var id int64

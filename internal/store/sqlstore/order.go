@@ -297,7 +297,7 @@ func (s *Store) loadLineItems(ctx context.Context, list []storekeep.Order) error
 		return err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT order_id, details FROM order_line_items
-		WHERE shop_id = $1 AND `+s.d.ListIn("order_id", "$2")+` ORDER BY order_id, position`, list[0].ShopID, idList)
+		WHERE shop_id = $1 AND `+s.d.ListIn("order_id", "$2")+` ORDER BY order_id, position`, s.planEach(list[0].ShopID, idList)...)
 	if err != nil {
 		return fmt.Errorf("%s: line items: %w", s.d.Name, err)
 	}

@@ -107,7 +107,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE outbox
 			SET status = 'failed', failed_at = $1, last_error = $2, claimed_until = NULL
-			WHERE `+s.d.ListIn("id", "$3"), s.at(now), unsealable, ids)
+			WHERE `+s.d.ListIn("id", "$3"), s.planEach(s.at(now), unsealable, ids)...)
 		return err
 	})
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *Store) MarkMailsSent(ctx context.Context, ids []int64, now time.Time) (
 	if err != nil {
 		return 0, err
 	}
-	return affected(s.w.ExecContext(ctx, s.markSent(), s.at(now), list))
+	return affected(s.w.ExecContext(ctx, s.markSent(), s.planEach(s.at(now), list)...))
 }
 
 // markSent is the statement that marks the pending rows of the list

@@ -85,7 +85,7 @@ func (s *Store) APITokenByHash(ctx context.Context, hashes [][]byte) (storekeep.
 	sh, err := s.scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+`,
 			api_tokens.id, api_tokens.kind, api_tokens.scopes, api_tokens.hash, api_tokens.created_at
 		FROM api_tokens JOIN shops ON shops.id = api_tokens.shop_id
-		WHERE `+in+` LIMIT 1`, args...),
+		WHERE `+in+` LIMIT 1`, s.planEach(args...)...),
 		&t.ID, &t.Kind, &scopes, &t.Hash, scanTime(&t.CreatedAt))
 	if err != nil {
 		return storekeep.APIToken{}, storekeep.Shop{}, err

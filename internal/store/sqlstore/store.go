@@ -16,6 +16,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -117,6 +118,14 @@ func (s *Store) stamp(t time.Time) time.Time {
 		t = time.Now()
 	}
 	return t.Truncate(s.d.Precision)
+}
+
+// planEach returns args led by the dialect's PlanEach. A statement that
+// looks rows up by a list parameter takes them: a plan cached while a
+// table held a few rows reads the whole table, and keeps reading it once
+// the table has grown, until statistics are refreshed.
+func (s *Store) planEach(args ...any) []any {
+	return append(slices.Clip(s.d.PlanEach), args...)
 }
 
 // at encodes t as the database stores times.
