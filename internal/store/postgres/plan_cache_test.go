@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
@@ -11,6 +13,12 @@ import (
 
 // listLookup matches a statement that looks rows up by a list parameter.
 var listLookup = regexp.MustCompile(`= ANY\(\$\d+\)`)
+
+// keptPrepared are the list look-ups that keep their prepared plan, each
+// through a partial index that holds only the rows it reads: the voiding
+// of the open tokens that a batch's new ones replace (storeTokens in
+// sqlstore).
+var keptPrepared = []string{"UPDATE customer_tokens SET used_at = v.at"}
 
 // TestListLookupsKeepNoPlanMadeForSmallTables runs the hot path on a store
 // of one connection while its tables hold a few rows, as on a new node,
@@ -22,7 +30,8 @@ var listLookup = regexp.MustCompile(`= ANY\(\$\d+\)`)
 // and went on reading it whole as the table grew, until statistics were
 // refreshed: a node's outbox read whole at each mail marked sent (38
 // million rows read in 30 s of BENCHMARKS.md's load). None of these
-// statements may be among the connection's prepared statements.
+// statements but keptPrepared may be among the connection's prepared
+// statements.
 func TestListLookupsKeepNoPlanMadeForSmallTables(t *testing.T) {
 	s, err := Open(t.Context(), pgtest.URL(t), Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
 	if err != nil {
@@ -77,7 +86,9 @@ func TestListLookupsKeepNoPlanMadeForSmallTables(t *testing.T) {
 			t.Fatal(err)
 		}
 		prepared++
-		if listLookup.MatchString(query) {
+		if listLookup.MatchString(query) && !slices.ContainsFunc(keptPrepared, func(k string) bool {
+			return strings.HasPrefix(query, k)
+		}) {
 			t.Errorf("%s\nis kept prepared (%d generic plans, %d custom)", oneLine(query), generic, custom)
 		}
 	}

@@ -134,12 +134,17 @@ func (s *Store) storeTokens(ctx context.Context, tx Querier, tokens []storekeep.
 		return err
 	}
 	// The list of customers, redundant with v, has the planner look each
-	// customer's tokens up rather than walk every unused token.
+	// customer's tokens up rather than walk every unused token. Unlike the
+	// store's other list look-ups it keeps its prepared plan (no planEach):
+	// the partial index customer_tokens_open holds only open tokens, so
+	// that plan is an index scan however small the table was when it was
+	// made, while plans made for each list were bitmap scans, which leave
+	// the entries of tokens voided before unmarked and read them again.
 	_, err = tx.ExecContext(ctx, `UPDATE customer_tokens SET used_at = v.at
 		FROM `+from+`
 		WHERE `+s.d.ListIn("customer_tokens.customer_id", "$1")+` AND customer_tokens.customer_id = v.customer_id
 			AND customer_tokens.purpose = v.purpose AND customer_tokens.used_at IS NULL AND customer_tokens.hash <> v.kept`,
-		s.planEach(append([]any{list}, args...)...)...)
+		append([]any{list}, args...)...)
 	return err
 }
 
