@@ -20,3 +20,17 @@ func BenchmarkFinishJobs(b *testing.B) {
 	}
 	storetest.BenchmarkFinishJobs(b, s, 64)
 }
+
+// BenchmarkAccessTokenByHash times an authenticated request's token
+// look-up, planned at each execution (BENCHMARKS.md).
+func BenchmarkAccessTokenByHash(b *testing.B) {
+	s, err := Open(b.Context(), pgtest.URL(b), Options{Sealer: storetest.NewKeyring(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkAccessTokenByHash(b, s)
+}

@@ -62,3 +62,39 @@ func BenchmarkFinishJobs(b *testing.B, s storekeep.Store, batch int) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/job")
 }
+
+// BenchmarkAccessTokenByHash times the look-up an authenticated request
+// makes, AccessTokenByHash with one hash, among 1,000 live tokens of 100
+// customers.
+func BenchmarkAccessTokenByHash(b *testing.B, s storekeep.Store) {
+	ctx := b.Context()
+	keys := NewKeyring(b)
+	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "bench.example", Name: "Bench", StorefrontURL: "https://bench.example"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hashes [][]byte
+	for i := range 100 {
+		email := fmt.Sprintf("customer-%d@bench.example", i)
+		c, err := s.CreateCustomer(ctx, storekeep.Customer{ShopID: shop.ID, Email: email, EmailKey: email,
+			FirstName: "Ada", State: storekeep.CustomerEnabled, PasswordHash: "seeded", CreatedAt: t0, UpdatedAt: t0})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range 10 {
+			h := keys.Hash(fmt.Sprintf("access-%d-%d", i, j))
+			if _, err := s.CreateAccessToken(ctx, storekeep.AccessToken{ShopID: shop.ID, CustomerID: c.ID, Hash: h,
+				ExpiresAt: t0.Add(24 * time.Hour), CreatedAt: t0}); err != nil {
+				b.Fatal(err)
+			}
+			hashes = append(hashes, h)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		h := hashes[i%len(hashes)]
+		if _, err := s.AccessTokenByHash(ctx, shop.ID, [][]byte{h}, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
