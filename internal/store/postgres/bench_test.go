@@ -10,27 +10,24 @@ import (
 // BenchmarkFinishJobs times a batch of 64 recover jobs' outcomes written
 // to a fresh schema (BENCHMARKS.md).
 func BenchmarkFinishJobs(b *testing.B) {
-	s, err := Open(b.Context(), pgtest.URL(b), Options{Sealer: storetest.NewKeyring(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	storetest.BenchmarkFinishJobs(b, s, 64)
+	storetest.BenchmarkFinishJobs(b, openBench(b), 64)
 }
 
 // BenchmarkAccessTokenByHash times an authenticated request's token
 // look-up, planned at each execution (BENCHMARKS.md).
 func BenchmarkAccessTokenByHash(b *testing.B) {
+	storetest.BenchmarkAccessTokenByHash(b, openBench(b))
+}
+
+// openBench opens a migrated store on a fresh schema, closed when b ends.
+func openBench(b *testing.B) *Store {
 	s, err := Open(b.Context(), pgtest.URL(b), Options{Sealer: storetest.NewKeyring(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	if err := s.Migrate(b.Context()); err != nil {
 		b.Fatal(err)
 	}
-	storetest.BenchmarkAccessTokenByHash(b, s)
+	return s
 }
