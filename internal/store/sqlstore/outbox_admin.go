@@ -55,7 +55,7 @@ func (s *Store) pruneInBatch(ctx context.Context, cutoff time.Time, limit int, d
 		if total >= limit {
 			break
 		}
-		n, err := affected(s.w.ExecContext(ctx, query, s.at(cutoff), limit-total))
+		n, err := affected(s.w.ExecContext(ctx, query, s.planEach(s.at(cutoff), limit-total)...))
 		total += n
 		if err != nil {
 			return total, err

@@ -121,9 +121,10 @@ func (s *Store) stamp(t time.Time) time.Time {
 }
 
 // planEach returns args led by the dialect's PlanEach. A statement that
-// looks rows up by a list parameter takes them: a plan cached while a
-// table held a few rows reads the whole table, and keeps reading it once
-// the table has grown, until statistics are refreshed.
+// looks rows up by a list, a parameter or what a subquery returns (the
+// prunes), takes them: a plan cached while a table held a few rows reads
+// the whole table, and keeps reading it once the table has grown, until
+// statistics are refreshed.
 func (s *Store) planEach(args ...any) []any {
 	return append(slices.Clip(s.d.PlanEach), args...)
 }
