@@ -44,7 +44,8 @@ func (a Address) Key() string { return asciiLower(a.Local) + "@" + a.Domain }
 // part must be a dot-atom of printable ASCII: non-ASCII, invisible and
 // control characters are refused there, so two addresses that look the same
 // are the same bytes. The domain may be internationalised; it is converted
-// to ASCII with IDNA (UTS #46) and must have a dot. ok is false for anything
+// to ASCII with IDNA (UTS #46), must have a dot, and its ASCII form must be
+// accepted as it is. ok is false for anything
 // else, including an address longer than MaxEmailLength once converted.
 func ParseEmail(email string) (a Address, ok bool) {
 	email = strings.TrimSpace(email)
@@ -56,7 +57,7 @@ func ParseEmail(email string) (a Address, ok bool) {
 		return Address{}, false
 	}
 	ascii, err := domainProfile.ToASCII(domain)
-	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
+	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") || !asciiFormAccepted(domain, ascii) {
 		return Address{}, false
 	}
 	a = Address{Local: local, Domain: asciiLower(ascii)}
@@ -81,6 +82,29 @@ func NormalizeEmail(email string) string {
 		return a.Key()
 	}
 	return asciiLower(strings.TrimSpace(email))
+}
+
+// asciiFormAccepted reports whether ascii, the ASCII form of domain, is
+// accepted as it is. The bidi rule is checked on a domain as given, before
+// mapping: a compatibility character of left-to-right class that maps to a
+// right-to-left letter (U+2138 to Hebrew dalet) makes a domain that passes
+// in Unicode and fails once written in ASCII, the form mail goes to and
+// keys are made of. A domain given in ASCII was checked in that form.
+func asciiFormAccepted(domain, ascii string) bool {
+	if isASCII(domain) {
+		return true
+	}
+	again, err := domainProfile.ToASCII(ascii)
+	return err == nil && asciiLower(again) == asciiLower(ascii)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // dotAtom reports whether s is an RFC 5322 dot-atom: atext runs separated

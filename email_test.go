@@ -33,6 +33,10 @@ func TestParseEmailFoldsTheDomainWithIDNAAndRefusesLookAlikeLocalParts(t *testin
 		"a@example.com\x00", "a\r\nb@example.com", "\xff@example.com", "a@ex\xffample.com", "a@b",
 		"a@example.com.", ".a@example.com", "a..b@example.com", `"a b"@example.com`, "a@[127.0.0.1]",
 		"a@@example.com", "Ann <a@example.com>", "a@exa mple.com", "", "@example.com", "a@",
+		// Its ASCII form, 0@0.xn--0-5hc, breaks the bidi rule: U+2138 maps to
+		// a Hebrew letter, which a label starting with a digit may not
+		// accompany.
+		"0@0.\u21380", "0@0.xn--0-5hc",
 	} {
 		if a, ok := ParseEmail(email); ok {
 			t.Errorf("ParseEmail(%q) accepted it as %q", email, a)
@@ -69,5 +73,17 @@ func TestRekeyEmailsFailsOnCollisionsAndRefusedAddresses(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
+	}
+}
+
+// BenchmarkNormalizeEmail times the key of an ASCII address and of an
+// internationalised one, as each recover makes it.
+func BenchmarkNormalizeEmail(b *testing.B) {
+	for _, email := range []string{"Victim+tag@Example.COM", "user@straße.de"} {
+		b.Run(email, func(b *testing.B) {
+			for range b.N {
+				NormalizeEmail(email)
+			}
+		})
 	}
 }
