@@ -89,22 +89,13 @@ func NormalizeEmail(email string) string {
 // mapping: a compatibility character of left-to-right class that maps to a
 // right-to-left letter (U+2138 to Hebrew dalet) makes a domain that passes
 // in Unicode and fails once written in ASCII, the form mail goes to and
-// keys are made of. A domain given in ASCII was checked in that form.
+// keys are made of. A domain given in its ASCII form was checked in it.
 func asciiFormAccepted(domain, ascii string) bool {
-	if isASCII(domain) {
+	if ascii == domain {
 		return true
 	}
 	again, err := domainProfile.ToASCII(ascii)
 	return err == nil && asciiLower(again) == asciiLower(ascii)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // dotAtom reports whether s is an RFC 5322 dot-atom: atext runs separated
