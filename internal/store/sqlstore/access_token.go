@@ -49,7 +49,7 @@ func (s *Store) AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]
 	err := s.r.QueryRowContext(ctx, `SELECT id, shop_id, customer_id, hash, expires_at, created_at
 		FROM access_tokens
 		WHERE shop_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND `+in+` LIMIT 1`,
-		s.planEach(append([]any{shopID, s.at(now)}, args...)...)...).
+		append(s.planEach(shopID, s.at(now)), args...)...).
 		Scan(&t.ID, &t.ShopID, &t.CustomerID, &t.Hash, scanTime(&t.ExpiresAt), scanTime(&t.CreatedAt))
 	if err != nil {
 		return storekeep.AccessToken{}, s.mapErr(err)

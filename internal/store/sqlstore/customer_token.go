@@ -174,7 +174,7 @@ func (s *Store) CustomerTokenByHash(ctx context.Context, shopID, customerID int6
 	err := s.r.QueryRowContext(ctx, `SELECT id, shop_id, customer_id, purpose, hash, expires_at, created_at
 		FROM customer_tokens
 		WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL AND shop_id = $1 AND `+in+` LIMIT 1`,
-		s.planEach(append([]any{shopID, customerID, purpose}, args...)...)...).
+		append(s.planEach(shopID, customerID, purpose), args...)...).
 		Scan(&t.ID, &t.ShopID, &t.CustomerID, &t.Purpose, &t.Hash, scanTime(&t.ExpiresAt), scanTime(&t.CreatedAt))
 	if err != nil {
 		return storekeep.CustomerToken{}, s.mapErr(err)

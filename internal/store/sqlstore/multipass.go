@@ -50,7 +50,7 @@ func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes []
 		in, args := s.d.HashIn("hash", 2, hashes)
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM multipass_tokens WHERE shop_id = $1 AND `+in+` LIMIT 1`,
-			s.planEach(append([]any{shopID}, args...)...)...).Scan(&one)
+			append(s.planEach(shopID), args...)...).Scan(&one)
 		if err == nil {
 			return storekeep.ErrTokenSpent
 		}
