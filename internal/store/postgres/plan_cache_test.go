@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/storekeep/storekeep/internal/store/postgres/pgtest"
-	"github.com/storekeep/storekeep/internal/store/sqlstore"
 	"github.com/storekeep/storekeep/internal/store/storetest"
 )
 
@@ -43,8 +42,7 @@ func TestListLookupsKeepNoPlanMadeForSmallTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rec storetest.Recorder
-	recorded := sqlstore.New(sqlstore.Config{Dialect: dialect, Writer: rec.Writer(writer{s.db}), Reader: rec.Reader(s.db),
-		Sealer: storetest.NewKeyring(t), Migrations: s.migrations, Close: func() error { return nil }})
+	recorded := recording(t, s, &rec)
 	storetest.HotPath(t, recorded, &rec)
 
 	conn, err := s.db.Conn(t.Context())

@@ -39,8 +39,7 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 	s := openMigrated(t, pgtest.URL(t))
 	defer s.Close()
 	var rec storetest.Recorder
-	recorded := sqlstore.New(sqlstore.Config{Dialect: dialect, Writer: rec.Writer(writer{s.db}), Reader: rec.Reader(s.db),
-		Sealer: storetest.NewKeyring(t), Migrations: s.migrations, Close: func() error { return nil }})
+	recorded := recording(t, s, &rec)
 	seedHistory(t, s)
 	storetest.HotPath(t, recorded, &rec)
 	statements := rec.Statements()
@@ -78,6 +77,12 @@ func TestHotPathAndWorkerStatementsUseIndexes(t *testing.T) {
 		}
 	}
 	storetest.CheckOpenRowIndexes(t, planned)
+}
+
+// recording returns a store over s's pool whose statements rec records.
+func recording(t *testing.T, s *Store, rec *storetest.Recorder) *sqlstore.Store {
+	return sqlstore.New(sqlstore.Config{Dialect: dialect, Writer: rec.Writer(writer{s.db}), Reader: rec.Reader(s.db),
+		Sealer: storetest.NewKeyring(t), Migrations: s.migrations, Close: func() error { return nil }})
 }
 
 // seedHistory fills s with a small history in a shop of its own and
