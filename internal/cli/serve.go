@@ -99,6 +99,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		if *smtpURL == "" {
 			cfg.DefaultStorefrontURL = ownURL(ln.Addr())
 		}
+		gogc := tuneCollector(env.getenv)
 		a, err := app.New(ctx, cfg)
 		if err != nil {
 			return err
@@ -113,7 +114,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
 		build := readBuildInfo()
 		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL),
-			"version", build.Version, "commit", build.Commit, "go", build.GoVersion)
+			"version", build.Version, "commit", build.Commit, "go", build.GoVersion, "gogc", gogc)
 		if admin != nil {
 			fmt.Fprintf(env.stdout, "storekeep admin on http://%s\n", admin.Addr())
 			log.Info("admin listening", "addr", admin.Addr().String(), "pprof", *pprofOn)
