@@ -136,7 +136,7 @@ func TestServeLogsItsVersionAtStartAndItsShutdown(t *testing.T) {
 	}
 	got := logs.String()
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`"msg":"listening".*"version":"[^"]+","commit":"[^"]+","go":"go1\.`),
+		regexp.MustCompile(`"msg":"listening".*"version":"[^"]+","commit":"[^"]+","go":"go1\.[^"]+","gogc":"150"`),
 		regexp.MustCompile(`"msg":"shutting down`),
 		regexp.MustCompile(`"msg":"stopped"`),
 	} {
