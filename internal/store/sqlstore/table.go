@@ -70,7 +70,7 @@ func JSONTable(first int, cols []Column) (string, []any, error) {
 		}
 		n, exprs[i] = rows, expr+" AS "+c.Name
 	}
-	buf := make([]byte, 0, 64*max(n, 1)*max(len(cols), 1))
+	buf := make([]byte, 0, jsonTableSize(n, cols))
 	buf = append(buf, '[')
 	for r := range max(n, 0) {
 		if r > 0 {
@@ -97,6 +97,31 @@ func JSONTable(first int, cols []Column) (string, []any, error) {
 	buf = append(buf, ']')
 	from := "(SELECT " + strings.Join(exprs, ", ") + " FROM jsonb_each($" + strconv.Itoa(first) + ")) AS v"
 	return from, []any{string(buf)}, nil
+}
+
+// jsonTableSize is the length of JSONTable's text for n rows of cols when
+// no string needs escaping, so that the text is built in one allocation:
+// brackets and commas, an int64 or a time at its longest (20 digits and a
+// sign), a string and its quotes, a byte string in hex and its quotes.
+func jsonTableSize(n int, cols []Column) int {
+	size := 2 + n*(2+len(cols))
+	for _, c := range cols {
+		switch v := c.Values.(type) {
+		case []int64:
+			size += 21 * len(v)
+		case []time.Time:
+			size += 21 * len(v)
+		case []string:
+			for _, s := range v {
+				size += len(s) + 2
+			}
+		case [][]byte:
+			for _, b := range v {
+				size += 2*len(b) + 2
+			}
+		}
+	}
+	return size
 }
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and
