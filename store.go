@@ -157,8 +157,9 @@ type CustomerTokenStore interface {
 	// records its audit event and, when it has a token, does what
 	// IssueCustomerToken does with the mail queued already leased until
 	// leaseUntil, for the caller to send without claiming it. An outcome
-	// whose job is no longer pending (it ran twice) changes nothing. It
-	// returns the mail it queued, with IDs and one attempt counted.
+	// whose job is no longer pending (it ran twice) changes nothing, and of
+	// outcomes naming one job the first counts. It returns the mail it
+	// queued, with IDs and one attempt counted.
 	// Concurrent calls with customers in common complete one after the
 	// other.
 	FinishJobs(ctx context.Context, outcomes []JobOutcome, leaseUntil time.Time) ([]Mail, error)

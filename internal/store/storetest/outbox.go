@@ -145,6 +145,32 @@ var outboxRules = []rule{
 			f.Errorf("a batch of jobs already done queued %d mails and recorded events again", len(again))
 		}
 	}},
+	{"FinishJobsCountsTheFirstOutcomeOfAJobNamedTwice", func(f fixture) {
+		s := f.shop("a.example")
+		ada := f.customer(s, "ada@example.com")
+		job := f.job(ada)
+		var outcomes []storekeep.JobOutcome
+		for range 2 {
+			clear := f.token()
+			outcomes = append(outcomes, storekeep.JobOutcome{Job: job, Audit: f.audit(ada, storekeep.AuditRecoverRequested, t0),
+				Mail: f.mail(ada, storekeep.TemplateReset, clear),
+				Token: &storekeep.CustomerToken{ShopID: s.ID, CustomerID: ada.ID, Purpose: storekeep.PurposeReset,
+					Hash: f.keys.Hash(clear), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}})
+		}
+		mails, err := f.s.FinishJobs(f.ctx, outcomes, t0.Add(time.Minute))
+		f.must(err)
+		if len(mails) != 1 || mails[0].Data != outcomes[0].Mail.Data {
+			f.Fatalf("a job named twice in a batch queued %+v, want the first outcome's mail alone", mails)
+		}
+		late, err := f.s.Claim(f.ctx, t0.Add(2*time.Minute), time.Minute, 10)
+		f.must(err)
+		if got := late.Mail; len(got) != 1 || got[0].ID != mails[0].ID || got[0].Data != outcomes[0].Mail.Data {
+			f.Errorf("once the lease ran out a claim took %+v, want the first outcome's mail", got)
+		}
+		if !f.unused(issued{CustomerToken: *outcomes[0].Token}) || f.unused(issued{CustomerToken: *outcomes[1].Token}) {
+			f.Error("a job named twice left other than the first outcome's token usable")
+		}
+	}},
 	{"FinishJobsWithACustomerTwiceLeavesOnlyItsLastTokenUnused", func(f fixture) {
 		s := f.shop("a.example")
 		ada, bob := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
