@@ -99,10 +99,11 @@ func JSONTable(first int, cols []Column) (string, []any, error) {
 	return from, []any{string(buf)}, nil
 }
 
-// jsonTableSize is the length of JSONTable's text for n rows of cols when
-// no string needs escaping, so that the text is built in one allocation:
-// brackets and commas, an int64 or a time at its longest (20 digits and a
-// sign), a string and its quotes, a byte string in hex and its quotes.
+// jsonTableSize bounds the length of JSONTable's text for n rows of cols
+// when no string needs escaping, so that the text is built in one
+// allocation: brackets and commas, an int64 or a time at its longest (19
+// digits and a sign), a string and its quotes, a byte string in hex and
+// its quotes.
 func jsonTableSize(n int, cols []Column) int {
 	size := 2 + n*(2+len(cols))
 	for _, c := range cols {
