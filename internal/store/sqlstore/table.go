@@ -109,9 +109,9 @@ func jsonTableSize(n int, cols []Column) int {
 	for _, c := range cols {
 		switch v := c.Values.(type) {
 		case []int64:
-			size += 21 * len(v)
+			size += 20 * len(v)
 		case []time.Time:
-			size += 21 * len(v)
+			size += 20 * len(v)
 		case []string:
 			for _, s := range v {
 				size += len(s) + 2
