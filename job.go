@@ -48,6 +48,10 @@ type Job struct {
 	CreatedAt time.Time
 	// DueAt is when the job may run first; CreatedAt when zero.
 	DueAt time.Time
+	// LeasedUntil, when not zero, queues the job leased to its caller
+	// until then with one attempt counted, as a claim would: the caller
+	// runs it, and no claim takes it before the lease runs out.
+	LeasedUntil time.Time
 }
 
 // InviteRequest is an invitation to send.

@@ -191,7 +191,8 @@ type OutboxStore interface {
 	// EnqueueMail queues m and returns its ID.
 	EnqueueMail(ctx context.Context, m Mail) (int64, error)
 	// EnqueueJob queues j, due at j.DueAt (j.CreatedAt when zero), and
-	// returns its ID.
+	// returns its ID. With a j.LeasedUntil it is queued as if claimed until
+	// then, with one attempt counted.
 	EnqueueJob(ctx context.Context, j Job) (int64, error)
 	// Claim leases up to limit pending rows due at now to the caller until
 	// now+lease, incrementing their Attempts. A row whose lease ran out may

@@ -247,8 +247,9 @@ func (s *Store) insertLeasedMails(ctx context.Context, q Querier, mails []storek
 		if rows[i], err = s.mailRow(m); err != nil {
 			return nil, err
 		}
+		rows[i].lease = leaseUntil
 	}
-	ids, err := s.insertTable(ctx, q, rows, leaseUntil)
+	ids, err := s.insertTable(ctx, q, rows)
 	if err != nil {
 		return nil, err
 	}

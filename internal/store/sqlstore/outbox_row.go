@@ -9,12 +9,22 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// outboxRow is a pending outbox row to insert, its data sealed.
+// outboxRow is a pending outbox row to insert, its data sealed. A row
+// with a lease is inserted leased until then with one attempt counted, as
+// if claimed by the caller; one without waits for a claim.
 type outboxRow struct {
 	shopID                                int64
 	kind, to, template, locale, messageID string
 	sealed                                []byte
-	created, due                          time.Time
+	created, due, lease                   time.Time
+}
+
+// leaseOf returns the claimed_until and attempts r is inserted with.
+func (s *Store) leaseOf(r outboxRow) (until any, attempts int) {
+	if r.lease.IsZero() {
+		return nil, 0
+	}
+	return s.at(r.lease), 1
 }
 
 // mailRow is the row that queues m, due at once.
@@ -41,17 +51,23 @@ func (s *Store) jobRow(j storekeep.Job) (outboxRow, error) {
 	if due.IsZero() {
 		due = j.CreatedAt
 	}
-	return outboxRow{shopID: j.ShopID, kind: string(j.Kind), to: to, locale: j.Locale, sealed: sealed,
-		created: s.stamp(j.CreatedAt), due: s.stamp(due)}, err
+	row := outboxRow{shopID: j.ShopID, kind: string(j.Kind), to: to, locale: j.Locale, sealed: sealed,
+		created: s.stamp(j.CreatedAt), due: s.stamp(due)}
+	if !j.LeasedUntil.IsZero() {
+		row.lease = s.stamp(j.LeasedUntil)
+	}
+	return row, err
 }
 
 // insert inserts r and returns its ID.
 func (s *Store) insert(ctx context.Context, q Querier, r outboxRow) (int64, error) {
 	var id int64
+	until, attempts := s.leaseOf(r)
 	err := q.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
-			status, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id`,
-		r.shopID, r.kind, r.to, r.template, r.locale, r.sealed, r.messageID, s.at(r.due), s.at(r.created)).Scan(&id)
+			status, next_attempt_at, created_at, claimed_until, attempts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11) RETURNING id`,
+		r.shopID, r.kind, r.to, r.template, r.locale, r.sealed, r.messageID, s.at(r.due), s.at(r.created),
+		until, attempts).Scan(&id)
 	return id, s.mapErr(err)
 }
 
@@ -63,39 +79,38 @@ func (s *Store) insertRows(ctx context.Context, rows []outboxRow) ([]int64, erro
 		id, err := s.insert(ctx, s.w, rows[0])
 		return []int64{id}, err
 	}
-	return s.insertTable(ctx, s.w, rows, time.Time{})
+	return s.insertTable(ctx, s.w, rows)
 }
 
 // insertTable inserts rows in one statement, passed as the dialect's
 // Table, and returns their IDs in rows' order: the ids are drawn in the
-// order the rows are inserted, which is rows' order. With a leaseUntil
-// the rows are leased until then with one attempt counted, as if claimed
-// by the caller; without, they wait for a claim.
-func (s *Store) insertTable(ctx context.Context, q Querier, rows []outboxRow, leaseUntil time.Time) ([]int64, error) {
+// order the rows are inserted, which is rows' order. A row without a
+// lease goes in with its due time as lease and attempts 0, which the
+// statement turns into no lease.
+func (s *Store) insertTable(ctx context.Context, q Querier, rows []outboxRow) ([]int64, error) {
 	n := len(rows)
-	shops, data := make([]int64, n), make([][]byte, n)
+	shops, data, attempts := make([]int64, n), make([][]byte, n), make([]int64, n)
 	kinds, tos, templates, locales, messages := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	dues, created := make([]time.Time, n), make([]time.Time, n)
+	dues, created, leases := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 	for i, r := range rows {
 		shops[i], kinds[i], tos[i], templates[i], locales[i] = r.shopID, r.kind, r.to, r.template, r.locale
-		data[i], messages[i], dues[i], created[i] = r.sealed, r.messageID, r.due, r.created
+		data[i], messages[i], dues[i], created[i], leases[i] = r.sealed, r.messageID, r.due, r.created, r.due
+		if !r.lease.IsZero() {
+			leases[i], attempts[i] = r.lease, 1
+		}
 	}
-	from, args, err := s.d.Table(3, []Column{{"shop_id", shops}, {"kind", kinds}, {"recipient", tos},
+	from, args, err := s.d.Table(1, []Column{{"shop_id", shops}, {"kind", kinds}, {"recipient", tos},
 		{"template", templates}, {"locale", locales}, {"data", data}, {"message_id", messages},
-		{"next_attempt_at", dues}, {"created_at", created}})
+		{"next_attempt_at", dues}, {"created_at", created}, {"lease", leases}, {"attempts", attempts}})
 	if err != nil {
 		return nil, err
 	}
-	var lease any
-	attempts := 0
-	if !leaseUntil.IsZero() {
-		lease, attempts = s.at(leaseUntil), 1
-	}
 	got, err := q.QueryContext(ctx, `INSERT INTO outbox (shop_id, kind, recipient, template, locale, data, message_id,
 			status, next_attempt_at, created_at, claimed_until, attempts)
-		SELECT shop_id, kind, recipient, template, locale, data, message_id, 'pending', next_attempt_at, created_at, $1, $2
+		SELECT shop_id, kind, recipient, template, locale, data, message_id, 'pending', next_attempt_at, created_at,
+			CASE WHEN attempts = 0 THEN NULL ELSE lease END, attempts
 		FROM `+from+`
-		RETURNING id`, append([]any{lease, attempts}, args...)...)
+		RETURNING id`, args...)
 	ids, err := collect(got, err, func(row scanner) (int64, error) {
 		var id int64
 		return id, row.Scan(&id)

@@ -9,6 +9,76 @@ import (
 )
 
 var enqueueRules = []rule{
+	{"AJobQueuedLeasedIsClaimedOnlyOnceItsLeaseRunsOut", func(f fixture) {
+		shop := f.shop("a.example")
+		const callers, each = 6, 10
+		lease := t0.Add(time.Minute)
+		// Every other job is queued leased; the callers run at once, so
+		// that leased and unleased rows share the enqueue's writes.
+		leased := func(c, i int) bool { return (c+i)%2 == 0 }
+		ids := make([][each]int64, callers)
+		var wg sync.WaitGroup
+		for c := range callers {
+			wg.Go(func() {
+				for i := range each {
+					j := storekeep.Job{ShopID: shop.ID, Kind: storekeep.JobRecover, CreatedAt: t0,
+						Recover: storekeep.RecoverRequest{Email: fmt.Sprintf("c%d-%d@example.com", c, i), IP: "203.0.113.9"}}
+					if leased(c, i) {
+						j.LeasedUntil = lease
+					}
+					id, err := f.s.EnqueueJob(f.ctx, j)
+					f.must(err)
+					ids[c][i] = id
+				}
+			})
+		}
+		wg.Wait()
+		free, held := map[int64]bool{}, map[int64]bool{}
+		for c := range callers {
+			for i, id := range ids[c] {
+				if leased(c, i) {
+					held[id] = true
+				} else {
+					free[id] = true
+				}
+			}
+		}
+		due, err := f.s.OldestDue(f.ctx, lease.Add(-time.Second))
+		f.must(err)
+		if !due.Equal(t0) {
+			f.Errorf("OldestDue = %v, want %v, the unleased jobs' due time", due, t0)
+		}
+		claimed, err := f.s.Claim(f.ctx, lease.Add(-time.Second), time.Hour, 1000)
+		f.must(err)
+		for _, j := range claimed.Jobs {
+			if !free[j.ID] || j.Attempts != 1 {
+				f.Errorf("claimed job %d on attempt %d before its lease ran out; want only unleased jobs, on attempt 1", j.ID, j.Attempts)
+			}
+			delete(free, j.ID)
+		}
+		if len(free) != 0 {
+			f.Errorf("%d unleased jobs were not claimed", len(free))
+		}
+		if due, err := f.s.OldestDue(f.ctx, lease.Add(-time.Second)); err != nil || !due.IsZero() {
+			f.Errorf("OldestDue with every job leased = %v, %v; want none", due, err)
+		}
+		for _, r := range f.listMail(storekeep.MailPending, 0) {
+			if held[r.ID] && r.Attempts != 1 {
+				f.Errorf("leased job %d lists %d attempts, want 1", r.ID, r.Attempts)
+			}
+		}
+		claimed, err = f.s.Claim(f.ctx, lease, time.Minute, 1000)
+		f.must(err)
+		for _, j := range claimed.Jobs {
+			if !held[j.ID] || j.Attempts != 2 {
+				f.Errorf("claimed job %d on attempt %d once the lease ran out; want only the leased jobs, on attempt 2", j.ID, j.Attempts)
+			}
+			delete(held, j.ID)
+		}
+		if len(held) != 0 {
+			f.Errorf("%d leased jobs were not claimed once their lease ran out", len(held))
+		}
+	}},
 	{"ConcurrentlyQueuedJobsEachGetTheirOwnIDAndAreCommitted", func(f fixture) {
 		shop := f.shop("a.example")
 		const callers, each = 8, 12
