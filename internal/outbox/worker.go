@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +63,7 @@ type Worker struct {
 	kick      chan struct{}
 	busy      atomic.Int64
 	full      atomic.Bool
+	running   atomic.Bool
 	pruning   atomic.Bool
 	soon      atomic.Bool
 	metrics   Metrics
@@ -71,6 +71,11 @@ type Worker struct {
 	// renders renders mails, Config.Renders groups at once.
 	renders *groupcommit.Group[renderJob, rendered]
 	sent    *groupcommit.Group[int64, struct{}]
+	// taken holds the jobs handed to Take and not yet run, the first
+	// taken at takenAt.
+	takenMu sync.Mutex
+	taken   []storekeep.Job
+	takenAt time.Time
 }
 
 // New returns a worker over store that renders with render and sends with
@@ -144,10 +149,13 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	prune()
+	w.running.Store(true)
 	for {
 		w.dispatch(ctx, sendCtx, runs)
 		select {
 		case <-ctx.Done():
+			w.running.Store(false)
+			w.runJobs(sendCtx, w.takeDue(true), runs)
 			return w.drain(runs, interrupt)
 		case <-ticker.C:
 		case <-w.kick:
@@ -206,6 +214,12 @@ func (w *Worker) pruneBatches(ctx context.Context, what string, keep time.Durati
 // send, and returns ctx's error if ctx ends first. Mail scheduled for a
 // later retry stays queued.
 func (w *Worker) Flush(ctx context.Context) error {
+	if taken := w.takeDue(true); len(taken) > 0 {
+		runs := newRunner(runnerIdle)
+		w.runJobs(ctx, taken, runs)
+		runs.Wait()
+		runs.Close()
+	}
 	for {
 		claimed, err := w.store.Claim(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 		if err != nil {
@@ -228,6 +242,7 @@ func (w *Worker) Flush(ctx context.Context) error {
 // dispatch claims as many due mails as there are free places in the batch
 // and hands each send, and each batch of jobs, to runs.
 func (w *Worker) dispatch(ctx, sendCtx context.Context, runs *runner) {
+	w.runJobs(sendCtx, w.takeDue(false), runs)
 	for ctx.Err() == nil {
 		free := w.cfg.Batch - int(w.busy.Load())
 		if free < w.minClaim() {
@@ -243,11 +258,7 @@ func (w *Worker) dispatch(ctx, sendCtx context.Context, runs *runner) {
 		w.full.Store(claimed.Len() == free)
 		n := claimed.Len()
 		w.busy.Add(int64(n))
-		for kind, jobs := range w.batches(&claimed) {
-			for part := range slices.Chunk(jobs, w.cfg.JobBatch) {
-				runs.Go(func() { w.runBatch(sendCtx, w.cfg.Batches[kind], part, runs) })
-			}
-		}
+		w.runJobs(sendCtx, w.batches(&claimed), runs)
 		for _, t := range w.tasks(claimed) {
 			runs.Go(func() {
 				defer w.release(1)
@@ -269,23 +280,19 @@ func (w *Worker) release(n int) {
 	}
 }
 
-// batches takes out of c the jobs of the kinds that run in batches, by
-// kind.
-func (w *Worker) batches(c *storekeep.Claimed) map[storekeep.JobKind][]storekeep.Job {
+// batches takes out of c the jobs of the kinds that run in batches.
+func (w *Worker) batches(c *storekeep.Claimed) []storekeep.Job {
 	if len(w.cfg.Batches) == 0 {
 		return nil
 	}
-	var out map[storekeep.JobKind][]storekeep.Job
+	var out []storekeep.Job
 	rest := c.Jobs[:0:0]
 	for _, j := range c.Jobs {
 		if _, ok := w.cfg.Batches[j.Kind]; !ok {
 			rest = append(rest, j)
 			continue
 		}
-		if out == nil {
-			out = map[storekeep.JobKind][]storekeep.Job{}
-		}
-		out[j.Kind] = append(out[j.Kind], j)
+		out = append(out, j)
 	}
 	c.Jobs = rest
 	return out

@@ -91,13 +91,19 @@ func (f *fixture) smtpSender() mail.Sender {
 
 func (f *fixture) worker(sender mail.Sender, cfg outbox.Config) *outbox.Worker {
 	f.t.Helper()
+	return f.workerOver(f.store, sender, cfg)
+}
+
+// workerOver is a worker over store, which holds f's shop.
+func (f *fixture) workerOver(store outbox.Store, sender mail.Sender, cfg outbox.Config) *outbox.Worker {
+	f.t.Helper()
 	r, err := mail.NewRenderer("")
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	cfg.From = "no-reply@shop.example"
 	cfg.Logger = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return outbox.New(f.store, f.store, r, sender, cfg)
+	return outbox.New(store, f.store, r, sender, cfg)
 }
 
 func (f *fixture) pending() int {
