@@ -100,22 +100,33 @@ func (s *Service) recoverOutcome(shop storekeep.Shop, customer storekeep.Custome
 // queueRecover answers a private-mode customerRecover with one write that
 // is the same whoever the address belongs to: a recover job in the
 // outbox, committed before the answer, so that a crash cannot lose it. The
-// outbox worker runs it with the others queued about then: jobQueued (the
-// worker's KickSoon) wakes it a fixed delay after the first of them, never
-// for one job at once, which would put the lookup's cost, which does
-// depend on the address, right behind the answer, where a client timing its
-// next request could see it. Every private-mode recover queues a job and
-// calls jobQueued alike, known address or not.
+// outbox worker runs it with the others queued about then: a job handed
+// to it (Handoff.Take) or jobQueued (the worker's KickSoon) wakes it a
+// fixed delay after the first of them, never for one job at once, which
+// would put the lookup's cost, which does depend on the address, right
+// behind the answer, where a client timing its next request could see it.
+// Every private-mode recover queues a job and hands it over, or calls
+// jobQueued, alike, known address or not.
 func (s *Service) queueRecover(ctx context.Context, shop storekeep.Shop, key string, caller storekeep.Caller) error {
-	now := s.clock()
-	_, err := s.store.EnqueueJob(ctx, storekeep.Job{
+	job := storekeep.Job{
 		ShopID:    shop.ID,
 		Kind:      storekeep.JobRecover,
 		Locale:    caller.Locale,
-		CreatedAt: now,
+		CreatedAt: s.clock(),
 		Recover:   storekeep.RecoverRequest{Email: key, IP: caller.IP, UserAgent: caller.UserAgent},
-	})
-	if err == nil {
+	}
+	held := false
+	if s.handoff != nil {
+		job.LeasedUntil, held = s.handoff.Reserve(job.Kind)
+	}
+	id, err := s.store.EnqueueJob(ctx, job)
+	switch {
+	case err != nil && held:
+		s.handoff.Unreserve()
+	case held:
+		job.ID = id
+		s.handoff.Take(job)
+	case err == nil:
 		s.jobQueued()
 	}
 	return err

@@ -54,6 +54,7 @@ type Service struct {
 	// jobQueued is called after a private-mode recover job commits; it
 	// must not run the job right behind the answer (see queueRecover).
 	jobQueued func()
+	handoff   Handoff
 	pace      Pacer
 }
 
@@ -66,11 +67,25 @@ type Deps struct {
 	Sessions   Sessions
 	Now        storekeep.Clock
 	MailQueued func()
-	// JobQueued is told of each recover job queued; optional.
+	// JobQueued is told of each recover job queued for a claim; optional.
 	JobQueued func()
+	// Handoff, when not nil, runs recover jobs on this node without a
+	// claim; optional.
+	Handoff Handoff
 	// Pace, when not nil, holds each customerRecover that passed its
 	// throttles while the outbox is behind (outbox.Pace); optional.
 	Pace Pacer
+}
+
+// Handoff runs the recover jobs this node queues, without claiming them
+// (*outbox.Worker is one): Reserve holds a place for a job and returns the
+// lease its row is queued with, or false for a job to queue for a claim;
+// Take hands over the job once its row is committed, Unreserve gives the
+// place back when it is not.
+type Handoff interface {
+	Reserve(kind storekeep.JobKind) (leaseUntil time.Time, ok bool)
+	Take(j storekeep.Job)
+	Unreserve()
 }
 
 // Pacer holds a caller back while the mail it would add could not be
@@ -91,6 +106,7 @@ func New(d Deps, cfg Config) *Service {
 		cfg:        cfg.withDefaults(),
 		mailQueued: d.MailQueued,
 		jobQueued:  d.JobQueued,
+		handoff:    d.Handoff,
 		pace:       d.Pace,
 	}
 	if s.now == nil {

@@ -247,7 +247,7 @@ func (a *App) build() error {
 	}, cfg.Account)
 	rd := recovery.Deps{
 		Store: a.Store, Limiter: limiter, Keys: a.Keys, Passwords: pw, Sessions: a.Accounts, Now: cfg.Now,
-		MailQueued: a.Outbox.Kick, JobQueued: a.Outbox.KickSoon,
+		MailQueued: a.Outbox.Kick, JobQueued: a.Outbox.KickSoon, Handoff: a.Outbox,
 	}
 	if cfg.RecoverPace > 0 {
 		a.Pace = outbox.NewPace(a.Store, outbox.PaceConfig{Behind: cfg.RecoverPace, Kick: a.Outbox.Kick, Now: cfg.Now,
