@@ -48,17 +48,22 @@ var enqueueRules = []rule{
 		if !due.Equal(t0) {
 			f.Errorf("OldestDue = %v, want %v, the unleased jobs' due time", due, t0)
 		}
-		claimed, err := f.s.Claim(f.ctx, lease.Add(-time.Second), time.Hour, 1000)
-		f.must(err)
-		for _, j := range claimed.Jobs {
-			if !free[j.ID] || j.Attempts != 1 {
-				f.Errorf("claimed job %d on attempt %d before its lease ran out; want only unleased jobs, on attempt 1", j.ID, j.Attempts)
+		// claimAll claims at now and wants exactly the jobs of want, each
+		// on attempt attempt.
+		claimAll := func(now time.Time, want map[int64]bool, attempt int, which string) {
+			claimed, err := f.s.Claim(f.ctx, now, time.Hour, 1000)
+			f.must(err)
+			for _, j := range claimed.Jobs {
+				if !want[j.ID] || j.Attempts != attempt {
+					f.Errorf("claimed job %d on attempt %d at %v; want only the %s jobs, on attempt %d", j.ID, j.Attempts, now, which, attempt)
+				}
+				delete(want, j.ID)
 			}
-			delete(free, j.ID)
+			if len(want) != 0 {
+				f.Errorf("%d %s jobs were not claimed at %v", len(want), which, now)
+			}
 		}
-		if len(free) != 0 {
-			f.Errorf("%d unleased jobs were not claimed", len(free))
-		}
+		claimAll(lease.Add(-time.Second), free, 1, "unleased")
 		if due, err := f.s.OldestDue(f.ctx, lease.Add(-time.Second)); err != nil || !due.IsZero() {
 			f.Errorf("OldestDue with every job leased = %v, %v; want none", due, err)
 		}
@@ -67,17 +72,7 @@ var enqueueRules = []rule{
 				f.Errorf("leased job %d lists %d attempts, want 1", r.ID, r.Attempts)
 			}
 		}
-		claimed, err = f.s.Claim(f.ctx, lease, time.Minute, 1000)
-		f.must(err)
-		for _, j := range claimed.Jobs {
-			if !held[j.ID] || j.Attempts != 2 {
-				f.Errorf("claimed job %d on attempt %d once the lease ran out; want only the leased jobs, on attempt 2", j.ID, j.Attempts)
-			}
-			delete(held, j.ID)
-		}
-		if len(held) != 0 {
-			f.Errorf("%d leased jobs were not claimed once their lease ran out", len(held))
-		}
+		claimAll(lease, held, 2, "leased")
 	}},
 	{"ConcurrentlyQueuedJobsEachGetTheirOwnIDAndAreCommitted", func(f fixture) {
 		shop := f.shop("a.example")
