@@ -16,8 +16,8 @@ import (
 // claims: a quarter of its batch, at least one, so that the rows that wait
 // for a claim (jobs queued when no place was free, retries, invitations,
 // other nodes' rows once their lease runs out) are claimed at the next
-// wake whatever the jobs taken. A reservation ends in Take once the job's row is committed, or
-// in Unreserve when it is not.
+// wake whatever the jobs taken. A reservation ends in Take once the job's
+// row is committed, or in Unreserve when it is not.
 func (w *Worker) Reserve(kind storekeep.JobKind) (leaseUntil time.Time, ok bool) {
 	if _, batched := w.cfg.Batches[kind]; !batched || !w.running.Load() {
 		return time.Time{}, false
