@@ -91,10 +91,6 @@ var dialect = sqlstore.Dialect{
 	SeedHash:      func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
 	Analyze:       "ANALYZE",
 	LimitEachHalf: true,
-	// Four writes of queued outbox rows at once, each one statement for
-	// the rows that gathered, queued ~1.5× as many rows a second at 16
-	// clients as one did (BENCHMARKS.md).
-	Writers: 4,
 }
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.

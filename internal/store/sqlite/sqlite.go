@@ -87,7 +87,6 @@ var dialect = sqlstore.Dialect{
 		return string(b), err
 	},
 	HashIn:       sqlstore.HashInList,
-	Writers:      1,
 	ClaimMail:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_mail", sqlstore.DueMail, ""),
 	ClaimJobs:    sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_job", sqlstore.DueJob, ""),
 	ClaimInvites: sqlstore.ClaimStatement("outbox INDEXED BY outbox_due_invite", sqlstore.DueInvite, ""),

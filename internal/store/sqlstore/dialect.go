@@ -49,10 +49,6 @@ type Dialect struct {
 	// OldestDue selects the first due times ($1: now) of unclaimed mail
 	// and of unclaimed jobs, each from its due index (OldestDueStatement).
 	OldestDue string
-	// Writers is how many writes of queued outbox rows run at once (at
-	// least 1); the rows queued while that many are under way wait for the
-	// next, together.
-	Writers int
 	// ReserveCustomerID are statements run in one transaction that use up
 	// the next customer id, the last one returning it.
 	ReserveCustomerID []string
