@@ -150,10 +150,13 @@ func TestABadTokenStopsTheRunBeforeSeeding(t *testing.T) {
 // (--recover-pace 1ns), its throttles lifted so that every recover of the
 // scenario queues a job, holds some under the scenario's load: the bench
 // reports them from the node's own counter, and every held recover's mail
-// still reaches the sink.
+// still reaches the sink. Its worker holds 8 rows, so that it soon has no
+// place to take a job into and the jobs wait for a claim, where the flow
+// control sees them.
 func TestServerReportCountsTheRecoversTheNodeHeld(t *testing.T) {
 	n := startNodeWith(t, "", func(c *app.Config) {
 		c.RecoverPace = time.Nanosecond
+		c.Outbox.Batch = 8
 		lifted := storekeep.Limit{Count: 1_000_000, Per: time.Hour}
 		c.Recovery.RecoverPerIP, c.Recovery.RecoverPerEmail, c.Recovery.RecoverPerShop = lifted, lifted, lifted
 	})
