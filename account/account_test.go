@@ -1,6 +1,8 @@
 package account_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -168,5 +170,61 @@ func TestAccessTokensExpire(t *testing.T) {
 	f.now = f.now.Add(30*24*time.Hour + time.Second)
 	if who, found, err := f.svc.CustomerByToken(f.ctx, f.shop, tok.Token); err != nil || found {
 		t.Fatalf("expired token still works: %+v, %v", who, err)
+	}
+}
+
+// racedSignUp is the store of a sign-up that loses the race for its
+// address: the first look-up of an address finds nothing, and another
+// sign-up for it commits right after, before this one's insert.
+type racedSignUp struct {
+	account.Store
+	rival storekeep.Customer
+	raced bool
+}
+
+func (r *racedSignUp) CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error) {
+	c, err := r.Store.CustomerByEmail(ctx, shopID, key)
+	if r.raced || !errors.Is(err, storekeep.ErrNotFound) {
+		return c, err
+	}
+	r.raced = true
+	rival := r.rival
+	rival.ShopID, rival.EmailKey = shopID, key
+	if r.rival, err = r.Store.CreateCustomer(ctx, rival); err != nil {
+		return storekeep.Customer{}, err
+	}
+	return storekeep.Customer{}, storekeep.ErrNotFound
+}
+
+func TestASignUpThatLosesTheRaceForItsAddressIsAnsweredAsATakenOne(t *testing.T) {
+	for _, tc := range []struct {
+		mode     storekeep.Enumeration
+		wantCode storekeep.Code
+	}{
+		{storekeep.EnumerationShopify, storekeep.CodeTaken},
+		{storekeep.EnumerationPrivate, ""},
+	} {
+		t.Run(string(tc.mode), func(t *testing.T) {
+			race := &racedSignUp{rival: storekeep.Customer{Email: "ada@example.com", State: storekeep.CustomerEnabled,
+				PasswordHash: "unused", CreatedAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}}
+			f := newFixtureOver(t, tc.mode, account.Config{}, func(s account.Store) account.Store {
+				race.Store = s
+				return race
+			})
+			got, err := f.svc.Create(f.ctx, f.shop, account.CreateInput{Email: "ada@example.com", Password: "a long passphrase"}, caller)
+			if !race.raced {
+				t.Fatal("the rival sign-up never ran")
+			}
+			if code(err) != tc.wantCode || err != nil && tc.wantCode == "" {
+				t.Fatalf("sign-up = %v, want code %q", err, tc.wantCode)
+			}
+			if err == nil && (got.ID == race.rival.ID || got.ID == 0) {
+				t.Errorf("the answer has id %d, want one of its own (the rival's is %d)", got.ID, race.rival.ID)
+			}
+			stored, err := f.store.CustomerByEmail(f.ctx, f.shop.ID, "ada@example.com")
+			if err != nil || stored.ID != race.rival.ID || stored.PasswordHash != "unused" {
+				t.Errorf("stored %+v, %v; want the rival's account untouched", stored, err)
+			}
+		})
 	}
 }

@@ -32,7 +32,8 @@ func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInpu
 	}
 	_, err = s.Store.CustomerByEmail(ctx, shop.ID, c.EmailKey)
 	if errors.Is(err, storekeep.ErrNotFound) {
-		created, err := s.Store.CreateCustomer(ctx, c, ordersWaiting(shop, c, caller))
+		var created storekeep.Customer
+		created, err = s.Store.CreateCustomer(ctx, c, ordersWaiting(shop, c, caller))
 		if !errors.Is(err, storekeep.ErrConflict) {
 			return created, err
 		}

@@ -34,11 +34,18 @@ var caller = storekeep.Caller{IP: "203.0.113.5", UserAgent: "test/1", Locale: "e
 
 func newFixture(t *testing.T, mode storekeep.Enumeration, cfg account.Config) *fixture {
 	t.Helper()
+	return newFixtureOver(t, mode, cfg, func(s account.Store) account.Store { return s })
+}
+
+// newFixtureOver is newFixture with the service's store wrapped by wrap,
+// which may order the real store's calls as concurrent requests would.
+func newFixtureOver(t *testing.T, mode storekeep.Enumeration, cfg account.Config, wrap func(account.Store) account.Store) *fixture {
+	t.Helper()
 	store, keys := sqlitetest.Open(t)
 	f := &fixture{t: t, ctx: t.Context(), store: store, now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	f.svc = account.New(account.Deps{
-		Store:     store,
+		Store:     wrap(store),
 		Limiter:   ratelimit.NewMemory(clock, 0, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		Keys:      keys,
 		Passwords: newPasswords(t, cheap),
