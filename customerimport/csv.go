@@ -227,5 +227,6 @@ func yes(s string) (bool, error) {
 	case "no", "false", "0", "":
 		return false, nil
 	}
+	//lint:ignore ST1005 the error names the CSV column, as the file spells it
 	return false, fmt.Errorf("Accepts Email Marketing is %q, not yes or no", s)
 }

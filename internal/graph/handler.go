@@ -53,6 +53,7 @@ func newServer(res *Resolver, o options) *handler.Server {
 	srv.SetQueryCache(newQueryCache(QueryCacheBytes, MaxCachedQueryBytes))
 	srv.SetParserTokenLimit(o.limits.Tokens)
 	srv.Use(extension.Introspection{})
+	//lint:ignore S1016 options and shapeLimit share their one field by chance, not by design
 	srv.Use(shapeLimit{o.limits})
 	srv.Use(extension.FixedComplexityLimit(o.limits.Complexity))
 	srv.AroundFields(res.guard)

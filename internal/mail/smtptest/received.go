@@ -48,9 +48,11 @@ func parse(raw []byte) (Received, error) {
 	var dec mime.WordDecoder
 	rec := Received{Header: msg.Header, Raw: raw}
 	if rec.From, err = dec.DecodeHeader(msg.Header.Get("From")); err != nil {
+		//lint:ignore ST1005 the error names the header field, as mail spells it
 		return Received{}, fmt.Errorf("From: %w", err)
 	}
 	if rec.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
+		//lint:ignore ST1005 the error names the header field, as mail spells it
 		return Received{}, fmt.Errorf("Subject: %w", err)
 	}
 	if to, err := msg.Header.AddressList("To"); err == nil && len(to) > 0 {
