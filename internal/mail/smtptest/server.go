@@ -4,6 +4,7 @@ package smtptest
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -33,6 +34,7 @@ type Server struct {
 	mu      sync.Mutex
 	srv     *smtp.Server
 	ln      net.Listener
+	open    *openConns
 	msgs    []Received
 	conns   map[*smtp.Conn]bool
 	closed  int
@@ -151,16 +153,28 @@ func (s *Server) URL() string {
 	return "smtp://" + s.addr
 }
 
-// Stop closes the listener and every open connection; the port then
+// stopWait bounds how long Stop waits for the connections it cut to end.
+const stopWait = 10 * time.Second
+
+// Stop closes the listener and cuts every open connection, as a relay
+// that goes down does, and waits for their sessions to end; the port then
 // refuses connections until Restart.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv, ln := s.srv, s.ln
-	s.srv, s.ln = nil, nil
+	srv, ln, open := s.srv, s.ln, s.open
+	s.srv, s.ln, s.open = nil, nil, nil
 	s.mu.Unlock()
-	if srv != nil {
-		// Serve may not have registered ln with srv yet.
-		ln.Close()
+	if srv == nil {
+		return
+	}
+	close(open.down)
+	// Serve may not have registered ln with srv yet.
+	ln.Close()
+	open.cutAll()
+	ctx, cancel := context.WithTimeout(context.Background(), stopWait)
+	defer cancel()
+	if err := srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+		log.Printf("smtptest: sessions still open %s after their connections were cut; closing them", stopWait)
 		srv.Close()
 	}
 }
@@ -254,6 +268,8 @@ func (s *Server) serve(l net.Listener) {
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
+	open := newOpenConns()
+	l = cutListener{Listener: l, open: open}
 	if len(s.hidden) > 0 {
 		l = hidingListener{Listener: l, names: s.hidden}
 	}
@@ -268,7 +284,7 @@ func (s *Server) serve(l net.Listener) {
 		}
 	}
 	s.mu.Lock()
-	s.srv, s.ln = srv, l
+	s.srv, s.ln, s.open = srv, l, open
 	s.mu.Unlock()
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -279,9 +295,13 @@ func (s *Server) serve(l net.Listener) {
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.conns[c] = true
-	s.mu.Unlock()
-	return &session{srv: s, conn: c}, nil
+	var down <-chan struct{}
+	if s.open != nil {
+		down = s.open.down
+	}
+	return &session{srv: s, conn: c, down: down}, nil
 }
 
 func (s *Server) add(r Received) {

@@ -10,8 +10,10 @@ import (
 
 // session is one SMTP conversation with the Server.
 type session struct {
-	srv    *Server
-	conn   *smtp.Conn
+	srv  *Server
+	conn *smtp.Conn
+	// down is closed when the run of the server that took conn stops.
+	down   <-chan struct{}
 	authed bool
 	from   string
 	body   smtp.BodyType
@@ -70,7 +72,11 @@ func (x *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Unparsable message: " + err.Error()}
 	}
 	if x.srv.release != nil {
-		<-x.srv.release
+		select {
+		case <-x.srv.release:
+		case <-x.down:
+			return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Server stopping"}
+		}
 	}
 	_, rec.TLS = x.conn.TLSConnectionState()
 	rec.EnvelopeFrom = x.from
