@@ -250,9 +250,9 @@ func TestSMTPPoolSendStopsWhenItsCallerLeaves(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Send(ctx, testMessage("ana@example.com")) }()
-	for deadline := time.Now().Add(wait); srv.Connections() == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(wait); srv.Held() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the pool never connected")
+			t.Fatal("the relay never held the message")
 		}
 	}
 	cancel()
@@ -282,9 +282,9 @@ func TestSMTPPoolSendsWhatWaitsForABusyConnectionInOneWrite(t *testing.T) {
 	errs := make([]error, len(to))
 	var wg sync.WaitGroup
 	wg.Go(func() { errs[0] = p.Send(context.Background(), testMessage(to[0])) })
-	for deadline := time.Now().Add(wait); srv.Connections() == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(wait); srv.Held() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the pool never connected")
+			t.Fatal("the relay never held the first message")
 		}
 	}
 	for i := 1; i < len(to); i++ {

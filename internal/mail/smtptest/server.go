@@ -38,6 +38,7 @@ type Server struct {
 	msgs    []Received
 	conns   map[*smtp.Conn]bool
 	closed  int
+	held    int
 	arrived chan struct{}
 }
 
@@ -302,6 +303,20 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 		down = s.open.down
 	}
 	return &session{srv: s, conn: c, down: down}, nil
+}
+
+// Held is how many messages HoldData holds now: their data was read
+// whole, and their senders wait for the reply.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
+}
+
+func (s *Server) holding(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held += n
 }
 
 func (s *Server) add(r Received) {

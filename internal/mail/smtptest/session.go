@@ -72,6 +72,8 @@ func (x *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Unparsable message: " + err.Error()}
 	}
 	if x.srv.release != nil {
+		x.srv.holding(1)
+		defer x.srv.holding(-1)
 		select {
 		case <-x.srv.release:
 		case <-x.down:
