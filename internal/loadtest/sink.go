@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"errors"
 	"io"
 	"log"
 	"net"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/storekeep/storekeep/internal/mail/smtpstop"
 )
 
 // sink is the bench's SMTP server. It accepts every message, and hands
@@ -18,6 +19,7 @@ import (
 type sink struct {
 	srv  *smtp.Server
 	ln   net.Listener
+	open *smtpstop.Conns
 	done chan struct{}
 
 	mu      sync.Mutex
@@ -49,7 +51,7 @@ func startSink(addr string) (*sink, error) {
 }
 
 func serveSink(ln net.Listener) *sink {
-	s := &sink{ln: ln, done: make(chan struct{}), waiting: map[string][]*expectation{}}
+	s := &sink{ln: ln, open: smtpstop.New(), done: make(chan struct{}), waiting: map[string][]*expectation{}}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }))
 	s.srv.Domain = "bench.storekeep.test"
 	s.srv.ReadTimeout = time.Minute
@@ -59,7 +61,7 @@ func serveSink(ln net.Listener) *sink {
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
 	go func() {
 		defer close(s.done)
-		s.srv.Serve(replyListener{ln})
+		s.srv.Serve(replyListener{s.open.Listener(ln)})
 	}()
 	return s
 }
@@ -67,13 +69,14 @@ func serveSink(ln net.Listener) *sink {
 // addr is the address the sink listens on.
 func (s *sink) addr() string { return s.ln.Addr().String() }
 
-// close stops the sink and drops its connections.
+// sinkStopWait bounds how long close waits for the sessions it cut to end.
+const sinkStopWait = 5 * time.Second
+
+// close stops the sink: it cuts its connections and waits for their
+// sessions to end.
 func (s *sink) close() error {
-	err := s.srv.Close()
+	err := s.open.Stop(s.srv, s.ln, sinkStopWait)
 	<-s.done
-	if errors.Is(err, smtp.ErrServerClosed) {
-		return nil
-	}
 	return err
 }
 

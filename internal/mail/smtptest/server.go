@@ -4,7 +4,6 @@ package smtptest
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/storekeep/storekeep/internal/mail/smtpstop"
 )
 
 // Server is an SMTP server for one test. It stops when the test ends.
@@ -34,7 +35,7 @@ type Server struct {
 	mu      sync.Mutex
 	srv     *smtp.Server
 	ln      net.Listener
-	open    *openConns
+	open    *smtpstop.Conns
 	msgs    []Received
 	conns   map[*smtp.Conn]bool
 	closed  int
@@ -168,15 +169,8 @@ func (s *Server) Stop() {
 	if srv == nil {
 		return
 	}
-	close(open.down)
-	// Serve may not have registered ln with srv yet.
-	ln.Close()
-	open.cutAll()
-	ctx, cancel := context.WithTimeout(context.Background(), stopWait)
-	defer cancel()
-	if err := srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
-		log.Printf("smtptest: sessions still open %s after their connections were cut; closing them", stopWait)
-		srv.Close()
+	if err := open.Stop(srv, ln, stopWait); err != nil {
+		log.Printf("smtptest: %v", err)
 	}
 }
 
@@ -269,8 +263,8 @@ func (s *Server) serve(l net.Listener) {
 	srv.WriteTimeout = 30 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
-	open := newOpenConns()
-	l = cutListener{Listener: l, open: open}
+	open := smtpstop.New()
+	l = open.Listener(l)
 	if len(s.hidden) > 0 {
 		l = hidingListener{Listener: l, names: s.hidden}
 	}
@@ -300,7 +294,7 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	s.conns[c] = true
 	var down <-chan struct{}
 	if s.open != nil {
-		down = s.open.down
+		down = s.open.Down()
 	}
 	return &session{srv: s, conn: c, down: down}, nil
 }
