@@ -216,7 +216,7 @@ func TestParseAndValidationErrorsAreHTTP200(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Tokens: 200}
-	h, _ := newTestHandler(t, func(o *options) { o.limits = limits.withDefaults() })
+	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
 	s := allScopes()
 	cases := []struct{ name, query, code string }{
 		{"depth", `{ __schema { types { fields { type { name } } } } }`, "MAX_DEPTH_EXCEEDED"},
@@ -246,14 +246,5 @@ func TestLimits(t *testing.T) {
 	status, body = postJSON(t, h, &s, `{ __typename }`, nil)
 	if status != http.StatusOK || string(body) != `{"data":{"__typename":"QueryRoot"}}` {
 		t.Errorf("small query refused: %d %s", status, body)
-	}
-}
-
-func TestZeroLimitsTakeDefaults(t *testing.T) {
-	got := Limits{Depth: 3}.withDefaults()
-	want := DefaultLimits
-	want.Depth = 3
-	if got != want {
-		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmp"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -10,8 +9,7 @@ import (
 )
 
 // Limits bound the shape of one operation. An operation over any of them
-// is refused before it runs, with a top-level error and HTTP 200. Zero
-// fields take DefaultLimits' values.
+// is refused before it runs, with a top-level error and HTTP 200.
 type Limits struct {
 	// Complexity is gqlgen's complexity score: one per field selected,
 	// introspection fields excepted.
@@ -33,17 +31,6 @@ type Limits struct {
 // list fields, which would multiply the response, is bounded by gqlparser's
 // own validation ("Maximum introspection depth exceeded").
 var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Tokens: 15000}
-
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
-	return Limits{
-		Complexity: cmp.Or(l.Complexity, d.Complexity),
-		Depth:      cmp.Or(l.Depth, d.Depth),
-		Fields:     cmp.Or(l.Fields, d.Fields),
-		Aliases:    cmp.Or(l.Aliases, d.Aliases),
-		Tokens:     cmp.Or(l.Tokens, d.Tokens),
-	}
-}
 
 // shapeLimit enforces Limits other than Complexity.
 type shapeLimit struct{ limits Limits }
