@@ -1,11 +1,15 @@
-// Package driverbench compares the two SQLite drivers in go.mod on the
-// workload storekeep puts on its store: one write transaction per issued
-// token, and point reads by indexed hash. Its figures are in BENCHMARKS.md.
+// Package driverbench compares SQLite drivers on the workload storekeep
+// puts on its store: one write transaction per issued token, and point
+// reads by indexed hash. Its figures are in BENCHMARKS.md.
 //
 //	cd tools/driverbench && go test -run x -bench . -benchtime 2s .
+//	cd tools/driverbench && go test -tags ncruces -run x -bench . -benchtime 2s .
 //
-// It is a module of its own so that the server's module does not depend on
-// the cgo driver it compares against.
+// The first compares modernc.org/sqlite with github.com/mattn/go-sqlite3,
+// the second with github.com/ncruces/go-sqlite3: the other two both
+// register the driver name "sqlite3", so one build holds one of them. It
+// is a module of its own so that the server's module does not depend on
+// the drivers it compares against.
 package driverbench
 
 import (
@@ -20,17 +24,30 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	_ "github.com/mattn/go-sqlite3"
-	_ "modernc.org/sqlite"
 )
 
-var drivers = []struct{ name, driver string }{
-	{"modernc", "sqlite"},
-	{"mattn", "sqlite3"},
+// candidate is a driver under comparison: its name in the benchmarks', its
+// database/sql driver name, and its data source name for a file opened as
+// the store opens it (WAL, synchronous=NORMAL, foreign keys, a 5 s busy
+// timeout) with either "immediate" transactions (the writer) or
+// query_only set (the readers).
+type candidate struct {
+	name, driver string
+	dsn          func(path string, writer bool) string
 }
 
-const params = "?_busy_timeout=5000&_foreign_keys=on&_journal_mode=WAL&_synchronous=NORMAL"
+// storeParams is how the store asks modernc.org/sqlite, and mattn's driver
+// which reads the same names, for its settings.
+const storeParams = "?_busy_timeout=5000&_foreign_keys=on&_journal_mode=WAL&_synchronous=NORMAL"
+
+func storeDSN(path string, writer bool) string {
+	if writer {
+		return path + storeParams + "&_txlock=immediate"
+	}
+	return path + storeParams + "&_query_only=1"
+}
+
+var modernc = candidate{"modernc", "sqlite", storeDSN}
 
 const schema = `
 CREATE TABLE customers (
@@ -94,10 +111,10 @@ type db struct {
 
 // open creates a seeded database file with one writer connection and a
 // read pool, as the store opens it.
-func open(b *testing.B, driver string) db {
+func open(b *testing.B, c candidate) db {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "bench.db")
-	writer, err := sql.Open(driver, path+params+"&_txlock=immediate")
+	writer, err := sql.Open(c.driver, c.dsn(path, true))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +123,7 @@ func open(b *testing.B, driver string) db {
 	if _, err := writer.Exec(schema); err != nil {
 		b.Fatal(err)
 	}
-	reader, err := sql.Open(driver, path+params+"&_query_only=1")
+	reader, err := sql.Open(c.driver, c.dsn(path, false))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -186,7 +203,7 @@ func sealedData() []byte {
 func BenchmarkIssueTx(b *testing.B) {
 	for _, dr := range drivers {
 		b.Run(dr.name, func(b *testing.B) {
-			d, data := open(b, dr.driver), sealedData()
+			d, data := open(b, dr), sealedData()
 			for b.Loop() {
 				if err := d.issue(data); err != nil {
 					b.Fatal(err)
@@ -199,7 +216,7 @@ func BenchmarkIssueTx(b *testing.B) {
 func BenchmarkIssueTxParallel(b *testing.B) {
 	for _, dr := range drivers {
 		b.Run(dr.name, func(b *testing.B) {
-			d, data := open(b, dr.driver), sealedData()
+			d, data := open(b, dr), sealedData()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -225,7 +242,7 @@ func readErr(err error) error {
 func BenchmarkReadByHash(b *testing.B) {
 	for _, dr := range drivers {
 		b.Run(dr.name, func(b *testing.B) {
-			d := open(b, dr.driver)
+			d := open(b, dr)
 			i := 0
 			for b.Loop() {
 				if err := d.read(d.hashes[i%len(d.hashes)]); err != nil {
@@ -240,7 +257,7 @@ func BenchmarkReadByHash(b *testing.B) {
 func BenchmarkReadByHashParallel(b *testing.B) {
 	for _, dr := range drivers {
 		b.Run(dr.name, func(b *testing.B) {
-			d := open(b, dr.driver)
+			d := open(b, dr)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -259,7 +276,7 @@ func BenchmarkReadByHashParallel(b *testing.B) {
 func BenchmarkMixedParallel(b *testing.B) {
 	for _, dr := range drivers {
 		b.Run(dr.name, func(b *testing.B) {
-			d, data := open(b, dr.driver), sealedData()
+			d, data := open(b, dr), sealedData()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for i := 0; pb.Next(); i++ {
