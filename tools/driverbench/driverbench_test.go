@@ -26,11 +26,11 @@ import (
 	"time"
 )
 
-// candidate is a driver under comparison: its name in the benchmarks' output, its
-// database/sql driver name, and its data source name for a file opened as
-// the store opens it (WAL, synchronous=NORMAL, foreign keys, a 5 s busy
-// timeout) with either "immediate" transactions (the writer) or
-// query_only set (the readers).
+// candidate is a driver under comparison: its name in the benchmarks'
+// output, its database/sql driver name, and its data source name for a
+// file opened as the store opens it (WAL, synchronous=NORMAL, foreign
+// keys, a 5 s busy timeout) with either "immediate" transactions (the
+// writer) or query_only set (the readers).
 type candidate struct {
 	name, driver string
 	dsn          func(path string, writer bool) string
