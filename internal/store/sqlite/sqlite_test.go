@@ -129,6 +129,25 @@ func TestConnectionsAreConfigured(t *testing.T) {
 	}
 }
 
+// TestParametersBindByTheirNumber pins what the SQL shared with
+// PostgreSQL needs of the driver: "$2" takes the second argument wherever
+// it stands in the text. SQLite itself numbers such names in the order
+// they first appear, and drivers that bind that way (mattn's and ncruces'
+// do) would pass statements that name "$2" before "$1" the wrong values.
+func TestParametersBindByTheirNumber(t *testing.T) {
+	s := openMigrated(t, filepath.Join(t.TempDir(), "storekeep.db"))
+	defer s.Close()
+	for name, pool := range map[string]*pool{"writer": s.writer, "reader": s.reader} {
+		var second, first int
+		if err := pool.QueryRowContext(t.Context(), `SELECT $2, $1`, 1, 2).Scan(&second, &first); err != nil {
+			t.Fatal(err)
+		}
+		if second != 2 || first != 1 {
+			t.Errorf("%s: SELECT $2, $1 with (1, 2) gave (%d, %d), want (2, 1)", name, second, first)
+		}
+	}
+}
+
 // TestFileHoldsNoClearToken issues a reset token whose mail carries the
 // clear link and reads the database file and its WAL byte by byte.
 func TestFileHoldsNoClearToken(t *testing.T) {
