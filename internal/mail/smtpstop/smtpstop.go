@@ -79,6 +79,9 @@ type listener struct {
 	open *Conns
 }
 
+// Accept records the connection it returns. One that the listener
+// returned as Stop began, too late to be cut with the others, is closed
+// instead, and Accept reports the listener closed.
 func (l listener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
@@ -86,8 +89,15 @@ func (l listener) Accept() (net.Conn, error) {
 	}
 	tracked := &conn{Conn: c, open: l.open}
 	l.open.mu.Lock()
-	l.open.conns[tracked] = struct{}{}
+	stopped := l.open.stopped
+	if !stopped {
+		l.open.conns[tracked] = struct{}{}
+	}
 	l.open.mu.Unlock()
+	if stopped {
+		c.Close()
+		return nil, net.ErrClosed
+	}
 	return tracked, nil
 }
 

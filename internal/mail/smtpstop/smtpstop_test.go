@@ -111,3 +111,49 @@ func TestStopClosesSessionsThatOutlastTheWait(t *testing.T) {
 		t.Fatalf("Stop = %v, want ErrSessionsLeft", err)
 	}
 }
+
+// lateListener hands out one connection only once it is let go, as a
+// listener whose Accept returned just as Stop began.
+type lateListener struct {
+	net.Listener
+	conn   net.Conn
+	letGo  chan struct{}
+	handed bool
+}
+
+func (l *lateListener) Accept() (net.Conn, error) {
+	if l.handed {
+		return nil, net.ErrClosed
+	}
+	<-l.letGo
+	l.handed = true
+	return l.conn, nil
+}
+
+func TestAConnectionAcceptedAsStopBeginsIsCutToo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, client := net.Pipe()
+	defer client.Close()
+	late := &lateListener{Listener: ln, conn: server, letGo: make(chan struct{})}
+	o := smtpstop.New()
+	wrapped := o.Listener(late)
+	accepted := make(chan error, 1)
+	go func() {
+		_, err := wrapped.Accept()
+		accepted <- err
+	}()
+	if err := o.Stop(smtp.NewServer(nil), ln, time.Second); err != nil {
+		t.Fatalf("Stop = %v", err)
+	}
+	close(late.letGo)
+	if err := <-accepted; !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Accept after Stop = %v, want net.ErrClosed", err)
+	}
+	client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := client.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("the late connection's peer read %v, want io.EOF: it was left open", err)
+	}
+}
