@@ -15,7 +15,7 @@ import (
 )
 
 func (r *customerResolver) Addresses(ctx context.Context, obj *storekeep.Customer, after *string, before *string, first *int, last *int, reverse *bool) (*model.MailingAddressConnection, error) {
-	w, err := r.Accounts.Addresses(ctx, *obj, storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: *reverse})
+	w, err := r.Accounts.Addresses(ctx, *obj, storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: orDefault(reverse, false)})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (r *mailingAddressResolver) FirstName(ctx context.Context, obj *storekeep.M
 }
 
 func (r *mailingAddressResolver) Formatted(ctx context.Context, obj *storekeep.MailingAddress, withCompany *bool, withName *bool) ([]string, error) {
-	return address.Format(*obj, *withName, *withCompany), nil
+	return address.Format(*obj, orDefault(withName, false), orDefault(withCompany, true)), nil
 }
 
 func (r *mailingAddressResolver) FormattedArea(ctx context.Context, obj *storekeep.MailingAddress) (*string, error) {

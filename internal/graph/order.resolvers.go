@@ -19,7 +19,7 @@ import (
 )
 
 func (r *customerResolver) Orders(ctx context.Context, obj *storekeep.Customer, after *string, before *string, first *int, last *int, query *string, reverse *bool, sortKey *model.OrderSortKeys) (*model.OrderConnection, error) {
-	args := order.PageArgs{Page: storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: *reverse}, SortKey: string(*sortKey)}
+	args := order.PageArgs{Page: storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: orDefault(reverse, false)}, SortKey: string(orDefault(sortKey, model.OrderSortKeysID))}
 	if query != nil {
 		args.Query = *query
 	}
@@ -85,7 +85,7 @@ func (r *orderResolver) CustomerURL(ctx context.Context, obj *order.Keyed) (*str
 }
 
 func (r *orderResolver) DiscountApplications(ctx context.Context, obj *order.Keyed, after *string, before *string, first *int, last *int, reverse *bool) (*model.DiscountApplicationConnection, error) {
-	w, err := paged(obj.Discounts, storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: *reverse})
+	w, err := paged(obj.Discounts, storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: orDefault(reverse, false)})
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (r *orderResolver) FulfillmentStatus(ctx context.Context, obj *order.Keyed)
 }
 
 func (r *orderResolver) LineItems(ctx context.Context, obj *order.Keyed, after *string, before *string, first *int, last *int, reverse *bool) (*model.OrderLineItemConnection, error) {
-	w, err := paged(obj.LineItems, storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: *reverse})
+	w, err := paged(obj.LineItems, storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: orDefault(reverse, false)})
 	if err != nil {
 		return nil, err
 	}

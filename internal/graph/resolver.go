@@ -58,3 +58,13 @@ func mailingAddressConnection(w storekeep.Window[storekeep.MailingAddress]) *mod
 	}
 	return c
 }
+
+// orDefault is *p, or def where the client passed null for an argument
+// whose default in the schema is def: GraphQL gives the default only to
+// an argument left out, and an explicit null is valid for a nullable one.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
