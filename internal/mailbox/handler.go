@@ -56,6 +56,10 @@ type handler struct {
 // answer to.
 const InvalidHostMessage = "Invalid Host header: the dev mailbox answers only to localhost, loopback addresses and its configured host."
 
+// RemotePeerMessage answers a request from a peer outside loopback and
+// the private networks.
+const RemotePeerMessage = "Forbidden: the dev mailbox answers only clients on this machine or on a private network."
+
 // NewHandler returns the mailbox's HTTP handler. Mount it at Path and
 // Path+"/"; it serves:
 //
@@ -69,7 +73,12 @@ const InvalidHostMessage = "Invalid Host header: the dev mailbox answers only to
 // so is any request whose Host is not localhost (or a name under
 // .localhost), a loopback address or one of hosts (port aside): a web page
 // whose name an attacker rebinds to this machine (DNS rebinding) cannot
-// read the live links in the mail.
+// read the live links in the mail. As any client can name any Host, the
+// peer must also be on loopback or a private network (RFC 1918, RFC 4193,
+// link-local): a node listening on every address of a machine on the
+// internet does not show the links to the internet. Behind a reverse
+// proxy on the same machine every peer is loopback; such a proxy must not
+// forward /_dev/mailbox.
 func NewHandler(store storekeep.MailboxStore, hosts ...string) http.Handler {
 	h := &handler{store: store}
 	mux := http.NewServeMux()
@@ -79,7 +88,28 @@ func NewHandler(store storekeep.MailboxStore, hosts ...string) http.Handler {
 	mux.HandleFunc("GET "+Path+"/messages", h.listJSON)
 	mux.HandleFunc("DELETE "+Path+"/messages", h.clearJSON)
 	mux.HandleFunc("POST "+Path+"/clear", h.clearForm)
-	return onlyHosts(hosts, secure(http.NewCrossOriginProtection().Handler(mux)))
+	return onlyLocalPeers(onlyHosts(hosts, secure(http.NewCrossOriginProtection().Handler(mux))))
+}
+
+// onlyLocalPeers refuses requests whose peer is neither a loopback nor a
+// private or link-local address.
+func onlyLocalPeers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isLocalPeer(r.RemoteAddr) {
+			http.Error(w, RemotePeerMessage, http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLocalPeer(remoteAddr string) bool {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
 }
 
 // onlyHosts refuses requests whose Host is neither a loopback name or

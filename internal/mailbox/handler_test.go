@@ -408,3 +408,44 @@ func TestOnlyLoopbackNamesAndTheConfiguredHostAreAnswered(t *testing.T) {
 		}
 	}
 }
+
+// The Host header is the client's to choose: a peer on the internet that
+// reaches a node listening on every address must not read the live links
+// by sending Host: localhost. Peers on loopback and on private networks
+// (a container's bridge, a LAN) are answered; public ones are refused,
+// whatever Host they name.
+func TestOnlyPeersOnLoopbackAndPrivateNetworksAreAnswered(t *testing.T) {
+	store, _ := sqlitetest.Open(t)
+	h := mailbox.NewHandler(store)
+	cases := map[string]bool{
+		"127.0.0.1:50000":            true,
+		"[::1]:50000":                true,
+		"172.17.0.1:50000":           true,
+		"10.1.2.3:50000":             true,
+		"192.168.1.20:50000":         true,
+		"[fd00::5]:50000":            true,
+		"[fe80::1]:50000":            true,
+		"[::ffff:192.168.1.20]:5000": true,
+		"203.0.113.66:51234":         false,
+		"[2001:db8::66]:51234":       false,
+		"[::ffff:203.0.113.66]:5000": false,
+		"8.8.8.8:53":                 false,
+		"not-an-address":             false,
+	}
+	for peer, answered := range cases {
+		for _, req := range []*http.Request{
+			httptest.NewRequest(http.MethodGet, mailbox.Path+"/messages", nil),
+			httptest.NewRequest(http.MethodDelete, mailbox.Path+"/messages", nil),
+		} {
+			req.RemoteAddr, req.Host = peer, "localhost"
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if refused := rec.Code == http.StatusForbidden; refused == answered {
+				t.Errorf("%s from %s: status %d, want it answered: %v: %s", req.Method, peer, rec.Code, answered, rec.Body)
+			}
+			if !answered && !strings.Contains(rec.Body.String(), mailbox.RemotePeerMessage) {
+				t.Errorf("%s from %s: body %q", req.Method, peer, rec.Body)
+			}
+		}
+	}
+}
