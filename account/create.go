@@ -119,7 +119,7 @@ func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, calle
 		key   string
 		limit storekeep.Limit
 	}{
-		{"create:ip:" + shopKey + ":" + caller.IP, s.cfg.CreatePerIP},
+		{"create:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.CreatePerIP},
 		{"create:shop:" + shopKey, s.cfg.CreatePerShop},
 	} {
 		ok, err := s.Limiter.Allow(ctx, c.key, c.limit)

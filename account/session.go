@@ -90,7 +90,7 @@ func (s *Service) throttleLogin(ctx context.Context, shop storekeep.Shop, caller
 	}
 	allowed := false
 	if !exhausted {
-		ipKey := "login:ip:" + strconv.FormatInt(shop.ID, 10) + ":" + caller.IP
+		ipKey := "login:ip:" + strconv.FormatInt(shop.ID, 10) + ":" + storekeep.ThrottleIP(caller.IP)
 		if allowed, err = s.Limiter.Allow(ctx, ipKey, s.cfg.LoginPerIP); err != nil {
 			return err
 		}

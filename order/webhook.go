@@ -55,7 +55,7 @@ var unknownShopSecret = []byte("storekeep: no shop has this secret")
 // topic storekeep does not keep is accepted and ignored
 // (storekeep.OrderStale is not an error; result is "" then).
 func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWriteResult, error) {
-	failKey := "webhook:bad:" + d.IP
+	failKey := "webhook:bad:" + storekeep.ThrottleIP(d.IP)
 	if exhausted, err := s.Limiter.Exhausted(ctx, failKey, s.cfg.BadSignaturesPerIP); err != nil || exhausted {
 		return "", errors.Join(ErrThrottled, err)
 	}

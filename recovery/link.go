@@ -31,7 +31,7 @@ func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, l
 			return err
 		}
 	}
-	allowed, err := s.limiter.Allow(ctx, "badlink:ip:"+caller.IP, s.cfg.FailedTokensPerIP)
+	allowed, err := s.limiter.Allow(ctx, "badlink:ip:"+storekeep.ThrottleIP(caller.IP), s.cfg.FailedTokensPerIP)
 	if err != nil {
 		return err
 	}

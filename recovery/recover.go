@@ -311,7 +311,7 @@ func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emai
 		key   string
 		limit storekeep.Limit
 	}{
-		{"recover:ip:" + shopKey + ":" + caller.IP, s.cfg.RecoverPerIP},
+		{"recover:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.RecoverPerIP},
 		{"recover:email:" + shopKey + ":" + emailKey, s.cfg.RecoverPerEmail},
 		{"recover:shop:" + shopKey, s.cfg.RecoverPerShop},
 	}

@@ -165,7 +165,7 @@ func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemp
 		key   string
 		limit storekeep.Limit
 	}{
-		{"badtoken:ip:" + shopKey + ":" + caller.IP, s.cfg.FailedTokensPerIP},
+		{"badtoken:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.FailedTokensPerIP},
 		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
 	}
 	ev := s.audit(shop, r.customerID, storekeep.AuditResetFailed, caller, "token invalid")

@@ -1,0 +1,36 @@
+package app_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
+)
+
+// An IPv6 host is given a whole /64 and picks any address in it: per-IP
+// limits count the /64, so rotating the interface identifier gives no new
+// allowance (the IPv4 control is throttled at the same count), and a
+// neighbouring /64 keeps its own.
+func TestPerIPLimitsCountAnIPv6HostsWholeSlash64(t *testing.T) {
+	const perIP = 5
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.Recovery.RecoverPerIP = storekeep.Limit{Count: perIP, Per: time.Hour}
+	})
+	for name, ip := range map[string]func(i int) string{
+		"IPv4, one address":         func(int) string { return "198.51.100.7" },
+		"IPv6, one /64, many hosts": func(i int) string { return fmt.Sprintf("2001:db8:dead:beef::%x", i+1) },
+		"IPv6, mapped IPv4":         func(int) string { return "::ffff:198.51.100.8" },
+	} {
+		for i := range perIP + 1 {
+			r, _ := n.recover(fmt.Sprintf("someone-%d@example.com", i), privateAs(n, ip(i)))
+			if throttled := isThrottled(r, "customerRecover", recoverThrottle); throttled != (i == perIP) {
+				t.Fatalf("%s: request %d (%s) throttled: %v, want only request %d: %s", name, i+1, ip(i), throttled, perIP+1, r.Raw)
+			}
+		}
+	}
+	if r, _ := n.recover("neighbour@example.com", privateAs(n, "2001:db8:dead:bef0::1")); isThrottled(r, "customerRecover", recoverThrottle) {
+		t.Errorf("another /64 was throttled with the first: %s", r.Raw)
+	}
+}
