@@ -69,11 +69,18 @@ func requestMediaType(contentType string) (string, bool) {
 	return mediaType, err == nil
 }
 
-// readAll is io.ReadAll starting from a buffer of the declared length, so
-// that a body of that length is read without growing it (readBody has
-// bounded the length).
+// bodyReserve bounds the buffer readAll makes before a byte of the body
+// has arrived: a client may declare the largest body the API takes and
+// send nothing, and it costs no more than this until it sends more. A
+// Storefront request is rarely over 16 KiB; a larger one grows the buffer
+// as io.ReadAll does.
+const bodyReserve = 16 << 10
+
+// readAll is io.ReadAll starting from a buffer of the declared length, up
+// to bodyReserve, so that a body of a usual length is read without
+// growing the buffer (readBody has bounded the length).
 func readAll(r io.Reader, declared int64) ([]byte, error) {
-	b := make([]byte, 0, max(declared, 511)+1)
+	b := make([]byte, 0, min(max(declared, 511), bodyReserve)+1)
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
