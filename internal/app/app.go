@@ -91,6 +91,9 @@ type Config struct {
 	Timeouts Timeouts
 	// Pprof serves net/http/pprof on the admin listener.
 	Pprof bool
+	// AdminHosts are the Host names the admin listener answers to besides
+	// IP addresses and localhost (see server.AdminConfig.Hosts).
+	AdminHosts []string
 }
 
 // DefaultSMTPConns is how many SMTP connections a node sends over at once
@@ -280,7 +283,8 @@ func (a *App) build() error {
 		DefaultStorefrontURL: cfg.DefaultStorefrontURL,
 		ClientIP:             func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
 	a.Handler = server.New(srv)
-	a.Admin = server.NewAdmin(server.AdminConfig{Metrics: a.Metrics.Handler(), Ready: a.ready, Pprof: cfg.Pprof, Logger: cfg.Logger})
+	a.Admin = server.NewAdmin(server.AdminConfig{Metrics: a.Metrics.Handler(), Ready: a.ready, Pprof: cfg.Pprof,
+		Hosts: cfg.AdminHosts, Logger: cfg.Logger})
 	return nil
 }
 

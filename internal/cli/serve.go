@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/mail"
@@ -24,6 +25,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		addr       = fs.String("addr", "127.0.0.1:8080", "address the API, the hosted pages and the probes listen on")
 		adminAddr  = fs.String("admin-addr", "127.0.0.1:9090", "address /metrics, the probes and --pprof listen on; keep it off the public network ('off' serves none of them)")
 		pprofOn    = fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on --admin-addr")
+		adminHosts = fs.String("admin-hosts", "", "host names, comma-separated, that --admin-addr answers to besides IP addresses, localhost and its own host (a scraper that names the node by DNS name needs it listed)")
 		smtpURL    = fs.String("smtp", "", "smtp://[user:pass@]host:port or smtps://...; without it mail goes to the dev mailbox")
 		smtpPass   = fs.String("smtp-password-file", "", "a file holding the SMTP password, such as a container secret; --smtp then names only the user")
 		devMailbox = fs.Bool("dev-mailbox", false, "serve /_dev/mailbox even when --smtp is set (mail still goes out by SMTP)")
@@ -91,6 +93,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return errors.New("--pprof is served on --admin-addr, which is off")
 		}
 		cfg.Pprof = *pprofOn
+		cfg.AdminHosts = append(listenHost(*adminAddr), hostNames(*adminHosts)...)
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return err
@@ -203,4 +206,15 @@ func setupMigrate(fs *flag.FlagSet, env *environment) func(context.Context) erro
 		log.Info("migrations applied", "db", redactDB(d.db))
 		return store.Close()
 	}
+}
+
+// hostNames splits a comma-separated list of host names, dropping blanks.
+func hostNames(list string) []string {
+	var out []string
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

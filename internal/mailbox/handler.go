@@ -10,15 +10,14 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/hostcheck"
 )
 
 // Path is where the handler answers: every route is under it.
@@ -88,7 +87,8 @@ func NewHandler(store storekeep.MailboxStore, hosts ...string) http.Handler {
 	mux.HandleFunc("GET "+Path+"/messages", h.listJSON)
 	mux.HandleFunc("DELETE "+Path+"/messages", h.clearJSON)
 	mux.HandleFunc("POST "+Path+"/clear", h.clearForm)
-	return onlyLocalPeers(onlyHosts(hosts, secure(http.NewCrossOriginProtection().Handler(mux))))
+	allowed := hostcheck.Allowed{Names: hosts}
+	return onlyLocalPeers(allowed.Handler(InvalidHostMessage, secure(http.NewCrossOriginProtection().Handler(mux))))
 }
 
 // onlyLocalPeers refuses requests whose peer is neither a loopback nor a
@@ -110,38 +110,6 @@ func isLocalPeer(remoteAddr string) bool {
 	}
 	ip := ap.Addr().Unmap()
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
-}
-
-// onlyHosts refuses requests whose Host is neither a loopback name or
-// address nor one of hosts.
-func onlyHosts(hosts []string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := hostOnly(r.Host)
-		if !isLoopback(host) && !slices.ContainsFunc(hosts, func(h string) bool { return strings.EqualFold(hostOnly(h), host) }) {
-			http.Error(w, InvalidHostMessage, http.StatusForbidden)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// hostOnly is the host of a Host header or host:port, without brackets
-// or a final dot.
-func hostOnly(hostport string) string {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = hostport
-	}
-	return strings.TrimSuffix(strings.Trim(host, "[]"), ".")
-}
-
-func isLoopback(host string) bool {
-	lower := strings.ToLower(host)
-	if lower == "localhost" || strings.HasSuffix(lower, ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // secure sets headers that keep the pages, which show one-time links,

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+
+	"github.com/storekeep/storekeep/internal/hostcheck"
 )
 
 // AdminConfig wires the operational listener, which is kept off the API
@@ -16,12 +18,21 @@ type AdminConfig struct {
 	// Ready reports whether the node can take traffic, for /readyz.
 	Ready func(ctx context.Context) error
 	// Pprof serves net/http/pprof under /debug/pprof/.
-	Pprof  bool
+	Pprof bool
+	// Hosts are the names the listener answers to besides IP addresses
+	// and localhost: a request that names another host is refused, as a
+	// web page rebound to this machine (DNS rebinding) would name its own.
+	Hosts  []string
 	Logger *slog.Logger
 }
 
+// InvalidAdminHostMessage answers a request to the admin listener whose
+// Host it does not answer to.
+const InvalidAdminHostMessage = "Invalid Host header: the admin listener answers only to IP addresses, localhost and the names in --admin-hosts."
+
 // NewAdmin returns the operational listener's handler: /metrics,
-// /healthz, /readyz and, when asked for, /debug/pprof/.
+// /healthz, /readyz and, when asked for, /debug/pprof/, for requests whose
+// Host is an IP address, localhost or one of cfg.Hosts.
 func NewAdmin(cfg AdminConfig) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -38,7 +49,7 @@ func NewAdmin(cfg AdminConfig) http.Handler {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	return mux
+	return hostcheck.Allowed{Names: cfg.Hosts, AnyAddress: true}.Handler(InvalidAdminHostMessage, mux)
 }
 
 // probes mounts the load-balancer checks, served on both listeners:
