@@ -52,6 +52,9 @@ func TestBadLinksSayNothingOfWhichCustomersExist(t *testing.T) {
 				t.Errorf("GET %s names %q:\n%s", p, name, r.body)
 			}
 		}
+		if strings.Contains(r.body, "<a ") {
+			t.Errorf("GET %s links somewhere, though it names no shop and no default storefront is set:\n%s", p, r.body)
+		}
 		segment := strings.Split(strings.TrimPrefix(p, "/fr"), "/")[2]
 		if first, seen := answers[segment]; seen && first != r.body {
 			t.Errorf("GET %s answers differently from another bad %s link:\n%s\n---\n%s", p, segment, r.body, first)

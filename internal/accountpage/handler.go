@@ -119,8 +119,13 @@ func (h *handler) hostedHere(shop storekeep.Shop, r *http.Request) bool {
 	return reqPort == "" || shopPort == "" || reqPort == shopPort
 }
 
-// storefront is the base of shop's links.
+// storefront is the base of shop's links. A page that names no shop (a
+// bad link's, a throttled one's) has only the default storefront, or no
+// link at all: the zero Shop's LinkBase would be "https://".
 func (h *handler) storefront(shop storekeep.Shop) string {
+	if shop.Domain == "" {
+		return strings.TrimRight(h.cfg.DefaultStorefrontURL, "/")
+	}
 	return shop.LinkBase(h.cfg.DefaultStorefrontURL)
 }
 
