@@ -231,8 +231,8 @@ type OutboxStore interface {
 	// attempts reset; ErrNotFound unless the mail exists and has failed.
 	RetryMail(ctx context.Context, id int64, now time.Time) error
 	// PruneMail deletes up to limit of the mails sent before cutoff, oldest
-	// first, then, while fewer went, failed mail queued before cutoff, and
-	// returns how many rows went.
+	// first, then, while fewer went, mail given up (failed) before cutoff,
+	// and returns how many rows went.
 	PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 

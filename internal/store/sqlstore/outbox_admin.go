@@ -38,13 +38,13 @@ func (s *Store) RetryMail(ctx context.Context, id int64, now time.Time) error {
 }
 
 // PruneMail deletes up to limit of the mails sent before cutoff, oldest
-// first (from outbox_sent), then, while fewer went, failed mail queued
-// before cutoff (from outbox_listing), and returns how many rows it
-// deleted.
+// first (from outbox_sent), then, while fewer went, mail given up before
+// cutoff, oldest queued first (outbox_listing's failed rows, whose
+// failed_at is read from the row), and returns how many rows it deleted.
 func (s *Store) PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	return s.pruneInBatch(ctx, cutoff, limit,
 		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'sent' AND sent_at < $1 ORDER BY sent_at LIMIT $2`),
-		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'failed' AND created_at < $1 ORDER BY created_at LIMIT $2`))
+		`DELETE FROM outbox WHERE `+s.d.IDsFrom(`SELECT id FROM outbox WHERE status = 'failed' AND failed_at < $1 ORDER BY created_at LIMIT $2`))
 }
 
 // pruneInBatch runs each of deletes ($1: cutoff, $2: how many at most)

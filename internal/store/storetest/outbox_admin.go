@@ -114,19 +114,14 @@ var outboxAdminRules = []rule{
 			f.Errorf("sent mail after a refused retry = %v", recordIDs(got))
 		}
 	}},
-	{"PruneMailDeletesMailSentOrFailedMailQueuedBeforeTheCutoff", func(f fixture) {
+	{"PruneMailDeletesMailSentOrGivenUpBeforeTheCutoff", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
-		mails := f.enqueue(c, 4)
+		mails := f.enqueue(c, 5)
 		cutoff := t0.Add(time.Hour)
-		late := f.mail(c, storekeep.TemplateReset, f.token())
-		late.CreatedAt = cutoff
-		var err error
-		late.ID, err = f.s.EnqueueMail(f.ctx, late)
-		f.must(err)
 		f.must(f.markSent(mails[0].ID, cutoff.Add(-time.Microsecond)))
 		f.must(f.markSent(mails[1].ID, cutoff))
-		f.must(f.s.MarkMailFailed(f.ctx, mails[2].ID, cutoff.Add(time.Hour), "queued before the cutoff"))
-		f.must(f.s.MarkMailFailed(f.ctx, late.ID, cutoff.Add(time.Hour), "queued at the cutoff"))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[2].ID, cutoff.Add(-time.Microsecond), "given up before the cutoff"))
+		f.must(f.s.MarkMailFailed(f.ctx, mails[3].ID, cutoff, "queued before the cutoff, given up at it"))
 
 		n, err := f.s.PruneMail(f.ctx, cutoff, 100)
 		f.must(err)
@@ -134,17 +129,21 @@ var outboxAdminRules = []rule{
 			f.Errorf("PruneMail deleted %d rows, want 2", n)
 		}
 		kept := recordIDs(f.listMail("", 0))
-		if want := []int64{late.ID, mails[3].ID, mails[1].ID}; !slices.Equal(kept, want) {
-			f.Errorf("kept %v, want %v: failed mail queued at the cutoff, pending mail, mail sent at the cutoff", kept, want)
+		if want := []int64{mails[4].ID, mails[3].ID, mails[1].ID}; !slices.Equal(kept, want) {
+			f.Errorf("kept %v, want %v: pending mail, mail given up at the cutoff though queued before it, mail sent at the cutoff", kept, want)
 		}
+		f.must(f.s.RetryMail(f.ctx, mails[3].ID, cutoff))
 
+		f.must(f.s.MarkMailFailed(f.ctx, mails[3].ID, cutoff.Add(time.Hour), "given up again"))
+		n, err = f.s.PruneMail(f.ctx, cutoff.Add(time.Hour), 100)
+		f.must(err)
+		if kept := recordIDs(f.listMail("", 0)); n != 1 || !slices.Equal(kept, []int64{mails[4].ID, mails[3].ID}) {
+			f.Errorf("second PruneMail deleted %d and kept %v, want 1 (the mail sent at the first cutoff) and the pending mail and the mail given up again", n, kept)
+		}
 		n, err = f.s.PruneMail(f.ctx, cutoff.Add(24*time.Hour), 100)
 		f.must(err)
-		if n != 2 {
-			f.Errorf("second PruneMail deleted %d rows, want 2", n)
-		}
-		if kept := recordIDs(f.listMail("", 0)); !slices.Equal(kept, []int64{mails[3].ID}) {
-			f.Errorf("kept %v, want only the pending mail %d", kept, mails[3].ID)
+		if kept := recordIDs(f.listMail("", 0)); n != 1 || !slices.Equal(kept, []int64{mails[4].ID}) {
+			f.Errorf("third PruneMail deleted %d and kept %v, want 1 and only the pending mail %d", n, kept, mails[4].ID)
 		}
 	}},
 	{"PruneMailDeletesInBatchesOldestSentFirstThenFailed", func(f fixture) {
