@@ -140,4 +140,7 @@ var (
 	// ErrJobDone: the outbox job a write was to complete is no longer
 	// pending; another attempt at it finished first.
 	ErrJobDone = errors.New("storekeep: job already done")
+	// ErrStale: the row a read-modify-write read has been written since,
+	// so the write was not applied; read it again and start over.
+	ErrStale = errors.New("storekeep: changed since it was read")
 )

@@ -48,7 +48,8 @@ type CustomerStore interface {
 	// is not (the password changed meanwhile) or the customer is gone.
 	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
-	// email is taken, ErrNotFound when the customer is gone. The customer's
+	// email is taken, ErrNotFound when the customer is gone, ErrStale when
+	// it has been written since u.Read was read. The customer's
 	// EmailVerifiedAt is not taken from u.Customer: it stays while the
 	// EmailKey stays, is cleared when it changes, and is set by
 	// u.VerifyEmail.
@@ -59,6 +60,13 @@ type CustomerStore interface {
 // rotates its access tokens and queues mail, all atomically.
 type CustomerUpdate struct {
 	Customer Customer
+	// Read is the customer as the caller read it before making Customer
+	// from it. The update is applied only while the stored customer still
+	// has Read's PasswordHash, State and UpdatedAt, one of which every
+	// write of a customer changes; otherwise nothing changes, so that a
+	// profile edit never puts back a password or state that a reset, a
+	// password change or an activation replaced meanwhile.
+	Read Customer
 	// AccessToken, when not nil, is stored after every earlier access token
 	// of the customer has been revoked.
 	AccessToken *AccessToken

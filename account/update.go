@@ -7,11 +7,27 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
+// staleRetries bounds how many times Update starts over when the
+// customer was written between its read and its write.
+const staleRetries = 3
+
 // Update handles customerUpdate. A new password revokes every access token
 // of the customer, the one used here included, and returns a new one. A
 // new email address is told to the former one, so that the owner of an
-// account taken over through a stolen access token hears of it.
+// account taken over through a stolen access token hears of it. Where the
+// customer is written between Update's read and its write (a reset, a
+// password change, another edit), Update reads it again, access token
+// included, and starts over: it never writes back what it read.
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
+	for attempt := 0; ; attempt++ {
+		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller)
+		if !errors.Is(err, storekeep.ErrStale) || attempt == staleRetries {
+			return c, issued, err
+		}
+	}
+}
+
+func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	c, found, err := s.CustomerByToken(ctx, shop, accessToken)
 	if err != nil {
 		return storekeep.Customer{}, nil, err
@@ -36,7 +52,7 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 		return storekeep.Customer{}, nil, err
 	}
 	c.UpdatedAt = s.clock()
-	u := storekeep.CustomerUpdate{Customer: c}
+	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	if c.EmailKey != former.EmailKey {
 		m, err := storekeep.EmailChangedMail(shop, former, c.Email, caller.Locale, c.UpdatedAt)
 		if err != nil {

@@ -168,6 +168,11 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 		o = created
 	case err == nil:
 		c, o, err = im.update(ctx, c, row, phone)
+		for attempt := 0; attempt < staleRetries && errors.Is(err, storekeep.ErrStale); attempt++ {
+			if c, err = im.Store.CustomerByEmail(ctx, im.Shop.ID, storekeep.NormalizeEmail(row.Email)); err == nil {
+				c, o, err = im.update(ctx, c, row, phone)
+			}
+		}
 	}
 	if err != nil {
 		return c, o, err
@@ -190,6 +195,11 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 	return c, max(o, updated), nil
 }
 
+// staleRetries bounds how many times a row's update reads the customer
+// again after a write (an activation, a reset) came between its read and
+// its own.
+const staleRetries = 3
+
 // update gives an existing customer the row's profile; a customer who has
 // it already is left as is.
 func (im *Importer) update(ctx context.Context, c storekeep.Customer, row Row, phone string) (storekeep.Customer, outcome, error) {
@@ -204,7 +214,7 @@ func (im *Importer) update(ctx context.Context, c storekeep.Customer, row Row, p
 		return c, unchanged, nil
 	}
 	want.UpdatedAt = im.now()
-	c, err := im.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: want})
+	c, err := im.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: want, Read: c})
 	return c, updated, err
 }
 

@@ -14,10 +14,11 @@ import (
 // the shop's word. The customer is the one with
 // l's identifier, else the one with l's email, unless that one has
 // another identifier. When a concurrent sign-in creates the customer
-// first, this one updates it.
+// first, or another write changes it between this one's read and its
+// write, this one reads it again and updates it.
 func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (storekeep.Customer, bool, error) {
 	c, created, err := s.saveOnce(ctx, shop, l, now)
-	if errors.Is(err, errCreatedMeanwhile) {
+	for attempt := 0; attempt < saveRetries && (errors.Is(err, errCreatedMeanwhile) || errors.Is(err, storekeep.ErrStale)); attempt++ {
 		c, created, err = s.saveOnce(ctx, shop, l, now)
 	}
 	if errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile) {
@@ -25,6 +26,10 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 	}
 	return c, created, err
 }
+
+// saveRetries bounds how many times save starts over after a concurrent
+// write.
+const saveRetries = 3
 
 var (
 	errOtherIdentifier  = problem("the email address is already used by another customer (with a different Multipass identifier)")
@@ -39,6 +44,7 @@ func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, no
 	if found && c.State == storekeep.CustomerDisabled {
 		return c, false, problem("the customer's account is disabled")
 	}
+	read := c
 	c.Email, c.EmailKey = l.Email.String(), l.Email.Key()
 	if l.FirstName != nil {
 		c.FirstName = *l.FirstName
@@ -51,7 +57,7 @@ func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, no
 	}
 	c.State, c.UpdatedAt = storekeep.CustomerEnabled, now
 	if found {
-		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, VerifyEmail: true})
+		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read, VerifyEmail: true})
 	} else {
 		c.ShopID, c.CreatedAt, c.EmailVerifiedAt = shop.ID, now, now
 		if c.Tags == nil {

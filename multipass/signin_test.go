@@ -358,3 +358,50 @@ func TestConfigValidateRefusesAnEmptyAllowance(t *testing.T) {
 		}
 	}
 }
+
+// disablingStore is the real store, but before a sign-in's first update
+// of the customer an operator disables them.
+type disablingStore struct {
+	*sqlite.Store
+	once sync.Once
+}
+
+func (s *disablingStore) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
+	s.once.Do(func() {
+		read, err := s.Store.CustomerByID(ctx, u.Customer.ShopID, u.Customer.ID)
+		if err != nil {
+			panic(err)
+		}
+		c := read
+		c.State, c.UpdatedAt = storekeep.CustomerDisabled, read.UpdatedAt.Add(time.Second)
+		if _, err := s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read}); err != nil {
+			panic(err)
+		}
+	})
+	return s.Store.UpdateCustomer(ctx, u)
+}
+
+// A sign-in that read the customer before an operator disabled them does
+// not enable them again: it reads them again and is refused.
+func TestASignInNeverEnablesACustomerDisabledWhileItRuns(t *testing.T) {
+	f := newFixture(t, multipass.Config{})
+	ada, err := f.store.CreateCustomer(f.ctx, storekeep.Customer{ShopID: f.shop.ID, Email: "ada@example.com",
+		EmailKey: "ada@example.com", FirstName: "A", Tags: []string{}, State: storekeep.CustomerEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	disabling := &disablingStore{Store: f.store}
+	f.svc = multipass.New(multipass.Deps{Store: disabling, Accounts: account.New(account.Deps{Store: disabling, Keys: f.keys, Now: f.clock}, account.Config{}),
+		Keys: f.keys, Now: f.clock, Limiter: ratelimit.NewMemory(f.clock, 1000, nil)}, multipass.Config{})
+	_, err = f.signIn(multipasstest.Mint(t, shopSecret, f.data("ada@example.com", map[string]any{"first_name": "Ada"})))
+	if err == nil {
+		t.Error("a sign-in of a customer disabled while it ran succeeded")
+	}
+	got, err := f.store.CustomerByID(f.ctx, f.shop.ID, ada.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != storekeep.CustomerDisabled || got.FirstName != "A" {
+		t.Errorf("customer after the sign-in: %q %q, want disabled and unchanged", got.State, got.FirstName)
+	}
+}

@@ -41,8 +41,9 @@ func TestOrdersWaitingMailsOnlyAnUnprovenEnabledAccountWithOrders(t *testing.T) 
 	f.customer("none@example.com", storekeep.CustomerEnabled)
 	f.customer("off@example.com", storekeep.CustomerDisabled)
 	proven := f.customer("proven@example.com", storekeep.CustomerEnabled)
+	read := proven
 	proven.UpdatedAt = f.now.Add(time.Second)
-	if _, err := f.store.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: proven, VerifyEmail: true}); err != nil {
+	if _, err := f.store.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: proven, Read: read, VerifyEmail: true}); err != nil {
 		t.Fatal(err)
 	}
 

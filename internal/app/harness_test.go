@@ -370,8 +370,9 @@ func (n *node) disable(gid string) {
 	if err != nil {
 		n.t.Fatal(err)
 	}
+	read := c
 	c.State = storekeep.CustomerDisabled
-	if _, err := n.app.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c}); err != nil {
+	if _, err := n.app.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read}); err != nil {
 		n.t.Fatal(err)
 	}
 }

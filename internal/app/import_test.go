@@ -132,3 +132,54 @@ func TestAnInvitationOfACustomerNoLongerInvitedSendsNothing(t *testing.T) {
 		}
 	}
 }
+
+// activatesBeforeUpdate is the node's store, but before the import's
+// first UpdateCustomer the customer activates their account, as one who
+// follows their invitation while the import runs would.
+type activatesBeforeUpdate struct {
+	customerimport.Store
+	activate func(ctx context.Context)
+	done     bool
+}
+
+func (s *activatesBeforeUpdate) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
+	if !s.done {
+		s.done = true
+		s.activate(ctx)
+	}
+	return s.Store.UpdateCustomer(ctx, u)
+}
+
+// A customer who activates while a later import updates their profile
+// keeps the account and password they chose: the import reads them again
+// rather than writing back the invited state it read.
+func TestAnImportNeverUndoesAnActivationMadeWhileItRuns(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
+	if sum, err := im.Run(ctx, strings.NewReader(importHeader+"Ada,Lovelace,ada@example.com,yes,,\n")); err != nil || sum.Created != 1 {
+		t.Fatalf("first import: %+v %v", sum, err)
+	}
+	im.Store = &activatesBeforeUpdate{Store: n.app.Store, activate: func(ctx context.Context) {
+		read, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := read
+		c.State, c.PasswordHash, c.UpdatedAt = storekeep.CustomerEnabled, "$argon2id$chosen-by-ada", read.UpdatedAt.Add(time.Second)
+		if _, err := n.app.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read}); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	if sum, err := im.Run(ctx, strings.NewReader(importHeader+"Ada,King,ada@example.com,yes,,\n")); err != nil || sum.Updated != 1 {
+		t.Fatalf("second import: %+v %v", sum, err)
+	}
+	got, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != storekeep.CustomerEnabled || got.PasswordHash != "$argon2id$chosen-by-ada" || got.LastName != "King" {
+		t.Errorf("after an activation during the import: state %q, hash %q, last name %q; want enabled, the chosen hash, King",
+			got.State, got.PasswordHash, got.LastName)
+	}
+}

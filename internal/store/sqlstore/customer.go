@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/storekeep/storekeep"
 )
@@ -112,6 +113,9 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		if err := s.lockCustomer(ctx, tx, c.ID); err != nil {
 			return err
 		}
+		if err := s.unchangedSince(ctx, tx, u.Read, c.ShopID, c.ID); err != nil {
+			return err
+		}
 		var verified any
 		if u.VerifyEmail {
 			verified = s.at(c.UpdatedAt)
@@ -149,6 +153,24 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		return storekeep.Customer{}, err
 	}
 	return out, nil
+}
+
+// unchangedSince returns storekeep.ErrStale unless the customer still has
+// read's password hash, state and updated_at, storekeep.ErrNotFound when
+// it is not the shop's.
+func (s *Store) unchangedSince(ctx context.Context, tx Querier, read storekeep.Customer, shopID, id int64) error {
+	var hash string
+	var state storekeep.CustomerState
+	var updated time.Time
+	err := tx.QueryRowContext(ctx, `SELECT password_hash, state, updated_at FROM customers WHERE shop_id = $1 AND id = $2`,
+		shopID, id).Scan(&hash, &state, scanTime(&updated))
+	if err != nil {
+		return s.mapErr(err)
+	}
+	if hash != read.PasswordHash || state != read.State || !updated.Equal(read.UpdatedAt) {
+		return storekeep.ErrStale
+	}
+	return nil
 }
 
 // ReserveCustomerID uses up the id the next CreateCustomer would get,

@@ -117,7 +117,7 @@ var customerRules = []rule{
 		want.FirstName, want.LastName, want.Phone = "Augusta", "King", "+15555550199"
 		want.AcceptsMarketing, want.Tags, want.State = true, []string{"poet"}, storekeep.CustomerEnabled
 		want.PasswordHash, want.UpdatedAt = "$argon2id$new", t0.Add(time.Hour)
-		got, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: want})
+		got, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: want})
 		f.must(err)
 		same(f, "UpdateCustomer", got, want)
 		got, err = f.s.CustomerByEmail(f.ctx, s.ID, "countess@example.com")
@@ -138,7 +138,7 @@ var customerRules = []rule{
 		m := f.mail(c, storekeep.TemplatePasswordChanged, f.token())
 		update := c
 		update.Email, update.EmailKey, update.FirstName = "bob@example.com", "bob@example.com", "Changed"
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m}})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m}})
 		f.is(err, storekeep.ErrConflict, "UpdateCustomer to a taken email")
 		got, err := f.s.CustomerByID(f.ctx, s.ID, c.ID)
 		f.must(err)
@@ -154,10 +154,72 @@ var customerRules = []rule{
 			f.Errorf("%d mails queued by a failed update", n)
 		}
 	}},
+	{"UpdateCustomerOfAStaleReadChangesNothing", func(f fixture) {
+		s := f.shop("a.example")
+		read := f.verifiedCustomer(s, "ada@example.com")
+		read.PasswordHash = "$argon2id$old"
+		read, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: read})
+		f.must(err)
+		reset := f.issue(read, storekeep.PurposeReset)
+		queued := f.pending()
+		for _, tc := range []struct {
+			what  string
+			write func(c storekeep.Customer) storekeep.Customer
+		}{
+			{"a new password hash", func(c storekeep.Customer) storekeep.Customer {
+				f.must(f.s.ReplacePasswordHash(f.ctx, c.ShopID, c.ID, c.PasswordHash, "$argon2id$rehashed"))
+				c.PasswordHash = "$argon2id$rehashed"
+				return c
+			}},
+			{"a new state", func(c storekeep.Customer) storekeep.Customer {
+				c.State = storekeep.CustomerDisabled
+				c, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: c})
+				f.must(err)
+				return c
+			}},
+			{"a new updated_at alone", func(c storekeep.Customer) storekeep.Customer {
+				c.FirstName, c.UpdatedAt = "Augusta", c.UpdatedAt.Add(time.Second)
+				c, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: c})
+				f.must(err)
+				return c
+			}},
+		} {
+			stale, err := f.s.CustomerByID(f.ctx, s.ID, read.ID)
+			f.must(err)
+			now := tc.write(stale)
+			old := f.accessToken(now, t0.Add(time.Hour))
+			fresh := storekeep.AccessToken{ShopID: s.ID, CustomerID: read.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+			edit := stale
+			edit.Email, edit.EmailKey, edit.LastName = "countess@example.com", "countess@example.com", "King"
+			edit.UpdatedAt = stale.UpdatedAt.Add(time.Minute)
+			_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: edit, Read: stale, AccessToken: &fresh,
+				Mails: []storekeep.Mail{f.mail(edit, storekeep.TemplateEmailChanged, f.token())}})
+			f.is(err, storekeep.ErrStale, "UpdateCustomer after "+tc.what)
+			got, err := f.s.CustomerByID(f.ctx, s.ID, read.ID)
+			f.must(err)
+			same(f, "customer after a stale update following "+tc.what, got, now)
+			if !f.live(old, t0) || f.live(fresh, t0) {
+				f.Errorf("after %s: a stale update rotated the access tokens", tc.what)
+			}
+			if !f.unused(reset) {
+				f.Errorf("after %s: a stale update of the email spent the reset token", tc.what)
+			}
+			if n := f.pending() - queued; n != 0 {
+				f.Errorf("after %s: a stale update queued %d mails", tc.what, n)
+			}
+		}
+		current, err := f.s.CustomerByID(f.ctx, s.ID, read.ID)
+		f.must(err)
+		edit := current
+		edit.LastName = "King"
+		got, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: edit, Read: current})
+		f.must(err)
+		same(f, "an update of the current read", got, edit)
+	}},
 	{"ReplacePasswordHashReplacesOnlyTheHashItWasGiven", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		c.PasswordHash = "$old"
-		c, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c})
+		c, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: c})
 		f.must(err)
 		f.is(f.s.ReplacePasswordHash(f.ctx, c.ShopID, c.ID, "$stale", "$new"), storekeep.ErrNotFound, "replace a stale hash")
 		f.is(f.s.ReplacePasswordHash(f.ctx, c.ShopID+1, c.ID, "$old", "$new"), storekeep.ErrNotFound, "replace in another shop")
@@ -173,11 +235,11 @@ var customerRules = []rule{
 		c := f.customer(a, "ada@example.com")
 		gone := c
 		gone.ID += 1000
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: gone})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: gone})
 		f.is(err, storekeep.ErrNotFound, "unknown id")
 		elsewhere := c
 		elsewhere.ShopID = b.ID
-		_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: elsewhere})
+		_, err = f.updateCustomer(storekeep.CustomerUpdate{Customer: elsewhere})
 		f.is(err, storekeep.ErrNotFound, "customer of another shop")
 	}},
 	{"UpdateCustomerWithAnAccessTokenRevokesEarlierOnesAndQueuesItsMails", func(f fixture) {
@@ -190,7 +252,7 @@ var customerRules = []rule{
 		notice := f.mail(c, storekeep.TemplateEmailChanged, f.token())
 		update := c
 		update.PasswordHash, update.UpdatedAt = "$argon2id$changed", t0
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m, notice}})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m, notice}})
 		f.must(err)
 		for _, t := range earlier {
 			if f.live(t, t0) {
@@ -214,7 +276,7 @@ var customerRules = []rule{
 		t := f.accessToken(c, t0.Add(time.Hour))
 		update := c
 		update.FirstName = "Augusta"
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: update})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: update})
 		f.must(err)
 		if !f.live(t, t0) {
 			f.Error("access token revoked by a profile update")

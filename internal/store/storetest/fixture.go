@@ -103,6 +103,18 @@ func (f fixture) customer(shop storekeep.Shop, email string) storekeep.Customer 
 	return c
 }
 
+// updateCustomer runs UpdateCustomer with u.Read the customer as stored
+// now, as a caller that read it just before would.
+func (f fixture) updateCustomer(u storekeep.CustomerUpdate) (storekeep.Customer, error) {
+	f.Helper()
+	read, err := f.s.CustomerByID(f.ctx, u.Customer.ShopID, u.Customer.ID)
+	if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
+		f.Fatal(err)
+	}
+	u.Read = read
+	return f.s.UpdateCustomer(f.ctx, u)
+}
+
 // verifiedCustomer creates an enabled customer of shop that has proved
 // it owns its address.
 func (f fixture) verifiedCustomer(shop storekeep.Shop, email string) storekeep.Customer {

@@ -168,7 +168,7 @@ var orderRules = []rule{
 		}
 		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 5, "late@a.example", t0), At: t0}, storekeep.OrderSaved)
 		c.Email, c.EmailKey = "new@a.example", "new@a.example"
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: c})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: c})
 		f.must(err)
 		p.EmailKey = c.EmailKey
 		if got := f.customerOrderIDs(p); !slices.Equal(got, []int64{5}) {

@@ -230,7 +230,7 @@ var outboxRules = []rule{
 					ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}})
 		}
 		ada.Email, ada.EmailKey, ada.UpdatedAt = "ada@elsewhere.example", "ada@elsewhere.example", t0
-		_, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: ada})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: ada})
 		f.must(err)
 		before := len(f.audits(s.ID))
 		mails, err := f.s.FinishJobs(f.ctx, outcomes, t0.Add(time.Minute))
