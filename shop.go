@@ -56,10 +56,13 @@ func (s Shop) LinkBase(fallback string) string {
 // Scope is a Storefront API access scope granted to an APIToken.
 type Scope string
 
-// Scopes that guard the customer surface.
+// Scopes that guard the customer surface: the mutations, the Customer
+// object wherever it appears, and its tags, which a shop's staff set and
+// Shopify shows only to tokens granted them besides.
 const (
-	ScopeWriteCustomers Scope = "unauthenticated_write_customers"
-	ScopeReadCustomers  Scope = "unauthenticated_read_customers"
+	ScopeWriteCustomers   Scope = "unauthenticated_write_customers"
+	ScopeReadCustomers    Scope = "unauthenticated_read_customers"
+	ScopeReadCustomerTags Scope = "unauthenticated_read_customer_tags"
 )
 
 // APITokenKind tells where a Storefront token may be used.
@@ -96,7 +99,7 @@ func (t APIToken) HasScope(s Scope) bool {
 
 // KnownScopes are the access scopes storekeep grants: those that guard
 // the customer fields it serves.
-var KnownScopes = []Scope{ScopeWriteCustomers, ScopeReadCustomers}
+var KnownScopes = []Scope{ScopeWriteCustomers, ScopeReadCustomers, ScopeReadCustomerTags}
 
 // ParseScopes reads a comma-separated list of access scopes, refusing an
 // empty list and any scope storekeep does not know.
@@ -108,19 +111,20 @@ func ParseScopes(list string) ([]Scope, error) {
 			continue
 		}
 		if !slices.Contains(KnownScopes, Scope(s)) {
-			return nil, fmt.Errorf("unknown access scope %q: the scopes are %s", s, scopeList())
+			return nil, fmt.Errorf("unknown access scope %q: the scopes are %s", s, ScopeList())
 		}
 		if !slices.Contains(out, Scope(s)) {
 			out = append(out, Scope(s))
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no access scope given: the scopes are %s", scopeList())
+		return nil, fmt.Errorf("no access scope given: the scopes are %s", ScopeList())
 	}
 	return out, nil
 }
 
-func scopeList() string {
+// ScopeList is KnownScopes, comma-separated, as ParseScopes reads them.
+func ScopeList() string {
 	names := make([]string, len(KnownScopes))
 	for i, s := range KnownScopes {
 		names[i] = string(s)

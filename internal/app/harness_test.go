@@ -136,9 +136,8 @@ func startNode(t testing.TB, configure ...func(*app.Config, *storekeep.Shop)) *n
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := []storekeep.Scope{storekeep.ScopeWriteCustomers, storekeep.ScopeReadCustomers}
-	n.public = n.apiToken(storekeep.APITokenPublic, all...)
-	n.private = n.apiToken(storekeep.APITokenPrivate, all...)
+	n.public = n.apiToken(storekeep.APITokenPublic, storekeep.KnownScopes...)
+	n.private = n.apiToken(storekeep.APITokenPrivate, storekeep.KnownScopes...)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

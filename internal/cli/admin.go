@@ -120,7 +120,7 @@ func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) 
 	shopDomain := fs.String("shop", "", "the shop's domain (required)")
 	public := fs.Bool("public", false, "a public token, for browsers (X-Shopify-Storefront-Access-Token)")
 	private := fs.Bool("private", false, "a private token, for servers (Shopify-Storefront-Private-Token); may name the buyer's IP")
-	scopes := fs.String("scopes", string(storekeep.ScopeWriteCustomers)+","+string(storekeep.ScopeReadCustomers), "access scopes, comma-separated")
+	scopes := fs.String("scopes", storekeep.ScopeList(), "access scopes, comma-separated")
 	return func(ctx context.Context) error {
 		if err := required("shop", *shopDomain); err != nil {
 			return err

@@ -15,7 +15,7 @@ import (
 
 // allScopes is a session whose token grants every customer scope.
 func allScopes() storekeep.Session {
-	return withScopes(storekeep.ScopeReadCustomers, storekeep.ScopeWriteCustomers)
+	return withScopes(storekeep.KnownScopes...)
 }
 
 func withScopes(scopes ...storekeep.Scope) storekeep.Session {

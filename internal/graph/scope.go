@@ -34,15 +34,27 @@ var rootScopes = map[string]storekeep.Scope{
 	"Mutation.customerDefaultAddressUpdate": storekeep.ScopeWriteCustomers,
 }
 
+// typeScopes names the access scope an object type requires wherever a
+// field returns it, and fieldScopes the scope a field requires besides
+// its object's, both as Shopify documents them.
+var (
+	typeScopes  = map[string]storekeep.Scope{"Customer": storekeep.ScopeReadCustomers}
+	fieldScopes = map[string]storekeep.Scope{"Customer.tags": storekeep.ScopeReadCustomerTags}
+)
+
 var errNoSession = errors.New("graph: request context has no storekeep.Session")
 
 // guard is the field middleware every field runs through. On root fields
-// it requires a Session whose token grants the field's scope; on every
-// field it hands errors the resolver returned to failure.
+// it requires a Session whose token grants the field's scope, on others
+// the scope of the type they return or of the field itself, if any; on
+// every field it hands errors the resolver returned to failure.
 func (r *Resolver) guard(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	root := fc.Object == "QueryRoot" || fc.Object == "Mutation"
 	if !root {
+		if err := authorizeNested(ctx, fc); err != nil {
+			return nil, r.failure(ctx, err)
+		}
 		res, err := next(ctx)
 		if err != nil {
 			return res, r.failure(ctx, err)
@@ -78,6 +90,26 @@ func authorize(ctx context.Context, object, field string) error {
 	}
 	if !s.Token.HasScope(scope) {
 		return accessDenied(field, scope)
+	}
+	return nil
+}
+
+// authorizeNested checks the scope a nested field requires: its own in
+// fieldScopes, else that of the type it returns in typeScopes.
+func authorizeNested(ctx context.Context, fc *graphql.FieldContext) error {
+	scope, ok := fieldScopes[fc.Object+"."+fc.Field.Name]
+	if !ok && fc.Field.Definition != nil {
+		scope, ok = typeScopes[fc.Field.Definition.Type.Name()]
+	}
+	if !ok {
+		return nil
+	}
+	s, found := storekeep.SessionFromContext(ctx)
+	if !found {
+		return errNoSession
+	}
+	if !s.Token.HasScope(scope) {
+		return accessDenied(fc.Field.Name, scope)
 	}
 	return nil
 }
