@@ -66,6 +66,15 @@ type Config struct {
 	// change or delete addresses or move their default, so that a
 	// signed-in client cannot flood the audit trail.
 	AddressChangesPerCustomer storekeep.Limit
+	// EmailChangesPerCustomer bounds how often one customer may ask to
+	// change their email address, to a taken address or not: each answer
+	// tells whether the new address has an account, and each change mails
+	// the former one.
+	EmailChangesPerCustomer storekeep.Limit
+	// EmailChangedPerEmail bounds the "your email address was changed"
+	// notices one address gets from a shop, so that a client that moves
+	// its account to someone's address and back cannot flood it.
+	EmailChangedPerEmail storekeep.Limit
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
@@ -82,6 +91,8 @@ func DefaultConfig() Config {
 		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 
 		AddressChangesPerCustomer: storekeep.Limit{Count: 60, Per: time.Hour},
+		EmailChangesPerCustomer:   storekeep.Limit{Count: 5, Per: time.Hour},
+		EmailChangedPerEmail:      storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
 }
 
@@ -96,6 +107,8 @@ func (c Config) Validate() error {
 		storekeep.CheckLimit("--create-per-shop", c.CreatePerShop),
 		storekeep.CheckLimit("account-exists notices per address", c.AccountExistsPerEmail),
 		storekeep.CheckLimit("address changes per customer", c.AddressChangesPerCustomer),
+		storekeep.CheckLimit("email changes per customer", c.EmailChangesPerCustomer),
+		storekeep.CheckLimit("email-changed notices per address", c.EmailChangedPerEmail),
 	)
 }
 
@@ -121,6 +134,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AccountExistsPerEmail.Count == 0 {
 		c.AccountExistsPerEmail = d.AccountExistsPerEmail
+	}
+	if c.EmailChangesPerCustomer.Count == 0 {
+		c.EmailChangesPerCustomer = d.EmailChangesPerCustomer
+	}
+	if c.EmailChangedPerEmail.Count == 0 {
+		c.EmailChangedPerEmail = d.EmailChangedPerEmail
 	}
 	return c
 }

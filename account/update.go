@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/storekeep/storekeep"
 )
@@ -18,16 +19,27 @@ const staleRetries = 3
 // customer is written between Update's read and its write (a reset, a
 // password change, another edit), Update reads it again, access token
 // included, and starts over: it never writes back what it read.
+//
+// A change of email address counts against EmailChangesPerCustomer
+// before anything is written, and the notice to the former address
+// against EmailChangedPerEmail (past it the change is made unannounced).
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
+	counted := false
 	for attempt := 0; ; attempt++ {
-		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller)
+		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller, &counted)
 		if !errors.Is(err, storekeep.ErrStale) || attempt == staleRetries {
 			return c, issued, err
 		}
 	}
 }
 
-func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
+// ThrottledEmailChangeMessage is the message of a throttled change of
+// email address.
+const ThrottledEmailChangeMessage = "Too many email changes. Please try again later."
+
+// updateOnce reads the customer and writes the update once; counted says
+// whether an earlier attempt counted the email change already.
+func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller, counted *bool) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	c, found, err := s.CustomerByToken(ctx, shop, accessToken)
 	if err != nil {
 		return storekeep.Customer{}, nil, err
@@ -40,6 +52,13 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	if in.Email != nil {
 		errs = append(errs, checkEmail(*in.Email, []string{"customer", "email"}))
 		c.Email, c.EmailKey = sendTo(*in.Email), storekeep.NormalizeEmail(*in.Email)
+	}
+	if c.EmailKey != former.EmailKey && !*counted {
+		*counted = true
+		key := "email:customer:" + strconv.FormatInt(c.ID, 10)
+		if ok, err := s.Limiter.Allow(ctx, key, s.cfg.EmailChangesPerCustomer); err != nil || !ok {
+			return storekeep.Customer{}, nil, errors.Join(err, storekeep.Throttled(ThrottledEmailChangeMessage))
+		}
 	}
 	if in.Password != nil {
 		errs = append(errs, s.Passwords.Check(*in.Password, []string{"customer", "password"}))
@@ -54,11 +73,18 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	if c.EmailKey != former.EmailKey {
-		m, err := storekeep.EmailChangedMail(shop, former, c.Email, caller.Locale, c.UpdatedAt)
+		key := "email:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + former.EmailKey
+		ok, err := s.Limiter.Allow(ctx, key, s.cfg.EmailChangedPerEmail)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}
-		u.Mails = append(u.Mails, m)
+		if ok {
+			m, err := storekeep.EmailChangedMail(shop, former, c.Email, caller.Locale, c.UpdatedAt)
+			if err != nil {
+				return storekeep.Customer{}, nil, err
+			}
+			u.Mails = append(u.Mails, m)
+		}
 	}
 	var issued *storekeep.IssuedAccessToken
 	if in.Password != nil {

@@ -1,0 +1,82 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/account"
+	"github.com/storekeep/storekeep/internal/app"
+)
+
+const updateEmail = `mutation($t: String!, $c: CustomerUpdateInput!) { customerUpdate(customerAccessToken: $t, customer: $c) { ` +
+	payloadFields + ` } }`
+
+// Each customerUpdate that changes the email tells a signed-in client
+// whether the new address has an account (TAKEN) and mails the former
+// address: one customer gets a stated number of such attempts an hour,
+// taken addresses included, then a THROTTLED error that changes nothing.
+func TestEmailChangesAreThrottledPerCustomer(t *testing.T) {
+	n := startNode(t)
+	n.signUp("taken@example.com", "first-secret-1")
+	n.signUp("prober@example.com", "first-secret-1")
+	tok := n.login("prober@example.com", "first-secret-1")
+	allowance := account.DefaultConfig().EmailChangesPerCustomer.Count
+	for i := range allowance {
+		to := fmt.Sprintf("probe-%d@example.com", i)
+		if i%2 == 1 {
+			to = "taken@example.com"
+		}
+		if r := n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"email": to}}); len(r.Errors) > 0 {
+			t.Fatalf("change %d of %d: %s", i+1, allowance, r.Raw)
+		}
+	}
+	r := n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"email": "taken@example.com", "firstName": "Eve"}})
+	if !isThrottled(r, "customerUpdate", account.ThrottledEmailChangeMessage) {
+		t.Fatalf("change %d: %s", allowance+1, r.Raw)
+	}
+	var me struct{ FirstName *string }
+	n.post(`query($t: String!) { customer(customerAccessToken: $t) { firstName } }`, map[string]any{"t": tok}).field(t, "customer", &me)
+	if me.FirstName != nil && *me.FirstName == "Eve" {
+		t.Error("a throttled update changed the first name")
+	}
+	if r := n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"firstName": "Eve"}}); len(r.Errors) > 0 {
+		t.Errorf("an update that keeps the email is not an email change: %s", r.Raw)
+	}
+}
+
+// A client that moves its account's email to someone else's address and
+// back mails that address an "email changed" notice each time, with a
+// greeting it chose: one address gets at most one such notice in the
+// stated period, however many accounts or changes send it.
+func TestEmailChangedNoticesToOneAddressAreBounded(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.Account.EmailChangesPerCustomer = storekeep.Limit{Count: 1000, Per: time.Hour}
+	})
+	n.signUp("attacker@example.com", "attackers-secret-1")
+	tok := n.login("attacker@example.com", "attackers-secret-1")
+	for i := range 5 {
+		for _, to := range []string{"victim@example.org", "attacker@example.com"} {
+			var p payload
+			n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"email": to}}).field(t, "customerUpdate", &p)
+			if len(p.CustomerUserErrors) > 0 || p.Customer == nil {
+				t.Fatalf("round %d, email %s: %+v", i, to, p)
+			}
+		}
+	}
+	queued, err := n.app.Store.ListMail(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := map[string]int{}
+	for _, m := range queued {
+		if m.Template == storekeep.TemplateEmailChanged {
+			to[m.To]++
+		}
+	}
+	if to["victim@example.org"] != 1 || to["attacker@example.com"] != 1 {
+		t.Errorf("after 5 round trips the notices queued are %v; want 1 to each address", to)
+	}
+}
