@@ -184,7 +184,8 @@ type CustomerTokenStore interface {
 	// link was mailed to it), revokes every access token of the
 	// customer, stores r.AccessToken, queues r.Mail and records r.Audit. It
 	// returns the updated customer. Of concurrent redemptions of one token
-	// exactly one succeeds.
+	// exactly one succeeds. A customer disabled since the token was checked
+	// is not enabled again: nothing changes and the error is ErrTokenSpent.
 	RedeemCustomerToken(ctx context.Context, r Redemption) (Customer, error)
 	// PruneTokens deletes up to limit of the access tokens that expired
 	// before cutoff, then, while fewer went, of the customer tokens that

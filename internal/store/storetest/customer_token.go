@@ -334,6 +334,13 @@ var customerTokenRules = []rule{
 				tok := f.issue(c, storekeep.PurposeReset)
 				return tok, tok.ExpiresAt.Add(30 * 24 * time.Hour)
 			}},
+			{"of a customer disabled since", func(c storekeep.Customer) (issued, time.Time) {
+				tok := f.issue(c, storekeep.PurposeReset)
+				c.State = storekeep.CustomerDisabled
+				_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: c})
+				f.must(err)
+				return tok, t0
+			}},
 		} {
 			c := f.customer(s, fmt.Sprintf("c%d@example.com", i))
 			tok, now := tc.spend(c)
