@@ -533,10 +533,17 @@ var outboxRules = []rule{
 		if len(data) == 0 {
 			f.Error("pending mail has no data")
 		}
+		opened := false
 		for _, m := range f.claim(t0.Add(time.Hour), time.Minute, 10) {
-			if m.ID == queued.ID && m.Data.URL != queued.Data.URL {
-				f.Errorf("claimed data = %v, want %v", m.Data, queued.Data)
+			if m.ID == queued.ID {
+				opened = true
+				if m.Data.URL != queued.Data.URL {
+					f.Errorf("claimed data = %v, want %v", m.Data, queued.Data)
+				}
 			}
+		}
+		if !opened {
+			f.Errorf("the claim did not return mail %d, so its data was not seen to open", queued.ID)
 		}
 	}},
 	{"SentMailDataIsErasedAndFailedMailDataStaysSealed", func(f fixture) {
