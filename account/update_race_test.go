@@ -26,6 +26,16 @@ func (w *writeBetween) UpdateCustomer(ctx context.Context, u storekeep.CustomerU
 	return w.Store.UpdateCustomer(ctx, u)
 }
 
+// raceFixture is a fixture whose store runs w.between before the first
+// UpdateCustomer, with ada signed up and signed in.
+func raceFixture(t *testing.T) (*fixture, *writeBetween, storekeep.Customer, storekeep.IssuedAccessToken) {
+	t.Helper()
+	w := &writeBetween{}
+	f := newFixtureOver(t, storekeep.EnumerationShopify, account.Config{}, func(s account.Store) account.Store { w.Store = s; return w })
+	c := f.signUp("ada@example.com", "the old passphrase")
+	return f, w, c, f.login("ada@example.com", "the old passphrase")
+}
+
 // rewrite stores change applied to the customer as stored now.
 func rewrite(t *testing.T, ctx context.Context, s account.Store, shopID, id int64, change func(*storekeep.Customer) *storekeep.AccessToken) {
 	t.Helper()
@@ -48,10 +58,7 @@ func rewrite(t *testing.T, ctx context.Context, s account.Store, shopID, id int6
 func TestCustomerUpdateNeverWritesBackWhatChangedSinceItsRead(t *testing.T) {
 	first := "Mallory"
 	t.Run("password changed, tokens revoked", func(t *testing.T) {
-		w := &writeBetween{}
-		f := newFixtureOver(t, storekeep.EnumerationShopify, account.Config{}, func(s account.Store) account.Store { w.Store = s; return w })
-		c := f.signUp("ada@example.com", "the old passphrase")
-		stolen := f.login("ada@example.com", "the old passphrase")
+		f, w, c, stolen := raceFixture(t)
 		w.between = func(ctx context.Context, s account.Store) {
 			hash, err := newPasswords(t, cheap).Hash(ctx, "the owner's new passphrase")
 			if err != nil {
@@ -78,10 +85,7 @@ func TestCustomerUpdateNeverWritesBackWhatChangedSinceItsRead(t *testing.T) {
 		}
 	})
 	t.Run("disabled", func(t *testing.T) {
-		w := &writeBetween{}
-		f := newFixtureOver(t, storekeep.EnumerationShopify, account.Config{}, func(s account.Store) account.Store { w.Store = s; return w })
-		c := f.signUp("ada@example.com", "the old passphrase")
-		tok := f.login("ada@example.com", "the old passphrase")
+		f, w, c, tok := raceFixture(t)
 		w.between = func(ctx context.Context, s account.Store) {
 			rewrite(t, ctx, s, f.shop.ID, c.ID, func(c *storekeep.Customer) *storekeep.AccessToken {
 				c.State = storekeep.CustomerDisabled
@@ -98,10 +102,7 @@ func TestCustomerUpdateNeverWritesBackWhatChangedSinceItsRead(t *testing.T) {
 		}
 	})
 	t.Run("another edit", func(t *testing.T) {
-		w := &writeBetween{}
-		f := newFixtureOver(t, storekeep.EnumerationShopify, account.Config{}, func(s account.Store) account.Store { w.Store = s; return w })
-		c := f.signUp("ada@example.com", "the old passphrase")
-		tok := f.login("ada@example.com", "the old passphrase")
+		f, w, c, tok := raceFixture(t)
 		w.between = func(ctx context.Context, s account.Store) {
 			rewrite(t, ctx, s, f.shop.ID, c.ID, func(c *storekeep.Customer) *storekeep.AccessToken {
 				c.LastName = "King"
