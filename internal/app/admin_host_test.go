@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,21 +31,11 @@ func TestTheAdminListenerAnswersOnlyAddressesAndItsNames(t *testing.T) {
 			"STOREKEEP-ADMIN.monitoring.svc." + port:     http.StatusOK,
 			"storekeep-admin.monitoring.svc.evil" + port: http.StatusForbidden,
 		} {
-			req, err := http.NewRequest(http.MethodGet, n.admin+path, nil)
-			if err != nil {
-				t.Fatal(err)
+			code, body := getNaming(t, n.admin+path, host)
+			if code != want {
+				t.Errorf("GET %s with Host %s: %d, want %d", path, host, code, want)
 			}
-			req.Host = host
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != want {
-				t.Errorf("GET %s with Host %s: %d, want %d", path, host, resp.StatusCode, want)
-			}
-			if want == http.StatusForbidden && strings.TrimSpace(string(body)) != server.InvalidAdminHostMessage {
+			if want == http.StatusForbidden && strings.TrimSpace(body) != server.InvalidAdminHostMessage {
 				t.Errorf("GET %s with Host %s: body %q", path, host, body)
 			}
 		}
