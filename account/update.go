@@ -24,9 +24,9 @@ const staleRetries = 3
 // before anything is written, and the notice to the former address
 // against EmailChangedPerEmail (past it the change is made unannounced).
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
-	counted := false
+	var taken allowances
 	for attempt := 0; ; attempt++ {
-		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller, &counted)
+		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller, &taken)
 		if !errors.Is(err, storekeep.ErrStale) || attempt == staleRetries {
 			return c, issued, err
 		}
@@ -37,9 +37,32 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 // email address.
 const ThrottledEmailChangeMessage = "Too many email changes. Please try again later."
 
-// updateOnce reads the customer and writes the update once; counted says
-// whether an earlier attempt counted the email change already.
-func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller, counted *bool) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
+// allowances are what an Update's attempts have taken from the limiter,
+// so that an attempt made again after a concurrent write takes nothing
+// twice: whether the email change was counted, and for which former
+// address a notice was asked and whether it may go.
+type allowances struct {
+	changeCounted bool
+	noticeFor     string
+	noticeAllowed bool
+}
+
+// mayNotify reports whether the former address may be told of the change,
+// asking the limiter once per address an Update's attempts ask about.
+func (s *Service) mayNotify(ctx context.Context, shop storekeep.Shop, former string, taken *allowances) (bool, error) {
+	if taken.noticeFor == former {
+		return taken.noticeAllowed, nil
+	}
+	ok, err := s.Limiter.Allow(ctx, "email:notice:"+strconv.FormatInt(shop.ID, 10)+":"+former, s.cfg.EmailChangedPerEmail)
+	if err != nil {
+		return false, err
+	}
+	taken.noticeFor, taken.noticeAllowed = former, ok
+	return ok, nil
+}
+
+// updateOnce reads the customer and writes the update once.
+func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller, taken *allowances) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	c, found, err := s.CustomerByToken(ctx, shop, accessToken)
 	if err != nil {
 		return storekeep.Customer{}, nil, err
@@ -53,8 +76,8 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 		errs = append(errs, checkEmail(*in.Email, []string{"customer", "email"}))
 		c.Email, c.EmailKey = sendTo(*in.Email), storekeep.NormalizeEmail(*in.Email)
 	}
-	if c.EmailKey != former.EmailKey && !*counted {
-		*counted = true
+	if c.EmailKey != former.EmailKey && !taken.changeCounted {
+		taken.changeCounted = true
 		key := "email:customer:" + strconv.FormatInt(c.ID, 10)
 		if ok, err := s.Limiter.Allow(ctx, key, s.cfg.EmailChangesPerCustomer); err != nil || !ok {
 			return storekeep.Customer{}, nil, errors.Join(err, storekeep.Throttled(ThrottledEmailChangeMessage))
@@ -73,8 +96,7 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	if c.EmailKey != former.EmailKey {
-		key := "email:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + former.EmailKey
-		ok, err := s.Limiter.Allow(ctx, key, s.cfg.EmailChangedPerEmail)
+		ok, err := s.mayNotify(ctx, shop, former.EmailKey, taken)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}

@@ -118,3 +118,33 @@ func TestCustomerUpdateNeverWritesBackWhatChangedSinceItsRead(t *testing.T) {
 		}
 	})
 }
+
+// An email change that starts over after a concurrent edit counts once
+// against the customer's allowance and still tells the former address.
+func TestAnEmailChangeThatStartsOverStillNotifiesOnce(t *testing.T) {
+	f, w, c, tok := raceFixture(t)
+	w.between = func(ctx context.Context, s account.Store) {
+		rewrite(t, ctx, s, f.shop.ID, c.ID, func(c *storekeep.Customer) *storekeep.AccessToken {
+			c.LastName = "King"
+			return nil
+		})
+	}
+	email := "countess@example.com"
+	got, _, err := f.svc.Update(f.ctx, f.shop, tok.Token, account.UpdateInput{Email: &email}, caller)
+	if err != nil || got.Email != email || got.LastName != "King" {
+		t.Fatalf("Update after a concurrent edit: %+v %v", got, err)
+	}
+	queued, err := f.store.ListMail(f.ctx, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notices []string
+	for _, m := range queued {
+		if m.Template == storekeep.TemplateEmailChanged {
+			notices = append(notices, m.To)
+		}
+	}
+	if len(notices) != 1 || notices[0] != "ada@example.com" {
+		t.Errorf("email-changed notices: %v, want one to the former address", notices)
+	}
+}
