@@ -35,11 +35,12 @@ var rootScopes = map[string]storekeep.Scope{
 }
 
 // typeScopes names the access scope an object type requires wherever a
-// field returns it, and fieldScopes the scope a field requires besides
-// its object's, both as Shopify documents them.
+// field returns it, and fieldScopes the scope a field (keyed by object
+// and field, which builds no string) requires besides its object's, both
+// as Shopify documents them.
 var (
 	typeScopes  = map[string]storekeep.Scope{"Customer": storekeep.ScopeReadCustomers}
-	fieldScopes = map[string]storekeep.Scope{"Customer.tags": storekeep.ScopeReadCustomerTags}
+	fieldScopes = map[[2]string]storekeep.Scope{{"Customer", "tags"}: storekeep.ScopeReadCustomerTags}
 )
 
 var errNoSession = errors.New("graph: request context has no storekeep.Session")
@@ -97,7 +98,7 @@ func authorize(ctx context.Context, object, field string) error {
 // authorizeNested checks the scope a nested field requires: its own in
 // fieldScopes, else that of the type it returns in typeScopes.
 func authorizeNested(ctx context.Context, fc *graphql.FieldContext) error {
-	scope, ok := fieldScopes[fc.Object+"."+fc.Field.Name]
+	scope, ok := fieldScopes[[2]string{fc.Object, fc.Field.Name}]
 	if !ok && fc.Field.Definition != nil {
 		scope, ok = typeScopes[fc.Field.Definition.Type.Name()]
 	}
