@@ -1,7 +1,7 @@
 package app
 
 import (
-	"fmt"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -27,7 +27,8 @@ func newLimiter(redisURL, prefix string, maxKeys int, now storekeep.Clock, log *
 	}
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
-		return nil, fmt.Errorf("--redis: %w", err)
+		return nil, errors.New("--redis: not a valid redis:// or rediss:// URL (the URL is not shown, as it may hold a password; " +
+			"percent-encode any of / ? # @ : in the user name or password)")
 	}
 	opts.DialTimeout = 250 * time.Millisecond
 	opts.ReadTimeout = 250 * time.Millisecond

@@ -89,6 +89,10 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		cfg.HashParams = hashParams
 		cfg.DKIM = mail.DKIMConfig{KeyFile: *dkimKey, Selector: *dkimSel, Domain: *dkimDomain}
 		cfg.Account.SilentPasswordChange = !*notify
+		if *addr == "" || *adminAddr == "" {
+			return errors.New("--addr and --admin-addr need an address such as 127.0.0.1:8080 (an empty one would listen " +
+				"on every interface at a random port); --admin-addr off serves no admin listener")
+		}
 		if *pprofOn && *adminAddr == adminOff {
 			return errors.New("--pprof is served on --admin-addr, which is off")
 		}

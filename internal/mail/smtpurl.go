@@ -27,15 +27,16 @@ type smtpConfig struct {
 	redacted           string
 }
 
+// errBadSMTPURL answers an SMTP URL that does not parse, or whose path
+// is not empty: neither the URL nor the part that failed is shown, as a
+// password with an unescaped / or # is what usually breaks it.
+var errBadSMTPURL = errors.New("mail: invalid SMTP URL (not shown, as it may hold a password): it must be " +
+	"smtp[s]://[user[:password]@]host[:port][?options], with any of / ? # @ : in the user name or password percent-encoded")
+
 func parseSMTPURL(rawURL string) (smtpConfig, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		// url.Error repeats the URL, password included.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return smtpConfig{}, fmt.Errorf("mail: invalid SMTP URL: %w", err)
+		return smtpConfig{}, errBadSMTPURL
 	}
 	cfg := smtpConfig{
 		host:     u.Hostname(),
@@ -60,7 +61,7 @@ func parseSMTPURL(rawURL string) (smtpConfig, error) {
 		return bad("no host")
 	}
 	if u.Path != "" && u.Path != "/" {
-		return bad("unexpected path %q", u.Path)
+		return smtpConfig{}, errBadSMTPURL
 	}
 	if p := u.Port(); p != "" {
 		cfg.port, err = strconv.Atoi(p)
