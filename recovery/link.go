@@ -24,7 +24,7 @@ func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, l
 	if segment == "activate" {
 		purpose = storekeep.PurposeActivation
 	}
-	customerID, token, ok := ParseAccountURL(link, segment)
+	customerID, token, ok := ParseAccountURL(link, s.linkPath(shop), segment)
 	if ok {
 		_, _, err := s.validToken(ctx, shop, redemption{purpose: purpose, customerID: customerID, token: token})
 		if !errors.Is(err, errBadToken) {

@@ -56,7 +56,7 @@ func TestOrdersWaitingMailsOnlyAnUnprovenEnabledAccountWithOrders(t *testing.T) 
 	if len(mails) != 1 || mails[0].Template != storekeep.TemplateOrdersWaiting || mails[0].To != "waiting@example.com" {
 		t.Fatalf("queued %+v, want one orders_waiting mail", mails)
 	}
-	if _, _, ok := recovery.ParseAccountURL(mails[0].Data.URL, "reset"); !ok {
+	if _, _, ok := recovery.ParseAccountURL(mails[0].Data.URL, "", "reset"); !ok {
 		t.Fatalf("the mail's link %q is not a reset link", mails[0].Data.URL)
 	}
 }

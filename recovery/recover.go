@@ -387,7 +387,7 @@ func (s *Service) grant(shop storekeep.Shop, customer storekeep.Customer, purpos
 			MessageID: messageID,
 			CreatedAt: now,
 			Data: storekeep.MailData{
-				URL:          AccountURL(shop.LinkBase(s.cfg.DefaultStorefrontURL), segment, customer.ID, token),
+				URL:          AccountURL(s.linkBase(shop), segment, customer.ID, token),
 				ShopName:     shop.Name,
 				FirstName:    customer.FirstName,
 				Email:        customer.Email,

@@ -14,7 +14,7 @@ func TestRecoverMailsAKnownCustomerALinkToTheStorefront(t *testing.T) {
 	f := newFixture(t, storekeep.EnumerationShopify, recovery.Config{})
 	c := f.customer("ada@example.com", storekeep.CustomerEnabled)
 	link := f.resetURL("  Ada@Example.com ")
-	id, token, ok := recovery.ParseAccountURL(link, "reset")
+	id, token, ok := recovery.ParseAccountURL(link, "", "reset")
 	if !ok || id != c.ID || token == "" || !strings.HasPrefix(link, "https://shop.example/account/reset/") {
 		t.Fatalf("link %q, want a reset link for customer %d on the storefront", link, c.ID)
 	}

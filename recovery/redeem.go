@@ -36,7 +36,7 @@ func (s *Service) Reset(ctx context.Context, shop storekeep.Shop, id, resetToken
 
 // ResetByURL handles customerResetByUrl(resetUrl, password).
 func (s *Service) ResetByURL(ctx context.Context, shop storekeep.Shop, resetURL, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error) {
-	customerID, token, ok := ParseAccountURL(resetURL, "reset")
+	customerID, token, ok := ParseAccountURL(resetURL, s.linkPath(shop), "reset")
 	if !ok {
 		return storekeep.Customer{}, storekeep.IssuedAccessToken{}, storekeep.NewError(storekeep.CodeInvalid, []string{"resetUrl"}, "Reset URL is invalid")
 	}
@@ -60,7 +60,7 @@ func (s *Service) Activate(ctx context.Context, shop storekeep.Shop, id, activat
 
 // ActivateByURL handles customerActivateByUrl(activationUrl, password).
 func (s *Service) ActivateByURL(ctx context.Context, shop storekeep.Shop, activationURL, password string, caller storekeep.Caller) (storekeep.Customer, storekeep.IssuedAccessToken, error) {
-	customerID, token, ok := ParseAccountURL(activationURL, "activate")
+	customerID, token, ok := ParseAccountURL(activationURL, s.linkPath(shop), "activate")
 	if !ok {
 		return storekeep.Customer{}, storekeep.IssuedAccessToken{}, storekeep.NewError(storekeep.CodeInvalid, []string{"activationUrl"}, "Activation URL is invalid")
 	}

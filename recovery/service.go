@@ -123,6 +123,13 @@ func New(d Deps, cfg Config) *Service {
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
 
+// linkBase is the base of shop's links, and linkPath its path.
+func (s *Service) linkBase(shop storekeep.Shop) string {
+	return shop.LinkBase(s.cfg.DefaultStorefrontURL)
+}
+
+func (s *Service) linkPath(shop storekeep.Shop) string { return LinkPath(s.linkBase(shop)) }
+
 func (s *Service) audit(shop storekeep.Shop, customerID int64, kind storekeep.AuditKind, caller storekeep.Caller, detail string) storekeep.AuditEvent {
 	return storekeep.AuditEvent{
 		ShopID:     shop.ID,

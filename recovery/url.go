@@ -8,6 +8,16 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
+// LinkPath is the path of a shop's link base (its LinkBase), under which
+// its links are made: "" for a storefront URL without one.
+func LinkPath(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return u.Path
+}
+
 // AccountURL is the link mailed to a customer:
 // <base>/account/<segment>/<customer number>/<token>, where base is a
 // shop's LinkBase and segment is "reset" or "activate".
@@ -16,14 +26,22 @@ func AccountURL(base, segment string, customerID int64, token string) string {
 }
 
 // ParseAccountURL extracts the customer number and token from a reset or
-// activation link whose path is [/<locale>]/account/<segment>/<n>/<token>.
-// The host, query and fragment decide nothing.
-func ParseAccountURL(raw, segment string) (customerID int64, token string, ok bool) {
+// activation link whose path is
+// [<basePath>][/<locale>]/account/<segment>/<n>/<token>, where basePath
+// is the path of the shop's storefront URL, under which AccountURL made
+// the link (a storefront at https://shop.example/store mails
+// https://shop.example/store/account/reset/…). The host, query and
+// fragment decide nothing.
+func ParseAccountURL(raw, basePath, segment string) (customerID int64, token string, ok bool) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return 0, "", false
 	}
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	path := strings.Trim(u.Path, "/")
+	if base := strings.Trim(basePath, "/"); base != "" {
+		path = strings.TrimPrefix(path, base+"/")
+	}
+	parts := strings.Split(path, "/")
 	if len(parts) == 5 && isLocale(parts[0]) {
 		parts = parts[1:]
 	}

@@ -13,7 +13,7 @@ import (
 func FuzzParseAccountURL(f *testing.F) {
 	shop := storekeep.Shop{Domain: "shop.example", StorefrontURL: "http://localhost:3000/"}
 	f.Fuzz(func(t *testing.T, raw string) {
-		id, token, ok := ParseAccountURL(raw, "reset")
+		id, token, ok := ParseAccountURL(raw, "", "reset")
 		if !ok {
 			if id != 0 || token != "" {
 				t.Fatalf("%q refused with %d %q", raw, id, token)
@@ -24,10 +24,10 @@ func FuzzParseAccountURL(f *testing.F) {
 			t.Fatalf("%q gave customer %d, token %q", raw, id, token)
 		}
 		mailed := AccountURL(shop.LinkBase(""), "reset", id, token)
-		if id2, token2, ok2 := ParseAccountURL(mailed, "reset"); !ok2 || id2 != id || token2 != token {
+		if id2, token2, ok2 := ParseAccountURL(mailed, "", "reset"); !ok2 || id2 != id || token2 != token {
 			t.Fatalf("%q gave %d %q; its mailed form %q gave %d %q %v", raw, id, token, mailed, id2, token2, ok2)
 		}
-		if _, _, ok := ParseAccountURL(raw, "activate"); ok {
+		if _, _, ok := ParseAccountURL(raw, "", "activate"); ok {
 			t.Fatalf("%q is both a reset and an activation link", raw)
 		}
 	})

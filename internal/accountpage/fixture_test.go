@@ -175,7 +175,7 @@ func (f *fixture) tokenUsable(path string, purpose storekeep.TokenPurpose) bool 
 	if purpose == storekeep.PurposeActivation {
 		segment = "activate"
 	}
-	id, token, ok := recovery.ParseAccountURL(path, segment)
+	id, token, ok := recovery.ParseAccountURL(path, "", segment)
 	if !ok {
 		f.t.Fatalf("not a %s link: %s", segment, path)
 	}

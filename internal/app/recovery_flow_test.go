@@ -3,6 +3,7 @@ package app_test
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -212,5 +213,26 @@ func TestShutdownFlushesQueuedMail(t *testing.T) {
 	n.stop()
 	if got := n.smtp.Messages(); len(got) != 1 || got[0].To != "jo@example.com" {
 		t.Fatalf("after shutdown the SMTP server holds %d messages, want the reset mail", len(got))
+	}
+}
+
+// A shop whose storefront lives under a path (https://shop.example/store)
+// is mailed links under that path, and customerResetByUrl redeems the
+// link it mailed; the same link under another path is not the shop's.
+func TestAStorefrontUnderAPathRedeemsTheLinksItIsMailed(t *testing.T) {
+	n := startNode(t, func(_ *app.Config, s *storekeep.Shop) { s.StorefrontURL = "https://shop.example/store" })
+	n.signUp("pa@example.com", "first-secret-1")
+	n.recover("pa@example.com")
+	msgs := n.smtp.WaitForMatch(t, func(m smtpMessage) bool { return m.To == "pa@example.com" }, 1, 10*time.Second)
+	link := regexp.MustCompile(`https://shop\.example/store/account/reset/[0-9]+/[A-Za-z0-9_-]+`).FindString(msgs[0].Text)
+	if link == "" {
+		t.Fatalf("no link under the storefront's path in:\n%s", msgs[0].Text)
+	}
+	moved := strings.Replace(link, "/store/", "/elsewhere/", 1)
+	if p := n.resetByURL(moved, "good-secret-9"); p.Customer != nil || len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "INVALID" {
+		t.Errorf("the link under another path: %+v", p)
+	}
+	if p := n.resetByURL(link, "good-secret-9"); p.Customer == nil || len(p.CustomerUserErrors) != 0 {
+		t.Fatalf("customerResetByUrl(%s) refused the link it mailed: %+v", link, p)
 	}
 }
