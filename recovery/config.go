@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -49,6 +50,7 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	return errors.Join(
 		storekeep.CheckDuration("--reset-token-ttl", c.ResetTokenTTL),
+		wholeHours("--reset-token-ttl", c.ResetTokenTTL),
 		storekeep.CheckDuration("activation token lifetime", c.ActivationTokenTTL),
 		storekeep.CheckLimit("--recover-per-ip", c.RecoverPerIP),
 		storekeep.CheckLimit("--recover-per-email", c.RecoverPerEmail),
@@ -56,6 +58,16 @@ func (c Config) Validate() error {
 		storekeep.CheckLimit("failed tokens per customer", c.FailedTokensPerCustomer),
 		storekeep.CheckLimit("failed tokens per IP", c.FailedTokensPerIP),
 	)
+}
+
+// wholeHours refuses a link lifetime that is not a whole number of hours:
+// the mail says in how many hours the link expires, and that must be
+// true.
+func wholeHours(name string, d time.Duration) error {
+	if d > 0 && d%time.Hour != 0 {
+		return fmt.Errorf("%s must be a whole number of hours, such as 1h or 24h (the mail says in how many hours the link expires), not %s", name, d)
+	}
+	return nil
 }
 
 func (c Config) withDefaults() Config {

@@ -202,6 +202,8 @@ func TestServeRefusesDurationsAndCountsThatCannotWork(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--reset-token-ttl", "-1h"},
 		{"serve", "--reset-token-ttl", "0s"},
+		{"serve", "--reset-token-ttl", "30m"},
+		{"serve", "--reset-token-ttl", "90m"},
 		{"serve", "--mail-poll", "0s"},
 		{"serve", "--mail-poll", "-1s"},
 		{"serve", "--mail-max-attempts", "0"},
