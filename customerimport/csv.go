@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/address"
 )
 
@@ -179,7 +180,9 @@ func (rd *Reader) Next() (Row, error) {
 		FirstName: get(colFirstName),
 		LastName:  get(colLastName),
 		Phone:     unquote(get(colPhone)),
-		Tags:      tags(get(colTags)),
+	}
+	if row.Tags, err = storekeep.ParseTags(get(colTags)); err != nil {
+		return Row{}, &LineError{Line: line, Err: err}
 	}
 	if row.AcceptsMarketing, err = yes(get(colMarketing)); err != nil {
 		return Row{}, &LineError{Line: line, Err: err}
@@ -207,18 +210,6 @@ func (rd *Reader) Next() (Row, error) {
 // unquote drops the apostrophe Shopify puts before phone numbers and
 // codes so that spreadsheets keep them as text.
 func unquote(s string) string { return strings.TrimPrefix(s, "'") }
-
-func tags(s string) []string {
-	var list []string
-	seen := map[string]bool{}
-	for _, t := range strings.Split(s, ",") {
-		if t = strings.TrimSpace(t); t != "" && !seen[t] {
-			seen[t] = true
-			list = append(list, t)
-		}
-	}
-	return list
-}
 
 func yes(s string) (bool, error) {
 	switch strings.ToLower(s) {

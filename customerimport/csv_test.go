@@ -86,3 +86,18 @@ func TestAnEndlessRowStopsTheReadInsteadOfFillingMemory(t *testing.T) {
 		t.Fatalf("endless row: %v, want a read error that stops the import", err)
 	}
 }
+
+func TestARowWithAControlCharacterOrAnOverlongTagIsLeftOut(t *testing.T) {
+	text := "Email,Tags\n" +
+		"nul@example.com,\"vip\x00\"\n" +
+		"esc@example.com,\"ok,\x1b[31mred\"\n" +
+		"long@example.com," + strings.Repeat("x", 256) + "\n" +
+		"ada@example.com,\"vip, wholesale\"\n"
+	rows, errs := readAll(t, text)
+	if len(rows) != 1 || rows[0].Email != "ada@example.com" || strings.Join(rows[0].Tags, "|") != "vip|wholesale" {
+		t.Fatalf("rows %+v", rows)
+	}
+	if len(errs) != 3 || errs[0].Line != 2 || errs[1].Line != 3 || errs[2].Line != 4 {
+		t.Fatalf("errors %v, want lines 2, 3 and 4", errs)
+	}
+}

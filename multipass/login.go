@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,9 +24,6 @@ const (
 	MaxSkew = time.Minute
 	// MaxAddresses is how many addresses one token may carry.
 	MaxAddresses = 10
-	// MaxTags is how many tags tag_string may list; each tag is at most
-	// storekeep.MaxNameLength bytes.
-	MaxTags = 250
 )
 
 // Login is what a verified token asks for: the customer it names, with
@@ -131,8 +127,8 @@ func ParseLogin(plaintext []byte, now time.Time) (Login, error) {
 	}
 	l.FirstName, l.LastName = trimmed(d.FirstName), trimmed(d.LastName)
 	if d.TagString != nil {
-		if l.Tags, err = tags(*d.TagString); err != nil {
-			return Login{}, err
+		if l.Tags, err = storekeep.ParseTags(*d.TagString); err != nil {
+			return Login{}, asProblem(err)
 		}
 	}
 	if d.Identifier != nil {
@@ -186,27 +182,6 @@ func trimmed(s *string) *string {
 	}
 	t := strings.TrimSpace(*s)
 	return &t
-}
-
-// tags splits tag_string on commas, dropping blanks and repeats.
-func tags(s string) ([]string, error) {
-	out := []string{}
-	for _, t := range strings.Split(s, ",") {
-		t = strings.TrimSpace(t)
-		switch {
-		case t == "":
-			continue
-		case !storekeep.PlainLine(t) || len(t) > storekeep.MaxNameLength:
-			return nil, problem("a tag must be one line of at most 255 bytes")
-		}
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	if len(out) > MaxTags {
-		return nil, problem(fmt.Sprintf("tag_string lists more than %d tags", MaxTags))
-	}
-	return out, nil
 }
 
 // addresses checks each address as customerAddressCreate would, the

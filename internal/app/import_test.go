@@ -105,6 +105,26 @@ func TestImportingTheSameExportTwiceChangesNothing(t *testing.T) {
 	}
 }
 
+// TestATagWithANULIsReportedAndTheRestIsImported: PostgreSQL's JSONB
+// refuses \u0000, so a NUL reaching the store would stop the import.
+func TestATagWithANULIsReportedAndTheRestIsImported(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	csv := importHeader + "Ada,Lovelace,ada@example.com,no,,\"vip\x00,\x1b[31mred\"\n" +
+		"Bob,Bytes,bob@example.com,no,,\"" + strings.Repeat("x", 100000) + "\"\n" +
+		"Grace,Hopper,grace@example.com,no,,ok\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
+	sum, err := im.Run(ctx, strings.NewReader(csv))
+	if err != nil || sum.Created != 1 || len(sum.Errors) != 2 || sum.Errors[0].Line != 2 || sum.Errors[1].Line != 3 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	for _, email := range []string{"ada@example.com", "bob@example.com"} {
+		if c, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, email); err == nil {
+			t.Errorf("%s stored with tags %q", email, c.Tags)
+		}
+	}
+}
+
 // TestAnInvitationOfACustomerNoLongerInvitedSendsNothing disables an
 // imported customer before their invitation falls due: the job is done
 // and no mail goes out.
