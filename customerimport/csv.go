@@ -190,13 +190,19 @@ func (rd *Reader) Next() (Row, error) {
 	in := address.Input{}
 	any := false
 	for _, f := range []struct {
-		dst **string
-		col string
+		dst    **string
+		col    string
+		quoted bool
 	}{
-		{&in.Company, colCompany}, {&in.Address1, colAddress1}, {&in.Address2, colAddress2}, {&in.City, colCity},
-		{&in.Province, colProvince}, {&in.Country, colCountry}, {&in.Zip, colZip}, {&in.Phone, colAddrPhone},
+		{&in.Company, colCompany, false}, {&in.Address1, colAddress1, false}, {&in.Address2, colAddress2, false},
+		{&in.City, colCity, false}, {&in.Province, colProvince, false}, {&in.Country, colCountry, false},
+		{&in.Zip, colZip, true}, {&in.Phone, colAddrPhone, true},
 	} {
-		if v := unquote(get(f.col)); v != "" {
+		v := get(f.col)
+		if f.quoted {
+			v = unquote(v)
+		}
+		if v != "" {
 			*f.dst, any = &v, true
 		}
 	}
@@ -207,8 +213,9 @@ func (rd *Reader) Next() (Row, error) {
 	return row, nil
 }
 
-// unquote drops the apostrophe Shopify puts before phone numbers and
-// codes so that spreadsheets keep them as text.
+// unquote drops the apostrophe Shopify puts before phone numbers and zip
+// codes so that spreadsheets keep them as text (and a zip code's leading
+// zeros). Other values keep theirs: 's-Hertogenbosch is a city.
 func unquote(s string) string { return strings.TrimPrefix(s, "'") }
 
 func yes(s string) (bool, error) {

@@ -101,3 +101,19 @@ func TestARowWithAControlCharacterOrAnOverlongTagIsLeftOut(t *testing.T) {
 		t.Fatalf("errors %v, want lines 2, 3 and 4", errs)
 	}
 }
+
+func TestOnlyPhonesAndZipsLoseTheirLeadingApostrophe(t *testing.T) {
+	rows, errs := readAll(t, "Email,Phone,Default Address Company,Default Address Address1,Default Address Address2,"+
+		"Default Address City,Default Address Zip,Default Address Phone\n"+
+		"ada@example.com,'+31735550100,'t Winkeltje,'t Hoofd 1,'s Gravenstraat,'s-Hertogenbosch,'05211,'+31735550101\n")
+	if len(errs) != 0 || len(rows) != 1 || rows[0].Address == nil {
+		t.Fatalf("rows %+v errs %v", rows, errs)
+	}
+	row, a := rows[0], rows[0].Address
+	if row.Phone != "+31735550100" || *a.Phone != "+31735550101" || *a.Zip != "05211" {
+		t.Errorf("phone %q, address phone %q, zip %q: want the apostrophe dropped", row.Phone, *a.Phone, *a.Zip)
+	}
+	if *a.Company != "'t Winkeltje" || *a.Address1 != "'t Hoofd 1" || *a.Address2 != "'s Gravenstraat" || *a.City != "'s-Hertogenbosch" {
+		t.Errorf("company %q, address1 %q, address2 %q, city %q: want the apostrophe kept", *a.Company, *a.Address1, *a.Address2, *a.City)
+	}
+}
