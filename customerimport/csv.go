@@ -1,6 +1,7 @@
 package customerimport
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -109,12 +110,20 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 // ErrNoEmailColumn is the error of a file whose header has no Email column.
 var ErrNoEmailColumn = errors.New("the header has no Email column: is this Shopify's customer export?")
 
+// byteOrderMark is UTF-8's byte order mark, which spreadsheets write
+// before a CSV file.
+const byteOrderMark = "\ufeff"
+
 // NewReader reads the header of the export r holds. A UTF-8 byte order
 // mark before it is skipped; column names are matched without regard to
 // case or surrounding spaces.
 func NewReader(r io.Reader) (*Reader, error) {
 	src := &boundedReader{r: r}
-	c := csv.NewReader(src)
+	buf := bufio.NewReader(src)
+	if b, _ := buf.Peek(len(byteOrderMark)); string(b) == byteOrderMark {
+		buf.Discard(len(byteOrderMark))
+	}
+	c := csv.NewReader(buf)
 	c.FieldsPerRecord = -1
 	c.ReuseRecord = true
 	header, err := c.Read()
@@ -126,9 +135,6 @@ func NewReader(r io.Reader) (*Reader, error) {
 	}
 	rd := &Reader{csv: c, src: src, columns: map[string]int{}, width: len(header)}
 	for i, name := range header {
-		if i == 0 {
-			name = strings.TrimPrefix(name, "\ufeff")
-		}
 		key := strings.ToLower(strings.TrimSpace(name))
 		if canonical, ok := aliases[key]; ok {
 			key = canonical

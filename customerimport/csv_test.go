@@ -117,3 +117,10 @@ func TestOnlyPhonesAndZipsLoseTheirLeadingApostrophe(t *testing.T) {
 		t.Errorf("company %q, address1 %q, address2 %q, city %q: want the apostrophe kept", *a.Company, *a.Address1, *a.Address2, *a.City)
 	}
 }
+
+func TestAByteOrderMarkBeforeAQuotedHeaderIsSkipped(t *testing.T) {
+	rows, errs := readAll(t, "\ufeff\"Email\",\"First Name\"\n\"ada@example.com\",\"Ada\"\n")
+	if len(errs) != 0 || len(rows) != 1 || rows[0].Email != "ada@example.com" || rows[0].FirstName != "Ada" {
+		t.Fatalf("rows %+v errs %v", rows, errs)
+	}
+}
