@@ -3,6 +3,7 @@ package customerimport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -31,6 +32,27 @@ type Accounts interface {
 // for one shop unless told otherwise.
 const DefaultInviteRate = 10
 
+// The invitation rates an import accepts, per second: from one every
+// 1,000 seconds to a million a second, so that invitations fall due
+// between 1µs and 1,000 s apart.
+const (
+	MinInviteRate = 0.001
+	MaxInviteRate = 1e6
+)
+
+// CheckInviteRate refuses a rate outside [MinInviteRate, MaxInviteRate]:
+// NaN, an infinity, or a rate whose interval between invitations would
+// vanish or overflow.
+func CheckInviteRate(rate float64) error {
+	if rate >= MinInviteRate && rate <= MaxInviteRate {
+		return nil
+	}
+	return fmt.Errorf("the invitation rate must be from %v to %d per second, not %v", MinInviteRate, int(MaxInviteRate), rate)
+}
+
+// interval is how far apart invitations at rate fall due.
+func interval(rate float64) time.Duration { return time.Duration(float64(time.Second) / rate) }
+
 // Importer imports exports into one shop.
 type Importer struct {
 	Store    Store
@@ -39,7 +61,8 @@ type Importer struct {
 	// Invite queues an invitation for every customer the import creates.
 	Invite bool
 	// InviteRate is how many invitations fall due per second, the first
-	// at once; DefaultInviteRate when 0.
+	// at once; DefaultInviteRate when 0. Run refuses a rate that
+	// CheckInviteRate does.
 	InviteRate float64
 	// Now is the clock; time.Now when nil.
 	Now storekeep.Clock
@@ -74,15 +97,18 @@ var importCaller = storekeep.Caller{IP: "import"}
 // column, the context ends or storage fails.
 func (im *Importer) Run(ctx context.Context, r io.Reader) (Summary, error) {
 	var sum Summary
+	rate := im.InviteRate
+	if rate == 0 {
+		rate = DefaultInviteRate
+	}
+	if err := CheckInviteRate(rate); err != nil {
+		return sum, err
+	}
 	rd, err := NewReader(r)
 	if err != nil {
 		return sum, err
 	}
-	rate := im.InviteRate
-	if rate <= 0 {
-		rate = DefaultInviteRate
-	}
-	nextInvite, every := im.now(), time.Duration(float64(time.Second)/rate)
+	nextInvite, every := im.now(), interval(rate)
 	seen := map[string]int{}
 	for {
 		if err := ctx.Err(); err != nil {

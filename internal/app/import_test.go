@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,23 @@ func TestATagWithANULIsReportedAndTheRestIsImported(t *testing.T) {
 		if c, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, email); err == nil {
 			t.Errorf("%s stored with tags %q", email, c.Tags)
 		}
+	}
+}
+
+// TestAnImportRefusesAnInviteRateThatWouldNotPace: NaN, infinities and
+// rates whose interval overflows would make every invitation due at once.
+func TestAnImportRefusesAnInviteRateThatWouldNotPace(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	for _, rate := range []float64{math.NaN(), math.Inf(1), -1, 1e-12, 1e12} {
+		im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Invite: true, InviteRate: rate, Now: n.clock.Now}
+		sum, err := im.Run(ctx, strings.NewReader(importHeader+"A,One,a1@example.com,no,,\n"))
+		if err == nil || sum.Rows() != 0 {
+			t.Errorf("rate %v: %+v %v, want it refused before any row", rate, sum, err)
+		}
+	}
+	if _, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "a1@example.com"); err == nil {
+		t.Fatal("a customer was imported")
 	}
 }
 

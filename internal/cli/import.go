@@ -15,7 +15,8 @@ func setupCustomerImport(fs *flag.FlagSet, env *environment) func(context.Contex
 	d.define(fs)
 	shopDomain := fs.String("shop", "", "the shop's domain (required)")
 	invite := fs.Bool("invite", false, "queue an activation mail for every customer the import creates")
-	rate := fs.Float64("invite-rate", customerimport.DefaultInviteRate, "invitations that fall due per second for the shop, after every other mail")
+	rate := fs.Float64("invite-rate", customerimport.DefaultInviteRate, fmt.Sprintf("invitations that fall due per second for the shop, after every other mail (from %v to %d)",
+		customerimport.MinInviteRate, int(customerimport.MaxInviteRate)))
 	return func(ctx context.Context) error {
 		if err := required("shop", *shopDomain); err != nil {
 			return err
@@ -23,8 +24,8 @@ func setupCustomerImport(fs *flag.FlagSet, env *environment) func(context.Contex
 		if env.arg == "" {
 			return errors.New("give the export to read: storekeep customer import --shop DOMAIN customers_export.csv (or - for stdin)")
 		}
-		if *rate <= 0 {
-			return fmt.Errorf("--invite-rate must be positive, not %v", *rate)
+		if err := customerimport.CheckInviteRate(*rate); err != nil {
+			return fmt.Errorf("--invite-rate: %w", err)
 		}
 		run, err := openImport(ctx, d, env, *shopDomain)
 		if err != nil {

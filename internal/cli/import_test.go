@@ -128,3 +128,14 @@ func TestCustomerImportWithInviteQueuesOneInvitationPerNewCustomerOnce(t *testin
 		t.Fatalf("a file without Email: %d %s", code, errOut)
 	}
 }
+
+func TestCustomerImportRefusesAnInviteRateThatWouldNotPace(t *testing.T) {
+	env, _ := importEnv(t)
+	file := writeFile(t, "customers_export.csv", "Email\nada@example.com\n")
+	for _, rate := range []string{"NaN", "Inf", "-Inf", "-1", "1e-12", "1e12"} {
+		code, out, errOut := runCLI(t, env, "customer", "import", "--shop", "shop.example", "--invite", "--invite-rate", rate, file)
+		if code == 0 || out != "" || !strings.Contains(errOut, "--invite-rate") {
+			t.Errorf("--invite-rate %s: exit %d, stdout %q, stderr %q; want it refused before reading", rate, code, out, errOut)
+		}
+	}
+}
