@@ -12,15 +12,18 @@ import (
 	"github.com/storekeep/storekeep/address"
 )
 
-// Row is one customer of the export.
+// Row is one customer of the export. A field whose column the file does
+// not have is nil: the import leaves it as an existing customer has it.
 type Row struct {
 	// Line is the line of the file the row starts on; the header is line 1.
-	Line             int
-	Email            string
-	FirstName        string
-	LastName         string
+	Line      int
+	Email     string
+	FirstName *string
+	LastName  *string
+	// Phone is "" when the row has none, and then an existing customer's
+	// is kept.
 	Phone            string
-	AcceptsMarketing bool
+	AcceptsMarketing *bool
 	Tags             []string
 	// Address is the default address, nil when the row has none.
 	Address *address.Input
@@ -180,18 +183,31 @@ func (rd *Reader) Next() (Row, error) {
 		}
 		return ""
 	}
+	given := func(col string) *string {
+		if _, ok := rd.columns[col]; !ok {
+			return nil
+		}
+		v := get(col)
+		return &v
+	}
 	row := Row{
 		Line:      line,
 		Email:     get(colEmail),
-		FirstName: get(colFirstName),
-		LastName:  get(colLastName),
+		FirstName: given(colFirstName),
+		LastName:  given(colLastName),
 		Phone:     unquote(get(colPhone)),
 	}
-	if row.Tags, err = storekeep.ParseTags(get(colTags)); err != nil {
-		return Row{}, &LineError{Line: line, Err: err}
+	if tags := given(colTags); tags != nil {
+		if row.Tags, err = storekeep.ParseTags(*tags); err != nil {
+			return Row{}, &LineError{Line: line, Err: err}
+		}
 	}
-	if row.AcceptsMarketing, err = yes(get(colMarketing)); err != nil {
-		return Row{}, &LineError{Line: line, Err: err}
+	if marketing := given(colMarketing); marketing != nil {
+		accepts, err := yes(*marketing)
+		if err != nil {
+			return Row{}, &LineError{Line: line, Err: err}
+		}
+		row.AcceptsMarketing = &accepts
 	}
 	in := address.Input{}
 	any := false
@@ -213,7 +229,7 @@ func (rd *Reader) Next() (Row, error) {
 		}
 	}
 	if any {
-		in.FirstName, in.LastName = &row.FirstName, &row.LastName
+		in.FirstName, in.LastName = row.FirstName, row.LastName
 		row.Address = &in
 	}
 	return row, nil

@@ -55,7 +55,7 @@ func TestRowsKeepTheirLineNumbersAcrossQuotedLineBreaksAndBadRows(t *testing.T) 
 		t.Fatalf("rows %+v, errors %v", rows, errs)
 	}
 	ada := rows[0]
-	if ada.Line != 2 || ada.Email != "ada@example.com" || ada.FirstName != "Ada Augusta" || ada.Phone != "+16135550100" ||
+	if ada.Line != 2 || ada.Email != "ada@example.com" || *ada.FirstName != "Ada Augusta" || ada.Phone != "+16135550100" ||
 		strings.Join(ada.Tags, "|") != "vip|wholesale" || ada.Address != nil {
 		t.Errorf("ada: %+v", ada)
 	}
@@ -63,7 +63,7 @@ func TestRowsKeepTheirLineNumbersAcrossQuotedLineBreaksAndBadRows(t *testing.T) 
 		t.Errorf("errors on lines %d and %d, want 4 and 6: %v", errs[0].Line, errs[1].Line, errs)
 	}
 	nul := rows[1]
-	if nul.Line != 5 || nul.FirstName != "N\x00L" || nul.Address == nil || *nul.Address.Company != "Engines" || *nul.Address.FirstName != "N\x00L" {
+	if nul.Line != 5 || *nul.FirstName != "N\x00L" || nul.Address == nil || *nul.Address.Company != "Engines" || *nul.Address.FirstName != "N\x00L" {
 		t.Errorf("nul row, kept for the import to refuse: %+v", nul)
 	}
 	if rows[2].Line != 7 || rows[2].Email != "grace@example.com" {
@@ -120,7 +120,25 @@ func TestOnlyPhonesAndZipsLoseTheirLeadingApostrophe(t *testing.T) {
 
 func TestAByteOrderMarkBeforeAQuotedHeaderIsSkipped(t *testing.T) {
 	rows, errs := readAll(t, "\ufeff\"Email\",\"First Name\"\n\"ada@example.com\",\"Ada\"\n")
-	if len(errs) != 0 || len(rows) != 1 || rows[0].Email != "ada@example.com" || rows[0].FirstName != "Ada" {
+	if len(errs) != 0 || len(rows) != 1 || rows[0].Email != "ada@example.com" || *rows[0].FirstName != "Ada" {
 		t.Fatalf("rows %+v errs %v", rows, errs)
+	}
+}
+
+func TestAColumnTheFileLacksIsNilAndAnEmptyCellIsNot(t *testing.T) {
+	rows, errs := readAll(t, "Email,Last Name,Tags\nada@example.com,,\n")
+	if len(errs) != 0 || len(rows) != 1 {
+		t.Fatalf("rows %+v errs %v", rows, errs)
+	}
+	row := rows[0]
+	if row.FirstName != nil || row.AcceptsMarketing != nil {
+		t.Errorf("first name %v, marketing %v: want nil, the file has no such column", row.FirstName, row.AcceptsMarketing)
+	}
+	if row.LastName == nil || *row.LastName != "" || row.Tags == nil || len(row.Tags) != 0 {
+		t.Errorf("last name %v, tags %#v: want empty, not nil", row.LastName, row.Tags)
+	}
+	rows, _ = readAll(t, "Email\nada@example.com\n")
+	if len(rows) != 1 || rows[0].Tags != nil {
+		t.Errorf("rows %+v: want no tags without a Tags column", rows)
 	}
 }

@@ -180,8 +180,7 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 	case !storekeep.ValidEmail(row.Email):
 		return storekeep.Customer{}, unchanged, storekeep.NewError(storekeep.CodeInvalid, []string{"email"}, "Email is invalid")
 	}
-	if err := errors.Join(storekeep.CheckName(row.FirstName, []string{"firstName"}, "First name"),
-		storekeep.CheckName(row.LastName, []string{"lastName"}, "Last name"),
+	if err := errors.Join(checkName(row.FirstName, "firstName", "First name"), checkName(row.LastName, "lastName", "Last name"),
 		storekeep.CheckPlainLine(row.Email, []string{"email"}, "Email")); err != nil {
 		return storekeep.Customer{}, unchanged, err
 	}
@@ -189,8 +188,8 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 	o := unchanged
 	switch {
 	case errors.Is(err, storekeep.ErrNotFound):
-		c, err = im.Accounts.CreateInvited(ctx, im.Shop, account.CreateInput{Email: row.Email, FirstName: &row.FirstName,
-			LastName: &row.LastName, Phone: &phone, AcceptsMarketing: &row.AcceptsMarketing, Tags: row.Tags})
+		c, err = im.Accounts.CreateInvited(ctx, im.Shop, account.CreateInput{Email: row.Email, FirstName: row.FirstName,
+			LastName: row.LastName, Phone: &phone, AcceptsMarketing: row.AcceptsMarketing, Tags: row.Tags})
 		o = created
 	case err == nil:
 		c, o, err = im.update(ctx, c, row, phone)
@@ -221,17 +220,35 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 	return c, max(o, updated), nil
 }
 
+// checkName checks a name the row has; nil, no column, is no name to check.
+func checkName(name *string, field, label string) error {
+	if name == nil {
+		return nil
+	}
+	return storekeep.CheckName(*name, []string{field}, label)
+}
+
 // staleRetries bounds how many times a row's update reads the customer
 // again after a write (an activation, a reset) came between its read and
 // its own.
 const staleRetries = 3
 
-// update gives an existing customer the row's profile; a customer who has
-// it already is left as is.
+// update gives an existing customer the fields the row has; a customer
+// who has them already is left as is.
 func (im *Importer) update(ctx context.Context, c storekeep.Customer, row Row, phone string) (storekeep.Customer, outcome, error) {
 	want := c
-	want.FirstName, want.LastName, want.AcceptsMarketing = row.FirstName, row.LastName, row.AcceptsMarketing
-	want.Tags = append([]string{}, row.Tags...)
+	if row.FirstName != nil {
+		want.FirstName = *row.FirstName
+	}
+	if row.LastName != nil {
+		want.LastName = *row.LastName
+	}
+	if row.AcceptsMarketing != nil {
+		want.AcceptsMarketing = *row.AcceptsMarketing
+	}
+	if row.Tags != nil {
+		want.Tags = append([]string{}, row.Tags...)
+	}
 	if phone != "" {
 		want.Phone = phone
 	}

@@ -143,6 +143,33 @@ func TestAnImportRefusesAnInviteRateThatWouldNotPace(t *testing.T) {
 	}
 }
 
+// TestAColumnTheFileLacksLeavesTheCustomersFieldAlone: a file with
+// fewer columns says nothing of the others, while an empty cell still
+// clears its field (but for the phone, which an empty cell keeps).
+func TestAColumnTheFileLacksLeavesTheCustomersFieldAlone(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
+	if sum, err := im.Run(ctx, strings.NewReader("First Name,Last Name,Email,Phone,Accepts Email Marketing,Tags\n"+
+		"Ada,Lovelace,ada@example.com,+16135550100,yes,vip\n")); err != nil || sum.Created != 1 {
+		t.Fatalf("first import: %+v %v", sum, err)
+	}
+	if sum, err := im.Run(ctx, strings.NewReader("Email\nada@example.com\n")); err != nil || sum.Unchanged != 1 {
+		t.Fatalf("a file of emails only: %+v %v", sum, err)
+	}
+	c, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil || c.FirstName != "Ada" || c.LastName != "Lovelace" || c.Phone != "+16135550100" || !c.AcceptsMarketing || strings.Join(c.Tags, ",") != "vip" {
+		t.Fatalf("after a file of emails only: %+v %v", c, err)
+	}
+	if sum, err := im.Run(ctx, strings.NewReader("Email,Last Name,Phone,Tags\nada@example.com,,,\n")); err != nil || sum.Updated != 1 {
+		t.Fatalf("a file of empty cells: %+v %v", sum, err)
+	}
+	c, err = n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil || c.FirstName != "Ada" || c.LastName != "" || c.Phone != "+16135550100" || !c.AcceptsMarketing || len(c.Tags) != 0 {
+		t.Fatalf("after a file of empty cells: %+v %v", c, err)
+	}
+}
+
 // TestAnInvitationOfACustomerNoLongerInvitedSendsNothing disables an
 // imported customer before their invitation falls due: the job is done
 // and no mail goes out.
