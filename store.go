@@ -119,9 +119,10 @@ type MultipassStore interface {
 	// it has none.
 	MultipassSecret(ctx context.Context, shopID int64) (string, error)
 	// SpendMultipassToken records that the shop's token whose keyed hash is
-	// hashes[0] is used, until expiresAt. ErrTokenSpent when one of hashes
-	// is recorded already and unexpired at now; of concurrent spends of
-	// one token exactly one succeeds. Records expired at now are deleted.
+	// hashes[0] is used, until expiresAt or, where the database keeps
+	// coarser times, the next instant it keeps. ErrTokenSpent when one of
+	// hashes is recorded already and unexpired at now; of concurrent spends
+	// of one token exactly one succeeds. Records expired at now are deleted.
 	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
 	// CustomerByMultipassIdentifier returns the shop's customer with that
 	// identifier, or ErrNotFound.

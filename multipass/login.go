@@ -17,7 +17,8 @@ import (
 // Bounds of what a token may carry.
 const (
 	// MaxAge is how long after its created_at a token is accepted:
-	// Shopify's 15 minutes.
+	// Shopify's 15 minutes. At created_at+MaxAge it is refused, so that
+	// it is never accepted once its spent record may be gone.
 	MaxAge = 15 * time.Minute
 	// MaxSkew is how far ahead of storekeep's clock a token's created_at
 	// may be, for the issuer's clock running fast.
@@ -148,8 +149,8 @@ func ParseLogin(plaintext []byte, now time.Time) (Login, error) {
 	return l, nil
 }
 
-// createdAt accepts an ISO 8601 time within MaxAge before now and
-// MaxSkew after it.
+// createdAt accepts an ISO 8601 time less than MaxAge before now and at
+// most MaxSkew after it.
 func createdAt(s *string, now time.Time) (time.Time, error) {
 	if s == nil {
 		return time.Time{}, problem("created_at is missing")
@@ -161,8 +162,8 @@ func createdAt(s *string, now time.Time) (time.Time, error) {
 		}
 	}
 	switch {
-	case now.Sub(t) > MaxAge:
-		return time.Time{}, problem("the token has expired: created_at is more than 15 minutes ago")
+	case now.Sub(t) >= MaxAge:
+		return time.Time{}, problem("the token has expired: created_at is 15 minutes ago or more")
 	case t.Sub(now) > MaxSkew:
 		return time.Time{}, problem("created_at is in the future")
 	}

@@ -181,6 +181,32 @@ func TestATokenIsSingleUseHoweverItIsWritten(t *testing.T) {
 	}
 }
 
+// TestATokenIsRefusedFromTheInstantItsSpentRecordMayGo: the spent
+// record lasts until created_at+MaxAge, so the token is accepted only
+// before then, never at an instant the record may be deleted.
+func TestATokenIsRefusedFromTheInstantItsSpentRecordMayGo(t *testing.T) {
+	f := newFixture(t, multipass.Config{})
+	token := multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil))
+	f.mustSignIn(token)
+	createdAt := f.clock()
+	for _, age := range []time.Duration{multipass.MaxAge - time.Nanosecond, multipass.MaxAge} {
+		f.mu.Lock()
+		f.now = createdAt.Add(age)
+		f.mu.Unlock()
+		if _, err := f.signIn(token); err == nil {
+			t.Fatalf("the token signed in again %v after its created_at", age)
+		}
+	}
+	fresh := multipasstest.Mint(t, shopSecret, f.data("grace@example.com", nil))
+	f.mu.Lock()
+	f.now = f.now.Add(multipass.MaxAge)
+	f.mu.Unlock()
+	_, err := f.signIn(fresh)
+	if msg := refused(t, err); !strings.Contains(msg, "expired") {
+		t.Fatalf("a token MaxAge old: message %q, want it expired", msg)
+	}
+}
+
 func TestConcurrentUsesOfOneTokenSignInOnce(t *testing.T) {
 	f := newFixture(t, multipass.Config{})
 	f.mustSignIn(multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil)))

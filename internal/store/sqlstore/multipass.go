@@ -38,7 +38,8 @@ func (s *Store) MultipassSecret(ctx context.Context, shopID int64) (string, erro
 
 // SpendMultipassToken deletes the expired records and stores hashes[0]
 // unless one of hashes is recorded: the primary key on hash decides
-// between concurrent spends.
+// between concurrent spends. The expiry is rounded up to the database's
+// precision, so the record outlives every instant before expiresAt.
 func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error {
 	if len(hashes) == 0 {
 		return errors.New("sqlstore: SpendMultipassToken without a hash")
@@ -57,8 +58,12 @@ func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes []
 		if err = s.mapErr(err); !errors.Is(err, storekeep.ErrNotFound) {
 			return err
 		}
+		expires := expiresAt.Truncate(s.d.Precision)
+		if expires.Before(expiresAt) {
+			expires = expires.Add(s.d.Precision)
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO multipass_tokens (hash, shop_id, expires_at) VALUES ($1, $2, $3)`,
-			hashes[0], shopID, s.at(expiresAt.Truncate(s.d.Precision)))
+			hashes[0], shopID, s.at(expires))
 		return s.mapErr(err)
 	})
 	if errors.Is(err, storekeep.ErrConflict) {

@@ -50,6 +50,14 @@ var multipassRules = []rule{
 		f.must(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(f.token()), t0.Add(15*time.Minute), t0))
 		f.must(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(token), t0.Add(30*time.Minute), t0.Add(15*time.Minute)))
 	}},
+	{"MultipassTokenIsSpentUntilItsExpiryToTheNanosecond", func(f fixture) {
+		s := f.shop("a.example")
+		token := f.token()
+		expires := t0.Add(15*time.Minute + 500*time.Nanosecond)
+		f.must(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(token), expires, t0))
+		f.is(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(token), expires, expires.Add(-time.Nanosecond)),
+			storekeep.ErrTokenSpent, "spend a nanosecond before the expiry")
+	}},
 	{"ConcurrentSpendsOfOneMultipassTokenHaveOneWinner", func(f fixture) {
 		s := f.shop("a.example")
 		hashes := f.keys.Hashes(f.token())
