@@ -33,7 +33,7 @@ func quietLogger(env *environment) *slog.Logger {
 
 func required(name, value string) error {
 	if strings.TrimSpace(value) == "" {
-		return fmt.Errorf("--%s is required", name)
+		return usagef("--%s is required", name)
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) 
 			return err
 		}
 		if *public == *private {
-			return errors.New("give exactly one of --public and --private")
+			return usagef("give exactly one of --public and --private")
 		}
 		kind := storekeep.APITokenPublic
 		if *private {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -41,6 +42,42 @@ func TestHelpListsCommandsAndFlagsWithTheirEnvironmentVariables(t *testing.T) {
 	}
 }
 
+// TestAMissingFlagOrArgumentOrAContradictionIsAUsageError: these exit 2,
+// as a flag that does not parse does, and show the command's usage;
+// exit 1 is left to failures of what the command does.
+func TestAMissingFlagOrArgumentOrAContradictionIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(dir, "sk.db")}
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("5f4dcc3b5aa765d61d8327deb882cf99"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"shop", "create"}, "--domain is required"},
+		{[]string{"shop", "update"}, "--domain is required"},
+		{[]string{"token", "create", "--public"}, "--shop is required"},
+		{[]string{"token", "create", "--shop", "shop.example"}, "exactly one of --public and --private"},
+		{[]string{"token", "create", "--shop", "shop.example", "--public", "--private"}, "exactly one of --public and --private"},
+		{[]string{"customer", "create", "--shop", "shop.example"}, "--email is required"},
+		{[]string{"customer", "import", "--shop", "shop.example"}, "give the export to read"},
+		{[]string{"customer", "import", "customers_export.csv"}, "--shop is required"},
+		{[]string{"order", "import", "--shop", "shop.example"}, "give the FILE"},
+		{[]string{"mail", "retry"}, "ID is required"},
+		{[]string{"mail", "retry", "3", "--id", "4"}, "two IDs"},
+		{[]string{"shop", "create", "--domain", "a.example", "--multipass-secret", "5f4dcc3b5aa765d61d8327deb882cf99", "--multipass-secret-file", secret}, "not both"},
+		{[]string{"serve", "--dkim-key", "key.pem"}, "--dkim-selector is required"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--smtp", "smtp://u:inline@127.0.0.1:1", "--smtp-password-file", secret}, "not both"},
+	} {
+		code, out, errOut := runCLI(t, env, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, "usage: storekeep") || out != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2 and %q with the usage", strings.Join(c.args, " "), code, out, errOut, c.want)
+		}
+	}
+}
+
 func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "sk.db")
 	env := map[string]string{"STOREKEEP_DB": db}
@@ -54,7 +91,7 @@ func TestAdminCommandsCreateAShopATokenAndCustomers(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`^[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
 		t.Fatalf("token create must print the token alone: %d %q %s", code, out, errOut)
 	}
-	if code, _, _ := runCLI(t, env, "token", "create", "--shop", "shop.example"); code != 1 {
+	if code, _, _ := runCLI(t, env, "token", "create", "--shop", "shop.example"); code != 2 {
 		t.Fatalf("neither --public nor --private: %d", code)
 	}
 	if code, out, errOut := runCLI(t, env, "customer", "create", "--shop", "shop.example", "--email", "ada@example.com", "--password", "first-secret-1"); code != 0 || !strings.Contains(out, "gid://shopify/Customer/") || !strings.Contains(out, "enabled") {

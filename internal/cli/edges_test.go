@@ -163,7 +163,7 @@ func TestOneOffCommandsIgnoreOtherCommandsEnvironment(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "invited") {
 		t.Fatalf("customer create without --password under STOREKEEP_PASSWORD: exit %d, %q %q; want an invited customer", code, out, errOut)
 	}
-	if code, _, _ := runCLI(t, env, "token", "create", "--shop", "shop.example"); code != 1 {
+	if code, _, _ := runCLI(t, env, "token", "create", "--shop", "shop.example"); code != 2 {
 		t.Errorf("token create took --public from STOREKEEP_PUBLIC: exit %d", code)
 	}
 	for _, args := range [][]string{{"audit", "list"}, {"mail", "list"}} {
@@ -208,13 +208,16 @@ func TestSecretKeyFromAFile(t *testing.T) {
 
 	empty := filepath.Join(dir, "empty")
 	os.WriteFile(empty, []byte("\n"), 0o600)
-	for _, args := range [][]string{
-		{"migrate", "--secret-key-file", keyFile, "--secret-key", base64.RawURLEncoding.EncodeToString(key)},
-		{"migrate", "--secret-key-file", empty},
-		{"migrate", "--secret-key-file", filepath.Join(dir, "missing")},
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"migrate", "--secret-key-file", keyFile, "--secret-key", base64.RawURLEncoding.EncodeToString(key)}, 2},
+		{[]string{"migrate", "--secret-key-file", empty}, 1},
+		{[]string{"migrate", "--secret-key-file", filepath.Join(dir, "missing")}, 1},
 	} {
-		if code, _, errOut := runCLI(t, map[string]string{"STOREKEEP_DB": db}, args...); code != 1 || !strings.Contains(errOut, "secret-key") {
-			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		if code, _, errOut := runCLI(t, map[string]string{"STOREKEEP_DB": db}, c.args...); code != c.code || !strings.Contains(errOut, "secret-key") {
+			t.Errorf("%v: exit %d, %q; want %d", c.args, code, errOut, c.code)
 		}
 	}
 }
@@ -235,7 +238,7 @@ func TestSMTPPasswordFromAFile(t *testing.T) {
 	}
 	code, _, errOut := runCLI(t, map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db")},
 		"serve", "--addr", "127.0.0.1:0", "--smtp", "smtp://u:inline@127.0.0.1:1", "--smtp-password-file", pass)
-	if code != 1 || !strings.Contains(errOut, "not both") || strings.Contains(errOut, "inline") {
+	if code != 2 || !strings.Contains(errOut, "not both") || strings.Contains(errOut, "inline") {
 		t.Errorf("serve with two passwords: exit %d, %q", code, errOut)
 	}
 }

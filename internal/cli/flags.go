@@ -34,6 +34,18 @@ type environment struct {
 // errUsage means the command line was wrong; the message has been shown.
 var errUsage = errors.New("usage")
 
+// usageError is a command line that is wrong in a way parsing cannot see:
+// a required flag or argument left out, or flags that contradict each
+// other. The command exits 2 after its message and usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a *usageError of the formatted message.
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
 // nodeFlags are the settings of a node that every command opening its
 // database shares, and so may take from the environment.
 var nodeFlags = map[string]bool{"db": true, "secret-key": true, "secret-key-file": true}

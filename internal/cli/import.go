@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -22,7 +21,7 @@ func setupCustomerImport(fs *flag.FlagSet, env *environment) func(context.Contex
 			return err
 		}
 		if env.arg == "" {
-			return errors.New("give the export to read: storekeep customer import --shop DOMAIN customers_export.csv (or - for stdin)")
+			return usagef("give the export to read: storekeep customer import --shop DOMAIN customers_export.csv (or - for stdin)")
 		}
 		if err := customerimport.CheckInviteRate(*rate); err != nil {
 			return fmt.Errorf("--invite-rate: %w", err)

@@ -61,12 +61,12 @@ func setupMailRetry(fs *flag.FlagSet, env *environment) func(context.Context) er
 				return fmt.Errorf("the mail's ID is a positive number, not %q", env.arg)
 			}
 			if *id != 0 && *id != n {
-				return fmt.Errorf("two IDs: %d and --id %d", n, *id)
+				return usagef("two IDs: %d and --id %d", n, *id)
 			}
 			*id = n
 		}
 		if *id <= 0 {
-			return errors.New("the mail's ID is required: storekeep mail retry ID")
+			return usagef("the mail's ID is required: storekeep mail retry ID")
 		}
 		store, _, err := d.open(ctx, quietLogger(env))
 		if err != nil {

@@ -31,7 +31,7 @@ func setupOrderImport(fs *flag.FlagSet, env *environment) func(context.Context) 
 			return err
 		}
 		if env.arg == "" {
-			return errors.New("give the FILE to import, or - for stdin")
+			return usagef("give the FILE to import, or - for stdin")
 		}
 		run, err := openImport(ctx, d, env, *shopDomain)
 		if err != nil {

@@ -59,7 +59,7 @@ func TestOrderImportReportsBadLinesByNumberAndGoesOn(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "0 orders saved, 3 unchanged") {
 		t.Fatalf("import again, flags after the file: %d %s", code, out)
 	}
-	if code, _, errOut := runCLI(t, env, "order", "import", "--shop", "shop.example"); code != 1 || !strings.Contains(errOut, "give the FILE") {
+	if code, _, errOut := runCLI(t, env, "order", "import", "--shop", "shop.example"); code != 2 || !strings.Contains(errOut, "give the FILE") {
 		t.Errorf("no file: %d %s", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, env, "order", "import", "--shop", "shop.example", file, file); code != 2 || !strings.Contains(errOut, "unexpected argument") {
@@ -101,7 +101,7 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 			t.Errorf("secret %q: %d %s", bad, code, errOut)
 		}
 	}
-	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "bad.example", "--webhook-secret", "a", "--webhook-secret-file", file); code != 1 || !strings.Contains(errOut, "not both") {
+	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "bad.example", "--webhook-secret", "a", "--webhook-secret-file", file); code != 2 || !strings.Contains(errOut, "not both") {
 		t.Errorf("both flags: %d %s", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "shop.example", "--webhook-secret-file", file); code != 0 {
@@ -132,7 +132,7 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 		want string
 	}{
 		{[]string{"--webhook-secret", "has space"}, 1, "shpss_from_file"},
-		{[]string{"--webhook-secret", "shpss_new", "--webhook-secret-file", "/nonexistent"}, 1, "shpss_from_file"},
+		{[]string{"--webhook-secret", "shpss_new", "--webhook-secret-file", "/nonexistent"}, 2, "shpss_from_file"},
 		{[]string{"--webhook-secret", "shpss_new", "--name", "Renamed"}, 0, "shpss_new"},
 		{[]string{"--name", "Again"}, 0, "shpss_new"},
 		{[]string{"--webhook-secret", ""}, 0, ""},

@@ -88,6 +88,11 @@ func (c command) run(ctx context.Context, args []string, env *environment) int {
 			return 2
 		}
 		fmt.Fprintf(env.stderr, "storekeep %s: %v\n", c.name, err)
+		var usage *usageError
+		if errors.As(err, &usage) {
+			c.usage(fs, env.stderr)
+			return 2
+		}
 		return 1
 	}
 	return 0

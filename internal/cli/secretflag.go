@@ -36,7 +36,7 @@ func (f *secretFlags) define(fs *flag.FlagSet, name, usage string, check func(st
 func (f *secretFlags) value() (secret string, given bool, err error) {
 	switch {
 	case f.secret != "" && f.file != "":
-		return "", false, fmt.Errorf("give --%s or --%s-file, not both", f.name, f.name)
+		return "", false, usagef("give --%s or --%s-file, not both", f.name, f.name)
 	case f.file != "":
 		if secret, err = secretFile("--"+f.name+"-file", f.file); err != nil {
 			return "", false, err

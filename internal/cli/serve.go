@@ -73,7 +73,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return fmt.Errorf("--trusted-proxies: %w", err)
 		}
 		if *dkimKey != "" && *dkimSel == "" {
-			return errors.New("--dkim-selector is required with --dkim-key")
+			return usagef("--dkim-selector is required with --dkim-key")
 		}
 		if *smtpPass != "" {
 			if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPass); err != nil {
@@ -147,7 +147,7 @@ func withSMTPPassword(raw, path string) (string, error) {
 		return "", errors.New("--smtp-password-file needs --smtp with a user name, such as smtp://user@host:587")
 	}
 	if _, set := u.User.Password(); set {
-		return "", errors.New("give the SMTP password in --smtp or in --smtp-password-file, not both")
+		return "", usagef("give the SMTP password in --smtp or in --smtp-password-file, not both")
 	}
 	pass, err := secretFile("--smtp-password-file", path)
 	if err != nil {
