@@ -163,3 +163,35 @@ func TestNodeAnswersOnlyAnOrderItsKeyOpens(t *testing.T) {
 		t.Fatalf("node without the read scope: %s", r.Raw)
 	}
 }
+
+const filteredOrdersQuery = `query($token: String!, $q: String) {
+	customer(customerAccessToken: $token) { orders(first: 10, query: $q) { nodes { id } } }
+}`
+
+// filteredOrderIDs lists the ids of the customer's orders that match q.
+func (n *node) filteredOrderIDs(token, q string) string {
+	n.t.Helper()
+	var c ordersJSON
+	n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q}).field(n.t, "customer", &c)
+	return orderIDs(c)
+}
+
+func TestProcessedAtFilterCountsAnOrderAtTheExactTimeOnce(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.importOrder(2, "jon@example.com", "2024-03-01T09:00:00Z")
+	n.importOrder(3, "jon@example.com", "2024-03-01T11:00:00Z")
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for q, want := range map[string]string{
+		"processed_at:<=2024-03-01T10:00:00Z": "1,2",
+		"processed_at:<2024-03-01T10:00:00Z":  "2",
+		"processed_at:2024-03-01T10:00:00Z":   "1",
+		"processed_at:>=2024-03-01T10:00:00Z": "1,3",
+		"processed_at:>2024-03-01T10:00:00Z":  "3",
+	} {
+		if got := n.filteredOrderIDs(token, q); got != want {
+			t.Errorf("query %q: orders %q, want %q", q, got, want)
+		}
+	}
+}

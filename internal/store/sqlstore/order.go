@@ -86,7 +86,7 @@ func (s *Store) upsertOrder(ctx context.Context, tx Querier, o storekeep.Order) 
 			total_milli = excluded.total_milli, financial_status = excluded.financial_status,
 			fulfillment_status = excluded.fulfillment_status, details = excluded.details
 		WHERE orders.updated_at < excluded.updated_at AND NOT orders.deleted`,
-		o.ShopID, o.ID, o.EmailKey, s.at(o.ProcessedAt), s.at(o.UpdatedAt), total,
+		o.ShopID, o.ID, o.EmailKey, s.at(o.ProcessedAt.Truncate(s.d.Precision)), s.at(o.UpdatedAt), total,
 		o.FinancialStatus, o.FulfillmentStatus, string(details)))
 	if err != nil || n == 0 {
 		return storekeep.OrderStale, err
@@ -239,10 +239,10 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 		where += " AND fulfillment_status = " + param(f)
 	}
 	if !p.Filter.ProcessedFrom.IsZero() {
-		where += " AND processed_at >= " + param(s.at(p.Filter.ProcessedFrom))
+		where += " AND processed_at >= " + param(s.at(s.roundUp(p.Filter.ProcessedFrom)))
 	}
 	if !p.Filter.ProcessedTo.IsZero() {
-		where += " AND processed_at < " + param(s.at(p.Filter.ProcessedTo))
+		where += " AND processed_at < " + param(s.at(s.roundUp(p.Filter.ProcessedTo)))
 	}
 	dir := "ASC"
 	if desc {
@@ -270,6 +270,17 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 		slices.Reverse(list)
 	}
 	return list, s.loadLineItems(ctx, list)
+}
+
+// roundUp is t rounded up to the precision the database keeps times to.
+// Kept times are truncated to it, so a kept time compares with roundUp(t)
+// as the exact time compared with t: a bound 1ns after an order's time
+// still excludes the order (>=) or includes it (<).
+func (s *Store) roundUp(t time.Time) time.Time {
+	if r := t.Truncate(s.d.Precision); r.Before(t) {
+		return r.Add(s.d.Precision)
+	}
+	return t
 }
 
 // cursorValue decodes a cursor's sort value for its column.

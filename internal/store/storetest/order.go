@@ -229,6 +229,27 @@ var orderRules = []rule{
 			f.Errorf("CountCustomerOrders = %d, want 7", n)
 		}
 	}},
+	{"CustomerOrdersFilterBoundsCloserThanTheStoresPrecision", func(f fixture) {
+		shop := f.shop("a.example")
+		c := f.verifiedCustomer(shop, "a@a.example")
+		for id := int64(1); id <= 3; id++ {
+			f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
+		}
+		at := t0.Add(2 * time.Hour)
+		p := storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey}
+		p.Filter.ProcessedTo = at.Add(time.Nanosecond)
+		if got := f.customerOrderIDs(p); !slices.Equal(got, []int64{1, 2}) {
+			f.Errorf("processed before 1ns after order 2: %v, want [1 2]", got)
+		}
+		p.Filter.ProcessedFrom, p.Filter.ProcessedTo = at.Add(time.Nanosecond), time.Time{}
+		if got := f.customerOrderIDs(p); !slices.Equal(got, []int64{3}) {
+			f.Errorf("processed from 1ns after order 2: %v, want [3]", got)
+		}
+		p.Filter.ProcessedFrom, p.Filter.ProcessedTo = at, at.Add(time.Nanosecond)
+		if got := f.customerOrderIDs(p); !slices.Equal(got, []int64{2}) {
+			f.Errorf("processed within 1ns of order 2: %v, want [2]", got)
+		}
+	}},
 	{"CustomerOrdersFilterByStatus", func(f fixture) {
 		shop := f.shop("a.example")
 		c := f.verifiedCustomer(shop, "a@a.example")
