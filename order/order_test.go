@@ -85,6 +85,22 @@ func withFields(t *testing.T, replace map[string]string) []byte {
 	return b
 }
 
+// withDiscount returns the sample order with one discount application,
+// a code of 10 percent, with field (a `"key": value` pair) in place of its
+// own.
+func withDiscount(t *testing.T, field string) []byte {
+	key, _, _ := strings.Cut(field, ":")
+	d := map[string]string{`"target_type"`: `"line_item"`, `"type"`: `"discount_code"`, `"value"`: `"10.0"`,
+		`"value_type"`: `"percentage"`, `"allocation_method"`: `"across"`, `"target_selection"`: `"all"`, `"code"`: `"TEN"`}
+	d[key] = strings.TrimSpace(field[len(key)+1:])
+	var pairs []string
+	for k, v := range d {
+		pairs = append(pairs, k+": "+v)
+	}
+	return bytes.Replace(sample(t, "orders_create.json"), []byte(`"discount_applications": []`),
+		[]byte(`"discount_applications": [{`+strings.Join(pairs, ", ")+`}]`), 1)
+}
+
 func (f *fixture) deliver(topic, id string, body []byte) (storekeep.OrderWriteResult, error) {
 	return f.svc.Receive(f.ctx, order.Delivery{ShopDomain: f.shop.Domain, Topic: topic, WebhookID: id,
 		Signature: sign(secret, body), Body: body, IP: "192.0.2.1"})
@@ -274,6 +290,9 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 			strings.Repeat(",{}", order.MaxLineItems) + `]}`),
 		"251 discounts": []byte(`{"id": 1, "updated_at": "2022-01-01T00:00:00Z", "discount_applications": [{}` +
 			strings.Repeat(",{}", order.MaxDiscounts) + `]}`),
+		"NUL in a discount's allocation_method": withDiscount(t, `"allocation_method": "across\u0000"`),
+		"NUL in a discount's target_selection":  withDiscount(t, `"target_selection": "all\u0000"`),
+		"DEL in a discount's target_type":       withDiscount(t, `"target_type": "line_item\u007f"`),
 		"a discount index past the list": bytes.Replace(sample(t, "orders_create.json"),
 			[]byte(`"discount_allocations": []`), []byte(`"discount_allocations": [{"amount": "1.00", "discount_application_index": 3}]`), 1),
 	}

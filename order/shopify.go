@@ -216,7 +216,8 @@ func check(o storekeep.Order) error {
 		}
 	}
 	for _, d := range o.Discounts {
-		texts = append(texts, d.Kind, d.Code, d.Title, d.Description, d.Value, d.ValueType)
+		texts = append(texts, d.Kind, d.Code, d.Title, d.Description, d.Value, d.ValueType, d.AllocationMethod,
+			d.TargetSelection, d.TargetType)
 	}
 	for _, s := range texts {
 		if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f || r == 0xfffd }) {

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"os"
 	"strings"
@@ -119,5 +120,25 @@ func TestForgedWebhooksAreThrottled(t *testing.T) {
 	}
 	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err == nil {
 		t.Fatal("a throttled delivery was kept")
+	}
+}
+
+// sampleOrderWithDiscount is the sample order with one discount
+// application whose fields are those given.
+func sampleOrderWithDiscount(t *testing.T, allocationMethod, value string) []byte {
+	return []byte(strings.Replace(string(sampleOrderPayload(t)), `"discount_applications": []`,
+		`"discount_applications": [{"target_type": "line_item", "type": "discount_code", "value": "`+value+
+			`", "value_type": "percentage", "allocation_method": "`+allocationMethod+`", "target_selection": "all", "code": "TEN"}]`, 1))
+}
+
+func TestANulInADiscountIsABadPayloadNotAServerError(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	body := sampleOrderWithDiscount(t, `across\u0000`, "10.0")
+	if got := n.postWebhook(http.MethodPost, "orders/create", "nul-1", signWebhook(body), body); got != http.StatusBadRequest {
+		t.Errorf("signed order with NUL in a discount's allocation_method: status %d, want 400", got)
+	}
+	if _, err := n.app.Orders.Import(context.Background(), n.shop, body); !errors.Is(err, order.ErrBadPayload) {
+		t.Errorf("import of the same order: %v, want ErrBadPayload", err)
 	}
 }
