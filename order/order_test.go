@@ -293,6 +293,10 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 		"NUL in a discount's allocation_method": withDiscount(t, `"allocation_method": "across\u0000"`),
 		"NUL in a discount's target_selection":  withDiscount(t, `"target_selection": "all\u0000"`),
 		"DEL in a discount's target_type":       withDiscount(t, `"target_type": "line_item\u007f"`),
+		"a discount value NaN":                  withDiscount(t, `"value": "NaN"`),
+		"a discount value Inf":                  withDiscount(t, `"value": "Inf"`),
+		"a discount value in exponent":          withDiscount(t, `"value": "1e999"`),
+		"a negative discount value":             withDiscount(t, `"value": "-10.0"`),
 		"a discount index past the list": bytes.Replace(sample(t, "orders_create.json"),
 			[]byte(`"discount_allocations": []`), []byte(`"discount_allocations": [{"amount": "1.00", "discount_application_index": 3}]`), 1),
 	}

@@ -191,8 +191,8 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	return o, check(o)
 }
 
-// check refuses amounts that are not decimals and text with control
-// characters.
+// check refuses amounts (discount values among them) that are not
+// decimals and text with control characters.
 func check(o storekeep.Order) error {
 	t := o.Totals
 	amounts := []string{t.Subtotal, t.Total, t.Tax, t.Shipping, t.Refunded, t.CurrentSubtotal, t.CurrentTotal, t.CurrentTax}
@@ -203,6 +203,9 @@ func check(o storekeep.Order) error {
 		for _, a := range li.Discounts {
 			amounts = append(amounts, a.Amount)
 		}
+	}
+	for _, d := range o.Discounts {
+		amounts = append(amounts, d.Value)
 	}
 	for _, a := range amounts {
 		if _, ok := storekeep.MilliUnits(a); a != "" && !ok {

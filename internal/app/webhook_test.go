@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -140,5 +141,19 @@ func TestANulInADiscountIsABadPayloadNotAServerError(t *testing.T) {
 	}
 	if _, err := n.app.Orders.Import(context.Background(), n.shop, body); !errors.Is(err, order.ErrBadPayload) {
 		t.Errorf("import of the same order: %v, want ErrBadPayload", err)
+	}
+}
+
+func TestADiscountValueThatIsNotADecimalIsRefused(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	for i, value := range []string{"NaN", "Inf", "1e999", "0x10"} {
+		body := sampleOrderWithDiscount(t, "across", value)
+		if got := n.postWebhook(http.MethodPost, "orders/create", fmt.Sprint("v", i), signWebhook(body), body); got != http.StatusBadRequest {
+			t.Errorf("a discount value %s: status %d, want 400", value, got)
+		}
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err == nil {
+		t.Fatal("an order with a discount value that is not a decimal was kept")
 	}
 }
