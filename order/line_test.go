@@ -17,6 +17,8 @@ func TestLineTotalsTakeOffEachAllocation(t *testing.T) {
 		{"two allocations", storekeep.OrderLineItem{Price: "19.99", Quantity: 3,
 			Discounts: []storekeep.OrderDiscountAllocation{{Amount: "5.00"}, {Amount: "0.97", Index: 1}}}, 59970, 54000},
 		{"no price", storekeep.OrderLineItem{Quantity: 2, Discounts: []storekeep.OrderDiscountAllocation{{Amount: "1"}}}, 0, -1000},
+		{"the largest line", storekeep.OrderLineItem{Price: "9999999999.999", Quantity: 100000,
+			Discounts: []storekeep.OrderDiscountAllocation{{Amount: "999999999999999.999"}}}, 999999999999900000, -99999},
 		{"unreadable allocation", storekeep.OrderLineItem{Price: "2.5", Quantity: 2,
 			Discounts: []storekeep.OrderDiscountAllocation{{Amount: "lots"}}}, 5000, 5000},
 	} {

@@ -297,6 +297,13 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 		"a discount value Inf":                  withDiscount(t, `"value": "Inf"`),
 		"a discount value in exponent":          withDiscount(t, `"value": "1e999"`),
 		"a negative discount value":             withDiscount(t, `"value": "-10.0"`),
+		"a negative quantity":                   withFields(t, map[string]string{"quantity": "-3"}),
+		"a negative current quantity":           withFields(t, map[string]string{"current_quantity": "-1"}),
+		"a quantity over 2147483647":            withFields(t, map[string]string{"quantity": "2147483648"}),
+		"price × quantity of 10^15":             withFields(t, map[string]string{"price": `"10000000000"`, "quantity": "100000"}),
+		"allocations of a line summing to 10^15": bytes.Replace(withDiscount(t, `"code": "TEN"`), []byte(`"discount_allocations": []`),
+			[]byte(`"discount_allocations": [{"amount": "999999999999999.999", "discount_application_index": 0},`+
+				`{"amount": "0.001", "discount_application_index": 0}]`), 1),
 		"a discount index past the list": bytes.Replace(sample(t, "orders_create.json"),
 			[]byte(`"discount_allocations": []`), []byte(`"discount_allocations": [{"amount": "1.00", "discount_application_index": 3}]`), 1),
 	}

@@ -107,8 +107,10 @@ const (
 
 // ParseShopify reads one order in Shopify's REST Order JSON for shop. It
 // requires a positive id and a time to order updates by (updated_at, else
-// created_at or processed_at); amounts must be decimals and text valid
-// UTF-8 without control characters.
+// created_at or processed_at); amounts must be decimals, quantities
+// between 0 and MaxQuantity, a line's price × quantity and the sum of its
+// discount allocations below 10^15, and text valid UTF-8 without control
+// characters.
 func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	var r restOrder
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -192,12 +194,15 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 }
 
 // check refuses amounts (discount values among them) that are not
-// decimals and text with control characters.
+// decimals, lines checkLine refuses and text with control characters.
 func check(o storekeep.Order) error {
 	t := o.Totals
 	amounts := []string{t.Subtotal, t.Total, t.Tax, t.Shipping, t.Refunded, t.CurrentSubtotal, t.CurrentTotal, t.CurrentTax}
 	texts := []string{o.Email, o.Phone, o.Name, o.Currency, o.FinancialStatus, o.FulfillmentStatus, o.CancelReason, o.StatusURL}
 	for _, li := range o.LineItems {
+		if err := checkLine(li); err != nil {
+			return err
+		}
 		amounts = append(amounts, li.Price, li.TotalDiscount)
 		texts = append(texts, li.Title, li.SKU, li.VariantTitle)
 		for _, a := range li.Discounts {

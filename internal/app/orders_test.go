@@ -3,11 +3,13 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/order"
 )
 
 // importOrder imports the sample order with its id, email and processing
@@ -193,5 +195,64 @@ func TestProcessedAtFilterCountsAnOrderAtTheExactTimeOnce(t *testing.T) {
 		if got := n.filteredOrderIDs(token, q); got != want {
 			t.Errorf("query %q: orders %q, want %q", q, got, want)
 		}
+	}
+}
+
+const lineTotalsQuery = `query($token: String!) {
+	customer(customerAccessToken: $token) {
+		orders(first: 10) { nodes { totalRefundedV2 { amount } lineItems(first: 5) { nodes { quantity originalTotalPrice { amount } } } } }
+	}
+}`
+
+type lineTotalsJSON struct {
+	Orders struct {
+		Nodes []struct {
+			TotalRefunded struct {
+				Amount string `json:"amount"`
+			} `json:"totalRefundedV2"`
+			LineItems struct {
+				Nodes []struct {
+					Quantity           int64 `json:"quantity"`
+					OriginalTotalPrice struct {
+						Amount string `json:"amount"`
+					} `json:"originalTotalPrice"`
+				} `json:"nodes"`
+			} `json:"lineItems"`
+		} `json:"nodes"`
+	} `json:"orders"`
+}
+
+// lineTotals reads the customer's orders' refunds and line totals.
+func (n *node) lineTotals(token string) lineTotalsJSON {
+	n.t.Helper()
+	var c lineTotalsJSON
+	n.post(lineTotalsQuery, map[string]any{"token": token}).field(n.t, "customer", &c)
+	return c
+}
+
+func TestLineTotalsAreRefusedBeforeTheyCanWrapOrGoNegative(t *testing.T) {
+	n := startNode(t)
+	for name, change := range map[string][]string{
+		"1,000,000 × 10000000000000.00": {`"price": "199.00"`, `"price": "10000000000000.00"`, `"quantity": 1`, `"quantity": 1000000`},
+		"a quantity of -3":              {`"quantity": 1`, `"quantity": -3`},
+	} {
+		body := strings.Replace(string(sampleOrderPayload(t)), change[0], change[1], 1)
+		if len(change) > 2 {
+			body = strings.Replace(body, change[2], change[3], 1)
+		}
+		if _, err := n.app.Orders.Import(context.Background(), n.shop, []byte(body)); !errors.Is(err, order.ErrBadPayload) {
+			t.Errorf("%s: import %v, want ErrBadPayload", name, err)
+		}
+	}
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z",
+		`"price": "199.00"`, `"price": "9999999999.999"`, `"quantity": 1`, `"quantity": 100000`)
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	c := n.lineTotals(token)
+	if len(c.Orders.Nodes) != 1 {
+		t.Fatalf("orders: %+v", c)
+	}
+	if li := c.Orders.Nodes[0].LineItems.Nodes[0]; li.Quantity != 100000 || li.OriginalTotalPrice.Amount != "999999999999900.0" {
+		t.Errorf("100,000 × 9999999999.999: quantity %d, originalTotalPrice %s, want 999999999999900.0", li.Quantity, li.OriginalTotalPrice.Amount)
 	}
 }
