@@ -30,13 +30,14 @@ func LineTotals(li storekeep.OrderLineItem) (original, discounted int64) {
 // MaxQuantity bounds a line's quantity, the largest Int of GraphQL.
 const MaxQuantity = math.MaxInt32
 
-// maxLineMilli bounds a line's price × quantity and the sum of its
-// discount allocations, in thousandths: below 10^15 currency units, as
+// maxSumMilli bounds what storekeep computes from an order's amounts (a
+// line's price × quantity, the sum of its discount allocations, the sum
+// of the refunds), in thousandths: below 10^15 currency units, as
 // storekeep.MilliUnits bounds one amount.
-const maxLineMilli = 1e18 - 1
+const maxSumMilli = 1e18 - 1
 
 // checkLine refuses a quantity outside 0 to MaxQuantity and a line whose
-// totals would reach maxLineMilli.
+// totals would reach maxSumMilli.
 func checkLine(li storekeep.OrderLineItem) error {
 	for _, q := range []int64{li.Quantity, li.CurrentQuantity} {
 		if q < 0 || q > MaxQuantity {
@@ -44,13 +45,13 @@ func checkLine(li storekeep.OrderLineItem) error {
 		}
 	}
 	price, _ := storekeep.MilliUnits(li.Price)
-	if li.Quantity > 0 && price > maxLineMilli/li.Quantity {
+	if li.Quantity > 0 && price > maxSumMilli/li.Quantity {
 		return fmt.Errorf("line_items: price %s × quantity %d is 10^15 or more", li.Price, li.Quantity)
 	}
 	var allocated int64
 	for _, a := range li.Discounts {
 		m, _ := storekeep.MilliUnits(a.Amount)
-		if allocated += m; allocated > maxLineMilli {
+		if allocated += m; allocated > maxSumMilli {
 			return errors.New("line_items: discount allocations of a line sum to 10^15 or more")
 		}
 	}

@@ -144,7 +144,7 @@ func TestShopifySamplePayloadIsKept(t *testing.T) {
 		{"canceled at", o.CanceledAt.Equal(processed), true}, {"processed at", o.ProcessedAt.Equal(processed), true},
 		{"total", o.Totals.Total, "388.00"}, {"subtotal", o.Totals.Subtotal, "388.00"},
 		{"current total", o.Totals.CurrentTotal, "398.00"}, {"shipping", o.Totals.Shipping, "10.00"},
-		{"refunded", o.Totals.Refunded, "0.00"}, {"lines", len(o.LineItems), 2},
+		{"refunded", o.Totals.Refunded, "0.0"}, {"lines", len(o.LineItems), 2},
 		{"line title", o.LineItems[0].Title, "IPod Nano - 8GB"}, {"line variant", o.LineItems[0].VariantID, int64(808950810)},
 		{"ship to", o.ShippingAddress.Address1, "123 Shipping Street"}, {"province", o.ShippingAddress.ProvinceCode, "KY"},
 		{"status url", o.StatusURL, "https://jsmith.myshopify.com/548380009/orders/123456abcd/authenticate?key=abcdefg"},
@@ -160,6 +160,28 @@ func TestShopifySamplePayloadIsKept(t *testing.T) {
 	}
 	if _, found := f.order(sampleID); found {
 		t.Fatal("the sample order survived orders/delete")
+	}
+}
+
+func TestRefundedSumsSuccessfulRefundsToTheThousandth(t *testing.T) {
+	f := newFixture(t)
+	refund := func(kind, status, amount string) string {
+		return `{"transactions": [{"kind": "` + kind + `", "status": "` + status + `", "amount": "` + amount + `"}]}`
+	}
+	body := bytes.Replace(sample(t, "orders_create.json"), []byte(`"refunds": []`), []byte(`"refunds": [`+
+		refund("refund", "success", "1.005")+`, `+refund("refund", "success", "2.5")+`, `+
+		refund("refund", "failure", "7.00")+`, `+refund("sale", "success", "9.00")+`]`), 1)
+	if _, err := f.svc.Import(f.ctx, f.shop, body); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := f.order(sampleID); o.Totals.Refunded != "3.505" {
+		t.Fatalf("refunded %s, want 3.505", o.Totals.Refunded)
+	}
+	many := strings.Repeat(refund("refund", "success", "999999999999999")+", ", 9)
+	body = bytes.Replace(withFields(t, map[string]string{"id": "2"}), []byte(`"refunds": []`), []byte(`"refunds": [`+
+		many+refund("refund", "success", "999999999999999")+`]`), 1)
+	if _, err := f.svc.Import(f.ctx, f.shop, body); !errors.Is(err, order.ErrBadPayload) {
+		t.Fatalf("refunds summing to 10^16: %v, want ErrBadPayload", err)
 	}
 }
 

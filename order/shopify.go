@@ -126,6 +126,10 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	if len(r.LineItems) > MaxLineItems || len(r.DiscountApplications) > MaxDiscounts {
 		return storekeep.Order{}, fmt.Errorf("more than %d line items or %d discount applications", MaxLineItems, MaxDiscounts)
 	}
+	refunded, err := refunded(r)
+	if err != nil {
+		return storekeep.Order{}, err
+	}
 	email := firstOf(r.Email, r.ContactEmail)
 	if email == "" && r.Customer != nil {
 		email = r.Customer.Email
@@ -142,7 +146,7 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 			CurrentSubtotal: firstOf(r.CurrentSubtotalPrice, r.SubtotalPrice),
 			CurrentTotal:    firstOf(r.CurrentTotalPrice, r.TotalPrice),
 			CurrentTax:      firstOf(r.CurrentTotalTax, r.TotalTax),
-			Shipping:        "0.00", Refunded: refunded(r),
+			Shipping:        "0.00", Refunded: refunded,
 		},
 		ShippingAddress: address(r.ShippingAddress),
 		BillingAddress:  address(r.BillingAddress),
@@ -153,7 +157,6 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	if r.TotalShippingSet != nil {
 		o.Totals.Shipping = r.TotalShippingSet.ShopMoney.Amount
 	}
-	var err error
 	if o.ProcessedAt, err = parseTime("processed_at", firstOf(r.ProcessedAt, r.CreatedAt)); err != nil {
 		return storekeep.Order{}, err
 	}
@@ -245,16 +248,20 @@ func fulfillmentStatus(rest string) string {
 	return strings.ToUpper(rest)
 }
 
-func refunded(r restOrder) string {
+// refunded is the sum of r's successful refund transactions, to the
+// thousandth; it must stay below 10^15, as one amount does.
+func refunded(r restOrder) (string, error) {
 	var total int64
 	for _, ref := range r.Refunds {
 		for _, t := range ref.Transactions {
 			if m, ok := storekeep.MilliUnits(t.Amount); ok && t.Kind == "refund" && t.Status == "success" {
-				total += m
+				if total += m; total > maxSumMilli {
+					return "", errors.New("refunds: successful refunds sum to 10^15 or more")
+				}
 			}
 		}
 	}
-	return fmt.Sprintf("%d.%02d", total/1000, total%1000/10)
+	return storekeep.FormatMilli(total), nil
 }
 
 func address(a *restAddress) *storekeep.OrderAddress {

@@ -256,3 +256,15 @@ func TestLineTotalsAreRefusedBeforeTheyCanWrapOrGoNegative(t *testing.T) {
 		t.Errorf("100,000 × 9999999999.999: quantity %d, originalTotalPrice %s, want 999999999999900.0", li.Quantity, li.OriginalTotalPrice.Amount)
 	}
 }
+
+func TestTotalRefundedKeepsTheThirdDecimal(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z",
+		`"currency": "USD"`, `"currency": "KWD"`,
+		`"refunds": []`, `"refunds": [{"transactions": [{"kind": "refund", "status": "success", "amount": "1.005"}]}]`)
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	if got := n.lineTotals(token).Orders.Nodes[0].TotalRefunded.Amount; got != "1.005" {
+		t.Errorf("totalRefunded of a refund of 1.005: %s, want 1.005", got)
+	}
+}
