@@ -304,6 +304,9 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 		"id too big":                withFields(t, map[string]string{"id": "9223372036854775808"}),
 		"no time":                   withFields(t, map[string]string{"updated_at": "null", "created_at": "null", "processed_at": "null"}),
 		"a bad time":                withFields(t, map[string]string{"updated_at": `"yesterday"`}),
+		"processed in 2262":         withFields(t, map[string]string{"processed_at": `"2262-01-01T00:00:00Z"`}),
+		"updated before 1678":       withFields(t, map[string]string{"updated_at": `"1677-12-31T23:59:59Z"`}),
+		"cancelled in 9999":         withFields(t, map[string]string{"cancelled_at": `"9999-01-01T00:00:00Z"`}),
 		"an amount in exponent":     withFields(t, map[string]string{"total_price": `"1e9"`}),
 		"a negative amount":         withFields(t, map[string]string{"total_price": `"-5.00"`}),
 		"NUL in the name":           withFields(t, map[string]string{"name": `"#99\u0000"`}),
@@ -468,6 +471,31 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 	count, err := f.svc.CountOrders(f.ctx, c)
 	if err != nil || count != 5 {
 		t.Fatalf("CountOrders = %d, %v", count, err)
+	}
+}
+
+func TestProcessedAtFilterOutsideTheKeptYearsSelectsAllOrNone(t *testing.T) {
+	f := newFixture(t)
+	c, err := f.store.CreateCustomer(f.ctx, storekeep.Customer{ShopID: f.shop.ID, Email: "jon@example.com",
+		EmailKey: "jon@example.com", State: storekeep.CustomerEnabled, EmailVerifiedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range []string{"1678-01-01T00:00:00Z", "2022-01-01T00:00:00Z", "2261-12-31T23:59:59.999999Z"} {
+		if _, err := f.svc.Import(f.ctx, f.shop, withFields(t, map[string]string{"id": fmt.Sprint(i + 1), "processed_at": `"` + at + `"`})); err != nil {
+			t.Fatalf("an order processed at %s: %v", at, err)
+		}
+	}
+	first := 10
+	for q, want := range map[string]int{
+		"processed_at:<3000-01-01": 3, "processed_at:<=9999-12-31": 3, "processed_at:>=0001-01-01": 3,
+		"processed_at:>1000-01-01T00:00:00Z": 3, "processed_at:>3000-01-01": 0, "processed_at:<1000-01-01": 0,
+		"processed_at:0001-01-01": 0, "processed_at:9999-12-31": 0,
+	} {
+		p, err := f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{First: &first}, Query: q})
+		if err != nil || len(p.Orders) != want {
+			t.Errorf("%s: %d orders, %v; want %d", q, len(p.Orders), err, want)
+		}
 	}
 }
 

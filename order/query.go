@@ -13,9 +13,10 @@ const MaxQueryLength = 1000
 // parseQuery reads the search syntax of Customer.orders' query for the
 // filters storefronts use: financial_status:<status>,
 // fulfillment_status:<status> and processed_at with :, :>, :>=, :< or :<=
-// and a date (2024-01-31) or an RFC 3339 time. Terms are separated by
-// spaces or AND; other terms are ignored, as Shopify ignores what it does
-// not index.
+// and a date (2024-01-31) or an RFC 3339 time (one outside the years
+// orders are kept in selects as its nearest kept time would). Terms are
+// separated by spaces or AND; other terms are ignored, as Shopify ignores
+// what it does not index.
 func parseQuery(q string) (storekeep.OrderFilter, error) {
 	var f storekeep.OrderFilter
 	if len(q) > MaxQueryLength {
@@ -57,6 +58,7 @@ func processedAt(f *storekeep.OrderFilter, value string) error {
 	if day {
 		end = t.AddDate(0, 0, 1)
 	}
+	t, end = clamp(t), clamp(end)
 	switch op {
 	case ">=":
 		f.ProcessedFrom = t
@@ -70,6 +72,18 @@ func processedAt(f *storekeep.OrderFilter, value string) error {
 		f.ProcessedFrom, f.ProcessedTo = t, end
 	}
 	return nil
+}
+
+// clamp brings t into the years orders are kept in, so that a bound
+// beyond them selects all orders or none, as the bound itself would.
+func clamp(t time.Time) time.Time {
+	if t.Before(firstTime) {
+		return firstTime
+	}
+	if t.After(endTime) {
+		return endTime
+	}
+	return t
 }
 
 func parseWhen(s string) (t time.Time, day bool, ok bool) {

@@ -107,7 +107,8 @@ const (
 
 // ParseShopify reads one order in Shopify's REST Order JSON for shop. It
 // requires a positive id and a time to order updates by (updated_at, else
-// created_at or processed_at); amounts must be decimals, quantities
+// created_at or processed_at) and times in the years 1678 to 2261;
+// amounts must be decimals, quantities
 // between 0 and MaxQuantity, a line's price × quantity and the sum of its
 // discount allocations below 10^15, and text valid UTF-8 without control
 // characters.
@@ -272,6 +273,13 @@ func address(a *restAddress) *storekeep.OrderAddress {
 	return &out
 }
 
+// An order's times must fall in [firstTime, endTime): years 1678 to 2261,
+// which every store can keep (SQLite keeps int64 nanoseconds since 1970).
+var (
+	firstTime = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	endTime   = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 func parseTime(field, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -279,6 +287,9 @@ func parseTime(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%s: %q is not an RFC 3339 time", field, s)
+	}
+	if t.Before(firstTime) || !t.Before(endTime) {
+		return time.Time{}, fmt.Errorf("%s: %q is not in the years 1678 to 2261", field, s)
 	}
 	return t.UTC(), nil
 }

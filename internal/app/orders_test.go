@@ -268,3 +268,15 @@ func TestTotalRefundedKeepsTheThirdDecimal(t *testing.T) {
 		t.Errorf("totalRefunded of a refund of 1.005: %s, want 1.005", got)
 	}
 }
+
+func TestProcessedAtBeforeAFarDateSelectsEveryOrder(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for q, want := range map[string]string{"processed_at:<3000-01-01": "1", "processed_at:>1000-01-01": "1", "processed_at:>3000-01-01": ""} {
+		if got := n.filteredOrderIDs(token, q); got != want {
+			t.Errorf("%s: orders %q, want %q", q, got, want)
+		}
+	}
+}
