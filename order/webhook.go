@@ -51,20 +51,32 @@ const deleteTopic = "orders/delete"
 // against, so that it costs what a known shop's does.
 var unknownShopSecret = []byte("storekeep: no shop has this secret")
 
-// Receive verifies a delivery and applies it. A verified delivery of a
-// topic storekeep does not keep is accepted and ignored
-// (storekeep.OrderStale is not an error; result is "" then).
+func failKey(ip string) string { return "webhook:bad:" + storekeep.ThrottleIP(ip) }
+
+// Admit returns ErrThrottled when the client ip has used up its allowance
+// of bad deliveries, recording nothing: a server asks it before reading a
+// delivery's body, so that a throttled client's body is never read.
+func (s *Service) Admit(ctx context.Context, ip string) error {
+	if exhausted, err := s.Limiter.Exhausted(ctx, failKey(ip), s.cfg.BadSignaturesPerIP); err != nil || exhausted {
+		return errors.Join(ErrThrottled, err)
+	}
+	return nil
+}
+
+// Receive verifies a delivery and applies it, once Admit admits its
+// client. A verified delivery of a topic storekeep does not keep is
+// accepted and ignored (storekeep.OrderStale is not an error; result is
+// "" then).
 func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWriteResult, error) {
-	failKey := "webhook:bad:" + storekeep.ThrottleIP(d.IP)
-	if exhausted, err := s.Limiter.Exhausted(ctx, failKey, s.cfg.BadSignaturesPerIP); err != nil || exhausted {
-		return "", errors.Join(ErrThrottled, err)
+	if err := s.Admit(ctx, d.IP); err != nil {
+		return "", err
 	}
 	shop, ok, err := s.verify(ctx, d)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		if _, err := s.Limiter.Allow(ctx, failKey, s.cfg.BadSignaturesPerIP); err != nil {
+		if _, err := s.Limiter.Allow(ctx, failKey(d.IP), s.cfg.BadSignaturesPerIP); err != nil {
 			return "", err
 		}
 		return "", ErrBadSignature

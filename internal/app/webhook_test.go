@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -8,10 +9,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep/order"
 )
@@ -155,5 +158,31 @@ func TestADiscountValueThatIsNotADecimalIsRefused(t *testing.T) {
 	}
 	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err == nil {
 		t.Fatal("an order with a discount value that is not a decimal was kept")
+	}
+}
+
+func TestAThrottledDeliveryIsRefusedBeforeItsBodyIsRead(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	body := sampleOrderPayload(t)
+	for range order.DefaultConfig().BadSignaturesPerIP.Count {
+		n.postWebhook(http.MethodPost, "orders/create", "", "forged", body)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(n.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\nX-Shopify-Topic: orders/create\r\n"+
+		"X-Shopify-Shop-Domain: %s\r\nX-Shopify-Hmac-Sha256: forged\r\nContent-Length: %d\r\n\r\n", n.shop.Domain, order.MaxWebhookBytes)
+	conn.Write(bytes.Repeat([]byte(" "), 1024))
+	conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer within 3 s while the body (1 KiB of 1 MiB) was still coming: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "60" {
+		t.Fatalf("status %d, Retry-After %q; want 429, 60", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }

@@ -11,14 +11,17 @@ import (
 	"github.com/storekeep/storekeep/order"
 )
 
-// Webhooks takes the shop's commerce platform's webhook deliveries.
+// Webhooks takes the shop's commerce platform's webhook deliveries: Admit
+// before a delivery's body is read, then Receive.
 type Webhooks interface {
+	Admit(ctx context.Context, ip string) error
 	Receive(ctx context.Context, d order.Delivery) (storekeep.OrderWriteResult, error)
 }
 
 // webhookHandler serves POST /webhooks/shopify: Shopify's order webhooks,
-// read whole (up to order.MaxWebhookBytes) before their signature is
-// checked, answered with a status and nothing else.
+// refused unread when their client is throttled, else read whole (up to
+// order.MaxWebhookBytes) before their signature is checked, answered with
+// a status and nothing else.
 type webhookHandler struct {
 	receiver Webhooks
 	clientIP ClientIP
@@ -29,6 +32,11 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	ip := h.clientIP.Of(r, storekeep.APIToken{})
+	if err := h.receiver.Admit(r.Context(), ip); err != nil {
+		h.answer(w, r, "", err)
 		return
 	}
 	if r.ContentLength > order.MaxWebhookBytes {
@@ -51,8 +59,13 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WebhookID:  r.Header.Get("X-Shopify-Webhook-Id"),
 		Signature:  r.Header.Get("X-Shopify-Hmac-Sha256"),
 		Body:       body,
-		IP:         h.clientIP.Of(r, storekeep.APIToken{}),
+		IP:         ip,
 	})
+	h.answer(w, r, result, err)
+}
+
+// answer writes the status of a delivery's outcome.
+func (h *webhookHandler) answer(w http.ResponseWriter, r *http.Request, result storekeep.OrderWriteResult, err error) {
 	switch {
 	case err == nil:
 		h.logger.DebugContext(r.Context(), "webhook", "topic", r.Header.Get("X-Shopify-Topic"), "result", string(result))
