@@ -299,6 +299,26 @@ func TestDeliveriesAreIdempotentAndOrderedByUpdatedAt(t *testing.T) {
 	}
 }
 
+func TestAWebhookIDThatCannotBeKeptIsIgnored(t *testing.T) {
+	f := newFixture(t)
+	for i, id := range []string{"id-\xff", "id\x00", "id\n", "id with spaces", strings.Repeat("a", 256)} {
+		body := withFields(t, map[string]string{"updated_at": fmt.Sprintf(`"2022-01-01T00:00:%02dZ"`, i)})
+		if res, err := f.deliver("orders/updated", id, body); err != nil || res != storekeep.OrderSaved {
+			t.Errorf("webhook id %q: %q, %v; want saved", id, res, err)
+		}
+		if res, err := f.deliver("orders/updated", id, body); err != nil || res != storekeep.OrderStale {
+			t.Errorf("webhook id %q again: %q, %v; want stale, the id being ignored", id, res, err)
+		}
+	}
+	id := strings.Repeat("a", 255)
+	body := withFields(t, map[string]string{"updated_at": `"2022-02-01T00:00:00Z"`})
+	for _, want := range []storekeep.OrderWriteResult{storekeep.OrderSaved, storekeep.OrderDuplicate} {
+		if res, err := f.deliver("orders/updated", id, body); err != nil || res != want {
+			t.Errorf("a 255-byte webhook id: %q, %v; want %s", res, err, want)
+		}
+	}
+}
+
 func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 	f := newFixture(t)
 	cases := map[string][]byte{

@@ -16,11 +16,26 @@ import (
 // several hundred line items.
 const MaxWebhookBytes = 1 << 20
 
+// MaxWebhookIDBytes bounds the X-Shopify-Webhook-Id remembered.
+const MaxWebhookIDBytes = 255
+
+// webhookID is id when it can be remembered, else "": the header is not
+// signed, and a delivery whose id is ignored is still applied (a repeat
+// is then stale by its updated_at instead of a duplicate).
+func webhookID(id string) string {
+	if len(id) > MaxWebhookIDBytes || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return ""
+	}
+	return id
+}
+
 // Delivery is one webhook request as Shopify sends it.
 type Delivery struct {
 	// ShopDomain, Topic, WebhookID and Signature are the
 	// X-Shopify-Shop-Domain, X-Shopify-Topic, X-Shopify-Webhook-Id and
-	// X-Shopify-Hmac-Sha256 headers.
+	// X-Shopify-Hmac-Sha256 headers. A WebhookID that is not 1 to
+	// MaxWebhookIDBytes of printable ASCII without spaces (Shopify's are
+	// UUIDs) is ignored, as if absent.
 	ShopDomain, Topic, WebhookID, Signature string
 	Body                                    []byte
 	// IP is the client's address, for throttling bad deliveries.
@@ -81,7 +96,7 @@ func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWrite
 		}
 		return "", ErrBadSignature
 	}
-	w := storekeep.OrderWrite{WebhookID: d.WebhookID, At: s.Now()}
+	w := storekeep.OrderWrite{WebhookID: webhookID(d.WebhookID), At: s.Now()}
 	switch {
 	case d.Topic == deleteTopic:
 		w.Delete = true

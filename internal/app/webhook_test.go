@@ -186,3 +186,15 @@ func TestAThrottledDeliveryIsRefusedBeforeItsBodyIsRead(t *testing.T) {
 		t.Fatalf("status %d, Retry-After %q; want 429, 60", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
+
+func TestAWebhookIDThatIsNotUTF8IsIgnoredNotAServerError(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	body := sampleOrderPayload(t)
+	if got := n.postWebhook(http.MethodPost, "orders/create", "id-\xff", signWebhook(body), body); got != http.StatusOK {
+		t.Errorf("signed delivery with X-Shopify-Webhook-Id \"id-\\xff\": status %d, want 200", got)
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err != nil {
+		t.Fatalf("the order was not kept: %v", err)
+	}
+}
