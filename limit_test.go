@@ -9,6 +9,7 @@ import (
 func TestThrottleIPCountsAnIPv6HostsSlash64(t *testing.T) {
 	for ip, want := range map[string]string{
 		"198.51.100.7":                 "198.51.100.7",
+		"198.051.100.7":                "198.051.100.7",
 		"::ffff:198.51.100.7":          "198.51.100.7",
 		"2001:db8:dead:beef::1":        "2001:db8:dead:beef::/64",
 		"2001:db8:dead:beef:ffff::abc": "2001:db8:dead:beef::/64",
