@@ -108,10 +108,9 @@ const (
 // ParseShopify reads one order in Shopify's REST Order JSON for shop. It
 // requires a positive id and a time to order updates by (updated_at, else
 // created_at or processed_at) and times in the years 1678 to 2261;
-// amounts must be decimals, quantities
-// between 0 and MaxQuantity, a line's price × quantity and the sum of its
-// discount allocations below 10^15, and text valid UTF-8 without control
-// characters.
+// amounts must be decimals, quantities between 0 and MaxQuantity, a
+// line's price × quantity and the sum of its discount allocations below
+// 10^15, and text valid UTF-8 without control characters.
 func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	var r restOrder
 	dec := json.NewDecoder(bytes.NewReader(raw))
