@@ -246,6 +246,8 @@ func compareSchemas(ours, shopify introSchema) schemaDiff {
 	mine := map[string]introType{}
 	for _, o := range ours.Types {
 		mine[o.Name] = o
+	}
+	for _, o := range ours.Types {
 		if strings.HasPrefix(o.Name, "__") {
 			continue
 		}
@@ -258,7 +260,7 @@ func compareSchemas(ours, shopify introSchema) schemaDiff {
 			d.add("%s: kind %s, Shopify's is %s", o.Name, o.Kind, s.Kind)
 			continue
 		}
-		compareType(&d, o, s)
+		compareType(&d, o, s, mine)
 	}
 
 	for typeName, fields := range requiredSurface {
@@ -323,7 +325,7 @@ func findField(t introType, name string) (introField, bool) {
 	return introField{}, false
 }
 
-func compareType(d *schemaDiff, o, s introType) {
+func compareType(d *schemaDiff, o, s introType, exposed map[string]introType) {
 	full := complete(s)
 	theirFields := map[string]introField{}
 	for _, f := range s.Fields {
@@ -379,8 +381,8 @@ func compareType(d *schemaDiff, o, s introType) {
 		}
 	}
 
-	subset(d, o.Name+" implements", o.Interfaces, s.Interfaces)
-	subset(d, o.Name+" possible type", o.PossibleTypes, s.PossibleTypes)
+	sameExposed(d, o.Name+" implements", o.Interfaces, s.Interfaces, exposed)
+	sameExposed(d, o.Name+" possible type", o.PossibleTypes, s.PossibleTypes, exposed)
 }
 
 // compareValues compares arguments or input fields. Shopify's required
@@ -417,10 +419,19 @@ func compareValues(d *schemaDiff, what string, ours, theirs []introValue, full b
 	}
 }
 
-func subset(d *schemaDiff, what string, ours, theirs []typeRef) {
+// sameExposed requires ours to be theirs less the types storekeep does not
+// expose: an interface, union member or possible type Shopify gives that
+// storekeep serves must be there too, or a document valid against
+// Shopify's schema (a fragment on Node) would not validate.
+func sameExposed(d *schemaDiff, what string, ours, theirs []typeRef, exposed map[string]introType) {
 	for _, o := range ours {
 		if !slices.ContainsFunc(theirs, func(s typeRef) bool { return s.String() == o.String() }) {
 			d.add("%s %s: not in Shopify's schema", what, o)
+		}
+	}
+	for _, s := range theirs {
+		if _, served := exposed[s.String()]; served && !slices.ContainsFunc(ours, func(o typeRef) bool { return o.String() == s.String() }) {
+			d.add("%s %s: in Shopify's schema, not in storekeep's", what, s)
 		}
 	}
 }
@@ -498,5 +509,19 @@ func TestSchemaDiffReportsChanges(t *testing.T) {
 		if d := mutate(change); len(d) == 0 {
 			t.Errorf("%s: not reported", name)
 		}
+	}
+}
+
+// A document that validates against Shopify's schema validates against
+// storekeep's: a Node fragment on a line item's variant and product, as a
+// client that reads ids through Node writes it.
+func TestANodeFragmentOnAVariantAndItsProductValidates(t *testing.T) {
+	h, _ := newTestHandler(t)
+	s := allScopes()
+	_, body := postJSON(t, h, &s, `query($t: String!) { customer(customerAccessToken: $t) { orders(first: 1) { nodes {
+		lineItems(first: 1) { nodes { variant { ... on Node { id } product { ... on Node { id } } } } } } } } }`,
+		map[string]any{"t": "x"})
+	if strings.Contains(string(body), "GRAPHQL_VALIDATION_FAILED") {
+		t.Errorf("a document Shopify's schema validates is refused: %s", body)
 	}
 }

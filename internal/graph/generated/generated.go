@@ -3430,7 +3430,7 @@ type Image {
 }
 
 "A product a line item sold."
-type Product {
+type Product implements Node {
   "The product's handle in storefront URLs, or an empty string when the order did not name it."
   handle: String!
 
@@ -3442,7 +3442,7 @@ type Product {
 }
 
 "The variant of a product a line item sold."
-type ProductVariant {
+type ProductVariant implements Node {
   "The variant's global id, such as ` + "`" + `gid://shopify/ProductVariant/1` + "`" + `."
   id: ID!
 
@@ -13193,6 +13193,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.ProductVariant:
+		return ec._ProductVariant(ctx, sel, &obj)
+	case *model.ProductVariant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductVariant(ctx, sel, obj)
+	case model.Product:
+		return ec._Product(ctx, sel, &obj)
+	case *model.Product:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Product(ctx, sel, obj)
 	case order.Keyed:
 		return ec._Order(ctx, sel, &obj)
 	case *order.Keyed:
@@ -15360,7 +15374,7 @@ func (ec *executionContext) _PricingPercentageValue(ctx context.Context, sel ast
 	return out
 }
 
-var productImplementors = []string{"Product"}
+var productImplementors = []string{"Product", "Node"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
@@ -15403,7 +15417,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
-var productVariantImplementors = []string{"ProductVariant"}
+var productVariantImplementors = []string{"ProductVariant", "Node"}
 
 func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.SelectionSet, obj *model.ProductVariant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantImplementors)

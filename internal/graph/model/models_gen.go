@@ -528,6 +528,8 @@ type Product struct {
 	Title string `json:"title"`
 }
 
+func (Product) IsNode() {}
+
 // The variant of a product a line item sold.
 type ProductVariant struct {
 	// The variant's global id, such as `gid://shopify/ProductVariant/1`.
@@ -545,6 +547,8 @@ type ProductVariant struct {
 	// The variant's title, such as `Small / Blue`, or `Default Title` for a product without variants.
 	Title string `json:"title"`
 }
+
+func (ProductVariant) IsNode() {}
 
 // The entry point for reading data.
 type QueryRoot struct {
