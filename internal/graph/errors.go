@@ -75,7 +75,9 @@ func internalError() *fieldError {
 
 // failure maps an error a resolver returned, which userErrors did not
 // absorb, to what fails the field. Throttling and bad arguments keep their
-// message; anything else is logged and hidden.
+// message; anything else is logged and hidden, at ERROR unless the
+// request's client went away (which a client may do at will, so it must
+// not write a line an error).
 func (r *Resolver) failure(ctx context.Context, err error) error {
 	var fe *fieldError
 	if errors.As(err, &fe) {
@@ -84,6 +86,10 @@ func (r *Resolver) failure(ctx context.Context, err error) error {
 	var e *storekeep.Error
 	if errors.As(err, &e) && (e.Code == storekeep.CodeThrottled || e.Code == storekeep.CodeBadRequest) {
 		return &fieldError{message: e.Message, extensions: map[string]any{"code": string(e.Code)}}
+	}
+	if errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
+		r.logger().DebugContext(ctx, "graphql field abandoned: the client went away", "path", graphql.GetPath(ctx).String())
+		return internalError()
 	}
 	r.logger().ErrorContext(ctx, "graphql field failed", "path", graphql.GetPath(ctx).String(), "err", err)
 	return internalError()
