@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -158,6 +159,9 @@ type Deps struct {
 type Service struct {
 	Deps
 	cfg Config
+	// turns makes one node's sign-ins for one address take turns (see
+	// Login), each address on one of len(turns) locks by its hash.
+	turns [256]sync.Mutex
 }
 
 // New returns a Service.

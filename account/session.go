@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -12,12 +13,18 @@ import (
 // ThrottledLoginMessage is the message of a throttled sign-in.
 const ThrottledLoginMessage = "Login attempt limit exceeded. Please try again later."
 
+// turnSeed spreads addresses over Service.turns.
+var turnSeed = maphash.MakeSeed()
+
 func unidentified() error {
 	return storekeep.NewError(storekeep.CodeUnidentifiedCustomer, nil, "Unidentified customer")
 }
 
 // Login handles customerAccessTokenCreate. A wrong email and a wrong
-// password get the same answer after the same work.
+// password get the same answer after the same work. A node checks an
+// address's allowance of failed sign-ins, verifies the password and
+// counts a failure in turn with the other sign-ins for that address, so
+// that guesses sent at once get no more than the allowance.
 func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, password string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error) {
 	var none storekeep.IssuedAccessToken
 	if err := errors.Join(
@@ -29,6 +36,9 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 	key := storekeep.NormalizeEmail(email)
 	shopKey := strconv.FormatInt(shop.ID, 10)
 	emailCounter := "login:failed:" + shopKey + ":" + key
+	turn := &s.turns[maphash.String(turnSeed, emailCounter)%uint64(len(s.turns))]
+	turn.Lock()
+	defer turn.Unlock()
 	if err := s.throttleLogin(ctx, shop, caller, emailCounter); err != nil {
 		return none, err
 	}
