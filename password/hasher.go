@@ -11,8 +11,11 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
+	mrand "math/rand/v2"
 	"runtime"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/storekeep/storekeep"
 	"golang.org/x/crypto/argon2"
@@ -41,6 +44,43 @@ type Hasher struct {
 	interactive lane
 	signup      lane
 	decoy       phc
+	// recent holds how long the latest failed comparisons with the
+	// Hasher's parameters took, slot wait included, in nanoseconds: the
+	// durations waitOut draws from.
+	recent durations
+}
+
+// durations is a ring of the latest len(d.ns) durations, safe for
+// concurrent use.
+type durations struct {
+	mu   sync.Mutex
+	ns   [64]int64
+	next int
+	full bool
+}
+
+// add records d.
+func (d *durations) add(ns time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.ns[d.next] = int64(ns)
+	d.next = (d.next + 1) % len(d.ns)
+	d.full = d.full || d.next == 0
+}
+
+// sample returns one of the recorded durations at random, or 0 when none
+// is.
+func (d *durations) sample() time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := d.next
+	if d.full {
+		n = len(d.ns)
+	}
+	if n == 0 {
+		return 0
+	}
+	return time.Duration(d.ns[mrand.IntN(n)])
 }
 
 // lane is a bounded set of hashing slots with a bounded queue of waiters.
@@ -136,12 +176,48 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 	return err != nil || stored.params != h.params || len(stored.salt) != SaltLen || len(stored.key) != KeyLen
 }
 
+// compare derives password's key under stored's parameters and salt and
+// compares it with stored's in constant time. A comparison that fails
+// takes as long as one with the Hasher's parameters would: one under
+// other parameters (a hash from before the settings were raised, or
+// imported) that was quicker waits out the difference, so that a wrong
+// password for such an account takes the time an unknown account's does.
+// One under more costly parameters cannot be made quicker.
 func (h *Hasher) compare(ctx context.Context, password string, stored phc) (bool, error) {
+	start := time.Now()
 	key, err := h.derive(ctx, &h.interactive, password, stored.params, stored.salt, uint32(len(stored.key)))
 	if err != nil {
 		return false, err
 	}
-	return subtle.ConstantTimeCompare(key, stored.key) == 1, nil
+	match := subtle.ConstantTimeCompare(key, stored.key) == 1
+	switch {
+	case match:
+	case stored.params == h.params:
+		h.recent.add(time.Since(start))
+	default:
+		err = h.waitOut(ctx, password, start)
+	}
+	return match, err
+}
+
+// waitOut makes a failed comparison under other parameters, begun at
+// start, last as long as one of the latest under the Hasher's, drawn at
+// random so that the two take the same spread of times: it sleeps out the
+// rest, or, before any has run, runs one.
+func (h *Hasher) waitOut(ctx context.Context, password string, start time.Time) error {
+	like := h.recent.sample()
+	if like == 0 {
+		_, err := h.compare(ctx, password, h.decoy)
+		return err
+	}
+	rest := time.NewTimer(like - time.Since(start))
+	defer rest.Stop()
+	select {
+	case <-rest.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // derive runs argon2id in a slot of l. Before giving the slot back it
