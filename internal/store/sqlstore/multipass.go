@@ -58,12 +58,8 @@ func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes []
 		if err = s.mapErr(err); !errors.Is(err, storekeep.ErrNotFound) {
 			return err
 		}
-		expires := expiresAt.Truncate(s.d.Precision)
-		if expires.Before(expiresAt) {
-			expires = expires.Add(s.d.Precision)
-		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO multipass_tokens (hash, shop_id, expires_at) VALUES ($1, $2, $3)`,
-			hashes[0], shopID, s.at(expires))
+			hashes[0], shopID, s.at(s.roundUp(expiresAt)))
 		return s.mapErr(err)
 	})
 	if errors.Is(err, storekeep.ErrConflict) {

@@ -272,17 +272,6 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 	return list, s.loadLineItems(ctx, list)
 }
 
-// roundUp is t rounded up to the precision the database keeps times to.
-// Kept times are truncated to it, so a kept time compares with roundUp(t)
-// as the exact time compared with t: a bound 1ns after an order's time
-// still excludes the order (>=) or includes it (<).
-func (s *Store) roundUp(t time.Time) time.Time {
-	if r := t.Truncate(s.d.Precision); r.Before(t) {
-		return r.Add(s.d.Precision)
-	}
-	return t
-}
-
 // cursorValue decodes a cursor's sort value for its column.
 func (s *Store) cursorValue(sort storekeep.OrderSortKey, v string) (any, error) {
 	if sort == storekeep.OrderSortProcessedAt {

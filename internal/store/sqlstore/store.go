@@ -135,6 +135,18 @@ func (s *Store) planEach(args ...any) []any {
 // at encodes t as the database stores times.
 func (s *Store) at(t time.Time) any { return s.d.Time(t) }
 
+// roundUp is t rounded up to the precision the database keeps times to.
+// Kept times are truncated to it, so a kept time compares with roundUp(t)
+// as the exact time compared with t: a bound 1ns after an order's time
+// still excludes the order (>=) or includes it (<), and a record kept
+// until roundUp(t) outlives every instant before t.
+func (s *Store) roundUp(t time.Time) time.Time {
+	if r := t.Truncate(s.d.Precision); r.Before(t) {
+		return r.Add(s.d.Precision)
+	}
+	return t
+}
+
 // atOrNull encodes t as at does, the zero time as NULL.
 func (s *Store) atOrNull(t time.Time) any {
 	if t.IsZero() {
