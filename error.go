@@ -144,3 +144,7 @@ var (
 	// so the write was not applied; read it again and start over.
 	ErrStale = errors.New("storekeep: changed since it was read")
 )
+
+// StaleRetries bounds how many times a read-modify-write that met
+// ErrStale reads again and starts over before it gives up with it.
+const StaleRetries = 3

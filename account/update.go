@@ -8,10 +8,6 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// staleRetries bounds how many times Update starts over when the
-// customer was written between its read and its write.
-const staleRetries = 3
-
 // Update handles customerUpdate. A new password revokes every access token
 // of the customer, the one used here included, and returns a new one. A
 // new email address is told to the former one, so that the owner of an
@@ -27,7 +23,7 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 	var taken allowances
 	for attempt := 0; ; attempt++ {
 		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller, &taken)
-		if !errors.Is(err, storekeep.ErrStale) || attempt == staleRetries {
+		if !errors.Is(err, storekeep.ErrStale) || attempt == storekeep.StaleRetries {
 			return c, issued, err
 		}
 	}

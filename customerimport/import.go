@@ -193,7 +193,7 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 		o = created
 	case err == nil:
 		c, o, err = im.update(ctx, c, row, phone)
-		for attempt := 0; attempt < staleRetries && errors.Is(err, storekeep.ErrStale); attempt++ {
+		for attempt := 0; attempt < storekeep.StaleRetries && errors.Is(err, storekeep.ErrStale); attempt++ {
 			if c, err = im.Store.CustomerByEmail(ctx, im.Shop.ID, storekeep.NormalizeEmail(row.Email)); err == nil {
 				c, o, err = im.update(ctx, c, row, phone)
 			}
@@ -227,11 +227,6 @@ func checkName(name *string, field, label string) error {
 	}
 	return storekeep.CheckName(*name, []string{field}, label)
 }
-
-// staleRetries bounds how many times a row's update reads the customer
-// again after a write (an activation, a reset) came between its read and
-// its own.
-const staleRetries = 3
 
 // update gives an existing customer the fields the row has; a customer
 // who has them already is left as is.

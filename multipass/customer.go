@@ -18,7 +18,7 @@ import (
 // write, this one reads it again and updates it.
 func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (storekeep.Customer, bool, error) {
 	c, created, err := s.saveOnce(ctx, shop, l, now)
-	for attempt := 0; attempt < saveRetries && (errors.Is(err, errCreatedMeanwhile) || errors.Is(err, storekeep.ErrStale)); attempt++ {
+	for attempt := 0; attempt < storekeep.StaleRetries && (errors.Is(err, errCreatedMeanwhile) || errors.Is(err, storekeep.ErrStale)); attempt++ {
 		c, created, err = s.saveOnce(ctx, shop, l, now)
 	}
 	if errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile) {
@@ -26,10 +26,6 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 	}
 	return c, created, err
 }
-
-// saveRetries bounds how many times save starts over after a concurrent
-// write.
-const saveRetries = 3
 
 var (
 	errOtherIdentifier  = problem("the email address is already used by another customer (with a different Multipass identifier)")
