@@ -1,7 +1,8 @@
 // Package hostcheck refuses requests whose Host header names a host a
 // listener does not answer to, so that a web page whose name an attacker
 // rebinds to this machine (DNS rebinding) cannot read, from a browser on
-// it, what the listener serves.
+// it, what the listener serves; Peer names the connection's address, which
+// unlike Host the client does not choose.
 package hostcheck
 
 import (
@@ -53,4 +54,18 @@ func hostOnly(hostport string) string {
 		host = hostport
 	}
 	return strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+}
+
+// Peer is the address of r's connection (IPv4-mapped addresses unmapped),
+// or 0.0.0.0 when r.RemoteAddr is not an address.
+func Peer(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.IPv4Unspecified()
+	}
+	return ip.Unmap()
 }

@@ -1,12 +1,12 @@
 package server
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/hostcheck"
 )
 
 // BuyerIPHeader names the buyer's IP; it is honoured only with a private
@@ -29,7 +29,7 @@ func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 			return ip.Unmap().String()
 		}
 	}
-	peer := peerAddr(r)
+	peer := hostcheck.Peer(r)
 	if !c.trusted(peer) {
 		return peer.String()
 	}
@@ -59,18 +59,6 @@ func (c ClientIP) trusted(ip netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-func peerAddr(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.IPv4Unspecified()
-	}
-	return ip.Unmap()
 }
 
 // ParsePrefixes parses a comma-separated list of CIDRs or single addresses.
