@@ -74,7 +74,10 @@ var _ storekeep.Store = (*Store)(nil)
 
 // New returns the store c describes.
 func New(c Config) *Store {
-	s := &Store{d: c.Dialect, w: c.Writer, r: c.Reader, sealer: c.Sealer, migrations: c.Migrations, close: c.Close}
+	s := &Store{
+		d: c.Dialect, w: steadyWriter{steadyQuerier{c.Writer}, c.Writer}, r: steadyQuerier{c.Reader},
+		sealer: c.Sealer, migrations: c.Migrations, close: c.Close,
+	}
 	s.enqueue = groupcommit.New(1, s.insertRows)
 	return s
 }
