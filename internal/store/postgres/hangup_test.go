@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"slices"
 	"sync"
@@ -123,5 +125,116 @@ func TestHungUpCallersCostNoConnections(t *testing.T) {
 	if fresh > 0 {
 		t.Fatalf("after %d calls whose clients hung up, %d of the pool's %d backends are new (before %v, after %v)",
 			clients*requests*fields, fresh, len(after), before, after)
+	}
+}
+
+// A statement stalled on a server that stopped answering (a lost network)
+// is still given up once its caller has left: the grace that lets a short
+// statement finish does not hold a caller, its goroutine and its
+// connection for as long as TCP takes to notice. The bound here, 30 s, is
+// far beyond the grace; without one the call would wait for minutes.
+func TestACallerThatLeavesAStalledStatementGetsItsAnswer(t *testing.T) {
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openMigrated(t, u.String())
+	s.Close()
+	proxy := newStallingProxy(t, u.Host)
+	u.Host = proxy.addr
+	s, err = Open(t.Context(), u.String(), Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	proxy.stall()
+	ctx, hangUp := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, hangUp)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.AccessTokenByHash(ctx, 1, [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, time.Now())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the stalled call ended with %v, want its context's cancellation", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a call stalled on a silent server still waits 30 s after its caller left")
+	}
+}
+
+// stallingProxy forwards TCP to a server until stall, after which it
+// forwards nothing more, as a lost network would, and keeps the
+// connections open.
+type stallingProxy struct {
+	addr            string
+	stalled, closed chan struct{}
+	once            sync.Once
+}
+
+func newStallingProxy(t *testing.T, target string) *stallingProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &stallingProxy{addr: ln.Addr().String(), stalled: make(chan struct{}), closed: make(chan struct{})}
+	var conns []net.Conn
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		ln.Close()
+		close(p.closed)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, client, server)
+			mu.Unlock()
+			go p.pipe(server, client)
+			go p.pipe(client, server)
+		}
+	}()
+	return p
+}
+
+func (p *stallingProxy) stall() { p.once.Do(func() { close(p.stalled) }) }
+
+func (p *stallingProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := src.Read(buf)
+		select {
+		case <-p.stalled:
+			<-p.closed
+			return
+		default:
+		}
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
 }

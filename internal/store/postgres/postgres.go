@@ -122,7 +122,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	case !strings.Contains(url, "pool_max_conns="):
 		conns = defaultMaxConns()
 	}
-	db := sql.OpenDB(validating{stdlib.GetConnector(*cfg.ConnConfig)})
+	db := sql.OpenDB(validating{stdlib.GetConnector(connConfig(*cfg.ConnConfig))})
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	var schema *string
