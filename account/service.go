@@ -72,6 +72,11 @@ type Config struct {
 	// tells whether the new address has an account, and each change mails
 	// the former one.
 	EmailChangesPerCustomer storekeep.Limit
+	// PasswordChangesPerCustomer bounds how often one customer may change
+	// their password through customerUpdate: each change is a password
+	// hash and a "your password was changed" mail to the account's
+	// address, and its answer is a new access token to change it again.
+	PasswordChangesPerCustomer storekeep.Limit
 	// EmailChangedPerEmail bounds the "your email address was changed"
 	// notices one address gets from a shop, so that a client that moves
 	// its account to someone's address and back cannot flood it.
@@ -91,9 +96,10 @@ func DefaultConfig() Config {
 		CreatePerShop:         storekeep.Limit{Count: 1000, Per: time.Hour},
 		AccountExistsPerEmail: storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 
-		AddressChangesPerCustomer: storekeep.Limit{Count: 60, Per: time.Hour},
-		EmailChangesPerCustomer:   storekeep.Limit{Count: 5, Per: time.Hour},
-		EmailChangedPerEmail:      storekeep.Limit{Count: 1, Per: 6 * time.Hour},
+		AddressChangesPerCustomer:  storekeep.Limit{Count: 60, Per: time.Hour},
+		EmailChangesPerCustomer:    storekeep.Limit{Count: 5, Per: time.Hour},
+		PasswordChangesPerCustomer: storekeep.Limit{Count: 5, Per: time.Hour},
+		EmailChangedPerEmail:       storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
 }
 
@@ -109,6 +115,7 @@ func (c Config) Validate() error {
 		storekeep.CheckLimit("account-exists notices per address", c.AccountExistsPerEmail),
 		storekeep.CheckLimit("address changes per customer", c.AddressChangesPerCustomer),
 		storekeep.CheckLimit("email changes per customer", c.EmailChangesPerCustomer),
+		storekeep.CheckLimit("password changes per customer", c.PasswordChangesPerCustomer),
 		storekeep.CheckLimit("email-changed notices per address", c.EmailChangedPerEmail),
 	)
 }
@@ -138,6 +145,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EmailChangesPerCustomer.Count == 0 {
 		c.EmailChangesPerCustomer = d.EmailChangesPerCustomer
+	}
+	if c.PasswordChangesPerCustomer.Count == 0 {
+		c.PasswordChangesPerCustomer = d.PasswordChangesPerCustomer
 	}
 	if c.EmailChangedPerEmail.Count == 0 {
 		c.EmailChangedPerEmail = d.EmailChangedPerEmail

@@ -19,6 +19,8 @@ import (
 // A change of email address counts against EmailChangesPerCustomer
 // before anything is written, and the notice to the former address
 // against EmailChangedPerEmail (past it the change is made unannounced).
+// A new password counts against PasswordChangesPerCustomer before it is
+// hashed.
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	var taken allowances
 	for attempt := 0; ; attempt++ {
@@ -33,14 +35,19 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 // email address.
 const ThrottledEmailChangeMessage = "Too many email changes. Please try again later."
 
+// ThrottledPasswordChangeMessage is the message of a throttled change of
+// password.
+const ThrottledPasswordChangeMessage = "Too many password changes. Please try again later."
+
 // allowances are what an Update's attempts have taken from the limiter,
 // so that an attempt made again after a concurrent write takes nothing
-// twice: whether the email change was counted, and for which former
-// address a notice was asked and whether it may go.
+// twice: whether the email change and the password change were counted,
+// and for which former address a notice was asked and whether it may go.
 type allowances struct {
-	changeCounted bool
-	noticeFor     string
-	noticeAllowed bool
+	changeCounted   bool
+	passwordCounted bool
+	noticeFor       string
+	noticeAllowed   bool
 }
 
 // mayNotify reports whether the former address may be told of the change,
@@ -88,6 +95,13 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	errs = append(errs, profile{in.FirstName, in.LastName, in.Phone}.apply(&c, "customer"))
 	if err := errors.Join(errs...); err != nil {
 		return storekeep.Customer{}, nil, err
+	}
+	if in.Password != nil && !taken.passwordCounted {
+		taken.passwordCounted = true
+		key := "password:customer:" + strconv.FormatInt(c.ID, 10)
+		if ok, err := s.Limiter.Allow(ctx, key, s.cfg.PasswordChangesPerCustomer); err != nil || !ok {
+			return storekeep.Customer{}, nil, errors.Join(err, storekeep.Throttled(ThrottledPasswordChangeMessage))
+		}
 	}
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
