@@ -1,6 +1,9 @@
 package storekeep
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Session is what the HTTP layer learned about a request before any
 // resolver runs: the shop, the Storefront token that authenticated it and
@@ -22,4 +25,12 @@ func NewContext(ctx context.Context, s Session) context.Context {
 func SessionFromContext(ctx context.Context) (Session, bool) {
 	s, ok := ctx.Value(sessionKey{}).(Session)
 	return s, ok
+}
+
+// Abandoned reports whether err is the cancellation of ctx, which was
+// cancelled: the work was given up because its caller left (a client that
+// hung up), not because anything failed. Such an error is no server
+// failure, and a client may cause it at will, so it is not logged as one.
+func Abandoned(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled)
 }

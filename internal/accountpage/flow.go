@@ -176,7 +176,11 @@ func invalidLinkMessage(f flow) string {
 }
 
 func (h *handler) internal(w http.ResponseWriter, r *http.Request, f flow, shop storekeep.Shop, err error) {
-	h.cfg.Logger.ErrorContext(r.Context(), "account page failed", "route", r.Pattern, "err", err)
+	if storekeep.Abandoned(r.Context(), err) {
+		h.cfg.Logger.DebugContext(r.Context(), "account page abandoned: the client went away", "route", r.Pattern)
+	} else {
+		h.cfg.Logger.ErrorContext(r.Context(), "account page failed", "route", r.Pattern, "err", err)
+	}
 	v := h.page(f, shop, stateError)
 	v.Message = internalMessage
 	h.render(w, http.StatusInternalServerError, v)

@@ -277,7 +277,7 @@ func (a *App) build() error {
 		Webhooks: a.Orders,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
-		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.MailboxHosts...)
+		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.Logger, cfg.MailboxHosts...)
 	}
 	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
 		DefaultStorefrontURL: cfg.DefaultStorefrontURL,

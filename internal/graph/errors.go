@@ -87,7 +87,7 @@ func (r *Resolver) failure(ctx context.Context, err error) error {
 	if errors.As(err, &e) && (e.Code == storekeep.CodeThrottled || e.Code == storekeep.CodeBadRequest) {
 		return &fieldError{message: e.Message, extensions: map[string]any{"code": string(e.Code)}}
 	}
-	if errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
+	if storekeep.Abandoned(ctx, err) {
 		r.logger().DebugContext(ctx, "graphql field abandoned: the client went away", "path", graphql.GetPath(ctx).String())
 		return internalError()
 	}

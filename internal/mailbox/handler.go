@@ -48,6 +48,7 @@ var (
 
 type handler struct {
 	store storekeep.MailboxStore
+	log   *slog.Logger
 }
 
 // InvalidHostMessage answers a request whose Host the mailbox does not
@@ -76,9 +77,9 @@ const RemotePeerMessage = "Forbidden: the dev mailbox answers only clients on th
 // link-local): a node listening on every address of a machine on the
 // internet does not show the links to the internet. Behind a reverse
 // proxy on the same machine every peer is loopback; such a proxy must not
-// forward /_dev/mailbox.
-func NewHandler(store storekeep.MailboxStore, hosts ...string) http.Handler {
-	h := &handler{store: store}
+// forward /_dev/mailbox. Failures are logged to log.
+func NewHandler(store storekeep.MailboxStore, log *slog.Logger, hosts ...string) http.Handler {
+	h := &handler{store: store, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Path, h.list)
 	mux.HandleFunc("GET "+Path+"/{$}", h.list)
@@ -127,10 +128,10 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	to := strings.TrimSpace(r.URL.Query().Get("to"))
 	msgs, err := h.store.MailboxMessages(r.Context(), to, pageLimit)
 	if err != nil {
-		serverError(w, r, err)
+		h.serverError(w, r, err)
 		return
 	}
-	render(w, r, listPage, page{Base: Path, To: to, Messages: msgs})
+	h.render(w, r, listPage, page{Base: Path, To: to, Messages: msgs})
 }
 
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
@@ -145,10 +146,10 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		serverError(w, r, err)
+		h.serverError(w, r, err)
 		return
 	}
-	render(w, r, messagePage, page{Base: Path, Message: m})
+	h.render(w, r, messagePage, page{Base: Path, Message: m})
 }
 
 // messageJSON is a message in the JSON list.
@@ -189,7 +190,7 @@ func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	msgs, err := h.waitForMessages(r.Context(), strings.TrimSpace(q.Get("to")), limit, wait)
 	if err != nil {
-		serverError(w, r, err)
+		h.serverError(w, r, err)
 		return
 	}
 	list := make([]messageJSON, 0, len(msgs))
@@ -230,7 +231,7 @@ func (h *handler) waitForMessages(ctx context.Context, to string, limit int, wai
 
 func (h *handler) clearJSON(w http.ResponseWriter, r *http.Request) {
 	if err := h.store.ClearMailbox(r.Context()); err != nil {
-		serverError(w, r, err)
+		h.serverError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -238,23 +239,29 @@ func (h *handler) clearJSON(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) clearForm(w http.ResponseWriter, r *http.Request) {
 	if err := h.store.ClearMailbox(r.Context()); err != nil {
-		serverError(w, r, err)
+		h.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, Path, http.StatusSeeOther)
 }
 
-func render(w http.ResponseWriter, r *http.Request, t *template.Template, p page) {
+func (h *handler) render(w http.ResponseWriter, r *http.Request, t *template.Template, p page) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		serverError(w, r, err)
+		h.serverError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = buf.WriteTo(w)
 }
 
-func serverError(w http.ResponseWriter, r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "mailbox", "path", r.URL.Path, "err", err)
+// serverError answers a failure; one that is only its client leaving is
+// logged at DEBUG.
+func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if storekeep.Abandoned(r.Context(), err) {
+		h.log.DebugContext(r.Context(), "mailbox: abandoned, the client went away", "path", r.URL.Path)
+	} else {
+		h.log.ErrorContext(r.Context(), "mailbox", "path", r.URL.Path, "err", err)
+	}
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }

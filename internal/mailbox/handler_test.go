@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,7 +32,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	store, _ := sqlitetest.Open(t)
 	mux := http.NewServeMux()
-	h := mailbox.NewHandler(store)
+	h := mailbox.NewHandler(store, slog.New(slog.DiscardHandler))
 	mux.Handle(mailbox.Path, h)
 	mux.Handle(mailbox.Path+"/", h)
 	srv := httptest.NewServer(mux)
@@ -319,7 +320,7 @@ func (s *firstRead) MailboxMessages(ctx context.Context, to string, limit int) (
 func TestMessagesJSONWaitsForTheFirstMessage(t *testing.T) {
 	f := newFixture(t)
 	store := &firstRead{MailboxStore: f.store, read: make(chan struct{})}
-	srv := httptest.NewServer(mailbox.NewHandler(store))
+	srv := httptest.NewServer(mailbox.NewHandler(store, slog.New(slog.DiscardHandler)))
 	t.Cleanup(srv.Close)
 
 	type answer struct {
@@ -369,7 +370,7 @@ func TestMessagesJSONRejectsBadWait(t *testing.T) {
 
 func TestOnlyLoopbackNamesAndTheConfiguredHostAreAnswered(t *testing.T) {
 	store, _ := sqlitetest.Open(t)
-	h := mailbox.NewHandler(store, "dev.internal")
+	h := mailbox.NewHandler(store, slog.New(slog.DiscardHandler), "dev.internal")
 	mux := http.NewServeMux()
 	mux.Handle(mailbox.Path+"/", h)
 	srv := httptest.NewServer(mux)
@@ -416,7 +417,7 @@ func TestOnlyLoopbackNamesAndTheConfiguredHostAreAnswered(t *testing.T) {
 // whatever Host they name.
 func TestOnlyPeersOnLoopbackAndPrivateNetworksAreAnswered(t *testing.T) {
 	store, _ := sqlitetest.Open(t)
-	h := mailbox.NewHandler(store)
+	h := mailbox.NewHandler(store, slog.New(slog.DiscardHandler))
 	cases := map[string]bool{
 		"127.0.0.1:50000":            true,
 		"[::1]:50000":                true,

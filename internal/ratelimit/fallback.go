@@ -36,6 +36,9 @@ func (f *Fallback) Degraded() bool { return f.degraded.Load() }
 // Allow implements storekeep.Limiter.
 func (f *Fallback) Allow(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
 	ok, err := f.primary.Allow(ctx, key, limit)
+	if err != nil && ctx.Err() != nil {
+		return false, ctx.Err()
+	}
 	if f.failed(ctx, err) {
 		return f.local.Allow(ctx, key, limit)
 	}
@@ -45,6 +48,9 @@ func (f *Fallback) Allow(ctx context.Context, key string, limit storekeep.Limit)
 // Exhausted implements storekeep.Limiter.
 func (f *Fallback) Exhausted(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
 	ok, err := f.primary.Exhausted(ctx, key, limit)
+	if err != nil && ctx.Err() != nil {
+		return false, ctx.Err()
+	}
 	if f.failed(ctx, err) {
 		return f.local.Exhausted(ctx, key, limit)
 	}
@@ -53,7 +59,9 @@ func (f *Fallback) Exhausted(ctx context.Context, key string, limit storekeep.Li
 
 // failed records the primary's state after a call that returned err and
 // reports whether the local limiter should answer instead. Errors that are
-// the caller's (a done ctx, an invalid limit) are not the primary's fault.
+// the caller's (a done ctx, an invalid limit) are not the primary's fault;
+// a call whose caller left meanwhile returns the caller's error, whatever
+// the primary's (a Redis that hangs times out after the caller left).
 func (f *Fallback) failed(ctx context.Context, err error) bool {
 	if err != nil && (ctx.Err() != nil || errors.Is(err, ErrInvalidLimit)) {
 		return false

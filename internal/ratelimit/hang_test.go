@@ -1,0 +1,72 @@
+package ratelimit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/storekeep/storekeep"
+)
+
+// hungRedis returns a client, set as the node sets its own (250ms read
+// timeout, no retries), for a Redis that accepts connections and never
+// answers: one stopped, or behind a link that drops packets.
+func hungRedis(t *testing.T) *redis.Client {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), DialTimeout: 250 * time.Millisecond,
+		ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond, DialerRetries: 1, MaxRetries: -1,
+		PoolTimeout: 500 * time.Millisecond, Protocol: 2})
+	t.Cleanup(func() {
+		client.Close()
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return client
+}
+
+// A caller that leaves while a hung Redis keeps it waiting gets its own
+// cancellation back, as it does when Redis is down, and not Redis's
+// timeout: the API logs a field's failure at ERROR unless it is the
+// client's cancellation, so a client that hangs up while Redis is slow
+// would otherwise write an ERROR line at will.
+func TestFallbackPassesOnTheCallersCancellationWhileRedisHangs(t *testing.T) {
+	f := NewFallback(NewRedis(hungRedis(t), ""), NewMemory(nil, 0, nil), logTo(new(bytes.Buffer)))
+	limit := storekeep.Limit{Count: 5, Per: time.Hour}
+	for _, call := range []string{"Allow", "Exhausted"} {
+		c, cancel := context.WithCancel(ctx)
+		time.AfterFunc(20*time.Millisecond, cancel)
+		var err error
+		if call == "Allow" {
+			_, err = f.Allow(c, "k", limit)
+		} else {
+			_, err = f.Exhausted(c, "k", limit)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with the caller gone while Redis hangs: %v, want context.Canceled (or the local answer)", call, err)
+		}
+	}
+}
