@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Write stores items in one transaction and returns one result per item,
@@ -50,6 +51,9 @@ type member[T, R any] struct {
 	item T
 	res  R
 	err  error
+	// deadline is the caller's, if bounded says it has one.
+	deadline time.Time
+	bounded  bool
 }
 
 // Do writes item, together with the items other callers submit meanwhile,
@@ -58,13 +62,16 @@ type member[T, R any] struct {
 // item whose group had not yet been handed to a writer is then left out;
 // one whose group is being written may be stored all the same.
 //
-// The write runs under ctx's deadline but not its cancellation, so that
-// the caller that writes a group cannot fail the others by leaving. When a
+// The write runs under the latest of its members' deadlines, or none when
+// a member has none, and not under any caller's cancellation, so that the
+// caller that writes a group cannot fail the others by leaving or by
+// running out of its own time. When a
 // group of several items fails, other than by running out of time, each of
 // its items is written again alone, so that one bad item fails only its
 // own caller.
 func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	m := &member[T, R]{item: item}
+	m.deadline, m.bounded = ctx.Deadline()
 	g.mu.Lock()
 	if g.writing < g.writers {
 		g.writing++
@@ -140,7 +147,7 @@ func (g *Group[T, R]) run(ctx context.Context, b *group[T, R]) {
 // fails, and sets each member's result or error.
 func (g *Group[T, R]) store(ctx context.Context, members []*member[T, R]) {
 	writeCtx := context.WithoutCancel(ctx)
-	if deadline, ok := ctx.Deadline(); ok {
+	if deadline, ok := latestDeadline(members); ok {
 		var cancel context.CancelFunc
 		writeCtx, cancel = context.WithDeadline(writeCtx, deadline)
 		defer cancel()
@@ -176,4 +183,19 @@ func (g *Group[T, R]) store(ctx context.Context, members []*member[T, R]) {
 		}
 		m.res = res[0]
 	}
+}
+
+// latestDeadline returns the latest of members' deadlines, or false when a
+// member has none.
+func latestDeadline[T, R any](members []*member[T, R]) (time.Time, bool) {
+	var latest time.Time
+	for _, m := range members {
+		if !m.bounded {
+			return time.Time{}, false
+		}
+		if m.deadline.After(latest) {
+			latest = m.deadline
+		}
+	}
+	return latest, true
 }

@@ -1,0 +1,55 @@
+package groupcommit
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A caller whose deadline is near cannot fail the others of its group by
+// being handed it to write: a caller with time to spare, or no deadline at
+// all, gets its own result, not the writer's timeout. In the SMTP pool a
+// send that waited most of its attempt for a busy connection would
+// otherwise cut off the sends gathered behind it, and each would count a
+// failed attempt.
+func TestAWriterWhoseDeadlinePassesDoesNotFailTheOthers(t *testing.T) {
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	g := New(1, func(ctx context.Context, items []int) ([]int, error) {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(started)
+			<-release
+		} else {
+			select {
+			case <-time.After(300 * time.Millisecond):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		out := make([]int, len(items))
+		for i, it := range items {
+			out[i] = it * 10
+		}
+		return out, nil
+	})
+	go g.Do(context.Background(), 1)
+	<-started
+	near, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	var nearErr, otherErr error
+	var other int
+	var wg sync.WaitGroup
+	wg.Go(func() { _, nearErr = g.Do(near, 2) })
+	g.waitFor(1)
+	wg.Go(func() { other, otherErr = g.Do(context.Background(), 3) })
+	g.waitFor(2)
+	close(release)
+	wg.Wait()
+	if otherErr != nil || other != 30 {
+		t.Fatalf("a caller without a deadline got %d, %v (the caller that wrote its group: %v); want 30", other, otherErr, nearErr)
+	}
+}
