@@ -89,9 +89,14 @@ func (s *Store) MultipassIdentifier(ctx context.Context, shopID, customerID int6
 
 // SetMultipassIdentifier replaces the customer's identifier in one
 // transaction; the primary key on (shop, identifier) refuses one that
-// another customer has. "" removes it.
+// another customer has. "" removes it. The customer's row lock makes
+// concurrent calls for one customer take turns, so that the later does
+// not meet the earlier's uncommitted row as another customer's.
 func (s *Store) SetMultipassIdentifier(ctx context.Context, shopID, customerID int64, identifier string) error {
 	return s.w.InTx(ctx, func(tx Querier) error {
+		if err := s.lockCustomer(ctx, tx, customerID); err != nil {
+			return err
+		}
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE shop_id = $1 AND id = $2`, shopID, customerID).Scan(&one)
 		if err != nil {
