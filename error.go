@@ -1,8 +1,11 @@
 package storekeep
 
 import (
+	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
+	"time"
 )
 
 // Code classifies an Error. Codes that are values of the Storefront
@@ -146,5 +149,29 @@ var (
 )
 
 // StaleRetries bounds how many times a read-modify-write that met
-// ErrStale reads again and starts over before it gives up with it.
-const StaleRetries = 3
+// ErrStale reads again and starts over before it gives up, with
+// Contended's error.
+const StaleRetries = 8
+
+// ContendedMessage is the message of Contended's error.
+const ContendedMessage = "The customer is being changed by other requests. Please try again."
+
+// Contended is the error of a read-modify-write that met ErrStale on
+// every attempt: a client that sends many changes of one customer at once
+// is told to slow down (THROTTLED), which is no server failure.
+func Contended() *Error { return Throttled(ContendedMessage) }
+
+// StaleBackoff waits before the retry numbered attempt (from 0) of a
+// read-modify-write that met ErrStale: a random time up to 0.5 ms doubled
+// at each attempt, so that writers that met each other spread out. It
+// returns ctx's error if ctx ends first.
+func StaleBackoff(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(500*time.Microsecond) << min(attempt, 7))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -87,3 +87,12 @@ func ParseMailingAddressGID(gid string) (int64, bool) {
 type Node interface {
 	GID() string
 }
+
+// Same reports whether a and b read as one address: every field a customer
+// gives is equal (names, company, lines, city, province and its code,
+// country code, zip and phone).
+func (a MailingAddress) Same(b MailingAddress) bool {
+	return a.FirstName == b.FirstName && a.LastName == b.LastName && a.Company == b.Company &&
+		a.Address1 == b.Address1 && a.Address2 == b.Address2 && a.City == b.City && a.Province == b.Province &&
+		a.ProvinceCode == b.ProvinceCode && a.CountryCode == b.CountryCode && a.Zip == b.Zip && a.Phone == b.Phone
+}

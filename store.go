@@ -89,6 +89,11 @@ type AddressStore interface {
 	// a.Default is set. ErrNotFound when the customer is not the shop's;
 	// ErrLimit when the customer has max addresses already.
 	CreateAddress(ctx context.Context, a MailingAddress, max int, e AuditEvent) (MailingAddress, error)
+	// CreateAddressOnce is CreateAddress unless the customer holds an
+	// address that is a.Same already: that one is returned, unchanged, with
+	// created false. The check is made under the customer's row lock, so
+	// concurrent calls with one address store it once.
+	CreateAddressOnce(ctx context.Context, a MailingAddress, max int, e AuditEvent) (_ MailingAddress, created bool, _ error)
 	// UpdateAddress replaces every field of a but its ids, Default and
 	// CreatedAt; ErrNotFound unless a is an address of that customer of
 	// that shop.

@@ -81,19 +81,39 @@ func (s *Service) CreateAddress(ctx context.Context, shop storekeep.Shop, access
 // by Multipass, an import). asDefault makes it the default address; the
 // first address is the default anyway.
 func (s *Service) AddAddress(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (storekeep.MailingAddress, error) {
+	a, _, err := s.addAddress(ctx, c, in, asDefault, caller,
+		func(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, bool, error) {
+			stored, err := s.Store.CreateAddress(ctx, a, max, e)
+			return stored, err == nil, err
+		})
+	return a, err
+}
+
+// AddAddressOnce is AddAddress unless the customer holds an address that
+// reads as in already (storekeep.MailingAddress.Same): that one is
+// returned, unchanged, with created false. Concurrent calls with one
+// address store it once.
+func (s *Service) AddAddressOnce(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (_ storekeep.MailingAddress, created bool, _ error) {
+	return s.addAddress(ctx, c, in, asDefault, caller, s.Store.CreateAddressOnce)
+}
+
+// addAddress builds the address in describes and stores it with create.
+func (s *Service) addAddress(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller,
+	create func(context.Context, storekeep.MailingAddress, int, storekeep.AuditEvent) (storekeep.MailingAddress, bool, error),
+) (storekeep.MailingAddress, bool, error) {
 	now := s.clock()
 	a := storekeep.MailingAddress{ShopID: c.ShopID, CustomerID: c.ID, Default: asDefault, CreatedAt: now, UpdatedAt: now}
 	if err := address.Apply(&a, in, []string{"address"}); err != nil {
-		return storekeep.MailingAddress{}, err
+		return storekeep.MailingAddress{}, false, err
 	}
-	created, err := s.Store.CreateAddress(ctx, a, storekeep.MaxAddressesPerCustomer, s.addressAudit(c, storekeep.AuditAddressCreated, caller))
+	stored, created, err := create(ctx, a, storekeep.MaxAddressesPerCustomer, s.addressAudit(c, storekeep.AuditAddressCreated, caller))
 	switch {
 	case errors.Is(err, storekeep.ErrLimit):
-		return storekeep.MailingAddress{}, tooManyAddresses()
+		return storekeep.MailingAddress{}, false, tooManyAddresses()
 	case errors.Is(err, storekeep.ErrNotFound):
-		return storekeep.MailingAddress{}, tokenInvalid()
+		return storekeep.MailingAddress{}, false, tokenInvalid()
 	}
-	return created, err
+	return stored, created, err
 }
 
 // UpdateAddress handles customerAddressUpdate: the fields in gives

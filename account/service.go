@@ -26,6 +26,7 @@ type Store interface {
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
 	CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	CreateAddressOnce(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, bool, error)
 	UpdateAddress(ctx context.Context, a storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
 	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
 	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error

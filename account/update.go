@@ -14,7 +14,8 @@ import (
 // account taken over through a stolen access token hears of it. Where the
 // customer is written between Update's read and its write (a reset, a
 // password change, another edit), Update reads it again, access token
-// included, and starts over: it never writes back what it read.
+// included, and starts over: it never writes back what it read; after
+// storekeep.StaleRetries such starts it answers storekeep.Contended.
 //
 // A change of email address counts against EmailChangesPerCustomer
 // before anything is written, and the notice to the former address
@@ -25,8 +26,14 @@ func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken s
 	var taken allowances
 	for attempt := 0; ; attempt++ {
 		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller, &taken)
-		if !errors.Is(err, storekeep.ErrStale) || attempt == storekeep.StaleRetries {
+		if !errors.Is(err, storekeep.ErrStale) {
 			return c, issued, err
+		}
+		if attempt == storekeep.StaleRetries {
+			return storekeep.Customer{}, nil, storekeep.Contended()
+		}
+		if err := storekeep.StaleBackoff(ctx, attempt); err != nil {
+			return storekeep.Customer{}, nil, err
 		}
 	}
 }

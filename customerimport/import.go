@@ -194,6 +194,9 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 	case err == nil:
 		c, o, err = im.update(ctx, c, row, phone)
 		for attempt := 0; attempt < storekeep.StaleRetries && errors.Is(err, storekeep.ErrStale); attempt++ {
+			if err = storekeep.StaleBackoff(ctx, attempt); err != nil {
+				break
+			}
 			if c, err = im.Store.CustomerByEmail(ctx, im.Shop.ID, storekeep.NormalizeEmail(row.Email)); err == nil {
 				c, o, err = im.update(ctx, c, row, phone)
 			}

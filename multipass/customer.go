@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -19,10 +20,16 @@ import (
 func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (storekeep.Customer, bool, error) {
 	c, created, err := s.saveOnce(ctx, shop, l, now)
 	for attempt := 0; attempt < storekeep.StaleRetries && (errors.Is(err, errCreatedMeanwhile) || errors.Is(err, storekeep.ErrStale)); attempt++ {
+		if err := storekeep.StaleBackoff(ctx, attempt); err != nil {
+			return storekeep.Customer{}, false, err
+		}
 		c, created, err = s.saveOnce(ctx, shop, l, now)
 	}
-	if errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile) {
+	switch {
+	case errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile):
 		err = errOtherIdentifier
+	case errors.Is(err, storekeep.ErrStale):
+		err = storekeep.Contended()
 	}
 	return c, created, err
 }
@@ -98,7 +105,8 @@ func (s *Service) find(ctx context.Context, shop storekeep.Shop, l Login) (store
 
 // addAddresses adds to c's book the addresses it does not hold yet, and
 // makes the one marked default their default. An address already held is
-// not added twice, so that every sign-in may carry the same addresses.
+// not added twice, so that every sign-in may carry the same addresses,
+// and sign-ins at once store each address once.
 func (s *Service) addAddresses(ctx context.Context, c storekeep.Customer, list []Address, caller storekeep.Caller) error {
 	if len(list) == 0 {
 		return nil
@@ -107,51 +115,33 @@ func (s *Service) addAddresses(ctx context.Context, c storekeep.Customer, list [
 	if err != nil {
 		return err
 	}
-	var add []Address
-	stored := len(held)
+	var want []Address
+	fresh := 0
 	for _, a := range list {
-		i := indexOf(held, a.Stored)
-		switch {
-		case i >= stored:
-			add[i-stored].Default = add[i-stored].Default || a.Default
-			continue
-		case i >= 0:
-			if a.Default && !held[i].Default {
-				ev := storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: storekeep.AuditDefaultAddressChanged,
-					IP: caller.IP, UserAgent: caller.UserAgent,
-					At: s.clock()}
-				if err := s.Store.SetDefaultAddress(ctx, c.ShopID, c.ID, held[i].ID, ev); err != nil {
-					return err
-				}
-			}
+		if i := slices.IndexFunc(want, func(w Address) bool { return w.Stored.Same(a.Stored) }); i >= 0 {
+			want[i].Default = want[i].Default || a.Default
 			continue
 		}
-		held = append(held, a.Stored)
-		add = append(add, a)
+		want = append(want, a)
+		if !slices.ContainsFunc(held, a.Stored.Same) {
+			fresh++
+		}
 	}
-	if len(held) > storekeep.MaxAddressesPerCustomer {
+	if len(held)+fresh > storekeep.MaxAddressesPerCustomer {
 		return problem(fmt.Sprintf("a customer can have at most %d addresses", storekeep.MaxAddressesPerCustomer))
 	}
-	for _, a := range add {
-		if _, err := s.Accounts.AddAddress(ctx, c, a.Input, a.Default, caller); err != nil {
+	for _, a := range want {
+		stored, created, err := s.Accounts.AddAddressOnce(ctx, c, a.Input, a.Default, caller)
+		if err != nil {
 			return asProblem(err)
+		}
+		if !created && a.Default && !stored.Default {
+			ev := storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: storekeep.AuditDefaultAddressChanged,
+				IP: caller.IP, UserAgent: caller.UserAgent, At: s.clock()}
+			if err := s.Store.SetDefaultAddress(ctx, c.ShopID, c.ID, stored.ID, ev); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
-}
-
-// indexOf is the position in held of an address that reads as a, or -1.
-func indexOf(held []storekeep.MailingAddress, a storekeep.MailingAddress) int {
-	for i, h := range held {
-		if sameAddress(h, a) {
-			return i
-		}
-	}
-	return -1
-}
-
-func sameAddress(a, b storekeep.MailingAddress) bool {
-	return a.FirstName == b.FirstName && a.LastName == b.LastName && a.Company == b.Company &&
-		a.Address1 == b.Address1 && a.Address2 == b.Address2 && a.City == b.City && a.Province == b.Province &&
-		a.ProvinceCode == b.ProvinceCode && a.CountryCode == b.CountryCode && a.Zip == b.Zip && a.Phone == b.Phone
 }

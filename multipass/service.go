@@ -33,9 +33,10 @@ type Store interface {
 // Accounts is the account policy a Multipass sign-in follows;
 // *account.Service is one.
 type Accounts interface {
-	// AddAddress adds an address to a customer's book, bounded and
-	// audited as customerAddressCreate does.
-	AddAddress(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (storekeep.MailingAddress, error)
+	// AddAddressOnce adds an address to a customer's book, bounded and
+	// audited as customerAddressCreate does, unless the customer holds it
+	// already: then it returns that one with created false.
+	AddAddressOnce(ctx context.Context, c storekeep.Customer, in address.Input, asDefault bool, caller storekeep.Caller) (_ storekeep.MailingAddress, created bool, _ error)
 	// NewSession makes the access token a sign-in returns, as password
 	// sign-in does.
 	NewSession(shopID, customerID int64) (storekeep.AccessToken, storekeep.IssuedAccessToken, error)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/storekeep/storekeep"
 )
@@ -20,14 +21,36 @@ func (s *Store) scanAddress(row scanner) (storekeep.MailingAddress, error) {
 // CreateAddress stores a under the customer's row lock, so that two
 // concurrent creations cannot both pass the count.
 func (s *Store) CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error) {
+	out, _, err := s.createAddress(ctx, a, max, e, false)
+	return out, err
+}
+
+// CreateAddressOnce implements storekeep.AddressStore.
+func (s *Store) CreateAddressOnce(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, bool, error) {
+	return s.createAddress(ctx, a, max, e, true)
+}
+
+// createAddress is CreateAddress, and CreateAddressOnce when once is set.
+func (s *Store) createAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent, once bool) (storekeep.MailingAddress, bool, error) {
 	a.CreatedAt = s.stamp(a.CreatedAt)
 	if a.UpdatedAt.IsZero() {
 		a.UpdatedAt = a.CreatedAt
 	}
 	var out storekeep.MailingAddress
+	created := false
 	err := s.w.InTx(ctx, func(tx Querier) error {
 		if err := s.lockCustomer(ctx, tx, a.CustomerID); err != nil {
 			return err
+		}
+		if once {
+			held, err := s.addresses(ctx, tx, a.ShopID, a.CustomerID)
+			if err != nil {
+				return err
+			}
+			if i := slices.IndexFunc(held, a.Same); i >= 0 {
+				out = held[i]
+				return nil
+			}
 		}
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(a.id) FROM customers c
@@ -55,9 +78,10 @@ func (s *Store) CreateAddress(ctx context.Context, a storekeep.MailingAddress, m
 			return err
 		}
 		e.Detail = out.GID()
+		created = true
 		return s.insertAudit(ctx, tx, e)
 	})
-	return out, err
+	return out, created, err
 }
 
 // UpdateAddress replaces the address's fields.
@@ -141,7 +165,12 @@ func (s *Store) Address(ctx context.Context, shopID, customerID, id int64) (stor
 
 // Addresses lists a customer's addresses by id.
 func (s *Store) Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_addresses
+	return s.addresses(ctx, s.r, shopID, customerID)
+}
+
+// addresses reads a customer's addresses through q.
+func (s *Store) addresses(ctx context.Context, q Querier, shopID, customerID int64) ([]storekeep.MailingAddress, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_addresses
 		WHERE shop_id = $1 AND customer_id = $2 ORDER BY id`, shopID, customerID)
 	return collect(rows, err, s.scanAddress)
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -167,6 +168,45 @@ var addressRules = []rule{
 			f.Errorf("Addresses in another shop = %v, %v; want none", list, err)
 		}
 		if n := len(f.audits(shop.ID)); n != 2 {
+			f.Errorf("%d audit events, want the 2 creations only", n)
+		}
+	}},
+	{"CreateAddressOnceStoresEachAddressOnceEvenUnderConcurrency", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		first, created, err := f.s.CreateAddressOnce(f.ctx, f.newAddress(c, "Ottawa"), storekeep.MaxAddressesPerCustomer,
+			f.audit(c, storekeep.AuditAddressCreated, t0))
+		f.must(err)
+		if !created || !first.Default {
+			f.Fatalf("the first address: created %v, %+v", created, first)
+		}
+		again := f.newAddress(c, "Ottawa")
+		again.Country, again.CreatedAt = "Kanada", t0.Add(time.Hour)
+		got, created, err := f.s.CreateAddressOnce(f.ctx, again, storekeep.MaxAddressesPerCustomer,
+			f.audit(c, storekeep.AuditAddressCreated, t0))
+		f.must(err)
+		if created {
+			f.Error("an address that reads as a held one was stored again")
+		}
+		same(f, "the held address", got, first)
+		var wg sync.WaitGroup
+		stored := make([]bool, 8)
+		for i := range stored {
+			wg.Go(func() {
+				_, ok, err := f.s.CreateAddressOnce(f.ctx, f.newAddress(c, "Toronto"), storekeep.MaxAddressesPerCustomer,
+					f.audit(c, storekeep.AuditAddressCreated, t0))
+				if err != nil {
+					f.Errorf("CreateAddressOnce: %v", err)
+				}
+				stored[i] = ok
+			})
+		}
+		wg.Wait()
+		list, err := f.s.Addresses(f.ctx, c.ShopID, c.ID)
+		f.must(err)
+		if n := len(list); n != 2 || len(slices.DeleteFunc(slices.Clone(stored), func(ok bool) bool { return !ok })) != 1 {
+			f.Errorf("8 calls at once with one new address: stored %v, the customer holds %d addresses, want 2", stored, n)
+		}
+		if n := len(f.audits(c.ShopID)); n != 2 {
 			f.Errorf("%d audit events, want the 2 creations only", n)
 		}
 	}},
