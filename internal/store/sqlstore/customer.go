@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -110,7 +113,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 	c.UpdatedAt = s.stamp(c.UpdatedAt)
 	var out storekeep.Customer
 	err = s.w.InTx(ctx, func(tx Querier) error {
-		if err := s.lockCustomer(ctx, tx, c.ID); err != nil {
+		if err := s.lockCustomerAndHolder(ctx, tx, c, u.Read.EmailKey != c.EmailKey); err != nil {
 			return err
 		}
 		if err := s.unchangedSince(ctx, tx, u.Read, c.ShopID, c.ID); err != nil {
@@ -153,6 +156,34 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		return storekeep.Customer{}, err
 	}
 	return out, nil
+}
+
+// lockCustomerAndHolder takes c's row lock and, when newKey says c takes
+// an address and the dialect has row locks, that of the customer holding
+// the address now, in the order of their ids. Two customers that swap
+// addresses at once then take turns and the later gets ErrConflict,
+// instead of each UPDATE waiting on the other's in the unique index
+// (PostgreSQL: a deadlock).
+func (s *Store) lockCustomerAndHolder(ctx context.Context, tx Querier, c storekeep.Customer, newKey bool) error {
+	ids := []int64{c.ID}
+	if newKey && s.d.LockCustomer != "" {
+		var holder int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM customers WHERE shop_id = $1 AND email_key = $2 AND id <> $3`,
+			c.ShopID, c.EmailKey, c.ID).Scan(&holder)
+		switch {
+		case err == nil:
+			ids = append(ids, holder)
+			slices.Sort(ids)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
+	for _, id := range ids {
+		if err := s.lockCustomer(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unchangedSince returns storekeep.ErrStale unless the customer still has
