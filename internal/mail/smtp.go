@@ -39,6 +39,11 @@ type SMTPSender struct {
 	conn    *gosmtp.Client
 	netConn net.Conn
 	dialed  net.Conn
+	// caller is the context of the dial under way; unwatch stops closing
+	// dialed when it ends, set by dialNet once it has a connection and
+	// called when the handshake is over.
+	caller  context.Context
+	unwatch func() bool
 	idle    *time.Timer
 }
 
@@ -236,8 +241,12 @@ func (s *SMTPSender) keepRaw() {
 }
 
 func (s *SMTPSender) dialLocked(ctx context.Context) error {
-	s.dialed = nil
+	s.dialed, s.caller, s.unwatch = nil, ctx, nil
 	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	if s.unwatch != nil && !s.unwatch() {
+		err = ctx.Err()
+	}
+	s.caller, s.unwatch = nil, nil
 	if err != nil {
 		if s.dialed != nil {
 			s.dialed.Close()
@@ -250,7 +259,11 @@ func (s *SMTPSender) dialLocked(ctx context.Context) error {
 }
 
 // dialNet is go-mail's dialer: it remembers the connection so that a
-// cancelled context can close it and a failed handshake does not leak it.
+// failed handshake does not leak it, and closes it when the caller's
+// context ends before the handshake is over (go-mail reads the greeting
+// and runs EHLO, STARTTLS and AUTH under its own timeout, and ctx here is
+// go-mail's, which ends when the dial returns), so that a relay that hangs
+// before its greeting holds no caller that has left.
 func (s *SMTPSender) dialNet(ctx context.Context, network, addr string) (net.Conn, error) {
 	var d net.Dialer
 	var conn net.Conn
@@ -265,6 +278,9 @@ func (s *SMTPSender) dialNet(ctx context.Context, network, addr string) (net.Con
 			conn = s.tap(conn)
 		}
 		s.dialed = conn
+		if s.caller != nil {
+			s.unwatch = context.AfterFunc(s.caller, func() { conn.Close() })
+		}
 	}
 	return conn, err
 }
