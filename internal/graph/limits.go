@@ -2,10 +2,14 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/storekeep/storekeep"
 )
 
 // Limits bound the shape of one operation. An operation over any of them
@@ -23,14 +27,21 @@ type Limits struct {
 	Aliases int
 	// Tokens is how many lexical tokens the query text may hold.
 	Tokens int
+	// Nodes is how many nodes the operation's connections may ask for:
+	// each connection's page (its first, or last, or the smaller of both,
+	// at most storekeep.MaxPageSize) times the pages of the connections it
+	// is nested in, summed over every connection selected.
+	Nodes int
 }
 
 // DefaultLimits admit every Storefront customer operation and a full
 // introspection query (GraphiQL's, with every option), and little more.
 // Introspection fields add nothing to Complexity; the nesting of __Type's
 // list fields, which would multiply the response, is bounded by gqlparser's
-// own validation ("Maximum introspection depth exceeded").
-var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Tokens: 15000}
+// own validation ("Maximum introspection depth exceeded"), and an
+// operation may select __schema once. Nodes admits 100 orders of 100 line
+// items twice over; Hydrogen's account page asks for about 760.
+var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Tokens: 15000, Nodes: 25000}
 
 // shapeLimit enforces Limits other than Complexity.
 type shapeLimit struct{ limits Limits }
@@ -47,44 +58,59 @@ func (l shapeLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	if oc.Operation == nil {
 		return nil
 	}
-	w := shapeWalk{limits: l.limits, fragments: oc.Doc.Fragments}
-	w.walk(oc.Operation.SelectionSet, 1)
+	w := shapeWalk{limits: l.limits, fragments: oc.Doc.Fragments, vars: oc.Variables}
+	w.walk(oc.Operation.SelectionSet, 1, 1)
 	return w.err
 }
 
 // shapeWalk measures an operation, stopping at the first limit exceeded so
 // that fragments spread many times cannot make the walk itself expensive.
 type shapeWalk struct {
-	limits          Limits
-	fragments       ast.FragmentDefinitionList
-	fields, aliases int
-	err             *gqlerror.Error
+	limits                   Limits
+	fragments                ast.FragmentDefinitionList
+	vars                     map[string]any
+	fields, aliases, schemas int
+	nodes                    int
+	err                      *gqlerror.Error
 }
 
-func (w *shapeWalk) walk(set ast.SelectionSet, depth int) {
+// walk measures set, whose fields are at depth and are asked for pages
+// times (the product of the enclosing connections' pages).
+func (w *shapeWalk) walk(set ast.SelectionSet, depth, pages int) {
 	for _, sel := range set {
 		if w.err != nil {
 			return
 		}
 		switch sel := sel.(type) {
 		case *ast.Field:
-			w.field(sel, depth)
+			w.field(sel, depth, pages)
 		case *ast.InlineFragment:
-			w.walk(sel.SelectionSet, depth)
+			w.walk(sel.SelectionSet, depth, pages)
 		case *ast.FragmentSpread:
 			if f := w.fragments.ForName(sel.Name); f != nil {
-				w.walk(f.SelectionSet, depth)
+				w.walk(f.SelectionSet, depth, pages)
 			}
 		}
 	}
 }
 
-func (w *shapeWalk) field(f *ast.Field, depth int) {
+func (w *shapeWalk) field(f *ast.Field, depth, pages int) {
 	w.fields++
 	if f.Alias != "" && f.Alias != f.Name {
 		w.aliases++
 	}
+	if f.Name == "__schema" {
+		w.schemas++
+	}
+	if page, ok := w.page(f); ok {
+		pages = min(pages*page, w.limits.Nodes+1)
+		w.nodes = min(w.nodes+pages, w.limits.Nodes+1)
+	}
 	switch {
+	case w.schemas > 1:
+		w.fail("MAX_INTROSPECTIONS_EXCEEDED", "Query selects __schema more than once (at most %d)", 1)
+	case w.nodes > w.limits.Nodes:
+		w.fail("MAX_NODES_EXCEEDED", "Query asks for more than the maximum of %d nodes", w.limits.Nodes)
 	case depth > w.limits.Depth:
 		w.fail("MAX_DEPTH_EXCEEDED", "Query nests fields deeper than the maximum of %d", w.limits.Depth)
 	case w.fields > w.limits.Fields:
@@ -92,8 +118,50 @@ func (w *shapeWalk) field(f *ast.Field, depth int) {
 	case w.aliases > w.limits.Aliases:
 		w.fail("MAX_ALIASES_EXCEEDED", "Query has more than the maximum of %d aliases", w.limits.Aliases)
 	default:
-		w.walk(f.SelectionSet, depth+1)
+		w.walk(f.SelectionSet, depth+1, pages)
 	}
+}
+
+// page returns the page size a connection field asks for with first or
+// last (the smaller when both are given, at most storekeep.MaxPageSize),
+// and false for a field that takes neither.
+func (w *shapeWalk) page(f *ast.Field) (int, bool) {
+	page, ok := storekeep.MaxPageSize, false
+	for _, name := range []string{"first", "last"} {
+		arg := f.Arguments.ForName(name)
+		if arg == nil {
+			continue
+		}
+		ok = true
+		if n, known := w.intValue(arg.Value); known {
+			page = min(page, max(n, 0))
+		}
+	}
+	return page, ok
+}
+
+// intValue is v's value as an int, from a literal or a variable, and
+// false when it is neither (the field's own validation then refuses it).
+func (w *shapeWalk) intValue(v *ast.Value) (int, bool) {
+	if v.Kind == ast.Variable {
+		switch n := w.vars[v.Raw].(type) {
+		case int:
+			return n, true
+		case int64:
+			return int(min(max(n, -1), storekeep.MaxPageSize)), true
+		case float64:
+			return int(min(max(n, -1), storekeep.MaxPageSize)), true
+		case json.Number:
+			i, err := n.Int64()
+			return int(min(max(i, -1), storekeep.MaxPageSize)), err == nil
+		}
+		return 0, false
+	}
+	if v.Kind != ast.IntValue {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(v.Raw, 10, 64)
+	return int(min(max(i, -1), storekeep.MaxPageSize)), err == nil
 }
 
 func (w *shapeWalk) fail(code, format string, limit int) {
