@@ -11,11 +11,12 @@ import (
 // The complexity score counts a connection's fields once whatever page
 // it asks for, so 30 aliases of orders(first: 100) { lineItems(first:
 // 100) } scored about 150 and rendered 300,000 line items (a 9.6 MB
-// answer, seconds of work) for one 2.5 KB request. An operation may ask
-// for at most 25,000 nodes, counted before it runs as the page sizes
-// multiplied down each path of connections and summed (variables
-// included); Hydrogen's account page asks for about 760.
-func TestAnOperationAsksForAtMostMaxNodes(t *testing.T) {
+// answer, seconds of work) for one 2.5 KB request, and 30 aliases of a
+// full address book (100 addresses of 255-byte fields) answered 11 MiB
+// for 6 KB. An operation may ask for at most 25,000 values, counted before
+// it runs as each field selected times the pages of the connections around
+// it (variables included); Hydrogen's account page asks for about 7,400.
+func TestAnOperationAsksForAtMostMaxValues(t *testing.T) {
 	n := startNode(t)
 	n.signUp("big@example.com", "first-secret-1")
 	tok := n.login("big@example.com", "first-secret-1")
@@ -32,6 +33,16 @@ func TestAnOperationAsksForAtMostMaxNodes(t *testing.T) {
 		q.WriteString(` } }`)
 		return q.String()
 	}
+	addresses := func(aliases int) string {
+		var q strings.Builder
+		q.WriteString(`query($t: String!) { customer(customerAccessToken: $t) {`)
+		for i := range aliases {
+			fmt.Fprintf(&q, ` a%d: addresses(first: 250) { nodes { id address1 address2 city company country countryCodeV2
+				firstName lastName name phone province provinceCode zip formatted(withName: true) formattedArea } }`, i)
+		}
+		q.WriteString(` } }`)
+		return q.String()
+	}
 	hydrogen := `query($t: String!) { customer(customerAccessToken: $t) { id
 		addresses(first: 6) { edges { node { id formatted } } }
 		orders(first: 250, sortKey: PROCESSED_AT, reverse: true) { edges { node { id orderNumber processedAt
@@ -44,12 +55,13 @@ func TestAnOperationAsksForAtMostMaxNodes(t *testing.T) {
 		code  string
 	}{
 		{"Hydrogen's account page", hydrogen, 0, ""},
-		{"one alias of 100 orders of 100 lines (10,100 nodes)", orders(1, "100"), 0, ""},
-		{"two such aliases (20,200 nodes)", orders(2, "100"), 0, ""},
-		{"three such aliases (30,300 nodes)", orders(3, "100"), 0, "MAX_NODES_EXCEEDED"},
-		{"30 such aliases", orders(30, "100"), 0, "MAX_NODES_EXCEEDED"},
-		{"pages from a variable, 250 by 250 (62,750 nodes)", orders(1, "$n"), 250, "MAX_NODES_EXCEEDED"},
+		{"one alias of 100 orders of 100 lines (20,301 values)", orders(1, "100"), 0, ""},
+		{"two such aliases (40,602 values)", orders(2, "100"), 0, "MAX_VALUES_EXCEEDED"},
+		{"30 such aliases", orders(30, "100"), 0, "MAX_VALUES_EXCEEDED"},
+		{"pages from a variable, 250 by 250", orders(1, "$n"), 250, "MAX_VALUES_EXCEEDED"},
 		{"pages from a variable, 100 by 100", orders(1, "$n"), 100, ""},
+		{"30 aliases of a whole address book", addresses(30), 0, "MAX_VALUES_EXCEEDED"},
+		{"5 aliases of a whole address book (21,255 values)", addresses(5), 0, ""},
 	} {
 		vars := map[string]any{"t": tok}
 		if strings.Contains(tc.query, "$n") {

@@ -215,7 +215,7 @@ func TestParseAndValidationErrorsAreHTTP200(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Tokens: 200}
+	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Tokens: 200, Values: 100}
 	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
 	s := allScopes()
 	cases := []struct{ name, query, code string }{
@@ -227,6 +227,9 @@ func TestLimits(t *testing.T) {
 			b: customerRecover(email: "b@example.com") { customerUserErrors { code field message } userErrors { field message } }
 		}`, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"tokens", "{" + strings.Repeat(" __typename", 200) + " }", "GRAPHQL_PARSE_FAILED"},
+		{"values", `{ customer(customerAccessToken: "x") { addresses(first: 50) { nodes { id } } } }`, "MAX_VALUES_EXCEEDED"},
+		{"values with a page from an unset variable, counted as 250", `query($n: Int) { customer(customerAccessToken: "x") { addresses(last: $n) { nodes { id } } } }`, "MAX_VALUES_EXCEEDED"},
+		{"schema twice", `{ a: __schema { queryType { name } } b: __schema { queryType { name } } }`, "MAX_INTROSPECTIONS_EXCEEDED"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
