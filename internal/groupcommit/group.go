@@ -76,8 +76,7 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	if g.writing < g.writers {
 		g.writing++
 		g.mu.Unlock()
-		g.run(ctx, &group[T, R]{members: []*member[T, R]{m}})
-		return m.res, m.err
+		return g.lead(ctx, &group[T, R]{members: []*member[T, R]{m}}, m)
 	}
 	if g.next == nil {
 		g.next = &group[T, R]{lead: make(chan struct{}, 1), done: make(chan struct{})}
@@ -89,8 +88,7 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	case <-b.done:
 		return m.res, m.err
 	case <-b.lead:
-		g.run(ctx, b)
-		return m.res, m.err
+		return g.lead(ctx, b, m)
 	case <-ctx.Done():
 	}
 	g.mu.Lock()
@@ -108,8 +106,7 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	// member took it to write.
 	select {
 	case <-b.lead:
-		g.run(ctx, b)
-		return m.res, m.err
+		return g.lead(ctx, b, m)
 	default:
 		var zero R
 		return zero, ctx.Err()
@@ -124,6 +121,25 @@ func (g *Group[T, R]) Waiting() int {
 		return 0
 	}
 	return len(g.next.members)
+}
+
+// lead writes b, which m's caller was handed, and returns m's result.
+// When that caller's deadline comes before the group's (another member has
+// a later one, or none), the write goes on in a goroutine of its own, so
+// that the caller leaves at its deadline and the others still get theirs.
+func (g *Group[T, R]) lead(ctx context.Context, b *group[T, R], m *member[T, R]) (R, error) {
+	if latest, ok := latestDeadline(b.members); !m.bounded || (ok && !latest.After(m.deadline)) {
+		g.run(ctx, b)
+		return m.res, m.err
+	}
+	go g.run(ctx, b)
+	select {
+	case <-b.done:
+		return m.res, m.err
+	case <-ctx.Done():
+		var zero R
+		return zero, ctx.Err()
+	}
 }
 
 // run writes b, hands the group gathered meanwhile to one of its members,
