@@ -143,7 +143,9 @@ type MultipassStore interface {
 
 // AccessTokenStore keeps CustomerAccessTokens.
 type AccessTokenStore interface {
-	// CreateAccessToken stores t and returns it with ID set.
+	// CreateAccessToken stores t and returns it with ID set, and deletes
+	// the customer's oldest unrevoked tokens beyond the newest
+	// MaxAccessTokensPerCustomer, in one transaction.
 	CreateAccessToken(ctx context.Context, t AccessToken) (AccessToken, error)
 	// AccessTokenByHash returns the shop's unrevoked token whose hash is one of
 	// hashes and that has not expired at now, or ErrNotFound.

@@ -2,6 +2,12 @@ package storekeep
 
 import "time"
 
+// MaxAccessTokensPerCustomer bounds how many unrevoked access tokens one
+// customer keeps: a sign-in past it ends the customer's oldest session, so that a
+// client signing in again and again cannot fill the database (each token
+// is otherwise kept for its lifetime and the grace after it).
+const MaxAccessTokensPerCustomer = 100
+
 // AccessToken is a CustomerAccessToken. Hash is the keyed hash of the
 // opaque string the customer holds; the string itself is never stored.
 type AccessToken struct {

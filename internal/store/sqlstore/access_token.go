@@ -7,9 +7,25 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// CreateAccessToken stores t; storekeep.ErrConflict if its hash exists.
+// CreateAccessToken stores t and deletes the customer's open tokens beyond
+// the newest storekeep.MaxAccessTokensPerCustomer; storekeep.ErrConflict
+// if its hash exists.
 func (s *Store) CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error) {
-	return s.insertAccessToken(ctx, s.w, t)
+	var out storekeep.AccessToken
+	err := s.w.InTx(ctx, func(tx Querier) error {
+		var err error
+		if out, err = s.insertAccessToken(ctx, tx, t); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM access_tokens WHERE customer_id = $1 AND revoked_at IS NULL AND id < (
+			SELECT id FROM access_tokens WHERE customer_id = $1 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+			t.CustomerID, storekeep.MaxAccessTokensPerCustomer-1)
+		return err
+	})
+	if err != nil {
+		return storekeep.AccessToken{}, err
+	}
+	return out, nil
 }
 
 func (s *Store) insertAccessToken(ctx context.Context, q Querier, t storekeep.AccessToken) (storekeep.AccessToken, error) {

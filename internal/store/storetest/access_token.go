@@ -7,6 +7,23 @@ import (
 )
 
 var accessTokenRules = []rule{
+	{"ACustomerKeepsAtMostMaxAccessTokensTheNewest", func(f fixture) {
+		shop := f.shop("a.example")
+		c, other := f.customer(shop, "ada@example.com"), f.customer(shop, "bob@example.com")
+		kept := f.accessToken(other, t0.Add(time.Hour))
+		var tokens []storekeep.AccessToken
+		for range storekeep.MaxAccessTokensPerCustomer + 5 {
+			tokens = append(tokens, f.accessToken(c, t0.Add(time.Hour)))
+		}
+		for i, tok := range tokens {
+			if want := i >= 5; f.live(tok, t0) != want {
+				f.Errorf("token %d of %d: live %v, want %v", i+1, len(tokens), !want, want)
+			}
+		}
+		if !f.live(kept, t0) {
+			f.Error("another customer's token went with them")
+		}
+	}},
 	{"AccessTokenIsFoundByAnyOfItsHashesInItsShop", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
 		c := f.customer(a, "ada@example.com")

@@ -42,6 +42,7 @@ func leaving(f fixture, request func() (context.Context, context.CancelFunc), ow
 	shop := f.shop("leave.example")
 	c := f.verifiedCustomer(shop, "stays@leave.example")
 	tok := f.accessToken(c, t0.Add(time.Hour))
+	leaver := f.verifiedCustomer(shop, "leaves@leave.example")
 	f.job(c)
 
 	var mu sync.Mutex
@@ -78,7 +79,7 @@ func leaving(f fixture, request func() (context.Context, context.CancelFunc), ow
 			return err
 		}
 		_, err := f.s.CreateAccessToken(ctx, storekeep.AccessToken{
-			ShopID: c.ShopID, CustomerID: c.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0,
+			ShopID: leaver.ShopID, CustomerID: leaver.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0,
 		})
 		return err
 	}
