@@ -76,6 +76,54 @@ func (c validConn) Ping(ctx context.Context) error {
 	return c.Conn.Ping(ctx)
 }
 
+// BeginTx implements driver.ConnBeginTx. pgx closes a connection whose
+// BEGIN fails, a context already done included, and it commits and rolls
+// back under the context the transaction began with. So BEGIN runs under
+// a context that ends only cancelGrace after the caller's does (a BEGIN
+// stalled on a lost server is still given up), and validTx ends a
+// transaction whose caller has left without that cancellation.
+func (c validConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	beginCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(cancelGrace, cancel) })
+	tx, err := c.Conn.BeginTx(beginCtx, opts)
+	stop()
+	if err != nil {
+		return nil, c.settle(ctx, err)
+	}
+	return validTx{Tx: tx, ctx: ctx, conn: c.Conn.Conn()}, nil
+}
+
+// validTx is pgx's transaction, but that once its caller has left it
+// rolls back on the connection without the caller's cancellation, and
+// never commits: database/sql rolls a transaction back when its context
+// ends, and pgx, ending it under an ended context, would fail and close
+// the connection.
+type validTx struct {
+	driver.Tx
+	ctx  context.Context
+	conn *pgx.Conn
+}
+
+// Commit implements driver.Tx.
+func (t validTx) Commit() error {
+	if err := t.ctx.Err(); err != nil {
+		return errors.Join(err, t.Rollback())
+	}
+	return t.Tx.Commit()
+}
+
+// Rollback implements driver.Tx.
+func (t validTx) Rollback() error {
+	if t.ctx.Err() == nil {
+		return t.Tx.Rollback()
+	}
+	_, err := t.conn.Exec(context.WithoutCancel(t.ctx), "rollback")
+	return err
+}
+
 // ExecContext implements driver.ExecerContext.
 func (c validConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	res, err := c.Conn.ExecContext(ctx, query, args)

@@ -238,3 +238,76 @@ func (p *stallingProxy) pipe(dst, src net.Conn) {
 		}
 	}
 }
+
+// A transaction's BEGIN stalled on a silent server is given up once its
+// caller has left, as a single statement is.
+func TestACallerThatLeavesAStalledTransactionGetsItsAnswer(t *testing.T) {
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openMigrated(t, u.String())
+	s.Close()
+	proxy := newStallingProxy(t, u.Host)
+	u.Host = proxy.addr
+	s, err = Open(t.Context(), u.String(), Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	proxy.stall()
+	ctx, hangUp := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, hangUp)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.CreateAddress(ctx, storekeep.MailingAddress{ShopID: 1, CustomerID: 1, Address1: "1 Main St"}, 10,
+			storekeep.AuditEvent{ShopID: 1, CustomerID: 1, Kind: storekeep.AuditAddressCreated})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the stalled transaction ended with %v, want its context's cancellation", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a transaction stalled on a silent server still waits 30 s after its caller left")
+	}
+}
+
+// A caller that leaves while its transaction waits for a connection of a
+// busy pool gets its answer without the connection: the pool's one
+// connection is held until the call has returned.
+func TestACallerThatLeavesWhileATransactionWaitsForAConnectionGetsItsAnswer(t *testing.T) {
+	u := pgtest.URL(t)
+	s := openMigrated(t, u)
+	s.Close()
+	s, err := Open(t.Context(), u, Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	held, err := s.db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	ctx, hangUp := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, hangUp)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.CreateAddress(ctx, storekeep.MailingAddress{ShopID: 1, CustomerID: 1, Address1: "1 Main St"}, 10,
+			storekeep.AuditEvent{ShopID: 1, CustomerID: 1, Kind: storekeep.AuditAddressCreated})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want the context's cancellation", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a caller that left after 50 ms still waits for the pool's connection 30 s later")
+	}
+}

@@ -75,7 +75,7 @@ var _ storekeep.Store = (*Store)(nil)
 // New returns the store c describes.
 func New(c Config) *Store {
 	s := &Store{
-		d: c.Dialect, w: steadyWriter{c.Writer}, r: c.Reader,
+		d: c.Dialect, w: leftWriter{c.Writer}, r: c.Reader,
 		sealer: c.Sealer, migrations: c.Migrations, close: c.Close,
 	}
 	s.enqueue = groupcommit.New(1, s.insertRows)
