@@ -62,6 +62,8 @@ func TestAnOperationAsksForAtMostMaxValues(t *testing.T) {
 		{"pages from a variable, 100 by 100", orders(1, "$n"), 100, ""},
 		{"30 aliases of a whole address book", addresses(30), 0, "MAX_VALUES_EXCEEDED"},
 		{"5 aliases of a whole address book (21,255 values)", addresses(5), 0, ""},
+		{"29 aliases of one connection's nodes", `query($t: String!) { customer(customerAccessToken: $t) { orders(first: 240) {
+			nodes { id lineItems(first: 100) { nodes { title }` + aliasedNodes(29) + ` } } } } }`, 0, "MAX_VALUES_EXCEEDED"},
 	} {
 		vars := map[string]any{"t": tok}
 		if strings.Contains(tc.query, "$n") {
@@ -96,4 +98,14 @@ func TestAnOperationSelectsTheSchemaOnce(t *testing.T) {
 	if r := n.post(`{ a: __type(name: "Customer") { name } b: __type(name: "Order") { name } }`, nil); len(r.Errors) != 0 {
 		t.Fatalf("two __type: %s", r.Raw)
 	}
+}
+
+// aliasedNodes selects a connection's nodes under count aliases: each
+// renders the whole page again.
+func aliasedNodes(count int) string {
+	var b strings.Builder
+	for i := range count {
+		fmt.Fprintf(&b, " n%d: nodes { title }", i)
+	}
+	return b.String()
 }
