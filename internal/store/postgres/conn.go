@@ -62,9 +62,14 @@ func (c validConn) settle(ctx context.Context, err error) error {
 	return err
 }
 
-// ResetSession implements driver.SessionResetter.
+// ResetSession implements driver.SessionResetter. A connection left in
+// a transaction is refused whatever ctx, as pgx refuses it.
 func (c validConn) ResetSession(ctx context.Context) error {
-	return c.settle(ctx, c.Conn.ResetSession(ctx))
+	err := c.Conn.ResetSession(ctx)
+	if c.Conn.Conn().PgConn().TxStatus() != 'I' {
+		return err
+	}
+	return c.settle(ctx, err)
 }
 
 // Ping implements driver.Pinger. pgx closes a connection whose ping
