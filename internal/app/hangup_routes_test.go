@@ -13,6 +13,7 @@ import (
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/server"
+	"github.com/storekeep/storekeep/internal/silentserver"
 )
 
 // hangUpAfter sends raw on a new connection and hangs up (a FIN, as a
@@ -84,37 +85,9 @@ func TestHangingUpOnTheMailboxWritesNoErrorLines(t *testing.T) {
 	}
 }
 
-// hungRedisURL is a redis:// URL of a listener that accepts connections
-// and never answers: a Redis that is stopped or overloaded.
-func hungRedisURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "redis://" + ln.Addr().String() + "/0"
-}
+// hungRedisURL is a redis:// URL of a Redis that accepts connections and
+// never answers: one that is stopped or overloaded.
+func hungRedisURL(t *testing.T) string { return "redis://" + silentserver.Start(t).Addr + "/0" }
 
 // A client that hangs up while a slow Redis keeps its sign-in waiting is
 // not a server failure: it writes no ERROR line, as it would not with

@@ -382,3 +382,18 @@ var (
 )
 
 type smtpMessage = smtptest.Received
+
+// atOnce runs f(0) to f(n-1) in goroutines released together, as clients
+// that send at the same moment, and waits for all of them.
+func atOnce(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}

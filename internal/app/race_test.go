@@ -25,27 +25,18 @@ func TestConcurrentProfileEditsOfOneCustomerNeverFailInternally(t *testing.T) {
 	n.signUp("busy@example.com", "first-secret-1")
 	tok := n.login("busy@example.com", "first-secret-1")
 	const clients, each = 8, 6
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var failures []string
-	start := make(chan struct{})
-	for i := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			for j := range each {
-				r := n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"firstName": fmt.Sprintf("Ada%d-%d", i, j)}})
-				if len(r.Errors) > 0 && !isThrottled(r, "customerUpdate", storekeep.ContendedMessage) {
-					mu.Lock()
-					failures = append(failures, string(r.Raw))
-					mu.Unlock()
-				}
+	atOnce(clients, func(i int) {
+		for j := range each {
+			r := n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"firstName": fmt.Sprintf("Ada%d-%d", i, j)}})
+			if len(r.Errors) > 0 && !isThrottled(r, "customerUpdate", storekeep.ContendedMessage) {
+				mu.Lock()
+				failures = append(failures, string(r.Raw))
+				mu.Unlock()
 			}
-		}()
-	}
-	close(start)
-	wg.Wait()
+		}
+	})
 	if len(failures) > 0 {
 		t.Errorf("%d of %d concurrent profile edits failed, first: %s", len(failures), clients*each, failures[0])
 	}
@@ -69,19 +60,10 @@ func TestConcurrentEmailSwapGivesTakenNotAnInternalError(t *testing.T) {
 	to := []string{"two@example.com", "one@example.com"}
 	const rounds = 300
 	for round := range rounds {
-		var wg sync.WaitGroup
 		results := make([]gqlResponse, 2)
-		start := make(chan struct{})
-		for i := range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				results[i] = n.post(updateEmail, map[string]any{"t": tokens[i], "c": map[string]any{"email": to[i]}})
-			}()
-		}
-		close(start)
-		wg.Wait()
+		atOnce(2, func(i int) {
+			results[i] = n.post(updateEmail, map[string]any{"t": tokens[i], "c": map[string]any{"email": to[i]}})
+		})
 		for i, r := range results {
 			if len(r.Errors) > 0 {
 				t.Fatalf("round %d, account %d: %s\n%s", round, i, r.Raw, firstErrorLine(n.logs.String()))
@@ -121,19 +103,10 @@ func concurrentMultipassSignUps(t *testing.T, n *node, round, at int) ([]string,
 		tokens[i] = multipasstest.Mint(t, multipassSecret, data)
 	}
 	raws := make([]string, at)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range at {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			r, _ := n.multipassSignIn(tokens[i])
-			raws[i] = string(r.Raw)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	atOnce(at, func(i int) {
+		r, _ := n.multipassSignIn(tokens[i])
+		raws[i] = string(r.Raw)
+	})
 	c, err := n.app.Store.CustomerByEmail(context.Background(), n.shop.ID, email)
 	if err != nil {
 		t.Fatalf("round %d: %v", round, err)
@@ -196,20 +169,14 @@ func TestConcurrentMultipassSignInsOfAnExistingCustomerNeverFailInternally(t *te
 	const at = 12
 	for round := range 5 {
 		raws := make([]string, at)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range at {
-			tok := multipasstest.Mint(t, multipassSecret, data())
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				r, _ := n.multipassSignIn(tok)
-				raws[i] = string(r.Raw)
-			}()
+		tokens := make([]string, at)
+		for i := range tokens {
+			tokens[i] = multipasstest.Mint(t, multipassSecret, data())
 		}
-		close(start)
-		wg.Wait()
+		atOnce(at, func(i int) {
+			r, _ := n.multipassSignIn(tokens[i])
+			raws[i] = string(r.Raw)
+		})
 		for i, raw := range raws {
 			if !strings.Contains(raw, `"accessToken"`) {
 				t.Errorf("round %d, sign-in %d: %s", round, i, raw)

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -146,18 +145,9 @@ func TestResetTokenIsSingleUseUnderConcurrency(t *testing.T) {
 	link := n.resetURL("hu@example.com", 1)
 	const submissions = 24
 	results := make([]gqlResponse, submissions)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range submissions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i] = n.post(resetByURL, map[string]any{"url": link, "password": fmt.Sprintf("parallel-secret-%02d", i)})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	atOnce(submissions, func(i int) {
+		results[i] = n.post(resetByURL, map[string]any{"url": link, "password": fmt.Sprintf("parallel-secret-%02d", i)})
+	})
 	winners, winner := 0, -1
 	for i, r := range results {
 		if len(r.Errors) == 1 && r.Errors[0].Extensions["code"] == "THROTTLED" {

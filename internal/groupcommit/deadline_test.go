@@ -15,30 +15,14 @@ import (
 // otherwise cut off the sends gathered behind it, and each would count a
 // failed attempt.
 func TestAWriterWhoseDeadlinePassesDoesNotFailTheOthers(t *testing.T) {
-	started := make(chan struct{})
-	release := make(chan struct{})
-	var once sync.Once
-	g := New(1, func(ctx context.Context, items []int) ([]int, error) {
-		first := false
-		once.Do(func() { first = true })
-		if first {
-			close(started)
-			<-release
-		} else {
-			select {
-			case <-time.After(300 * time.Millisecond):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
+	g, release := busyGroup(func(ctx context.Context) error {
+		select {
+		case <-time.After(300 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		out := make([]int, len(items))
-		for i, it := range items {
-			out[i] = it * 10
-		}
-		return out, nil
 	})
-	go g.Do(context.Background(), 1)
-	<-started
 	near, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	var nearErr, otherErr error
@@ -62,26 +46,11 @@ func TestAWriterWhoseDeadlinePassesDoesNotFailTheOthers(t *testing.T) {
 // test runs a few rounds.
 func TestAWriterIsNotHeldPastItsOwnDeadline(t *testing.T) {
 	for round := range 10 {
-		started := make(chan struct{})
-		release, finish := make(chan struct{}), make(chan struct{})
-		var once sync.Once
-		g := New(1, func(ctx context.Context, items []int) ([]int, error) {
-			first := false
-			once.Do(func() { first = true })
-			if first {
-				close(started)
-				<-release
-			} else {
-				<-finish
-			}
-			out := make([]int, len(items))
-			for i, it := range items {
-				out[i] = it * 10
-			}
-			return out, nil
+		finish := make(chan struct{})
+		g, release := busyGroup(func(context.Context) error {
+			<-finish
+			return nil
 		})
-		go g.Do(context.Background(), 1)
-		<-started
 		near, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		var nearErr, otherErr error
 		var other int
@@ -111,4 +80,30 @@ func TestAWriterIsNotHeldPastItsOwnDeadline(t *testing.T) {
 			t.Errorf("round %d: the caller without a deadline got %d, %v; want 30", round, other, otherErr)
 		}
 	}
+}
+
+// busyGroup is a Group whose first write, which busyGroup starts, holds
+// the writer until release is closed; every later write waits for next
+// (or its context) and stores each item times ten.
+func busyGroup(next func(ctx context.Context) error) (g *Group[int, int], release chan struct{}) {
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	g = New(1, func(ctx context.Context, items []int) ([]int, error) {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(started)
+			<-release
+		} else if err := next(ctx); err != nil {
+			return nil, err
+		}
+		out := make([]int, len(items))
+		for i, it := range items {
+			out[i] = it * 10
+		}
+		return out, nil
+	})
+	go g.Do(context.Background(), 1)
+	<-started
+	return g, release
 }

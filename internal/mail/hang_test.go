@@ -2,42 +2,16 @@ package mail_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/storekeep/storekeep/internal/mail"
+	"github.com/storekeep/storekeep/internal/silentserver"
 )
 
-// silentRelay accepts connections and never says a word: a relay that
-// hangs before its greeting (overloaded, or a tarpit).
-func silentRelay(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
+// silentRelay is a relay that accepts connections and never greets
+// (overloaded, or a tarpit).
+func silentRelay(t *testing.T) string { return silentserver.Start(t).Addr }
 
 // Send promises that cancelling ctx aborts a send under way; that holds
 // while the relay has not yet greeted as well, or a relay that hangs

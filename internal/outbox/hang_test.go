@@ -1,14 +1,13 @@
 package outbox_test
 
 import (
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/outbox"
+	"github.com/storekeep/storekeep/internal/silentserver"
 )
 
 // A relay that accepts and never greets holds no stopping worker past its
@@ -16,34 +15,8 @@ import (
 // whatever the relay's per-command timeout.
 func TestWorkerRunStopsAtTheDrainTimeoutWhileTheRelayHangsBeforeGreeting(t *testing.T) {
 	f := newFixture(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	accepted := make(chan struct{}, 16)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			accepted <- struct{}{}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	sender, err := mail.NewSMTPPool("smtp://"+ln.Addr().String()+"?timeout=60s", 2)
+	relay := silentserver.Start(t)
+	sender, err := mail.NewSMTPPool("smtp://"+relay.Addr+"?timeout=60s", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +25,7 @@ func TestWorkerRunStopsAtTheDrainTimeoutWhileTheRelayHangsBeforeGreeting(t *test
 	cancel, wait := run(t, w)
 	f.enqueue("a@example.com", storekeep.TemplateReset, "en")
 	w.Kick()
-	<-accepted
+	<-relay.Accepted
 	start := time.Now()
 	cancel()
 	done := make(chan error, 1)

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/silentserver"
 )
 
 // hungRedis returns a client, set as the node sets its own (250ms read
@@ -18,33 +18,10 @@ import (
 // answers: one stopped, or behind a link that drops packets.
 func hungRedis(t *testing.T) *redis.Client {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), DialTimeout: 250 * time.Millisecond,
+	client := redis.NewClient(&redis.Options{Addr: silentserver.Start(t).Addr, DialTimeout: 250 * time.Millisecond,
 		ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond, DialerRetries: 1, MaxRetries: -1,
 		PoolTimeout: 500 * time.Millisecond, Protocol: 2})
-	t.Cleanup(func() {
-		client.Close()
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	t.Cleanup(func() { client.Close() })
 	return client
 }
 

@@ -134,37 +134,52 @@ func TestHungUpCallersCostNoConnections(t *testing.T) {
 // connection for as long as TCP takes to notice. The bound here, 30 s, is
 // far beyond the grace; without one the call would wait for minutes.
 func TestACallerThatLeavesAStalledStatementGetsItsAnswer(t *testing.T) {
+	s := stalledStore(t)
+	answersWhenItLeaves(t, "a statement stalled on a silent server", func(ctx context.Context) error {
+		_, err := s.AccessTokenByHash(ctx, 1, [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, time.Now())
+		return err
+	})
+}
+
+// stalledStore opens a migrated store of one connection through a proxy
+// that forwards nothing more once the store has answered a ping.
+func stalledStore(t *testing.T) *Store {
+	t.Helper()
 	u, err := url.Parse(pgtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := openMigrated(t, u.String())
-	s.Close()
+	openMigrated(t, u.String()).Close()
 	proxy := newStallingProxy(t, u.Host)
 	u.Host = proxy.addr
-	s, err = Open(t.Context(), u.String(), Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
+	s, err := Open(t.Context(), u.String(), Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	proxy.stall()
+	return s
+}
+
+// answersWhenItLeaves runs call under a context its caller leaves after
+// 50 ms and fails unless call returns that context's cancellation within
+// 30 s (what stands for "at once" against a wait of minutes).
+func answersWhenItLeaves(t *testing.T, what string, call func(ctx context.Context) error) {
+	t.Helper()
 	ctx, hangUp := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, hangUp)
 	done := make(chan error, 1)
-	go func() {
-		_, err := s.AccessTokenByHash(ctx, 1, [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, time.Now())
-		done <- err
-	}()
+	go func() { done <- call(ctx) }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("the stalled call ended with %v, want its context's cancellation", err)
+			t.Fatalf("%s: the call ended with %v, want its context's cancellation", what, err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("a call stalled on a silent server still waits 30 s after its caller left")
+		t.Fatalf("%s: the call still waits 30 s after its caller left", what)
 	}
 }
 
@@ -242,39 +257,12 @@ func (p *stallingProxy) pipe(dst, src net.Conn) {
 // A transaction's BEGIN stalled on a silent server is given up once its
 // caller has left, as a single statement is.
 func TestACallerThatLeavesAStalledTransactionGetsItsAnswer(t *testing.T) {
-	u, err := url.Parse(pgtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := openMigrated(t, u.String())
-	s.Close()
-	proxy := newStallingProxy(t, u.Host)
-	u.Host = proxy.addr
-	s, err = Open(t.Context(), u.String(), Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Ping(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	proxy.stall()
-	ctx, hangUp := context.WithCancel(t.Context())
-	time.AfterFunc(50*time.Millisecond, hangUp)
-	done := make(chan error, 1)
-	go func() {
+	s := stalledStore(t)
+	answersWhenItLeaves(t, "a transaction stalled on a silent server", func(ctx context.Context) error {
 		_, err := s.CreateAddress(ctx, storekeep.MailingAddress{ShopID: 1, CustomerID: 1, Address1: "1 Main St"}, 10,
 			storekeep.AuditEvent{ShopID: 1, CustomerID: 1, Kind: storekeep.AuditAddressCreated})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("the stalled transaction ended with %v, want its context's cancellation", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("a transaction stalled on a silent server still waits 30 s after its caller left")
-	}
+		return err
+	})
 }
 
 // A caller that leaves while its transaction waits for a connection of a
@@ -282,8 +270,7 @@ func TestACallerThatLeavesAStalledTransactionGetsItsAnswer(t *testing.T) {
 // connection is held until the call has returned.
 func TestACallerThatLeavesWhileATransactionWaitsForAConnectionGetsItsAnswer(t *testing.T) {
 	u := pgtest.URL(t)
-	s := openMigrated(t, u)
-	s.Close()
+	openMigrated(t, u).Close()
 	s, err := Open(t.Context(), u, Options{Sealer: storetest.NewKeyring(t), MaxConns: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -294,20 +281,9 @@ func TestACallerThatLeavesWhileATransactionWaitsForAConnectionGetsItsAnswer(t *t
 		t.Fatal(err)
 	}
 	defer held.Close()
-	ctx, hangUp := context.WithCancel(t.Context())
-	time.AfterFunc(50*time.Millisecond, hangUp)
-	done := make(chan error, 1)
-	go func() {
+	answersWhenItLeaves(t, "a transaction waiting for a busy pool", func(ctx context.Context) error {
 		_, err := s.CreateAddress(ctx, storekeep.MailingAddress{ShopID: 1, CustomerID: 1, Address1: "1 Main St"}, 10,
 			storekeep.AuditEvent{ShopID: 1, CustomerID: 1, Kind: storekeep.AuditAddressCreated})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want the context's cancellation", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("a caller that left after 50 ms still waits for the pool's connection 30 s later")
-	}
+		return err
+	})
 }
