@@ -83,33 +83,37 @@ func (c validConn) Ping(ctx context.Context) error {
 
 // BeginTx implements driver.ConnBeginTx. pgx closes a connection whose
 // BEGIN fails, a context already done included, and it commits and rolls
-// back under the context the transaction began with. So BEGIN runs under
-// a context that ends only cancelGrace after the caller's does (a BEGIN
-// stalled on a lost server is still given up), and validTx ends a
-// transaction whose caller has left without that cancellation.
+// back under the context the transaction began with. So the transaction
+// begins under one that ends only cancelGrace after the caller's does
+// (a BEGIN, COMMIT or ROLLBACK stalled on a lost server is still given
+// up), and validTx ends a transaction whose caller has left without that
+// cancellation, within the same grace.
 func (c validConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	beginCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	txCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(cancelGrace, cancel) })
-	tx, err := c.Conn.BeginTx(beginCtx, opts)
-	stop()
+	tx, err := c.Conn.BeginTx(txCtx, opts)
 	if err != nil {
+		stop()
+		cancel()
 		return nil, c.settle(ctx, err)
 	}
-	return validTx{Tx: tx, ctx: ctx, conn: c.Conn.Conn()}, nil
+	return validTx{Tx: tx, ctx: ctx, conn: c.Conn.Conn(), end: func() { stop(); cancel() }}, nil
 }
 
-// validTx is pgx's transaction, but that once its caller has left it
-// rolls back on the connection without the caller's cancellation, and
-// never commits: database/sql rolls a transaction back when its context
-// ends, and pgx, ending it under an ended context, would fail and close
-// the connection.
+// validTx is pgx's transaction, but that once its caller has left it is
+// never committed and is rolled back on the connection without the
+// caller's cancellation, within cancelGrace: database/sql rolls a
+// transaction back when its context ends, and pgx, ending it under an
+// ended context, would fail and close the connection.
 type validTx struct {
 	driver.Tx
 	ctx  context.Context
 	conn *pgx.Conn
+	// end releases the context the transaction began under.
+	end func()
 }
 
 // Commit implements driver.Tx.
@@ -117,15 +121,19 @@ func (t validTx) Commit() error {
 	if err := t.ctx.Err(); err != nil {
 		return errors.Join(err, t.Rollback())
 	}
+	defer t.end()
 	return t.Tx.Commit()
 }
 
 // Rollback implements driver.Tx.
 func (t validTx) Rollback() error {
+	defer t.end()
 	if t.ctx.Err() == nil {
 		return t.Tx.Rollback()
 	}
-	_, err := t.conn.Exec(context.WithoutCancel(t.ctx), "rollback")
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), cancelGrace)
+	defer cancel()
+	_, err := t.conn.Exec(ctx, "rollback")
 	return err
 }
 

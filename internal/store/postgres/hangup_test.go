@@ -141,9 +141,18 @@ func TestACallerThatLeavesAStalledStatementGetsItsAnswer(t *testing.T) {
 	})
 }
 
-// stalledStore opens a migrated store of one connection through a proxy
-// that forwards nothing more once the store has answered a ping.
+// stalledStore is stallableStore's store, stalled at once.
 func stalledStore(t *testing.T) *Store {
+	t.Helper()
+	s, proxy := stallableStore(t)
+	proxy.stall()
+	return s
+}
+
+// stallableStore opens a migrated store of one connection through a
+// proxy that stops forwarding when told to, once the store has answered a
+// ping.
+func stallableStore(t *testing.T) (*Store, *stallingProxy) {
 	t.Helper()
 	u, err := url.Parse(pgtest.URL(t))
 	if err != nil {
@@ -160,8 +169,7 @@ func stalledStore(t *testing.T) *Store {
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	proxy.stall()
-	return s
+	return s, proxy
 }
 
 // answersWhenItLeaves runs call under a context its caller leaves after
@@ -286,4 +294,48 @@ func TestACallerThatLeavesWhileATransactionWaitsForAConnectionGetsItsAnswer(t *t
 			storekeep.AuditEvent{ShopID: 1, CustomerID: 1, Kind: storekeep.AuditAddressCreated})
 		return err
 	})
+}
+
+// A transaction's COMMIT or ROLLBACK stalled on a silent server is given
+// up once its caller has left, as its statements are, and the pool's one
+// connection is given back.
+func TestACallerThatLeavesAStalledCommitOrRollbackGetsItsAnswer(t *testing.T) {
+	for _, end := range []string{"commit", "rollback", "rollback after leaving"} {
+		t.Run(end, func(t *testing.T) {
+			s, proxy := stallableStore(t)
+			ctx, hangUp := context.WithCancel(t.Context())
+			defer hangUp()
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, `SELECT 1`); err != nil {
+				t.Fatal(err)
+			}
+			proxy.stall()
+			if end == "rollback after leaving" {
+				hangUp()
+			} else {
+				time.AfterFunc(50*time.Millisecond, hangUp)
+			}
+			done := make(chan error, 1)
+			go func() {
+				if end == "commit" {
+					done <- tx.Commit()
+				} else {
+					done <- tx.Rollback()
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%s: stalled on a silent server, it still holds its caller 30 s after the caller left", end)
+			}
+			for deadline := time.Now().Add(30 * time.Second); s.db.Stats().InUse > 0; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: 30 s after its caller left, the pool's connection is still in use: %+v", end, s.db.Stats())
+				}
+			}
+		})
+	}
 }
