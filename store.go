@@ -153,8 +153,8 @@ type AccessTokenStore interface {
 	// RenewAccessToken sets a live token's expiry; ErrNotFound if it is
 	// revoked or expired at now.
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
-	// RevokeAccessToken revokes the token with that id; ErrNotFound if it was
-	// already revoked.
+	// RevokeAccessToken revokes the token with that id, deleting it;
+	// ErrNotFound if it was already revoked.
 	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
 }
 

@@ -8,11 +8,15 @@ import (
 )
 
 // CreateAccessToken stores t and deletes the customer's open tokens beyond
-// the newest storekeep.MaxAccessTokensPerCustomer; storekeep.ErrConflict
-// if its hash exists.
+// the newest storekeep.MaxAccessTokensPerCustomer, under the customer's
+// row lock so that sign-ins at once take turns at the count;
+// storekeep.ErrConflict if its hash exists.
 func (s *Store) CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error) {
 	var out storekeep.AccessToken
 	err := s.w.InTx(ctx, func(tx Querier) error {
+		if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
+			return err
+		}
 		var err error
 		if out, err = s.insertAccessToken(ctx, tx, t); err != nil {
 			return err
@@ -39,11 +43,10 @@ func (s *Store) insertAccessToken(ctx context.Context, q Querier, t storekeep.Ac
 	return t, nil
 }
 
-// replaceAccessTokens revokes every live access token of c at now and
-// stores t as c's one token.
+// replaceAccessTokens revokes every live access token of c, deleting it,
+// and stores t as c's one token.
 func (s *Store) replaceAccessTokens(ctx context.Context, q Querier, c storekeep.Customer, t storekeep.AccessToken, now time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL`,
-		s.at(now), c.ID); err != nil {
+	if _, err := q.ExecContext(ctx, `DELETE FROM access_tokens WHERE customer_id = $1 AND revoked_at IS NULL`, c.ID); err != nil {
 		return err
 	}
 	t.ShopID, t.CustomerID = c.ShopID, c.ID
@@ -79,8 +82,10 @@ func (s *Store) RenewAccessToken(ctx context.Context, id int64, expiresAt, now t
 		WHERE id = $2 AND revoked_at IS NULL AND expires_at > $3`, s.at(expiresAt), id, s.at(now)))
 }
 
-// RevokeAccessToken revokes a token that is not revoked yet.
-func (s *Store) RevokeAccessToken(ctx context.Context, id int64, now time.Time) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = $1
-		WHERE id = $2 AND revoked_at IS NULL`, s.at(now), id))
+// RevokeAccessToken revokes a token that is not revoked yet by deleting
+// it, so that signing in and out again and again leaves no rows behind
+// (a revoked row would otherwise be kept until it expired and the grace
+// after). Rows revoked before this version keep their revoked_at.
+func (s *Store) RevokeAccessToken(ctx context.Context, id int64, _ time.Time) error {
+	return affectedOne(s.w.ExecContext(ctx, `DELETE FROM access_tokens WHERE id = $1 AND revoked_at IS NULL`, id))
 }

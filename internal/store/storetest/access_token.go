@@ -7,6 +7,25 @@ import (
 )
 
 var accessTokenRules = []rule{
+	{"ARevokedAccessTokenLeavesNothingStored", func(f fixture) {
+		shop := f.shop("a.example")
+		c := f.customer(shop, "ada@example.com")
+		signedOut := f.accessToken(c, t0.Add(time.Hour))
+		f.must(f.s.RevokeAccessToken(f.ctx, signedOut.ID, t0))
+		replaced := f.accessToken(c, t0.Add(time.Hour))
+		read, err := f.s.CustomerByID(f.ctx, shop.ID, c.ID)
+		f.must(err)
+		next := storekeep.AccessToken{Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: read, Read: read, AccessToken: &next})
+		f.must(err)
+		for what, tok := range map[string]storekeep.AccessToken{"signed out": signedOut, "replaced": replaced} {
+			found, err := f.raw().ContainsRaw(f.ctx, tok.Hash)
+			f.must(err)
+			if found {
+				f.Errorf("a token %s is still stored: signing in and out again and again would leave a row each time", what)
+			}
+		}
+	}},
 	{"ACustomerKeepsAtMostMaxAccessTokensTheNewest", func(f fixture) {
 		shop := f.shop("a.example")
 		c, other := f.customer(shop, "ada@example.com"), f.customer(shop, "bob@example.com")

@@ -250,7 +250,7 @@ func customerOrders(f fixture, p storekeep.OrderPage) {
 // customer ever had until the prune. Each entry is a fragment of the statement and
 // the index its plan must name; a backend's plan test checks both.
 var OpenRowIndexes = []struct{ Statement, Index string }{
-	{"UPDATE access_tokens SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL", "access_tokens_open"},
+	{"DELETE FROM access_tokens WHERE customer_id = $1 AND revoked_at IS NULL", "access_tokens_open"},
 	{"WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL", "customer_tokens_open"},
 }
 

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -30,6 +31,9 @@ func Search(ctx context.Context, db Querier, needle []byte) (bool, error) {
 		return false, err
 	}
 	for _, c := range columns {
+		if c.kind != "bytea" && !utf8.Valid(needle) {
+			continue
+		}
 		table, col := pgx.Identifier{c.table}.Sanitize(), pgx.Identifier{c.table, c.name}.Sanitize()
 		query, arg := `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE strpos(`+col+`::text, $1) > 0)`, any(string(needle))
 		if c.kind == "bytea" {
