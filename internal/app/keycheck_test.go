@@ -71,12 +71,16 @@ func TestReadyzIsNotReadyWhenTheKeysCannotReadTheDatabase(t *testing.T) {
 	if code, _ := get(t, n.base+"/readyz"); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
-	driver, overwrite, restore := "sqlite", `UPDATE key_checks SET check_value = randomblob(32)`, `UPDATE key_checks SET check_value = ?`
+	// The node writes to its file meanwhile (its outbox worker, its jobs):
+	// this second writer waits for the lock as the node's own does.
+	driver, dsn := "sqlite", n.db+"?_busy_timeout=5000"
+	overwrite, restore := `UPDATE key_checks SET check_value = randomblob(32)`, `UPDATE key_checks SET check_value = ?`
 	if backend == "postgres" {
-		driver, overwrite = "pgx", `UPDATE key_checks SET check_value = decode(md5(random()::text) || md5(random()::text), 'hex')`
+		driver, dsn = "pgx", n.db
+		overwrite = `UPDATE key_checks SET check_value = decode(md5(random()::text) || md5(random()::text), 'hex')`
 		restore = `UPDATE key_checks SET check_value = $1`
 	}
-	db, err := sql.Open(driver, n.db)
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,7 @@ func TestMigration72GoesDownAndUpAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('access_tokens_open', 'access_tokens_customer')`).Scan(&n); err != nil || n != 1 {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN ('access_tokens_open', 'access_tokens_customer')`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("indexes after down and up: %d %v", n, err)
 	}
 }
