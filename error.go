@@ -148,9 +148,8 @@ var (
 	ErrStale = errors.New("storekeep: changed since it was read")
 )
 
-// StaleRetries bounds how many times a read-modify-write that met
-// ErrStale reads again and starts over before it gives up, with
-// Contended's error.
+// StaleRetries bounds how many times RetryStale starts a
+// read-modify-write over after it met ErrStale.
 const StaleRetries = 8
 
 // ContendedMessage is the message of Contended's error.
@@ -161,12 +160,27 @@ const ContendedMessage = "The customer is being changed by other requests. Pleas
 // is told to slow down (THROTTLED), which is no server failure.
 func Contended() *Error { return Throttled(ContendedMessage) }
 
-// StaleBackoff waits before the retry numbered attempt (from 0) of a
-// read-modify-write that met ErrStale: a random time up to 0.5 ms doubled
-// at each attempt, so that writers that met each other spread out. It
-// returns ctx's error if ctx ends first.
-func StaleBackoff(ctx context.Context, attempt int) error {
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(500*time.Microsecond) << min(attempt, 7))))
+// RetryStale runs attempt, a read-modify-write, and runs it again while
+// it returns ErrStale (an error that wraps it), at most StaleRetries more
+// times, each after a random wait of up to 0.5 ms doubled at each retry so
+// that writers that met each other spread out. It returns attempt's last
+// error (ErrStale still when every attempt met it; callers answering a
+// client give Contended for that), or ctx's when ctx ends while it waits.
+func RetryStale(ctx context.Context, attempt func() error) error {
+	err := attempt()
+	for retry := 0; retry < StaleRetries && errors.Is(err, ErrStale); retry++ {
+		if err := staleBackoff(ctx, retry); err != nil {
+			return err
+		}
+		err = attempt()
+	}
+	return err
+}
+
+// staleBackoff waits RetryStale's random time before retry, or until ctx
+// ends.
+func staleBackoff(ctx context.Context, retry int) error {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(500*time.Microsecond) << min(retry, 7))))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

@@ -14,8 +14,9 @@ import (
 // account taken over through a stolen access token hears of it. Where the
 // customer is written between Update's read and its write (a reset, a
 // password change, another edit), Update reads it again, access token
-// included, and starts over: it never writes back what it read; after
-// storekeep.StaleRetries such starts it answers storekeep.Contended.
+// included, and starts over (storekeep.RetryStale): it never writes back
+// what it read, and answers storekeep.Contended when every start met
+// another write.
 //
 // A change of email address counts against EmailChangesPerCustomer
 // before anything is written, and the notice to the former address
@@ -24,18 +25,16 @@ import (
 // hashed.
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
 	var taken allowances
-	for attempt := 0; ; attempt++ {
-		c, issued, err := s.updateOnce(ctx, shop, accessToken, in, caller, &taken)
-		if !errors.Is(err, storekeep.ErrStale) {
-			return c, issued, err
-		}
-		if attempt == storekeep.StaleRetries {
-			return storekeep.Customer{}, nil, storekeep.Contended()
-		}
-		if err := storekeep.StaleBackoff(ctx, attempt); err != nil {
-			return storekeep.Customer{}, nil, err
-		}
+	var c storekeep.Customer
+	var issued *storekeep.IssuedAccessToken
+	err := storekeep.RetryStale(ctx, func() (err error) {
+		c, issued, err = s.updateOnce(ctx, shop, accessToken, in, caller, &taken)
+		return err
+	})
+	if errors.Is(err, storekeep.ErrStale) {
+		return storekeep.Customer{}, nil, storekeep.Contended()
 	}
+	return c, issued, err
 }
 
 // ThrottledEmailChangeMessage is the message of a throttled change of

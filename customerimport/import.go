@@ -192,15 +192,17 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 			LastName: row.LastName, Phone: &phone, AcceptsMarketing: row.AcceptsMarketing, Tags: row.Tags})
 		o = created
 	case err == nil:
-		c, o, err = im.update(ctx, c, row, phone)
-		for attempt := 0; attempt < storekeep.StaleRetries && errors.Is(err, storekeep.ErrStale); attempt++ {
-			if err = storekeep.StaleBackoff(ctx, attempt); err != nil {
-				break
+		reread := false
+		err = storekeep.RetryStale(ctx, func() (err error) {
+			if reread {
+				if c, err = im.Store.CustomerByEmail(ctx, im.Shop.ID, storekeep.NormalizeEmail(row.Email)); err != nil {
+					return err
+				}
 			}
-			if c, err = im.Store.CustomerByEmail(ctx, im.Shop.ID, storekeep.NormalizeEmail(row.Email)); err == nil {
-				c, o, err = im.update(ctx, c, row, phone)
-			}
-		}
+			reread = true
+			c, o, err = im.update(ctx, c, row, phone)
+			return err
+		})
 	}
 	if err != nil {
 		return c, o, err

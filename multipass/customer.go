@@ -18,13 +18,12 @@ import (
 // first, or another write changes it between this one's read and its
 // write, this one reads it again and updates it.
 func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (storekeep.Customer, bool, error) {
-	c, created, err := s.saveOnce(ctx, shop, l, now)
-	for attempt := 0; attempt < storekeep.StaleRetries && (errors.Is(err, errCreatedMeanwhile) || errors.Is(err, storekeep.ErrStale)); attempt++ {
-		if err := storekeep.StaleBackoff(ctx, attempt); err != nil {
-			return storekeep.Customer{}, false, err
-		}
+	var c storekeep.Customer
+	var created bool
+	err := storekeep.RetryStale(ctx, func() (err error) {
 		c, created, err = s.saveOnce(ctx, shop, l, now)
-	}
+		return err
+	})
 	switch {
 	case errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile):
 		err = errOtherIdentifier
@@ -35,8 +34,10 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 }
 
 var (
-	errOtherIdentifier  = problem("the email address is already used by another customer (with a different Multipass identifier)")
-	errCreatedMeanwhile = errors.New("multipass: the customer was created meanwhile")
+	errOtherIdentifier = problem("the email address is already used by another customer (with a different Multipass identifier)")
+	// errCreatedMeanwhile is a stale read: the customer save found
+	// missing was created before save could.
+	errCreatedMeanwhile = fmt.Errorf("multipass: the customer was created meanwhile: %w", storekeep.ErrStale)
 )
 
 func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (c storekeep.Customer, created bool, err error) {
