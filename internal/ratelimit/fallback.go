@@ -36,44 +36,35 @@ func (f *Fallback) Degraded() bool { return f.degraded.Load() }
 // Allow implements storekeep.Limiter.
 func (f *Fallback) Allow(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
 	ok, err := f.primary.Allow(ctx, key, limit)
-	if err != nil && ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	if f.failed(ctx, err) {
-		return f.local.Allow(ctx, key, limit)
-	}
-	return ok, err
+	return f.answer(ctx, ok, err, f.local.Allow, key, limit)
 }
 
 // Exhausted implements storekeep.Limiter.
 func (f *Fallback) Exhausted(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
 	ok, err := f.primary.Exhausted(ctx, key, limit)
-	if err != nil && ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	if f.failed(ctx, err) {
-		return f.local.Exhausted(ctx, key, limit)
-	}
-	return ok, err
+	return f.answer(ctx, ok, err, f.local.Exhausted, key, limit)
 }
 
-// failed records the primary's state after a call that returned err and
-// reports whether the local limiter should answer instead. Errors that are
-// the caller's (a done ctx, an invalid limit) are not the primary's fault;
-// a call whose caller left meanwhile returns the caller's error, whatever
-// the primary's (a Redis that hangs times out after the caller left).
-func (f *Fallback) failed(ctx context.Context, err error) bool {
-	if err != nil && (ctx.Err() != nil || errors.Is(err, ErrInvalidLimit)) {
-		return false
-	}
-	if err != nil {
+// answer is the primary's answer ok, err, or local's when the primary
+// failed, recording the primary's state. Errors that are the caller's (an
+// invalid limit; any error once the caller has left, as a Redis that hangs
+// times out after the caller left) are not the primary's fault: a caller
+// that left gets its own error.
+func (f *Fallback) answer(ctx context.Context, ok bool, err error,
+	local func(context.Context, string, storekeep.Limit) (bool, error), key string, limit storekeep.Limit) (bool, error) {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return false, ctx.Err()
+	case errors.Is(err, ErrInvalidLimit):
+		return ok, err
+	case err != nil:
 		if f.degraded.CompareAndSwap(false, true) {
 			f.log.Warn("rate limiter: shared limiter failed; counting locally", "err", err)
 		}
-		return true
+		return local(ctx, key, limit)
 	}
 	if f.degraded.CompareAndSwap(true, false) {
 		f.log.Info("rate limiter: shared limiter is back")
 	}
-	return false
+	return ok, nil
 }
