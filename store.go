@@ -155,7 +155,7 @@ type AccessTokenStore interface {
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
 	// RevokeAccessToken revokes the token with that id, deleting it;
 	// ErrNotFound if it was already revoked.
-	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
+	RevokeAccessToken(ctx context.Context, id int64) error
 }
 
 // CustomerTokenStore keeps one-time reset and activation tokens.

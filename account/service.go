@@ -22,7 +22,7 @@ type Store interface {
 	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
 	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
-	RevokeAccessToken(ctx context.Context, id int64, now time.Time) error
+	RevokeAccessToken(ctx context.Context, id int64) error
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
 	CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error)

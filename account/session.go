@@ -156,7 +156,7 @@ func (s *Service) Renew(ctx context.Context, shop storekeep.Shop, accessToken st
 func (s *Service) Delete(ctx context.Context, shop storekeep.Shop, accessToken string) (string, error) {
 	t, err := s.lookup(ctx, shop, accessToken)
 	if err == nil {
-		err = s.Store.RevokeAccessToken(ctx, t.ID, s.clock())
+		err = s.Store.RevokeAccessToken(ctx, t.ID)
 	}
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return "", accessTokenMissing()

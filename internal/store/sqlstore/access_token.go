@@ -86,6 +86,6 @@ func (s *Store) RenewAccessToken(ctx context.Context, id int64, expiresAt, now t
 // it, so that signing in and out again and again leaves no rows behind
 // (a revoked row would otherwise be kept until it expired and the grace
 // after). Rows revoked before this version keep their revoked_at.
-func (s *Store) RevokeAccessToken(ctx context.Context, id int64, _ time.Time) error {
+func (s *Store) RevokeAccessToken(ctx context.Context, id int64) error {
 	return affectedOne(s.w.ExecContext(ctx, `DELETE FROM access_tokens WHERE id = $1 AND revoked_at IS NULL`, id))
 }

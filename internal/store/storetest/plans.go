@@ -172,7 +172,7 @@ func HotPath(t *testing.T, s storekeep.Store, rec *Recorder) {
 	_, err = s.AccessTokenByHash(f.ctx, shop.ID, [][]byte{access.Hash}, t0)
 	f.must(err)
 	f.must(s.RenewAccessToken(f.ctx, access.ID, t0.Add(2*time.Hour), t0))
-	f.must(s.RevokeAccessToken(f.ctx, access.ID, t0))
+	f.must(s.RevokeAccessToken(f.ctx, access.ID))
 	repeat := f.audit(c, storekeep.AuditLoginFailed, t0)
 	repeat.RepeatKey = "login_failed 192.0.2.7"
 	f.must(s.RecordAudit(f.ctx, repeat))
