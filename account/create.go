@@ -18,8 +18,9 @@ const ThrottledCreateMessage = "Creating Customer Limit exceeded. Please try aga
 //
 // An address that already has an account gets TAKEN in a Shopify-mode
 // shop; so does one whose insert meets an account that took the address
-// meanwhile (even if it has moved on since: the answer is the conflict's). A private shop answers it as a new address, after the same work
-// (see signUpTaken), and mails the owner instead.
+// meanwhile (even if it has moved on since: the answer is the
+// conflict's). A private shop answers it as a new address, after the same
+// work (see signUpTaken), and mails the owner instead.
 func (s *Service) Create(ctx context.Context, shop storekeep.Shop, in CreateInput, caller storekeep.Caller) (storekeep.Customer, error) {
 	c, err := s.newCustomer(shop, in, storekeep.CustomerEnabled, s.Passwords.Check(in.Password, []string{"input", "password"}))
 	if err != nil {

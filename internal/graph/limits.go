@@ -137,34 +137,34 @@ func (w *shapeWalk) page(f *ast.Field) (int, bool) {
 		}
 		ok = true
 		if n, known := w.intValue(arg.Value); known {
-			page = min(page, max(n, 0))
+			page = int(min(int64(page), max(n, 0)))
 		}
 	}
 	return page, ok
 }
 
-// intValue is v's value as an int, from a literal or a variable, and
-// false when it is neither (the field's own validation then refuses it).
-func (w *shapeWalk) intValue(v *ast.Value) (int, bool) {
-	if v.Kind == ast.Variable {
-		switch n := w.vars[v.Raw].(type) {
-		case int:
-			return n, true
-		case int64:
-			return int(min(max(n, -1), storekeep.MaxPageSize)), true
-		case float64:
-			return int(min(max(n, -1), storekeep.MaxPageSize)), true
-		case json.Number:
-			i, err := n.Int64()
-			return int(min(max(i, -1), storekeep.MaxPageSize)), err == nil
-		}
+// intValue is v's value, from a literal or a variable, and false when it
+// is no integer (the field's own validation then refuses it).
+func (w *shapeWalk) intValue(v *ast.Value) (int64, bool) {
+	switch {
+	case v.Kind == ast.IntValue:
+		n, err := strconv.ParseInt(v.Raw, 10, 64)
+		return n, err == nil
+	case v.Kind != ast.Variable:
 		return 0, false
 	}
-	if v.Kind != ast.IntValue {
-		return 0, false
+	switch n := w.vars[v.Raw].(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		return int64(max(min(n, 1<<62), -1)), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
 	}
-	i, err := strconv.ParseInt(v.Raw, 10, 64)
-	return int(min(max(i, -1), storekeep.MaxPageSize)), err == nil
+	return 0, false
 }
 
 func (w *shapeWalk) fail(code, format string, limit int) {
