@@ -36,8 +36,8 @@ var cancelRules = []rule{
 
 // leaving runs leavers clients whose requests' contexts come from
 // request and end while the store works for them, and three that stay,
-// and fails when a client that stayed meets an error, or one that left an
-// error that own does not own to its leaving.
+// and fails when a client that stayed meets an error, or one that left
+// meets an error own does not count as its leaving.
 func leaving(f fixture, request func() (context.Context, context.CancelFunc), own func(context.Context, error) bool) {
 	shop := f.shop("leave.example")
 	c := f.verifiedCustomer(shop, "stays@leave.example")
