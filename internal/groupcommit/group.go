@@ -76,7 +76,10 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	if g.writing < g.writers {
 		g.writing++
 		g.mu.Unlock()
-		return g.lead(ctx, &group[T, R]{members: []*member[T, R]{m}}, m)
+		// Alone in its group, the caller's deadline is the group's: it
+		// writes in its own goroutine, and the group stays on its stack.
+		g.run(ctx, &group[T, R]{members: []*member[T, R]{m}})
+		return m.res, m.err
 	}
 	if g.next == nil {
 		g.next = &group[T, R]{lead: make(chan struct{}, 1), done: make(chan struct{})}
