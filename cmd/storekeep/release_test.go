@@ -15,7 +15,8 @@ import (
 // TestReleaseBuildIsStaticStrippedStampedAndReproducible builds the
 // release binary with scripts/release twice and inspects it: a static ELF
 // file (no program interpreter, no dynamic section), without symbols or
-// debug information, built with CGO_ENABLED=0 and -trimpath, that prints
+// debug information, built with CGO_ENABLED=0, -trimpath and the profile
+// cmd/storekeep/default.pgo (profile-guided optimization), that prints
 // the version and commit it was stamped with, and the same bytes both times.
 // (`scripts/release --verify` also rebuilds from an empty build cache.)
 func TestReleaseBuildIsStaticStrippedStampedAndReproducible(t *testing.T) {
@@ -65,6 +66,9 @@ func TestReleaseBuildIsStaticStrippedStampedAndReproducible(t *testing.T) {
 	}
 	if settings["CGO_ENABLED"] != "0" || settings["-trimpath"] != "true" {
 		t.Errorf("build settings %v, want CGO_ENABLED=0 and -trimpath=true", settings)
+	}
+	if settings["-pgo"] != "default.pgo" {
+		t.Errorf("build settings %v, want -pgo=default.pgo (profile-guided, from cmd/storekeep/default.pgo)", settings)
 	}
 	if strings.Contains(settings["-ldflags"], os.Getenv("HOME")+"/") {
 		t.Errorf("a path of this machine in the build settings: %v", settings)
