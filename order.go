@@ -123,6 +123,9 @@ type OrderPage struct {
 	Cursor     *OrderCursor
 	Limit      int
 	Filter     OrderFilter
+	// WithoutLineItems leaves every order's LineItems nil, for a caller
+	// that will not read them: an order holds up to 1,000.
+	WithoutLineItems bool
 }
 
 // OrderWrite is one change to the read model: Order, or the deletion of

@@ -17,6 +17,9 @@ type PageArgs struct {
 	// which without a search is ID.
 	SortKey string
 	Query   string
+	// WithoutLineItems leaves the orders' line items unread, for a query
+	// that does not select them.
+	WithoutLineItems bool
 }
 
 // Page is one page of a customer's orders, each with its cursor.
@@ -34,7 +37,8 @@ func badArgument(message string) error {
 // CustomerOrders pages c's orders: the orders attached to c and those
 // attached to nobody that carry c's address.
 func (s *Service) CustomerOrders(ctx context.Context, c storekeep.Customer, a PageArgs) (Page, error) {
-	p := storekeep.OrderPage{ShopID: c.ShopID, CustomerID: c.ID, EmailKey: c.EmailKey, Reverse: a.Reverse}
+	p := storekeep.OrderPage{ShopID: c.ShopID, CustomerID: c.ID, EmailKey: c.EmailKey, Reverse: a.Reverse,
+		WithoutLineItems: a.WithoutLineItems}
 	switch a.SortKey {
 	case "", "ID", "RELEVANCE":
 		p.Sort = storekeep.OrderSortID

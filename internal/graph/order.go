@@ -1,8 +1,12 @@
 package graph
 
 import (
+	"context"
 	"strconv"
 	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/graph/model"
@@ -119,4 +123,35 @@ func pageInfo[T any](w storekeep.Window[T]) *model.PageInfo {
 		info.StartCursor, info.EndCursor = &w.Cursors[0], &w.Cursors[n-1]
 	}
 	return info
+}
+
+// selectsOrderLineItems reports whether the orders connection being
+// resolved selects lineItems on its orders, through nodes or edges.node,
+// in any fragment and under any @skip or @include that keeps it.
+func selectsOrderLineItems(ctx context.Context) bool {
+	oc := graphql.GetOperationContext(ctx)
+	selects := func(set ast.SelectionSet, name string) []graphql.CollectedField {
+		var found []graphql.CollectedField
+		for _, f := range graphql.CollectFields(oc, set, nil) {
+			if f.Name == name {
+				found = append(found, f)
+			}
+		}
+		return found
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "nodes":
+			if len(selects(f.Selections, "lineItems")) > 0 {
+				return true
+			}
+		case "edges":
+			for _, node := range selects(f.Selections, "node") {
+				if len(selects(node.Selections, "lineItems")) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -19,7 +19,8 @@ import (
 )
 
 func (r *customerResolver) Orders(ctx context.Context, obj *storekeep.Customer, after *string, before *string, first *int, last *int, query *string, reverse *bool, sortKey *model.OrderSortKeys) (*model.OrderConnection, error) {
-	args := order.PageArgs{Page: storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: orDefault(reverse, false)}, SortKey: string(orDefault(sortKey, model.OrderSortKeysID))}
+	args := order.PageArgs{Page: storekeep.Page{First: first, Last: last, After: after, Before: before, Reverse: orDefault(reverse, false)}, SortKey: string(orDefault(sortKey, model.OrderSortKeysID)),
+		WithoutLineItems: !selectsOrderLineItems(ctx)}
 	if query != nil {
 		args.Query = *query
 	}

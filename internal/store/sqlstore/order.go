@@ -205,9 +205,9 @@ var orderSortColumns = map[storekeep.OrderSortKey]string{
 	storekeep.OrderSortID: "id", storekeep.OrderSortProcessedAt: "processed_at", storekeep.OrderSortTotalPrice: "total_milli",
 }
 
-// CustomerOrders lists a page of p's customer's orders, with line items,
-// by keyset over (sort column, id). Going backward reads the other way and
-// turns the page round.
+// CustomerOrders lists a page of p's customer's orders, with line items
+// unless p.WithoutLineItems, by keyset over (sort column, id). Going
+// backward reads the other way and turns the page round.
 func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]storekeep.Order, error) {
 	col, ok := orderSortColumns[p.Sort]
 	if !ok {
@@ -268,6 +268,9 @@ func (s *Store) CustomerOrders(ctx context.Context, p storekeep.OrderPage) ([]st
 	}
 	if p.Backward {
 		slices.Reverse(list)
+	}
+	if p.WithoutLineItems {
+		return list, nil
 	}
 	return list, s.loadLineItems(ctx, list)
 }

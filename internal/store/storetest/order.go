@@ -229,6 +229,31 @@ var orderRules = []rule{
 			f.Errorf("CountCustomerOrders = %d, want 7", n)
 		}
 	}},
+	{"CustomerOrdersReadLineItemsOnlyWhenAskedFor", func(f fixture) {
+		shop := f.shop("a.example")
+		c := f.verifiedCustomer(shop, "a@a.example")
+		for id := int64(1); id <= 3; id++ {
+			f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
+		}
+		p := storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey}
+		with, err := f.s.CustomerOrders(f.ctx, p)
+		f.must(err)
+		p.WithoutLineItems = true
+		without, err := f.s.CustomerOrders(f.ctx, p)
+		f.must(err)
+		if len(with) != 3 || len(without) != 3 {
+			f.Fatalf("%d orders with line items and %d without, want 3 each", len(with), len(without))
+		}
+		for i := range with {
+			if len(with[i].LineItems) != 2 || without[i].LineItems != nil {
+				f.Errorf("order %d: %d line items when asked for, %d when not, want 2 and none",
+					with[i].ID, len(with[i].LineItems), len(without[i].LineItems))
+			}
+			want := with[i]
+			want.LineItems = nil
+			same(f, "an order read without its line items", without[i], want)
+		}
+	}},
 	{"CustomerOrdersFilterBoundsCloserThanTheStoresPrecision", func(f fixture) {
 		shop := f.shop("a.example")
 		c := f.verifiedCustomer(shop, "a@a.example")
