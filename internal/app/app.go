@@ -168,6 +168,7 @@ type App struct {
 	sender   mail.Sender
 	limiter  *limiter
 	keyCheck keyCheck
+	mailbox  *mailbox.Handler
 }
 
 // New opens and migrates the store and builds the node.
@@ -277,7 +278,8 @@ func (a *App) build() error {
 		Webhooks: a.Orders,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
-		srv.Mailbox = mailbox.NewHandler(a.Store, cfg.Logger, cfg.MailboxHosts...)
+		a.mailbox = mailbox.NewHandler(a.Store, cfg.Logger, cfg.MailboxHosts...)
+		srv.Mailbox = a.mailbox
 	}
 	srv.Accounts = accountpage.New(accountpage.Config{Shops: a.Store, Recovery: a.Recovery, Keys: a.Keys, Logger: cfg.Logger,
 		DefaultStorefrontURL: cfg.DefaultStorefrontURL,
@@ -322,6 +324,9 @@ func (a *App) mailSender() (mail.Sender, error) {
 // outbox worker holds.
 func (a *App) Serve(ctx context.Context, api, admin net.Listener) error {
 	servers := []*http.Server{a.httpServer(a.Handler, false)}
+	if a.mailbox != nil {
+		servers[0].RegisterOnShutdown(a.mailbox.Shutdown)
+	}
 	listeners := []net.Listener{api}
 	if admin != nil {
 		servers = append(servers, a.httpServer(a.Admin, a.cfg.Pprof))

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -47,9 +48,23 @@ var (
 )
 
 type handler struct {
-	store storekeep.MailboxStore
-	log   *slog.Logger
+	store    storekeep.MailboxStore
+	log      *slog.Logger
+	stopping chan struct{}
+	stop     sync.Once
 }
+
+// Handler is the mailbox's HTTP handler.
+type Handler struct {
+	http.Handler
+	h *handler
+}
+
+// Shutdown ends every wait for mail, now and later: each answers the list
+// as it stands. Register it with http.Server.RegisterOnShutdown, which
+// does not end requests in flight, so that a script's ?wait= does not hold
+// the server's shutdown.
+func (h *Handler) Shutdown() { h.h.stop.Do(func() { close(h.h.stopping) }) }
 
 // InvalidHostMessage answers a request whose Host the mailbox does not
 // answer to.
@@ -78,8 +93,8 @@ const RemotePeerMessage = "Forbidden: the dev mailbox answers only clients on th
 // internet does not show the links to the internet. Behind a reverse
 // proxy on the same machine every peer is loopback; such a proxy must not
 // forward /_dev/mailbox. Failures are logged to log.
-func NewHandler(store storekeep.MailboxStore, log *slog.Logger, hosts ...string) http.Handler {
-	h := &handler{store: store, log: log}
+func NewHandler(store storekeep.MailboxStore, log *slog.Logger, hosts ...string) *Handler {
+	h := &handler{store: store, log: log, stopping: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Path, h.list)
 	mux.HandleFunc("GET "+Path+"/{$}", h.list)
@@ -88,7 +103,7 @@ func NewHandler(store storekeep.MailboxStore, log *slog.Logger, hosts ...string)
 	mux.HandleFunc("DELETE "+Path+"/messages", h.clearJSON)
 	mux.HandleFunc("POST "+Path+"/clear", h.clearForm)
 	allowed := hostcheck.Allowed{Names: hosts}
-	return onlyLocalPeers(allowed.Handler(InvalidHostMessage, secure(http.NewCrossOriginProtection().Handler(mux))))
+	return &Handler{Handler: onlyLocalPeers(allowed.Handler(InvalidHostMessage, secure(http.NewCrossOriginProtection().Handler(mux)))), h: h}
 }
 
 // onlyLocalPeers refuses requests whose peer is neither a loopback nor a
@@ -208,12 +223,12 @@ func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(list); err != nil {
-		slog.WarnContext(r.Context(), "mailbox: write JSON", "err", err)
+		h.log.DebugContext(r.Context(), "mailbox: client gone before the JSON list was written", "err", err)
 	}
 }
 
 // waitForMessages reads the messages to to, again and again for up to
-// wait while there are none.
+// wait while there are none and the server is not shutting down.
 func (h *handler) waitForMessages(ctx context.Context, to string, limit int, wait time.Duration) ([]storekeep.MailboxMessage, error) {
 	deadline := time.Now().Add(wait)
 	for {
@@ -223,6 +238,8 @@ func (h *handler) waitForMessages(ctx context.Context, to string, limit int, wai
 		}
 		select {
 		case <-ctx.Done():
+			return msgs, nil
+		case <-h.stopping:
 			return msgs, nil
 		case <-time.After(min(waitPoll, time.Until(deadline))):
 		}
