@@ -329,7 +329,7 @@ func (a *App) Serve(ctx context.Context, api, admin net.Listener) error {
 	}
 	listeners := []net.Listener{api}
 	if admin != nil {
-		servers = append(servers, a.httpServer(a.Admin, a.cfg.Pprof))
+		servers = append(servers, a.adminServer())
 		listeners = append(listeners, admin)
 	}
 	workerCtx, stopWorker := context.WithCancel(context.Background())
@@ -391,6 +391,18 @@ func (a *App) httpServer(h http.Handler, profiles bool) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// adminServer serves the operational routes. Their requests end as the
+// server begins to stop: none changes anything, and a CPU profile or
+// trace (--pprof) would otherwise hold the shutdown for as long as it
+// was asked to run, past the time left for the last flush of mail.
+func (a *App) adminServer() *http.Server {
+	srv := a.httpServer(a.Admin, a.cfg.Pprof)
+	ctx, stop := context.WithCancel(context.Background())
+	srv.BaseContext = func(net.Listener) context.Context { return ctx }
+	srv.RegisterOnShutdown(stop)
+	return srv
 }
 
 // Close releases the store and the mail connection.

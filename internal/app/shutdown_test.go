@@ -48,3 +48,35 @@ func TestShutdownEndsAMailboxWait(t *testing.T) {
 		t.Errorf("the waiting request got %q, want 200 []", got)
 	}
 }
+
+// A CPU profile or trace being taken on the admin listener (--pprof, up
+// to minutes) does not hold the node's shutdown either: it ends as the
+// shutdown begins and answers what it has recorded.
+func TestShutdownEndsAProfileInProgress(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) { c.Pprof = true })
+	written := make(chan struct{})
+	answer := make(chan string, 1)
+	go func() {
+		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(written) }}
+		ctx := httptrace.WithClientTrace(context.Background(), trace)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, n.admin+"/debug/pprof/profile?seconds=120", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answer <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		answer <- fmt.Sprintf("%d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}()
+	<-written
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	n.stop()
+	if took := time.Since(start); took >= 10*time.Second {
+		t.Errorf("the node took %s to stop while a profile was being taken", took.Round(time.Millisecond))
+	}
+	if got := <-answer; !strings.HasPrefix(got, "200 application/octet-stream, ") || strings.HasSuffix(got, ", 0 bytes") {
+		t.Errorf("the profile request got %q, want 200 and a profile", got)
+	}
+}
