@@ -51,6 +51,18 @@ func (f fixture) customerOrderIDs(p storekeep.OrderPage) []int64 {
 	return ids
 }
 
+// customerWithOrders writes orders 1 to n of a verified customer of a
+// new shop and returns the shop and the page of all its orders.
+func (f fixture) customerWithOrders(n int64) (storekeep.Shop, storekeep.OrderPage) {
+	f.Helper()
+	shop := f.shop("a.example")
+	c := f.verifiedCustomer(shop, "a@a.example")
+	for id := int64(1); id <= n; id++ {
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
+	}
+	return shop, storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey}
+}
+
 var orderRules = []rule{
 	{"OrderIsReadBackAsWritten", func(f fixture) {
 		shop := f.shop("a.example")
@@ -176,12 +188,7 @@ var orderRules = []rule{
 		}
 	}},
 	{"CustomerOrdersPageByEachSortKeyBothWays", func(f fixture) {
-		shop := f.shop("a.example")
-		c := f.verifiedCustomer(shop, "a@a.example")
-		for id := int64(1); id <= 7; id++ {
-			f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
-		}
-		base := storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey}
+		shop, base := f.customerWithOrders(7)
 		cursor := func(sort storekeep.OrderSortKey, o storekeep.Order) *storekeep.OrderCursor {
 			switch sort {
 			case storekeep.OrderSortProcessedAt:
@@ -230,12 +237,7 @@ var orderRules = []rule{
 		}
 	}},
 	{"CustomerOrdersReadLineItemsOnlyWhenAskedFor", func(f fixture) {
-		shop := f.shop("a.example")
-		c := f.verifiedCustomer(shop, "a@a.example")
-		for id := int64(1); id <= 3; id++ {
-			f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
-		}
-		p := storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey}
+		_, p := f.customerWithOrders(3)
 		with, err := f.s.CustomerOrders(f.ctx, p)
 		f.must(err)
 		p.WithoutLineItems = true
@@ -255,13 +257,8 @@ var orderRules = []rule{
 		}
 	}},
 	{"CustomerOrdersFilterBoundsCloserThanTheStoresPrecision", func(f fixture) {
-		shop := f.shop("a.example")
-		c := f.verifiedCustomer(shop, "a@a.example")
-		for id := int64(1); id <= 3; id++ {
-			f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, id, "a@a.example", t0), At: t0}, storekeep.OrderSaved)
-		}
+		_, p := f.customerWithOrders(3)
 		at := t0.Add(2 * time.Hour)
-		p := storekeep.OrderPage{ShopID: shop.ID, CustomerID: c.ID, EmailKey: c.EmailKey}
 		p.Filter.ProcessedTo = at.Add(time.Nanosecond)
 		if got := f.customerOrderIDs(p); !slices.Equal(got, []int64{1, 2}) {
 			f.Errorf("processed before 1ns after order 2: %v, want [1 2]", got)
