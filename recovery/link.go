@@ -16,9 +16,12 @@ import (
 // A link that cannot be redeemed, whatever the reason (malformed, unknown
 // customer, another shop's, a wrong, spent or expired token), is answered
 // alike: TOKEN_INVALID, or THROTTLED once the client IP has used up its
-// allowance of bad links (FailedTokensPerIP). That allowance is one for
-// every shop, so that neither answer tells which shop, if any, a customer
-// number belongs to. A genuine link is never refused.
+// allowance of bad links (FailedTokensPerIP) or the customer number named
+// its allowance of bad tokens (FailedTokensPerCustomer, shared with the
+// API's redemptions). Neither allowance depends on the shop, so that no
+// answer tells which shop, if any, a customer number belongs to; the
+// client's is counted first, so a client that has used it up makes no
+// counter for the numbers it names. A genuine link is never refused.
 func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, link string, caller storekeep.Caller) error {
 	purpose := storekeep.PurposeReset
 	if segment == "activate" {
@@ -34,6 +37,11 @@ func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, l
 	allowed, err := s.limiter.Allow(ctx, "badlink:ip:"+storekeep.ThrottleIP(caller.IP), s.cfg.FailedTokensPerIP)
 	if err != nil {
 		return err
+	}
+	if allowed && ok {
+		if allowed, err = s.limiter.Allow(ctx, guessesAtCustomer(customerID), s.cfg.FailedTokensPerCustomer); err != nil {
+			return err
+		}
 	}
 	ev := s.audit(shop, customerID, storekeep.AuditResetFailed, caller, "hosted page: link invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, nil, invalidTokenMessage(purpose))

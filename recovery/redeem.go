@@ -166,7 +166,7 @@ func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemp
 		limit storekeep.Limit
 	}{
 		{"badtoken:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.FailedTokensPerIP},
-		{"badtoken:customer:" + shopKey + ":" + strconv.FormatInt(r.customerID, 10), s.cfg.FailedTokensPerCustomer},
+		{guessesAtCustomer(r.customerID), s.cfg.FailedTokensPerCustomer},
 	}
 	ev := s.audit(shop, r.customerID, storekeep.AuditResetFailed, caller, "token invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, r.tokenField, invalidTokenMessage(r.purpose))
@@ -186,6 +186,12 @@ func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemp
 	}
 	return answer
 }
+
+// guessesAtCustomer is the limiter key that counts bad tokens submitted
+// for a customer id, on the API and the hosted pages together. Customer
+// ids are unique across shops, so it names no shop: a guess through any
+// shop's link counts.
+func guessesAtCustomer(id int64) string { return "badtoken:customer:" + strconv.FormatInt(id, 10) }
 
 // lostRace answers a submission whose token was genuine when checked but
 // was spent by a concurrent one first. It is TOKEN_INVALID, but it is not

@@ -3,6 +3,7 @@ package accountpage_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -132,6 +133,10 @@ func TestLocalePrefixedLinkWorks(t *testing.T) {
 	}
 }
 
+// Bad links count against the customer number they name (10 an hour,
+// with the API's bad tokens) and against the client IP (100 an hour, for
+// every customer and shop); past either the page answers 429, and the
+// customer's genuine link still opens.
 func TestBadTokensAreThrottledButTheGenuineOneStillWorks(t *testing.T) {
 	f := newFixture(t)
 	c := f.customer(email, oldPass)
@@ -141,15 +146,21 @@ func TestBadTokensAreThrottledButTheGenuineOneStillWorks(t *testing.T) {
 		t.Fatalf("link %s is not for customer %s", path, c.GID())
 	}
 
-	guess := "/account/reset/" + number + "/" + strings.Repeat("A", 43)
-	allowance := recovery.DefaultConfig().FailedTokensPerIP.Count
-	for i := range allowance {
-		if r := f.get(guess); r.status != http.StatusNotFound || !strings.Contains(r.body, deadLink) {
-			t.Fatalf("bad token %d: status %d:\n%s", i+1, r.status, r.body)
+	guess := func(n string) string { return "/account/reset/" + n + "/" + strings.Repeat("A", 43) }
+	perCustomer, perIP := recovery.DefaultConfig().FailedTokensPerCustomer.Count, recovery.DefaultConfig().FailedTokensPerIP.Count
+	for i := range perCustomer {
+		if r := f.get(guess(number)); r.status != http.StatusNotFound || !strings.Contains(r.body, deadLink) {
+			t.Fatalf("bad token %d for the customer: status %d:\n%s", i+1, r.status, r.body)
 		}
 	}
-	expect(t, f.get(guess), http.StatusTooManyRequests, "Too many attempts. Please try again later.")
-	expect(t, f.post(f.newClient(), guess, url.Values{"password": {newPass}, "password_confirmation": {newPass}}),
+	expect(t, f.get(guess(number)), http.StatusTooManyRequests, "Too many attempts. Please try again later.")
+	for i := perCustomer + 1; i < perIP; i++ {
+		if r := f.get(guess(strconv.Itoa(1000 + i))); r.status != http.StatusNotFound || !strings.Contains(r.body, deadLink) {
+			t.Fatalf("bad link %d from the IP: status %d:\n%s", i+1, r.status, r.body)
+		}
+	}
+	expect(t, f.get(guess("999999")), http.StatusTooManyRequests, "Too many attempts. Please try again later.")
+	expect(t, f.post(f.newClient(), guess(number), url.Values{"password": {newPass}, "password_confirmation": {newPass}}),
 		http.StatusTooManyRequests, "Too many attempts. Please try again later.")
 	expect(t, f.submit(path, newPass), http.StatusOK, changed)
 }
