@@ -154,9 +154,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 
 // Next returns the next row, or io.EOF after the last. A row that cannot
 // be read is a *LineError, after which Next goes on with the next row.
-// Line breaks, tabs and runs of spaces in a value become one space: an
+// Line breaks, tabs and runs of spaces in a value become one space (an
 // export may hold a multi-line address, and storekeep keeps every value
-// on one line.
+// on one line); a row with any other control character is left out.
 func (rd *Reader) Next() (Row, error) {
 	rd.src.start = rd.csv.InputOffset()
 	record, err := rd.csv.Read()
@@ -179,7 +179,7 @@ func (rd *Reader) Next() (Row, error) {
 	}
 	get := func(col string) string {
 		if i, ok := rd.columns[col]; ok {
-			return strings.Join(strings.Fields(record[i]), " ")
+			return oneLine(record[i])
 		}
 		return ""
 	}
@@ -233,6 +233,13 @@ func (rd *Reader) Next() (Row, error) {
 		row.Address = &in
 	}
 	return row, nil
+}
+
+// oneLine turns every run of spaces, tabs and line breaks (CR, LF) in v
+// into one space and trims it. Other control characters and separators
+// stay, for the row's checks to refuse.
+func oneLine(v string) string {
+	return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }), " ")
 }
 
 // unquote drops the apostrophe Shopify puts before phone numbers and zip

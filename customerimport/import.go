@@ -192,6 +192,11 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 			LastName: row.LastName, Phone: &phone, AcceptsMarketing: row.AcceptsMarketing, Tags: row.Tags})
 		o = created
 	case err == nil:
+		if row.Address != nil {
+			if err := im.roomForAddress(ctx, c, addr); err != nil {
+				return c, o, err
+			}
+		}
 		reread := false
 		err = storekeep.RetryStale(ctx, func() (err error) {
 			if reread {
@@ -223,6 +228,26 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 		return c, o, err
 	}
 	return c, max(o, updated), nil
+}
+
+// roomForAddress refuses, before anything of its row is written, an
+// address that c's address book, full, could not take: a row left out
+// changes nothing.
+func (im *Importer) roomForAddress(ctx context.Context, c storekeep.Customer, addr storekeep.MailingAddress) error {
+	known, err := im.Store.Addresses(ctx, im.Shop.ID, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range known {
+		if a.Default && sameAddress(a, addr) {
+			return nil
+		}
+	}
+	if len(known) >= storekeep.MaxAddressesPerCustomer {
+		return storekeep.NewError(storekeep.CodeInvalid, []string{"address"},
+			fmt.Sprintf("A customer can have at most %d addresses", storekeep.MaxAddressesPerCustomer))
+	}
+	return nil
 }
 
 // checkName checks a name the row has; nil, no column, is no name to check.

@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/address"
 	"github.com/storekeep/storekeep/customerimport"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
@@ -123,6 +126,41 @@ func TestATagWithANULIsReportedAndTheRestIsImported(t *testing.T) {
 		if c, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, email); err == nil {
 			t.Errorf("%s stored with tags %q", email, c.Tags)
 		}
+	}
+}
+
+// A row left out is reported and changes nothing: a row for a customer
+// whose address book is full cannot add its address, so its names, tags
+// and consent are not written either.
+func TestARowLeftOutForAFullAddressBookChangesNothing(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	n.signUp("ada@example.com", "first-secret-1")
+	ada, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range storekeep.MaxAddressesPerCustomer {
+		street, country := fmt.Sprintf("%d Main St", i+1), "CA"
+		if _, err := n.app.Accounts.AddAddress(ctx, ada, address.Input{Address1: &street, Country: &country}, false, callerCLI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	csv := "First Name,Last Name,Email,Accepts Email Marketing,Tags,Default Address Address1,Default Address Country Code\n" +
+		"Mallory,Hijack,ada@example.com,yes,owned,999 Elsewhere Rd,CA\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
+	sum, err := im.Run(ctx, strings.NewReader(csv))
+	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 {
+		t.Fatalf("import: %+v %v, want the row left out", sum, err)
+	}
+	after, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.FirstName != ada.FirstName || after.LastName != ada.LastName || !slices.Equal(after.Tags, ada.Tags) ||
+		after.AcceptsMarketing != ada.AcceptsMarketing {
+		t.Errorf("the row was left out (%v) but the customer changed: %q %q %v %v, was %q %q %v %v", sum.Errors[0],
+			after.FirstName, after.LastName, after.Tags, after.AcceptsMarketing, ada.FirstName, ada.LastName, ada.Tags, ada.AcceptsMarketing)
 	}
 }
 
