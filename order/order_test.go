@@ -355,6 +355,12 @@ func TestUnreadableSignedBodiesAreRefused(t *testing.T) {
 		"allocations of a line summing to 10^15": bytes.Replace(withDiscount(t, `"code": "TEN"`), []byte(`"discount_allocations": []`),
 			[]byte(`"discount_allocations": [{"amount": "999999999999999.999", "discount_application_index": 0},`+
 				`{"amount": "0.001", "discount_application_index": 0}]`), 1),
+		"NEL (a C1 control) in the name": withFields(t, map[string]string{"name": `"#99\u0085"`}),
+		"CSI (a C1 control) in the name": withFields(t, map[string]string{"name": `"#99\u009b31m"`}),
+		"a discount allocated twice to one line": bytes.Replace(withDiscount(t, `"code": "TEN"`), []byte(`"discount_allocations": []`),
+			[]byte(`"discount_allocations": [{"amount": "0.01", "discount_application_index": 0}, {"amount": "0.01", "discount_application_index": 0}]`), 1),
+		"251 allocations on one line": bytes.Replace(withDiscount(t, `"code": "TEN"`), []byte(`"discount_allocations": []`),
+			[]byte(`"discount_allocations": [`+strings.TrimSuffix(strings.Repeat(`{"amount": "0.01", "discount_application_index": 0},`, order.MaxDiscounts+1), ",")+`]`), 1),
 		"a discount index past the list": bytes.Replace(sample(t, "orders_create.json"),
 			[]byte(`"discount_allocations": []`), []byte(`"discount_allocations": [{"amount": "1.00", "discount_application_index": 3}]`), 1),
 	}
@@ -467,17 +473,19 @@ func TestCustomerOrdersPageWithShopifysLimits(t *testing.T) {
 	cursor := p.Cursors[0]
 	pg := func(p storekeep.Page) order.PageArgs { return order.PageArgs{Page: p} }
 	for name, a := range map[string]order.PageArgs{
-		"neither first nor last":     {},
-		"both first and last":        pg(storekeep.Page{First: n(1), Last: n(1)}),
-		"first with before":          pg(storekeep.Page{First: n(1), Before: &cursor}),
-		"first over 250":             pg(storekeep.Page{First: n(251)}),
-		"negative last":              pg(storekeep.Page{Last: n(-1)}),
-		"cursor not base64":          pg(storekeep.Page{First: n(1), After: s("%%%")}),
-		"cursor of another sort key": {Page: storekeep.Page{First: n(1), After: &cursor}, SortKey: "TOTAL_PRICE"},
-		"cursor made up":             pg(storekeep.Page{First: n(1), After: s(base64.RawURLEncoding.EncodeToString([]byte("ID\x00x\x001")))}),
-		"unknown sort key":           {Page: storekeep.Page{First: n(1)}, SortKey: "EMAIL"},
-		"query over 1000 bytes":      {Page: storekeep.Page{First: n(1)}, Query: strings.Repeat("a", 1001)},
-		"processed_at not a date":    {Page: storekeep.Page{First: n(1)}, Query: "processed_at:>soon"},
+		"neither first nor last":       {},
+		"both first and last":          pg(storekeep.Page{First: n(1), Last: n(1)}),
+		"first with before":            pg(storekeep.Page{First: n(1), Before: &cursor}),
+		"first over 250":               pg(storekeep.Page{First: n(251)}),
+		"negative last":                pg(storekeep.Page{Last: n(-1)}),
+		"cursor not base64":            pg(storekeep.Page{First: n(1), After: s("%%%")}),
+		"cursor of another sort key":   {Page: storekeep.Page{First: n(1), After: &cursor}, SortKey: "TOTAL_PRICE"},
+		"cursor made up":               pg(storekeep.Page{First: n(1), After: s(base64.RawURLEncoding.EncodeToString([]byte("ID\x00x\x001")))}),
+		"cursor after the kept years":  {Page: storekeep.Page{First: n(1), After: s(base64.RawURLEncoding.EncodeToString([]byte("PROCESSED_AT\x003000-01-01T00:00:00Z\x001")))}, SortKey: "PROCESSED_AT"},
+		"cursor before the kept years": {Page: storekeep.Page{First: n(1), After: s(base64.RawURLEncoding.EncodeToString([]byte("PROCESSED_AT\x001000-01-01T00:00:00Z\x001")))}, SortKey: "PROCESSED_AT"},
+		"unknown sort key":             {Page: storekeep.Page{First: n(1)}, SortKey: "EMAIL"},
+		"query over 1000 bytes":        {Page: storekeep.Page{First: n(1)}, Query: strings.Repeat("a", 1001)},
+		"processed_at not a date":      {Page: storekeep.Page{First: n(1)}, Query: "processed_at:>soon"},
 	} {
 		_, err := f.svc.CustomerOrders(f.ctx, c, a)
 		if storekeep.ErrorCode(err) != storekeep.CodeBadRequest {

@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -120,7 +121,9 @@ func encodeCursor(sort storekeep.OrderSortKey, o storekeep.Order) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(string(sort) + "\x00" + v + "\x00" + strconv.FormatInt(o.ID, 10)))
 }
 
-// decodeCursor reads a cursor encodeCursor wrote for the same sort.
+// decodeCursor reads a cursor encodeCursor wrote for the same sort; a
+// processing time outside the years an order may have is none it wrote
+// (and one SQLite's nanoseconds could not hold).
 func decodeCursor(sort storekeep.OrderSortKey, cursor string) (storekeep.OrderCursor, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
@@ -136,7 +139,10 @@ func decodeCursor(sort storekeep.OrderSortKey, cursor string) (storekeep.OrderCu
 	}
 	switch sort {
 	case storekeep.OrderSortProcessedAt:
-		_, err = time.Parse(time.RFC3339Nano, parts[1])
+		var t time.Time
+		if t, err = time.Parse(time.RFC3339Nano, parts[1]); err == nil && (t.Before(firstTime) || !t.Before(endTime)) {
+			err = errors.New("a time no order has")
+		}
 	default:
 		_, err = strconv.ParseInt(parts[1], 10, 64)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/storekeep/storekeep"
 )
@@ -110,7 +111,8 @@ const (
 // created_at or processed_at) and times in the years 1678 to 2261;
 // amounts must be decimals, quantities between 0 and MaxQuantity, a
 // line's price × quantity and the sum of its discount allocations below
-// 10^15, and text valid UTF-8 without control characters.
+// 10^15, a line's discount allocations each of another discount, and
+// text valid UTF-8 without control characters (C0, DEL, C1; tab aside).
 func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	var r restOrder
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -185,10 +187,15 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 		if li.CurrentQuantity != nil {
 			line.CurrentQuantity = *li.CurrentQuantity
 		}
+		allocated := make([]bool, len(o.Discounts))
 		for _, a := range li.DiscountAllocations {
 			if a.Index < 0 || a.Index >= len(o.Discounts) {
 				return storekeep.Order{}, fmt.Errorf("line_items: discount_application_index %d names no discount", a.Index)
 			}
+			if allocated[a.Index] {
+				return storekeep.Order{}, fmt.Errorf("line_items: discount %d allocated twice to one line", a.Index)
+			}
+			allocated[a.Index] = true
 			line.Discounts = append(line.Discounts, storekeep.OrderDiscountAllocation{Amount: a.Amount, Index: a.Index})
 		}
 		o.LineItems = append(o.LineItems, line)
@@ -231,7 +238,7 @@ func check(o storekeep.Order) error {
 			d.TargetSelection, d.TargetType)
 	}
 	for _, s := range texts {
-		if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f || r == 0xfffd }) {
+		if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' || r == 0xfffd }) {
 			return errors.New("a text field holds control characters or invalid UTF-8")
 		}
 	}
