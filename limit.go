@@ -21,6 +21,10 @@ type Limiter interface {
 	// Exhausted reports, without recording anything, whether the next event
 	// under key would be refused.
 	Exhausted(ctx context.Context, key string, limit Limit) (bool, error)
+	// Spent reports, without recording anything, whether key has used up
+	// limit. Unlike Exhausted it does not ask whether a new key could be
+	// held: a key not held has spent nothing, in a full limiter too.
+	Spent(ctx context.Context, key string, limit Limit) (bool, error)
 }
 
 // Clock returns the current time; tests inject a fake one.

@@ -70,9 +70,12 @@ func failKey(ip string) string { return "webhook:bad:" + storekeep.ThrottleIP(ip
 
 // Admit returns ErrThrottled when the client ip has used up its allowance
 // of bad deliveries, recording nothing: a server asks it before reading a
-// delivery's body, so that a throttled client's body is never read.
+// delivery's body, so that a throttled client's body is never read. A
+// client that has sent none is admitted even while the limiter is full,
+// so that a flood of forged deliveries from many IPs cannot hold back
+// the genuine ones.
 func (s *Service) Admit(ctx context.Context, ip string) error {
-	if exhausted, err := s.Limiter.Exhausted(ctx, failKey(ip), s.cfg.BadSignaturesPerIP); err != nil || exhausted {
+	if spent, err := s.Limiter.Spent(ctx, failKey(ip), s.cfg.BadSignaturesPerIP); err != nil || spent {
 		return errors.Join(ErrThrottled, err)
 	}
 	return nil

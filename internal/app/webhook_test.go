@@ -11,11 +11,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/order"
 )
 
@@ -124,6 +127,31 @@ func TestForgedWebhooksAreThrottled(t *testing.T) {
 	}
 	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err == nil {
 		t.Fatal("a throttled delivery was kept")
+	}
+}
+
+// A full limiter (--limiter-keys counters, as forged deliveries from as
+// many IPs can make) holds back the clients that have spent their
+// allowance of bad deliveries, not Shopify's genuine ones from an IP that
+// has sent none: the orders would stop while the limiter stays full.
+func TestAFullLimiterStillTakesGenuineDeliveries(t *testing.T) {
+	const keys = 20
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.LimiterKeys = keys
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	n.setWebhookSecret()
+	body := sampleOrderPayload(t)
+	for i := range keys + 5 {
+		if got := n.postWebhook(http.MethodPost, "orders/create", "", "forged", body, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1)); got != http.StatusUnauthorized {
+			t.Fatalf("forged delivery %d: status %d, want 401", i+1, got)
+		}
+	}
+	if got := n.postWebhook(http.MethodPost, "orders/create", "genuine", signWebhook(body), body, "X-Forwarded-For", "198.51.100.7"); got != http.StatusOK {
+		t.Fatalf("a signed delivery from a new IP while the limiter is full: status %d, want 200", got)
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err != nil {
+		t.Fatalf("the genuine delivery's order: %v", err)
 	}
 }
 

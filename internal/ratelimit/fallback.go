@@ -45,6 +45,12 @@ func (f *Fallback) Exhausted(ctx context.Context, key string, limit storekeep.Li
 	return f.answer(ctx, ok, err, f.local.Exhausted, key, limit)
 }
 
+// Spent implements storekeep.Limiter.
+func (f *Fallback) Spent(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
+	ok, err := f.primary.Spent(ctx, key, limit)
+	return f.answer(ctx, ok, err, f.local.Spent, key, limit)
+}
+
 // answer is the primary's answer ok, err, or local's when the primary
 // failed, recording the primary's state. Errors that are the caller's (an
 // invalid limit; any error once the caller has left, as a Redis that hangs

@@ -103,6 +103,18 @@ func (m *Memory) Allow(_ context.Context, key string, limit storekeep.Limit) (bo
 // A key it does not hold is exhausted only when the Memory is full, since
 // Allow would then refuse it.
 func (m *Memory) Exhausted(_ context.Context, key string, limit storekeep.Limit) (bool, error) {
+	return m.exhausted(key, limit, true)
+}
+
+// Spent implements storekeep.Limiter.
+func (m *Memory) Spent(_ context.Context, key string, limit storekeep.Limit) (bool, error) {
+	return m.exhausted(key, limit, false)
+}
+
+// exhausted reports whether the next event under key would be refused;
+// for a key not held, that is whether the Memory is full when full counts,
+// and false otherwise.
+func (m *Memory) exhausted(key string, limit storekeep.Limit, full bool) (bool, error) {
 	if err := check(limit); err != nil {
 		return false, err
 	}
@@ -111,7 +123,7 @@ func (m *Memory) Exhausted(_ context.Context, key string, limit storekeep.Limit)
 	defer m.mu.Unlock()
 	b, ok := m.keys[key]
 	if !ok {
-		return !m.room(now), nil
+		return full && !m.room(now), nil
 	}
 	tokens := b.lim.TokensAt(now)
 	if b.limit != limit {

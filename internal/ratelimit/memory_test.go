@@ -187,6 +187,36 @@ func TestMemoryFullRefusesNewKeysAndForgetsNone(t *testing.T) {
 	}
 }
 
+// In a full Memory a new key is Exhausted (its first event would be
+// refused) but has not Spent anything; a held key has Spent its allowance
+// exactly when it is Exhausted.
+func TestMemorySpentIgnoresFullness(t *testing.T) {
+	clock := newFakeClock()
+	m := NewMemory(clock.Now, 1, logTo(&bytes.Buffer{}))
+	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+	spent := func(key string) bool {
+		t.Helper()
+		ok, err := m.Spent(ctx, key, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if spent("a") || exhausted(t, m, "a", limit) {
+		t.Fatal("an empty Memory's new key spent or exhausted")
+	}
+	allow(t, m, "a", limit)
+	if !spent("a") || !exhausted(t, m, "a", limit) {
+		t.Fatal("a key that used its one event is not spent and exhausted")
+	}
+	if spent("b") || !exhausted(t, m, "b", limit) {
+		t.Fatalf("a new key in a full Memory: spent %v, exhausted %v; want false, true", spent("b"), exhausted(t, m, "b", limit))
+	}
+	if m.Len() != 1 {
+		t.Fatalf("Spent held a key: Len %d", m.Len())
+	}
+}
+
 func TestMemoryFullReclaimsOnlyRefilledKeys(t *testing.T) {
 	clock := newFakeClock()
 	m := NewMemory(clock.Now, 2, logTo(new(bytes.Buffer)))

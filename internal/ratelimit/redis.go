@@ -72,3 +72,9 @@ func (r *Redis) Exhausted(ctx context.Context, key string, limit storekeep.Limit
 }
 
 const floatSlack = time.Microsecond
+
+// Spent implements storekeep.Limiter: Redis holds every key, so it is
+// Exhausted.
+func (r *Redis) Spent(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
+	return r.Exhausted(ctx, key, limit)
+}
