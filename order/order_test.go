@@ -571,3 +571,29 @@ func TestOrderLinksFollowTheShopsLinkBase(t *testing.T) {
 		}
 	}
 }
+
+// An order may come with updated_at alone; its processing time is then
+// none (the zero time), which sorts first by PROCESSED_AT. The cursor of a
+// page that ends on it is storekeep's own and leads to the next page.
+func TestAProcessedAtCursorOfAnOrderWithoutAProcessingTimeLeadsOn(t *testing.T) {
+	f := newFixture(t)
+	c, err := f.store.CreateCustomer(f.ctx, storekeep.Customer{ShopID: f.shop.ID, Email: "jon@example.com",
+		EmailKey: "jon@example.com", State: storekeep.CustomerEnabled, EmailVerifiedAt: f.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fields := range []map[string]string{{"id": "1"}, {"id": "2", "created_at": "null", "processed_at": "null"}} {
+		if _, err := f.svc.Import(f.ctx, f.shop, withFields(t, fields)); err != nil {
+			t.Fatalf("order %s: %v", fields["id"], err)
+		}
+	}
+	one := 1
+	p, err := f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{First: &one}, SortKey: "PROCESSED_AT"})
+	if err != nil || len(p.Orders) != 1 || p.Orders[0].ID != 2 || !p.HasNextPage {
+		t.Fatalf("first page: %+v %v, want order 2 (no processing time) and more", p.Orders, err)
+	}
+	next, err := f.svc.CustomerOrders(f.ctx, c, order.PageArgs{Page: storekeep.Page{First: &one, After: &p.Cursors[0]}, SortKey: "PROCESSED_AT"})
+	if err != nil || len(next.Orders) != 1 || next.Orders[0].ID != 1 {
+		t.Fatalf("the page after storekeep's own cursor: %+v %v, want order 1", next.Orders, err)
+	}
+}

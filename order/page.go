@@ -123,7 +123,8 @@ func encodeCursor(sort storekeep.OrderSortKey, o storekeep.Order) string {
 
 // decodeCursor reads a cursor encodeCursor wrote for the same sort; a
 // processing time outside the years an order may have is none it wrote
-// (and one SQLite's nanoseconds could not hold).
+// (and one SQLite's nanoseconds could not hold), but for the zero time of
+// an order that came without one.
 func decodeCursor(sort storekeep.OrderSortKey, cursor string) (storekeep.OrderCursor, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
@@ -140,7 +141,7 @@ func decodeCursor(sort storekeep.OrderSortKey, cursor string) (storekeep.OrderCu
 	switch sort {
 	case storekeep.OrderSortProcessedAt:
 		var t time.Time
-		if t, err = time.Parse(time.RFC3339Nano, parts[1]); err == nil && (t.Before(firstTime) || !t.Before(endTime)) {
+		if t, err = time.Parse(time.RFC3339Nano, parts[1]); err == nil && !t.IsZero() && (t.Before(firstTime) || !t.Before(endTime)) {
 			err = errors.New("a time no order has")
 		}
 	default:
