@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/address"
@@ -235,11 +236,14 @@ func (rd *Reader) Next() (Row, error) {
 	return row, nil
 }
 
-// oneLine turns every run of spaces, tabs and line breaks (CR, LF) in v
-// into one space and trims it. Other control characters and separators
-// stay, for the row's checks to refuse.
+// oneLine turns every run of spaces (Unicode's, such as a no-break
+// space), tabs and line breaks (CR, LF) in v into one space and trims it.
+// Other control characters and the line and paragraph separators stay,
+// for the row's checks to refuse.
 func oneLine(v string) string {
-	return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }), " ")
+	return strings.Join(strings.FieldsFunc(v, func(r rune) bool {
+		return r == '\t' || r == '\r' || r == '\n' || unicode.IsSpace(r) && !unicode.IsControl(r) && r != '\u2028' && r != '\u2029'
+	}), " ")
 }
 
 // unquote drops the apostrophe Shopify puts before phone numbers and zip

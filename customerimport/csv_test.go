@@ -88,9 +88,10 @@ func TestAnEndlessRowStopsTheReadInsteadOfFillingMemory(t *testing.T) {
 	}
 }
 
-// Only line breaks, tabs and spaces inside a value become one space; any
-// other control character or line separator (a vertical tab, a form feed,
-// NEL, U+2028), in a tag or anywhere else, leaves the row out.
+// Only line breaks, tabs and spaces (a no-break or ideographic space too)
+// inside a value become one space; any other control character or line
+// separator (a vertical tab, a form feed, NEL, U+2028), in a tag or
+// anywhere else, leaves the row out.
 func TestARowWithAControlCharacterOrAnOverlongTagIsLeftOut(t *testing.T) {
 	text := "Email,Tags\n" +
 		"nul@example.com,\"vip\x00\"\n" +
@@ -100,7 +101,7 @@ func TestARowWithAControlCharacterOrAnOverlongTagIsLeftOut(t *testing.T) {
 		"ff@example.com,\"vip\fgold\"\n" +
 		"nel@example.com,\"vip\u0085gold\"\n" +
 		"ls@example.com,\"vip\u2028gold\"\n" +
-		"ada@example.com,\"vip,  \t\r\n wholesale\"\n"
+		"ada@example.com,\"vip,  \t\r\n\u00a0wholesale\u3000\"\n"
 	rows, errs := readAll(t, text)
 	if len(rows) != 1 || rows[0].Email != "ada@example.com" || strings.Join(rows[0].Tags, "|") != "vip|wholesale" {
 		t.Fatalf("rows %+v", rows)
