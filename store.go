@@ -145,8 +145,12 @@ type MultipassStore interface {
 type AccessTokenStore interface {
 	// CreateAccessToken stores t and returns it with ID set, and deletes
 	// the customer's oldest unrevoked tokens beyond the newest
-	// MaxAccessTokensPerCustomer, in one transaction.
-	CreateAccessToken(ctx context.Context, t AccessToken) (AccessToken, error)
+	// MaxAccessTokensPerCustomer, in one transaction. With verified, the
+	// password hash the sign-in checked, t is stored only while that is
+	// still the customer's hash (read under the customer's row lock), else
+	// ErrStale: a password change or reset that commits while the sign-in
+	// runs revokes the tokens stored before it, and this one too.
+	CreateAccessToken(ctx context.Context, t AccessToken, verified string) (AccessToken, error)
 	// AccessTokenByHash returns the shop's unrevoked token whose hash is one of
 	// hashes and that has not expired at now, or ErrNotFound.
 	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (AccessToken, error)

@@ -19,7 +19,7 @@ type Store interface {
 	CustomerByEmail(ctx context.Context, shopID int64, key string) (storekeep.Customer, error)
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
 	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
-	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
+	CreateAccessToken(ctx context.Context, t storekeep.AccessToken, verified string) (storekeep.AccessToken, error)
 	AccessTokenByHash(ctx context.Context, shopID int64, hashes [][]byte, now time.Time) (storekeep.AccessToken, error)
 	RenewAccessToken(ctx context.Context, id int64, expiresAt, now time.Time) error
 	RevokeAccessToken(ctx context.Context, id int64) error

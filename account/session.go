@@ -64,14 +64,16 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 		}
 		return none, unidentified()
 	}
-	s.rehash(ctx, customer, password)
 	t, issued, err := s.NewSession(shop.ID, customer.ID)
 	if err != nil {
 		return none, err
 	}
-	if _, err := s.Store.CreateAccessToken(ctx, t); err != nil {
+	if _, err := s.Store.CreateAccessToken(ctx, t, customer.PasswordHash); errors.Is(err, storekeep.ErrStale) {
+		return none, unidentified()
+	} else if err != nil {
 		return none, err
 	}
+	s.rehash(ctx, customer, password)
 	return issued, nil
 }
 

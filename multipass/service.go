@@ -26,7 +26,7 @@ type Store interface {
 	UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error)
 	Addresses(ctx context.Context, shopID, customerID int64) ([]storekeep.MailingAddress, error)
 	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
-	CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error)
+	CreateAccessToken(ctx context.Context, t storekeep.AccessToken, verified string) (storekeep.AccessToken, error)
 	RecordAudit(ctx context.Context, e storekeep.AuditEvent) error
 }
 
@@ -132,7 +132,7 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 	if err != nil {
 		return none, err
 	}
-	if _, err := s.Store.CreateAccessToken(ctx, t); err != nil {
+	if _, err := s.Store.CreateAccessToken(ctx, t, ""); err != nil {
 		return none, err
 	}
 	detail := "updated"

@@ -155,7 +155,7 @@ func TestWorkerPrunesTokensExpiredLongerThanTheGraceInBatches(t *testing.T) {
 	grace := 24 * time.Hour
 	token := func(i int, expires time.Time) storekeep.AccessToken {
 		tok, err := f.store.CreateAccessToken(ctx, storekeep.AccessToken{ShopID: f.shop.ID, CustomerID: c.ID,
-			Hash: []byte(fmt.Sprintf("token %02d", i)), ExpiresAt: expires, CreatedAt: now.Add(-60 * 24 * time.Hour)})
+			Hash: []byte(fmt.Sprintf("token %02d", i)), ExpiresAt: expires, CreatedAt: now.Add(-60 * 24 * time.Hour)}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

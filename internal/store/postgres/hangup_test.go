@@ -54,7 +54,7 @@ func TestHungUpCallersCostNoConnections(t *testing.T) {
 	}
 	hash := []byte("0123456789abcdef0123456789abcdef")
 	if _, err := s.CreateAccessToken(ctx, storekeep.AccessToken{ShopID: shop.ID, CustomerID: c.ID, Hash: hash,
-		ExpiresAt: now.Add(time.Hour), CreatedAt: now}); err != nil {
+		ExpiresAt: now.Add(time.Hour), CreatedAt: now}, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -106,7 +106,7 @@ func TestHungUpCallersCostNoConnections(t *testing.T) {
 						}
 						s.CreateAccessToken(reqCtx, storekeep.AccessToken{ShopID: shop.ID, CustomerID: c.ID,
 							Hash:      []byte{byte(i), byte(f), byte(rand.Uint32()), byte(rand.Uint32()), byte(rand.Uint32())},
-							ExpiresAt: now.Add(time.Hour), CreatedAt: now})
+							ExpiresAt: now.Add(time.Hour), CreatedAt: now}, "")
 					})
 				}
 				calls.Wait()

@@ -2,20 +2,32 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/storekeep/storekeep"
 )
 
-// CreateAccessToken stores t and deletes the customer's open tokens beyond
+// CreateAccessToken stores t, unless verified is set and no longer the
+// customer's password hash, and deletes the customer's open tokens beyond
 // the newest storekeep.MaxAccessTokensPerCustomer, under the customer's
 // row lock so that sign-ins at once take turns at the count;
 // storekeep.ErrConflict if its hash exists.
-func (s *Store) CreateAccessToken(ctx context.Context, t storekeep.AccessToken) (storekeep.AccessToken, error) {
+func (s *Store) CreateAccessToken(ctx context.Context, t storekeep.AccessToken, verified string) (storekeep.AccessToken, error) {
 	var out storekeep.AccessToken
 	err := s.w.InTx(ctx, func(tx Querier) error {
 		if err := s.lockCustomer(ctx, tx, t.CustomerID); err != nil {
 			return err
+		}
+		if verified != "" {
+			var hash string
+			err := tx.QueryRowContext(ctx, `SELECT password_hash FROM customers WHERE id = $1`, t.CustomerID).Scan(&hash)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && hash != verified {
+				return storekeep.ErrStale
+			} else if err != nil {
+				return err
+			}
 		}
 		var err error
 		if out, err = s.insertAccessToken(ctx, tx, t); err != nil {

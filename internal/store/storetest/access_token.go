@@ -48,7 +48,7 @@ var accessTokenRules = []rule{
 		c := f.customer(a, "ada@example.com")
 		old, rotated := keyring(f.T, 1), keyring(f.T, 2, 1)
 		want := storekeep.AccessToken{ShopID: a.ID, CustomerID: c.ID, Hash: old.Hash("access"), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
-		created, err := f.s.CreateAccessToken(f.ctx, want)
+		created, err := f.s.CreateAccessToken(f.ctx, want, "")
 		f.must(err)
 		if created.ID <= 0 {
 			f.Fatalf("CreateAccessToken ID = %d", created.ID)
@@ -132,11 +132,32 @@ var accessTokenRules = []rule{
 			f.Error("refused renewal revived a revoked token")
 		}
 	}},
+	{"AnAccessTokenForAPasswordIsStoredOnlyWhileItIsTheCustomers", func(f fixture) {
+		shop := f.shop("a.example")
+		c := f.customer(shop, "ada@example.com")
+		for i, hash := range []string{"$argon2id$the-old-one", "$argon2id$the-new-one"} {
+			c.PasswordHash, c.UpdatedAt = hash, t0.Add(time.Duration(i+1)*time.Second)
+			_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: c})
+			f.must(err)
+		}
+		stale := storekeep.AccessToken{ShopID: shop.ID, CustomerID: c.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		_, err := f.s.CreateAccessToken(f.ctx, stale, "$argon2id$the-old-one")
+		f.is(err, storekeep.ErrStale, "a token for the password the customer had before a change")
+		if f.live(stale, t0) {
+			f.Fatal("a token for a replaced password was stored")
+		}
+		current := storekeep.AccessToken{ShopID: shop.ID, CustomerID: c.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0}
+		_, err = f.s.CreateAccessToken(f.ctx, current, c.PasswordHash)
+		f.must(err)
+		if !f.live(current, t0) {
+			f.Error("a token for the customer's current password was not stored")
+		}
+	}},
 	{"AccessTokenHashIsUnique", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		t := f.accessToken(c, t0.Add(time.Hour))
 		t.ID = 0
-		_, err := f.s.CreateAccessToken(f.ctx, t)
+		_, err := f.s.CreateAccessToken(f.ctx, t, "")
 		f.is(err, storekeep.ErrConflict, "same hash again")
 	}},
 }

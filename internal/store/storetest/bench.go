@@ -84,7 +84,7 @@ func BenchmarkAccessTokenByHash(b *testing.B, s storekeep.Store) {
 		for j := range 10 {
 			h := keys.Hash(fmt.Sprintf("access-%d-%d", i, j))
 			if _, err := s.CreateAccessToken(ctx, storekeep.AccessToken{ShopID: shop.ID, CustomerID: c.ID, Hash: h,
-				ExpiresAt: t0.Add(24 * time.Hour), CreatedAt: t0}); err != nil {
+				ExpiresAt: t0.Add(24 * time.Hour), CreatedAt: t0}, ""); err != nil {
 				b.Fatal(err)
 			}
 			hashes = append(hashes, h)

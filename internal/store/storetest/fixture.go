@@ -133,7 +133,7 @@ func (f fixture) accessToken(c storekeep.Customer, expires time.Time) storekeep.
 	f.Helper()
 	t, err := f.s.CreateAccessToken(f.ctx, storekeep.AccessToken{
 		ShopID: c.ShopID, CustomerID: c.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: expires, CreatedAt: t0,
-	})
+	}, "")
 	f.must(err)
 	return t
 }

@@ -80,7 +80,7 @@ func leaving(f fixture, request func() (context.Context, context.CancelFunc), ow
 		}
 		_, err := f.s.CreateAccessToken(ctx, storekeep.AccessToken{
 			ShopID: leaver.ShopID, CustomerID: leaver.ID, Hash: f.keys.Hash(f.token()), ExpiresAt: t0.Add(time.Hour), CreatedAt: t0,
-		})
+		}, "")
 		return err
 	}
 	var clients sync.WaitGroup
