@@ -21,7 +21,8 @@ func unidentified() error {
 }
 
 // Login handles customerAccessTokenCreate. A wrong email and a wrong
-// password get the same answer after the same work. A node checks an
+// password get the same answer after the same work; an address longer
+// than any account's is counted under its first MaxEmailLength+1 bytes. A node checks an
 // address's allowance of failed sign-ins, verifies the password and
 // counts a failure in turn with the other sign-ins for that address, so
 // that guesses sent at once get no more than the allowance.
@@ -34,6 +35,10 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 		return none, err
 	}
 	key := storekeep.NormalizeEmail(email)
+	possible := len(key) <= storekeep.MaxEmailLength
+	if !possible {
+		key = key[:storekeep.MaxEmailLength+1]
+	}
 	shopKey := strconv.FormatInt(shop.ID, 10)
 	emailCounter := "login:failed:" + shopKey + ":" + key
 	turn := &s.turns[maphash.String(turnSeed, emailCounter)%uint64(len(s.turns))]
@@ -42,7 +47,10 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 	if err := s.throttleLogin(ctx, shop, caller, emailCounter); err != nil {
 		return none, err
 	}
-	customer, err := s.Store.CustomerByEmail(ctx, shop.ID, key)
+	customer, err := storekeep.Customer{}, storekeep.ErrNotFound
+	if possible {
+		customer, err = s.Store.CustomerByEmail(ctx, shop.ID, key)
+	}
 	if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
 		return none, err
 	}
