@@ -2,7 +2,6 @@ package storekeep
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -40,7 +39,8 @@ func (a Address) String() string { return a.Local + "@" + a.Domain }
 func (a Address) Key() string { return asciiLower(a.Local) + "@" + a.Domain }
 
 // ParseEmail parses a single bare address such as name@example.com, without
-// display name or angle brackets, after trimming spaces around it. The local
+// display name or angle brackets, after trimming spaces around it (not
+// control characters or line separators: PlainLine must hold). The local
 // part must be a dot-atom of printable ASCII: non-ASCII, invisible and
 // control characters are refused there, so two addresses that look the same
 // are the same bytes. The domain may be internationalised; it is converted
@@ -48,10 +48,10 @@ func (a Address) Key() string { return asciiLower(a.Local) + "@" + a.Domain }
 // accepted as it is. ok is false for anything
 // else, including an address longer than MaxEmailLength once converted.
 func ParseEmail(email string) (a Address, ok bool) {
-	email = strings.TrimSpace(email)
-	if !utf8.ValidString(email) {
+	if !PlainLine(email) {
 		return Address{}, false
 	}
+	email = strings.TrimSpace(email)
 	local, domain, found := strings.Cut(email, "@")
 	if !found || !dotAtom(local) || len(local) > MaxLocalLength {
 		return Address{}, false

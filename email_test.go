@@ -31,6 +31,10 @@ func TestParseEmailFoldsTheDomainWithIDNAAndRefusesLookAlikeLocalParts(t *testin
 		"\u212Aate@example.com", "ｖictim@gmail.com", "vic\u200btim@gmail.com", "vıctim@gmail.com",
 		"vİctim@gmail.com", "straße@example.com", "a\x00b@example.com",
 		"a@example.com\x00", "a\r\nb@example.com", "\xff@example.com", "a@ex\xffample.com", "a@b",
+		// A control character or line separator is refused around an
+		// address too, not trimmed away as a space.
+		"a@example.com\n", "\ta@example.com", "a@example.com\r\n", "a@example.com\u0085", "\va@example.com\f",
+		"a@example.com\u2028",
 		"a@example.com.", ".a@example.com", "a..b@example.com", `"a b"@example.com`, "a@[127.0.0.1]",
 		"a@@example.com", "Ann <a@example.com>", "a@exa mple.com", "", "@example.com", "a@",
 		// Its ASCII form, 0@0.xn--0-5hc, breaks the bidi rule: U+2138 maps to

@@ -28,8 +28,7 @@ var emailField = []string{"email"}
 // throttles waits on the Pacer, if any, before it writes anything, the
 // same whatever the address.
 func (s *Service) Recover(ctx context.Context, shop storekeep.Shop, email string, caller storekeep.Caller) error {
-	email = strings.TrimSpace(email)
-	if email == "" {
+	if strings.TrimSpace(email) == "" {
 		return storekeep.NewError(storekeep.CodeBlank, emailField, "Email can't be blank")
 	}
 	if !storekeep.ValidEmail(email) {

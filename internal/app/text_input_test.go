@@ -45,6 +45,11 @@ func TestTextWithControlCharactersIsInvalidOnItsField(t *testing.T) {
 		{"line separator in new last name", updateMutation, "customerUpdate", update("lastName", "L\u2028X"), []string{"customer", "lastName"}},
 		{"NUL in new email", updateMutation, "customerUpdate", update("email", "ada\x00@example.com"), []string{"customer", "email"}},
 		{"C1 control in new password", updateMutation, "customerUpdate", update("password", "second\u0085secret"), []string{"customer", "password"}},
+		{"LF after the email", createMutation, "customerCreate", create("email", "new@example.com\n"), []string{"input", "email"}},
+		{"tab before the email", createMutation, "customerCreate", create("email", "\tnew@example.com"), []string{"input", "email"}},
+		{"NEL after the email", createMutation, "customerCreate", create("email", "new@example.com\u0085"), []string{"input", "email"}},
+		{"CR LF after the new email", updateMutation, "customerUpdate", update("email", "moved@example.com\r\n"), []string{"customer", "email"}},
+		{"form feed around the recover email", recoverMutation, "customerRecover", map[string]any{"email": "\fada@example.com\v"}, []string{"email"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
