@@ -82,6 +82,12 @@ type Config struct {
 	// notices one address gets from a shop, so that a client that moves
 	// its account to someone's address and back cannot flood it.
 	EmailChangedPerEmail storekeep.Limit
+	// PasswordChangedPerEmail bounds the "your password was changed"
+	// notices one address gets from a shop for changes through
+	// customerUpdate: a sign-up proves no mailbox, so accounts opened one
+	// after another under someone's address could each send it their
+	// PasswordChangesPerCustomer. Past it a change is made unannounced.
+	PasswordChangedPerEmail storekeep.Limit
 	// SilentPasswordChange turns off the "your password was changed" mail
 	// that is otherwise queued whenever a password changes.
 	SilentPasswordChange bool
@@ -101,6 +107,7 @@ func DefaultConfig() Config {
 		EmailChangesPerCustomer:    storekeep.Limit{Count: 5, Per: time.Hour},
 		PasswordChangesPerCustomer: storekeep.Limit{Count: 5, Per: time.Hour},
 		EmailChangedPerEmail:       storekeep.Limit{Count: 1, Per: 6 * time.Hour},
+		PasswordChangedPerEmail:    storekeep.Limit{Count: 5, Per: time.Hour},
 	}
 }
 
@@ -118,6 +125,7 @@ func (c Config) Validate() error {
 		storekeep.CheckLimit("email changes per customer", c.EmailChangesPerCustomer),
 		storekeep.CheckLimit("password changes per customer", c.PasswordChangesPerCustomer),
 		storekeep.CheckLimit("email-changed notices per address", c.EmailChangedPerEmail),
+		storekeep.CheckLimit("password-changed notices per address", c.PasswordChangedPerEmail),
 	)
 }
 
@@ -152,6 +160,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EmailChangedPerEmail.Count == 0 {
 		c.EmailChangedPerEmail = d.EmailChangedPerEmail
+	}
+	if c.PasswordChangedPerEmail.Count == 0 {
+		c.PasswordChangedPerEmail = d.PasswordChangedPerEmail
 	}
 	return c
 }

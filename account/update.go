@@ -54,6 +54,8 @@ type allowances struct {
 	passwordCounted bool
 	noticeFor       string
 	noticeAllowed   bool
+	passwordFor     string
+	passwordAllowed bool
 }
 
 // mayNotify reports whether the former address may be told of the change,
@@ -67,6 +69,21 @@ func (s *Service) mayNotify(ctx context.Context, shop storekeep.Shop, former str
 		return false, err
 	}
 	taken.noticeFor, taken.noticeAllowed = former, ok
+	return ok, nil
+}
+
+// mayAnnouncePassword reports whether address may be told of a password
+// change, asking the limiter once per address an Update's attempts ask
+// about.
+func (s *Service) mayAnnouncePassword(ctx context.Context, shop storekeep.Shop, address string, taken *allowances) (bool, error) {
+	if taken.passwordFor == address {
+		return taken.passwordAllowed, nil
+	}
+	ok, err := s.Limiter.Allow(ctx, "password:notice:"+strconv.FormatInt(shop.ID, 10)+":"+address, s.cfg.PasswordChangedPerEmail)
+	if err != nil {
+		return false, err
+	}
+	taken.passwordFor, taken.passwordAllowed = address, ok
 	return ok, nil
 }
 
@@ -126,7 +143,11 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	}
 	var issued *storekeep.IssuedAccessToken
 	if in.Password != nil {
-		if u, issued, err = s.withNewPassword(ctx, shop, u, *in.Password, caller); err != nil {
+		announce, err := s.mayAnnouncePassword(ctx, shop, c.EmailKey, taken)
+		if err != nil {
+			return storekeep.Customer{}, nil, err
+		}
+		if u, issued, err = s.withNewPassword(ctx, shop, u, *in.Password, announce, caller); err != nil {
 			return storekeep.Customer{}, nil, err
 		}
 	}
@@ -143,7 +164,10 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	return updated, issued, nil
 }
 
-func (s *Service) withNewPassword(ctx context.Context, shop storekeep.Shop, u storekeep.CustomerUpdate, password string, caller storekeep.Caller) (storekeep.CustomerUpdate, *storekeep.IssuedAccessToken, error) {
+// withNewPassword gives u password's hash, a new access token in place of
+// the customer's others and, when announce, the "your password was
+// changed" notice.
+func (s *Service) withNewPassword(ctx context.Context, shop storekeep.Shop, u storekeep.CustomerUpdate, password string, announce bool, caller storekeep.Caller) (storekeep.CustomerUpdate, *storekeep.IssuedAccessToken, error) {
 	var err error
 	if u.Customer.PasswordHash, err = s.Passwords.Hash(ctx, password); err != nil {
 		return u, nil, err
@@ -153,6 +177,9 @@ func (s *Service) withNewPassword(ctx context.Context, shop storekeep.Shop, u st
 		return u, nil, err
 	}
 	u.AccessToken = &t
+	if !announce {
+		return u, &issued, nil
+	}
 	notice, err := s.PasswordChangeNotice(shop, u.Customer, caller.Locale)
 	if err != nil {
 		return u, nil, err

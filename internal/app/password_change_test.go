@@ -43,20 +43,70 @@ func TestPasswordChangesAreThrottledPerCustomer(t *testing.T) {
 		t.Error("a throttled update changed the first name")
 	}
 	n.login("victim@example.org", fmt.Sprintf("changed-secret-%d", allowance-1))
-	queued, err := n.app.Store.ListMail(context.Background(), "", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	notices := 0
-	for _, m := range queued {
-		if m.Template == storekeep.TemplatePasswordChanged && m.To == "victim@example.org" {
-			notices++
-		}
-	}
-	if notices != allowance {
+	if notices := n.queuedTo(storekeep.TemplatePasswordChanged, "victim@example.org"); notices != allowance {
 		t.Errorf("%d password changes and one throttled queued %d notices, want %d", allowance, notices, allowance)
 	}
 	if r := n.post(updateEmail, map[string]any{"t": tok, "c": map[string]any{"firstName": "Eve"}}); len(r.Errors) > 0 {
 		t.Errorf("an update that keeps the password is not a password change: %s", r.Raw)
+	}
+}
+
+// queuedTo counts the outbox's mails of template to the address to.
+func (n *node) queuedTo(template storekeep.Template, to string) int {
+	n.t.Helper()
+	queued, err := n.app.Store.ListMail(context.Background(), "", 0)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	count := 0
+	for _, m := range queued {
+		if m.Template == template && m.To == to {
+			count++
+		}
+	}
+	return count
+}
+
+// The per-customer allowance does not bound what one address receives: a
+// client signs an account up under an address it does not own, changes
+// its password to the allowance (a notice each), moves the account away
+// and signs the next one up under the address. Notices of a changed
+// password to one address have an allowance of their own; past it the
+// change is made and its notice is not sent.
+func TestPasswordChangedNoticesToOneAddressAreBounded(t *testing.T) {
+	n := startNode(t)
+	const victim, ip = "victim@example.org", "203.0.113.77"
+	perCustomer := account.DefaultConfig().PasswordChangesPerCustomer.Count
+	for acct := range 3 {
+		var cp payload
+		n.post(createMutation, map[string]any{"input": map[string]any{"email": victim, "password": "pw-0-secret"}}, privateAs(n, ip)).
+			field(t, "customerCreate", &cp)
+		if cp.Customer == nil {
+			t.Fatalf("sign-up %d: %+v", acct+1, cp)
+		}
+		_, lp := n.loginAs(victim, "pw-0-secret", ip)
+		if lp.CustomerAccessToken == nil {
+			t.Fatalf("sign-in %d: %+v", acct+1, lp)
+		}
+		tok := lp.CustomerAccessToken.AccessToken
+		for i := range perCustomer {
+			var p payload
+			n.post(updateMutation, map[string]any{"t": tok, "c": map[string]any{"password": fmt.Sprintf("pw-%d-secret", i+1)}}, privateAs(n, ip)).
+				field(t, "customerUpdate", &p)
+			if p.CustomerAccessToken == nil {
+				t.Fatalf("account %d, change %d: %+v", acct+1, i+1, p)
+			}
+			tok = p.CustomerAccessToken.AccessToken
+		}
+		var p payload
+		n.post(updateMutation, map[string]any{"t": tok, "c": map[string]any{"email": fmt.Sprintf("away%d@attacker.example", acct)}}, privateAs(n, ip)).
+			field(t, "customerUpdate", &p)
+		if p.Customer == nil {
+			t.Fatalf("moving account %d away: %+v", acct+1, p)
+		}
+	}
+	if got, want := n.queuedTo(storekeep.TemplatePasswordChanged, victim), account.DefaultConfig().PasswordChangedPerEmail.Count; got != want {
+		t.Errorf("%d password changes of accounts opened under %s queued %d notices to it, want its allowance %d",
+			3*perCustomer, victim, got, want)
 	}
 }
