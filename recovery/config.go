@@ -27,6 +27,10 @@ type Config struct {
 	FailedTokensPerCustomer storekeep.Limit
 	// FailedTokensPerIP bounds bad tokens submitted from one client IP.
 	FailedTokensPerIP storekeep.Limit
+	// OrdersWaitingPerEmail bounds the orders_waiting mails one address
+	// gets from a shop: each sign-up under it may queue one, and a client
+	// can open account after account under an address it does not own.
+	OrdersWaitingPerEmail storekeep.Limit
 	// DefaultStorefrontURL is the base of the links of shops without a
 	// storefront URL (https://<domain> when empty).
 	DefaultStorefrontURL string
@@ -42,6 +46,7 @@ func DefaultConfig() Config {
 		RecoverPerShop:          storekeep.Limit{Count: 5000, Per: time.Hour},
 		FailedTokensPerCustomer: storekeep.Limit{Count: 10, Per: time.Hour},
 		FailedTokensPerIP:       storekeep.Limit{Count: 100, Per: time.Hour},
+		OrdersWaitingPerEmail:   storekeep.Limit{Count: 1, Per: 6 * time.Hour},
 	}
 }
 
@@ -57,6 +62,7 @@ func (c Config) Validate() error {
 		storekeep.CheckLimit("--recover-per-shop", c.RecoverPerShop),
 		storekeep.CheckLimit("failed tokens per customer", c.FailedTokensPerCustomer),
 		storekeep.CheckLimit("failed tokens per IP", c.FailedTokensPerIP),
+		storekeep.CheckLimit("orders-waiting mails per address", c.OrdersWaitingPerEmail),
 	)
 }
 
@@ -92,6 +98,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailedTokensPerIP.Count == 0 {
 		c.FailedTokensPerIP = d.FailedTokensPerIP
+	}
+	if c.OrdersWaitingPerEmail.Count == 0 {
+		c.OrdersWaitingPerEmail = d.OrdersWaitingPerEmail
 	}
 	return c
 }

@@ -60,3 +60,29 @@ func TestOrdersWaitingMailsOnlyAnUnprovenEnabledAccountWithOrders(t *testing.T) 
 		t.Fatalf("the mail's link %q is not a reset link", mails[0].Data.URL)
 	}
 }
+
+// Sign-ups under one address, one after another (an account opened under
+// it, moved away, the next opened), each queue an orders_waiting job; a
+// client could so mail any guest buyer's address again and again. One
+// address gets at most OrdersWaitingPerEmail of these mails.
+func TestOrdersWaitingMailsToOneAddressAreBounded(t *testing.T) {
+	f := newFixture(t, storekeep.EnumerationPrivate, recovery.Config{})
+	o := storekeep.Order{ShopID: f.shop.ID, ID: 1, Email: "buyer@example.com", EmailKey: "buyer@example.com",
+		Currency: "EUR", ProcessedAt: f.now, UpdatedAt: f.now}
+	if _, err := f.store.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, At: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	f.customer("buyer@example.com", storekeep.CustomerEnabled)
+	allowance := recovery.DefaultConfig().OrdersWaitingPerEmail
+	sent := 0
+	for range allowance.Count + 3 {
+		sent += len(f.ordersWaitingMails("buyer@example.com"))
+	}
+	if sent != allowance.Count {
+		t.Errorf("%d sign-ups under one address sent it %d orders_waiting mails, want %d", allowance.Count+3, sent, allowance.Count)
+	}
+	f.now = f.now.Add(allowance.Per)
+	if mails := f.ordersWaitingMails("buyer@example.com"); len(mails) != 1 {
+		t.Errorf("after %v: %d mails, want the allowance back", allowance.Per, len(mails))
+	}
+}

@@ -240,8 +240,8 @@ func (s *Service) ProcessInvite(ctx context.Context, job storekeep.Job) (done bo
 // ProcessOrdersWaiting runs a JobOrdersWaiting, queued with a sign-up: if
 // the address's account is enabled, has not proved the address, and orders
 // placed with it wait, it issues a reset token and mails the address an
-// orders_waiting mail with its link, whose redemption proves the address.
-// Otherwise nothing is sent. Either way the client that signed up got the
+// orders_waiting mail with its link, whose redemption proves the address,
+// at most OrdersWaitingPerEmail to one address. Otherwise nothing is sent. Either way the client that signed up got the
 // same answer at once: whether orders wait is known only to the mailbox.
 func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (done bool, err error) {
 	shop, err := s.jobShop(ctx, job, storekeep.JobOrdersWaiting)
@@ -257,6 +257,10 @@ func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (
 	}
 	waiting, err := s.store.CountWaitingOrders(ctx, shop.ID, c.EmailKey)
 	if err != nil || waiting == 0 {
+		return false, err
+	}
+	key := "orderswaiting:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + c.EmailKey
+	if ok, err := s.limiter.Allow(ctx, key, s.cfg.OrdersWaitingPerEmail); err != nil || !ok {
 		return false, err
 	}
 	token, err := s.keys.NewToken()
