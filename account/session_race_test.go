@@ -34,18 +34,7 @@ func TestASignInRacingAPasswordChangeGetsNoToken(t *testing.T) {
 	f := newFixtureOver(t, storekeep.EnumerationShopify, account.Config{}, func(s account.Store) account.Store { w.Store = s; return w })
 	c := f.signUp("ada@example.com", "the old passphrase")
 	w.between = func(ctx context.Context, s account.Store) {
-		hash, err := newPasswords(t, cheap).Hash(ctx, "the owner's new passphrase")
-		if err != nil {
-			t.Fatal(err)
-		}
-		session, _, err := f.svc.NewSession(f.shop.ID, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rewrite(t, ctx, s, f.shop.ID, c.ID, func(c *storekeep.Customer) *storekeep.AccessToken {
-			c.PasswordHash = hash
-			return &session
-		})
+		changePassword(t, ctx, f, s, c, "the owner's new passphrase")
 	}
 	issued, err := f.svc.Login(f.ctx, f.shop, "ada@example.com", "the old passphrase", caller)
 	if code(err) != storekeep.CodeUnidentifiedCustomer {

@@ -48,42 +48,33 @@ const ThrottledPasswordChangeMessage = "Too many password changes. Please try ag
 // allowances are what an Update's attempts have taken from the limiter,
 // so that an attempt made again after a concurrent write takes nothing
 // twice: whether the email change and the password change were counted,
-// and for which former address a notice was asked and whether it may go.
+// and the notices asked for (the former address told of a new one, the
+// address told of a new password) and whether they may go.
 type allowances struct {
 	changeCounted   bool
 	passwordCounted bool
-	noticeFor       string
-	noticeAllowed   bool
-	passwordFor     string
-	passwordAllowed bool
+	emailNotice     askedOnce
+	passwordNotice  askedOnce
 }
 
-// mayNotify reports whether the former address may be told of the change,
-// asking the limiter once per address an Update's attempts ask about.
-func (s *Service) mayNotify(ctx context.Context, shop storekeep.Shop, former string, taken *allowances) (bool, error) {
-	if taken.noticeFor == former {
-		return taken.noticeAllowed, nil
+// askedOnce is the limiter's answer for one key.
+type askedOnce struct {
+	key     string
+	allowed bool
+}
+
+// mayNotify reports whether the notice counted under kind and address may
+// go, asking the limiter once per key an Update's attempts ask about.
+func (s *Service) mayNotify(ctx context.Context, asked *askedOnce, kind string, shop storekeep.Shop, address string, limit storekeep.Limit) (bool, error) {
+	key := kind + ":notice:" + strconv.FormatInt(shop.ID, 10) + ":" + address
+	if asked.key == key {
+		return asked.allowed, nil
 	}
-	ok, err := s.Limiter.Allow(ctx, "email:notice:"+strconv.FormatInt(shop.ID, 10)+":"+former, s.cfg.EmailChangedPerEmail)
+	ok, err := s.Limiter.Allow(ctx, key, limit)
 	if err != nil {
 		return false, err
 	}
-	taken.noticeFor, taken.noticeAllowed = former, ok
-	return ok, nil
-}
-
-// mayAnnouncePassword reports whether address may be told of a password
-// change, asking the limiter once per address an Update's attempts ask
-// about.
-func (s *Service) mayAnnouncePassword(ctx context.Context, shop storekeep.Shop, address string, taken *allowances) (bool, error) {
-	if taken.passwordFor == address {
-		return taken.passwordAllowed, nil
-	}
-	ok, err := s.Limiter.Allow(ctx, "password:notice:"+strconv.FormatInt(shop.ID, 10)+":"+address, s.cfg.PasswordChangedPerEmail)
-	if err != nil {
-		return false, err
-	}
-	taken.passwordFor, taken.passwordAllowed = address, ok
+	asked.key, asked.allowed = key, ok
 	return ok, nil
 }
 
@@ -129,7 +120,7 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	if c.EmailKey != former.EmailKey {
-		ok, err := s.mayNotify(ctx, shop, former.EmailKey, taken)
+		ok, err := s.mayNotify(ctx, &taken.emailNotice, "email", shop, former.EmailKey, s.cfg.EmailChangedPerEmail)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}
@@ -143,7 +134,7 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	}
 	var issued *storekeep.IssuedAccessToken
 	if in.Password != nil {
-		announce, err := s.mayAnnouncePassword(ctx, shop, c.EmailKey, taken)
+		announce, err := s.mayNotify(ctx, &taken.passwordNotice, "password", shop, c.EmailKey, s.cfg.PasswordChangedPerEmail)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}

@@ -51,6 +51,24 @@ func rewrite(t *testing.T, ctx context.Context, s account.Store, shopID, id int6
 	}
 }
 
+// changePassword gives c password in s, with a new session in place of
+// its others, as the owner's password change does.
+func changePassword(t *testing.T, ctx context.Context, f *fixture, s account.Store, c storekeep.Customer, password string) {
+	t.Helper()
+	hash, err := newPasswords(t, cheap).Hash(ctx, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, _, err := f.svc.NewSession(f.shop.ID, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewrite(t, ctx, s, f.shop.ID, c.ID, func(c *storekeep.Customer) *storekeep.AccessToken {
+		c.PasswordHash = hash
+		return &session
+	})
+}
+
 // A profile edit whose read predates a password change, a disable or
 // another edit never writes back what it read: an edit made with a token
 // the password change revoked fails, a disabled customer stays disabled,
@@ -60,18 +78,7 @@ func TestCustomerUpdateNeverWritesBackWhatChangedSinceItsRead(t *testing.T) {
 	t.Run("password changed, tokens revoked", func(t *testing.T) {
 		f, w, c, stolen := raceFixture(t)
 		w.between = func(ctx context.Context, s account.Store) {
-			hash, err := newPasswords(t, cheap).Hash(ctx, "the owner's new passphrase")
-			if err != nil {
-				t.Fatal(err)
-			}
-			session, _, err := f.svc.NewSession(f.shop.ID, c.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rewrite(t, ctx, s, f.shop.ID, c.ID, func(c *storekeep.Customer) *storekeep.AccessToken {
-				c.PasswordHash = hash
-				return &session
-			})
+			changePassword(t, ctx, f, s, c, "the owner's new passphrase")
 		}
 		_, _, err := f.svc.Update(f.ctx, f.shop, stolen.Token, account.UpdateInput{FirstName: &first}, caller)
 		if code(err) != storekeep.CodeTokenInvalid {
