@@ -72,17 +72,46 @@ func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, passwor
 		}
 		return none, unidentified()
 	}
-	t, issued, err := s.NewSession(shop.ID, customer.ID)
+	issued, customer, err := s.storeSession(ctx, shop, customer, password)
 	if err != nil {
-		return none, err
-	}
-	if _, err := s.Store.CreateAccessToken(ctx, t, customer.PasswordHash); errors.Is(err, storekeep.ErrStale) {
-		return none, unidentified()
-	} else if err != nil {
 		return none, err
 	}
 	s.rehash(ctx, customer, password)
 	return issued, nil
+}
+
+// storeSession stores a new access token for c, whose password a sign-in
+// verified against c.PasswordHash, and returns it with c as stored then.
+// When the hash was replaced meanwhile the password is checked again
+// against the new one: another node's rehash of the same password keeps
+// the sign-in good, a password change or a reset does not (answered as a
+// wrong password, UNIDENTIFIED_CUSTOMER).
+func (s *Service) storeSession(ctx context.Context, shop storekeep.Shop, c storekeep.Customer, password string) (storekeep.IssuedAccessToken, storekeep.Customer, error) {
+	for range 3 {
+		t, issued, err := s.NewSession(shop.ID, c.ID)
+		if err != nil {
+			return storekeep.IssuedAccessToken{}, c, err
+		}
+		if _, err = s.Store.CreateAccessToken(ctx, t, c.PasswordHash); !errors.Is(err, storekeep.ErrStale) {
+			return issued, c, err
+		}
+		if c, err = s.Store.CustomerByID(ctx, shop.ID, c.ID); errors.Is(err, storekeep.ErrNotFound) {
+			break
+		} else if err != nil {
+			return storekeep.IssuedAccessToken{}, c, err
+		}
+		if c.State != storekeep.CustomerEnabled || c.PasswordHash == "" {
+			break
+		}
+		ok, err := s.Passwords.Verify(ctx, password, c.PasswordHash)
+		if err != nil {
+			return storekeep.IssuedAccessToken{}, c, err
+		}
+		if !ok {
+			break
+		}
+	}
+	return storekeep.IssuedAccessToken{}, c, unidentified()
 }
 
 // rehash replaces the customer's password hash, after a successful
