@@ -17,8 +17,7 @@ import (
 // nodes at once (two browsers, or a retried request that landed on the
 // other node) with the right password. Nothing about the password
 // changes: the other node's sign-in only replaces the hash with one of the
-// current settings (the opportunistic rehash). Both sign-ins must get a
-// token, as they did before the rehash was moved after the token's store.
+// current settings (the opportunistic rehash). Both sign-ins get a token.
 func TestASignInRacingAnotherNodesRehashStillGetsItsToken(t *testing.T) {
 	w := &changeBeforeToken{}
 	var store account.Store

@@ -48,34 +48,34 @@ const ThrottledPasswordChangeMessage = "Too many password changes. Please try ag
 // allowances are what an Update's attempts have taken from the limiter,
 // so that an attempt made again after a concurrent write takes nothing
 // twice: whether the email change and the password change were counted,
-// and the notices asked for (the former address told of a new one, the
-// address told of a new password) and whether they may go.
+// and for which former address a notice was asked and whether it may go.
 type allowances struct {
 	changeCounted   bool
 	passwordCounted bool
-	emailNotice     askedOnce
-	passwordNotice  askedOnce
+	noticeFor       string
+	noticeAllowed   bool
 }
 
-// askedOnce is the limiter's answer for one key.
-type askedOnce struct {
-	key     string
-	allowed bool
-}
-
-// mayNotify reports whether the notice counted under kind and address may
-// go, asking the limiter once per key an Update's attempts ask about.
-func (s *Service) mayNotify(ctx context.Context, asked *askedOnce, kind string, shop storekeep.Shop, address string, limit storekeep.Limit) (bool, error) {
-	key := kind + ":notice:" + strconv.FormatInt(shop.ID, 10) + ":" + address
-	if asked.key == key {
-		return asked.allowed, nil
+// mayNotify reports whether the former address may be told of the change,
+// asking the limiter once per address an Update's attempts ask about.
+func (s *Service) mayNotify(ctx context.Context, shop storekeep.Shop, former string, taken *allowances) (bool, error) {
+	if taken.noticeFor == former {
+		return taken.noticeAllowed, nil
 	}
-	ok, err := s.Limiter.Allow(ctx, key, limit)
+	ok, err := s.Limiter.Allow(ctx, "email:notice:"+strconv.FormatInt(shop.ID, 10)+":"+former, s.cfg.EmailChangedPerEmail)
 	if err != nil {
 		return false, err
 	}
-	asked.key, asked.allowed = key, ok
+	taken.noticeFor, taken.noticeAllowed = former, ok
 	return ok, nil
+}
+
+// passwordNoticeKey counts the "your password was changed" notices to
+// address. They are counted once the change is stored, so that an update
+// that fails (asking for an address another account has) takes nothing
+// from the allowance of the address it named.
+func passwordNoticeKey(shop storekeep.Shop, address string) string {
+	return "password:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + address
 }
 
 // updateOnce reads the customer and writes the update once.
@@ -120,7 +120,7 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	if c.EmailKey != former.EmailKey {
-		ok, err := s.mayNotify(ctx, &taken.emailNotice, "email", shop, former.EmailKey, s.cfg.EmailChangedPerEmail)
+		ok, err := s.mayNotify(ctx, shop, former.EmailKey, taken)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}
@@ -133,11 +133,13 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 		}
 	}
 	var issued *storekeep.IssuedAccessToken
+	announce := false
 	if in.Password != nil {
-		announce, err := s.mayNotify(ctx, &taken.passwordNotice, "password", shop, c.EmailKey, s.cfg.PasswordChangedPerEmail)
+		spent, err := s.Limiter.Exhausted(ctx, passwordNoticeKey(shop, c.EmailKey), s.cfg.PasswordChangedPerEmail)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}
+		announce = !spent
 		if u, issued, err = s.withNewPassword(ctx, shop, u, *in.Password, announce, caller); err != nil {
 			return storekeep.Customer{}, nil, err
 		}
@@ -148,6 +150,10 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	}
 	if err != nil {
 		return storekeep.Customer{}, nil, err
+	}
+	if announce {
+		// Stored and queued: a limiter that fails now only lets the next notice go.
+		_, _ = s.Limiter.Allow(ctx, passwordNoticeKey(shop, c.EmailKey), s.cfg.PasswordChangedPerEmail)
 	}
 	if len(u.Mails) > 0 {
 		s.MailQueued()

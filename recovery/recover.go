@@ -260,7 +260,7 @@ func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (
 		return false, err
 	}
 	key := "orderswaiting:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + c.EmailKey
-	if ok, err := s.limiter.Allow(ctx, key, s.cfg.OrdersWaitingPerEmail); err != nil || !ok {
+	if spent, err := s.limiter.Exhausted(ctx, key, s.cfg.OrdersWaitingPerEmail); err != nil || spent {
 		return false, err
 	}
 	token, err := s.keys.NewToken()
@@ -270,6 +270,11 @@ func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (
 	err = s.issue(ctx, shop, c, storekeep.PurposeReset, storekeep.TemplateOrdersWaiting, token, jobCaller(job), job.ID)
 	if errors.Is(err, storekeep.ErrJobDone) {
 		return true, nil
+	}
+	if err == nil {
+		// Counted once queued, so that a run that failed before leaves its
+		// retry the allowance; a limiter that fails now only lets the next go.
+		_, _ = s.limiter.Allow(ctx, key, s.cfg.OrdersWaitingPerEmail)
 	}
 	return err == nil, err
 }
