@@ -32,11 +32,7 @@ func (s *failIssueOnce) IssueCustomerToken(ctx context.Context, t storekeep.Cust
 // allowance spent and drop the job as done.
 func TestAnOrdersWaitingJobRetriedAfterAFailureStillMails(t *testing.T) {
 	f := newFixture(t, storekeep.EnumerationPrivate, recovery.Config{})
-	o := storekeep.Order{ShopID: f.shop.ID, ID: 1, Email: "buyer@example.com", EmailKey: "buyer@example.com",
-		Currency: "EUR", ProcessedAt: f.now, UpdatedAt: f.now}
-	if _, err := f.store.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, At: f.now}); err != nil {
-		t.Fatal(err)
-	}
+	f.guestOrder(1, "buyer@example.com")
 	f.customer("buyer@example.com", storekeep.CustomerEnabled)
 	deps := f.deps
 	deps.Store = &failIssueOnce{Store: f.store}

@@ -25,18 +25,21 @@ func (f *fixture) ordersWaitingMails(email string) []storekeep.Mail {
 	return f.claim().Mail
 }
 
+// guestOrder stores order id, placed with email and attached to nobody.
+func (f *fixture) guestOrder(id int64, email string) {
+	f.t.Helper()
+	o := storekeep.Order{ShopID: f.shop.ID, ID: id, Email: email, EmailKey: storekeep.NormalizeEmail(email),
+		Currency: "EUR", ProcessedAt: f.now, UpdatedAt: f.now}
+	if _, err := f.store.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, At: f.now}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 func TestOrdersWaitingMailsOnlyAnUnprovenEnabledAccountWithOrders(t *testing.T) {
 	f := newFixture(t, storekeep.EnumerationPrivate, recovery.Config{})
-	order := func(id int64, email string) {
-		o := storekeep.Order{ShopID: f.shop.ID, ID: id, Email: email, EmailKey: storekeep.NormalizeEmail(email),
-			Currency: "EUR", ProcessedAt: f.now, UpdatedAt: f.now}
-		if _, err := f.store.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, At: f.now}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	order(1, "waiting@example.com")
-	order(2, "proven@example.com")
-	order(3, "off@example.com")
+	f.guestOrder(1, "waiting@example.com")
+	f.guestOrder(2, "proven@example.com")
+	f.guestOrder(3, "off@example.com")
 	f.customer("waiting@example.com", storekeep.CustomerEnabled)
 	f.customer("none@example.com", storekeep.CustomerEnabled)
 	f.customer("off@example.com", storekeep.CustomerDisabled)
@@ -67,11 +70,7 @@ func TestOrdersWaitingMailsOnlyAnUnprovenEnabledAccountWithOrders(t *testing.T) 
 // address gets at most OrdersWaitingPerEmail of these mails.
 func TestOrdersWaitingMailsToOneAddressAreBounded(t *testing.T) {
 	f := newFixture(t, storekeep.EnumerationPrivate, recovery.Config{})
-	o := storekeep.Order{ShopID: f.shop.ID, ID: 1, Email: "buyer@example.com", EmailKey: "buyer@example.com",
-		Currency: "EUR", ProcessedAt: f.now, UpdatedAt: f.now}
-	if _, err := f.store.WriteOrder(f.ctx, storekeep.OrderWrite{Order: o, At: f.now}); err != nil {
-		t.Fatal(err)
-	}
+	f.guestOrder(1, "buyer@example.com")
 	f.customer("buyer@example.com", storekeep.CustomerEnabled)
 	allowance := recovery.DefaultConfig().OrdersWaitingPerEmail
 	sent := 0
