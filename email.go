@@ -75,11 +75,17 @@ func ValidEmail(email string) bool {
 
 // NormalizeEmail returns the key under which an address is unique: its
 // Key when ParseEmail accepts it. Sub-addresses (a+b@) are distinct keys,
-// as in Shopify. An address ParseEmail refuses gets its trimmed text with
-// ASCII letters lower-cased, a key no accepted address has.
+// as in Shopify. An address ParseEmail refuses gets its text with ASCII
+// letters lower-cased, a key no accepted address has: trimmed as
+// ParseEmail trims, unless it holds a control character or line
+// separator, which trimming could take away to leave an address it
+// accepts.
 func NormalizeEmail(email string) string {
 	if a, ok := ParseEmail(email); ok {
 		return a.Key()
+	}
+	if !PlainLine(email) {
+		return asciiLower(email)
 	}
 	return asciiLower(strings.TrimSpace(email))
 }
