@@ -22,10 +22,10 @@ func unidentified() error {
 
 // Login handles customerAccessTokenCreate. A wrong email and a wrong
 // password get the same answer after the same work; an address longer
-// than any account's is counted under its first MaxEmailLength+1 bytes. A node checks an
-// address's allowance of failed sign-ins, verifies the password and
-// counts a failure in turn with the other sign-ins for that address, so
-// that guesses sent at once get no more than the allowance.
+// than any account's is counted under its first MaxEmailLength+1 bytes.
+// A node checks an address's allowance of failed sign-ins, verifies the
+// password and counts a failure in turn with the other sign-ins for that
+// address, so that guesses sent at once get no more than the allowance.
 func (s *Service) Login(ctx context.Context, shop storekeep.Shop, email, password string, caller storekeep.Caller) (storekeep.IssuedAccessToken, error) {
 	var none storekeep.IssuedAccessToken
 	if err := errors.Join(

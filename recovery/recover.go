@@ -241,8 +241,9 @@ func (s *Service) ProcessInvite(ctx context.Context, job storekeep.Job) (done bo
 // the address's account is enabled, has not proved the address, and orders
 // placed with it wait, it issues a reset token and mails the address an
 // orders_waiting mail with its link, whose redemption proves the address,
-// at most OrdersWaitingPerEmail to one address. Otherwise nothing is sent. Either way the client that signed up got the
-// same answer at once: whether orders wait is known only to the mailbox.
+// at most OrdersWaitingPerEmail to one address. Otherwise nothing is sent.
+// Either way the client that signed up got the same answer at once:
+// whether orders wait is known only to the mailbox.
 func (s *Service) ProcessOrdersWaiting(ctx context.Context, job storekeep.Job) (done bool, err error) {
 	shop, err := s.jobShop(ctx, job, storekeep.JobOrdersWaiting)
 	if err != nil {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -130,8 +131,8 @@ func pageInfo[T any](w storekeep.Window[T]) *model.PageInfo {
 // in any fragment and under any @skip or @include that keeps it.
 func selectsOrderLineItems(ctx context.Context) bool {
 	oc := graphql.GetOperationContext(ctx)
-	selects := func(set ast.SelectionSet, name string) []graphql.CollectedField {
-		var found []graphql.CollectedField
+	named := func(set ast.SelectionSet, name string) []graphql.CollectedField {
+		var found []graphql.CollectedField // CollectFields' slice is the operation's cached one: never changed here
 		for _, f := range graphql.CollectFields(oc, set, nil) {
 			if f.Name == name {
 				found = append(found, f)
@@ -139,19 +140,14 @@ func selectsOrderLineItems(ctx context.Context) bool {
 		}
 		return found
 	}
+	var orders []graphql.CollectedField
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		switch f.Name {
 		case "nodes":
-			if len(selects(f.Selections, "lineItems")) > 0 {
-				return true
-			}
+			orders = append(orders, f)
 		case "edges":
-			for _, node := range selects(f.Selections, "node") {
-				if len(selects(node.Selections, "lineItems")) > 0 {
-					return true
-				}
-			}
+			orders = append(orders, named(f.Selections, "node")...)
 		}
 	}
-	return false
+	return slices.ContainsFunc(orders, func(o graphql.CollectedField) bool { return len(named(o.Selections, "lineItems")) > 0 })
 }

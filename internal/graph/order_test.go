@@ -89,6 +89,7 @@ func TestOrdersReadLineItemsOnlyWhenTheQuerySelectsThem(t *testing.T) {
 		{"edges without lineItems", `edges { cursor node { name } } pageInfo { hasNextPage }`, false},
 		{"lineItems skipped", `nodes { name lineItems(first: 5) @skip(if: true) { nodes { title } } }`, false},
 		{"lineItems on nodes", `nodes { name lineItems(first: 5) { nodes { title } } }`, true},
+		{"lineItems beside name on edges", `edges { node { name lineItems(first: 5) { nodes { title } } } }`, true},
 		{"lineItems on edges", `edges { node { lineItems(first: 5) { nodes { title } } } }`, true},
 		{"lineItems in an inline fragment", `nodes { ... on Order { lineItems(first: 5) { nodes { title } } } }`, true},
 		{"lineItems in a fragment", `nodes { ...lines }`, true},
@@ -112,6 +113,9 @@ func TestOrdersReadLineItemsOnlyWhenTheQuerySelectsThem(t *testing.T) {
 			}
 			if tc.reads && strings.Count(string(body), lines) != 2 {
 				t.Errorf("answer %s, want each order's two lines", body)
+			}
+			if strings.Contains(tc.selection, "name") && strings.Count(string(body), `"name":"#100`) != 2 {
+				t.Errorf("answer %s, want each order's name beside what the check looked at", body)
 			}
 		})
 	}
