@@ -139,8 +139,20 @@ type page struct {
 	Message  storekeep.MailboxMessage
 }
 
-func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+// recipient is the address a request's ?to= names, as mail to it is
+// addressed: the domain in its ASCII form, as sign-up keeps it, so that
+// ada@straße.de finds the mail sent to ada@xn--strae-oqa.de. The store
+// compares it without regard to case.
+func recipient(r *http.Request) string {
 	to := strings.TrimSpace(r.URL.Query().Get("to"))
+	if a, ok := storekeep.ParseEmail(to); ok {
+		return a.String()
+	}
+	return to
+}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	to := recipient(r)
 	msgs, err := h.store.MailboxMessages(r.Context(), to, pageLimit)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -203,7 +215,7 @@ func (h *handler) listJSON(w http.ResponseWriter, r *http.Request) {
 		}
 		wait = d
 	}
-	msgs, err := h.waitForMessages(r.Context(), strings.TrimSpace(q.Get("to")), limit, wait)
+	msgs, err := h.waitForMessages(r.Context(), recipient(r), limit, wait)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

@@ -450,3 +450,26 @@ func TestOnlyPeersOnLoopbackAndPrivateNetworksAreAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestRecipientFilterTakesTheAddressAsSignUpTakesIt asks for the mail of an
+// address as a customer signed up with it: the mail went to the address
+// storekeep keeps (its domain in ASCII form), and the filter finds it
+// under either spelling, on the page and in the JSON list.
+func TestRecipientFilterTakesTheAddressAsSignUpTakesIt(t *testing.T) {
+	f := newFixture(t)
+	f.save("Ada@xn--strae-oqa.de", "For Ada", t0)
+	f.save("zoe@example.com", "For Zoe", t0)
+	for _, to := range []string{"Ada@xn--strae-oqa.de", "ada@straße.de", "ada@ｓｔｒａßｅ.de"} {
+		_, body := f.get("/_dev/mailbox/messages?to=" + url.QueryEscape(to))
+		var list []struct{ Subject string }
+		if err := json.Unmarshal([]byte(body), &list); err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Subject != "For Ada" {
+			t.Errorf("JSON ?to=%s: %+v, want the mail for Ada", to, list)
+		}
+		if _, page := f.get("/_dev/mailbox?to=" + url.QueryEscape(to)); !strings.Contains(page, "For Ada") {
+			t.Errorf("page ?to=%s does not list the mail for Ada", to)
+		}
+	}
+}
