@@ -1,6 +1,7 @@
 package storekeep
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -149,6 +150,23 @@ func NormalizeShopDomain(domain string) (string, error) {
 			"(an internationalised domain in its xn-- form), such as shop.example", domain)
 	}
 	return d, nil
+}
+
+// NormalizeShopName returns a shop's name as it is stored: trimmed of
+// spaces, one plain line (PlainLine) of 1 to MaxNameLength bytes. The name
+// is the sender's display name and stands in every mail's subject, so a
+// name on two lines or longer than a header line can hold is refused.
+func NormalizeShopName(name string) (string, error) {
+	n := strings.TrimSpace(name)
+	switch {
+	case n == "":
+		return "", errors.New("a shop's name must not be empty")
+	case !PlainLine(n):
+		return "", errors.New("a shop's name must be valid UTF-8 on one line, without control characters")
+	case len(n) > MaxNameLength:
+		return "", fmt.Errorf("a shop's name must be at most %d bytes, not %d", MaxNameLength, len(n))
+	}
+	return n, nil
 }
 
 // NormalizeStorefrontURL returns a storefront URL as it is stored: an

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -67,6 +66,12 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err != nil {
 			return fmt.Errorf("--domain: %w", err)
 		}
+		shopName := shopDomain
+		if *name != "" {
+			if shopName, err = storekeep.NormalizeShopName(*name); err != nil {
+				return fmt.Errorf("--name: %w", err)
+			}
+		}
 		var storefrontURL string
 		if *storefront != "" {
 			if storefrontURL, err = storekeep.NormalizeStorefrontURL(*storefront); err != nil {
@@ -80,7 +85,7 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		defer store.Close()
 		shop := storekeep.Shop{
 			Domain:        shopDomain,
-			Name:          cmp.Or(*name, shopDomain),
+			Name:          shopName,
 			StorefrontURL: storefrontURL,
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),

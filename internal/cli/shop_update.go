@@ -95,10 +95,11 @@ type shopFlags struct{ name, storefront, enumeration, mailFrom, replyTo, locale 
 func applyShopFlags(shop *storekeep.Shop, set map[string]bool, f shopFlags) error {
 	var errs []error
 	if set["name"] {
-		if f.name == "" {
-			errs = append(errs, errors.New("--name must not be empty"))
+		n, err := storekeep.NormalizeShopName(f.name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--name: %w", err))
 		}
-		shop.Name = f.name
+		shop.Name = n
 	}
 	if set["storefront-url"] {
 		shop.StorefrontURL = ""

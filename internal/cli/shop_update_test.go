@@ -64,6 +64,9 @@ func TestShopUpdateChangesOnlyTheSettingsItIsGiven(t *testing.T) {
 		{"--enumeration", "open"},
 		{"--storefront-url", "javascript:alert(1)"},
 		{"--name", ""},
+		{"--name", "   "},
+		{"--name", "Shop\nName"},
+		{"--name", strings.Repeat("é", 128)},
 	} {
 		code, _, errOut := runCLI(t, env, append([]string{"shop", "update", "--domain", "shop.example", "--locale", "de"}, args...)...)
 		if code == 0 || !strings.Contains(errOut, args[0]) {

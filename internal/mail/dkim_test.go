@@ -18,6 +18,8 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 
+	"github.com/storekeep/storekeep"
+
 	"github.com/storekeep/storekeep/internal/mail"
 	"github.com/storekeep/storekeep/internal/mail/smtptest"
 )
@@ -221,5 +223,53 @@ func TestNewDKIMRejectsBadConfiguration(t *testing.T) {
 	}
 	if _, err := mail.LoadDKIM(mail.DKIMConfig{KeyFile: filepath.Join(t.TempDir(), "missing.pem"), Selector: "sk"}); err == nil {
 		t.Error("missing key file accepted")
+	}
+}
+
+// TestSMTPSenderKeepsEveryHeaderLineWithin998Octets renders mail for shops
+// whose name, or sender display name, is one long word, and sends it
+// signed: no line of the message may pass RFC 5322's 998 octets (a relay
+// that breaks such a line, as Postfix does at smtp_line_length_limit,
+// changes the signed header and breaks the signature), and the name is
+// still shown.
+func TestSMTPSenderKeepsEveryHeaderLineWithin998Octets(t *testing.T) {
+	key := ed25519DKIMKey(t)
+	long := strings.Repeat("A", 1200)
+	for _, tc := range []struct {
+		name string
+		shop storekeep.Shop
+	}{
+		{"shop name in Subject and From", storekeep.Shop{ID: 7, Domain: "shop.example", Name: long}},
+		{"sender display name", storekeep.Shop{ID: 7, Domain: "shop.example", Name: "Bob's Shop",
+			MailFrom: `"` + strings.Repeat(`\"`, 600) + `" <hello@shop.example>`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := mail.NewRenderer("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := r.Render(tc.shop, storekeep.Mail{ID: 1, ShopID: 7, To: "ana@example.com",
+				Template: storekeep.TemplateReset, MessageID: "<r1@shop.example>",
+				Data: storekeep.MailData{URL: "https://shop.example/account/reset/1/tok"}}, "no-reply@shop.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sendSigned(t, key.pem, "sk", "", m)
+			for i, line := range strings.Split(string(got.Raw), "\r\n") {
+				if len(line) > 998 {
+					t.Errorf("line %d is %d octets: %.60q...", i+1, len(line), line)
+				}
+			}
+			v := verifyDKIM(t, got.Raw, map[string]string{"sk._domainkey.shop.example": key.record})
+			if len(v) != 1 || v[0].Err != nil {
+				t.Errorf("signature: %+v", v)
+			}
+			if !strings.Contains(got.Subject, strings.Repeat("A", 100)) && tc.shop.MailFrom == "" {
+				t.Errorf("Subject = %.60q, want the shop's name in it", got.Subject)
+			}
+			if from, err := got.Header.AddressList("From"); err != nil || len(from) != 1 || len(from[0].Name) < 600 {
+				t.Errorf("From = %.80q (%v), want the display name", got.Header.Get("From"), err)
+			}
+		})
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	netmail "net/mail"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
 	gosmtp "github.com/wneessen/go-mail/smtp"
@@ -393,7 +395,7 @@ func parseEnvelope(m Message) (envelope, error) {
 	if env.from, err = bareAddress("from", m.From); err != nil {
 		return env, err
 	}
-	env.from.Name = m.FromName
+	env.from.Name = foldable(m.FromName)
 	if env.to, err = bareAddress("to", m.To); err != nil {
 		return env, err
 	}
@@ -401,7 +403,7 @@ func parseEnvelope(m Message) (envelope, error) {
 		if env.replyTo, err = bareAddress("reply-to", m.ReplyTo); err != nil {
 			return env, err
 		}
-		env.replyTo.Name = m.ReplyToName
+		env.replyTo.Name = foldable(m.ReplyToName)
 	}
 	return env, nil
 }
@@ -414,7 +416,7 @@ func newMsg(m Message, env envelope, enc gomail.Encoding) *gomail.Msg {
 	if env.replyTo != nil {
 		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, env.replyTo)
 	}
-	msg.Subject(m.Subject)
+	msg.Subject(foldable(m.Subject))
 	if m.MessageID != "" {
 		msg.SetMessageIDWithValue(m.MessageID)
 	} else {
@@ -433,6 +435,51 @@ func newMsg(m Message, env envelope, enc gomail.Encoding) *gomail.Msg {
 		msg.AddAlternativeWriter(gomail.TypeTextHTML, writeString(m.HTML))
 	}
 	return msg
+}
+
+// maxHeaderWord is the longest run without a space that a header field's
+// text keeps: go-mail folds a field only at its spaces, and a display name
+// quoted with every character escaped is twice as long, so every line
+// stays well within RFC 5322's 998 octets.
+const maxHeaderWord = 400
+
+// foldable returns s with a space put into each run of more than
+// maxHeaderWord bytes without one, at a rune boundary, so that the header
+// field that carries it can be folded. Text with no such run, any name a
+// person gives, is returned as it is.
+func foldable(s string) string {
+	run := 0
+	long := false
+	for _, r := range s {
+		if r == ' ' {
+			run = 0
+			continue
+		}
+		if run += utf8.RuneLen(r); run > maxHeaderWord {
+			long = true
+			break
+		}
+	}
+	if !long {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/maxHeaderWord)
+	run = 0
+	for _, r := range s {
+		n := utf8.RuneLen(r)
+		switch {
+		case r == ' ':
+			run = 0
+		case run+n > maxHeaderWord:
+			b.WriteByte(' ')
+			run = n
+		default:
+			run += n
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // writeString is a part's body that writes s, as often as the message is
