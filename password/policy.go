@@ -7,7 +7,8 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// Shopify's length bounds, in characters (runes) after NFKC.
+// Shopify's length bounds, in characters (runes) as typed; the NFKC form
+// must have at least MinLength too.
 const (
 	MinLength = 5
 	MaxLength = 40
@@ -28,8 +29,8 @@ func DefaultPolicy() Policy {
 // Check returns nil if password is acceptable, else the one
 // *storekeep.Error Shopify would report first, on field: leading or
 // trailing whitespace, text that is not storekeep.PlainLine (INVALID), too
-// short, too long, then (if p.RejectCommon) too common. Whitespace is judged on password as given; length and
-// commonness on its NFKC form.
+// short, too long, then (if p.RejectCommon) too common. Whitespace is judged on password as given,
+// commonness on its NFKC form, length on both (see MinLength).
 func (p Policy) Check(password string, field []string) error {
 	first, _ := utf8.DecodeRuneInString(password)
 	last, _ := utf8.DecodeLastRuneInString(password)
@@ -41,8 +42,10 @@ func (p Policy) Check(password string, field []string) error {
 		return err
 	}
 	normal := Normalize(password)
-	switch n := utf8.RuneCountInString(normal); {
-	case n < MinLength:
+	// Shopify counts the characters as typed; the NFKC form, which is what
+	// is hashed, must not come out shorter either (composition).
+	switch n := utf8.RuneCountInString(password); {
+	case n < MinLength || utf8.RuneCountInString(normal) < MinLength:
 		return storekeep.NewError(storekeep.CodeTooShort, field, "Password is too short (minimum is 5 characters)")
 	case n > MaxLength:
 		return storekeep.NewError(storekeep.CodeTooLong, field, "Password is too long (maximum is 40 characters)")

@@ -110,3 +110,30 @@ func TestPasswordChangedNoticesToOneAddressAreBounded(t *testing.T) {
 			3*perCustomer, victim, got, want)
 	}
 }
+
+// TestPasswordChangeVoidsOutstandingResetLinks changes the password with
+// customerUpdate after a reset link was mailed: the link must not outlive
+// the change, or whoever holds it (the old mail leaked or was forwarded)
+// could replace the password the customer just chose and end every
+// session for up to a day. A change of address already voids the links.
+func TestPasswordChangeVoidsOutstandingResetLinks(t *testing.T) {
+	n := startNode(t)
+	n.signUp("pc@example.com", "first-secret-1")
+	n.recover("pc@example.com")
+	link := n.resetURL("pc@example.com", 1)
+
+	tok := n.login("pc@example.com", "first-secret-1")
+	var p payload
+	n.post(updateMutation, map[string]any{"t": tok, "c": map[string]any{"password": "changed-secret-2"}}).
+		field(t, "customerUpdate", &p)
+	if len(p.CustomerUserErrors) > 0 || p.CustomerAccessToken == nil {
+		t.Fatalf("customerUpdate: %+v", p)
+	}
+
+	got := n.resetByURL(link, "attacker-secret-3")
+	if got.Customer != nil || got.CustomerAccessToken != nil || len(got.CustomerUserErrors) != 1 ||
+		got.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+		t.Fatalf("a reset link mailed before a password change still resets the password: %+v", got)
+	}
+	n.login("pc@example.com", "changed-secret-2")
+}

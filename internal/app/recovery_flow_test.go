@@ -226,3 +226,24 @@ func TestAStorefrontUnderAPathRedeemsTheLinksItIsMailed(t *testing.T) {
 		t.Fatalf("customerResetByUrl(%s) refused the link it mailed: %+v", link, p)
 	}
 }
+
+// TestResetPasswordLengthIsCountedAsTyped holds Shopify's 5 to 40
+// characters to the password as typed: one character that NFKC expands
+// (U+FDFA, 18 characters once expanded) is too short, and 21 ligatures (42
+// characters once expanded) are not too long.
+func TestResetPasswordLengthIsCountedAsTyped(t *testing.T) {
+	n := startNode(t)
+	n.signUp("len@example.com", "first-secret-1")
+	n.recover("len@example.com")
+	link := n.resetURL("len@example.com", 1)
+
+	oneChar := "\ufdfa"
+	if p := n.resetByURL(link, oneChar); p.Customer != nil || len(p.CustomerUserErrors) != 1 ||
+		p.CustomerUserErrors[0].Code != "TOO_SHORT" {
+		t.Fatalf("a one-character password: %+v", p)
+	}
+	ligatures := strings.Repeat("\ufb01", 20) + "x" // 21 characters
+	if p := n.resetByURL(link, ligatures); p.Customer == nil || len(p.CustomerUserErrors) != 0 {
+		t.Fatalf("a 21-character password: %+v", p)
+	}
+}

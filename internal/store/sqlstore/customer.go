@@ -101,7 +101,8 @@ func (s *Store) CustomersByEmail(ctx context.Context, shopID int64, keys []strin
 // CreatedAt and EmailVerifiedAt and, in the same transaction, rotates its
 // access tokens and queues a mail when u asks for them. A new EmailKey
 // spends the customer's unused one-time tokens and clears EmailVerifiedAt,
-// unless u.VerifyEmail vouches for the address. The customer's
+// unless u.VerifyEmail vouches for the address; a new PasswordHash spends
+// its unused reset tokens. The customer's
 // row lock is taken first, as every transaction that touches a
 // customer's tokens does.
 func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
@@ -128,6 +129,13 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 				AND customer_id IN (SELECT id FROM customers WHERE id = $2 AND shop_id = $3 AND email_key <> $4)`,
 			s.at(c.UpdatedAt), c.ID, c.ShopID, c.EmailKey); err != nil {
 			return err
+		}
+		// A new password (unchangedSince has checked the row still has
+		// u.Read's) spends the reset links mailed before it.
+		if c.PasswordHash != u.Read.PasswordHash {
+			if err := s.spendTokens(ctx, tx, c.ID, storekeep.PurposeReset, c.UpdatedAt); err != nil {
+				return err
+			}
 		}
 		var err error
 		out, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET email = $1, email_key = $2,

@@ -270,6 +270,38 @@ var customerRules = []rule{
 			f.Fatalf("queued mails = %+v, want the update's two mails in order", mails)
 		}
 	}},
+	{"ANewPasswordSpendsTheResetLinksMailedBeforeIt", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		other := f.customer(s, "bob@example.com")
+		reset, activation, others := f.issue(c, storekeep.PurposeReset), f.issue(c, storekeep.PurposeActivation), f.issue(other, storekeep.PurposeReset)
+		rename := c
+		rename.FirstName = "Augusta"
+		c, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: rename})
+		f.must(err)
+		if !f.unused(reset) {
+			f.Fatal("a profile update without a new password spent the reset link")
+		}
+		change := c
+		change.PasswordHash, change.UpdatedAt = "$argon2id$changed", t0.Add(time.Minute)
+		_, err = f.updateCustomer(storekeep.CustomerUpdate{Customer: change})
+		f.must(err)
+		for _, tc := range []struct {
+			what   string
+			tok    issued
+			unused bool
+		}{
+			{"reset link mailed before the change", reset, false},
+			{"activation link", activation, true},
+			{"another customer's reset link", others, true},
+		} {
+			if got := f.unused(tc.tok); got != tc.unused {
+				f.Errorf("%s unused = %v, want %v", tc.what, got, tc.unused)
+			}
+		}
+		_, err = f.s.RedeemCustomerToken(f.ctx, f.redemption(reset, "$argon2id$attacker", t0.Add(2*time.Minute)))
+		f.is(err, storekeep.ErrTokenSpent, "redeeming a reset link mailed before the change")
+	}},
 	{"UpdateCustomerWithoutAnAccessTokenKeepsTokens", func(f fixture) {
 		s := f.shop("a.example")
 		c := f.customer(s, "ada@example.com")
