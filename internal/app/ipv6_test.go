@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,5 +33,31 @@ func TestPerIPLimitsCountAnIPv6HostsWholeSlash64(t *testing.T) {
 	}
 	if r, _ := n.recover("neighbour@example.com", privateAs(n, "2001:db8:dead:bef0::1")); isThrottled(r, "customerRecover", recoverThrottle) {
 		t.Errorf("another /64 was throttled with the first: %s", r.Raw)
+	}
+}
+
+// TestBuyerIPZoneIsNotKept: a buyer's address names a host on the internet, where an IPv6 zone
+// (the "%eth0" of a link-local address) means nothing; netip accepts any
+// text after the '%', up to the 64 KiB a header may hold. The client IP a
+// request is audited under must drop it, as it is dropped when the
+// address is throttled, so that an audit row stays within about 1 KB
+// whatever the Shopify-Storefront-Buyer-IP header holds.
+func TestBuyerIPZoneIsNotKept(t *testing.T) {
+	n := startNode(t)
+	zoned := "2001:db8::7%" + strings.Repeat("z", 60<<10)
+	n.post(loginMutation, map[string]any{"input": map[string]any{"email": "nobody@example.com", "password": "wrong-secret-1"}}, privateAs(n, zoned))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		events, size := n.auditRows()
+		if len(events) > 0 {
+			if events[0].IP != "2001:db8::7" || size > len(events)*1024 {
+				t.Fatalf("audited under an IP of %d bytes (%.30q...), %d bytes of text in %d rows", len(events[0].IP), events[0].IP, size, len(events))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no audit row for a failed sign-in")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

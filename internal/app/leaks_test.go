@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -86,6 +87,35 @@ func TestDevMailboxRefusesAReboundHostName(t *testing.T) {
 	for host, want := range map[string]int{"attacker.example": 403, "attacker.example:80": 403, "localhost": 200, strings.TrimPrefix(n.base, "http://"): 200} {
 		if code, _ := getNaming(t, n.base+"/_dev/mailbox/messages", host); code != want {
 			t.Errorf("Host %q: status %d, want %d", host, code, want)
+		}
+	}
+}
+
+// TestEnvelopeMembersAreCheckedInAnyCase: gqlgen decodes the request envelope as encoding/json decodes a struct,
+// matching member names without regard to case ("Variables" is variables),
+// so the envelope check must too: a member of the wrong type in any case
+// is refused as 400 BAD_REQUEST saying what it must be, never handed to
+// gqlgen, whose decoding error names Go types and echoes the whole body.
+func TestEnvelopeMembersAreCheckedInAnyCase(t *testing.T) {
+	n := startNode(t)
+	const secret = "SECRET-IN-THE-BODY-0123456789"
+	for body, want := range map[string]string{
+		`{"query":"{ __typename }","Variables":"` + secret + `"}`:         "variables must be an object.",
+		`{"query":"{ __typename }","VARIABLES":["` + secret + `"]}`:       "variables must be an object.",
+		`{"Query":{"q":"` + secret + `"}}`:                                "query must be a string.",
+		`{"query":"{ __typename }","OperationName":["` + secret + `"]}`:   "operationName must be a string.",
+		`{"query":"{ __typename }","extensionS":"` + secret + `"}`:        "extensions must be an object.",
+		"{\"query\":\"{ __typename }\",\"variableſ\":\"" + secret + "\"}": "variables must be an object.",
+	} {
+		a := n.send(t, rawRequest{contentType: "application/json", body: strings.NewReader(body)})
+		b := refusal(t, a, http.StatusBadRequest, "BAD_REQUEST")
+		if b.Errors[0].Message != want {
+			t.Errorf("%s: message %q, want %q", body, b.Errors[0].Message, want)
+		}
+		for _, leak := range []string{secret, "Go struct", "RawParams", "map[string]interface"} {
+			if strings.Contains(string(a.body), leak) {
+				t.Errorf("%s: answer shows %q: %s", body, leak, a.body)
+			}
 		}
 	}
 }

@@ -230,6 +230,15 @@ func TestLimits(t *testing.T) {
 		{"values", `{ customer(customerAccessToken: "x") { addresses(first: 50) { nodes { id } } } }`, "MAX_VALUES_EXCEEDED"},
 		{"values with a page from an unset variable, counted as 250", `query($n: Int) { customer(customerAccessToken: "x") { addresses(last: $n) { nodes { id } } } }`, "MAX_VALUES_EXCEEDED"},
 		{"schema twice", `{ a: __schema { queryType { name } } b: __schema { queryType { name } } }`, "MAX_INTROSPECTIONS_EXCEEDED"},
+		// Refused before validation, which would refuse these otherwise.
+		{"fields, one unknown", "{" + strings.Repeat(" __typename", 21) + " nosuchfield }", "MAX_FIELDS_EXCEEDED"},
+		{"fields in an unused fragment", "{ __typename } fragment F on QueryRoot {" + strings.Repeat(" __typename", 21) + " }", "MAX_FIELDS_EXCEEDED"},
+		{"fields through fragments, one unknown", `{ ...F ...F ...F ...F ...F nosuchfield } fragment F on QueryRoot { __typename __typename __typename __typename __typename }`, "MAX_FIELDS_EXCEEDED"},
+		{"fields through nested fragments", `{ ...A } fragment A on QueryRoot { ...B ...B ...B } fragment B on QueryRoot { ...C ...C ...C } fragment C on QueryRoot { ...D ...D ...D } fragment D on QueryRoot { nosuchfield }`, "MAX_FIELDS_EXCEEDED"},
+		{"aliases, one unknown", `{ a: __typename b: __typename c: nosuchfield }`, "MAX_ALIASES_EXCEEDED"},
+		{"depth of unknown fields", `{ a { b { c { d { e } } } } }`, "MAX_DEPTH_EXCEEDED"},
+		{"depth through a fragment", `{ a { ...F } } fragment F on X { b { c { d { e } } } }`, "MAX_DEPTH_EXCEEDED"},
+		{"fragments spread within each other", `{ ...A } fragment A on QueryRoot { __typename ...B } fragment B on QueryRoot { ...A }`, "GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,5 +258,16 @@ func TestLimits(t *testing.T) {
 	status, body = postJSON(t, h, &s, `{ __typename }`, nil)
 	if status != http.StatusOK || string(body) != `{"data":{"__typename":"QueryRoot"}}` {
 		t.Errorf("small query refused: %d %s", status, body)
+	}
+
+	h, _ = newTestHandler(t, func(o *options) { o.limits, o.limits.Complexity = limits, 100 })
+	two := "query A {" + strings.Repeat(" __typename", 15) + " } query B {" + strings.Repeat(" __typename", 15) + " }"
+	req, err := json.Marshal(map[string]any{"query": two, "operationName": "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body = post(t, h, &s, "application/json", string(req))
+	if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 0 {
+		t.Errorf("two operations of 15 fields each, limit 20: got %d %s, want each admitted", status, body)
 	}
 }

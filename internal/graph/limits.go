@@ -46,11 +46,19 @@ type Limits struct {
 // suite's copies of its documents).
 var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Tokens: 15000, Values: 25000}
 
-// shapeLimit enforces Limits other than Complexity.
-type shapeLimit struct{ limits Limits }
+// shapeLimit enforces Limits other than Complexity, on the query text
+// before it is validated (MutateOperationParameters) and on the operation
+// to run after (MutateOperationContext). cache, when not nil, is the
+// handler's query cache, whose queries were measured before they were
+// kept.
+type shapeLimit struct {
+	limits Limits
+	cache  graphql.Cache[*ast.QueryDocument]
+}
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = shapeLimit{}
 
@@ -114,6 +122,15 @@ func (w *shapeWalk) field(f *ast.Field, depth, pages int) {
 		w.fail("MAX_INTROSPECTIONS_EXCEEDED", "Query selects __schema more than once (at most %d)", 1)
 	case w.values > w.limits.Values:
 		w.fail("MAX_VALUES_EXCEEDED", "Query asks for more than the maximum of %d values (each field once for every node it is returned for)", w.limits.Values)
+	case !w.exceeded(depth):
+		w.walk(f.SelectionSet, depth+1, pages)
+	}
+}
+
+// exceeded records the first of the depth, field and alias limits that a
+// field at depth, counted last, exceeds, and reports whether one is.
+func (w *shapeWalk) exceeded(depth int) bool {
+	switch {
 	case depth > w.limits.Depth:
 		w.fail("MAX_DEPTH_EXCEEDED", "Query nests fields deeper than the maximum of %d", w.limits.Depth)
 	case w.fields > w.limits.Fields:
@@ -121,8 +138,9 @@ func (w *shapeWalk) field(f *ast.Field, depth, pages int) {
 	case w.aliases > w.limits.Aliases:
 		w.fail("MAX_ALIASES_EXCEEDED", "Query has more than the maximum of %d aliases", w.limits.Aliases)
 	default:
-		w.walk(f.SelectionSet, depth+1, pages)
+		return false
 	}
+	return true
 }
 
 // page returns the page size a connection field asks for with first or

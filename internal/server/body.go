@@ -110,7 +110,9 @@ var envelopeMembers = [...]struct {
 
 // checkEnvelope accepts one JSON object whose query and operationName are
 // strings and whose variables and extensions are objects, each optional
-// or null. Of a member given twice the last counts, as when decoding.
+// or null. A member is named as gqlgen's decoding into a struct names it,
+// in any case (encoding/json folds names as bytes.EqualFold does), and of
+// a member given twice the last counts, as when decoding.
 func checkEnvelope(body []byte) *requestError {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
@@ -131,7 +133,7 @@ func checkEnvelope(body []byte) *requestError {
 			name = []byte(unquoted)
 		}
 		for i, m := range envelopeMembers {
-			if string(name) == m.name {
+			if bytes.EqualFold(name, []byte(m.name)) {
 				first[i] = value[0]
 				if string(value) == "null" {
 					first[i] = 0

@@ -7,15 +7,21 @@ import (
 )
 
 // envelopeByDecoding is checkEnvelope's rule stated by decoding the whole
-// body into a map: what checkEnvelope must answer for every body.
+// body as gqlgen does, into a struct (whose member names match in any
+// case): what checkEnvelope must answer for every body.
 func envelopeByDecoding(body []byte) string {
-	var members map[string]json.RawMessage
+	var members struct {
+		Query         json.RawMessage `json:"query"`
+		OperationName json.RawMessage `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
+		Extensions    json.RawMessage `json:"extensions"`
+	}
 	if err := json.Unmarshal(body, &members); err != nil {
 		return "Request body is not valid JSON."
 	}
-	for _, m := range envelopeMembers {
-		v, ok := members[m.name]
-		if ok && string(v) != "null" && v[0] != m.first {
+	for i, m := range envelopeMembers {
+		v := [...]json.RawMessage{members.Query, members.OperationName, members.Variables, members.Extensions}[i]
+		if len(v) > 0 && string(v) != "null" && v[0] != m.first {
 			return fmt.Sprintf("%s must be %s.", m.name, m.kind)
 		}
 	}
@@ -36,6 +42,10 @@ var envelopeBodies = []string{
 	`{"qu\u0065ry":5}`,
 	`{"\u0071uery":"q","variables":1}`,
 	`{"Query":5}`,
+	`{"query":"q","Variables":"x"}`,
+	`{"query":"q","variables":{},"VARIABLES":[]}`,
+	"{\"query\":\"q\",\"variableſ\":1}",
+	`{"query":"q","\u0056ariables":1}`,
 	`{"query\\":5}`,
 	`{"a":"\\","query":7}`,
 	`{"a":{"query":7},"query":"q"}`,

@@ -22,11 +22,13 @@ type ClientIP struct {
 	ForwardedHeader string
 }
 
-// Of returns the client IP of r authenticated with token.
+// Of returns the client IP of r authenticated with token. An address read
+// from a header loses its IPv6 zone: netip accepts any text after the '%',
+// and a zone names nothing on another host.
 func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 	if token.Kind == storekeep.APITokenPrivate {
 		if ip, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get(BuyerIPHeader))); err == nil {
-			return ip.Unmap().String()
+			return ip.Unmap().WithZone("").String()
 		}
 	}
 	peer := hostcheck.Peer(r)
@@ -43,7 +45,7 @@ func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 		if err != nil {
 			break
 		}
-		ip = ip.Unmap()
+		ip = ip.Unmap().WithZone("")
 		if !c.trusted(ip) {
 			return ip.String()
 		}
