@@ -417,7 +417,7 @@ func TestHashingFloodIsThrottledNotQueuedWithoutBound(t *testing.T) {
 }
 
 // TestOverLimitQueriesAreRefusedBeforeValidation sends documents far over
-// the field and alias limits, each well within the body and token limits:
+// the field, alias and spread limits, each within the body and token limits:
 // they are refused by the limits on their text before gqlgen validates
 // them, whose cost grows with the square of the fields that share a
 // response name (seconds of CPU for 14,000), so the answer is the limit's
@@ -425,11 +425,18 @@ func TestHashingFloodIsThrottledNotQueuedWithoutBound(t *testing.T) {
 func TestOverLimitQueriesAreRefusedBeforeValidation(t *testing.T) {
 	n := startNode(t)
 	ids := strings.Repeat(" id", 14000)
+	var chain strings.Builder
+	chain.WriteString("{" + strings.Repeat(" ...F1", 1000) + " }")
+	for i := 1; i < 1450; i++ {
+		fmt.Fprintf(&chain, " fragment F%d on QueryRoot { ...F%d }", i, i+1)
+	}
+	chain.WriteString(" fragment F1450 on QueryRoot { __typename }")
 	for name, c := range map[string]struct{ query, code string }{
-		"14,000 fields under customer, one unknown": {`{ customer(customerAccessToken: "x") {` + ids + ` nosuchfield } }`, "MAX_FIELDS_EXCEEDED"},
-		"14,000 fields in an unused fragment":       {`{ __typename } fragment F on Customer {` + ids + ` }`, "MAX_FIELDS_EXCEEDED"},
-		"5,000 spreads of a fragment of 990 fields": {"{" + strings.Repeat(" ...F", 5000) + " } fragment F on QueryRoot {" + strings.Repeat(" __typename", 990) + " }", "MAX_FIELDS_EXCEEDED"},
-		"4,900 aliases of one name, one unknown":    {"{" + strings.Repeat(" a: __typename", 4900) + " nosuchfield }", "MAX_ALIASES_EXCEEDED"},
+		"14,000 fields under customer, one unknown":   {`{ customer(customerAccessToken: "x") {` + ids + ` nosuchfield } }`, "MAX_FIELDS_EXCEEDED"},
+		"14,000 fields in an unused fragment":         {`{ __typename } fragment F on Customer {` + ids + ` }`, "MAX_FIELDS_EXCEEDED"},
+		"5,000 spreads of a fragment of 990 fields":   {"{" + strings.Repeat(" ...F", 5000) + " } fragment F on QueryRoot {" + strings.Repeat(" __typename", 990) + " }", "MAX_FIELDS_EXCEEDED"},
+		"4,900 aliases of one name, one unknown":      {"{" + strings.Repeat(" a: __typename", 4900) + " nosuchfield }", "MAX_ALIASES_EXCEEDED"},
+		"1,000 spreads of a chain of 1,450 fragments": {chain.String(), "MAX_FRAGMENT_SPREADS_EXCEEDED"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := n.post(c.query, nil)

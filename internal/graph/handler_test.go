@@ -215,7 +215,7 @@ func TestParseAndValidationErrorsAreHTTP200(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Tokens: 200, Values: 100}
+	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, Tokens: 200, Values: 100}
 	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
 	s := allScopes()
 	cases := []struct{ name, query, code string }{
@@ -238,6 +238,8 @@ func TestLimits(t *testing.T) {
 		{"aliases, one unknown", `{ a: __typename b: __typename c: nosuchfield }`, "MAX_ALIASES_EXCEEDED"},
 		{"depth of unknown fields", `{ a { b { c { d { e } } } } }`, "MAX_DEPTH_EXCEEDED"},
 		{"depth through a fragment", `{ a { ...F } } fragment F on X { b { c { d { e } } } }`, "MAX_DEPTH_EXCEEDED"},
+		{"spreads of a chain of fragments", `{ ...A ...A ...A } fragment A on QueryRoot { ...B } fragment B on QueryRoot { ...C } fragment C on QueryRoot { __typename }`, "MAX_FRAGMENT_SPREADS_EXCEEDED"},
+		{"spreads in an unused fragment", `{ __typename } fragment A on QueryRoot { ...B ...B ...B ...B ...B ...B ...B ...B ...B } fragment B on QueryRoot { __typename }`, "MAX_FRAGMENT_SPREADS_EXCEEDED"},
 		{"fragments spread within each other", `{ ...A } fragment A on QueryRoot { __typename ...B } fragment B on QueryRoot { ...A }`, "GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, tc := range cases {
@@ -269,5 +271,51 @@ func TestLimits(t *testing.T) {
 	status, body = post(t, h, &s, "application/json", string(req))
 	if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 0 {
 		t.Errorf("two operations of 15 fields each, limit 20: got %d %s, want each admitted", status, body)
+	}
+}
+
+// TestLimitsApplyToTheOperationThatRuns: a document may hold several
+// operations (GraphiQL sends its whole editor with the operationName to
+// run); only the one named is measured after validation, so one that is
+// not run must not make the document refused (but for Fields, which
+// bounds what validating the document costs).
+func TestLimitsApplyToTheOperationThatRuns(t *testing.T) {
+	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, Tokens: 200, Values: 100}
+	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
+	s := allScopes()
+	for name, doc := range map[string]string{
+		"aliases":  "query Big { a: __typename b: __typename c: __typename } query Small { __typename }",
+		"depth":    "query Big { __schema { types { fields { type { name } } } } } query Small { __typename }",
+		"fragment": "query Big { ...F } query Small { __typename } fragment F on QueryRoot { a: __typename b: __typename c: __typename }",
+	} {
+		req, err := json.Marshal(map[string]any{"query": doc, "operationName": "Small"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body := post(t, h, &s, "application/json", string(req))
+		if status != http.StatusOK || string(body) != `{"data":{"__typename":"QueryRoot"}}` {
+			t.Errorf("%s over the limit in an operation not run: got %d %s, want the one run admitted", name, status, body)
+		}
+	}
+}
+
+// TestLimitCodeIsTheOneTheOperationExceedsFirst: of an operation over
+// several limits, the code is the one its walk meets first, as before
+// the limits were applied to the text.
+func TestLimitCodeIsTheOneTheOperationExceedsFirst(t *testing.T) {
+	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, Tokens: 200, Values: 100}
+	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
+	s := allScopes()
+	for _, tc := range []struct{ name, query, code string }{
+		{"values, then fields", `{ customer(customerAccessToken: "x") { addresses(first: 50) { nodes { id } } }` + strings.Repeat(" __typename", 20) + ` }`, "MAX_VALUES_EXCEEDED"},
+		{"schema twice, then fields", `{ __schema { queryType { name } } __schema { queryType { name } }` + strings.Repeat(" __typename", 20) + ` }`, "MAX_INTROSPECTIONS_EXCEEDED"},
+		{"a page from a variable's default, then fields", `query($n: Int = 1) { customer(customerAccessToken: "x") { addresses(first: $n) { nodes { id } } }` + strings.Repeat(" __typename", 20) + ` }`, "MAX_FIELDS_EXCEEDED"},
+		{"fields, then values", "{" + strings.Repeat(" __typename", 20) + ` customer(customerAccessToken: "x") { addresses(first: 50) { nodes { id } } } }`, "MAX_FIELDS_EXCEEDED"},
+	} {
+		status, body := postJSON(t, h, &s, tc.query, nil)
+		r := decode(t, body)
+		if status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != tc.code {
+			t.Errorf("%s: got %d %s, want 200 with %s", tc.name, status, body, tc.code)
+		}
 	}
 }

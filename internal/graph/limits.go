@@ -25,6 +25,10 @@ type Limits struct {
 	Fields int
 	// Aliases is how many fields may be selected under an alias.
 	Aliases int
+	// Spreads is how many fragment spreads an operation, or a fragment,
+	// may hold, counted after fragments are expanded. It is checked on the
+	// query text before validation, which follows every spread.
+	Spreads int
 	// Tokens is how many lexical tokens the query text may hold.
 	Tokens int
 	// Values is how many values the answer may hold: each field selected
@@ -44,7 +48,7 @@ type Limits struct {
 // operation may select __schema once. Hydrogen's account page asks for
 // about 7,400 values, its order page for 4,000 (measured on the e2e
 // suite's copies of its documents).
-var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Tokens: 15000, Values: 25000}
+var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Spreads: 1000, Tokens: 15000, Values: 25000}
 
 // shapeLimit enforces Limits other than Complexity, on the query text
 // before it is validated (MutateOperationParameters) and on the operation
@@ -69,7 +73,7 @@ func (l shapeLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	if oc.Operation == nil {
 		return nil
 	}
-	w := shapeWalk{limits: l.limits, fragments: oc.Doc.Fragments, vars: oc.Variables}
+	w := shapeWalk{limits: l.limits, fragments: fragmentIndex(oc.Doc.Fragments), vars: oc.Variables}
 	w.walk(oc.Operation.SelectionSet, 1, 1)
 	return w.err
 }
@@ -78,11 +82,25 @@ func (l shapeLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 // that fragments spread many times cannot make the walk itself expensive.
 type shapeWalk struct {
 	limits                   Limits
-	fragments                ast.FragmentDefinitionList
+	fragments                map[string]*ast.FragmentDefinition
 	vars                     map[string]any
 	fields, aliases, schemas int
 	values                   int
 	err                      *gqlerror.Error
+}
+
+// fragmentIndex maps each fragment's name to its first definition, as
+// ForName finds it: the walk looks a fragment up at every spread, up to
+// Fields times through each fragment of a chain, too often to search the
+// list each time.
+func fragmentIndex(list ast.FragmentDefinitionList) map[string]*ast.FragmentDefinition {
+	m := make(map[string]*ast.FragmentDefinition, len(list))
+	for _, f := range list {
+		if _, ok := m[f.Name]; !ok {
+			m[f.Name] = f
+		}
+	}
+	return m
 }
 
 // walk measures set, whose fields are at depth and are asked for pages
@@ -98,7 +116,7 @@ func (w *shapeWalk) walk(set ast.SelectionSet, depth, pages int) {
 		case *ast.InlineFragment:
 			w.walk(sel.SelectionSet, depth, pages)
 		case *ast.FragmentSpread:
-			if f := w.fragments.ForName(sel.Name); f != nil {
+			if f := w.fragments[sel.Name]; f != nil {
 				w.walk(f.SelectionSet, depth, pages)
 			}
 		}

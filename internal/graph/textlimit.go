@@ -1,7 +1,10 @@
 package graph
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -10,14 +13,18 @@ import (
 )
 
 // MutateOperationParameters refuses, before gqlgen validates it, a query
-// text one of whose operations or fragments selects more fields or aliases,
-// or nests fields deeper, than Limits allow, counted with fragments
-// expanded as MutateOperationContext counts them. Validation is not linear
-// in the text (gqlparser's OverlappingFieldsCanBeMerged compares the fields
-// that share a response name pairwise), and it runs before
+// text whose operation to run selects more fields or aliases, or nests
+// fields deeper, than Limits allow, or one of whose operations or
+// fragments selects more fields or spreads fragments more often, each
+// counted with fragments expanded as MutateOperationContext counts them.
+// Validation is not linear in the text (gqlparser's
+// OverlappingFieldsCanBeMerged compares the fields that share a response
+// name pairwise, and every spread is followed), and it runs before
 // MutateOperationContext: a 42 KB query of 14,000 fields took seconds of
-// CPU to be refused. A query the cache holds was measured when it was
-// cached; one that does not parse is left to gqlgen, which says why.
+// CPU to be refused. The operation to run is refused with the code the
+// walk after validation would give it, values and __schema included. A
+// query the cache holds was measured when it was cached; one that does not
+// parse is left to gqlgen, which says why.
 func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	if l.cache != nil {
 		if _, ok := l.cache.Get(ctx, p.Query); ok {
@@ -28,16 +35,35 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 	if err != nil {
 		return nil
 	}
-	m := textMeasure{limits: l.limits, fragments: doc.Fragments, done: map[string]textShape{}, open: map[string]bool{}}
+	run := doc.Operations.ForName(p.OperationName)
+	fieldsOnly := l.limits
+	fieldsOnly.Depth, fieldsOnly.Aliases = textCap, textCap
+	fragments := fragmentIndex(doc.Fragments)
+	m := textMeasure{fragments: fragments, done: map[string]textShape{}, open: map[string]bool{}}
 	for _, op := range doc.Operations {
-		w := shapeWalk{limits: l.limits}
+		m.limits = fieldsOnly
+		if op == run {
+			m.limits = l.limits
+		}
+		w := shapeWalk{limits: m.limits}
 		m.walk(&w, op.SelectionSet, 1)
-		if w.err != nil {
-			return w.err
+		spreads := m.checkSpreads(m.set(op.SelectionSet))
+		if w.err != nil && op == run && spreads == nil && !m.irregular {
+			exact := shapeWalk{limits: l.limits, fragments: fragments, vars: withDefaults(op, p.Variables)}
+			exact.walk(op.SelectionSet, 1, 1)
+			w.err = cmp.Or(exact.err, w.err)
+		}
+		if err := cmp.Or(w.err, spreads); err != nil {
+			return err
 		}
 	}
+	m.limits = fieldsOnly
 	for _, f := range doc.Fragments {
-		if err := m.check(m.fragment(f.Name)); err != nil {
+		s := m.fragment(f.Name)
+		if err := m.check(s); err != nil {
+			return err
+		}
+		if err := m.checkSpreads(s); err != nil {
 			return err
 		}
 	}
@@ -45,9 +71,9 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 }
 
 // textShape is what a selection set selects once its fragments are
-// expanded: fields and aliases (each at most textCap), and the depth of
-// its deepest field, 1 for a field without a selection.
-type textShape struct{ fields, aliases, depth int }
+// expanded: fields, aliases and fragment spreads (each at most textCap),
+// and the depth of its deepest field, 1 for a field without a selection.
+type textShape struct{ fields, aliases, spreads, depth int }
 
 // textCap bounds the counts of textShape, so that fragments spread
 // within one another cannot overflow them.
@@ -59,9 +85,29 @@ const textCap = 1 << 30
 // itself adds nothing (validation refuses the cycle).
 type textMeasure struct {
 	limits    Limits
-	fragments ast.FragmentDefinitionList
+	fragments map[string]*ast.FragmentDefinition
 	done      map[string]textShape
 	open      map[string]bool
+	// irregular is set once a spread names no fragment, or one it is
+	// within: the document is not one the walk after validation measures.
+	irregular bool
+}
+
+// withDefaults is vars with the integer default of each variable of op
+// that vars does not give, as gqlgen's coercion of the variables adds it.
+func withDefaults(op *ast.OperationDefinition, vars map[string]any) map[string]any {
+	out := maps.Clone(vars)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for _, d := range op.VariableDefinitions {
+		if _, given := out[d.Variable]; !given && d.DefaultValue != nil && d.DefaultValue.Kind == ast.IntValue {
+			if n, err := strconv.ParseInt(d.DefaultValue.Raw, 10, 64); err == nil {
+				out[d.Variable] = n
+			}
+		}
+	}
+	return out
 }
 
 func (m *textMeasure) set(set ast.SelectionSet) textShape {
@@ -69,6 +115,7 @@ func (m *textMeasure) set(set ast.SelectionSet) textShape {
 	add := func(sub textShape) {
 		s.fields = min(s.fields+sub.fields, textCap)
 		s.aliases = min(s.aliases+sub.aliases, textCap)
+		s.spreads = min(s.spreads+sub.spreads, textCap)
 		s.depth = max(s.depth, sub.depth)
 	}
 	for _, sel := range set {
@@ -83,7 +130,9 @@ func (m *textMeasure) set(set ast.SelectionSet) textShape {
 		case *ast.InlineFragment:
 			add(m.set(sel.SelectionSet))
 		case *ast.FragmentSpread:
-			add(m.fragment(sel.Name))
+			sub := m.fragment(sel.Name)
+			sub.spreads++
+			add(sub)
 		}
 	}
 	return s
@@ -93,8 +142,9 @@ func (m *textMeasure) fragment(name string) textShape {
 	if s, ok := m.done[name]; ok {
 		return s
 	}
-	f := m.fragments.ForName(name)
+	f := m.fragments[name]
 	if f == nil || m.open[name] {
+		m.irregular = true
 		return textShape{}
 	}
 	m.open[name] = true
@@ -129,7 +179,7 @@ func (m *textMeasure) walk(w *shapeWalk, set ast.SelectionSet, depth int) {
 			m.walk(w, sel.SelectionSet, depth)
 		case *ast.FragmentSpread:
 			s := m.fragment(sel.Name)
-			f := m.fragments.ForName(sel.Name)
+			f := m.fragments[sel.Name]
 			if w.fields+s.fields <= m.limits.Fields && w.aliases+s.aliases <= m.limits.Aliases &&
 				depth-1+s.depth <= m.limits.Depth || f == nil || m.open[sel.Name] {
 				w.fields, w.aliases = w.fields+s.fields, w.aliases+s.aliases
@@ -147,5 +197,18 @@ func (m *textMeasure) walk(w *shapeWalk, set ast.SelectionSet, depth int) {
 func (m *textMeasure) check(s textShape) *gqlerror.Error {
 	w := shapeWalk{limits: m.limits, fields: s.fields, aliases: s.aliases}
 	w.exceeded(s.depth)
+	return w.err
+}
+
+// checkSpreads refuses a selection that spreads fragments more than
+// Limits.Spreads times with its fragments expanded: validation follows
+// every spread, so a chain of fragments spread many times costs it as
+// much as the fields it would hold expanded.
+func (m *textMeasure) checkSpreads(s textShape) *gqlerror.Error {
+	if s.spreads <= m.limits.Spreads {
+		return nil
+	}
+	w := shapeWalk{limits: m.limits}
+	w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query spreads fragments more than the maximum of %d times, counted with fragments expanded", m.limits.Spreads)
 	return w.err
 }

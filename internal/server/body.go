@@ -111,8 +111,9 @@ var envelopeMembers = [...]struct {
 // checkEnvelope accepts one JSON object whose query and operationName are
 // strings and whose variables and extensions are objects, each optional
 // or null. A member is named as gqlgen's decoding into a struct names it,
-// in any case (encoding/json folds names as bytes.EqualFold does), and of
-// a member given twice the last counts, as when decoding.
+// in any case (encoding/json folds names as bytes.EqualFold does). Of a
+// member given twice, decoding keeps the last value but fails on any of
+// the wrong type, so each is checked.
 func checkEnvelope(body []byte) *requestError {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
@@ -124,7 +125,7 @@ func checkEnvelope(body []byte) *requestError {
 	if !json.Valid(trimmed) {
 		return badRequest("Request body is not valid JSON.")
 	}
-	var first [len(envelopeMembers)]byte
+	var wrong [len(envelopeMembers)]bool
 	eachMember(trimmed, func(key, value []byte) {
 		name := key[1 : len(key)-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
@@ -133,16 +134,13 @@ func checkEnvelope(body []byte) *requestError {
 			name = []byte(unquoted)
 		}
 		for i, m := range envelopeMembers {
-			if bytes.EqualFold(name, []byte(m.name)) {
-				first[i] = value[0]
-				if string(value) == "null" {
-					first[i] = 0
-				}
+			if bytes.EqualFold(name, []byte(m.name)) && string(value) != "null" && value[0] != m.first {
+				wrong[i] = true
 			}
 		}
 	})
 	for i, m := range envelopeMembers {
-		if first[i] != 0 && first[i] != m.first {
+		if wrong[i] {
 			return badRequest(fmt.Sprintf("%s must be %s.", m.name, m.kind))
 		}
 	}

@@ -1,27 +1,44 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // envelopeByDecoding is checkEnvelope's rule stated by decoding the whole
 // body as gqlgen does, into a struct (whose member names match in any
-// case): what checkEnvelope must answer for every body.
+// case, and which fails on a member of the wrong type even when a later
+// one of the same name has the right type): what checkEnvelope must
+// answer for every body.
 func envelopeByDecoding(body []byte) string {
-	var members struct {
-		Query         json.RawMessage `json:"query"`
-		OperationName json.RawMessage `json:"operationName"`
-		Variables     json.RawMessage `json:"variables"`
-		Extensions    json.RawMessage `json:"extensions"`
-	}
-	if err := json.Unmarshal(body, &members); err != nil {
+	if !json.Valid(body) {
 		return "Request body is not valid JSON."
 	}
-	for i, m := range envelopeMembers {
-		v := [...]json.RawMessage{members.Query, members.OperationName, members.Variables, members.Extensions}[i]
-		if len(v) > 0 && string(v) != "null" && v[0] != m.first {
+	for _, m := range envelopeMembers {
+		var err error
+		switch m.name {
+		case "query":
+			err = json.Unmarshal(body, new(struct {
+				V string `json:"query"`
+			}))
+		case "operationName":
+			err = json.Unmarshal(body, new(struct {
+				V string `json:"operationName"`
+			}))
+		case "variables":
+			err = json.Unmarshal(body, new(struct {
+				V map[string]any `json:"variables"`
+			}))
+		case "extensions":
+			err = json.Unmarshal(body, new(struct {
+				V map[string]any `json:"extensions"`
+			}))
+		}
+		if err != nil {
 			return fmt.Sprintf("%s must be %s.", m.name, m.kind)
 		}
 	}
@@ -89,4 +106,27 @@ func FuzzCheckEnvelope(f *testing.F) {
 			t.Errorf("%q: %q, want %q", body, got, want)
 		}
 	})
+}
+
+// TestCheckEnvelopeAdmitsOnlyWhatGqlgenDecodes: gqlgen decodes the body
+// into graphql.RawParams, and a member of the wrong type fails the
+// decoding even when a later member of the same name, in any case, has
+// the right one (encoding/json keeps the last value but reports the first
+// mismatch), answering with Go types and the whole body.
+func TestCheckEnvelopeAdmitsOnlyWhatGqlgenDecodes(t *testing.T) {
+	for _, b := range append([]string{
+		`{"query":"q","Variables":"x","variables":{}}`,
+		`{"query":5,"query":"q"}`,
+		`{"Query":{"a":1},"query":"q"}`,
+		`{"query":"q","OperationName":["x"],"operationName":"A"}`,
+	}, envelopeBodies...) {
+		if checkEnvelope([]byte(b)) != nil {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader([]byte(b)))
+		dec.UseNumber()
+		if err := dec.Decode(new(graphql.RawParams)); err != nil {
+			t.Errorf("%s: admitted, but gqlgen's decoding fails: %v", b, err)
+		}
+	}
 }
