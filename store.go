@@ -191,8 +191,10 @@ type CustomerTokenStore interface {
 	CustomerTokenByHash(ctx context.Context, shopID, customerID int64, purpose TokenPurpose, hashes [][]byte) (CustomerToken, error)
 	// RedeemCustomerToken, in one transaction: marks r.Token used if it is
 	// still unused and unexpired at r.Now (else ErrTokenSpent and nothing
-	// changes), spends the customer's other tokens of that purpose, sets the
-	// password, enables the account and marks its address verified (the
+	// changes), spends the customer's other tokens of that purpose and its
+	// reset tokens (a new password voids the reset links mailed before it;
+	// an activation link left once the customer is enabled only answers
+	// that it is), sets the password, enables the account and marks its address verified (the
 	// link was mailed to it), revokes every access token of the
 	// customer, stores r.AccessToken, queues r.Mail and records r.Audit. It
 	// returns the updated customer. Of concurrent redemptions of one token

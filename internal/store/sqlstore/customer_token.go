@@ -218,6 +218,11 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 		if err := s.spendTokens(ctx, tx, r.Token.CustomerID, r.Token.Purpose, r.Now); err != nil {
 			return err
 		}
+		if r.Token.Purpose != storekeep.PurposeReset {
+			if err := s.spendTokens(ctx, tx, r.Token.CustomerID, storekeep.PurposeReset, r.Now); err != nil {
+				return err
+			}
+		}
 		c, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET password_hash = $1, state = $2,
 				updated_at = $3, email_verified_at = COALESCE(email_verified_at, $3)
 			WHERE shop_id = $4 AND id = $5 AND state <> $6 RETURNING `+customerColumns,

@@ -75,6 +75,21 @@ var customerTokenRules = []rule{
 		_, err := f.s.RedeemCustomerToken(f.ctx, f.redemption(earlier, "$argon2id$x", t0))
 		f.is(err, storekeep.ErrTokenSpent, "redeeming a voided token")
 	}},
+	{"AnActivationSpendsTheCustomersResetLinks", func(f fixture) {
+		s := f.shop("a.example")
+		c, other := f.customer(s, "ada@example.com"), f.customer(s, "bob@example.com")
+		reset, activation, others := f.issue(c, storekeep.PurposeReset), f.issue(c, storekeep.PurposeActivation), f.issue(other, storekeep.PurposeReset)
+		_, err := f.s.RedeemCustomerToken(f.ctx, f.redemption(activation, "$argon2id$chosen", t0))
+		f.must(err)
+		if f.unused(reset) {
+			f.Error("activating left the reset link mailed before it unused")
+		}
+		if !f.unused(others) {
+			f.Error("activating spent another customer's reset link")
+		}
+		_, err = f.s.RedeemCustomerToken(f.ctx, f.redemption(reset, "$argon2id$attacker", t0.Add(time.Minute)))
+		f.is(err, storekeep.ErrTokenSpent, "redeeming the reset link mailed before the activation")
+	}},
 	{"ConcurrentIssuesLeaveOneUnusedToken", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		const n = 16
