@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -215,7 +216,7 @@ func TestParseAndValidationErrorsAreHTTP200(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, Tokens: 200, Values: 100}
+	limits := Limits{Complexity: 10, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, SameName: 6, Tokens: 200, Values: 100}
 	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
 	s := allScopes()
 	cases := []struct{ name, query, code string }{
@@ -240,6 +241,8 @@ func TestLimits(t *testing.T) {
 		{"depth through a fragment", `{ a { ...F } } fragment F on X { b { c { d { e } } } }`, "MAX_DEPTH_EXCEEDED"},
 		{"spreads of a chain of fragments", `{ ...A ...A ...A } fragment A on QueryRoot { ...B } fragment B on QueryRoot { ...C } fragment C on QueryRoot { __typename }`, "MAX_FRAGMENT_SPREADS_EXCEEDED"},
 		{"spreads in an unused fragment", `{ __typename } fragment A on QueryRoot { ...B ...B ...B ...B ...B ...B ...B ...B ...B } fragment B on QueryRoot { __typename }`, "MAX_FRAGMENT_SPREADS_EXCEEDED"},
+		{"one name 7 times", "{" + strings.Repeat(` __type(name: "Shop") { name }`, 7) + " }", "MAX_SAME_NAME_EXCEEDED"},
+		{"one name 7 times through fragments", `{ __typename ...A ... on QueryRoot { __typename ...A } } fragment A on QueryRoot { __typename __typename ... on QueryRoot { __typename } }`, "MAX_SAME_NAME_EXCEEDED"},
 		{"fragments spread within each other", `{ ...A } fragment A on QueryRoot { __typename ...B } fragment B on QueryRoot { ...A }`, "GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, tc := range cases {
@@ -262,7 +265,7 @@ func TestLimits(t *testing.T) {
 		t.Errorf("small query refused: %d %s", status, body)
 	}
 
-	h, _ = newTestHandler(t, func(o *options) { o.limits, o.limits.Complexity = limits, 100 })
+	h, _ = newTestHandler(t, func(o *options) { o.limits, o.limits.Complexity, o.limits.SameName = limits, 100, 20 })
 	two := "query A {" + strings.Repeat(" __typename", 15) + " } query B {" + strings.Repeat(" __typename", 15) + " }"
 	req, err := json.Marshal(map[string]any{"query": two, "operationName": "B"})
 	if err != nil {
@@ -280,7 +283,7 @@ func TestLimits(t *testing.T) {
 // not run must not make the document refused (but for Fields, which
 // bounds what validating the document costs).
 func TestLimitsApplyToTheOperationThatRuns(t *testing.T) {
-	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, Tokens: 200, Values: 100}
+	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, SameName: 20, Tokens: 200, Values: 100}
 	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
 	s := allScopes()
 	for name, doc := range map[string]string{
@@ -303,7 +306,7 @@ func TestLimitsApplyToTheOperationThatRuns(t *testing.T) {
 // several limits, the code is the one its walk meets first, as before
 // the limits were applied to the text.
 func TestLimitCodeIsTheOneTheOperationExceedsFirst(t *testing.T) {
-	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, Tokens: 200, Values: 100}
+	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, SameName: 20, Tokens: 200, Values: 100}
 	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
 	s := allScopes()
 	for _, tc := range []struct{ name, query, code string }{
@@ -317,5 +320,67 @@ func TestLimitCodeIsTheOneTheOperationExceedsFirst(t *testing.T) {
 		if status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != tc.code {
 			t.Errorf("%s: got %d %s, want 200 with %s", tc.name, status, body, tc.code)
 		}
+	}
+}
+
+// TestLimitsCountEveryDefinitionOfAFragment: validation walks every
+// definition of a fragment, the second of a name too (and only then
+// refuses the name twice), so the limits on the text must measure it.
+func TestLimitsCountEveryDefinitionOfAFragment(t *testing.T) {
+	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, SameName: 20, Tokens: 200, Values: 100}
+	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
+	s := allScopes()
+	query := "{ ...F } fragment F on QueryRoot { __typename } fragment F on QueryRoot {" + strings.Repeat(" __typename", 21) + " }"
+	status, body := postJSON(t, h, &s, query, nil)
+	if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "MAX_FIELDS_EXCEEDED" {
+		t.Errorf("a second definition of F over the field limit: got %d %s, want MAX_FIELDS_EXCEEDED", status, body)
+	}
+}
+
+// TestLimitsBoundTheWholeDocument: validation walks every operation and
+// fragment of the document, so operations and fragments each within the
+// limits must not add up to a document any size the tokens allow.
+func TestLimitsBoundTheWholeDocument(t *testing.T) {
+	limits := Limits{Complexity: 100, Depth: 4, Fields: 20, Aliases: 2, Spreads: 8, SameName: 20, Tokens: 400, Values: 100}
+	h, _ := newTestHandler(t, func(o *options) { o.limits = limits })
+	s := allScopes()
+	var ops, chain strings.Builder
+	for i := range 7 {
+		fmt.Fprintf(&ops, " query Q%d {%s }", i, strings.Repeat(" __typename", 15))
+		fmt.Fprintf(&chain, " query C%d { ...A }", i)
+	}
+	chain.WriteString(" fragment A on QueryRoot { ...B } fragment B on QueryRoot { ...C } fragment C on QueryRoot { ...D } fragment D on QueryRoot { __typename }")
+	for _, tc := range []struct{ name, query, op, code string }{
+		{"seven operations of 15 fields", ops.String(), "Q0", "MAX_FIELDS_EXCEEDED"},
+		{"seven operations spreading a chain of 4 fragments", chain.String(), "C0", "MAX_FRAGMENT_SPREADS_EXCEEDED"},
+	} {
+		req := fmt.Sprintf(`{"query": %q, "operationName": %q}`, tc.query, tc.op)
+		status, body := post(t, h, &s, "application/json", req)
+		if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != tc.code {
+			t.Errorf("%s: got %d %.300s, want %s", tc.name, status, body, tc.code)
+		}
+	}
+}
+
+// TestValidationErrorsAreBounded: fields of one response name with
+// different arguments conflict pairwise, so 499 of them (a 14 KB query
+// TestValidationErrorsAreBounded: validation reports every pair of fields
+// of one response name with different arguments, so the 50 one selection
+// may hold answer 1,225 errors (499 of them, before that limit, answered
+// 124,251 errors, 30 MB, to a 14 KB query); an answer without data keeps
+// the first MaxErrors.
+func TestValidationErrorsAreBounded(t *testing.T) {
+	h, _ := newTestHandler(t)
+	s := allScopes()
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range DefaultLimits.SameName {
+		fmt.Fprintf(&q, ` __type(name: "%d") { name }`, i)
+	}
+	q.WriteString(" }")
+	status, body := postJSON(t, h, &s, q.String(), nil)
+	r := decode(t, body)
+	if status != http.StatusOK || len(r.Errors) == 0 || len(r.Errors) > MaxErrors || r.Data != nil {
+		t.Errorf("%d conflicting fields: got %d, %d errors in %d bytes, want 200 with 1 to %d errors", DefaultLimits.SameName, status, len(r.Errors), len(body), MaxErrors)
 	}
 }

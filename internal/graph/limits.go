@@ -29,6 +29,11 @@ type Limits struct {
 	// may hold, counted after fragments are expanded. It is checked on the
 	// query text before validation, which follows every spread.
 	Spreads int
+	// SameName is how many fields of one response name (alias or name)
+	// one selection may hold, its inline fragments' and the fragments it
+	// spreads included: validation compares them pairwise. Checked on the
+	// query text before validation.
+	SameName int
 	// Tokens is how many lexical tokens the query text may hold.
 	Tokens int
 	// Values is how many values the answer may hold: each field selected
@@ -48,7 +53,7 @@ type Limits struct {
 // operation may select __schema once. Hydrogen's account page asks for
 // about 7,400 values, its order page for 4,000 (measured on the e2e
 // suite's copies of its documents).
-var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Spreads: 1000, Tokens: 15000, Values: 25000}
+var DefaultLimits = Limits{Complexity: 1000, Depth: 15, Fields: 1000, Aliases: 30, Spreads: 100, SameName: 50, Tokens: 15000, Values: 25000}
 
 // shapeLimit enforces Limits other than Complexity, on the query text
 // before it is validated (MutateOperationParameters) and on the operation

@@ -39,7 +39,9 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 	fieldsOnly := l.limits
 	fieldsOnly.Depth, fieldsOnly.Aliases = textCap, textCap
 	fragments := fragmentIndex(doc.Fragments)
-	m := textMeasure{fragments: fragments, done: map[string]textShape{}, open: map[string]bool{}}
+	m := textMeasure{fragments: fragments, done: map[string]textShape{}, open: map[string]bool{},
+		names: map[string]map[string]int{}, naming: map[string]bool{}}
+	var total textShape
 	for _, op := range doc.Operations {
 		m.limits = fieldsOnly
 		if op == run {
@@ -47,7 +49,9 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 		}
 		w := shapeWalk{limits: m.limits}
 		m.walk(&w, op.SelectionSet, 1)
-		spreads := m.checkSpreads(m.set(op.SelectionSet))
+		shape := m.set(op.SelectionSet)
+		total = total.plus(shape)
+		spreads := m.checkValidationCost(shape)
 		if w.err != nil && op == run && spreads == nil && !m.irregular {
 			exact := shapeWalk{limits: l.limits, fragments: fragments, vars: withDefaults(op, p.Variables)}
 			exact.walk(op.SelectionSet, 1, 1)
@@ -60,20 +64,60 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 	m.limits = fieldsOnly
 	for _, f := range doc.Fragments {
 		s := m.fragment(f.Name)
+		if fragments[f.Name] != f {
+			// A second definition of the name: validation walks it too.
+			m.open[f.Name] = true
+			s = m.set(f.SelectionSet)
+			delete(m.open, f.Name)
+		}
+		total = total.plus(s)
 		if err := m.check(s); err != nil {
 			return err
 		}
-		if err := m.checkSpreads(s); err != nil {
+		if err := m.checkValidationCost(s); err != nil {
 			return err
 		}
 	}
-	return nil
+	return m.checkDocument(total)
+}
+
+// plus is s and t together, each count at most textCap.
+func (s textShape) plus(t textShape) textShape {
+	return textShape{
+		fields:   min(s.fields+t.fields, textCap),
+		aliases:  min(s.aliases+t.aliases, textCap),
+		spreads:  min(s.spreads+t.spreads, textCap),
+		depth:    max(s.depth, t.depth),
+		sameName: max(s.sameName, t.sameName),
+	}
+}
+
+// documentTimes is how many times Limits.Fields fields, and Limits.Spreads
+// spreads, a document's operations and fragments may hold together, each
+// counted with its fragments expanded: validation walks each of them, so a
+// document of many operations or fragments, each within the limits, would
+// otherwise cost as many full operations as the tokens allow. Four admits
+// an operation whose fields are all in fragments nested three deep.
+const documentTimes = 4
+
+// checkDocument refuses a document whose operations and fragments together
+// hold more than documentTimes the fields or spreads Limits allow one.
+func (m *textMeasure) checkDocument(total textShape) *gqlerror.Error {
+	w := shapeWalk{limits: m.limits}
+	switch {
+	case total.fields > documentTimes*m.limits.Fields:
+		w.fail("MAX_FIELDS_EXCEEDED", "Query document selects more than %d fields in its operations and fragments together, counted with fragments expanded", documentTimes*m.limits.Fields)
+	case total.spreads > documentTimes*m.limits.Spreads:
+		w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query document spreads fragments more than %d times in its operations and fragments together, counted with fragments expanded", documentTimes*m.limits.Spreads)
+	}
+	return w.err
 }
 
 // textShape is what a selection set selects once its fragments are
 // expanded: fields, aliases and fragment spreads (each at most textCap),
-// and the depth of its deepest field, 1 for a field without a selection.
-type textShape struct{ fields, aliases, spreads, depth int }
+// the depth of its deepest field (1 for a field without a selection), and
+// the most fields of one response name in any one selection set within it.
+type textShape struct{ fields, aliases, spreads, depth, sameName int }
 
 // textCap bounds the counts of textShape, so that fragments spread
 // within one another cannot overflow them.
@@ -88,6 +132,10 @@ type textMeasure struct {
 	fragments map[string]*ast.FragmentDefinition
 	done      map[string]textShape
 	open      map[string]bool
+	// names and naming are levelNames' counts of each fragment, and the
+	// fragments it is counting.
+	names  map[string]map[string]int
+	naming map[string]bool
 	// irregular is set once a spread names no fragment, or one it is
 	// within: the document is not one the walk after validation measures.
 	irregular bool
@@ -112,11 +160,10 @@ func withDefaults(op *ast.OperationDefinition, vars map[string]any) map[string]a
 
 func (m *textMeasure) set(set ast.SelectionSet) textShape {
 	var s textShape
-	add := func(sub textShape) {
-		s.fields = min(s.fields+sub.fields, textCap)
-		s.aliases = min(s.aliases+sub.aliases, textCap)
-		s.spreads = min(s.spreads+sub.spreads, textCap)
-		s.depth = max(s.depth, sub.depth)
+	names := map[string]int{}
+	m.levelNames(set, names)
+	for _, n := range names {
+		s.sameName = max(s.sameName, n)
 	}
 	for _, sel := range set {
 		switch sel := sel.(type) {
@@ -126,16 +173,43 @@ func (m *textMeasure) set(set ast.SelectionSet) textShape {
 			if sel.Alias != "" && sel.Alias != sel.Name {
 				sub.aliases++
 			}
-			add(sub)
+			s = s.plus(sub)
 		case *ast.InlineFragment:
-			add(m.set(sel.SelectionSet))
+			s = s.plus(m.set(sel.SelectionSet))
 		case *ast.FragmentSpread:
 			sub := m.fragment(sel.Name)
 			sub.spreads++
-			add(sub)
+			s = s.plus(sub)
 		}
 	}
 	return s
+}
+
+// levelNames adds to into how many fields of each response name set
+// selects at its own level: its fields, and those of its inline fragments
+// and of the fragments it spreads, expanded, which validation compares
+// pairwise. A fragment's are counted once and kept.
+func (m *textMeasure) levelNames(set ast.SelectionSet, into map[string]int) {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			into[cmp.Or(sel.Alias, sel.Name)]++
+		case *ast.InlineFragment:
+			m.levelNames(sel.SelectionSet, into)
+		case *ast.FragmentSpread:
+			names, ok := m.names[sel.Name]
+			if f := m.fragments[sel.Name]; !ok && f != nil && !m.naming[sel.Name] {
+				names = map[string]int{}
+				m.naming[sel.Name] = true
+				m.levelNames(f.SelectionSet, names)
+				delete(m.naming, sel.Name)
+				m.names[sel.Name] = names
+			}
+			for n, c := range names {
+				into[n] = min(into[n]+c, textCap)
+			}
+		}
+	}
 }
 
 func (m *textMeasure) fragment(name string) textShape {
@@ -200,15 +274,19 @@ func (m *textMeasure) check(s textShape) *gqlerror.Error {
 	return w.err
 }
 
-// checkSpreads refuses a selection that spreads fragments more than
-// Limits.Spreads times with its fragments expanded: validation follows
-// every spread, so a chain of fragments spread many times costs it as
-// much as the fields it would hold expanded.
-func (m *textMeasure) checkSpreads(s textShape) *gqlerror.Error {
-	if s.spreads <= m.limits.Spreads {
-		return nil
-	}
+// checkValidationCost refuses an operation or fragment that spreads
+// fragments more than Limits.Spreads times, or selects one response name
+// more than Limits.SameName times in one selection, with its fragments
+// expanded: validation follows every spread (a chain of fragments spread
+// many times costs it as much as the fields it would hold expanded) and
+// compares the fields of one name pairwise.
+func (m *textMeasure) checkValidationCost(s textShape) *gqlerror.Error {
 	w := shapeWalk{limits: m.limits}
-	w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query spreads fragments more than the maximum of %d times, counted with fragments expanded", m.limits.Spreads)
+	switch {
+	case s.spreads > m.limits.Spreads:
+		w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query spreads fragments more than the maximum of %d times, counted with fragments expanded", m.limits.Spreads)
+	case s.sameName > m.limits.SameName:
+		w.fail("MAX_SAME_NAME_EXCEEDED", "Query selects one response name more than the maximum of %d times in one selection, counted with fragments expanded", m.limits.SameName)
+	}
 	return w.err
 }
