@@ -384,3 +384,21 @@ func TestValidationErrorsAreBounded(t *testing.T) {
 		t.Errorf("%d conflicting fields: got %d, %d errors in %d bytes, want 200 with 1 to %d errors", DefaultLimits.SameName, status, len(r.Errors), len(body), MaxErrors)
 	}
 }
+
+// TestNestedInlineFragmentsAreRefusedBeforeValidation: validation collects
+// and compares the fields of each inline fragment's selection again, so 50
+// __typename under 990 inline fragments nested within one another (a valid
+// query within every other limit) cost it ~100 ms. Refused before it.
+func TestNestedInlineFragmentsAreRefusedBeforeValidation(t *testing.T) {
+	h, _ := newTestHandler(t)
+	s := allScopes()
+	q := "{" + strings.Repeat(" ... on QueryRoot {", 990) + strings.Repeat(" __typename", 50) + strings.Repeat(" }", 990) + " }"
+	status, body := post(t, h, &s, "application/graphql", q)
+	if r := decode(t, body); status != http.StatusOK || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "MAX_FIELDS_EXCEEDED" {
+		t.Errorf("got %d %.300s, want MAX_FIELDS_EXCEEDED", status, body)
+	}
+	q = "{" + strings.Repeat(" ... on QueryRoot {", 3) + strings.Repeat(" __typename", 50) + strings.Repeat(" }", 3) + " }"
+	if status, body = post(t, h, &s, "application/graphql", q); status != http.StatusOK || !strings.HasPrefix(string(body), `{"data":`) {
+		t.Errorf("50 fields under 3 inline fragments: got %d %.300s, want it answered", status, body)
+	}
+}

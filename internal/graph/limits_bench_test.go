@@ -37,3 +37,24 @@ func BenchmarkShapeLimitOfAFragmentChain(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTextLimitOfAFragmentOfManyNames measures the limits on the text
+// of a document far over the field limit: a fragment of 6,000 fields, each
+// of its own name, spread in 1,500 selections. The names are counted only
+// once the document is within the field limits, so it is refused without
+// merging them into each selection.
+func BenchmarkTextLimitOfAFragmentOfManyNames(b *testing.B) {
+	var q strings.Builder
+	q.WriteString("{" + strings.Repeat(" x { ...F }", 1500) + " } fragment F on QueryRoot {")
+	for i := range 6000 {
+		fmt.Fprintf(&q, " a%d", i)
+	}
+	q.WriteString(" }")
+	l := shapeLimit{limits: DefaultLimits}
+	p := &graphql.RawParams{Query: q.String()}
+	for b.Loop() {
+		if err := l.MutateOperationParameters(context.Background(), p); err == nil || err.Extensions["code"] != "MAX_FIELDS_EXCEEDED" {
+			b.Fatalf("got %v, want MAX_FIELDS_EXCEEDED", err)
+		}
+	}
+}

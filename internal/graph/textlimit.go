@@ -40,7 +40,7 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 	fieldsOnly.Depth, fieldsOnly.Aliases = textCap, textCap
 	fragments := fragmentIndex(doc.Fragments)
 	m := textMeasure{fragments: fragments, done: map[string]textShape{}, open: map[string]bool{},
-		names: map[string]map[string]int{}, naming: map[string]bool{}}
+		names: map[string]map[string]int{}, again: map[string]int{}, naming: map[string]bool{}}
 	var total textShape
 	for _, op := range doc.Operations {
 		m.limits = fieldsOnly
@@ -51,7 +51,7 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 		m.walk(&w, op.SelectionSet, 1)
 		shape := m.set(op.SelectionSet)
 		total = total.plus(shape)
-		spreads := m.checkValidationCost(shape)
+		spreads := m.checkSpreads(shape)
 		if w.err != nil && op == run && spreads == nil && !m.irregular {
 			exact := shapeWalk{limits: l.limits, fragments: fragments, vars: withDefaults(op, p.Variables)}
 			exact.walk(op.SelectionSet, 1, 1)
@@ -74,21 +74,82 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 		if err := m.check(s); err != nil {
 			return err
 		}
-		if err := m.checkValidationCost(s); err != nil {
+		if err := m.checkSpreads(s); err != nil {
 			return err
 		}
 	}
-	return m.checkDocument(total)
+	if err := m.checkDocument(total); err != nil {
+		return err
+	}
+	// Only now, every definition within the field and spread limits, are
+	// response names counted: a spread adds its fragment's names to the
+	// selection, so counting costs what the fields expanded number.
+	for _, op := range doc.Operations {
+		if err := m.checkNames(op.SelectionSet); err != nil {
+			return err
+		}
+	}
+	for _, f := range doc.Fragments {
+		if err := m.checkNames(f.SelectionSet); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkNames refuses a definition one of whose selections (its fragments'
+// fields at that level included) selects one response name more than
+// Limits.SameName times, or whose selections, each inline fragment's
+// counted too, collect more than documentTimes*Limits.Fields fields:
+// validation collects and compares the fields of every selection set, so
+// inline fragments nested within one another cost it quadratically.
+func (m *textMeasure) checkNames(set ast.SelectionSet) *gqlerror.Error {
+	m.collected, m.same = 0, 0
+	m.countNames(set)
+	w := shapeWalk{limits: m.limits}
+	switch {
+	case m.same > m.limits.SameName:
+		w.fail("MAX_SAME_NAME_EXCEEDED", "Query selects one response name more than the maximum of %d times in one selection, counted with fragments expanded", m.limits.SameName)
+	case m.collected > documentTimes*m.limits.Fields:
+		w.fail("MAX_FIELDS_EXCEEDED", "Query selects more than %d fields, each counted once more for every inline fragment around it", documentTimes*m.limits.Fields)
+	}
+	return w.err
+}
+
+// countNames counts the response names of set and of every field's
+// selection within it into m.same and m.collected.
+func (m *textMeasure) countNames(set ast.SelectionSet) {
+	names := map[string]int{}
+	added, again := m.levelNames(set, names)
+	m.collected = min(m.collected+added+again, textCap)
+	for _, n := range names {
+		m.same = max(m.same, n)
+	}
+	m.fieldSets(set)
+}
+
+// fieldSets counts the names of the selections of set's fields, its
+// inline fragments' included.
+func (m *textMeasure) fieldSets(set ast.SelectionSet) {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if len(sel.SelectionSet) > 0 {
+				m.countNames(sel.SelectionSet)
+			}
+		case *ast.InlineFragment:
+			m.fieldSets(sel.SelectionSet)
+		}
+	}
 }
 
 // plus is s and t together, each count at most textCap.
 func (s textShape) plus(t textShape) textShape {
 	return textShape{
-		fields:   min(s.fields+t.fields, textCap),
-		aliases:  min(s.aliases+t.aliases, textCap),
-		spreads:  min(s.spreads+t.spreads, textCap),
-		depth:    max(s.depth, t.depth),
-		sameName: max(s.sameName, t.sameName),
+		fields:  min(s.fields+t.fields, textCap),
+		aliases: min(s.aliases+t.aliases, textCap),
+		spreads: min(s.spreads+t.spreads, textCap),
+		depth:   max(s.depth, t.depth),
 	}
 }
 
@@ -115,9 +176,8 @@ func (m *textMeasure) checkDocument(total textShape) *gqlerror.Error {
 
 // textShape is what a selection set selects once its fragments are
 // expanded: fields, aliases and fragment spreads (each at most textCap),
-// the depth of its deepest field (1 for a field without a selection), and
-// the most fields of one response name in any one selection set within it.
-type textShape struct{ fields, aliases, spreads, depth, sameName int }
+// and the depth of its deepest field, 1 for a field without a selection.
+type textShape struct{ fields, aliases, spreads, depth int }
 
 // textCap bounds the counts of textShape, so that fragments spread
 // within one another cannot overflow them.
@@ -132,10 +192,14 @@ type textMeasure struct {
 	fragments map[string]*ast.FragmentDefinition
 	done      map[string]textShape
 	open      map[string]bool
-	// names and naming are levelNames' counts of each fragment, and the
-	// fragments it is counting.
+	// names, again and naming are levelNames' counts of each fragment
+	// (names, and fields collected again within its inline fragments), and
+	// the fragments it is counting.
 	names  map[string]map[string]int
+	again  map[string]int
 	naming map[string]bool
+	// collected and same are checkNames' counts of one definition.
+	collected, same int
 	// irregular is set once a spread names no fragment, or one it is
 	// within: the document is not one the walk after validation measures.
 	irregular bool
@@ -160,11 +224,6 @@ func withDefaults(op *ast.OperationDefinition, vars map[string]any) map[string]a
 
 func (m *textMeasure) set(set ast.SelectionSet) textShape {
 	var s textShape
-	names := map[string]int{}
-	m.levelNames(set, names)
-	for _, n := range names {
-		s.sameName = max(s.sameName, n)
-	}
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
@@ -188,28 +247,35 @@ func (m *textMeasure) set(set ast.SelectionSet) textShape {
 // levelNames adds to into how many fields of each response name set
 // selects at its own level: its fields, and those of its inline fragments
 // and of the fragments it spreads, expanded, which validation compares
-// pairwise. A fragment's are counted once and kept.
-func (m *textMeasure) levelNames(set ast.SelectionSet, into map[string]int) {
+// pairwise. A fragment's are counted once and kept. It returns how many
+// fields it added, and how many more validation collects again, once for
+// each inline fragment around them.
+func (m *textMeasure) levelNames(set ast.SelectionSet, into map[string]int) (added, again int) {
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
 			into[cmp.Or(sel.Alias, sel.Name)]++
+			added++
 		case *ast.InlineFragment:
-			m.levelNames(sel.SelectionSet, into)
+			a, b := m.levelNames(sel.SelectionSet, into)
+			added, again = min(added+a, textCap), min(again+a+b, textCap)
 		case *ast.FragmentSpread:
 			names, ok := m.names[sel.Name]
 			if f := m.fragments[sel.Name]; !ok && f != nil && !m.naming[sel.Name] {
 				names = map[string]int{}
 				m.naming[sel.Name] = true
-				m.levelNames(f.SelectionSet, names)
+				_, m.again[sel.Name] = m.levelNames(f.SelectionSet, names)
 				delete(m.naming, sel.Name)
 				m.names[sel.Name] = names
 			}
 			for n, c := range names {
 				into[n] = min(into[n]+c, textCap)
+				added = min(added+c, textCap)
 			}
+			again = min(again+m.again[sel.Name], textCap)
 		}
 	}
+	return added, again
 }
 
 func (m *textMeasure) fragment(name string) textShape {
@@ -274,19 +340,14 @@ func (m *textMeasure) check(s textShape) *gqlerror.Error {
 	return w.err
 }
 
-// checkValidationCost refuses an operation or fragment that spreads
-// fragments more than Limits.Spreads times, or selects one response name
-// more than Limits.SameName times in one selection, with its fragments
-// expanded: validation follows every spread (a chain of fragments spread
-// many times costs it as much as the fields it would hold expanded) and
-// compares the fields of one name pairwise.
-func (m *textMeasure) checkValidationCost(s textShape) *gqlerror.Error {
+// checkSpreads refuses an operation or fragment that spreads fragments
+// more than Limits.Spreads times with its fragments expanded: validation
+// follows every spread, so a chain of fragments spread many times costs it
+// as much as the fields it would hold expanded.
+func (m *textMeasure) checkSpreads(s textShape) *gqlerror.Error {
 	w := shapeWalk{limits: m.limits}
-	switch {
-	case s.spreads > m.limits.Spreads:
+	if s.spreads > m.limits.Spreads {
 		w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query spreads fragments more than the maximum of %d times, counted with fragments expanded", m.limits.Spreads)
-	case s.sameName > m.limits.SameName:
-		w.fail("MAX_SAME_NAME_EXCEEDED", "Query selects one response name more than the maximum of %d times in one selection, counted with fragments expanded", m.limits.SameName)
 	}
 	return w.err
 }
