@@ -55,7 +55,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.IntVar(&cfg.SQLiteCacheMiB, "sqlite-cache-size", cfg.SQLiteCacheMiB, fmt.Sprintf("page cache of each SQLite connection (one writer, max(4, CPUs) readers), in MiB, 1 to %d; counts toward the node's memory", sqlite.MaxCacheMiB))
 	fs.IntVar(&cfg.SMTPConns, "smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
 	fs.DurationVar(&cfg.RecoverPace, "recover-pace", cfg.RecoverPace, "hold customerRecover answers, each for at most 2s, while the oldest due mail or job has waited longer than this for the outbox worker, so that answers slow to what the node delivers; 0 never holds them")
-	fs.DurationVar(&cfg.Outbox.PollInterval, "mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; a private-mode recover wakes it 50ms after the first of the requests queued together")
+	fs.DurationVar(&cfg.Outbox.PollInterval, "mail-poll", cfg.Outbox.PollInterval, "how often the outbox is read for due mail when nothing wakes it; a private-mode recover wakes it 100ms after the first of the requests queued together")
 	d.define(fs)
 	l.define(fs)
 	h.define(fs)

@@ -41,10 +41,11 @@ func (w *Worker) Unreserve() { w.release(1) }
 // Take hands the worker j, queued leased to it in the place Reserve held,
 // with its ID: j runs as its row's first attempt with the jobs taken
 // within the wake delay after the first of them, once that delay has
-// passed, whatever wakes the worker before: never right behind the answer
-// that queued it. Its row is never claimed meanwhile, which saves the
-// claim's write. A job taken once the worker has stopped runs in Flush, or
-// else once its lease runs out, as a claimed one whose node stopped.
+// passed or they fill a batch (JobBatch), whatever wakes the worker
+// before: never right behind the answer that queued it alone. Its row is
+// never claimed meanwhile, which saves the claim's write. A job taken once
+// the worker has stopped runs in Flush, or else once its lease runs out,
+// as a claimed one whose node stopped.
 func (w *Worker) Take(j storekeep.Job) {
 	j.Attempts = 1
 	w.takenMu.Lock()
@@ -54,14 +55,17 @@ func (w *Worker) Take(j storekeep.Job) {
 		time.AfterFunc(w.cfg.WakeDelay, w.Kick)
 	}
 	w.taken = append(w.taken, j)
+	if len(w.taken) == w.cfg.JobBatch {
+		w.Kick()
+	}
 }
 
 // takeDue returns the jobs taken, once the wake delay has passed since the
-// first of them, or every one when all is set.
+// first of them or they fill a batch, or every one when all is set.
 func (w *Worker) takeDue(all bool) []storekeep.Job {
 	w.takenMu.Lock()
 	defer w.takenMu.Unlock()
-	if !all && time.Since(w.takenAt) < w.cfg.WakeDelay {
+	if !all && len(w.taken) < w.cfg.JobBatch && time.Since(w.takenAt) < w.cfg.WakeDelay {
 		return nil
 	}
 	jobs := w.taken

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -129,6 +130,33 @@ func TestATakenJobRunsOnItsFirstAttemptWithoutAClaim(t *testing.T) {
 	eventually(t, "the outbox to empty", func() bool { return f.pending() == 0 })
 	if claims.claimed(j.ID) {
 		t.Errorf("job %d was claimed; a taken job's row is leased to the worker that took it", j.ID)
+	}
+}
+
+// TestAFullBatchOfTakenJobsRunsWithoutWaiting shows that the jobs taken
+// run as soon as they fill a batch (JobBatch of them), however long the
+// wake delay: at a high rate the delay would only hold full batches back,
+// and the jobs beyond the places held for them would wait for a claim.
+func TestAFullBatchOfTakenJobsRunsWithoutWaiting(t *testing.T) {
+	f := newFixture(t)
+	w, _, ran := handoffWorker(f, outbox.Config{PollInterval: time.Hour, WakeDelay: time.Hour, Batch: 16, JobBatch: 4})
+	run(t, w)
+	untilTaking(t, w)
+	var jobs []storekeep.Job
+	for i := range 3 {
+		jobs = append(jobs, handOver(f, w, fmt.Sprintf("ana%d@example.com", i)))
+	}
+	for _, j := range jobs {
+		if _, ok := ran.ran(j.ID); ok {
+			t.Fatalf("job %d ran with 3 jobs taken, a batch of 4 and the wake delay an hour away", j.ID)
+		}
+	}
+	jobs = append(jobs, handOver(f, w, "ana3@example.com"))
+	for _, j := range jobs {
+		eventually(t, "the batch's jobs to run", func() bool {
+			_, ok := ran.ran(j.ID)
+			return ok
+		})
 	}
 }
 
