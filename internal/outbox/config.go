@@ -19,10 +19,11 @@ type Config struct {
 	// kicks it; 1s.
 	PollInterval time.Duration
 	// WakeDelay is how long after KickSoon the worker wakes, and how long
-	// jobs handed to it (Take) wait for a batch (JobBatch) to fill; 100ms.
-	// Fewer, fuller batches leave the answers more time without a batch's
-	// work beside them: 50ms put a PostgreSQL node's one-connection answer
-	// p90 at 2.05–2.28 times its median, 100ms at 1.84–1.96 (BENCHMARKS.md).
+	// jobs handed to it (Take) wait for two batches (JobBatch each) to fill;
+	// 100ms. Fewer, fuller batches leave the answers more time without a
+	// batch's work beside them: with 50ms a node's one-connection answer
+	// p90 was 2.05–2.49 times its median on PostgreSQL, with 100ms
+	// 1.85–1.93 (BENCHMARKS.md).
 	WakeDelay time.Duration
 	// Batch is how many mails the worker holds and sends at once; 256, and
 	// PostgresBatch on PostgreSQL. While a backlog lasts, it claims a

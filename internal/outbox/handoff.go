@@ -22,7 +22,7 @@ func (w *Worker) Reserve(kind storekeep.JobKind) (leaseUntil time.Time, ok bool)
 	if _, batched := w.cfg.Batches[kind]; !batched || !w.running.Load() {
 		return time.Time{}, false
 	}
-	limit := int64(w.cfg.Batch - max(1, w.cfg.Batch/4))
+	limit := int64(w.takeLimit())
 	for {
 		busy := w.busy.Load()
 		if busy >= limit {
@@ -33,6 +33,15 @@ func (w *Worker) Reserve(kind storekeep.JobKind) (leaseUntil time.Time, ok bool)
 		}
 	}
 }
+
+// takeLimit is how many places of the worker's batch Reserve may hold:
+// all but those kept for claims, a quarter of the batch, at least one.
+func (w *Worker) takeLimit() int { return w.cfg.Batch - max(1, w.cfg.Batch/4) }
+
+// fullTake is how many jobs taken run without waiting out the wake delay:
+// two batches (JobBatch), which run side by side, or as many as Reserve
+// may hold places for, if fewer.
+func (w *Worker) fullTake() int { return min(2*w.cfg.JobBatch, w.takeLimit()) }
 
 // Unreserve gives back the place Reserve held for a job that was not
 // queued.
@@ -55,7 +64,7 @@ func (w *Worker) Take(j storekeep.Job) {
 		time.AfterFunc(w.cfg.WakeDelay, w.Kick)
 	}
 	w.taken = append(w.taken, j)
-	if len(w.taken) == w.cfg.JobBatch {
+	if len(w.taken) == w.fullTake() {
 		w.Kick()
 	}
 }
@@ -65,7 +74,7 @@ func (w *Worker) Take(j storekeep.Job) {
 func (w *Worker) takeDue(all bool) []storekeep.Job {
 	w.takenMu.Lock()
 	defer w.takenMu.Unlock()
-	if !all && len(w.taken) < w.cfg.JobBatch && time.Since(w.takenAt) < w.cfg.WakeDelay {
+	if !all && len(w.taken) < w.fullTake() && time.Since(w.takenAt) < w.cfg.WakeDelay {
 		return nil
 	}
 	jobs := w.taken
