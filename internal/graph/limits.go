@@ -208,7 +208,12 @@ func (w *shapeWalk) intValue(v *ast.Value) (int64, bool) {
 	return 0, false
 }
 
-func (w *shapeWalk) fail(code, format string, limit int) {
-	w.err = gqlerror.Errorf(format, limit)
-	w.err.Extensions = map[string]any{"code": code}
+func (w *shapeWalk) fail(code, format string, limit int) { w.err = limitError(code, format, limit) }
+
+// limitError is the error of a query over a limit: format names the limit
+// and code is the error's extensions.code.
+func limitError(code, format string, limit int) *gqlerror.Error {
+	err := gqlerror.Errorf(format, limit)
+	err.Extensions = map[string]any{"code": code}
+	return err
 }

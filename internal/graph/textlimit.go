@@ -106,14 +106,13 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 func (m *textMeasure) checkNames(set ast.SelectionSet) *gqlerror.Error {
 	m.collected, m.same = 0, 0
 	m.countNames(set)
-	w := shapeWalk{limits: m.limits}
 	switch {
 	case m.same > m.limits.SameName:
-		w.fail("MAX_SAME_NAME_EXCEEDED", "Query selects one response name more than the maximum of %d times in one selection, counted with fragments expanded", m.limits.SameName)
+		return limitError("MAX_SAME_NAME_EXCEEDED", "Query selects one response name more than the maximum of %d times in one selection, counted with fragments expanded", m.limits.SameName)
 	case m.collected > documentTimes*m.limits.Fields:
-		w.fail("MAX_FIELDS_EXCEEDED", "Query selects more than %d fields, each counted once more for every inline fragment around it", documentTimes*m.limits.Fields)
+		return limitError("MAX_FIELDS_EXCEEDED", "Query selects more than %d fields, each counted once more for every inline fragment around it", documentTimes*m.limits.Fields)
 	}
-	return w.err
+	return nil
 }
 
 // countNames counts the response names of set and of every field's
@@ -164,14 +163,13 @@ const documentTimes = 4
 // checkDocument refuses a document whose operations and fragments together
 // hold more than documentTimes the fields or spreads Limits allow one.
 func (m *textMeasure) checkDocument(total textShape) *gqlerror.Error {
-	w := shapeWalk{limits: m.limits}
 	switch {
 	case total.fields > documentTimes*m.limits.Fields:
-		w.fail("MAX_FIELDS_EXCEEDED", "Query document selects more than %d fields in its operations and fragments together, counted with fragments expanded", documentTimes*m.limits.Fields)
+		return limitError("MAX_FIELDS_EXCEEDED", "Query document selects more than %d fields in its operations and fragments together, counted with fragments expanded", documentTimes*m.limits.Fields)
 	case total.spreads > documentTimes*m.limits.Spreads:
-		w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query document spreads fragments more than %d times in its operations and fragments together, counted with fragments expanded", documentTimes*m.limits.Spreads)
+		return limitError("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query document spreads fragments more than %d times in its operations and fragments together, counted with fragments expanded", documentTimes*m.limits.Spreads)
 	}
-	return w.err
+	return nil
 }
 
 // textShape is what a selection set selects once its fragments are
@@ -345,9 +343,8 @@ func (m *textMeasure) check(s textShape) *gqlerror.Error {
 // follows every spread, so a chain of fragments spread many times costs it
 // as much as the fields it would hold expanded.
 func (m *textMeasure) checkSpreads(s textShape) *gqlerror.Error {
-	w := shapeWalk{limits: m.limits}
 	if s.spreads > m.limits.Spreads {
-		w.fail("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query spreads fragments more than the maximum of %d times, counted with fragments expanded", m.limits.Spreads)
+		return limitError("MAX_FRAGMENT_SPREADS_EXCEEDED", "Query spreads fragments more than the maximum of %d times, counted with fragments expanded", m.limits.Spreads)
 	}
-	return w.err
+	return nil
 }
