@@ -50,7 +50,7 @@ func (w *Worker) Unreserve() { w.release(1) }
 // Take hands the worker j, queued leased to it in the place Reserve held,
 // with its ID: j runs as its row's first attempt with the jobs taken
 // within the wake delay after the first of them, once that delay has
-// passed or they fill a batch (JobBatch), whatever wakes the worker
+// passed or they fill two batches (fullTake), whatever wakes the worker
 // before: never right behind the answer that queued it alone. Its row is
 // never claimed meanwhile, which saves the claim's write. A job taken once
 // the worker has stopped runs in Flush, or else once its lease runs out,
@@ -70,7 +70,7 @@ func (w *Worker) Take(j storekeep.Job) {
 }
 
 // takeDue returns the jobs taken, once the wake delay has passed since the
-// first of them or they fill a batch, or every one when all is set.
+// first of them or they number fullTake, or every one when all is set.
 func (w *Worker) takeDue(all bool) []storekeep.Job {
 	w.takenMu.Lock()
 	defer w.takenMu.Unlock()
