@@ -22,7 +22,7 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	duration := fs.Duration("duration", d.Duration, "how long each scenario runs")
 	rate := fs.Float64("rate", d.Rate, "requests a second in all, each sent when due and timed from then, whether the server kept up or not (0: each client sends when it has its last answer)")
 	scenarios := fs.String("scenarios", strings.Join(d.Scenarios, ","), "scenarios to run in order: recover, reset, login")
-	customers := fs.Int("customers", d.Customers, "customers to seed through customerCreate before the scenarios")
+	customers := fs.Int("customers", d.Customers, "customers to seed through customerCreate before the scenarios, by at most 16 clients at once")
 	pass := fs.String("password", d.Password, "the seeded customers' password (resets keep it)")
 	smtpListen := fs.String("smtp-listen", d.SMTPListen, "loopback address of the bench's SMTP sink; start the server with --smtp smtp://<this address>")
 	ips := fs.Int("ips-per-client", d.IPsPerClient, "synthetic buyer IPs each client rotates through (Shopify-Storefront-Buyer-IP)")

@@ -168,3 +168,18 @@ func TestServerReportCountsTheRecoversTheNodeHeld(t *testing.T) {
 		t.Fatalf("mail %+v for %+v", m, sc.Counts)
 	}
 }
+
+// A run with more clients than the node's sign-up lane lets wait
+// (password: one hashing, 32 waiting) still seeds every customer: a
+// create refused THROTTLED would leave the scenarios a few addresses to
+// share, which measures another load than the one asked for.
+func TestSeedingCreatesEveryCustomerWhateverTheClients(t *testing.T) {
+	n := startNode(t)
+	cfg := n.config(ScenarioRecover)
+	cfg.Clients, cfg.Customers, cfg.IPsPerClient = 128, 200, 8
+	cfg.Duration = 300 * time.Millisecond
+	rep := runConfig(t, n, cfg)
+	if s := rep.Seed; s.Created != 200 || s.Counts.Throttled != 0 || s.Counts.Errors != 0 {
+		t.Fatalf("seed with 128 clients: %+v, first error %q", s, s.FirstError)
+	}
+}
