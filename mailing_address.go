@@ -66,18 +66,26 @@ func MailingAddressGID(id int64) string {
 	return mailingAddressGIDPrefix + strconv.FormatInt(id, 10) + "?model_name=CustomerAddress"
 }
 
-// ParseMailingAddressGID returns the numeric id of a MailingAddress global
-// id: gid://shopify/MailingAddress/<n>, where n is written as in a
-// customer GID, optionally followed by a query (model_name and any other
-// parameters, which are ignored).
+// ParseMailingAddressGID returns the numeric id of an address book's
+// MailingAddress global id: gid://shopify/MailingAddress/<n>, where n is
+// written as in a customer GID, optionally followed by a query whose
+// model_name, if given, is CustomerAddress (an order's address, whose
+// number is the order's, is model_name=Address); other parameters are
+// ignored.
 func ParseMailingAddressGID(gid string) (int64, bool) {
 	rest, ok := strings.CutPrefix(gid, mailingAddressGIDPrefix)
 	if !ok {
 		return 0, false
 	}
 	number, query, _ := strings.Cut(rest, "?")
-	if _, err := url.ParseQuery(query); err != nil {
+	params, err := url.ParseQuery(query)
+	if err != nil {
 		return 0, false
+	}
+	for _, model := range params["model_name"] {
+		if model != "CustomerAddress" {
+			return 0, false
+		}
 	}
 	return ParseCustomerNumber(number)
 }

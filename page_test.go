@@ -56,7 +56,8 @@ func TestParseMailingAddressGID(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "gid://shopify/Customer/7", "gid://shopify/MailingAddress/07", "gid://shopify/MailingAddress/-7",
-		"gid://shopify/MailingAddress/7?%zz", "gid://shopify/MailingAddress/"} {
+		"gid://shopify/MailingAddress/7?%zz", "gid://shopify/MailingAddress/", "gid://shopify/MailingAddress/7?model_name=Address",
+		"gid://shopify/MailingAddress/7?model_name=CustomerAddress&model_name=Address", "gid://shopify/MailingAddress/7?model_name="} {
 		if got, ok := ParseMailingAddressGID(in); ok {
 			t.Errorf("%q parsed as %d", in, got)
 		}

@@ -296,6 +296,44 @@ func TestAnotherCustomersAddressCannotBeTouched(t *testing.T) {
 	}
 }
 
+// TestIDsOfOtherModelsNameNoAddress: an order's address shares
+// MailingAddress ids with the address book (its number is the order's), so
+// an id whose model_name is not CustomerAddress must not reach the
+// customer's address of that number.
+func TestIDsOfOtherModelsNameNoAddress(t *testing.T) {
+	n := startNode(t)
+	n.signUp("ada@example.com", "first-secret-1")
+	tok := n.login("ada@example.com", "first-secret-1")
+	a := n.createAddress(tok, map[string]any{"address1": "1 Main St", "city": "Ottawa", "country": "CA", "province": "ON"})
+	n.createAddress(tok, map[string]any{"address1": "2 Side St", "country": "CA", "province": "QC"})
+	id, _ := storekeep.ParseMailingAddressGID(a.ID)
+	base := fmt.Sprintf("gid://shopify/MailingAddress/%d", id)
+	for _, gid := range []string{
+		base + "?model_name=Address",
+		base + "?model_name=CustomerAddress&model_name=Address",
+		base + "?model_name=customeraddress",
+		base + "?model_name=CustomerAddress%00",
+		base + "?model_name=",
+		fmt.Sprintf("gid://shopify/Order/%d", id),
+		fmt.Sprintf("gid://shopify/Customer/%d", id),
+	} {
+		for _, tc := range []struct{ name, query, field string }{
+			{"customerAddressUpdate", addressUpdate, "id"},
+			{"customerDefaultAddressUpdate", defaultUpdate, "addressId"},
+			{"customerAddressDelete", addressDelete, "id"},
+		} {
+			p := n.addressMutation(tc.name, tc.query, map[string]any{"t": tok, "id": gid, "a": map[string]any{"city": "Elsewhere"}})
+			if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "NOT_FOUND" || strings.Join(p.CustomerUserErrors[0].Field, ".") != tc.field {
+				t.Errorf("%s %s: %+v, want NOT_FOUND on %s", tc.name, gid, p, tc.field)
+			}
+		}
+	}
+	book, _ := n.addressBook(tok, map[string]any{"first": 10})
+	if len(book.Addresses.Nodes) != 2 || book.DefaultAddress == nil || book.DefaultAddress.ID != a.ID || book.Addresses.Edges[0].Node.City != "Ottawa" {
+		t.Errorf("address book after ids of other models: %+v", book)
+	}
+}
+
 func mustCustomerID(t *testing.T, n *node, email string) int64 {
 	t.Helper()
 	c, err := n.app.Store.CustomerByEmail(context.Background(), n.shop.ID, storekeep.NormalizeEmail(email))
