@@ -2,15 +2,10 @@ package account
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/storekeep/storekeep"
-)
-
-var (
-	phoneNoise = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "")
-	e164       = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	"github.com/storekeep/storekeep/address"
 )
 
 // checkEmail validates a required email field.
@@ -33,10 +28,10 @@ func sendTo(email string) string {
 	return strings.TrimSpace(email)
 }
 
-// normalizePhone returns phone in E.164 form, or ok false.
+// normalizePhone returns phone, an international number, in E.164 form as
+// an address's phone is stored, or ok false.
 func normalizePhone(phone string) (string, bool) {
-	p := phoneNoise.Replace(strings.TrimSpace(phone))
-	return p, e164.MatchString(p)
+	return address.NormalizePhone(strings.TrimSpace(phone), "")
 }
 
 // profile is the part of a customer both create and update validate.
