@@ -16,6 +16,7 @@ func TestPagesSendStrictHeaders(t *testing.T) {
 	want := map[string]string{
 		"Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 		"Referrer-Policy":         "no-referrer",
+		"X-Frame-Options":         "DENY",
 		"Cache-Control":           "no-store",
 		"X-Content-Type-Options":  "nosniff",
 		"Content-Type":            "text/html; charset=utf-8",
