@@ -23,8 +23,13 @@ type csrf struct {
 	keys storekeep.Keyring
 }
 
-// issue makes a token for r's path and sets its cookie on w.
+// issue returns the token of r's cookie when it is signed for r's path,
+// so that a form opened earlier in another tab still submits; else it
+// makes a new one and sets its cookie on w.
 func (c csrf) issue(w http.ResponseWriter, r *http.Request, secureCookie bool) (string, error) {
+	if cookie, err := r.Cookie(csrfCookie); err == nil && c.signed(cookie.Value, r) {
+		return cookie.Value, nil
+	}
 	nonce, err := c.keys.NewToken()
 	if err != nil {
 		return "", err
@@ -53,7 +58,13 @@ func (c csrf) valid(r *http.Request) bool {
 	if form == "" || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(form)) != 1 {
 		return false
 	}
-	nonce, sig, ok := strings.Cut(form, ".")
+	return c.signed(form, r)
+}
+
+// signed reports whether token was made for r's path under one of the
+// server keys.
+func (c csrf) signed(token string, r *http.Request) bool {
+	nonce, sig, ok := strings.Cut(token, ".")
 	if !ok || nonce == "" {
 		return false
 	}

@@ -64,3 +64,18 @@ func TestSubmissionsWithoutAValidCSRFTokenAreRefused(t *testing.T) {
 	}
 	expect(t, f.post(f.client, path, valid), http.StatusOK, changed)
 }
+
+// A link opened twice in one browser (a double click, a second tab) keeps
+// one CSRF token, so the form first opened still submits.
+func TestLinkOpenedTwiceKeepsTheFirstFormUsable(t *testing.T) {
+	f := newFixture(t)
+	f.customer(email, oldPass)
+	path := f.resetPath(email)
+
+	first := f.fill(path, newPass, newPass)
+	second := f.fill(path, newPass, newPass)
+	if first.Get("csrf_token") != second.Get("csrf_token") {
+		t.Error("the second page has a CSRF token of its own")
+	}
+	expect(t, f.post(f.client, path, first), http.StatusOK, changed)
+}
