@@ -79,3 +79,31 @@ func TestLinkOpenedTwiceKeepsTheFirstFormUsable(t *testing.T) {
 	}
 	expect(t, f.post(f.client, path, first), http.StatusOK, changed)
 }
+
+// A form body is read up to 16 KiB; a larger one is refused as too large,
+// not as an expired form, and changes nothing.
+func TestFormOverSixteenKiBIsRefusedAsTooLarge(t *testing.T) {
+	f := newFixture(t)
+	f.customer(email, oldPass)
+	path := f.resetPath(email)
+	fields := f.fill(path, newPass, newPass)
+	padTo := func(size int) url.Values {
+		padded := url.Values{"pad": {strings.Repeat("a", size-len(fields.Encode()+"&pad="))}}
+		for k, v := range fields {
+			padded[k] = v
+		}
+		if n := len(padded.Encode()); n != size {
+			t.Fatalf("the padded form is %d bytes, not %d", n, size)
+		}
+		return padded
+	}
+
+	for _, size := range []int{16<<10 + 1, 64 << 10} {
+		r := f.post(f.client, path, padTo(size))
+		expect(t, r, http.StatusRequestEntityTooLarge, "This form is too large")
+		if !f.tokenUsable(path, storekeep.PurposeReset) || !f.loginWorks(email, oldPass) {
+			t.Fatalf("a form of %d bytes changed something", size)
+		}
+	}
+	expect(t, f.post(f.client, path, padTo(16<<10)), http.StatusOK, changed)
+}

@@ -47,9 +47,11 @@ var activateFlow = flow{
 const (
 	mismatchMessage = "Password confirmation doesn't match Password"
 	expiredMessage  = "This form has expired. Reload the page and try again."
+	tooLargeMessage = "This form is too large. Reload the page and try again."
 	internalMessage = "Something went wrong on our end. Please try again in a moment."
 )
 
+// maxFormBytes bounds a submitted form's body.
 const maxFormBytes = 16 << 10
 
 // show renders the form for a link that can be redeemed; the token is
@@ -79,11 +81,13 @@ func (h *handler) submit(f flow) http.HandlerFunc {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil || !h.csrf.valid(r) {
-			v := h.page(f, shop, stateExpired)
-			v.Message = expiredMessage
-			v.Action = r.URL.EscapedPath()
-			h.render(w, http.StatusForbidden, v)
+		err := r.ParseForm()
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			h.refuse(w, r, f, shop, http.StatusRequestEntityTooLarge, tooLargeMessage)
+			return
+		}
+		if err != nil || !h.csrf.valid(r) {
+			h.refuse(w, r, f, shop, http.StatusForbidden, expiredMessage)
 			return
 		}
 		v := h.form(f, shop, r, r.PostForm.Get(csrfField))
@@ -93,7 +97,7 @@ func (h *handler) submit(f flow) http.HandlerFunc {
 			h.render(w, http.StatusUnprocessableEntity, v)
 			return
 		}
-		_, _, err := f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r))
+		_, _, err = f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r))
 		if err == nil {
 			h.render(w, http.StatusOK, h.page(f, shop, stateDone))
 			return
@@ -118,6 +122,15 @@ func (h *handler) submit(f flow) http.HandlerFunc {
 		}
 		h.render(w, http.StatusUnprocessableEntity, v)
 	}
+}
+
+// refuse answers a submission that was not read, with a link that reloads
+// the form.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, f flow, shop storekeep.Shop, status int, message string) {
+	v := h.page(f, shop, stateExpired)
+	v.Message = message
+	v.Action = r.URL.EscapedPath()
+	h.render(w, status, v)
 }
 
 // linkDead reports whether e means the link cannot be used again, so the
