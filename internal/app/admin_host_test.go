@@ -12,7 +12,7 @@ import (
 
 // A web page whose name an attacker rebinds to 127.0.0.1 runs in the
 // operator's browser with its own name as Host: the admin listener
-// (metrics, and with --pprof the process's command line) refuses it, and
+// (metrics, and with --pprof the process's profiles) refuses it, and
 // answers a scraper that names the node by address, by localhost or by a
 // name the operator listed.
 func TestTheAdminListenerAnswersOnlyAddressesAndItsNames(t *testing.T) {
@@ -20,7 +20,7 @@ func TestTheAdminListenerAnswersOnlyAddressesAndItsNames(t *testing.T) {
 		c.Pprof, c.AdminHosts = true, []string{"storekeep-admin.monitoring.svc"}
 	})
 	port := n.admin[strings.LastIndex(n.admin, ":"):]
-	for _, path := range []string{"/metrics", "/debug/pprof/cmdline", "/healthz"} {
+	for _, path := range []string{"/metrics", "/debug/pprof/heap", "/healthz"} {
 		for host, want := range map[string]int{
 			"attacker.example" + port:                    http.StatusForbidden,
 			"127.0.0.1.attacker.example":                 http.StatusForbidden,

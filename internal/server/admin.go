@@ -17,7 +17,8 @@ type AdminConfig struct {
 	Metrics http.Handler
 	// Ready reports whether the node can take traffic, for /readyz.
 	Ready func(ctx context.Context) error
-	// Pprof serves net/http/pprof under /debug/pprof/.
+	// Pprof serves net/http/pprof under /debug/pprof/, all but the
+	// command line.
 	Pprof bool
 	// Hosts are the names the listener answers to besides IP addresses
 	// and localhost: a request that names another host is refused, as a
@@ -43,8 +44,8 @@ func NewAdmin(cfg AdminConfig) http.Handler {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
 	if cfg.Pprof {
+		// No /debug/pprof/cmdline: the command line may hold --secret-key.
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
