@@ -310,15 +310,25 @@ func firstOf(list ...string) string {
 }
 
 // parseID reads the positive id of an orders/delete body, {"id": 123}.
+// The topic is not signed, so a body with a time (created_at, updated_at,
+// processed_at), which a whole order's body or another resource's has
+// and Shopify's deletion never does, is refused: a captured delivery
+// replayed under orders/delete would otherwise delete its order for good.
 func parseID(raw []byte) (int64, error) {
 	var r struct {
-		ID int64 `json:"id"`
+		ID          int64           `json:"id"`
+		CreatedAt   json.RawMessage `json:"created_at"`
+		UpdatedAt   json.RawMessage `json:"updated_at"`
+		ProcessedAt json.RawMessage `json:"processed_at"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return 0, fmt.Errorf("not an order object: %w", err)
 	}
 	if r.ID <= 0 {
 		return 0, errors.New("id: a positive order id is required")
+	}
+	if r.CreatedAt != nil || r.UpdatedAt != nil || r.ProcessedAt != nil {
+		return 0, errors.New("a deletion carries the order's id alone, not a time")
 	}
 	return r.ID, nil
 }

@@ -226,3 +226,28 @@ func TestAWebhookIDThatIsNotUTF8IsIgnoredNotAServerError(t *testing.T) {
 		t.Fatalf("the order was not kept: %v", err)
 	}
 }
+
+// The topic is not signed: a captured orders/create (or any body the
+// shop's secret signs that has an id) replayed under orders/delete with a
+// new delivery id must not delete the order for good.
+func TestAnOrderBodyReplayedAsADeletionDeletesNothing(t *testing.T) {
+	n := startNode(t)
+	n.deliverSampleOrder()
+	body := sampleOrderPayload(t)
+	customer := []byte(`{"id": 820982911946154508, "email": "jon@example.com", "created_at": "2021-12-31T19:00:00-05:00"}`)
+	for i, b := range [][]byte{body, customer} {
+		if got := n.postWebhook(http.MethodPost, "orders/delete", fmt.Sprint("replay-", i), signWebhook(b), b); got != http.StatusBadRequest {
+			t.Errorf("body %d replayed as orders/delete: status %d, want 400", i, got)
+		}
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err != nil {
+		t.Fatalf("the order after its orders/create body was replayed as orders/delete: %v", err)
+	}
+	del := []byte(`{"id": 820982911946154508}`)
+	if got := n.postWebhook(http.MethodPost, "orders/delete", "genuine-delete", signWebhook(del), del); got != http.StatusOK {
+		t.Fatalf("Shopify's orders/delete body: status %d, want 200", got)
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); !errors.Is(err, storekeep.ErrNotFound) {
+		t.Fatalf("the order after a genuine orders/delete: %v, want not found", err)
+	}
+}
