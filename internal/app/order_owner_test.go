@@ -217,3 +217,26 @@ func TestASignUpOverWaitingOrdersMailsTheAddressALinkThatProvesIt(t *testing.T) 
 		})
 	}
 }
+
+// An order whose email the shop changes (a typo put right, the order
+// handed to its real buyer) leaves the customer of its former address:
+// that customer must not go on seeing the new address's order.
+func TestAnOrderMovedToAnotherAddressLeavesItsFormerCustomer(t *testing.T) {
+	n := startNode(t)
+	n.signUp("alice@example.com", "alices-password-1")
+	alice := n.proveMailbox("alice@example.com", "alices-password-2", 1)
+	n.importOrder(5, "alice@example.com", "2024-01-01T00:00:00Z")
+	if c := n.orders(alice); orderIDs(c) != "5" {
+		t.Fatalf("alice's own order: %q", orderIDs(c))
+	}
+	n.importOrder(5, "bob@example.com", "2024-01-01T00:00:00Z",
+		`"updated_at": "2021-12-31T19:00:00-05:00"`, `"updated_at": "2024-02-01T00:00:00Z"`)
+	if c := n.orders(alice); c.NumberOfOrders != "0" || orderIDs(c) != "" {
+		t.Fatalf("after the order moved to bob@example.com alice sees %q (%s orders)", orderIDs(c), c.NumberOfOrders)
+	}
+	n.signUp("bob@example.com", "bobs-password-1")
+	bob := n.proveMailbox("bob@example.com", "bobs-password-2", 1)
+	if c := n.orders(bob); orderIDs(c) != "5" {
+		t.Fatalf("bob, having proved his address, sees %q", orderIDs(c))
+	}
+}

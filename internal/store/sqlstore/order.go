@@ -31,7 +31,9 @@ type orderDetails struct {
 
 // WriteOrder applies w in one transaction: the delivery id first, so that
 // a repeat changes nothing, then the order under the updated_at rule of
-// the upsert's WHERE, which PostgreSQL evaluates on the locked row.
+// the upsert's WHERE, which PostgreSQL evaluates on the locked row. An
+// order keeps its customer while its address stays the same; one moved
+// to another address goes to that address's proven customer, or to none.
 func (s *Store) WriteOrder(ctx context.Context, w storekeep.OrderWrite) (storekeep.OrderWriteResult, error) {
 	at := s.stamp(w.At)
 	result := storekeep.OrderStale
@@ -81,7 +83,9 @@ func (s *Store) upsertOrder(ctx context.Context, tx Querier, o storekeep.Order) 
 				WHERE shop_id = $1 AND email_key = $3 AND email_verified_at IS NOT NULL), $3, FALSE,
 			$4, $5, $6, $7, $8, $9)
 		ON CONFLICT (shop_id, id) DO UPDATE SET
-			customer_id = COALESCE(excluded.customer_id, orders.customer_id), email_key = excluded.email_key,
+			customer_id = CASE WHEN excluded.email_key = orders.email_key
+				THEN COALESCE(excluded.customer_id, orders.customer_id) ELSE excluded.customer_id END,
+			email_key = excluded.email_key,
 			processed_at = excluded.processed_at, updated_at = excluded.updated_at,
 			total_milli = excluded.total_milli, financial_status = excluded.financial_status,
 			fulfillment_status = excluded.fulfillment_status, details = excluded.details
