@@ -84,7 +84,9 @@ func (s *Service) Admit(ctx context.Context, ip string) error {
 // Receive verifies a delivery and applies it, once Admit admits its
 // client. A verified delivery of a topic storekeep does not keep is
 // accepted and ignored (storekeep.OrderStale is not an error; result is
-// "" then).
+// "" then). The topic is not signed and the shop's secret signs all its
+// webhooks, so an order topic's body must have a positive order_number,
+// which checkouts, draft orders and customers have not.
 func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWriteResult, error) {
 	if err := s.Admit(ctx, d.IP); err != nil {
 		return "", err
@@ -110,6 +112,9 @@ func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWrite
 	case orderTopics[d.Topic]:
 		if w.Order, err = ParseShopify(shop.ID, d.Body); err != nil {
 			return "", fmt.Errorf("%w: %v", ErrBadPayload, err)
+		}
+		if w.Order.OrderNumber <= 0 {
+			return "", fmt.Errorf("%w: order_number: an order's body has a positive one", ErrBadPayload)
 		}
 	default:
 		return "", nil

@@ -251,3 +251,31 @@ func TestAnOrderBodyReplayedAsADeletionDeletesNothing(t *testing.T) {
 		t.Fatalf("the order after a genuine orders/delete: %v, want not found", err)
 	}
 }
+
+// The shop's secret signs every webhook of the shop, not orders alone: a
+// checkout's, draft order's or customer's body captured by another
+// receiver and replayed under an order topic must not become an order.
+func TestABodyThatIsNotAnOrderIsNotKeptUnderAnOrderTopic(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	bodies := map[string]string{
+		"checkout": `{"id": 901, "token": "b1946ac92492d2347c6235b4d2611184", "email": "jon@example.com",
+			"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "currency": "USD",
+			"total_price": "10.00", "line_items": [{"title": "IPod Nano", "quantity": 1, "price": "10.00"}]}`,
+		"draft order": `{"id": 902, "name": "#D1", "email": "jon@example.com", "order_id": null,
+			"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "currency": "USD",
+			"total_price": "10.00", "line_items": [{"title": "IPod Nano", "quantity": 1, "price": "10.00"}]}`,
+		"customer": `{"id": 903, "email": "jon@example.com", "first_name": "Jon", "orders_count": 0,
+			"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}`,
+	}
+	for name, b := range bodies {
+		if got := n.postWebhook(http.MethodPost, "orders/create", name, signWebhook([]byte(b)), []byte(b)); got != http.StatusBadRequest {
+			t.Errorf("a %s's body under orders/create: status %d, want 400", name, got)
+		}
+	}
+	for id := int64(901); id <= 903; id++ {
+		if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, id); !errors.Is(err, storekeep.ErrNotFound) {
+			t.Errorf("order %d: %v, want not found", id, err)
+		}
+	}
+}
