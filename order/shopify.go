@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -312,11 +313,13 @@ func firstOf(list ...string) string {
 // parseID reads the positive id of an orders/delete body, {"id": 123}.
 // The topic is not signed, so a body with a time (created_at, updated_at,
 // processed_at), which a whole order's body or another resource's has
-// and Shopify's deletion never does, is refused: a captured delivery
-// replayed under orders/delete would otherwise delete its order for good.
+// and Shopify's deletion never does, or another resource's
+// admin_graphql_api_id, is refused: a captured delivery replayed under
+// orders/delete would otherwise delete its order for good.
 func parseID(raw []byte) (int64, error) {
 	var r struct {
 		ID          int64           `json:"id"`
+		GID         *string         `json:"admin_graphql_api_id"`
 		CreatedAt   json.RawMessage `json:"created_at"`
 		UpdatedAt   json.RawMessage `json:"updated_at"`
 		ProcessedAt json.RawMessage `json:"processed_at"`
@@ -329,6 +332,9 @@ func parseID(raw []byte) (int64, error) {
 	}
 	if r.CreatedAt != nil || r.UpdatedAt != nil || r.ProcessedAt != nil {
 		return 0, errors.New("a deletion carries the order's id alone, not a time")
+	}
+	if r.GID != nil && *r.GID != "gid://shopify/Order/"+strconv.FormatInt(r.ID, 10) {
+		return 0, fmt.Errorf("admin_graphql_api_id: %q is not order %d's", *r.GID, r.ID)
 	}
 	return r.ID, nil
 }

@@ -235,7 +235,9 @@ func TestAnOrderBodyReplayedAsADeletionDeletesNothing(t *testing.T) {
 	n.deliverSampleOrder()
 	body := sampleOrderPayload(t)
 	customer := []byte(`{"id": 820982911946154508, "email": "jon@example.com", "created_at": "2021-12-31T19:00:00-05:00"}`)
-	for i, b := range [][]byte{body, customer} {
+	customerDeleted := []byte(`{"id": 820982911946154508, "phone": null, "addresses": [],
+		"admin_graphql_api_id": "gid://shopify/Customer/820982911946154508"}`)
+	for i, b := range [][]byte{body, customer, customerDeleted} {
 		if got := n.postWebhook(http.MethodPost, "orders/delete", fmt.Sprint("replay-", i), signWebhook(b), b); got != http.StatusBadRequest {
 			t.Errorf("body %d replayed as orders/delete: status %d, want 400", i, got)
 		}
