@@ -159,7 +159,9 @@ func (im *Importer) Run(ctx context.Context, r io.Reader) (Summary, error) {
 }
 
 // row imports one row: it validates all of it first, so that a bad row
-// changes nothing.
+// changes nothing. A row for an account that chose a password but has
+// not proved it owns the address is left out: whoever signed up with the
+// address is not given the shop's customer's names, phone and address.
 func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outcome, error) {
 	var addr storekeep.MailingAddress
 	if row.Address != nil {
@@ -191,6 +193,9 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 		c, err = im.Accounts.CreateInvited(ctx, im.Shop, account.CreateInput{Email: row.Email, FirstName: row.FirstName,
 			LastName: row.LastName, Phone: &phone, AcceptsMarketing: row.AcceptsMarketing, Tags: row.Tags})
 		o = created
+	case err == nil && c.PasswordHash != "" && c.EmailVerifiedAt.IsZero():
+		return c, o, &LineError{Line: row.Line, Err: errors.New("an account that has not proved it owns this address " +
+			"has it (a sign-up); row left out until its owner proves the address by a reset")}
 	case err == nil:
 		if row.Address != nil {
 			if err := im.roomForAddress(ctx, c, addr); err != nil {

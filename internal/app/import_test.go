@@ -136,6 +136,7 @@ func TestARowLeftOutForAFullAddressBookChangesNothing(t *testing.T) {
 	n := startNode(t)
 	ctx := context.Background()
 	n.signUp("ada@example.com", "first-secret-1")
+	n.proveMailbox("ada@example.com", "second-secret-1", 1)
 	ada, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
 	if err != nil {
 		t.Fatal(err)
@@ -150,8 +151,8 @@ func TestARowLeftOutForAFullAddressBookChangesNothing(t *testing.T) {
 		"Mallory,Hijack,ada@example.com,yes,owned,999 Elsewhere Rd,CA\n"
 	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
 	sum, err := im.Run(ctx, strings.NewReader(csv))
-	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 {
-		t.Fatalf("import: %+v %v, want the row left out", sum, err)
+	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 || !strings.Contains(sum.Errors[0].Error(), "at most") {
+		t.Fatalf("import: %+v %v, want the row left out for the full address book", sum, err)
 	}
 	after, err := n.app.Store.CustomerByEmail(ctx, n.shop.ID, "ada@example.com")
 	if err != nil {
@@ -284,5 +285,43 @@ func TestAnImportNeverUndoesAnActivationMadeWhileItRuns(t *testing.T) {
 	if got.State != storekeep.CustomerEnabled || got.PasswordHash != "$argon2id$chosen-by-ada" || got.LastName != "King" {
 		t.Errorf("after an activation during the import: state %q, hash %q, last name %q; want enabled, the chosen hash, King",
 			got.State, got.PasswordHash, got.LastName)
+	}
+}
+
+// A stranger who signed up with a shop customer's address before the
+// shop's export was imported has not proved it owns the mailbox: the
+// import must not hand it that customer's name, phone and home address.
+func TestAnImportGivesNothingToAnAccountThatHasNotProvedItsAddress(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	n.signUp("ada@example.com", "strangers-password-1")
+	stranger := n.login("ada@example.com", "strangers-password-1")
+	csv := "First Name,Last Name,Email,Phone,Tags,Default Address Address1,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip\n" +
+		"Ada,Lovelace,ada@example.com,+16135550100,vip,150 Elgin St,Ottawa,ON,CA,K2P 1L4\n"
+	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
+	sum, err := im.Run(ctx, strings.NewReader(csv))
+	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 {
+		t.Fatalf("import: %+v %v, want the row left out", sum, err)
+	}
+	var got struct {
+		LastName       string  `json:"lastName"`
+		Phone          *string `json:"phone"`
+		DefaultAddress *struct {
+			Address1 string `json:"address1"`
+		} `json:"defaultAddress"`
+	}
+	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
+		map[string]any{"token": stranger}).field(t, "customer", &got)
+	if got.LastName != "" || got.Phone != nil || got.DefaultAddress != nil {
+		t.Fatalf("the stranger's account now shows the shop customer's %q, %v, %+v", got.LastName, got.Phone, got.DefaultAddress)
+	}
+	owner := n.proveMailbox("ada@example.com", "owners-password-1", 1)
+	if sum, err := im.Run(ctx, strings.NewReader(csv)); err != nil || sum.Updated != 1 || len(sum.Errors) != 0 {
+		t.Fatalf("the import once the owner proved the address: %+v %v", sum, err)
+	}
+	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
+		map[string]any{"token": owner}).field(t, "customer", &got)
+	if got.LastName != "Lovelace" || got.DefaultAddress == nil || got.DefaultAddress.Address1 != "150 Elgin St" {
+		t.Fatalf("the owner after the import: %+v", got)
 	}
 }
