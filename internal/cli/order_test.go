@@ -93,10 +93,11 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 	db := filepath.Join(dir, "sk.db")
 	env := map[string]string{"STOREKEEP_DB": db}
 	file := filepath.Join(dir, "secret")
-	if err := os.WriteFile(file, []byte("shpss_from_file\n"), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte("shpss_from_the_file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"with space", "tab\tin", strings.Repeat("s", maxWebhookSecret+1), "é"} {
+	for _, bad := range []string{"with space", "tab\tin", strings.Repeat("s", maxWebhookSecret+1), "é", "a",
+		strings.Repeat("s", minWebhookSecret-1)} {
 		if code, _, errOut := runCLI(t, env, "shop", "create", "--domain", "bad.example", "--webhook-secret", bad); code != 1 || !strings.Contains(errOut, "--webhook-secret") {
 			t.Errorf("secret %q: %d %s", bad, code, errOut)
 		}
@@ -120,7 +121,7 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 		}
 		return secret
 	}
-	if got := secretOf(); string(got) != "shpss_from_file" {
+	if got := secretOf(); string(got) != "shpss_from_the_file" {
 		t.Fatalf("secret after shop create: %q", got)
 	}
 	if code, _, errOut := runCLI(t, env, "shop", "update", "--domain", "bad.example", "--webhook-secret", "x"); code != 1 {
@@ -131,10 +132,10 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--webhook-secret", "has space"}, 1, "shpss_from_file"},
-		{[]string{"--webhook-secret", "shpss_new", "--webhook-secret-file", "/nonexistent"}, 2, "shpss_from_file"},
-		{[]string{"--webhook-secret", "shpss_new", "--name", "Renamed"}, 0, "shpss_new"},
-		{[]string{"--name", "Again"}, 0, "shpss_new"},
+		{[]string{"--webhook-secret", "has space"}, 1, "shpss_from_the_file"},
+		{[]string{"--webhook-secret", "shpss_new_secret", "--webhook-secret-file", "/nonexistent"}, 2, "shpss_from_the_file"},
+		{[]string{"--webhook-secret", "shpss_new_secret", "--name", "Renamed"}, 0, "shpss_new_secret"},
+		{[]string{"--name", "Again"}, 0, "shpss_new_secret"},
 		{[]string{"--webhook-secret", ""}, 0, ""},
 	}
 	for _, st := range steps {

@@ -55,14 +55,20 @@ func (f *secretFlags) value() (secret string, given bool, err error) {
 	return secret, true, nil
 }
 
-// maxWebhookSecret bounds a webhook secret, in bytes.
-const maxWebhookSecret = 256
+// A webhook secret's length, in bytes: at least 16, so that a signature
+// cannot be forged by guessing it (Shopify's are 64 hexadecimal digits),
+// at most 256.
+const (
+	minWebhookSecret = 16
+	maxWebhookSecret = 256
+)
 
-// checkWebhookSecret refuses a secret longer than maxWebhookSecret bytes
-// or with anything but printable ASCII without spaces in it.
+// checkWebhookSecret refuses a secret shorter than minWebhookSecret or
+// longer than maxWebhookSecret bytes, or with anything but printable
+// ASCII without spaces in it.
 func checkWebhookSecret(s string) error {
-	if len(s) > maxWebhookSecret {
-		return fmt.Errorf("longer than %d bytes", maxWebhookSecret)
+	if len(s) < minWebhookSecret || len(s) > maxWebhookSecret {
+		return fmt.Errorf("must be %d to %d bytes, not %d", minWebhookSecret, maxWebhookSecret, len(s))
 	}
 	for _, c := range []byte(s) {
 		if c <= ' ' || c >= 0x7f {
