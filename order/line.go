@@ -27,7 +27,8 @@ func LineTotals(li storekeep.OrderLineItem) (original, discounted int64) {
 	return original, discounted
 }
 
-// MaxQuantity bounds a line's quantity, the largest Int of GraphQL.
+// MaxQuantity bounds a line's quantity and an order's number, the
+// largest Int of GraphQL.
 const MaxQuantity = math.MaxInt32
 
 // maxSumMilli bounds what storekeep computes from an order's amounts (a

@@ -109,7 +109,8 @@ const (
 
 // ParseShopify reads one order in Shopify's REST Order JSON for shop. It
 // requires a positive id and a time to order updates by (updated_at, else
-// created_at or processed_at) and times in the years 1678 to 2261;
+// created_at or processed_at), times in the years 1678 to 2261 and an
+// order_number, a GraphQL Int, between 0 and MaxQuantity;
 // amounts must be decimals, quantities between 0 and MaxQuantity, a
 // line's price × quantity and the sum of its discount allocations below
 // 10^15, a line's discount allocations each of another discount, and
@@ -125,6 +126,9 @@ func ParseShopify(shopID int64, raw []byte) (storekeep.Order, error) {
 	}
 	if r.ID <= 0 {
 		return storekeep.Order{}, errors.New("id: a positive order id is required")
+	}
+	if r.OrderNumber < 0 || r.OrderNumber > MaxQuantity {
+		return storekeep.Order{}, fmt.Errorf("order_number: %d is not between 0 and %d", r.OrderNumber, MaxQuantity)
 	}
 	if len(r.LineItems) > MaxLineItems || len(r.DiscountApplications) > MaxDiscounts {
 		return storekeep.Order{}, fmt.Errorf("more than %d line items or %d discount applications", MaxLineItems, MaxDiscounts)

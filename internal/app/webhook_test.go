@@ -281,3 +281,22 @@ func TestABodyThatIsNotAnOrderIsNotKeptUnderAnOrderTopic(t *testing.T) {
 		}
 	}
 }
+
+// orderNumber is a GraphQL Int, 32 bits: an order_number beyond it would
+// be kept and then written where no client can read it.
+func TestAnOrderNumberBeyondGraphQLsIntIsRefused(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	for i, number := range []string{"2147483648", "9223372036854775807", "-1"} {
+		body := []byte(strings.Replace(string(sampleOrderPayload(t)), `"order_number": 1234`, `"order_number": `+number, 1))
+		if got := n.postWebhook(http.MethodPost, "orders/create", fmt.Sprint("n", i), signWebhook(body), body); got != http.StatusBadRequest {
+			t.Errorf("order_number %s: status %d, want 400", number, got)
+		}
+		if _, err := n.app.Orders.Import(context.Background(), n.shop, body); !errors.Is(err, order.ErrBadPayload) {
+			t.Errorf("import with order_number %s: %v, want ErrBadPayload", number, err)
+		}
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); !errors.Is(err, storekeep.ErrNotFound) {
+		t.Fatalf("an order with an order_number beyond 2^31-1 was kept: %v", err)
+	}
+}
