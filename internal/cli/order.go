@@ -124,7 +124,8 @@ type progress interface {
 }
 
 // importOrders imports every line of in, reporting a bad line by its number
-// and going on with the next. Any other failure, of the store, stops it.
+// and going on with the next; a UTF-8 byte order mark before the first
+// line is skipped. Any other failure, of the store, stops it.
 func importOrders(ctx context.Context, svc *order.Service, shop storekeep.Shop, in io.Reader, p progress) (importSummary, error) {
 	var sum importSummary
 	r := bufio.NewReaderSize(in, 64<<10)
@@ -139,6 +140,9 @@ func importOrders(ctx context.Context, svc *order.Service, shop storekeep.Shop, 
 		}
 		sum.lines++
 		p.advance(n, sum.lines)
+		if sum.lines == 1 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff"))
+		}
 		line = bytes.TrimSpace(line)
 		switch {
 		case tooLong:

@@ -148,3 +148,22 @@ func TestShopCreateAndUpdateSetTheWebhookSecret(t *testing.T) {
 		}
 	}
 }
+
+// Editors and spreadsheet tools on Windows begin a UTF-8 file with a byte
+// order mark; the first order must not be refused for it, as the customer
+// import skips it.
+func TestOrderImportSkipsAByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(dir, "sk.db")}
+	runCLI(t, env, "shop", "create", "--domain", "shop.example")
+	file := filepath.Join(dir, "orders.jsonl")
+	content := "\ufeff" + sampleOrderLine(t, 1) + "\n\ufeff" + sampleOrderLine(t, 2) + "\n"
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, env, "order", "import", "--shop", "shop.example", file)
+	if code != 1 || !strings.Contains(out, "2 lines: 1 orders saved, 0 unchanged (already up to date), 1 refused") ||
+		!strings.Contains(errOut, "line 2: not a readable order") {
+		t.Fatalf("a file with a byte order mark, and a second one on line 2: %d\n%s\n%s", code, out, errOut)
+	}
+}
