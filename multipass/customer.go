@@ -10,6 +10,15 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
+// saved is what save did for a token.
+type saved struct {
+	customer storekeep.Customer
+	created  bool
+	// session, when not nil, was stored with the update, every earlier
+	// access token of the customer revoked (see saveOnce).
+	session *storekeep.IssuedAccessToken
+}
+
 // save creates the customer l names, or updates them, and enables them:
 // a Multipass customer needs no password, and its address is verified on
 // the shop's word. The customer is the one with
@@ -17,11 +26,10 @@ import (
 // another identifier. When a concurrent sign-in creates the customer
 // first, or another write changes it between this one's read and its
 // write, this one reads it again and updates it.
-func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (storekeep.Customer, bool, error) {
-	var c storekeep.Customer
-	var created bool
+func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (saved, error) {
+	var out saved
 	err := storekeep.RetryStale(ctx, func() (err error) {
-		c, created, err = s.saveOnce(ctx, shop, l, now)
+		out, err = s.saveOnce(ctx, shop, l, now)
 		return err
 	})
 	switch {
@@ -30,7 +38,7 @@ func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now ti
 	case errors.Is(err, storekeep.ErrStale):
 		err = storekeep.Contended()
 	}
-	return c, created, err
+	return out, err
 }
 
 var (
@@ -40,13 +48,17 @@ var (
 	errCreatedMeanwhile = fmt.Errorf("multipass: the customer was created meanwhile: %w", storekeep.ErrStale)
 )
 
-func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (c storekeep.Customer, created bool, err error) {
+// saveOnce is one attempt of save. A customer whose address had not been
+// proven was opened, or moved to the address, by someone who need not own
+// it: the shop now vouches for the owner, so that one's password is
+// dropped and their sessions end, in the update, as a reset ends them.
+func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (saved, error) {
 	c, found, err := s.find(ctx, shop, l)
 	if err != nil {
-		return c, false, err
+		return saved{}, err
 	}
 	if found && c.State == storekeep.CustomerDisabled {
-		return c, false, problem("the customer's account is disabled")
+		return saved{}, problem("the customer's account is disabled")
 	}
 	read := c
 	c.Email, c.EmailKey = l.Email.String(), l.Email.Key()
@@ -60,21 +72,31 @@ func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, no
 		c.Tags = l.Tags
 	}
 	c.State, c.UpdatedAt = storekeep.CustomerEnabled, now
+	out := saved{created: !found}
 	if found {
-		c, err = s.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read, VerifyEmail: true})
+		u := storekeep.CustomerUpdate{Customer: c, Read: read, VerifyEmail: true}
+		if read.EmailVerifiedAt.IsZero() {
+			t, issued, err := s.Accounts.NewSession(shop.ID, c.ID)
+			if err != nil {
+				return saved{}, err
+			}
+			u.Customer.PasswordHash, u.AccessToken, out.session = "", &t, &issued
+		}
+		c, err = s.Store.UpdateCustomer(ctx, u)
 	} else {
 		c.ShopID, c.CreatedAt, c.EmailVerifiedAt = shop.ID, now, now
 		if c.Tags == nil {
 			c.Tags = []string{}
 		}
 		if c, err = s.Store.CreateCustomer(ctx, c); errors.Is(err, storekeep.ErrConflict) {
-			return c, false, errCreatedMeanwhile
+			return saved{}, errCreatedMeanwhile
 		}
 	}
 	if err == nil && l.Identifier != "" {
 		err = s.Store.SetMultipassIdentifier(ctx, shop.ID, c.ID, l.Identifier)
 	}
-	return c, !found, err
+	out.customer = c
+	return out, err
 }
 
 // find returns the customer l names, if any.

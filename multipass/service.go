@@ -121,27 +121,38 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 	if err != nil {
 		return none, s.refuse(ctx, shop, caller, err)
 	}
-	c, created, err := s.save(ctx, shop, l, now)
+	sv, err := s.save(ctx, shop, l, now)
 	if err == nil {
-		err = s.addAddresses(ctx, c, l.Addresses, caller)
+		err = s.addAddresses(ctx, sv.customer, l.Addresses, caller)
 	}
 	if err != nil {
 		return none, s.refuse(ctx, shop, caller, err)
 	}
-	t, issued, err := s.Accounts.NewSession(shop.ID, c.ID)
+	issued, err := s.session(ctx, shop, sv)
 	if err != nil {
 		return none, err
 	}
-	if _, err := s.Store.CreateAccessToken(ctx, t, ""); err != nil {
-		return none, err
-	}
 	detail := "updated"
-	if created {
+	if sv.created {
 		detail = "created"
 	}
-	ev := storekeep.AuditEvent{ShopID: shop.ID, CustomerID: c.ID, Kind: storekeep.AuditMultipassLogin, IP: caller.IP,
+	ev := storekeep.AuditEvent{ShopID: shop.ID, CustomerID: sv.customer.ID, Kind: storekeep.AuditMultipassLogin, IP: caller.IP,
 		UserAgent: caller.UserAgent, Detail: detail, At: now}
 	return issued, s.Store.RecordAudit(ctx, ev)
+}
+
+// session returns the access token of the sign-in sv ends: the one save
+// stored, or a new one.
+func (s *Service) session(ctx context.Context, shop storekeep.Shop, sv saved) (storekeep.IssuedAccessToken, error) {
+	if sv.session != nil {
+		return *sv.session, nil
+	}
+	t, issued, err := s.Accounts.NewSession(shop.ID, sv.customer.ID)
+	if err != nil {
+		return storekeep.IssuedAccessToken{}, err
+	}
+	_, err = s.Store.CreateAccessToken(ctx, t, "")
+	return issued, err
 }
 
 // verify opens token with the shop's secret and checks what it says.

@@ -144,6 +144,39 @@ func TestAMultipassSignInProvesTheAddressOfAStrangersAccount(t *testing.T) {
 	}
 }
 
+func TestAMultipassSignInShutsTheStrangerOutOfTheAccountItProves(t *testing.T) {
+	n := startMultipassNode(t)
+	n.importOrder(1, "ada@example.com", "2024-01-01T00:00:00Z")
+	n.signUp("ada@example.com", "strangers-password-1")
+	stranger := n.login("ada@example.com", "strangers-password-1")
+	_, p := n.multipassSignIn(multipasstest.Mint(t, multipassSecret, n.multipassData("ada@example.com", nil)))
+	if p.CustomerAccessToken == nil {
+		t.Fatalf("multipass: %+v", p)
+	}
+	var who *customerJSON
+	n.post(customerQuery, map[string]any{"token": stranger}).field(t, "customer", &who)
+	if who != nil {
+		t.Fatalf("the stranger's access token outlived the Multipass sign-in that proved the address: %+v", who)
+	}
+	if _, got := n.loginAs("ada@example.com", "strangers-password-1", "198.51.100.9"); got.CustomerAccessToken != nil {
+		t.Fatal("the stranger's password still signs in to the account the shop vouched for")
+	}
+	if c := n.orders(p.CustomerAccessToken.AccessToken); orderIDs(c) != "1" {
+		t.Fatalf("the owner sees %q, want 1", orderIDs(c))
+	}
+
+	owner := n.proveMailbox("ada@example.com", "owners-password-1", 1)
+	_, again := n.multipassSignIn(multipasstest.Mint(t, multipassSecret, n.multipassData("ada@example.com", nil)))
+	if again.CustomerAccessToken == nil {
+		t.Fatalf("multipass: %+v", again)
+	}
+	n.post(customerQuery, map[string]any{"token": owner}).field(t, "customer", &who)
+	if who == nil {
+		t.Fatal("a Multipass sign-in ended the session of a customer who had proved the address")
+	}
+	n.login("ada@example.com", "owners-password-1")
+}
+
 func TestAnOperatorsCustomerCreateVouchesForTheAddress(t *testing.T) {
 	n := startNode(t)
 	n.importOrder(1, "ada@example.com", "2024-01-01T00:00:00Z")
