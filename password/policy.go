@@ -41,14 +41,17 @@ func (p Policy) Check(password string, field []string) error {
 	if err := storekeep.CheckPlainLine(password, field, "Password"); err != nil {
 		return err
 	}
-	normal := Normalize(password)
 	// Shopify counts the characters as typed; the NFKC form, which is what
-	// is hashed, must not come out shorter either (composition).
-	switch n := utf8.RuneCountInString(password); {
-	case n < MinLength || utf8.RuneCountInString(normal) < MinLength:
-		return storekeep.NewError(storekeep.CodeTooShort, field, "Password is too short (minimum is 5 characters)")
-	case n > MaxLength:
+	// is hashed, must not come out shorter either (composition). More than
+	// MaxLength as typed compose to more than MinLength, so the length as
+	// typed is judged before anything is normalised.
+	n := utf8.RuneCountInString(password)
+	if n > MaxLength {
 		return storekeep.NewError(storekeep.CodeTooLong, field, "Password is too long (maximum is 40 characters)")
+	}
+	normal := Normalize(password)
+	if n < MinLength || utf8.RuneCountInString(normal) < MinLength {
+		return storekeep.NewError(storekeep.CodeTooShort, field, "Password is too short (minimum is 5 characters)")
 	}
 	if p.RejectCommon && isCommon(normal) {
 		return storekeep.NewError(storekeep.CodeInvalid, field, "Password is too common")

@@ -2,6 +2,7 @@ package password
 
 import (
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -72,6 +73,25 @@ func TestPolicyCheck(t *testing.T) {
 				t.Fatalf("message %q, want %q", e.Message, want)
 			}
 		})
+	}
+}
+
+// A password of 256 KiB (a request body's worth) of U+FDFA, which NFKC
+// turns into 18 characters each, is refused as too long by its length as
+// typed, before anything is normalised: otherwise every field of a
+// customerCreate that refuses it, throttled or not, makes 2.8 MB of text.
+func TestCheckRefusesALongPasswordBeforeNormalizingIt(t *testing.T) {
+	pw := strings.Repeat("\ufdfa", 256<<10/3)
+	field := []string{"input", "password"}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := DefaultPolicy().Check(pw, field)
+	runtime.ReadMemStats(&after)
+	if storekeep.ErrorCode(err) != storekeep.CodeTooLong {
+		t.Fatalf("Check = %v, want TOO_LONG", err)
+	}
+	if made := after.TotalAlloc - before.TotalAlloc; made > 64<<10 {
+		t.Fatalf("Check allocated %d bytes for a password it refuses by its length", made)
 	}
 }
 
