@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/storekeep/storekeep"
 	"golang.org/x/crypto/argon2"
@@ -149,12 +150,19 @@ func (h *Hasher) hash(ctx context.Context, l *lane, password string) (string, er
 	return out.String(), nil
 }
 
+// MaxVerifyLength is the longest password, in characters, that Verify
+// hashes: one the policy accepts has at most MaxLength characters, each at
+// most 18 under NFKC, and each of those is written in at most 4 (its
+// canonical decomposition). A longer one cannot match, and is not
+// normalised or hashed, whatever its account.
+const MaxVerifyLength = 4 * 18 * MaxLength
+
 // Verify reports whether password matches the PHC string encoded. A
 // malformed or out-of-bounds encoded yields an error wrapping
 // ErrMalformedHash, without hashing anything.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
 	stored, err := parsePHC(encoded)
-	if err != nil {
+	if err != nil || tooLong(password) {
 		return false, err
 	}
 	return h.compare(ctx, password, stored)
@@ -164,8 +172,15 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, er
 // the Hasher's parameters, so that an unknown account answers in the time a
 // known one does. It fails only as Verify can: ErrBusy or ctx's error.
 func (h *Hasher) VerifyNothing(ctx context.Context, password string) error {
+	if tooLong(password) {
+		return nil
+	}
 	_, err := h.compare(ctx, password, h.decoy)
 	return err
+}
+
+func tooLong(password string) bool {
+	return len(password) > MaxVerifyLength && utf8.RuneCountInString(password) > MaxVerifyLength
 }
 
 // NeedsRehash reports whether encoded was made with parameters other than

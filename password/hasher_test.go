@@ -135,6 +135,41 @@ func TestNoTruncation(t *testing.T) {
 	}
 }
 
+// Every form of a password the policy accepts that hashes alike is
+// verified, the longest as well; a longer input cannot match one, and is
+// answered false without being normalised or hashed, Verify and
+// VerifyNothing alike.
+func TestVerifyHashesNothingLongerThanAnAcceptedPasswordCanBeWritten(t *testing.T) {
+	h := newHasher(t, 1, 0)
+	expands := strings.Repeat("\ufdfa", MaxLength)
+	composes := strings.Repeat("\u1fa2", MaxLength)
+	for _, c := range []struct{ stored, typed string }{
+		{expands, Normalize(expands)},
+		{composes, strings.Repeat("\u03c9\u0313\u0300\u0345", MaxLength)},
+	} {
+		if err := DefaultPolicy().Check(c.stored, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !verify(t, h, c.typed, mustHash(t, h, c.stored)) {
+			t.Fatalf("%d characters written as %d do not verify", len([]rune(c.stored)), len([]rune(c.typed)))
+		}
+	}
+	enc := mustHash(t, h, expands)
+	long := strings.Repeat("\ufdfa", 256<<10/3)
+	h.interactive.sem <- struct{}{}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ok, err := h.Verify(context.Background(), long, enc)
+	errNothing := h.VerifyNothing(context.Background(), long)
+	runtime.ReadMemStats(&after)
+	if ok || err != nil || errNothing != nil {
+		t.Fatalf("Verify = %v, %v; VerifyNothing = %v; want false, nil, nil without a hashing slot", ok, err, errNothing)
+	}
+	if made := after.TotalAlloc - before.TotalAlloc; made > 64<<10 {
+		t.Fatalf("Verify and VerifyNothing allocated %d bytes for a password no account can have", made)
+	}
+}
+
 func TestVerifyNothingDoesTheWork(t *testing.T) {
 	h := newHasher(t, 1, 0)
 	if err := h.VerifyNothing(context.Background(), "anything"); err != nil {
