@@ -170,10 +170,24 @@ func (s *Service) lookup(ctx context.Context, shop storekeep.Shop, value string)
 	return t, err
 }
 
+// holder returns t's customer, or ErrNotFound when it is gone or disabled:
+// its tokens open nothing then.
+func (s *Service) holder(ctx context.Context, shop storekeep.Shop, t storekeep.AccessToken) (storekeep.Customer, error) {
+	c, err := s.Store.CustomerByID(ctx, shop.ID, t.CustomerID)
+	if err == nil && c.State == storekeep.CustomerDisabled {
+		return storekeep.Customer{}, storekeep.ErrNotFound
+	}
+	return c, err
+}
+
 // Renew handles customerAccessTokenRenew: a live token's expiry moves to a
-// full lifetime from now.
+// full lifetime from now. A disabled customer's token is not renewed, as
+// it is not shown a customer.
 func (s *Service) Renew(ctx context.Context, shop storekeep.Shop, accessToken string) (storekeep.IssuedAccessToken, error) {
 	t, err := s.lookup(ctx, shop, accessToken)
+	if err == nil {
+		_, err = s.holder(ctx, shop, t)
+	}
 	if errors.Is(err, storekeep.ErrNotFound) {
 		return storekeep.IssuedAccessToken{}, accessTokenMissing()
 	}
@@ -216,8 +230,8 @@ func (s *Service) CustomerByToken(ctx context.Context, shop storekeep.Shop, acce
 	if err != nil {
 		return storekeep.Customer{}, false, err
 	}
-	c, err := s.Store.CustomerByID(ctx, shop.ID, t.CustomerID)
-	if errors.Is(err, storekeep.ErrNotFound) || err == nil && c.State == storekeep.CustomerDisabled {
+	c, err := s.holder(ctx, shop, t)
+	if errors.Is(err, storekeep.ErrNotFound) {
 		return storekeep.Customer{}, false, nil
 	}
 	return c, err == nil, err

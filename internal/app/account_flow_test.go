@@ -85,6 +85,23 @@ func TestAccessTokensRenewAndDelete(t *testing.T) {
 	}
 }
 
+// A disabled customer's token opens nothing, so it is not renewed either:
+// otherwise it could be kept alive, past its 30 days, until the customer
+// is enabled again.
+func TestADisabledCustomersTokenIsNotRenewed(t *testing.T) {
+	n := startNode(t)
+	id := n.signUp("di@example.com", "first-secret-1")
+	tok := n.login("di@example.com", "first-secret-1")
+	n.disable(id)
+	renew := `mutation($t: String!) { customerAccessTokenRenew(customerAccessToken: $t) { customerAccessToken { accessToken expiresAt } userErrors { field message } } }`
+	var rp payload
+	n.post(renew, map[string]any{"t": tok}).field(t, "customerAccessTokenRenew", &rp)
+	if rp.CustomerAccessToken != nil || len(rp.UserErrors) != 1 || !reflect.DeepEqual(rp.UserErrors[0].Field, []string{"customerAccessToken"}) ||
+		rp.UserErrors[0].Message != "access token does not exist" {
+		t.Fatalf("renew of a disabled customer's token: %+v", rp)
+	}
+}
+
 func TestCustomerUpdateWithPasswordRotatesTokens(t *testing.T) {
 	n := startNode(t)
 	n.signUp("ox@example.com", "first-secret-1")
