@@ -10,6 +10,12 @@ import (
 const (
 	MaxEmailLength = 254
 	MaxLocalLength = 64
+	// MaxTypedEmailLength bounds an address as typed, in bytes, before its
+	// domain is converted, which costs time growing with the square of a
+	// label's length. A domain takes at most 4 bytes as typed for each of
+	// its ASCII form, so only addresses padded with characters IDNA
+	// ignores (U+00AD, U+200B) could be longer and still convert.
+	MaxTypedEmailLength = 1024
 )
 
 // domainProfile converts a domain to its ASCII form as a resolver would
@@ -52,6 +58,9 @@ func ParseEmail(email string) (a Address, ok bool) {
 		return Address{}, false
 	}
 	email = strings.TrimSpace(email)
+	if len(email) > MaxTypedEmailLength {
+		return Address{}, false
+	}
 	local, domain, found := strings.Cut(email, "@")
 	if !found || !dotAtom(local) || len(local) > MaxLocalLength {
 		return Address{}, false

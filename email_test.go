@@ -48,6 +48,35 @@ func TestParseEmailFoldsTheDomainWithIDNAAndRefusesLookAlikeLocalParts(t *testin
 	}
 }
 
+// Converting a domain costs time that grows with the square of a label's
+// length (Punycode): a request body's worth of distinct CJK characters
+// took 20 s of CPU to be refused, on every field that names an address,
+// before any throttle. Nothing longer than MaxTypedEmailLength is
+// converted, so an address padded past it with characters IDNA ignores is
+// refused, though it would convert to a short one.
+func TestParseEmailRefusesWhatIsTooLongToConvertToAnAddress(t *testing.T) {
+	padded := func(n int) string { return "a@gm" + strings.Repeat("\u00ad", n) + "ail.com" }
+	if len(padded(500)) > MaxTypedEmailLength {
+		t.Fatal("the accepted case is over the bound")
+	}
+	if a, ok := ParseEmail(padded(500)); !ok || a.Key() != "a@gmail.com" {
+		t.Fatalf("ParseEmail(padded under the bound) = %q, %v", a, ok)
+	}
+	var cjk strings.Builder
+	cjk.WriteString("a@")
+	for i := 0; cjk.Len() < 64<<10; i++ {
+		cjk.WriteRune(rune(0x4e00 + i))
+	}
+	for _, email := range []string{padded(510), cjk.String() + ".com"} {
+		if len(email) <= MaxTypedEmailLength {
+			t.Fatalf("%d bytes is not over the bound", len(email))
+		}
+		if a, ok := ParseEmail(email); ok {
+			t.Errorf("ParseEmail of %d bytes accepted it as %q", len(email), a)
+		}
+	}
+}
+
 func TestRekeyEmailsMovesKeysToTheNewRules(t *testing.T) {
 	changes, err := RekeyEmails([]StoredEmail{
 		{CustomerID: 1, ShopID: 1, Email: "Ann@ＥＸＡＭＰＬＥ.com", Key: "ann@ｅｘａｍｐｌｅ.com"},
