@@ -21,7 +21,9 @@ const (
 	// it is never accepted once its spent record may be gone.
 	MaxAge = 15 * time.Minute
 	// MaxSkew is how far ahead of storekeep's clock a token's created_at
-	// may be, for the issuer's clock running fast.
+	// may be, for the issuer's clock running fast. A spent token's record
+	// is kept MaxSkew past its expiry too, for a node whose clock runs
+	// behind the one that deletes it.
 	MaxSkew = time.Minute
 	// MaxAddresses is how many addresses one token may carry.
 	MaxAddresses = 10

@@ -114,7 +114,7 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 	if err != nil {
 		return none, s.refuse(ctx, shop, caller, err)
 	}
-	err = s.Store.SpendMultipassToken(ctx, shop.ID, s.Keys.Hashes(spentKey(shop.ID, signature)), l.CreatedAt.Add(MaxAge), now)
+	err = s.Store.SpendMultipassToken(ctx, shop.ID, s.Keys.Hashes(spentKey(shop.ID, signature)), l.CreatedAt.Add(MaxAge+MaxSkew), now)
 	if errors.Is(err, storekeep.ErrTokenSpent) {
 		err = problem("the token has been used already")
 	}

@@ -207,6 +207,27 @@ func TestATokenIsRefusedFromTheInstantItsSpentRecordMayGo(t *testing.T) {
 	}
 }
 
+// Nodes share the spent records but not their clocks: one whose clock
+// runs behind another's still takes a token for fresh after the other has
+// deleted its record as expired. The record is kept MaxSkew past the
+// token's expiry, so a node up to that far behind still finds it.
+func TestATokenStaysSpentForANodeWhoseClockRunsBehind(t *testing.T) {
+	f := newFixture(t, multipass.Config{})
+	behind := func() time.Time { return f.clock().Add(-multipass.MaxSkew + time.Second) }
+	slow := multipass.New(multipass.Deps{Store: f.store, Accounts: account.New(account.Deps{Store: f.store, Keys: f.keys, Now: behind}, account.Config{}),
+		Keys: f.keys, Now: behind, Limiter: ratelimit.NewMemory(behind, 1000, nil)}, multipass.Config{})
+	token := multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil))
+	f.mustSignIn(token)
+	f.mu.Lock()
+	f.now = f.now.Add(multipass.MaxAge + time.Second)
+	f.mu.Unlock()
+	f.mustSignIn(multipasstest.Mint(t, shopSecret, f.data("grace@example.com", nil)))
+	_, err := slow.SignIn(f.ctx, f.shop, token, f.caller)
+	if msg := refused(t, err); !strings.Contains(msg, "used already") {
+		t.Fatalf("a replay on a node %v behind: message %q", multipass.MaxSkew-time.Second, msg)
+	}
+}
+
 func TestConcurrentUsesOfOneTokenSignInOnce(t *testing.T) {
 	f := newFixture(t, multipass.Config{})
 	f.mustSignIn(multipasstest.Mint(t, shopSecret, f.data("ada@example.com", nil)))
