@@ -141,8 +141,8 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 	return issued, s.Store.RecordAudit(ctx, ev)
 }
 
-// session returns the access token of the sign-in sv ends: the one save
-// stored, or a new one.
+// session returns the sign-in's access token: the one save stored with
+// its update, or a new one stored now.
 func (s *Service) session(ctx context.Context, shop storekeep.Shop, sv saved) (storekeep.IssuedAccessToken, error) {
 	if sv.session != nil {
 		return *sv.session, nil
