@@ -154,9 +154,10 @@ type OrderStore interface {
 	// WriteOrder applies w in one transaction. A WebhookID already seen in
 	// the shop makes it OrderDuplicate and changes nothing. An order whose
 	// UpdatedAt is not newer than the stored one's, or that was deleted,
-	// is OrderStale. The order is attached to the shop's customer whose
-	// EmailKey matches and who has proved that address (EmailVerifiedAt),
-	// if any, else keeps the customer it had.
+	// is OrderStale. An update that keeps the order's EmailKey keeps the
+	// customer it is attached to, even one that has left the address since;
+	// otherwise the order is attached to the shop's customer whose EmailKey
+	// matches and who has proved that address (EmailVerifiedAt), if any.
 	WriteOrder(ctx context.Context, w OrderWrite) (OrderWriteResult, error)
 	// OrderByID returns a shop's order, or ErrNotFound (also when deleted).
 	OrderByID(ctx context.Context, shopID, id int64) (Order, error)

@@ -84,7 +84,7 @@ func (s *Store) upsertOrder(ctx context.Context, tx Querier, o storekeep.Order) 
 			$4, $5, $6, $7, $8, $9)
 		ON CONFLICT (shop_id, id) DO UPDATE SET
 			customer_id = CASE WHEN excluded.email_key = orders.email_key
-				THEN COALESCE(excluded.customer_id, orders.customer_id) ELSE excluded.customer_id END,
+				THEN COALESCE(orders.customer_id, excluded.customer_id) ELSE excluded.customer_id END,
 			email_key = excluded.email_key,
 			processed_at = excluded.processed_at, updated_at = excluded.updated_at,
 			total_milli = excluded.total_milli, financial_status = excluded.financial_status,

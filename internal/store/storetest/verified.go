@@ -115,6 +115,26 @@ var verifiedRules = []rule{
 			f.Fatalf("orders once the new address is proved: %v, want [1 2 3]", ids)
 		}
 	}},
+	{"AnUpdatedOrderStaysWithItsCustomerWhenANewOwnerProvesTheAddressItLeft", func(f fixture) {
+		shop := f.shop("a.example")
+		left := f.verifiedCustomer(shop, "old@a.example")
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 1, "old@a.example", t0), At: t0}, storekeep.OrderSaved)
+		left.Email, left.EmailKey, left.UpdatedAt = "new@a.example", "new@a.example", t0.Add(time.Minute)
+		left, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: left})
+		f.must(err)
+		next := f.verifiedCustomer(shop, "Old@a.example")
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 1, "old@a.example", t0.Add(time.Hour)), At: t0}, storekeep.OrderSaved)
+		if ids := f.ordersShown(next); len(ids) != 0 {
+			f.Fatalf("the address's next owner is shown %v, orders attached to the customer that left it", ids)
+		}
+		if ids := f.ordersShown(left); !slices.Equal(ids, []int64{1}) {
+			f.Fatalf("orders of the customer that left the address, after an update: %v, want [1]", ids)
+		}
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 2, "old@a.example", t0), At: t0}, storekeep.OrderSaved)
+		if ids := f.ordersShown(next); !slices.Equal(ids, []int64{2}) {
+			f.Fatalf("orders of the address's next owner: %v, want the one placed since, [2]", ids)
+		}
+	}},
 	{"UpdateCustomerTakesNoVerificationFromTheCaller", func(f fixture) {
 		c := f.customer(f.shop("a.example"), "ada@a.example")
 		c.EmailVerifiedAt, c.UpdatedAt = t0, t0.Add(time.Minute)
