@@ -193,9 +193,8 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 		c, err = im.Accounts.CreateInvited(ctx, im.Shop, account.CreateInput{Email: row.Email, FirstName: row.FirstName,
 			LastName: row.LastName, Phone: &phone, AcceptsMarketing: row.AcceptsMarketing, Tags: row.Tags})
 		o = created
-	case err == nil && c.PasswordHash != "" && c.EmailVerifiedAt.IsZero():
-		return c, o, &LineError{Line: row.Line, Err: errors.New("an account that has not proved it owns this address " +
-			"has it (a sign-up); row left out until its owner proves the address by a reset")}
+	case err == nil && unproven(c):
+		return c, o, unprovenHolder(row)
 	case err == nil:
 		if row.Address != nil {
 			if err := im.roomForAddress(ctx, c, addr); err != nil {
@@ -210,6 +209,9 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 				}
 			}
 			reread = true
+			if unproven(c) {
+				return unprovenHolder(row)
+			}
 			c, o, err = im.update(ctx, c, row, phone)
 			return err
 		})
@@ -233,6 +235,19 @@ func (im *Importer) row(ctx context.Context, row Row) (storekeep.Customer, outco
 		return c, o, err
 	}
 	return c, max(o, updated), nil
+}
+
+// unproven reports whether c, signed up with a password, has not proved
+// it owns its address: someone who need not own the mailbox holds it.
+func unproven(c storekeep.Customer) bool {
+	return c.PasswordHash != "" && c.EmailVerifiedAt.IsZero()
+}
+
+// unprovenHolder is the error of a row left out because an unproven
+// account holds its address.
+func unprovenHolder(row Row) error {
+	return &LineError{Line: row.Line, Err: errors.New("an account that has not proved it owns this address " +
+		"has it (a sign-up); row left out until its owner proves the address by a reset")}
 }
 
 // roomForAddress refuses, before anything of its row is written, an

@@ -238,8 +238,9 @@ func TestAnInvitationOfACustomerNoLongerInvitedSendsNothing(t *testing.T) {
 }
 
 // activatesBeforeUpdate is the node's store, but before the import's
-// first UpdateCustomer the customer activates their account, as one who
-// follows their invitation while the import runs would.
+// first UpdateCustomer the customer activates their account (through the
+// link mailed to them, which proves the address), as one who follows
+// their invitation while the import runs would.
 type activatesBeforeUpdate struct {
 	customerimport.Store
 	activate func(ctx context.Context)
@@ -271,7 +272,7 @@ func TestAnImportNeverUndoesAnActivationMadeWhileItRuns(t *testing.T) {
 		}
 		c := read
 		c.State, c.PasswordHash, c.UpdatedAt = storekeep.CustomerEnabled, "$argon2id$chosen-by-ada", read.UpdatedAt.Add(time.Second)
-		if _, err := n.app.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read}); err != nil {
+		if _, err := n.app.Store.UpdateCustomer(ctx, storekeep.CustomerUpdate{Customer: c, Read: read, VerifyEmail: true}); err != nil {
 			t.Fatal(err)
 		}
 	}}
@@ -323,5 +324,49 @@ func TestAnImportGivesNothingToAnAccountThatHasNotProvedItsAddress(t *testing.T)
 		map[string]any{"token": owner}).field(t, "customer", &got)
 	if got.LastName != "Lovelace" || got.DefaultAddress == nil || got.DefaultAddress.Address1 != "150 Elgin St" {
 		t.Fatalf("the owner after the import: %+v", got)
+	}
+}
+
+// A row read for a customer that has proved its address, whose write
+// meets a change of that address, is read again: by then a stranger who
+// has proved nothing may hold the address, and must be given nothing.
+func TestAnImportReadingAgainGivesNothingToAnAccountThatHasNotProvedItsAddress(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	n.signUp("ada@example.com", "owners-password-1")
+	owner := n.proveMailbox("ada@example.com", "owners-password-1", 1)
+	n.signUp("mallory@example.com", "strangers-password-1")
+	stranger := n.login("mallory@example.com", "strangers-password-1")
+	const update = `mutation($t: String!, $c: CustomerUpdateInput!) { customerUpdate(customerAccessToken: $t, customer: $c) { ` + payloadFields + ` } }`
+	move := func(token, email string) {
+		var p payload
+		n.post(update, map[string]any{"t": token, "c": map[string]any{"email": email}}).field(t, "customerUpdate", &p)
+		if len(p.CustomerUserErrors) > 0 || p.Customer == nil {
+			t.Fatalf("customerUpdate to %s: %+v", email, p)
+		}
+	}
+	csv := "First Name,Last Name,Email,Phone,Tags,Default Address Address1,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip\n" +
+		"Ada,Lovelace,ada@example.com,+16135550100,vip,150 Elgin St,Ottawa,ON,CA,K2P 1L4\n"
+	im := customerimport.Importer{Shop: n.shop, Accounts: n.app.Accounts, Now: n.clock.Now,
+		Store: &activatesBeforeUpdate{Store: n.app.Store, activate: func(context.Context) {
+			n.clock.Advance(time.Second)
+			move(owner, "ada@elsewhere.example")
+			move(stranger, "ada@example.com")
+		}}}
+	sum, err := im.Run(ctx, strings.NewReader(csv))
+	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 {
+		t.Fatalf("import: %+v %v, want the row left out", sum, err)
+	}
+	var got struct {
+		LastName       string  `json:"lastName"`
+		Phone          *string `json:"phone"`
+		DefaultAddress *struct {
+			Address1 string `json:"address1"`
+		} `json:"defaultAddress"`
+	}
+	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
+		map[string]any{"token": stranger}).field(t, "customer", &got)
+	if got.LastName != "" || got.Phone != nil || got.DefaultAddress != nil {
+		t.Fatalf("the stranger's account now shows the shop customer's %q, %v, %+v", got.LastName, got.Phone, got.DefaultAddress)
 	}
 }
