@@ -20,7 +20,8 @@ import (
 //
 // A change of email address counts against EmailChangesPerCustomer
 // before anything is written, and the notice to the former address
-// against EmailChangedPerEmail (past it the change is made unannounced).
+// against EmailChangedPerEmail once the change is stored (past it the
+// change is made unannounced).
 // A new password counts against PasswordChangesPerCustomer before it is
 // hashed.
 func (s *Service) Update(ctx context.Context, shop storekeep.Shop, accessToken string, in UpdateInput, caller storekeep.Caller) (storekeep.Customer, *storekeep.IssuedAccessToken, error) {
@@ -47,27 +48,19 @@ const ThrottledPasswordChangeMessage = "Too many password changes. Please try ag
 
 // allowances are what an Update's attempts have taken from the limiter,
 // so that an attempt made again after a concurrent write takes nothing
-// twice: whether the email change and the password change were counted,
-// and for which former address a notice was asked and whether it may go.
+// twice: whether the email change and the password change were counted.
 type allowances struct {
 	changeCounted   bool
 	passwordCounted bool
-	noticeFor       string
-	noticeAllowed   bool
 }
 
-// mayNotify reports whether the former address may be told of the change,
-// asking the limiter once per address an Update's attempts ask about.
-func (s *Service) mayNotify(ctx context.Context, shop storekeep.Shop, former string, taken *allowances) (bool, error) {
-	if taken.noticeFor == former {
-		return taken.noticeAllowed, nil
-	}
-	ok, err := s.Limiter.Allow(ctx, "email:notice:"+strconv.FormatInt(shop.ID, 10)+":"+former, s.cfg.EmailChangedPerEmail)
-	if err != nil {
-		return false, err
-	}
-	taken.noticeFor, taken.noticeAllowed = former, ok
-	return ok, nil
+// emailNoticeKey counts the "your email address was changed" notices to
+// the former address. Like passwordNoticeKey it is counted once the
+// change is stored, so that a change refused (TAKEN) leaves the
+// allowance to the change that follows: otherwise a client holding a
+// stolen access token would spend it first and move the account unheard.
+func emailNoticeKey(shop storekeep.Shop, former string) string {
+	return "email:notice:" + strconv.FormatInt(shop.ID, 10) + ":" + former
 }
 
 // passwordNoticeKey counts the "your password was changed" notices to
@@ -119,17 +112,18 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	}
 	c.UpdatedAt = s.clock()
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
+	notified := false
 	if c.EmailKey != former.EmailKey {
-		ok, err := s.mayNotify(ctx, shop, former.EmailKey, taken)
+		spent, err := s.Limiter.Exhausted(ctx, emailNoticeKey(shop, former.EmailKey), s.cfg.EmailChangedPerEmail)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}
-		if ok {
+		if !spent {
 			m, err := storekeep.EmailChangedMail(shop, former, c.Email, caller.Locale, c.UpdatedAt)
 			if err != nil {
 				return storekeep.Customer{}, nil, err
 			}
-			u.Mails = append(u.Mails, m)
+			u.Mails, notified = append(u.Mails, m), true
 		}
 	}
 	var issued *storekeep.IssuedAccessToken
@@ -151,9 +145,12 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	if err != nil {
 		return storekeep.Customer{}, nil, err
 	}
+	// Stored and queued: a limiter that fails now only lets the next notice go.
 	if announce {
-		// Stored and queued: a limiter that fails now only lets the next notice go.
 		_, _ = s.Limiter.Allow(ctx, passwordNoticeKey(shop, c.EmailKey), s.cfg.PasswordChangedPerEmail)
+	}
+	if notified {
+		_, _ = s.Limiter.Allow(ctx, emailNoticeKey(shop, former.EmailKey), s.cfg.EmailChangedPerEmail)
 	}
 	if len(u.Mails) > 0 {
 		s.MailQueued()

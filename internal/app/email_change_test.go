@@ -80,3 +80,36 @@ func TestEmailChangedNoticesToOneAddressAreBounded(t *testing.T) {
 		t.Errorf("after 5 round trips the notices queued are %v; want 1 to each address", to)
 	}
 }
+
+// A client holding a customer's access token asks first to move the
+// account to an address another account has: refused (TAKEN), nothing
+// changes and the former address is told nothing, so its one notice of
+// the period must still be there for the change that follows.
+func TestARefusedEmailChangeLeavesTheNoticeForTheNextChange(t *testing.T) {
+	n := startNode(t)
+	n.signUp("taken@example.com", "first-secret-1")
+	n.signUp("owner@example.com", "owners-secret-1")
+	stolen := n.login("owner@example.com", "owners-secret-1")
+	var p payload
+	n.post(updateEmail, map[string]any{"t": stolen, "c": map[string]any{"email": "taken@example.com"}}).field(t, "customerUpdate", &p)
+	if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TAKEN" {
+		t.Fatalf("change to a taken address: %+v, want TAKEN", p)
+	}
+	n.post(updateEmail, map[string]any{"t": stolen, "c": map[string]any{"email": "thief@example.net"}}).field(t, "customerUpdate", &p)
+	if len(p.CustomerUserErrors) > 0 || p.Customer == nil || p.Customer.Email != "thief@example.net" {
+		t.Fatalf("change to a free address: %+v", p)
+	}
+	queued, err := n.app.Store.ListMail(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	told := 0
+	for _, m := range queued {
+		if m.Template == storekeep.TemplateEmailChanged && m.To == "owner@example.com" {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("the former address got %d email-changed notices, want 1", told)
+	}
+}
