@@ -309,6 +309,10 @@ type KeyCheckStore interface {
 	KeyChecks(ctx context.Context) ([][]byte, error)
 	// AddKeyCheck stores check unless it is stored already.
 	AddKeyCheck(ctx context.Context, check []byte, now time.Time) error
+	// ResealShopSecrets seals again under the newest key every shop
+	// secret an older key sealed; it changes nothing and fails, naming
+	// the shops, when a secret opens with none of the keys.
+	ResealShopSecrets(ctx context.Context) error
 }
 
 // Store is everything a storage backend implements. The conformance suite
@@ -347,4 +351,6 @@ type Keyring interface {
 type Sealer interface {
 	Seal(plaintext []byte) ([]byte, error)
 	Open(ciphertext []byte) ([]byte, error)
+	// Current reports whether the newest key sealed ciphertext.
+	Current(ciphertext []byte) bool
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -18,6 +19,13 @@ var ErrWrongKey = errors.New("the database was written with a different server k
 	"the key file beside a SQLite database (<db>.key) from your backup, or the old value of --secret-key " +
 	"(STOREKEEP_SECRET_KEY). To rotate keys, put the new key first and keep the old one after it (--secret-key NEW,OLD)")
 
+// ErrKeyStillInUse means a shop's webhook or Multipass secret is sealed
+// under a server key that is no longer configured.
+var ErrKeyStillInUse = errors.New("a shop's secret is sealed under a server key that is not configured, so its " +
+	"webhooks or Multipass sign-ins would fail; nothing was changed. Put the old key back after the new one " +
+	"(--secret-key NEW,OLD) and run any command once: the secrets are then sealed under the new key, and the old " +
+	"one can be left out")
+
 // verifyKeys reports ErrWrongKey unless one of keys wrote to store, or
 // nothing did yet.
 func verifyKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.Keyring) ([][]byte, error) {
@@ -31,14 +39,18 @@ func verifyKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret
 	return stored, nil
 }
 
-// claimKeys verifies keys against store, then records the newest key's
-// check value, since that key is the one that writes from now on. A
-// database with no check value yet (new, or from before checks were kept)
-// takes the configured keys' newest as its own.
+// claimKeys verifies keys against store, seals the shops' secrets again
+// under the newest key, then records that key's check value, since that
+// key is the one that writes from now on. A database with no check value
+// yet (new, or from before checks were kept) takes the configured keys'
+// newest as its own.
 func claimKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.Keyring, now time.Time) error {
 	stored, err := verifyKeys(ctx, store, keys)
 	if err != nil {
 		return err
+	}
+	if err := store.ResealShopSecrets(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrKeyStillInUse, err)
 	}
 	newest := keys.Check()
 	if slices.ContainsFunc(stored, func(c []byte) bool { return string(c) == string(newest) }) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,48 @@ func TestABadRedisURLIsRefusedBeforeTheDatabaseIsTouched(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg.DB); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the database was created: %v", err)
+	}
+}
+
+// TestRotationKeepsTheShopsSecretsAndDroppingAKeyStillInUseIsRefused: a
+// node started with a new key before the old one seals the shops' secrets
+// again under the new key, so the old key can then be left out; a ring
+// without the key a secret is sealed under is refused, not run with a shop
+// whose webhooks and Multipass sign-ins fail.
+func TestRotationKeepsTheShopsSecretsAndDroppingAKeyStillInUseIsRefused(t *testing.T) {
+	ctx := context.Background()
+	var old []byte
+	n := startMultipassNode(t, func(c *app.Config, _ *storekeep.Shop) { old = c.SecretKeys[0] })
+	n.setWebhookSecret()
+	shopID := n.shop.ID
+	n.stop()
+
+	rotated := newKey(t)
+	a, err := openApp(n.db, rotated, old)
+	if err != nil {
+		t.Fatalf("rotation: %v", err)
+	}
+	a.Close()
+
+	_, err = openApp(n.db, old)
+	if !errors.Is(err, app.ErrKeyStillInUse) {
+		t.Fatalf("a ring that opens no shop secret: %v, want ErrKeyStillInUse", err)
+	}
+	for _, want := range []string{"shop " + strconv.FormatInt(shopID, 10) + ": webhook_secret", "multipass_secret", "--secret-key NEW,OLD"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+
+	a, err = openApp(n.db, rotated)
+	if err != nil {
+		t.Fatalf("the old key left out after a rotation: %v", err)
+	}
+	defer a.Close()
+	if got, err := a.Store.MultipassSecret(ctx, shopID); err != nil || got != multipassSecret {
+		t.Errorf("Multipass secret after the old key left: %q, %v", got, err)
+	}
+	if _, got, err := a.Store.WebhookSecret(ctx, n.shop.Domain); err != nil || string(got) != webhookSecret {
+		t.Errorf("webhook secret after the old key left: %q, %v", got, err)
 	}
 }

@@ -171,6 +171,19 @@ func (k *Keyring) Open(sealed []byte) ([]byte, error) {
 	return nil, ErrUnsealable
 }
 
+// Current reports whether the newest key opens sealed: false for a value
+// sealed under an older key, which Seal should seal again before that key
+// leaves the ring.
+func (k *Keyring) Current(sealed []byte) bool {
+	aead := k.aeads[0]
+	n := aead.NonceSize()
+	if len(sealed) < n+aead.Overhead() {
+		return false
+	}
+	_, err := aead.Open(nil, sealed[:n], sealed[n:], nil)
+	return err == nil
+}
+
 // checkLabel is what a key's check value is the keyed hash of; no token
 // can equal it, since tokens are unpadded base64url.
 const checkLabel = "storekeep key check v1"

@@ -108,3 +108,30 @@ func TestCheckValuesTellKeysApartAndAnyKeyOfTheRingMatches(t *testing.T) {
 		t.Fatal("a ring recognises the check of a key it lacks")
 	}
 }
+
+func TestCurrentTellsWhatTheNewestKeySealed(t *testing.T) {
+	old := mustKeyring(t, key(1))
+	rotated := mustKeyring(t, key(2), key(1))
+	byOld, err := old.Seal([]byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byNew, err := rotated.Seal([]byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		sealed []byte
+		want   bool
+	}{
+		{"sealed by the newest key", byNew, true},
+		{"sealed by an older key", byOld, false},
+		{"shorter than a nonce", byNew[:5], false},
+		{"tampered", append(bytes.Clone(byNew[:len(byNew)-1]), byNew[len(byNew)-1]^1), false},
+	} {
+		if got := rotated.Current(c.sealed); got != c.want {
+			t.Errorf("%s: Current = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
