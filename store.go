@@ -123,8 +123,8 @@ type MultipassStore interface {
 	// MultipassSecret returns a shop's Multipass secret, opened, or "" when
 	// it has none.
 	MultipassSecret(ctx context.Context, shopID int64) (string, error)
-	// SpendMultipassToken records that the shop's token whose keyed hash is
-	// hashes[0] is used, until expiresAt or, where the database keeps
+	// SpendMultipassToken records that the shop's token whose keyed hashes
+	// (one per server key) are hashes is used, until expiresAt or, where the database keeps
 	// coarser times, the next instant it keeps. ErrTokenSpent when one of
 	// hashes is recorded already and unexpired at now; of concurrent spends
 	// of one token exactly one succeeds. Records expired at now are deleted.

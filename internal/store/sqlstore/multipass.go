@@ -36,9 +36,10 @@ func (s *Store) MultipassSecret(ctx context.Context, shopID int64) (string, erro
 	return string(plain), nil
 }
 
-// SpendMultipassToken deletes the expired records and stores hashes[0]
-// unless one of hashes is recorded: the primary key on hash decides
-// between concurrent spends. The expiry is rounded up to the database's
+// SpendMultipassToken deletes the expired records and stores every one of
+// hashes unless one of them is recorded: a node whose ring lacks the
+// newest key still finds the token spent, and the primary key on hash
+// decides between concurrent spends. The expiry is rounded up to the database's
 // precision, so the record outlives every instant before expiresAt.
 func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error {
 	if len(hashes) == 0 {
@@ -58,9 +59,14 @@ func (s *Store) SpendMultipassToken(ctx context.Context, shopID int64, hashes []
 		if err = s.mapErr(err); !errors.Is(err, storekeep.ErrNotFound) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO multipass_tokens (hash, shop_id, expires_at) VALUES ($1, $2, $3)`,
-			hashes[0], shopID, s.at(s.roundUp(expiresAt)))
-		return s.mapErr(err)
+		for _, h := range hashes {
+			_, err = tx.ExecContext(ctx, `INSERT INTO multipass_tokens (hash, shop_id, expires_at) VALUES ($1, $2, $3)`,
+				h, shopID, s.at(s.roundUp(expiresAt)))
+			if err != nil {
+				return s.mapErr(err)
+			}
+		}
+		return nil
 	})
 	if errors.Is(err, storekeep.ErrConflict) {
 		return storekeep.ErrTokenSpent

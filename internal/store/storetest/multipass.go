@@ -50,6 +50,14 @@ var multipassRules = []rule{
 		f.must(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(f.token()), t0.Add(15*time.Minute), t0))
 		f.must(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(token), t0.Add(30*time.Minute), t0.Add(15*time.Minute)))
 	}},
+	{"MultipassTokenSpentUnderANewKeyIsSpentForANodeWithoutIt", func(f fixture) {
+		s := f.shop("a.example")
+		rotated := keyring(f.T, 2, 1)
+		token := f.token()
+		f.must(f.s.SpendMultipassToken(f.ctx, s.ID, rotated.Hashes(token), t0.Add(15*time.Minute), t0))
+		f.is(f.s.SpendMultipassToken(f.ctx, s.ID, f.keys.Hashes(token), t0.Add(15*time.Minute), t0.Add(time.Minute)),
+			storekeep.ErrTokenSpent, "spend on a node that has only the old key")
+	}},
 	{"MultipassTokenIsSpentUntilItsExpiryToTheNanosecond", func(f fixture) {
 		s := f.shop("a.example")
 		token := f.token()
