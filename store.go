@@ -309,10 +309,13 @@ type KeyCheckStore interface {
 	KeyChecks(ctx context.Context) ([][]byte, error)
 	// AddKeyCheck stores check unless it is stored already.
 	AddKeyCheck(ctx context.Context, check []byte, now time.Time) error
+	// CheckShopSecrets fails, naming the shops, when a shop's sealed
+	// secret opens with none of the keys.
+	CheckShopSecrets(ctx context.Context) error
 	// ResealShopSecrets seals again under the newest key every shop
-	// secret an older key sealed; it changes nothing and fails, naming
-	// the shops, when a secret opens with none of the keys.
-	ResealShopSecrets(ctx context.Context) error
+	// secret an older key sealed and returns how many; it changes nothing
+	// when CheckShopSecrets fails.
+	ResealShopSecrets(ctx context.Context) (int, error)
 }
 
 // Store is everything a storage backend implements. The conformance suite

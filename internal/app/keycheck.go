@@ -23,8 +23,8 @@ var ErrWrongKey = errors.New("the database was written with a different server k
 // under a server key that is no longer configured.
 var ErrKeyStillInUse = errors.New("a shop's secret is sealed under a server key that is not configured, so its " +
 	"webhooks or Multipass sign-ins would fail; nothing was changed. Put the old key back after the new one " +
-	"(--secret-key NEW,OLD) and run any command once: the secrets are then sealed under the new key, and the old " +
-	"one can be left out")
+	"(--secret-key NEW,OLD) and, once every node has both, run storekeep migrate with them: it seals the secrets " +
+	"under the new key, and the old one can then be left out")
 
 // verifyKeys reports ErrWrongKey unless one of keys wrote to store, or
 // nothing did yet.
@@ -39,8 +39,8 @@ func verifyKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret
 	return stored, nil
 }
 
-// claimKeys verifies keys against store, seals the shops' secrets again
-// under the newest key, then records that key's check value, since that
+// claimKeys verifies keys against store and that they open the shops'
+// secrets, then records the newest key's check value, since that
 // key is the one that writes from now on. A database with no check value
 // yet (new, or from before checks were kept) takes the configured keys'
 // newest as its own.
@@ -49,7 +49,7 @@ func claimKeys(ctx context.Context, store storekeep.KeyCheckStore, keys *secret.
 	if err != nil {
 		return err
 	}
-	if err := store.ResealShopSecrets(ctx); err != nil {
+	if err := store.CheckShopSecrets(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrKeyStillInUse, err)
 	}
 	newest := keys.Check()

@@ -131,10 +131,11 @@ func TestABadRedisURLIsRefusedBeforeTheDatabaseIsTouched(t *testing.T) {
 }
 
 // TestRotationKeepsTheShopsSecretsAndDroppingAKeyStillInUseIsRefused: a
-// node started with a new key before the old one seals the shops' secrets
-// again under the new key, so the old key can then be left out; a ring
-// without the key a secret is sealed under is refused, not run with a shop
-// whose webhooks and Multipass sign-ins fail.
+// node started with a new key before the old one leaves the shops' secrets
+// to the old key (a node not yet given the new one still opens them) until
+// ResealShopSecrets (storekeep migrate) seals them under the new key; a
+// ring without the key a secret is sealed under is refused, not run with a
+// shop whose webhooks and Multipass sign-ins fail.
 func TestRotationKeepsTheShopsSecretsAndDroppingAKeyStillInUseIsRefused(t *testing.T) {
 	ctx := context.Background()
 	var old []byte
@@ -149,20 +150,39 @@ func TestRotationKeepsTheShopsSecretsAndDroppingAKeyStillInUseIsRefused(t *testi
 		t.Fatalf("rotation: %v", err)
 	}
 	a.Close()
-
-	_, err = openApp(n.db, old)
+	_, err = openApp(n.db, rotated)
 	if !errors.Is(err, app.ErrKeyStillInUse) {
-		t.Fatalf("a ring that opens no shop secret: %v, want ErrKeyStillInUse", err)
+		t.Fatalf("the old key left out before the secrets were sealed again: %v, want ErrKeyStillInUse", err)
 	}
-	for _, want := range []string{"shop " + strconv.FormatInt(shopID, 10) + ": webhook_secret", "multipass_secret", "--secret-key NEW,OLD"} {
+	for _, want := range []string{"shop " + strconv.FormatInt(shopID, 10) + ": webhook_secret", "multipass_secret", "--secret-key NEW,OLD", "storekeep migrate"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
+	a, err = openApp(n.db, old)
+	if err != nil {
+		t.Fatalf("a node not yet given the new key: %v", err)
+	}
+	a.Close()
 
+	a, err = openApp(n.db, rotated, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Store.ResealShopSecrets(ctx); err != nil || got != 2 {
+		t.Fatalf("ResealShopSecrets = %d, %v; want 2", got, err)
+	}
+	if got, err := a.Store.ResealShopSecrets(ctx); err != nil || got != 0 {
+		t.Fatalf("ResealShopSecrets again = %d, %v; want 0", got, err)
+	}
+	a.Close()
+
+	if _, err = openApp(n.db, old); !errors.Is(err, app.ErrKeyStillInUse) {
+		t.Fatalf("the new key left out once it sealed the secrets: %v, want ErrKeyStillInUse", err)
+	}
 	a, err = openApp(n.db, rotated)
 	if err != nil {
-		t.Fatalf("the old key left out after a rotation: %v", err)
+		t.Fatalf("the old key left out once the secrets were sealed again: %v", err)
 	}
 	defer a.Close()
 	if got, err := a.Store.MultipassSecret(ctx, shopID); err != nil || got != multipassSecret {

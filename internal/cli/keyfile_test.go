@@ -80,3 +80,38 @@ func TestALostKeyFileIsNotSilentlyReplaced(t *testing.T) {
 	}
 	a.Close()
 }
+
+// TestMigrateSealsTheShopsSecretsUnderTheNewKeySoTheOldCanLeave: after a
+// rotation the old key leaves only once migrate, run with both, has sealed
+// the shop's Multipass secret under the new key.
+func TestMigrateSealsTheShopsSecretsUnderTheNewKeySoTheOldCanLeave(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sk.db")
+	keyArg := func(keys ...string) map[string]string {
+		return map[string]string{"STOREKEEP_DB": db, "STOREKEEP_SECRET_KEY": strings.Join(keys, ",")}
+	}
+	newKey := func() string {
+		k, err := secret.NewKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(k)
+	}
+	old, rotated := newKey(), newKey()
+	if code, _, errOut := runCLI(t, keyArg(old), "shop", "create", "--domain", "shop.example",
+		"--multipass-secret", "5f4dcc3b5aa765d61d8327deb882cf99"); code != 0 {
+		t.Fatalf("shop create: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, keyArg(rotated, old), "token", "create", "--shop", "shop.example", "--public"); code != 0 {
+		t.Fatalf("token create with the new key first: %d %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, keyArg(rotated), "migrate")
+	if code != 1 || !strings.Contains(errOut, "shop 1: multipass_secret") || !strings.Contains(errOut, "storekeep migrate") {
+		t.Fatalf("migrate without the key the secret is sealed under: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, keyArg(rotated, old), "migrate"); code != 0 || !strings.Contains(errOut, "sealed under the newest key") {
+		t.Fatalf("migrate with both keys: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, keyArg(rotated), "migrate"); code != 0 {
+		t.Fatalf("migrate without the old key once the secret was sealed again: %d %s", code, errOut)
+	}
+}

@@ -27,27 +27,27 @@ func (s *Store) AddKeyCheck(ctx context.Context, check []byte, now time.Time) er
 // shopSecretColumns are the columns of shops that hold sealed secrets.
 var shopSecretColumns = []string{"webhook_secret", "multipass_secret"}
 
-// ResealShopSecrets seals again under the newest key every shop secret
-// (webhook, Multipass) that an older key sealed, so that the older key
-// can leave the ring. When a secret opens with none of the keys it
-// changes nothing and returns an error naming each such shop and secret.
-func (s *Store) ResealShopSecrets(ctx context.Context) error {
-	type sealed struct {
-		shop   int64
-		column string
-		value  []byte
-	}
-	var stale []sealed
+// sealedSecret is one shop secret as stored.
+type sealedSecret struct {
+	shop   int64
+	column string
+	value  []byte
+}
+
+// staleShopSecrets returns the shop secrets that an older key sealed. It
+// fails, naming each shop and secret, when one opens with none of the keys.
+func (s *Store) staleShopSecrets(ctx context.Context) ([]sealedSecret, error) {
+	var stale []sealedSecret
 	var lost []error
 	for _, col := range shopSecretColumns {
 		rows, err := s.r.QueryContext(ctx, `SELECT id, `+col+` FROM shops WHERE `+col+` IS NOT NULL ORDER BY id`)
-		list, err := collect(rows, err, func(row scanner) (sealed, error) {
-			v := sealed{column: col}
+		list, err := collect(rows, err, func(row scanner) (sealedSecret, error) {
+			v := sealedSecret{column: col}
 			err := row.Scan(&v.shop, &v.value)
 			return v, err
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, v := range list {
 			if len(v.value) == 0 || s.sealer.Current(v.value) {
@@ -60,22 +60,43 @@ func (s *Store) ResealShopSecrets(ctx context.Context) error {
 			stale = append(stale, v)
 		}
 	}
-	if len(lost) > 0 {
-		return errors.Join(lost...)
+	return stale, errors.Join(lost...)
+}
+
+// CheckShopSecrets fails, naming each shop and secret, when a shop secret
+// (webhook, Multipass) opens with none of the keys.
+func (s *Store) CheckShopSecrets(ctx context.Context) error {
+	_, err := s.staleShopSecrets(ctx)
+	return err
+}
+
+// ResealShopSecrets seals again under the newest key every shop secret
+// that an older key sealed, so that the older key can leave the ring, and
+// returns how many it sealed. It changes nothing when CheckShopSecrets
+// fails; a secret changed meanwhile is left as it is.
+func (s *Store) ResealShopSecrets(ctx context.Context) (int, error) {
+	stale, err := s.staleShopSecrets(ctx)
+	if err != nil {
+		return 0, err
 	}
+	n := 0
 	for _, v := range stale {
 		plain, err := s.sealer.Open(v.value)
 		if err != nil {
-			return err
+			return n, err
 		}
 		next, err := s.sealer.Seal(plain)
 		if err != nil {
-			return err
+			return n, err
 		}
-		if _, err := s.w.ExecContext(ctx, `UPDATE shops SET `+v.column+` = $1 WHERE id = $2 AND `+v.column+` = $3`,
-			next, v.shop, v.value); err != nil {
-			return err
+		res, err := s.w.ExecContext(ctx, `UPDATE shops SET `+v.column+` = $1 WHERE id = $2 AND `+v.column+` = $3`,
+			next, v.shop, v.value)
+		if err != nil {
+			return n, err
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n += int(k)
 		}
 	}
-	return nil
+	return n, nil
 }
