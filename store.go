@@ -124,8 +124,8 @@ type MultipassStore interface {
 	// it has none.
 	MultipassSecret(ctx context.Context, shopID int64) (string, error)
 	// SpendMultipassToken records that the shop's token whose keyed hashes
-	// (one per server key) are hashes is used, until expiresAt or, where the database keeps
-	// coarser times, the next instant it keeps. ErrTokenSpent when one of
+	// (one per server key) are hashes is used, until expiresAt or, where
+	// the database keeps coarser times, the next instant it keeps. ErrTokenSpent when one of
 	// hashes is recorded already and unexpired at now; of concurrent spends
 	// of one token exactly one succeeds. Records expired at now are deleted.
 	SpendMultipassToken(ctx context.Context, shopID int64, hashes [][]byte, expiresAt, now time.Time) error
