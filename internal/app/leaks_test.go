@@ -43,7 +43,9 @@ func TestErrorMessagesNameNoGoTypeAndEchoNoSubmittedURL(t *testing.T) {
 	}
 }
 
-func TestAPIAnswersAreNeverCached(t *testing.T) {
+// Every API answer, an error's too, is kept by no cache and read by no
+// browser as anything but its declared type.
+func TestAPIAnswersAreNeverCachedNorSniffed(t *testing.T) {
 	n := startNode(t)
 	n.signUp("cache@example.com", "first-secret-1")
 	r := n.post(loginMutation, map[string]any{"input": map[string]any{"email": "cache@example.com", "password": "first-secret-1"}})
@@ -55,6 +57,9 @@ func TestAPIAnswersAreNeverCached(t *testing.T) {
 	for name, resp := range map[string]gqlResponse{"token answer": r, "unauthorized": bad, "old version": old} {
 		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
 			t.Errorf("%s: Cache-Control %q, want no-store", name, got)
+		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options %q, want nosniff", name, got)
 		}
 	}
 }

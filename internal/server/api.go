@@ -24,8 +24,10 @@ type apiHandler struct {
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Answers carry access tokens and customer data: no cache may keep them.
+	// Answers carry access tokens and customer data: no cache may keep them,
+	// and no browser may read them as another type than JSON.
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	allowCORS(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
