@@ -207,16 +207,12 @@ func setupMigrate(fs *flag.FlagSet, env *environment) func(context.Context) erro
 		if err != nil {
 			return err
 		}
-		defer store.Close()
 		log.Info("migrations applied", "db", redactDB(d.db))
 		n, err := store.ResealShopSecrets(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
+		if err == nil && n > 0 {
 			log.Info("shop secrets sealed under the newest key", "count", n)
 		}
-		return store.Close()
+		return errors.Join(err, store.Close())
 	}
 }
 

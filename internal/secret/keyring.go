@@ -160,11 +160,7 @@ var ErrUnsealable = errors.New("secret: cannot open sealed value with any key")
 // Open decrypts what Seal produced under any key of the ring.
 func (k *Keyring) Open(sealed []byte) ([]byte, error) {
 	for _, aead := range k.aeads {
-		n := aead.NonceSize()
-		if len(sealed) < n+aead.Overhead() {
-			return nil, ErrUnsealable
-		}
-		if plain, err := aead.Open(nil, sealed[:n], sealed[n:], nil); err == nil {
+		if plain, ok := open(aead, sealed); ok {
 			return plain, nil
 		}
 	}
@@ -175,13 +171,18 @@ func (k *Keyring) Open(sealed []byte) ([]byte, error) {
 // sealed under an older key, which Seal should seal again before that key
 // leaves the ring.
 func (k *Keyring) Current(sealed []byte) bool {
-	aead := k.aeads[0]
+	_, ok := open(k.aeads[0], sealed)
+	return ok
+}
+
+// open decrypts sealed, its nonce first, under aead alone.
+func open(aead cipher.AEAD, sealed []byte) ([]byte, bool) {
 	n := aead.NonceSize()
 	if len(sealed) < n+aead.Overhead() {
-		return false
+		return nil, false
 	}
-	_, err := aead.Open(nil, sealed[:n], sealed[n:], nil)
-	return err == nil
+	plain, err := aead.Open(nil, sealed[:n], sealed[n:], nil)
+	return plain, err == nil
 }
 
 // checkLabel is what a key's check value is the keyed hash of; no token

@@ -27,11 +27,12 @@ func (s *Store) AddKeyCheck(ctx context.Context, check []byte, now time.Time) er
 // shopSecretColumns are the columns of shops that hold sealed secrets.
 var shopSecretColumns = []string{"webhook_secret", "multipass_secret"}
 
-// sealedSecret is one shop secret as stored.
+// sealedSecret is one shop secret as stored, and opened.
 type sealedSecret struct {
 	shop   int64
 	column string
 	value  []byte
+	plain  []byte
 }
 
 // staleShopSecrets returns the shop secrets that an older key sealed. It
@@ -53,7 +54,7 @@ func (s *Store) staleShopSecrets(ctx context.Context) ([]sealedSecret, error) {
 			if len(v.value) == 0 || s.sealer.Current(v.value) {
 				continue
 			}
-			if _, err := s.sealer.Open(v.value); err != nil {
+			if v.plain, err = s.sealer.Open(v.value); err != nil {
 				lost = append(lost, fmt.Errorf("shop %d: %s: %w", v.shop, v.column, err))
 				continue
 			}
@@ -81,11 +82,7 @@ func (s *Store) ResealShopSecrets(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, v := range stale {
-		plain, err := s.sealer.Open(v.value)
-		if err != nil {
-			return n, err
-		}
-		next, err := s.sealer.Seal(plain)
+		next, err := s.sealer.Seal(v.plain)
 		if err != nil {
 			return n, err
 		}
