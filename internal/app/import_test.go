@@ -289,6 +289,29 @@ func TestAnImportNeverUndoesAnActivationMadeWhileItRuns(t *testing.T) {
 	}
 }
 
+// adaRow is an export of one shop customer, ada@example.com, with a
+// phone, a tag and a default address.
+const adaRow = "First Name,Last Name,Email,Phone,Tags,Default Address Address1,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip\n" +
+	"Ada,Lovelace,ada@example.com,+16135550100,vip,150 Elgin St,Ottawa,ON,CA,K2P 1L4\n"
+
+// importedCustomer is what a customer shows of the fields an import writes.
+type importedCustomer struct {
+	LastName       string  `json:"lastName"`
+	Phone          *string `json:"phone"`
+	DefaultAddress *struct {
+		Address1 string `json:"address1"`
+	} `json:"defaultAddress"`
+}
+
+// importedFields reads those fields of the customer token signs in.
+func importedFields(t *testing.T, n *node, token string) importedCustomer {
+	t.Helper()
+	var got importedCustomer
+	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
+		map[string]any{"token": token}).field(t, "customer", &got)
+	return got
+}
+
 // A stranger who signed up with a shop customer's address before the
 // shop's export was imported has not proved it owns the mailbox: the
 // import must not hand it that customer's name, phone and home address.
@@ -297,32 +320,19 @@ func TestAnImportGivesNothingToAnAccountThatHasNotProvedItsAddress(t *testing.T)
 	ctx := context.Background()
 	n.signUp("ada@example.com", "strangers-password-1")
 	stranger := n.login("ada@example.com", "strangers-password-1")
-	csv := "First Name,Last Name,Email,Phone,Tags,Default Address Address1,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip\n" +
-		"Ada,Lovelace,ada@example.com,+16135550100,vip,150 Elgin St,Ottawa,ON,CA,K2P 1L4\n"
 	im := customerimport.Importer{Store: n.app.Store, Accounts: n.app.Accounts, Shop: n.shop, Now: n.clock.Now}
-	sum, err := im.Run(ctx, strings.NewReader(csv))
+	sum, err := im.Run(ctx, strings.NewReader(adaRow))
 	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 {
 		t.Fatalf("import: %+v %v, want the row left out", sum, err)
 	}
-	var got struct {
-		LastName       string  `json:"lastName"`
-		Phone          *string `json:"phone"`
-		DefaultAddress *struct {
-			Address1 string `json:"address1"`
-		} `json:"defaultAddress"`
-	}
-	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
-		map[string]any{"token": stranger}).field(t, "customer", &got)
-	if got.LastName != "" || got.Phone != nil || got.DefaultAddress != nil {
+	if got := importedFields(t, n, stranger); got.LastName != "" || got.Phone != nil || got.DefaultAddress != nil {
 		t.Fatalf("the stranger's account now shows the shop customer's %q, %v, %+v", got.LastName, got.Phone, got.DefaultAddress)
 	}
 	owner := n.proveMailbox("ada@example.com", "owners-password-1", 1)
-	if sum, err := im.Run(ctx, strings.NewReader(csv)); err != nil || sum.Updated != 1 || len(sum.Errors) != 0 {
+	if sum, err := im.Run(ctx, strings.NewReader(adaRow)); err != nil || sum.Updated != 1 || len(sum.Errors) != 0 {
 		t.Fatalf("the import once the owner proved the address: %+v %v", sum, err)
 	}
-	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
-		map[string]any{"token": owner}).field(t, "customer", &got)
-	if got.LastName != "Lovelace" || got.DefaultAddress == nil || got.DefaultAddress.Address1 != "150 Elgin St" {
+	if got := importedFields(t, n, owner); got.LastName != "Lovelace" || got.DefaultAddress == nil || got.DefaultAddress.Address1 != "150 Elgin St" {
 		t.Fatalf("the owner after the import: %+v", got)
 	}
 }
@@ -345,28 +355,17 @@ func TestAnImportReadingAgainGivesNothingToAnAccountThatHasNotProvedItsAddress(t
 			t.Fatalf("customerUpdate to %s: %+v", email, p)
 		}
 	}
-	csv := "First Name,Last Name,Email,Phone,Tags,Default Address Address1,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip\n" +
-		"Ada,Lovelace,ada@example.com,+16135550100,vip,150 Elgin St,Ottawa,ON,CA,K2P 1L4\n"
 	im := customerimport.Importer{Shop: n.shop, Accounts: n.app.Accounts, Now: n.clock.Now,
 		Store: &activatesBeforeUpdate{Store: n.app.Store, activate: func(context.Context) {
 			n.clock.Advance(time.Second)
 			move(owner, "ada@elsewhere.example")
 			move(stranger, "ada@example.com")
 		}}}
-	sum, err := im.Run(ctx, strings.NewReader(csv))
+	sum, err := im.Run(ctx, strings.NewReader(adaRow))
 	if err != nil || len(sum.Errors) != 1 || sum.Updated != 0 {
 		t.Fatalf("import: %+v %v, want the row left out", sum, err)
 	}
-	var got struct {
-		LastName       string  `json:"lastName"`
-		Phone          *string `json:"phone"`
-		DefaultAddress *struct {
-			Address1 string `json:"address1"`
-		} `json:"defaultAddress"`
-	}
-	n.post(`query($token: String!) { customer(customerAccessToken: $token) { lastName phone defaultAddress { address1 } } }`,
-		map[string]any{"token": stranger}).field(t, "customer", &got)
-	if got.LastName != "" || got.Phone != nil || got.DefaultAddress != nil {
+	if got := importedFields(t, n, stranger); got.LastName != "" || got.Phone != nil || got.DefaultAddress != nil {
 		t.Fatalf("the stranger's account now shows the shop customer's %q, %v, %+v", got.LastName, got.Phone, got.DefaultAddress)
 	}
 }
