@@ -24,6 +24,14 @@ type ShopStore interface {
 	// APITokenByHash returns the token whose hash is one of hashes, with its
 	// shop, or ErrNotFound.
 	APITokenByHash(ctx context.Context, hashes [][]byte) (APIToken, Shop, error)
+	// APITokens lists a shop's tokens, oldest first, without their
+	// hashes; none for an unknown shop.
+	APITokens(ctx context.Context, shopID int64) ([]APIToken, error)
+	// DeleteAPIToken deletes the shop's token with that id and records e
+	// for the shop, its Detail set to the token's Label, in one
+	// transaction, and returns the token without its hash. ErrNotFound, and nothing changes, unless
+	// the token exists and is the shop's.
+	DeleteAPIToken(ctx context.Context, shopID, id int64, e AuditEvent) (APIToken, error)
 }
 
 // CustomerStore keeps customer accounts.
