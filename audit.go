@@ -26,6 +26,9 @@ const (
 	AuditAddressUpdated        AuditKind = "address_updated"
 	AuditAddressDeleted        AuditKind = "address_deleted"
 	AuditDefaultAddressChanged AuditKind = "default_address_changed"
+	// An operator revoked a Storefront API token (storekeep token
+	// revoke); Detail is the token's Label.
+	AuditAPITokenRevoked AuditKind = "api_token_revoked"
 )
 
 // AuditEvent records a security event. It never holds a token or password.

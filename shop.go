@@ -88,6 +88,12 @@ type APIToken struct {
 	CreatedAt time.Time
 }
 
+// Label names the token in an audit event: its kind and ID, such as
+// "private token 7", never its value.
+func (t APIToken) Label() string {
+	return string(t.Kind) + " token " + strconv.FormatInt(t.ID, 10)
+}
+
 // HasScope reports whether the token grants s.
 func (t APIToken) HasScope(s Scope) bool {
 	for _, have := range t.Scopes {

@@ -26,6 +26,19 @@ type ShopStore interface {
 	APITokenByHash(ctx context.Context, hashes [][]byte) (APIToken, Shop, error)
 }
 
+// APITokenAdminStore is what operators do with a shop's Storefront API
+// tokens besides creating them; the API reads tokens through ShopStore.
+type APITokenAdminStore interface {
+	// APITokens lists a shop's tokens, oldest first, without their
+	// hashes; none for an unknown shop.
+	APITokens(ctx context.Context, shopID int64) ([]APIToken, error)
+	// DeleteAPIToken deletes the shop's token with that id and records e
+	// for the shop, its Detail set to the token's Label, in one
+	// transaction, and returns the token without its hash. ErrNotFound,
+	// and nothing changes, unless the token exists and is the shop's.
+	DeleteAPIToken(ctx context.Context, shopID, id int64, e AuditEvent) (APIToken, error)
+}
+
 // CustomerStore keeps customer accounts.
 type CustomerStore interface {
 	// CreateCustomer stores c and queues jobs, in one transaction, and
@@ -322,6 +335,7 @@ type KeyCheckStore interface {
 // in internal/store/storetest holds every backend to it.
 type Store interface {
 	ShopStore
+	APITokenAdminStore
 	CustomerStore
 	AddressStore
 	MultipassStore

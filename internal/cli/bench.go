@@ -16,7 +16,8 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	d := loadtest.DefaultConfig()
 	url := fs.String("url", d.URL, "the running server's base URL; only loopback hosts (127.0.0.0/8, ::1, localhost) are accepted")
 	adminURL := fs.String("admin-url", d.AdminURL, "the running server's admin listener (its --admin-addr), whose /metrics gives the backlog, peak RSS and --drain; loopback only")
-	token := fs.String("token", "", "a private Storefront token with both customer scopes (required)")
+	token := defineSecret(fs, "token", "a private Storefront token with both customer scopes (this or --token-file is "+
+		"required; a process list shows it, the file's content it does not)", nil)
 	version := fs.String("version", d.Version, "API version in the endpoint's path")
 	clients := fs.Int("clients", d.Clients, "concurrent clients")
 	duration := fs.Duration("duration", d.Duration, "how long each scenario runs")
@@ -36,8 +37,15 @@ func setupBench(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			fmt.Fprintf(env.stderr, "storekeep bench: --scenarios: %v\n", err)
 			return errUsage
 		}
+		tokenValue, given, err := token.value()
+		if err != nil {
+			return err
+		}
+		if !given {
+			return usagef("--token or --token-file is required (a private Storefront token)")
+		}
 		cfg := loadtest.Config{
-			URL: *url, AdminURL: *adminURL, Token: *token, Version: *version, Clients: *clients, Duration: *duration, Rate: *rate,
+			URL: *url, AdminURL: *adminURL, Token: tokenValue, Version: *version, Clients: *clients, Duration: *duration, Rate: *rate,
 			Scenarios: names, Customers: *customers, Password: *pass, SMTPListen: *smtpListen,
 			IPsPerClient: *ips, MailGrace: *grace, Drain: *drain, Progress: env.stderr,
 		}

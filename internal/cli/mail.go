@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,34 +52,26 @@ func setupMailList(fs *flag.FlagSet, env *environment) func(context.Context) err
 func setupMailRetry(fs *flag.FlagSet, env *environment) func(context.Context) error {
 	var d dbFlags
 	d.define(fs)
-	id := fs.Int64("id", 0, "the failed mail to send again, as listed by 'storekeep mail list --status failed'; or give it as the argument")
+	ids := defineID(fs, "mail", "the failed mail to send again, as listed by 'storekeep mail list --status failed'; or give it as the argument",
+		"storekeep mail retry ID")
 	return func(ctx context.Context) error {
-		if env.arg != "" {
-			n, err := strconv.ParseInt(env.arg, 10, 64)
-			if err != nil || n <= 0 {
-				return fmt.Errorf("the mail's ID is a positive number, not %q", env.arg)
-			}
-			if *id != 0 && *id != n {
-				return usagef("two IDs: %d and --id %d", n, *id)
-			}
-			*id = n
-		}
-		if *id <= 0 {
-			return usagef("the mail's ID is required: storekeep mail retry ID")
+		id, err := ids.value(env.arg)
+		if err != nil {
+			return err
 		}
 		store, _, err := d.open(ctx, quietLogger(env))
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		err = store.RetryMail(ctx, *id, time.Now().UTC())
+		err = store.RetryMail(ctx, id, time.Now().UTC())
 		if errors.Is(err, storekeep.ErrNotFound) {
-			return fmt.Errorf("mail %d does not exist or has not failed", *id)
+			return fmt.Errorf("mail %d does not exist or has not failed", id)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "mail %d is pending again; a running server sends it shortly\n", *id)
+		fmt.Fprintf(env.stdout, "mail %d is pending again; a running server sends it shortly\n", id)
 		return nil
 	}
 }

@@ -68,6 +68,11 @@ func TestMailListAndRetry(t *testing.T) {
 		t.Fatalf("mail list --status sent: %d\n%s", code, out)
 	}
 
+	for _, args := range [][]string{{"0" + id}, {"--id", "0" + id}, {"--id", "+" + id}, {"--id", "-" + id}} {
+		if code, _, errOut := runCLI(t, env, append([]string{"mail", "retry"}, args...)...); code != 1 || !strings.Contains(errOut, "is a positive number") {
+			t.Errorf("mail retry %q: exit %d, %s; want a refusal that retries nothing", args, code, errOut)
+		}
+	}
 	if code, out, errOut := runCLI(t, env, "mail", "retry", id); code != 0 || !strings.Contains(out, "mail "+id+" is pending again") {
 		t.Fatalf("mail retry: %d %s %s", code, out, errOut)
 	}

@@ -21,6 +21,8 @@ func commands() []command {
 		{name: "shop create", summary: "Create a shop.", setup: setupShopCreate},
 		{name: "shop update", summary: "Change a shop's name, storefront URL, enumeration mode or mail settings (sender, reply-to, locale).", setup: setupShopUpdate},
 		{name: "token create", summary: "Create a Storefront API token for a shop and print it alone on stdout.", setup: setupTokenCreate},
+		{name: "token list", summary: "List a shop's Storefront API tokens: ID, kind, scopes and when each was made (never the token).", setup: setupTokenList},
+		{name: "token revoke", summary: "Delete a shop's Storefront API token; running servers refuse it within 1 s.", setup: setupTokenRevoke, arg: "ID"},
 		{name: "customer create", summary: "Create a customer; without --password the customer is invited by mail.", setup: setupCustomerCreate},
 		{name: "customer import", summary: "Import customers from Shopify's customer export CSV; --invite mails each new customer an activation link.", setup: setupCustomerImport, arg: "FILE"},
 		{name: "order import", summary: "Import a shop's orders from JSON Lines of Shopify REST Order objects (FILE, or - for stdin).", setup: setupOrderImport, arg: "FILE"},

@@ -43,7 +43,7 @@ type rule struct {
 // suite closes it.
 func Run(t *testing.T, open func(t *testing.T) storekeep.Store) {
 	var rules []rule
-	for _, group := range [][]rule{shopRules, customerRules, addressRules, multipassRules, accessTokenRules, customerTokenRules,
+	for _, group := range [][]rule{shopRules, apiTokenRules, customerRules, addressRules, multipassRules, accessTokenRules, customerTokenRules,
 		outboxRules, enqueueRules, inviteRules, outboxAdminRules, mailboxRules, auditRules, listingRules, pingRules, orderRules, verifiedRules, cancelRules} {
 		rules = append(rules, group...)
 	}
