@@ -1,0 +1,59 @@
+package mail_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/mail/smtptest"
+)
+
+// hostileSend renders m for shop, sends it over SMTP and returns what the
+// server received, failing unless it went to m.To alone.
+func hostileSend(t *testing.T, shop storekeep.Shop, m storekeep.Mail) smtptest.Received {
+	t.Helper()
+	msg, err := newRenderer(t, "").Render(shop, m, "no-reply@shop.example")
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	srv := smtptest.Start(t)
+	if err := newSender(t, srv.URL()).Send(context.Background(), msg); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	got := srv.WaitFor(t, 1, wait)[0]
+	if len(got.Recipients) != 1 || got.Recipients[0] != m.To {
+		t.Fatalf("recipients %q, want %s alone", got.Recipients, m.To)
+	}
+	return got
+}
+
+// breaksLine reports whether s, a header field as a reader decodes it,
+// holds anything that starts a new line or hides text.
+func breaksLine(s string) bool {
+	return !storekeep.PlainLine(s) || strings.ContainsRune(s, '\uFFFD')
+}
+
+// A shop's sender and reply-to settings are checked as one plain line
+// when they are set, but an RFC 2047 encoded word in their display name
+// decodes to anything, CR, LF and NUL included. Decoded, such a name
+// must not give the From or Reply-To field a line of its own, nor any
+// field or recipient beyond the mail's.
+func TestAnEncodedWordInASendersNameCannotBreakItsField(t *testing.T) {
+	shop := testShop
+	shop.MailFrom = `=?utf-8?q?Bob=0D=0ABcc=3A_thief=40evil.example=00?= <hello@shop.example>`
+	shop.ReplyTo = `=?utf-8?b?` + "SGVscA0KQmNjOiB0aGllZkBldmlsLmV4YW1wbGU=" + `?= <help@shop.example>`
+	got := hostileSend(t, shop, testMail(storekeep.TemplateReset, "en"))
+	for _, field := range []string{"From", "Reply-To"} {
+		list, err := got.Header.AddressList(field)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s = %q: %v", field, got.Header.Get(field), err)
+		}
+		if breaksLine(list[0].Name) {
+			t.Errorf("%s's display name decodes to %q", field, list[0].Name)
+		}
+	}
+	if b := got.Header.Get("Bcc"); b != "" {
+		t.Errorf("a Bcc field was smuggled in: %q", b)
+	}
+}
