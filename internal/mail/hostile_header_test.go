@@ -57,3 +57,34 @@ func TestAnEncodedWordInASendersNameCannotBreakItsField(t *testing.T) {
 		t.Errorf("a Bcc field was smuggled in: %q", b)
 	}
 }
+
+// A shop's name is checked as one plain line, but text that looks like an
+// RFC 2047 encoded word is decoded by mail readers wherever it stands in
+// a header field. Put as it is into the Subject and the From display
+// name, such a name would read as a line break and a Bcc field.
+func TestAShopNameThatLooksEncodedReadsAsTyped(t *testing.T) {
+	for _, name := range []string{
+		"=?utf-8?q?Bob=0D=0ABcc=3A_thief=40evil.example?=",
+		"Café =?utf-8?b?QmNjOg==?= " + strings.Repeat("ü", 100),
+		strings.Repeat("=?", 127),
+	} {
+		shop := testShop
+		shop.Name = name
+		if _, err := storekeep.NormalizeShopName(shop.Name); err != nil {
+			t.Fatalf("the name is refused already: %v", err)
+		}
+		got := hostileSend(t, shop, testMail(storekeep.TemplateReset, "en"))
+		if want := "Reset your " + shop.Name + " password"; got.Subject != want {
+			t.Errorf("Subject reads %q, want %q", got.Subject, want)
+		}
+		from, err := got.Header.AddressList("From")
+		if err != nil || len(from) != 1 || from[0].Name != shop.Name {
+			t.Errorf("From = %q (%v), want the name as typed", got.Header.Get("From"), err)
+		}
+		for line := range strings.Lines(string(got.Raw)) {
+			if len(line) > 1000 {
+				t.Errorf("a line of %d octets", len(line))
+			}
+		}
+	}
+}

@@ -416,7 +416,7 @@ func newMsg(m Message, env envelope, enc gomail.Encoding) *gomail.Msg {
 	if env.replyTo != nil {
 		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, env.replyTo)
 	}
-	msg.Subject(foldable(m.Subject))
+	msg.Subject(literalSubject(m.Subject))
 	if m.MessageID != "" {
 		msg.SetMessageIDWithValue(m.MessageID)
 	} else {
