@@ -30,15 +30,15 @@ func TestNoRequestHeaderMovesTheHostOfAResetLink(t *testing.T) {
 	}
 	req.Host = "evil.example"
 	for k, v := range map[string]string{
-		"Content-Type":          "application/json",
+		"Content-Type":           "application/json",
 		server.PublicTokenHeader: n.public,
-		"X-Forwarded-Host":      "evil.example",
-		"X-Forwarded-Proto":     "http",
-		"X-Forwarded-Prefix":    "/phish",
-		"X-Original-URL":        "http://evil.example/",
-		"Forwarded":             "host=evil.example;proto=http",
-		"Origin":                "http://evil.example",
-		"Referer":               "http://evil.example/account/login",
+		"X-Forwarded-Host":       "evil.example",
+		"X-Forwarded-Proto":      "http",
+		"X-Forwarded-Prefix":     "/phish",
+		"X-Original-URL":         "http://evil.example/",
+		"Forwarded":              "host=evil.example;proto=http",
+		"Origin":                 "http://evil.example",
+		"Referer":                "http://evil.example/account/login",
 	} {
 		req.Header.Set(k, v)
 	}
