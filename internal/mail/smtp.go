@@ -74,6 +74,7 @@ func NewSMTPSender(rawURL string, options ...SMTPOption) (*SMTPSender, error) {
 	opts := []gomail.Option{
 		gomail.WithPort(cfg.port),
 		gomail.WithTimeout(cfg.timeout),
+		gomail.WithHELO(cfg.helo),
 		gomail.WithTLSConfig(cfg.tls),
 		gomail.WithTLSPolicy(cfg.starttls),
 		gomail.WithDialContextFunc(s.dialNet),
