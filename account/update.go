@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/storekeep/storekeep"
 )
@@ -85,6 +86,11 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	if in.Email != nil {
 		errs = append(errs, checkEmail(*in.Email, []string{"customer", "email"}))
 		c.Email, c.EmailKey = sendTo(*in.Email), storekeep.NormalizeEmail(*in.Email)
+		if c.EmailKey != former.EmailKey {
+			// The store leaves a new address unproven: so does the
+			// notice of a password changed with it, which goes there.
+			c.EmailVerifiedAt = time.Time{}
+		}
 	}
 	if c.EmailKey != former.EmailKey && !taken.changeCounted {
 		taken.changeCounted = true
