@@ -88,3 +88,27 @@ func TestAShopNameThatLooksEncodedReadsAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// A shop's name or a customer's, stored before names were checked, may
+// hold invalid UTF-8, NUL, CR and LF: none of it reaches a header field
+// as a line break, a NUL or a field of its own.
+func TestStoredControlCharactersNeverReachAHeaderField(t *testing.T) {
+	shop := testShop
+	shop.Name = "Bob\xff\x00\r\nBcc: thief@evil.example\r\n"
+	m := testMail(storekeep.TemplateReset, "en")
+	m.Data.ShopName = ""
+	m.Data.FirstName = "Ana\r\nBcc: thief@evil.example"
+	got := hostileSend(t, shop, m)
+	from, err := got.Header.AddressList("From")
+	if err != nil || len(from) != 1 {
+		t.Fatalf("From = %q: %v", got.Header.Get("From"), err)
+	}
+	for field, v := range map[string]string{"Subject": got.Subject, "From": from[0].Name} {
+		if !storekeep.PlainLine(v) || !strings.Contains(v, "Bcc: thief@evil.example") {
+			t.Errorf("%s reads %q, want the name on one line", field, v)
+		}
+	}
+	if b := got.Header.Get("Bcc"); b != "" {
+		t.Errorf("a Bcc field was smuggled in: %q", b)
+	}
+}
