@@ -54,6 +54,20 @@ func (c Customer) DisplayName() string {
 	return c.Email
 }
 
+// GreetingName is the first name a mail to the customer's address may
+// greet them by: FirstName once the customer has proved it owns that
+// address, or while an operator's invitation (which gave the name) waits,
+// and "" otherwise. A sign-up proves no mailbox, so the name of an
+// unproven account is whatever the one who signed up typed: spoken in a
+// mail the shop sends to that address, it would carry a stranger's words
+// ("there. Your order is on hold: call ...") under the shop's own sender.
+func (c Customer) GreetingName() string {
+	if c.EmailVerifiedAt.IsZero() && c.State != CustomerInvited {
+		return ""
+	}
+	return c.FirstName
+}
+
 // GID returns the customer's global id, gid://shopify/Customer/<id>.
 func (c Customer) GID() string { return CustomerGID(c.ID) }
 

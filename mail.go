@@ -119,7 +119,7 @@ func noticeMail(shop Shop, c Customer, tmpl Template, locale string, now time.Ti
 		Locale:    locale,
 		MessageID: id,
 		CreatedAt: now,
-		Data:      MailData{ShopName: shop.Name, FirstName: c.FirstName, Email: c.Email},
+		Data:      MailData{ShopName: shop.Name, FirstName: c.GreetingName(), Email: c.Email},
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/storekeep/storekeep"
 )
@@ -85,6 +86,11 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	if in.Email != nil {
 		errs = append(errs, checkEmail(*in.Email, []string{"customer", "email"}))
 		c.Email, c.EmailKey = sendTo(*in.Email), storekeep.NormalizeEmail(*in.Email)
+		if c.EmailKey != former.EmailKey {
+			// The store leaves a new address unproven: so does the
+			// notice of a password changed with it, which goes there.
+			c.EmailVerifiedAt = time.Time{}
+		}
 	}
 	if c.EmailKey != former.EmailKey && !taken.changeCounted {
 		taken.changeCounted = true
@@ -114,16 +120,12 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	notified := false
 	if c.EmailKey != former.EmailKey {
-		spent, err := s.Limiter.Exhausted(ctx, emailNoticeKey(shop, former.EmailKey), s.cfg.EmailChangedPerEmail)
+		m, err := s.EmailChangedNotice(ctx, shop, former, c.Email, caller.Locale, c.UpdatedAt)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
 		}
-		if !spent {
-			m, err := storekeep.EmailChangedMail(shop, former, c.Email, caller.Locale, c.UpdatedAt)
-			if err != nil {
-				return storekeep.Customer{}, nil, err
-			}
-			u.Mails, notified = append(u.Mails, m), true
+		if m != nil {
+			u.Mails, notified = append(u.Mails, *m), true
 		}
 	}
 	var issued *storekeep.IssuedAccessToken
@@ -150,9 +152,8 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 		_, _ = s.Limiter.Allow(ctx, passwordNoticeKey(shop, c.EmailKey), s.cfg.PasswordChangedPerEmail)
 	}
 	if notified {
-		_, _ = s.Limiter.Allow(ctx, emailNoticeKey(shop, former.EmailKey), s.cfg.EmailChangedPerEmail)
-	}
-	if len(u.Mails) > 0 {
+		s.EmailChangeAnnounced(ctx, shop, former.EmailKey)
+	} else if len(u.Mails) > 0 {
 		s.MailQueued()
 	}
 	return updated, issued, nil

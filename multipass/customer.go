@@ -17,6 +17,9 @@ type saved struct {
 	// session, when not nil, was stored with the update, every earlier
 	// access token of the customer revoked (see saveOnce).
 	session *storekeep.IssuedAccessToken
+	// formerKey, when not empty, is the key of the address the update
+	// moved the customer from and mailed a notice to.
+	formerKey string
 }
 
 // save creates the customer l names, or updates them, and enables them:
@@ -25,13 +28,18 @@ type saved struct {
 // l's identifier, else the one with l's email, unless that one has
 // another identifier. When a concurrent sign-in creates the customer
 // first, or another write changes it between this one's read and its
-// write, this one reads it again and updates it.
-func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (saved, error) {
+// write, this one reads it again and updates it. A customer moved to
+// another address has its former address told, as customerUpdate tells
+// it, in locale.
+func (s *Service) save(ctx context.Context, shop storekeep.Shop, l Login, locale string, now time.Time) (saved, error) {
 	var out saved
 	err := storekeep.RetryStale(ctx, func() (err error) {
-		out, err = s.saveOnce(ctx, shop, l, now)
+		out, err = s.saveOnce(ctx, shop, l, locale, now)
 		return err
 	})
+	if err == nil && out.formerKey != "" {
+		s.Accounts.EmailChangeAnnounced(ctx, shop, out.formerKey)
+	}
 	switch {
 	case errors.Is(err, storekeep.ErrConflict) || errors.Is(err, errCreatedMeanwhile):
 		err = errOtherIdentifier
@@ -52,7 +60,7 @@ var (
 // proven was opened, or moved to the address, by someone who need not own
 // it: the shop now vouches for the owner, so that one's password is
 // dropped and their sessions end, in the update, as a reset ends them.
-func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, now time.Time) (saved, error) {
+func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, locale string, now time.Time) (saved, error) {
 	c, found, err := s.find(ctx, shop, l)
 	if err != nil {
 		return saved{}, err
@@ -81,6 +89,15 @@ func (s *Service) saveOnce(ctx context.Context, shop storekeep.Shop, l Login, no
 				return saved{}, err
 			}
 			u.Customer.PasswordHash, u.AccessToken, out.session = "", &t, &issued
+		}
+		if c.EmailKey != read.EmailKey {
+			notice, err := s.Accounts.EmailChangedNotice(ctx, shop, read, c.Email, locale, now)
+			if err != nil {
+				return saved{}, err
+			}
+			if notice != nil {
+				u.Mails, out.formerKey = append(u.Mails, *notice), read.EmailKey
+			}
 		}
 		c, err = s.Store.UpdateCustomer(ctx, u)
 	} else {

@@ -37,9 +37,10 @@ func newFixture(t *testing.T, cfg multipass.Config) *fixture {
 	store, keys := sqlitetest.Open(t)
 	f := &fixture{t: t, ctx: t.Context(), store: store, keys: keys,
 		caller: storekeep.Caller{IP: "203.0.113.7", UserAgent: "test"}, now: time.Now().UTC().Truncate(time.Second)}
-	accounts := account.New(account.Deps{Store: store, Keys: keys, Now: f.clock}, account.Config{})
+	limiter := ratelimit.NewMemory(f.clock, 1000, nil)
+	accounts := account.New(account.Deps{Store: store, Keys: keys, Now: f.clock, Limiter: limiter}, account.Config{})
 	f.svc = multipass.New(multipass.Deps{Store: store, Accounts: accounts, Keys: keys, Now: f.clock,
-		Limiter: ratelimit.NewMemory(f.clock, 1000, nil)}, cfg)
+		Limiter: limiter}, cfg)
 	f.shop = f.newShop("shop.example", shopSecret)
 	return f
 }

@@ -40,6 +40,11 @@ type Accounts interface {
 	// NewSession makes the access token a sign-in returns, as password
 	// sign-in does.
 	NewSession(shopID, customerID int64) (storekeep.AccessToken, storekeep.IssuedAccessToken, error)
+	// EmailChangedNotice and EmailChangeAnnounced tell the former address
+	// of a customer the token moves to another, under customerUpdate's
+	// allowance of such notices.
+	EmailChangedNotice(ctx context.Context, shop storekeep.Shop, former storekeep.Customer, newEmail, locale string, at time.Time) (*storekeep.Mail, error)
+	EmailChangeAnnounced(ctx context.Context, shop storekeep.Shop, formerKey string)
 }
 
 // Config holds the service's tunables; zero fields take DefaultConfig's.
@@ -121,7 +126,7 @@ func (s *Service) SignIn(ctx context.Context, shop storekeep.Shop, token string,
 	if err != nil {
 		return none, s.refuse(ctx, shop, caller, err)
 	}
-	sv, err := s.save(ctx, shop, l, now)
+	sv, err := s.save(ctx, shop, l, caller.Locale, now)
 	if err == nil {
 		err = s.addAddresses(ctx, sv.customer, l.Addresses, caller)
 	}

@@ -398,7 +398,7 @@ func (s *Service) grant(shop storekeep.Shop, customer storekeep.Customer, purpos
 			Data: storekeep.MailData{
 				URL:          AccountURL(s.linkBase(shop), segment, customer.ID, token),
 				ShopName:     shop.Name,
-				FirstName:    customer.FirstName,
+				FirstName:    customer.GreetingName(),
 				Email:        customer.Email,
 				ExpiresHours: strconv.Itoa(int(ttl / time.Hour)),
 			},

@@ -113,7 +113,8 @@ func hasUserError(p payload, code string, field []string) bool {
 
 // TestStoredNameCannotAddLinesToTheResetMail stores a customer whose first
 // name holds line breaks, as one created before names were checked could,
-// and asks for a reset. The name stays on the greeting's line of the mail
+// with its address proven (so that mail greets it by name), and asks for
+// a reset. The name stays on the greeting's line of the mail
 // that arrives.
 func TestStoredNameCannotAddLinesToTheResetMail(t *testing.T) {
 	n := startNode(t)
@@ -121,7 +122,7 @@ func TestStoredNameCannotAddLinesToTheResetMail(t *testing.T) {
 	_, err := n.app.Store.CreateCustomer(t.Context(), storekeep.Customer{
 		ShopID: n.shop.ID, Email: "old@example.com", EmailKey: "old@example.com",
 		FirstName: "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n", Tags: []string{},
-		State: storekeep.CustomerEnabled, CreatedAt: now, UpdatedAt: now,
+		State: storekeep.CustomerEnabled, CreatedAt: now, UpdatedAt: now, EmailVerifiedAt: now,
 	})
 	if err != nil {
 		t.Fatal(err)

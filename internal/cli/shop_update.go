@@ -126,8 +126,10 @@ func applyShopFlags(shop *storekeep.Shop, set map[string]bool, f shopFlags) erro
 			continue
 		}
 		if a.value != "" {
-			if _, err := mail.ParseAddress(a.value); err != nil || !storekeep.PlainLine(a.value) {
-				errs = append(errs, fmt.Errorf("--%s: %q is not a mail address", a.flag, a.value))
+			// The name is checked decoded too: an RFC 2047 encoded word
+			// can hide a line break or a NUL.
+			if addr, err := mail.ParseAddress(a.value); err != nil || !storekeep.PlainLine(a.value) || !storekeep.PlainLine(addr.Name) {
+				errs = append(errs, fmt.Errorf("--%s: %q is not a mail address on one line", a.flag, a.value))
 			}
 		}
 		*a.field = a.value

@@ -60,6 +60,8 @@ func TestShopUpdateChangesOnlyTheSettingsItIsGiven(t *testing.T) {
 		{"--mail-from", "not an address"},
 		{"--reply-to", "care@"},
 		{"--reply-to", "care@shop.example\r\nBcc: x@evil.example"},
+		{"--mail-from", "=?utf-8?q?Bob=0D=0ABcc=3A_x=40evil.example?= <hello@shop.example>"},
+		{"--reply-to", "=?utf-8?q?Care=00?= <care@shop.example>"},
 		{"--locale", "not a locale!"},
 		{"--enumeration", "open"},
 		{"--storefront-url", "javascript:alert(1)"},

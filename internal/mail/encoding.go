@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"encoding/base64"
 	"strings"
 	"unicode/utf8"
 
@@ -37,4 +38,32 @@ func sendsAsIs(body string) bool {
 		body = rest
 	}
 	return true
+}
+
+// encodedWordBytes is how many bytes of text one encoded word of
+// literalSubject carries: 60 base64 characters, 72 with the word's
+// delimiters, within RFC 2047's 75.
+const encodedWordBytes = 45
+
+// literalSubject returns a Subject's text as go-mail should write it so
+// that readers show it as it is. go-mail encodes only text that is not
+// plain ASCII, and readers decode whatever looks like an RFC 2047 encoded
+// word: a subject holding "=?" (a shop's name, or a name an override
+// template puts there) is written as base64 encoded words, which ASCII
+// leaves as they are and readers decode back to the text. Any other
+// subject is foldable's.
+func literalSubject(s string) string {
+	if !strings.Contains(s, "=?") {
+		return foldable(s)
+	}
+	var words []string
+	for len(s) > 0 {
+		n := min(len(s), encodedWordBytes)
+		for n < len(s) && n > 1 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, " ")
 }

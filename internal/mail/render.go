@@ -214,6 +214,9 @@ func (r *Renderer) Render(shop storekeep.Shop, m storekeep.Mail, from string) (M
 		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d has no url", name, m.ID))
 	}
 
+	if err := checkLink(m.Data.URL); err != nil {
+		return Message{}, Permanent(fmt.Errorf("mail: %s mail %d: %w", name, m.ID, err))
+	}
 	line := storekeep.OneLine
 	values := map[string]string{
 		"url":           line(m.Data.URL),

@@ -155,15 +155,6 @@ func TestRenderEscapesShopNameInHTML(t *testing.T) {
 	}
 }
 
-func TestRenderNeutralisesJavascriptURL(t *testing.T) {
-	m := testMail(storekeep.TemplateReset, "en")
-	m.Data.URL = "javascript:alert(1)"
-	msg := render(t, newRenderer(t, ""), testShop, m)
-	if strings.Contains(msg.HTML, `href="javascript:`) || !strings.Contains(msg.HTML, `href="#ZgotmplZ"`) {
-		t.Error("HTML part links to javascript:")
-	}
-}
-
 func TestRenderShopNameFromData(t *testing.T) {
 	m := testMail(storekeep.TemplateReset, "en")
 	m.Data.ShopName = "Bob's Boutique"

@@ -16,7 +16,9 @@ type sender struct {
 }
 
 // senderOf picks the shop's own From, else fallback, and the shop's
-// Reply-To, each split into display name and bare address.
+// Reply-To, each split into display name and bare address. A name is
+// flattened to one line as it reads decoded: an RFC 2047 encoded word
+// passes a check of the setting as typed and decodes to any byte.
 func senderOf(shop storekeep.Shop, fallback string) (sender, error) {
 	var s sender
 	from := cmp.Or(shop.MailFrom, fallback)
@@ -40,5 +42,5 @@ func splitAddress(shop storekeep.Shop, field, addr string) (name, bare string, e
 	if err != nil {
 		return "", "", fmt.Errorf("mail: shop %s: %s address %q: %w", shop.Domain, field, addr, err)
 	}
-	return a.Name, a.Address, nil
+	return storekeep.OneLine(a.Name), a.Address, nil
 }

@@ -74,6 +74,7 @@ func NewSMTPSender(rawURL string, options ...SMTPOption) (*SMTPSender, error) {
 	opts := []gomail.Option{
 		gomail.WithPort(cfg.port),
 		gomail.WithTimeout(cfg.timeout),
+		gomail.WithHELO(cfg.helo),
 		gomail.WithTLSConfig(cfg.tls),
 		gomail.WithTLSPolicy(cfg.starttls),
 		gomail.WithDialContextFunc(s.dialNet),
@@ -416,7 +417,7 @@ func newMsg(m Message, env envelope, enc gomail.Encoding) *gomail.Msg {
 	if env.replyTo != nil {
 		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, env.replyTo)
 	}
-	msg.Subject(foldable(m.Subject))
+	msg.Subject(literalSubject(m.Subject))
 	if m.MessageID != "" {
 		msg.SetMessageIDWithValue(m.MessageID)
 	} else {

@@ -317,6 +317,10 @@ func TestNewSMTPSenderRejectsBadURLs(t *testing.T) {
 		"smtp://mail.example?timeout=-1s",
 		"smtp://mail.example?insecure_skip_verify=perhaps",
 		"smtp://mail.example?tls=1",
+		"smtp://mail.example?helo=",
+		"smtp://mail.example?helo=two%20words",
+		"smtp://mail.example?helo=a%0D%0AMAIL%20FROM:x",
+		"smtp://mail.example?helo=Mail.Example",
 		"smtp://u:hunter2@mail.example?nope=1",
 		"smtp://u:hunter2@mail.example:port",
 	} {

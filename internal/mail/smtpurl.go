@@ -10,9 +10,17 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/storekeep/storekeep"
 )
 
 const defaultSMTPTimeout = 30 * time.Second
+
+// defaultHELO is the name a node greets its relay with unless the URL's
+// helo option names another: as Go's net/smtp greets, and never the
+// node's host name, which relays write into the Received field of every
+// mail they pass on, for its reader to see.
+const defaultHELO = "localhost"
 
 // smtpConfig is an SMTP URL taken apart.
 type smtpConfig struct {
@@ -24,6 +32,7 @@ type smtpConfig struct {
 	username, password string
 	auth               gomail.SMTPAuthType
 	timeout            time.Duration
+	helo               string
 	redacted           string
 }
 
@@ -42,6 +51,7 @@ func parseSMTPURL(rawURL string) (smtpConfig, error) {
 		host:     u.Hostname(),
 		starttls: gomail.TLSOpportunistic,
 		timeout:  defaultSMTPTimeout,
+		helo:     defaultHELO,
 		redacted: u.Redacted(),
 	}
 	bad := func(format string, args ...any) (smtpConfig, error) {
@@ -112,6 +122,12 @@ func parseSMTPURL(rawURL string) (smtpConfig, error) {
 				return bad("invalid timeout %q", v)
 			}
 			cfg.timeout = d
+		case "helo":
+			name, err := storekeep.NormalizeShopDomain(v)
+			if err != nil || name != v {
+				return bad("helo must be a host name such as mail.shop.example, not %q", v)
+			}
+			cfg.helo = name
 		case "insecure_skip_verify":
 			skip, err := strconv.ParseBool(v)
 			if err != nil {

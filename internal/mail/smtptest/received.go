@@ -28,7 +28,10 @@ type Received struct {
 	// MessageID is the Message-ID without angle brackets.
 	MessageID string
 	// TLS reports whether the message came over an encrypted connection.
-	TLS    bool
+	TLS bool
+	// Helo is the name the client gave in HELO or EHLO, which relays
+	// record in the Received field they add.
+	Helo   string
 	Header mail.Header
 	// Text and HTML are the decoded text/plain and text/html parts.
 	Text string

@@ -81,6 +81,7 @@ func (x *session) Data(r io.Reader) error {
 		}
 	}
 	_, rec.TLS = x.conn.TLSConnectionState()
+	rec.Helo = x.conn.Hostname()
 	rec.EnvelopeFrom = x.from
 	rec.BodyType = string(x.body)
 	rec.Recipients = append([]string(nil), x.to...)
