@@ -57,8 +57,9 @@ type CustomerStore interface {
 	// of keys, in no particular order; keys no customer has are left out.
 	CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]Customer, error)
 	// ReplacePasswordHash sets a customer's password hash to newHash if it
-	// is still old, leaving every other field as it is; ErrNotFound when it
-	// is not (the password changed meanwhile) or the customer is gone.
+	// is still old, leaving every other field as it is but Version, to
+	// which it adds one; ErrNotFound when it is not (the password changed
+	// meanwhile) or the customer is gone.
 	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
 	// email is taken, ErrNotFound when the customer is gone, ErrStale when
