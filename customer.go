@@ -44,7 +44,8 @@ type Customer struct {
 	UpdatedAt       time.Time
 	// Version counts the writes of the customer: the store sets it, 0 at
 	// creation, and every write of the customer adds one, whatever time
-	// it stamps.
+	// it stamps. An update is applied only while the stored customer
+	// still has the Version its caller read (see CustomerUpdate.Read).
 	Version int64
 }
 

@@ -76,10 +76,14 @@ type CustomerUpdate struct {
 	Customer Customer
 	// Read is the customer as the caller read it before making Customer
 	// from it. The update is applied only while the stored customer still
-	// has Read's PasswordHash, State and UpdatedAt, one of which every
-	// write of a customer changes; otherwise nothing changes, so that a
-	// profile edit never puts back a password or state that a reset, a
-	// password change or an activation replaced meanwhile.
+	// has Read's Version, which every write of a customer changes, even
+	// two stamped with one UpdatedAt (and Read's PasswordHash, State and
+	// UpdatedAt, which the writes of a release from before the Version
+	// change); otherwise nothing changes, so that an update made from a
+	// read another write has overtaken never puts back what that write
+	// replaced (a name, an email address, a password or a state).
+	// Customer's Version is not used: the store adds one to the stored
+	// one.
 	Read Customer
 	// AccessToken, when not nil, is stored after every earlier access token
 	// of the customer has been revoked.

@@ -196,18 +196,22 @@ func (s *Store) lockCustomerAndHolder(ctx context.Context, tx Querier, c storeke
 }
 
 // unchangedSince returns storekeep.ErrStale unless the customer still has
-// read's password hash, state and updated_at, storekeep.ErrNotFound when
-// it is not the shop's.
+// read's version, storekeep.ErrNotFound when it is not the shop's. Every
+// write of this store adds one to the version, even two writes stamped
+// with one updated_at. The password hash, state and updated_at are
+// compared too, for the writes of nodes still running a release from
+// before the version (during a rolling upgrade), which leave it as it is.
 func (s *Store) unchangedSince(ctx context.Context, tx Querier, read storekeep.Customer, shopID, id int64) error {
+	var version int64
 	var hash string
 	var state storekeep.CustomerState
 	var updated time.Time
-	err := tx.QueryRowContext(ctx, `SELECT password_hash, state, updated_at FROM customers WHERE shop_id = $1 AND id = $2`,
-		shopID, id).Scan(&hash, &state, scanTime(&updated))
+	err := tx.QueryRowContext(ctx, `SELECT version, password_hash, state, updated_at FROM customers
+		WHERE shop_id = $1 AND id = $2`, shopID, id).Scan(&version, &hash, &state, scanTime(&updated))
 	if err != nil {
 		return s.mapErr(err)
 	}
-	if hash != read.PasswordHash || state != read.State || !updated.Equal(read.UpdatedAt) {
+	if version != read.Version || hash != read.PasswordHash || state != read.State || !updated.Equal(read.UpdatedAt) {
 		return storekeep.ErrStale
 	}
 	return nil

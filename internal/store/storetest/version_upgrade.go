@@ -35,6 +35,9 @@ func CustomerVersionMigration(t *testing.T, open func(t *testing.T) (s LegacyCus
 	if got.Version != 1 || got.FirstName != "Augusta" {
 		f.Fatalf("updated from its first read: %+v, want version 1", got)
 	}
+	edit.LastName = "King"
+	_, err = s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: edit, Read: read})
+	f.is(err, storekeep.ErrStale, "a second update from the first read")
 
 	f.must(down(f.ctx))
 	if _, err := s.CustomerByID(f.ctx, shop.ID, id); err == nil {
