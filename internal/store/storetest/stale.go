@@ -18,6 +18,7 @@ var staleRules = []rule{
 		read := f.verifiedCustomer(s, "ada@example.com")
 		first := read
 		first.FirstName, first.Tags, first.AcceptsMarketing = "Augusta", []string{"poet"}, true
+		first.UpdatedAt = read.UpdatedAt
 		want, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: first, Read: read})
 		f.must(err)
 		if !want.UpdatedAt.Equal(read.UpdatedAt) {
@@ -25,6 +26,7 @@ var staleRules = []rule{
 		}
 		second := read
 		second.Email, second.EmailKey, second.LastName = "countess@example.com", "countess@example.com", "King"
+		second.UpdatedAt = read.UpdatedAt
 		_, err = f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: second, Read: read})
 		f.is(err, storekeep.ErrStale, "the second update from the read the first overtook")
 		got, err := f.s.CustomerByID(f.ctx, s.ID, read.ID)
