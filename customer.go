@@ -42,6 +42,11 @@ type Customer struct {
 	EmailVerifiedAt time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Version counts the writes of the customer: the store sets it, 0 at
+	// creation, and every write of the customer adds one, whatever time
+	// it stamps. An update is applied only while the stored customer
+	// still has the Version its caller read (see CustomerUpdate.Read).
+	Version int64
 }
 
 // DisplayName is the name shown for the customer: first and last name, or

@@ -57,8 +57,9 @@ type CustomerStore interface {
 	// of keys, in no particular order; keys no customer has are left out.
 	CustomersByEmail(ctx context.Context, shopID int64, keys []string) ([]Customer, error)
 	// ReplacePasswordHash sets a customer's password hash to newHash if it
-	// is still old, leaving every other field as it is; ErrNotFound when it
-	// is not (the password changed meanwhile) or the customer is gone.
+	// is still old, leaving every other field as it is but Version, to
+	// which it adds one; ErrNotFound when it is not (the password changed
+	// meanwhile) or the customer is gone.
 	ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error
 	// UpdateCustomer applies u in one transaction; ErrConflict when the new
 	// email is taken, ErrNotFound when the customer is gone, ErrStale when
@@ -75,10 +76,14 @@ type CustomerUpdate struct {
 	Customer Customer
 	// Read is the customer as the caller read it before making Customer
 	// from it. The update is applied only while the stored customer still
-	// has Read's PasswordHash, State and UpdatedAt, one of which every
-	// write of a customer changes; otherwise nothing changes, so that a
-	// profile edit never puts back a password or state that a reset, a
-	// password change or an activation replaced meanwhile.
+	// has Read's Version, which every write of a customer changes, even
+	// two stamped with one UpdatedAt (and Read's PasswordHash, State and
+	// UpdatedAt, which the writes of a release from before the Version
+	// change); otherwise nothing changes, so that an update made from a
+	// read another write has overtaken never puts back what that write
+	// replaced (a name, an email address, a password or a state).
+	// Customer's Version is not used: the store adds one to the stored
+	// one.
 	Read Customer
 	// AccessToken, when not nil, is stored after every earlier access token
 	// of the customer has been revoked.

@@ -137,3 +137,21 @@ func TestMigration72GoesDownAndUpAgain(t *testing.T) {
 		t.Fatalf("indexes after down and up: %d %v", n, err)
 	}
 }
+
+// customerVersionVersion is the migration that gives customers a
+// version.
+const customerVersionVersion = 80
+
+func TestCustomerVersionMigration(t *testing.T) {
+	storetest.CustomerVersionMigration(t, func(t *testing.T) (storetest.LegacyCustomers, func(context.Context) error, func(context.Context) error) {
+		s := open(t, pgtest.URL(t))
+		if _, err := s.migrations.UpTo(t.Context(), customerVersionVersion-1); err != nil {
+			t.Fatal(err)
+		}
+		down := func(ctx context.Context) error {
+			_, err := s.migrations.DownTo(ctx, customerVersionVersion-1)
+			return err
+		}
+		return s, s.Migrate, down
+	})
+}

@@ -51,3 +51,21 @@ func TestVerifiedEmailMigration(t *testing.T) {
 		return s, s.Migrate
 	})
 }
+
+// customerVersionVersion is the migration that gives customers a
+// version.
+const customerVersionVersion = 80
+
+func TestCustomerVersionMigration(t *testing.T) {
+	storetest.CustomerVersionMigration(t, func(t *testing.T) (storetest.LegacyCustomers, func(context.Context) error, func(context.Context) error) {
+		s := open(t, filepath.Join(t.TempDir(), "storekeep.db"))
+		if _, err := s.migrations.UpTo(t.Context(), customerVersionVersion-1); err != nil {
+			t.Fatal(err)
+		}
+		down := func(ctx context.Context) error {
+			_, err := s.migrations.DownTo(ctx, customerVersionVersion-1)
+			return err
+		}
+		return s, s.Migrate, down
+	})
+}

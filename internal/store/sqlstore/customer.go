@@ -12,13 +12,14 @@ import (
 )
 
 const customerColumns = `id, shop_id, email, email_key, first_name, last_name, phone, accepts_marketing, tags,
-	state, password_hash, number_of_orders, email_verified_at, created_at, updated_at`
+	state, password_hash, number_of_orders, email_verified_at, created_at, updated_at, version`
 
 func (s *Store) scanCustomer(row scanner) (storekeep.Customer, error) {
 	var c storekeep.Customer
 	var tags []byte
 	err := row.Scan(&c.ID, &c.ShopID, &c.Email, &c.EmailKey, &c.FirstName, &c.LastName, &c.Phone, &c.AcceptsMarketing,
-		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, scanTime(&c.EmailVerifiedAt), scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt))
+		&tags, &c.State, &c.PasswordHash, &c.NumberOfOrders, scanTime(&c.EmailVerifiedAt), scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt),
+		&c.Version)
 	if err != nil {
 		return storekeep.Customer{}, s.mapErr(err)
 	}
@@ -98,12 +99,12 @@ func (s *Store) CustomersByEmail(ctx context.Context, shopID int64, keys []strin
 }
 
 // UpdateCustomer replaces every field of the customer but its ID, ShopID,
-// CreatedAt and EmailVerifiedAt and, in the same transaction, rotates its
-// access tokens and queues a mail when u asks for them. A new EmailKey
-// spends the customer's unused one-time tokens and clears EmailVerifiedAt,
-// unless u.VerifyEmail vouches for the address; a new PasswordHash spends
-// its unused reset tokens. The customer's
-// row lock is taken first, as every transaction that touches a
+// CreatedAt, EmailVerifiedAt and Version, to which it adds one, and, in
+// the same transaction, rotates its access tokens and queues a mail when
+// u asks for them. A new EmailKey spends the customer's unused one-time
+// tokens and clears EmailVerifiedAt, unless u.VerifyEmail vouches for the
+// address; a new PasswordHash spends its unused reset tokens. The
+// customer's row lock is taken first, as every transaction that touches a
 // customer's tokens does.
 func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) (storekeep.Customer, error) {
 	c := u.Customer
@@ -140,7 +141,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 		var err error
 		out, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET email = $1, email_key = $2,
 				first_name = $3, last_name = $4, phone = $5, accepts_marketing = $6, tags = $7, state = $8,
-				password_hash = $9, number_of_orders = $10, updated_at = $11,
+				password_hash = $9, number_of_orders = $10, updated_at = $11, version = version + 1,
 				email_verified_at = CASE WHEN email_key = $2 THEN COALESCE(email_verified_at, $14) ELSE $14 END
 			WHERE shop_id = $12 AND id = $13 RETURNING `+customerColumns,
 			c.Email, c.EmailKey, c.FirstName, c.LastName, c.Phone, c.AcceptsMarketing, tags, c.State, c.PasswordHash,
@@ -195,18 +196,22 @@ func (s *Store) lockCustomerAndHolder(ctx context.Context, tx Querier, c storeke
 }
 
 // unchangedSince returns storekeep.ErrStale unless the customer still has
-// read's password hash, state and updated_at, storekeep.ErrNotFound when
-// it is not the shop's.
+// read's version, storekeep.ErrNotFound when it is not the shop's. Every
+// write of this store adds one to the version, even two writes stamped
+// with one updated_at. The password hash, state and updated_at are
+// compared too, for the writes of nodes still running a release from
+// before the version (during a rolling upgrade), which leave it as it is.
 func (s *Store) unchangedSince(ctx context.Context, tx Querier, read storekeep.Customer, shopID, id int64) error {
+	var version int64
 	var hash string
 	var state storekeep.CustomerState
 	var updated time.Time
-	err := tx.QueryRowContext(ctx, `SELECT password_hash, state, updated_at FROM customers WHERE shop_id = $1 AND id = $2`,
-		shopID, id).Scan(&hash, &state, scanTime(&updated))
+	err := tx.QueryRowContext(ctx, `SELECT version, password_hash, state, updated_at FROM customers
+		WHERE shop_id = $1 AND id = $2`, shopID, id).Scan(&version, &hash, &state, scanTime(&updated))
 	if err != nil {
 		return s.mapErr(err)
 	}
-	if hash != read.PasswordHash || state != read.State || !updated.Equal(read.UpdatedAt) {
+	if version != read.Version || hash != read.PasswordHash || state != read.State || !updated.Equal(read.UpdatedAt) {
 		return storekeep.ErrStale
 	}
 	return nil
@@ -241,8 +246,8 @@ func (s *Store) ReserveCustomerID(ctx context.Context, jobs ...storekeep.Job) (i
 }
 
 // ReplacePasswordHash sets the customer's password hash to newHash if it
-// is still old.
+// is still old, counting a write in its version.
 func (s *Store) ReplacePasswordHash(ctx context.Context, shopID, id int64, old, newHash string) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE customers SET password_hash = $1
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE customers SET password_hash = $1, version = version + 1
 		WHERE shop_id = $2 AND id = $3 AND password_hash = $4`, newHash, shopID, id, old))
 }

@@ -224,7 +224,7 @@ func (s *Store) RedeemCustomerToken(ctx context.Context, r storekeep.Redemption)
 			}
 		}
 		c, err = s.scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET password_hash = $1, state = $2,
-				updated_at = $3, email_verified_at = COALESCE(email_verified_at, $3)
+				updated_at = $3, version = version + 1, email_verified_at = COALESCE(email_verified_at, $3)
 			WHERE shop_id = $4 AND id = $5 AND state <> $6 RETURNING `+customerColumns,
 			r.PasswordHash, storekeep.CustomerEnabled, now, r.Token.ShopID, r.Token.CustomerID, storekeep.CustomerDisabled))
 		if errors.Is(err, storekeep.ErrNotFound) {

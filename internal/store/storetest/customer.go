@@ -116,7 +116,7 @@ var customerRules = []rule{
 		want.Email, want.EmailKey = "Countess@Example.com", "countess@example.com"
 		want.FirstName, want.LastName, want.Phone = "Augusta", "King", "+15555550199"
 		want.AcceptsMarketing, want.Tags, want.State = true, []string{"poet"}, storekeep.CustomerEnabled
-		want.PasswordHash, want.UpdatedAt = "$argon2id$new", t0.Add(time.Hour)
+		want.PasswordHash, want.UpdatedAt, want.Version = "$argon2id$new", t0.Add(time.Hour), c.Version+1
 		got, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: want})
 		f.must(err)
 		same(f, "UpdateCustomer", got, want)
@@ -168,7 +168,7 @@ var customerRules = []rule{
 		}{
 			{"a new password hash", func(c storekeep.Customer) storekeep.Customer {
 				f.must(f.s.ReplacePasswordHash(f.ctx, c.ShopID, c.ID, c.PasswordHash, "$argon2id$rehashed"))
-				c.PasswordHash = "$argon2id$rehashed"
+				c.PasswordHash, c.Version = "$argon2id$rehashed", c.Version+1
 				return c
 			}},
 			{"a new state", func(c storekeep.Customer) storekeep.Customer {
@@ -214,6 +214,7 @@ var customerRules = []rule{
 		edit.LastName = "King"
 		got, err := f.s.UpdateCustomer(f.ctx, storekeep.CustomerUpdate{Customer: edit, Read: current})
 		f.must(err)
+		edit.Version++
 		same(f, "an update of the current read", got, edit)
 	}},
 	{"ReplacePasswordHashReplacesOnlyTheHashItWasGiven", func(f fixture) {
@@ -227,7 +228,7 @@ var customerRules = []rule{
 		got, err := f.s.CustomerByID(f.ctx, c.ShopID, c.ID)
 		f.must(err)
 		want := c
-		want.PasswordHash = "$new"
+		want.PasswordHash, want.Version = "$new", c.Version+1
 		same(f, "customer after the replace", got, want)
 	}},
 	{"UpdateGoneCustomerIsNotFound", func(f fixture) {

@@ -281,7 +281,7 @@ var customerTokenRules = []rule{
 		f.must(err)
 		want := c
 		want.PasswordHash, want.State, want.UpdatedAt = r.PasswordHash, storekeep.CustomerEnabled, got.UpdatedAt
-		want.EmailVerifiedAt = got.UpdatedAt
+		want.EmailVerifiedAt, want.Version = got.UpdatedAt, c.Version+1
 		same(f, "redeemed customer", got, want)
 		stored, err := f.s.CustomerByID(f.ctx, s.ID, c.ID)
 		f.must(err)

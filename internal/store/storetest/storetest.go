@@ -44,7 +44,8 @@ type rule struct {
 func Run(t *testing.T, open func(t *testing.T) storekeep.Store) {
 	var rules []rule
 	for _, group := range [][]rule{shopRules, apiTokenRules, customerRules, addressRules, multipassRules, accessTokenRules, customerTokenRules,
-		outboxRules, enqueueRules, inviteRules, outboxAdminRules, mailboxRules, auditRules, listingRules, pingRules, orderRules, verifiedRules, cancelRules} {
+		outboxRules, enqueueRules, inviteRules, outboxAdminRules, mailboxRules, auditRules, listingRules, pingRules, orderRules, verifiedRules, cancelRules,
+		staleRules} {
 		rules = append(rules, group...)
 	}
 	for _, r := range rules {
