@@ -25,14 +25,14 @@ func PlainLine(s string) bool {
 
 // ShownLine reports whether s is text storekeep shows people as it was
 // typed, a name or an address line: a PlainLine holding no character that
-// changes how the text around it is displayed (Reordering). A name could
+// changes how the text around it is displayed (reordering). A name could
 // otherwise show in the shop's admin, in a mail or on a page as other
 // text than it is ("Ada\u202Egpj.exe" shows as "Adaexe.jpg").
 func ShownLine(s string) bool {
-	return PlainLine(s) && !strings.ContainsFunc(s, Reordering)
+	return PlainLine(s) && !strings.ContainsFunc(s, reordering)
 }
 
-// Reordering reports whether r is a format character that changes how
+// reordering reports whether r is a format character that changes how
 // the text after it is shown: the bidirectional embeddings, overrides and
 // isolates (U+202A–U+202E, U+2066–U+2069), the deprecated format
 // characters U+206A–U+206F, which swap, shape and substitute the glyphs
@@ -40,13 +40,13 @@ func ShownLine(s string) bool {
 // whose annotation a renderer may hide. The marks (LRM, RLM, ALM), the
 // joiners (ZWNJ, ZWJ) and other format characters (Cf) are not: they
 // change nothing beyond their neighbours, and scripts and emoji need them.
-func Reordering(r rune) bool {
+func reordering(r rune) bool {
 	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u206f' || r >= '\ufff9' && r <= '\ufffb'
 }
 
 // OneLine returns s made fit for one line of text: invalid UTF-8 becomes
 // U+FFFD, every run of spaces, control characters and line separators one
-// space, and a Reordering character is dropped. Text storekeep did not
+// space, and a reordering character is dropped. Text storekeep did not
 // validate, such as a name stored before ShownLine was enforced, goes
 // through it before it is put into a mail.
 func OneLine(s string) string {
@@ -54,7 +54,7 @@ func OneLine(s string) string {
 		switch {
 		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return ' '
-		case Reordering(r):
+		case reordering(r):
 			return -1
 		}
 		return r
