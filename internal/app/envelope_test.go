@@ -33,6 +33,10 @@ func TestEnvelopeMembersAreExactAndGivenOnce(t *testing.T) {
 			t.Errorf("%s: the answer echoes the body: %s", name, a.body)
 		}
 	}
+	bom := refusal(t, n.send(t, rawRequest{contentType: "application/json", body: strings.NewReader("\ufeff{\"query\": \"{ __typename }\"}")}), http.StatusBadRequest, "BAD_REQUEST")
+	if !strings.Contains(bom.Errors[0].Message, "byte order mark") {
+		t.Errorf("a body opening with a byte order mark is told %q", bom.Errors[0].Message)
+	}
 	if a := n.send(t, rawRequest{contentType: "application/json", body: strings.NewReader(`{"query": "{ __typename }", "variables": null}`)}); a.status != http.StatusOK {
 		t.Fatalf("the plain body: %d %s", a.status, a.body)
 	}

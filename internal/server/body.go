@@ -122,6 +122,9 @@ func checkEnvelope(body []byte) *requestError {
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return badRequest("Batched queries are not supported: send one operation per request.")
 	}
+	if bytes.HasPrefix(trimmed, []byte("\ufeff")) {
+		return badRequest("Request body must not open with a byte order mark.")
+	}
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return badRequest(`Request body must be a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}.`)
 	}
