@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
-	"github.com/storekeep/storekeep/internal/app"
-
 	"github.com/storekeep/storekeep/customerimport"
+	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/multipass/multipasstest"
 )
 
@@ -32,8 +31,9 @@ var shownAsTyped = []string{"می\u200cخواهم", "क्\u200dष", "👩\u20
 	"สมชาย\u200bใจดี", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"}
 
 // TestBidiControlsAreInvalidOnEveryDisplayedField sends each reordering
-// control in every text a customer fills in that a shop shows: names,
-// address lines, and through Multipass and the import, tags too. Each is
+// control in every text a customer fills in through the API that a shop
+// shows: names in customerCreate and customerUpdate, every line of an
+// address in customerAddressCreate and customerAddressUpdate. Each is
 // INVALID on its field, as a control character is; the format characters
 // scripts need are kept as typed.
 func TestBidiControlsAreInvalidOnEveryDisplayedField(t *testing.T) {
@@ -120,5 +120,10 @@ func TestMultipassAndImportRefuseBidiControls(t *testing.T) {
 	sum, err := im.Run(context.Background(), strings.NewReader(csv))
 	if err != nil || sum.Created != 1 || len(sum.Errors) != 2 {
 		t.Fatalf("import: %+v %v", sum, err)
+	}
+	for _, email := range []string{"ada@example.com", "bob@example.com"} {
+		if c, err := n.app.Store.CustomerByEmail(context.Background(), n.shop.ID, email); err == nil {
+			t.Errorf("%s stored: %q %q", email, c.FirstName, c.Tags)
+		}
 	}
 }
