@@ -7,12 +7,12 @@ import (
 )
 
 // MaxTags is how many tags a customer may be given at once; each tag is
-// one plain line of at most MaxNameLength bytes.
+// one ShownLine of at most MaxNameLength bytes.
 const MaxTags = 250
 
 // ParseTags splits a comma-separated list of tags, as Shopify writes them
 // (a Multipass token's tag_string, an export's Tags column), dropping
-// blanks and repeats. It refuses a tag that is not one plain line of at
+// blanks and repeats. It refuses a tag that is not one ShownLine of at
 // most MaxNameLength bytes, and more than MaxTags tags.
 func ParseTags(s string) ([]string, error) {
 	list := []string{}
@@ -21,7 +21,7 @@ func ParseTags(s string) ([]string, error) {
 		switch {
 		case t == "" || slices.Contains(list, t):
 			continue
-		case !PlainLine(t):
+		case !ShownLine(t):
 			return nil, NewError(CodeInvalid, nil, "A tag must be valid UTF-8 on one line, without control characters")
 		case len(t) > MaxNameLength:
 			return nil, NewError(CodeTooLong, nil, fmt.Sprintf("A tag is too long (maximum is %d bytes)", MaxNameLength))

@@ -74,12 +74,12 @@ func Apply(a *storekeep.MailingAddress, in Input, field []string) error {
 	return errors.Join(errs...)
 }
 
-// checkLine accepts one plain line of at most MaxNameLength bytes.
+// checkLine accepts one ShownLine of at most MaxNameLength bytes.
 func checkLine(s string, field []string, label string) error {
 	if len(s) > storekeep.MaxNameLength {
 		return storekeep.NewError(storekeep.CodeTooLong, field, label+" is too long (maximum is 255 characters)")
 	}
-	return storekeep.CheckPlainLine(s, field, label)
+	return storekeep.CheckShownLine(s, field, label)
 }
 
 func setCountry(a *storekeep.MailingAddress, s string, field []string) error {

@@ -136,7 +136,7 @@ func ParseLogin(plaintext []byte, now time.Time) (Login, error) {
 	}
 	if d.Identifier != nil {
 		l.Identifier = strings.TrimSpace(string(*d.Identifier))
-		if !storekeep.PlainLine(l.Identifier) || len(l.Identifier) > storekeep.MaxNameLength {
+		if !storekeep.ShownLine(l.Identifier) || len(l.Identifier) > storekeep.MaxNameLength {
 			return Login{}, problem("identifier must be one line of at most 255 bytes")
 		}
 	}

@@ -112,16 +112,16 @@ func hasUserError(p payload, code string, field []string) bool {
 }
 
 // TestStoredNameCannotAddLinesToTheResetMail stores a customer whose first
-// name holds line breaks, as one created before names were checked could,
-// with its address proven (so that mail greets it by name), and asks for
-// a reset. The name stays on the greeting's line of the mail
-// that arrives.
+// name holds line breaks and a right-to-left override, as one created
+// before names were checked could, with its address proven (so that mail
+// greets it by name), and asks for a reset. The name stays on the
+// greeting's line of the mail that arrives, and reverses nothing.
 func TestStoredNameCannotAddLinesToTheResetMail(t *testing.T) {
 	n := startNode(t)
 	now := n.clock.Now()
 	_, err := n.app.Store.CreateCustomer(t.Context(), storekeep.Customer{
 		ShopID: n.shop.ID, Email: "old@example.com", EmailKey: "old@example.com",
-		FirstName: "Ada\r\n\r\nOur link changed: https://evil.example/reset\r\n", Tags: []string{},
+		FirstName: "Ada\u202e\r\n\r\nOur link changed: https://evil.example/reset\r\n", Tags: []string{},
 		State: storekeep.CustomerEnabled, CreatedAt: now, UpdatedAt: now, EmailVerifiedAt: now,
 	})
 	if err != nil {
@@ -137,5 +137,8 @@ func TestStoredNameCannotAddLinesToTheResetMail(t *testing.T) {
 	}
 	if !strings.Contains(m.Text, "Hi Ada Our link changed: https://evil.example/reset,") {
 		t.Fatalf("greeting not on one line:\n%s", m.Text)
+	}
+	if strings.ContainsRune(m.Text+m.HTML, '\u202e') {
+		t.Fatalf("the stored override reached the mail:\n%s\n%s", m.Text, m.HTML)
 	}
 }

@@ -53,7 +53,8 @@ func NewHandler(res *Resolver, opts ...Option) http.Handler {
 // newServer is NewHandler's gqlgen server. Field middleware added to it
 // later runs inside guard.
 func newServer(res *Resolver, o options) *handler.Server {
-	srv := handler.New(newExecutableSchema(res))
+	schema := newExecutableSchema(res)
+	srv := handler.New(schema)
 	srv.AddTransport(transport.POST{ResponseHeaders: jsonResponse})
 	srv.AddTransport(transport.GRAPHQL{ResponseHeaders: jsonResponse})
 	cache := newQueryCache(QueryCacheBytes, MaxCachedQueryBytes)
@@ -61,6 +62,7 @@ func newServer(res *Resolver, o options) *handler.Server {
 	srv.SetParserTokenLimit(o.limits.Tokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(shapeLimit{limits: o.limits, cache: cache})
+	srv.Use(strictScalars{schema: schema.Schema()})
 	srv.Use(extension.FixedComplexityLimit(o.limits.Complexity))
 	srv.AroundResponses(capErrors)
 	srv.AroundFields(res.guard)

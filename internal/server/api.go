@@ -73,13 +73,16 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticate finds the token in whichever header its kind belongs to. A
-// token sent in the other kind's header is refused.
+// token sent in the other kind's header is refused, and so is a token
+// header sent twice.
 func (h *apiHandler) authenticate(r *http.Request) (storekeep.APIToken, storekeep.Shop, error) {
-	kind, value := storekeep.APITokenPrivate, strings.TrimSpace(r.Header.Get(PrivateTokenHeader))
+	private, onePrivate := oneValue(r.Header, PrivateTokenHeader)
+	public, onePublic := oneValue(r.Header, PublicTokenHeader)
+	kind, value := storekeep.APITokenPrivate, private
 	if value == "" {
-		kind, value = storekeep.APITokenPublic, strings.TrimSpace(r.Header.Get(PublicTokenHeader))
+		kind, value = storekeep.APITokenPublic, public
 	}
-	if value == "" || len(value) > 256 {
+	if !onePrivate || !onePublic || value == "" || len(value) > 256 {
 		return storekeep.APIToken{}, storekeep.Shop{}, storekeep.ErrNotFound
 	}
 	token, shop, err := h.tokens.lookup(r.Context(), h.cfg.Keys.Hashes(value))

@@ -27,7 +27,7 @@ func badRequest(message string) *requestError {
 // what the GraphQL layer would otherwise answer less clearly, or by
 // echoing the body back: the content type, the size, a batch (a JSON
 // array of operations, which storekeep does not run), malformed JSON and
-// envelope members of the wrong type.
+// envelope members of the wrong type, given twice or misspelled.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *requestError) {
 	mediaType, ok := requestMediaType(r.Header.Get("Content-Type"))
 	if !ok || mediaType != "application/json" && mediaType != "application/graphql" {
@@ -113,11 +113,17 @@ var envelopeMembers = [...]struct {
 // or null. A member is named as gqlgen's decoding into a struct names it,
 // in any case (encoding/json folds names as bytes.EqualFold does). Of a
 // member given twice, decoding keeps the last value but fails on any of
-// the wrong type, so each is checked.
+// the wrong type, so each is checked. Then each member must be given at
+// most once and spelled exactly: parsers differ on both (the first or the
+// last; "QUERY" as query or as another member), so a proxy that vetted
+// one operation could otherwise pass a body storekeep reads as another.
 func checkEnvelope(body []byte) *requestError {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return badRequest("Batched queries are not supported: send one operation per request.")
+	}
+	if bytes.HasPrefix(trimmed, []byte("\ufeff")) {
+		return badRequest("Request body must not open with a byte order mark.")
 	}
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return badRequest(`Request body must be a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}.`)
@@ -125,7 +131,8 @@ func checkEnvelope(body []byte) *requestError {
 	if !json.Valid(trimmed) {
 		return badRequest("Request body is not valid JSON.")
 	}
-	var wrong [len(envelopeMembers)]bool
+	var wrong, misspelled [len(envelopeMembers)]bool
+	var given [len(envelopeMembers)]int
 	eachMember(trimmed, func(key, value []byte) {
 		name := key[1 : len(key)-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
@@ -134,14 +141,25 @@ func checkEnvelope(body []byte) *requestError {
 			name = []byte(unquoted)
 		}
 		for i, m := range envelopeMembers {
-			if bytes.EqualFold(name, []byte(m.name)) && string(value) != "null" && value[0] != m.first {
-				wrong[i] = true
+			if !bytes.EqualFold(name, []byte(m.name)) {
+				continue
 			}
+			given[i]++
+			misspelled[i] = misspelled[i] || string(name) != m.name
+			wrong[i] = wrong[i] || string(value) != "null" && value[0] != m.first
 		}
 	})
 	for i, m := range envelopeMembers {
 		if wrong[i] {
 			return badRequest(fmt.Sprintf("%s must be %s.", m.name, m.kind))
+		}
+	}
+	for i, m := range envelopeMembers {
+		switch {
+		case given[i] > 1:
+			return badRequest(fmt.Sprintf("%s must be given once.", m.name))
+		case misspelled[i]:
+			return badRequest(fmt.Sprintf("%s must be spelled %s: member names are case-sensitive.", m.name, m.name))
 		}
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,6 +44,32 @@ func envelopeByDecoding(body []byte) string {
 			return fmt.Sprintf("%s must be %s.", m.name, m.kind)
 		}
 	}
+	return namesByDecoding(body)
+}
+
+// namesByDecoding is checkEnvelope's second rule stated by reading the
+// top-level names with a json.Decoder: a member given twice, or in
+// another case, is refused.
+func namesByDecoding(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.Token()
+	var names []string
+	for dec.More() {
+		key, _ := dec.Token()
+		names = append(names, key.(string))
+		var skip json.RawMessage
+		dec.Decode(&skip)
+	}
+	for _, m := range envelopeMembers {
+		if n := len(slices.DeleteFunc(slices.Clone(names), func(s string) bool { return !strings.EqualFold(s, m.name) })); n > 1 {
+			return fmt.Sprintf("%s must be given once.", m.name)
+		}
+	}
+	for _, m := range envelopeMembers {
+		if slices.ContainsFunc(names, func(s string) bool { return s != m.name && strings.EqualFold(s, m.name) }) {
+			return fmt.Sprintf("%s must be spelled %s: member names are case-sensitive.", m.name, m.name)
+		}
+	}
 	return ""
 }
 
@@ -74,6 +102,15 @@ var envelopeBodies = []string{
 	`{}`,
 	`{"":null}`,
 	"{\"query\":\"q\",\n\t\"variables\":\r\n{\"x\":\"\\u005c\"}}",
+	`{"query":"q","query":"r"}`,
+	`{"query":"q","QUERY":"r"}`,
+	`{"Query":"q"}`,
+	`{"query":"q","\u0051uery":"r"}`,
+	"{\"query\":\"q\",\"variableſ\":{}}",
+	`{"query":"q","operationName":null,"operationname":"A"}`,
+	`{"query":"q","variables":null,"variables":{}}`,
+	`{"query":"q","extensions":{},"Extensions":null,"Query":"r"}`,
+	`{"query":"q","variables":{"query":"r","Query":"s"},"a":{"query":1}}`,
 }
 
 func TestCheckEnvelopeAnswersAsDecodingTheBodyWould(t *testing.T) {

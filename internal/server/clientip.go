@@ -22,12 +22,14 @@ type ClientIP struct {
 	ForwardedHeader string
 }
 
-// Of returns the client IP of r authenticated with token. An address read
-// from a header loses its IPv6 zone: netip accepts any text after the '%',
-// and a zone names nothing on another host.
+// Of returns the client IP of r authenticated with token. A Buyer-IP
+// header is believed when it names one address on one line. An address
+// read from a header loses its IPv6 zone: netip accepts any text after the
+// '%', and a zone names nothing on another host.
 func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 	if token.Kind == storekeep.APITokenPrivate {
-		if ip, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get(BuyerIPHeader))); err == nil {
+		buyer, one := oneValue(r.Header, BuyerIPHeader)
+		if ip, err := netip.ParseAddr(buyer); one && err == nil {
 			return ip.Unmap().WithZone("").String()
 		}
 	}
