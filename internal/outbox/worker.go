@@ -299,8 +299,9 @@ func (w *Worker) batches(c *storekeep.Claimed) []storekeep.Job {
 }
 
 // runBatch runs a batch of jobs, which hold a place of the batch each, and
-// sends the mail it made, each in a place of a job. When the run fails,
-// each job's outcome is recorded as a failed attempt.
+// sends the mail it made, each in a place of a job: on this goroutine when
+// the sender sends groups (sendMade), else each on one of runs. When the
+// run fails, each job's outcome is recorded as a failed attempt.
 func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, runs *runner) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
 	mails, err := run(attemptCtx, jobs, w.cfg.Now().Add(w.cfg.Lease))
