@@ -23,16 +23,17 @@ type SMTPPool struct {
 	all []*SMTPSender
 	// group runs at most one write a connection at once, so a write always
 	// finds one free.
-	group *groupcommit.Group[pooledSend, error]
+	group *groupcommit.Group[pooledSend, []error]
 
 	mu   sync.Mutex
 	free []*SMTPSender // the connection used last at the end
 }
 
-// pooledSend is a message and the context of its Send.
+// pooledSend is the messages of one Send, or of one part of a SendGroup,
+// and its context.
 type pooledSend struct {
-	ctx context.Context
-	msg Message
+	ctx  context.Context
+	msgs []Message
 }
 
 // NewSMTPPool returns a pool of up to conns connections (at least one) to
@@ -61,18 +62,49 @@ func (p *SMTPPool) String() string {
 // one when all are busy, as SMTPSender.Send does, together with the sends
 // that waited with it.
 func (p *SMTPPool) Send(ctx context.Context, m Message) error {
-	sendErr, err := p.group.Do(ctx, pooledSend{ctx: ctx, msg: m})
-	if err != nil {
-		return err
+	return p.sendPart(ctx, []Message{m})[0]
+}
+
+// SendGroup delivers ms and returns each one's error, as Send would give
+// it: the messages are split into as many parts as the pool has
+// connections (each part at least maxGroup long but for the last), and
+// the parts go out at once, each over a connection of its own or together
+// with the sends waiting beside it. It waits on one goroutine a part, not
+// one a message.
+func (p *SMTPPool) SendGroup(ctx context.Context, ms []Message) []error {
+	errs := make([]error, len(ms))
+	size := max(maxGroup, (len(ms)+len(p.all)-1)/len(p.all))
+	var wg sync.WaitGroup
+	for start := 0; start < len(ms); start += size {
+		end := min(start+size, len(ms))
+		send := func() { copy(errs[start:end], p.sendPart(ctx, ms[start:end])) }
+		if end == len(ms) {
+			send()
+			break
+		}
+		wg.Go(send)
 	}
-	return sendErr
+	wg.Wait()
+	return errs
+}
+
+// sendPart sends ms as one item of p.group and returns each one's error.
+func (p *SMTPPool) sendPart(ctx context.Context, ms []Message) []error {
+	errs, err := p.group.Do(ctx, pooledSend{ctx: ctx, msgs: ms})
+	if err != nil {
+		errs = make([]error, len(ms))
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
 }
 
 // writeGroup is the write of p.group: it sends items over a free
 // connection and returns each one's error. The sends stop when every
 // item's context has ended, or at the deadline of the one whose caller
 // carries the group.
-func (p *SMTPPool) writeGroup(ctx context.Context, items []pooledSend) ([]error, error) {
+func (p *SMTPPool) writeGroup(ctx context.Context, items []pooledSend) ([][]error, error) {
 	ctx, stop := untilAllEnd(ctx, items)
 	defer stop()
 	p.mu.Lock()
@@ -84,11 +116,16 @@ func (p *SMTPPool) writeGroup(ctx context.Context, items []pooledSend) ([]error,
 		p.free = append(p.free, s)
 		p.mu.Unlock()
 	}()
-	ms := make([]Message, len(items))
-	for i, it := range items {
-		ms[i] = it.msg
+	var ms []Message
+	for _, it := range items {
+		ms = append(ms, it.msgs...)
 	}
-	return s.SendGroup(ctx, ms), nil
+	errs := s.SendGroup(ctx, ms)
+	out := make([][]error, len(items))
+	for i, it := range items {
+		out[i], errs = errs[:len(it.msgs):len(it.msgs)], errs[len(it.msgs):]
+	}
+	return out, nil
 }
 
 // untilAllEnd returns a context derived from parent that is also cancelled

@@ -78,3 +78,66 @@ func TestSMTPPoolRejectsABadURLAndRedactsItsPassword(t *testing.T) {
 		t.Errorf("String() = %q", s)
 	}
 }
+
+func TestSMTPPoolSendsAGroupOverItsConnectionsWithEachErrorInItsPlace(t *testing.T) {
+	srv := smtptest.Start(t)
+	p := newPool(t, srv.URL(), 3)
+	const n = 24
+	ms := make([]mail.Message, n)
+	for i := range ms {
+		ms[i] = testMessage(fmt.Sprintf("g%02d@example.com", i))
+	}
+	ms[5].To = "not an address"
+	ms[17].Text, ms[17].HTML = "", ""
+	errs := p.SendGroup(context.Background(), ms)
+	if len(errs) != n {
+		t.Fatalf("%d errors for %d messages", len(errs), n)
+	}
+	for i, err := range errs {
+		bad := i == 5 || i == 17
+		if bad != (err != nil) || bad && !mail.IsPermanent(err) {
+			t.Errorf("message %d: error %v", i, err)
+		}
+	}
+	got := srv.WaitFor(t, n-2, wait)
+	seen := map[string]bool{}
+	for _, m := range got {
+		seen[m.To] = true
+	}
+	if len(seen) != n-2 || seen["g05@example.com"] || seen["g17@example.com"] {
+		t.Errorf("recipients %v, want the %d good ones", seen, n-2)
+	}
+	if c := srv.Connections(); c < 2 || c > 3 {
+		t.Errorf("%d connections for a group of %d over a pool of 3, want 2 or 3", c, n)
+	}
+}
+
+func TestSMTPPoolSendsAGroupBesideSingleSends(t *testing.T) {
+	srv := smtptest.Start(t)
+	p := newPool(t, srv.URL(), 2)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() { errs <- p.Send(context.Background(), testMessage(fmt.Sprintf("s%d@example.com", i))) })
+	}
+	ms := make([]mail.Message, 10)
+	for i := range ms {
+		ms[i] = testMessage(fmt.Sprintf("b%d@example.com", i))
+	}
+	for i, err := range p.SendGroup(context.Background(), ms) {
+		if err != nil {
+			t.Errorf("group message %d: %v", i, err)
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	srv.WaitFor(t, 18, wait)
+	if c := srv.Connections(); c > 2 {
+		t.Errorf("%d connections over a pool of 2", c)
+	}
+}

@@ -94,25 +94,11 @@ func TestJobBatchesAreWokenSoonAndTheirMailIsSentWithoutAClaim(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	ran := 0
-	batch := func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {
+	batch := f.mailingBatch(func(jobs []storekeep.Job) {
 		mu.Lock()
 		ran += len(jobs)
 		mu.Unlock()
-		var outcomes []storekeep.JobOutcome
-		for _, j := range jobs {
-			c, err := f.store.CreateCustomer(ctx, storekeep.Customer{ShopID: f.shop.ID, Email: j.Recover.Email, EmailKey: j.Recover.Email,
-				State: storekeep.CustomerEnabled, CreatedAt: time.Now()})
-			if err != nil {
-				return nil, err
-			}
-			m := f.mailTo(j.Recover.Email)
-			outcomes = append(outcomes, storekeep.JobOutcome{Job: j.ID, Mail: m,
-				Audit: storekeep.AuditEvent{ShopID: f.shop.ID, Kind: storekeep.AuditRecoverRequested, At: time.Now()},
-				Token: &storekeep.CustomerToken{ShopID: f.shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset,
-					Hash: []byte("hash of " + j.Recover.Email), ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now()}})
-		}
-		return f.store.FinishJobs(ctx, outcomes, leaseUntil)
-	}
+	}, nil)
 	w := f.worker(f.smtpSender(), outbox.Config{PollInterval: time.Hour,
 		Batches: map[storekeep.JobKind]outbox.JobBatch{storekeep.JobRecover: batch}})
 	run(t, w)
@@ -179,4 +165,35 @@ func TestAClaimsJobsRunInBatchesOfAtMostJobBatch(t *testing.T) {
 	if total != jobs || len(sizes) != 3 {
 		t.Errorf("batches %v, want %d jobs in 3 batches", sizes, jobs)
 	}
+}
+
+// mailingBatch is a JobBatch of recover jobs that finishes each job with
+// a reset token and a mail to its customer, created by customer (which
+// creates them one by one when nil), calling saw with each batch first.
+func (f *fixture) mailingBatch(saw func(jobs []storekeep.Job), customers map[string]storekeep.Customer) outbox.JobBatch {
+	return func(ctx context.Context, jobs []storekeep.Job, leaseUntil time.Time) ([]storekeep.Mail, error) {
+		saw(jobs)
+		var outcomes []storekeep.JobOutcome
+		for _, j := range jobs {
+			c, ok := customers[j.Recover.Email]
+			if !ok {
+				var err error
+				if c, err = f.createCustomer(ctx, j.Recover.Email); err != nil {
+					return nil, err
+				}
+			}
+			m := f.mailTo(j.Recover.Email)
+			outcomes = append(outcomes, storekeep.JobOutcome{Job: j.ID, Mail: m,
+				Audit: storekeep.AuditEvent{ShopID: f.shop.ID, Kind: storekeep.AuditRecoverRequested, At: time.Now()},
+				Token: &storekeep.CustomerToken{ShopID: f.shop.ID, CustomerID: c.ID, Purpose: storekeep.PurposeReset,
+					Hash: []byte("hash of " + j.Recover.Email), ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now()}})
+		}
+		return f.store.FinishJobs(ctx, outcomes, leaseUntil)
+	}
+}
+
+// createCustomer creates an enabled customer of f's shop at email.
+func (f *fixture) createCustomer(ctx context.Context, email string) (storekeep.Customer, error) {
+	return f.store.CreateCustomer(ctx, storekeep.Customer{ShopID: f.shop.ID, Email: email, EmailKey: email,
+		State: storekeep.CustomerEnabled, CreatedAt: time.Now()})
 }

@@ -299,8 +299,9 @@ func (w *Worker) batches(c *storekeep.Claimed) []storekeep.Job {
 }
 
 // runBatch runs a batch of jobs, which hold a place of the batch each, and
-// sends the mail it made, each in a place of a job. When the run fails,
-// each job's outcome is recorded as a failed attempt.
+// sends the mail it made, each in a place of a job: on this goroutine when
+// the sender sends groups (sendMade), else each on one of runs. When the
+// run fails, each job's outcome is recorded as a failed attempt.
 func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Job, runs *runner) {
 	attemptCtx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
 	mails, err := run(attemptCtx, jobs, w.cfg.Now().Add(w.cfg.Lease))
@@ -314,6 +315,10 @@ func (w *Worker) runBatch(ctx context.Context, run JobBatch, jobs []storekeep.Jo
 	}
 	mails = mails[:min(len(mails), len(jobs))]
 	w.release(len(jobs) - len(mails))
+	if gs, ok := w.sender.(groupSender); ok {
+		w.sendMade(ctx, mails, gs)
+		return
+	}
 	for _, m := range mails {
 		runs.Go(func() {
 			defer w.release(1)
@@ -457,22 +462,27 @@ func (w *Worker) record(ctx context.Context, t task, recorded bool, err error) {
 
 // send renders m for its shop and sends it.
 func (w *Worker) send(ctx context.Context, m storekeep.Mail) error {
+	msg, err := w.compose(ctx, m)
+	if err != nil {
+		return err
+	}
+	return w.sender.Send(ctx, msg)
+}
+
+// compose renders m for its shop.
+func (w *Worker) compose(ctx context.Context, m storekeep.Mail) (mail.Message, error) {
 	shop, err := w.shop(ctx, m.ShopID)
 	if errors.Is(err, storekeep.ErrNotFound) {
-		return mail.Permanent(fmt.Errorf("outbox: shop %d no longer exists", m.ShopID))
+		return mail.Message{}, mail.Permanent(fmt.Errorf("outbox: shop %d no longer exists", m.ShopID))
 	}
 	if err != nil {
-		return fmt.Errorf("outbox: shop %d: %w", m.ShopID, err)
+		return mail.Message{}, fmt.Errorf("outbox: shop %d: %w", m.ShopID, err)
 	}
 	from := w.cfg.From
 	if from == "" {
 		from = "no-reply@" + shop.Domain
 	}
-	msg, err := w.renderInTurn(ctx, shop, m, from)
-	if err != nil {
-		return err
-	}
-	return w.sender.Send(ctx, msg)
+	return w.renderInTurn(ctx, shop, m, from)
 }
 
 // renderJob is a mail to render and what its message needs besides.
