@@ -141,15 +141,11 @@ func setupTokenCreate(fs *flag.FlagSet, env *environment) func(context.Context) 
 		if err != nil {
 			return fmt.Errorf("--scopes: %w", err)
 		}
-		store, keys, err := d.open(ctx, quietLogger(env))
+		store, keys, shop, err := d.openShop(ctx, env, *shopDomain)
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		shop, err := shopByDomain(ctx, store, *shopDomain)
-		if err != nil {
-			return err
-		}
 		value, err := keys.NewToken()
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/internal/app"
 	"github.com/storekeep/storekeep/internal/secret"
 )
@@ -62,4 +63,20 @@ func secretFile(flag, path string) (string, error) {
 		return "", fmt.Errorf("%s: %s is empty", flag, path)
 	}
 	return value, nil
+}
+
+// openShop opens the database as open does, with a quiet logger, and
+// finds the shop of domain in it. The caller closes the store; on an
+// error it is closed already.
+func (d *dbFlags) openShop(ctx context.Context, env *environment, domain string) (app.Store, *secret.Keyring, storekeep.Shop, error) {
+	store, keys, err := d.open(ctx, quietLogger(env))
+	if err != nil {
+		return nil, nil, storekeep.Shop{}, err
+	}
+	shop, err := shopByDomain(ctx, store, domain)
+	if err != nil {
+		store.Close()
+		return nil, nil, storekeep.Shop{}, err
+	}
+	return store, keys, shop, nil
 }

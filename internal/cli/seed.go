@@ -50,7 +50,7 @@ func setupSeed(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		if err != nil {
 			return err
 		}
-		store, _, err := d.open(ctx, quietLogger(env))
+		store, _, shop, err := d.openShop(ctx, env, *shopDomain)
 		if err != nil {
 			return err
 		}
@@ -58,10 +58,6 @@ func setupSeed(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		seeder, ok := store.(historySeeder)
 		if !ok {
 			return errors.New("this database cannot be seeded")
-		}
-		shop, err := shopByDomain(ctx, store, *shopDomain)
-		if err != nil {
-			return err
 		}
 		start := time.Now()
 		err = seeder.SeedHistory(ctx, sqlstore.History{

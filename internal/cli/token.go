@@ -19,15 +19,11 @@ func setupTokenList(fs *flag.FlagSet, env *environment) func(context.Context) er
 		if err := required("shop", *shopDomain); err != nil {
 			return err
 		}
-		store, _, err := d.open(ctx, quietLogger(env))
+		store, _, shop, err := d.openShop(ctx, env, *shopDomain)
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		shop, err := shopByDomain(ctx, store, *shopDomain)
-		if err != nil {
-			return err
-		}
 		tokens, err := store.APITokens(ctx, shop.ID)
 		if err != nil {
 			return err
@@ -60,15 +56,11 @@ func setupTokenRevoke(fs *flag.FlagSet, env *environment) func(context.Context) 
 		if err != nil {
 			return err
 		}
-		store, _, err := d.open(ctx, quietLogger(env))
+		store, _, shop, err := d.openShop(ctx, env, *shopDomain)
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		shop, err := shopByDomain(ctx, store, *shopDomain)
-		if err != nil {
-			return err
-		}
 		ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditAPITokenRevoked, IP: "cli", At: time.Now().UTC()}
 		t, err := store.DeleteAPIToken(ctx, shop.ID, id, ev)
 		if errors.Is(err, storekeep.ErrNotFound) {
