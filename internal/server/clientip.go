@@ -24,11 +24,16 @@ type ClientIP struct {
 
 // Of returns the client IP of r authenticated with token. An address read
 // from a header loses its IPv6 zone: netip accepts any text after the '%',
-// and a zone names nothing on another host.
+// and a zone names nothing on another host. A BuyerIPHeader given in more
+// than one line is ignored, as one holding a list is: it names no one
+// buyer, and a server that passes its client's line on ahead of its own
+// would otherwise let that client name whom it is counted as.
 func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 	if token.Kind == storekeep.APITokenPrivate {
-		if ip, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get(BuyerIPHeader))); err == nil {
-			return ip.Unmap().WithZone("").String()
+		if v := r.Header.Values(BuyerIPHeader); len(v) == 1 {
+			if ip, err := netip.ParseAddr(strings.TrimSpace(v[0])); err == nil {
+				return ip.Unmap().WithZone("").String()
+			}
 		}
 	}
 	peer := hostcheck.Peer(r)
