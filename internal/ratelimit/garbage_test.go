@@ -140,3 +140,30 @@ func TestRedisAnsweringGarbageIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// A key that holds another type (another program's key under the
+// prefix) makes Redis answer the script with an error: Redis passes it on
+// and Fallback counts the key locally, while other keys stay shared.
+func TestARedisKeyOfAnotherTypeIsCountedLocally(t *testing.T) {
+	client := testRedis(t)
+	prefix := testPrefix(t, client)
+	if err := client.HSet(ctx, "rate:"+prefix+"k", "f", "v").Err(); err != nil {
+		t.Fatal(err)
+	}
+	limit := storekeep.Limit{Count: 2, Per: time.Hour}
+	if _, err := NewRedis(client, prefix).Allow(ctx, "k", limit); err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+		t.Fatalf("Allow on a hash: %v, want Redis's WRONGTYPE error", err)
+	}
+	f := NewFallback(NewRedis(client, prefix), NewMemory(nil, 0, nil), logTo(new(bytes.Buffer)))
+	for i := range limit.Count + 1 {
+		if ok, err := f.Allow(ctx, "k", limit); err != nil || ok != (i < limit.Count) {
+			t.Fatalf("event %d on a hash: %v, %v, want the local count's answer", i+1, ok, err)
+		}
+	}
+	if ok, err := f.Allow(ctx, "other", limit); err != nil || !ok || f.Degraded() {
+		t.Fatalf("another key after: %v, %v, degraded %v, want counted in Redis", ok, err, f.Degraded())
+	}
+	if client.Exists(ctx, "rate:"+prefix+"other").Val() != 1 {
+		t.Fatal("another key was not counted in Redis")
+	}
+}
