@@ -35,3 +35,31 @@ func TestAForwardedHopWithAPortIsItsAddress(t *testing.T) {
 		}
 	}
 }
+
+// Without --trusted-proxies a client's X-Forwarded-For is never read, and
+// with them a hop a client writes left of its own address is not believed:
+// naming a new address in each request gives no new allowance.
+func TestAClientsOwnForwardedHopsGiveNoNewAllowance(t *testing.T) {
+	const perIP = 3
+	for name, proxies := range map[string][]netip.Prefix{
+		"no trusted proxies": nil,
+		"a trusted loopback": {netip.MustParsePrefix("127.0.0.1/32")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+				c.Recovery.RecoverPerIP = storekeep.Limit{Count: perIP, Per: time.Hour}
+				c.TrustedProxies = proxies
+			})
+			for i := range perIP + 1 {
+				hops := fmt.Sprintf("198.51.100.%d", i+1)
+				if proxies != nil {
+					hops += ", 203.0.113.9"
+				}
+				r, _ := n.recover(fmt.Sprintf("rotate-%d@example.com", i), withHeaders(map[string]string{"X-Forwarded-For": hops}))
+				if throttled := isThrottled(r, "customerRecover", recoverThrottle); throttled != (i == perIP) {
+					t.Fatalf("request %d (X-Forwarded-For %s) throttled: %v, want only request %d: %s", i+1, hops, throttled, perIP+1, r.Raw)
+				}
+			}
+		})
+	}
+}
