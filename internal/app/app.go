@@ -195,6 +195,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		limiter.close()
 		return nil, err
 	}
+	checkClock(ctx, store, cfg.Now, cfg.Logger)
 	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter}
 	if err := a.build(); err != nil {
 		limiter.close()

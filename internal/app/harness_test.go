@@ -198,6 +198,8 @@ type gqlResponse struct {
 type request struct {
 	version string
 	headers map[string]string
+	// added are header lines sent after headers, each as a line of its own.
+	added [][2]string
 }
 
 // post sends a GraphQL request authenticated with the public token unless
@@ -220,6 +222,9 @@ func (n *node) post(query string, vars map[string]any, opts ...func(*request)) g
 			continue
 		}
 		req.Header.Set(k, v)
+	}
+	for _, kv := range r.added {
+		req.Header.Add(kv[0], kv[1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -42,7 +44,7 @@ func (r *Redis) Allow(ctx context.Context, key string, limit storekeep.Limit) (b
 	if err := check(limit); err != nil {
 		return false, err
 	}
-	res, err := r.lim.Allow(ctx, r.prefix+key, gcra(limit))
+	res, err := guard(func() (*redis_rate.Result, error) { return r.lim.Allow(ctx, r.prefix+key, gcra(limit)) })
 	if err != nil {
 		return false, err
 	}
@@ -64,7 +66,7 @@ func (r *Redis) Exhausted(ctx context.Context, key string, limit storekeep.Limit
 	if err := check(limit); err != nil {
 		return false, err
 	}
-	res, err := r.lim.AllowAtMost(ctx, r.prefix+key, gcra(limit), 0)
+	res, err := guard(func() (*redis_rate.Result, error) { return r.lim.AllowAtMost(ctx, r.prefix+key, gcra(limit), 0) })
 	if err != nil {
 		return false, err
 	}
@@ -72,6 +74,24 @@ func (r *Redis) Exhausted(ctx context.Context, key string, limit storekeep.Limit
 }
 
 const floatSlack = time.Microsecond
+
+// ErrBadReply is returned (wrapped) when Redis, or whatever answers on its
+// address, replies to the limiter's script with something the script never
+// returns.
+var ErrBadReply = errors.New("ratelimit: Redis answered something other than the script's reply")
+
+// guard runs call, turning a panic into ErrBadReply: redis_rate reads the
+// script's reply with unchecked type assertions and indexes, so a reply of
+// another shape would otherwise panic, and a panic in the outbox worker
+// ends the node.
+func guard(call func() (*redis_rate.Result, error)) (res *redis_rate.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("%w: %v", ErrBadReply, p)
+		}
+	}()
+	return call()
+}
 
 // Spent implements storekeep.Limiter: Redis holds every key, so it is
 // Exhausted.

@@ -43,8 +43,8 @@ func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 	}
 	hops := strings.Split(strings.Join(r.Header.Values(header), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
-		ip, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		ip, ok := hopAddr(strings.TrimSpace(hops[i]))
+		if !ok {
 			break
 		}
 		ip = ip.Unmap().WithZone("")
@@ -54,6 +54,17 @@ func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
 		peer = ip
 	}
 	return peer.String()
+}
+
+// hopAddr reads a forwarded hop: an address, or an address and port
+// (1.2.3.4:5678, [2001:db8::1]:5678) as some proxies write it, so that
+// the clients behind such a proxy are not all counted as the proxy.
+func hopAddr(hop string) (netip.Addr, bool) {
+	if ip, err := netip.ParseAddr(hop); err == nil {
+		return ip, true
+	}
+	ap, err := netip.ParseAddrPort(hop)
+	return ap.Addr(), err == nil
 }
 
 func (c ClientIP) trusted(ip netip.Addr) bool {

@@ -91,6 +91,7 @@ var dialect = sqlstore.Dialect{
 	SeedHash:      func(i string) string { return "sha256(convert_to(random()::text || '/' || " + i + ", 'UTF8'))" },
 	Analyze:       "ANALYZE",
 	LimitEachHalf: true,
+	Now:           "SELECT clock_timestamp()",
 }
 
 // uniqueViolation is the SQLSTATE of a broken UNIQUE constraint.

@@ -110,6 +110,8 @@ var dialect = sqlstore.Dialect{
 	// A batch's rows go as one JSON array, each row an array.
 	Table:         sqlstore.JSONTable,
 	LockCustomers: `SELECT id, shop_id, email FROM customers WHERE id IN (SELECT value FROM json_each($1))`,
+	// Unix nanoseconds, as times are stored, to the millisecond.
+	Now: `SELECT CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 1000000`,
 }
 
 func isConflict(err error) bool {

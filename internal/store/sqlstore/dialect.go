@@ -75,6 +75,8 @@ type Dialect struct {
 	// Analyze, when not empty, is the statement that, followed by a list
 	// of tables, refreshes their planner statistics after a bulk load.
 	Analyze string
+	// Now selects the time by the database server's clock.
+	Now string
 }
 
 // HashInList is Dialect.HashIn for a database without array parameters:
