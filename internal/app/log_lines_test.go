@@ -69,3 +69,31 @@ func TestARequestsLogLineIsShortWhateverItsMethod(t *testing.T) {
 		})
 	}
 }
+
+// A field that fails inside the node is logged with its path, which holds
+// the aliases the client chose: a GraphQL name has no length limit but the
+// body's, so a client whose requests fail (the node's database is down, or
+// overloaded) must not turn each into a log line of a few hundred KB.
+func TestAFailedFieldsLogLineIsShortWhateverItsAlias(t *testing.T) {
+	n := startNode(t)
+	n.serveErrorExpected = true
+	n.recover("warm@example.com") // the token is then found in the node's cache for a second
+	n.app.Store.Close()
+	alias := "a" + strings.Repeat("b", 200<<10)
+	r := n.post(`mutation { `+alias+`: customerRecover(email: "someone@example.com") { customerUserErrors { code } } }`, nil)
+	if len(r.Errors) == 0 {
+		t.Fatalf("a recover with the database closed: %.200s", r.Raw)
+	}
+	failed := 0
+	for _, line := range strings.Split(n.logs.String(), "\n") {
+		if strings.Contains(line, "graphql field failed") {
+			failed++
+			if len(line) > 2048 {
+				t.Errorf("a failed field's log line is %d bytes: %.160s...", len(line), line)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d lines for the failed field, want 1:\n%.1000s", failed, n.logs.String())
+	}
+}
