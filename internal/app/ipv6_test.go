@@ -61,3 +61,37 @@ func TestBuyerIPZoneIsNotKept(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A host that rotates the address it sends from within its /64 is one
+// client to every per-IP limit, and so to the audit trail: the requests
+// refused once its allowance is spent fold into one row per kind and
+// operation a window, as one address's do, instead of one row each.
+func TestAnIPv6HostRotatingItsAddressAddsOneThrottledRowAWindow(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.Recovery.RecoverPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
+		c.Account.LoginPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
+		c.Account.CreatePerIP = storekeep.Limit{Count: 2, Per: time.Hour}
+		c.Recovery.FailedTokensPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
+	})
+	const requests = 12
+	host := func(i int) string { return fmt.Sprintf("2001:db8:dead:beef:%x::%x", i+1, i+7) }
+	for i := range requests {
+		n.recover(fmt.Sprintf("someone-%d@example.com", i), privateAs(n, host(i)))
+		n.loginAs(fmt.Sprintf("someone-%d@example.com", i), "wrong-secret-1", host(i))
+		n.post(createMutation, map[string]any{"input": map[string]any{"email": fmt.Sprintf("new-%d@example.com", i), "password": "a-new-secret-1"}}, privateAs(n, host(i)))
+		n.floodResets(host(i), 1, nil)
+	}
+	events, _ := n.auditRows()
+	rows, counted := map[string]int{}, map[string]int{}
+	for _, e := range events {
+		if e.Kind == storekeep.AuditThrottled {
+			rows[e.Detail]++
+			counted[e.Detail] += e.Count
+		}
+	}
+	for _, op := range []string{"customerRecover", "customerAccessTokenCreate", "customerCreate", "bad token allowance used up"} {
+		if rows[op] != 1 || counted[op] < requests-2 {
+			t.Errorf("%d requests from one /64 throttled for %s: %d rows counting %d, want one row counting at least %d", requests, op, rows[op], counted[op], requests-2)
+		}
+	}
+}

@@ -88,17 +88,32 @@ func (r *Resolver) failure(ctx context.Context, err error) error {
 		return &fieldError{message: e.Message, extensions: map[string]any{"code": string(e.Code)}}
 	}
 	if storekeep.Abandoned(ctx, err) {
-		r.logger().DebugContext(ctx, "graphql field abandoned: the client went away", "path", graphql.GetPath(ctx).String())
+		r.logger().DebugContext(ctx, "graphql field abandoned: the client went away", "path", loggedPath(ctx))
 		return internalError()
 	}
-	r.logger().ErrorContext(ctx, "graphql field failed", "path", graphql.GetPath(ctx).String(), "err", err)
+	r.logger().ErrorContext(ctx, "graphql field failed", "path", loggedPath(ctx), "err", err)
 	return internalError()
+}
+
+// maxLoggedPath is how much of a field's path a log line holds. A path is
+// made of the client's aliases, GraphQL names of any length up to the
+// body's, and of list indexes: ASCII, so it is cut at any byte.
+const maxLoggedPath = 256
+
+// loggedPath is the path of the field ctx resolves, as a log line names it:
+// cut to maxLoggedPath bytes, with "..." after a cut.
+func loggedPath(ctx context.Context) string {
+	p := graphql.GetPath(ctx).String()
+	if len(p) > maxLoggedPath {
+		return p[:maxLoggedPath] + "..."
+	}
+	return p
 }
 
 // recoverPanic is the handler's recover function: a panicking resolver
 // fails its field as an internal error.
 func (r *Resolver) recoverPanic(ctx context.Context, v any) error {
-	r.logger().ErrorContext(ctx, "graphql resolver panicked", "path", graphql.GetPath(ctx).String(),
+	r.logger().ErrorContext(ctx, "graphql resolver panicked", "path", loggedPath(ctx),
 		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	return internalError()
 }

@@ -49,10 +49,23 @@ func withRequestLog(log *slog.Logger, observe func(string, int, time.Duration), 
 		if observe != nil {
 			observe(route, rec.status, elapsed)
 		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", loggedMethod(r.Method)),
 			slog.String("route", route), slog.Int("status", rec.status),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 	})
+}
+
+// loggedMethod is a request's method as its log line names it: one of
+// HTTP's registered methods, else "other". A method is any token up to
+// the size of a request's head, which a client must not copy into every
+// line it makes the node write.
+func loggedMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 func newRequestID() string {
