@@ -2,14 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,15 +35,7 @@ func TestAResetLinkRacedAcrossTwoNodesIsRedeemedOnce(t *testing.T) {
 		"STOREKEEP_SMTP":         sink.URL(),
 	}
 	getenv := func(k string) string { return env[k] }
-	var out, errOut bytes.Buffer
-	if code := Run(context.Background(), []string{"shop", "create", "--domain", "shop.example"}, getenv, &out, &errOut); code != 0 {
-		t.Fatalf("shop create: %s", errOut.String())
-	}
-	out.Reset()
-	if code := Run(context.Background(), []string{"token", "create", "--shop", "shop.example", "--public"}, getenv, &out, &errOut); code != 0 {
-		t.Fatalf("token create: %s", errOut.String())
-	}
-	token := strings.TrimSpace(out.String())
+	token := shopWithPublicToken(t, getenv)
 	var list []string
 	for k, v := range env {
 		list = append(list, k+"="+v)

@@ -120,15 +120,7 @@ func TestThreeNodesShareThrottlesMailAndTokens(t *testing.T) {
 		}
 		return ""
 	}
-	var out, errOut bytes.Buffer
-	if code := Run(context.Background(), []string{"shop", "create", "--domain", "shop.example"}, getenv, &out, &errOut); code != 0 {
-		t.Fatalf("shop create: %s", errOut.String())
-	}
-	out.Reset()
-	if code := Run(context.Background(), []string{"token", "create", "--shop", "shop.example", "--public"}, getenv, &out, &errOut); code != 0 {
-		t.Fatalf("token create: %s", errOut.String())
-	}
-	token := strings.TrimSpace(out.String())
+	token := shopWithPublicToken(t, getenv)
 
 	nodes := []*clusterNode{startServe(t, bin, env), startServe(t, bin, env), startServe(t, bin, env)}
 	const customers = 30
@@ -177,4 +169,19 @@ func TestThreeNodesShareThrottlesMailAndTokens(t *testing.T) {
 	if errs := second["customerUserErrors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["code"] != "TOKEN_INVALID" {
 		t.Fatalf("reuse on a third node: %v", second)
 	}
+}
+
+// shopWithPublicToken creates the shop shop.example in the database getenv
+// names and returns a public Storefront token of it.
+func shopWithPublicToken(t *testing.T, getenv func(string) string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := Run(context.Background(), []string{"shop", "create", "--domain", "shop.example"}, getenv, &out, &errOut); code != 0 {
+		t.Fatalf("shop create: %s", errOut.String())
+	}
+	out.Reset()
+	if code := Run(context.Background(), []string{"token", "create", "--shop", "shop.example", "--public"}, getenv, &out, &errOut); code != 0 {
+		t.Fatalf("token create: %s", errOut.String())
+	}
+	return strings.TrimSpace(out.String())
 }
