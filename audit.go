@@ -61,12 +61,13 @@ const AuditRepeatWindow = 10 * time.Minute
 // Folded returns e with a RepeatKey shared by every event of its shop,
 // kind and detail from its client in its AuditRepeatWindow, so that a
 // client repeating a refused request adds one row per window, not one per
-// request. The client is its IP as per-IP limits count it (ThrottleIP):
-// an IPv6 host rotating its address within its /64 is one client. The
-// first event's IP, customer and user agent are the ones kept.
+// request. The client is the widest network per-IP limits count its IP
+// in (ThrottleNetwork): an IPv6 host rotating its address within its /64,
+// or its /64s within its /48, is one client. The first event's IP,
+// customer and user agent are the ones kept.
 func (e AuditEvent) Folded() AuditEvent {
 	window := e.At.UTC().Truncate(AuditRepeatWindow).Unix()
-	e.RepeatKey = strings.Join([]string{string(e.Kind), ThrottleIP(e.IP), e.Detail, strconv.FormatInt(window, 10)}, "|")
+	e.RepeatKey = strings.Join([]string{string(e.Kind), ThrottleNetwork(e.IP), e.Detail, strconv.FormatInt(window, 10)}, "|")
 	return e
 }
 

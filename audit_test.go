@@ -56,11 +56,11 @@ func TestFoldedEventsShareAKeyPerClientKindDetailAndWindow(t *testing.T) {
 	v6 := base
 	v6.IP = "2001:db8:1:2::7"
 	v6key := v6.Folded().RepeatKey
-	for ip, same := range map[string]bool{"2001:db8:1:2:ffff::1": true, "2001:db8:1:3::7": false} {
+	for ip, same := range map[string]bool{"2001:db8:1:2:ffff::1": true, "2001:db8:1:ff03::7": true, "2001:db8:2:2::7": false} {
 		e := v6
 		e.IP = ip
 		if got := e.Folded().RepeatKey; (got == v6key) != same {
-			t.Errorf("%s: key %q beside %q of 2001:db8:1:2::7, want shared %v (one /64)", ip, got, v6key, same)
+			t.Errorf("%s: key %q beside %q of 2001:db8:1:2::7, want shared %v (one /48)", ip, got, v6key, same)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package storekeep
 
 import (
 	"context"
-	"net/netip"
 	"time"
 )
 
@@ -37,28 +36,4 @@ type Caller struct {
 	// so services store it as it is.
 	UserAgent string
 	Locale    string
-}
-
-// IPv6ThrottlePrefix is the length of the IPv6 network a per-IP limit
-// counts as one client: a host is normally given a whole /64 and may use
-// any address in it.
-const IPv6ThrottlePrefix = 64
-
-// ThrottleIP is what per-IP limits count of a client's address: an IPv4
-// address whole, an IPv6 address's /64 (IPv6ThrottlePrefix). A string
-// that is not an address ("cli", "import") is returned as it is, and so
-// is an IPv4 address, which netip parses only in its one dotted form
-// (no leading zeros), so that the common case builds no string.
-func ThrottleIP(ip string) string {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	if addr.Is4() {
-		return ip
-	}
-	if addr.Is4In6() {
-		return addr.Unmap().String()
-	}
-	return netip.PrefixFrom(addr.WithZone(""), IPv6ThrottlePrefix).Masked().String()
 }

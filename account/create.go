@@ -117,26 +117,16 @@ func (s *Service) ProcessAccountExists(ctx context.Context, job storekeep.Job) (
 // its allowance. The caller's own allowance is checked first.
 func (s *Service) throttleCreate(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller) error {
 	shopKey := strconv.FormatInt(shop.ID, 10)
-	for _, c := range []struct {
-		key   string
-		limit storekeep.Limit
-	}{
-		{"create:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.CreatePerIP},
-		{"create:shop:" + shopKey, s.cfg.CreatePerShop},
-	} {
-		ok, err := s.Limiter.Allow(ctx, c.key, c.limit)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerCreate", At: s.clock()}.Folded()
-			if err := s.Store.RecordAudit(ctx, ev); err != nil {
-				return err
-			}
-			return storekeep.Throttled(ThrottledCreateMessage)
-		}
+	ok, err := storekeep.AllowClientThen(ctx, s.Limiter, "create:ip:"+shopKey, caller.IP, s.cfg.CreatePerIP,
+		storekeep.Counter{Key: "create:shop:" + shopKey, Limit: s.cfg.CreatePerShop})
+	if err != nil || ok {
+		return err
 	}
-	return nil
+	ev := storekeep.AuditEvent{ShopID: shop.ID, Kind: storekeep.AuditThrottled, IP: caller.IP, UserAgent: caller.UserAgent, Detail: "customerCreate", At: s.clock()}.Folded()
+	if err := s.Store.RecordAudit(ctx, ev); err != nil {
+		return err
+	}
+	return storekeep.Throttled(ThrottledCreateMessage)
 }
 
 // CreateByAdmin stores an enabled customer with a password for an

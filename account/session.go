@@ -139,8 +139,8 @@ func (s *Service) throttleLogin(ctx context.Context, shop storekeep.Shop, caller
 	}
 	allowed := false
 	if !exhausted {
-		ipKey := "login:ip:" + strconv.FormatInt(shop.ID, 10) + ":" + storekeep.ThrottleIP(caller.IP)
-		if allowed, err = s.Limiter.Allow(ctx, ipKey, s.cfg.LoginPerIP); err != nil {
+		name := "login:ip:" + strconv.FormatInt(shop.ID, 10)
+		if allowed, err = storekeep.AllowClient(ctx, s.Limiter, name, caller.IP, s.cfg.LoginPerIP); err != nil {
 			return err
 		}
 	}

@@ -197,8 +197,8 @@ func sameIP(want netip.Addr, ip string) bool {
 
 // throttle refuses a sign-in when the client IP has used its allowance.
 func (s *Service) throttle(ctx context.Context, shop storekeep.Shop, caller storekeep.Caller) error {
-	key := "multipass:ip:" + strconv.FormatInt(shop.ID, 10) + ":" + storekeep.ThrottleIP(caller.IP)
-	ok, err := s.Limiter.Allow(ctx, key, s.cfg.PerIP)
+	name := "multipass:ip:" + strconv.FormatInt(shop.ID, 10)
+	ok, err := storekeep.AllowClient(ctx, s.Limiter, name, caller.IP, s.cfg.PerIP)
 	if err != nil || ok {
 		return err
 	}

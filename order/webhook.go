@@ -66,7 +66,8 @@ const deleteTopic = "orders/delete"
 // against, so that it costs what a known shop's does.
 var unknownShopSecret = []byte("storekeep: no shop has this secret")
 
-func failKey(ip string) string { return "webhook:bad:" + storekeep.ThrottleIP(ip) }
+// failCounter names the per-IP limit of bad deliveries.
+const failCounter = "webhook:bad"
 
 // Admit returns ErrThrottled when the client ip has used up its allowance
 // of bad deliveries, recording nothing: a server asks it before reading a
@@ -75,7 +76,7 @@ func failKey(ip string) string { return "webhook:bad:" + storekeep.ThrottleIP(ip
 // so that a flood of forged deliveries from many IPs cannot hold back
 // the genuine ones.
 func (s *Service) Admit(ctx context.Context, ip string) error {
-	if spent, err := s.Limiter.Spent(ctx, failKey(ip), s.cfg.BadSignaturesPerIP); err != nil || spent {
+	if spent, err := storekeep.ClientSpent(ctx, s.Limiter, failCounter, ip, s.cfg.BadSignaturesPerIP); err != nil || spent {
 		return errors.Join(ErrThrottled, err)
 	}
 	return nil
@@ -96,7 +97,7 @@ func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWrite
 		return "", err
 	}
 	if !ok {
-		if _, err := s.Limiter.Allow(ctx, failKey(d.IP), s.cfg.BadSignaturesPerIP); err != nil {
+		if _, err := storekeep.AllowClient(ctx, s.Limiter, failCounter, d.IP, s.cfg.BadSignaturesPerIP); err != nil {
 			return "", err
 		}
 		return "", ErrBadSignature

@@ -34,14 +34,13 @@ func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, l
 			return err
 		}
 	}
-	allowed, err := s.limiter.Allow(ctx, "badlink:ip:"+storekeep.ThrottleIP(caller.IP), s.cfg.FailedTokensPerIP)
+	var guesses []storekeep.Counter
+	if ok {
+		guesses = append(guesses, storekeep.Counter{Key: guessesAtCustomer(customerID), Limit: s.cfg.FailedTokensPerCustomer})
+	}
+	allowed, err := storekeep.AllowClientThen(ctx, s.limiter, "badlink:ip", caller.IP, s.cfg.FailedTokensPerIP, guesses...)
 	if err != nil {
 		return err
-	}
-	if allowed && ok {
-		if allowed, err = s.limiter.Allow(ctx, guessesAtCustomer(customerID), s.cfg.FailedTokensPerCustomer); err != nil {
-			return err
-		}
 	}
 	ev := s.audit(shop, customerID, storekeep.AuditResetFailed, caller, "hosted page: link invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, nil, invalidTokenMessage(purpose))

@@ -316,28 +316,17 @@ func (s *Service) Invite(ctx context.Context, shop storekeep.Shop, customer stor
 
 func (s *Service) throttleRecover(ctx context.Context, shop storekeep.Shop, emailKey string, caller storekeep.Caller) error {
 	shopKey := strconv.FormatInt(shop.ID, 10)
-	checks := []struct {
-		key   string
-		limit storekeep.Limit
-	}{
-		{"recover:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.RecoverPerIP},
-		{"recover:email:" + shopKey + ":" + emailKey, s.cfg.RecoverPerEmail},
-		{"recover:shop:" + shopKey, s.cfg.RecoverPerShop},
+	ok, err := storekeep.AllowClientThen(ctx, s.limiter, "recover:ip:"+shopKey, caller.IP, s.cfg.RecoverPerIP,
+		storekeep.Counter{Key: "recover:email:" + shopKey + ":" + emailKey, Limit: s.cfg.RecoverPerEmail},
+		storekeep.Counter{Key: "recover:shop:" + shopKey, Limit: s.cfg.RecoverPerShop})
+	if err != nil || ok {
+		return err
 	}
-	for _, c := range checks {
-		ok, err := s.limiter.Allow(ctx, c.key, c.limit)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			ev := s.audit(shop, 0, storekeep.AuditThrottled, caller, "customerRecover").Folded()
-			if err := s.store.RecordAudit(ctx, ev); err != nil {
-				return err
-			}
-			return storekeep.Throttled(ThrottledRecoverMessage)
-		}
+	ev := s.audit(shop, 0, storekeep.AuditThrottled, caller, "customerRecover").Folded()
+	if err := s.store.RecordAudit(ctx, ev); err != nil {
+		return err
 	}
-	return nil
+	return storekeep.Throttled(ThrottledRecoverMessage)
 }
 
 // issue stores a token of purpose for customer and queues the mail that

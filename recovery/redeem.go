@@ -161,25 +161,16 @@ func (s *Service) validToken(ctx context.Context, shop storekeep.Shop, r redempt
 // the limiter with ids of its choosing.
 func (s *Service) rejectToken(ctx context.Context, shop storekeep.Shop, r redemption, caller storekeep.Caller) error {
 	shopKey := strconv.FormatInt(shop.ID, 10)
-	counters := []struct {
-		key   string
-		limit storekeep.Limit
-	}{
-		{"badtoken:ip:" + shopKey + ":" + storekeep.ThrottleIP(caller.IP), s.cfg.FailedTokensPerIP},
-		{guessesAtCustomer(r.customerID), s.cfg.FailedTokensPerCustomer},
+	ok, err := storekeep.AllowClientThen(ctx, s.limiter, "badtoken:ip:"+shopKey, caller.IP, s.cfg.FailedTokensPerIP,
+		storekeep.Counter{Key: guessesAtCustomer(r.customerID), Limit: s.cfg.FailedTokensPerCustomer})
+	if err != nil {
+		return err
 	}
 	ev := s.audit(shop, r.customerID, storekeep.AuditResetFailed, caller, "token invalid")
 	var answer error = storekeep.NewError(storekeep.CodeTokenInvalid, r.tokenField, invalidTokenMessage(r.purpose))
-	for _, c := range counters {
-		ok, err := s.limiter.Allow(ctx, c.key, c.limit)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			ev = s.audit(shop, r.customerID, storekeep.AuditThrottled, caller, "bad token allowance used up").Folded()
-			answer = storekeep.Throttled(ThrottledTokenMessage)
-			break
-		}
+	if !ok {
+		ev = s.audit(shop, r.customerID, storekeep.AuditThrottled, caller, "bad token allowance used up").Folded()
+		answer = storekeep.Throttled(ThrottledTokenMessage)
 	}
 	if err := s.store.RecordAudit(ctx, ev); err != nil {
 		return err

@@ -18,8 +18,9 @@ const limiterKeysPerClient = 500
 // TestOneClientHoldsAFewHundredLimiterKeys floods every unauthenticated
 // operation from one IP, beyond its allowances, for longer than any of
 // its counters lives, against a limiter of limiterKeysPerClient keys: it
-// is never full, so a newcomer is never refused for want of room. A /48
-// is 65,536 such clients: README states what that means.
+// is never full, so a newcomer is never refused for want of room. An IPv6
+// /48 holds at most 16 such clients' counters, however many /64s it sends
+// from (TestOneIPv6NetworkCannotFillTheLimiter).
 func TestOneClientHoldsAFewHundredLimiterKeys(t *testing.T) {
 	n := startMultipassNode(t, func(c *app.Config, _ *storekeep.Shop) { c.LimiterKeys = limiterKeysPerClient })
 	seq := 0
