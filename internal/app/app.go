@@ -69,7 +69,10 @@ type Config struct {
 	// LimiterKeys caps the keys the in-memory limiter holds, alone or
 	// standing in for Redis.
 	// A full limiter throttles new keys rather than forget old ones.
-	LimiterKeys    int
+	LimiterKeys int
+	// ConnsPerIP bounds the API connections one client (an IPv4 address
+	// or an IPv6 /64) holds open at once; trusted proxies are not bound.
+	ConnsPerIP     int
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config
 	Account        account.Config
@@ -116,6 +119,7 @@ func DefaultConfig() Config {
 		SMTPConns:      DefaultSMTPConns,
 		RedisPrefix:    ratelimit.DefaultPrefix,
 		LimiterKeys:    ratelimit.DefaultMaxKeys,
+		ConnsPerIP:     server.DefaultConnsPerClient,
 		Recovery:       recovery.DefaultConfig(),
 		Account:        account.DefaultConfig(),
 		Orders:         order.DefaultConfig(),
@@ -140,6 +144,7 @@ func (c Config) Validate() error {
 		storekeep.CheckOptionalDuration("--recover-pace", c.RecoverPace),
 		c.checkSQLiteCache(),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
+		storekeep.CheckCount("--conns-per-ip", c.ConnsPerIP),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
 }
@@ -167,6 +172,7 @@ type App struct {
 	cfg      Config
 	sender   mail.Sender
 	limiter  *limiter
+	conns    *server.ConnLimit
 	keyCheck keyCheck
 	mailbox  *mailbox.Handler
 }
@@ -196,7 +202,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	checkClock(ctx, store, cfg.Now, cfg.Logger)
-	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter}
+	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter,
+		conns: server.NewConnLimit(cfg.ConnsPerIP, cfg.TrustedProxies, cfg.Logger)}
 	if err := a.build(); err != nil {
 		limiter.close()
 		store.Close()
@@ -328,7 +335,7 @@ func (a *App) Serve(ctx context.Context, api, admin net.Listener) error {
 	if a.mailbox != nil {
 		servers[0].RegisterOnShutdown(a.mailbox.Shutdown)
 	}
-	listeners := []net.Listener{api}
+	listeners := []net.Listener{a.conns.Listener(api)}
 	if admin != nil {
 		servers = append(servers, a.adminServer())
 		listeners = append(listeners, admin)

@@ -98,13 +98,22 @@ func (n *node) checkVictimStillThrottled(victim, when string) {
 // limiterFull reads storekeep_limiter_full_total from the node's registry.
 func (n *node) limiterFull() int {
 	n.t.Helper()
+	return int(n.metric("storekeep_limiter_full_total"))
+}
+
+// metric reads the unlabelled series name from the node's registry.
+func (n *node) metric(name string) float64 {
+	n.t.Helper()
 	rec := httptest.NewRecorder()
 	n.app.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	m := regexp.MustCompile(`(?m)^storekeep_limiter_full_total (\d+)$`).FindStringSubmatch(rec.Body.String())
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` (\S+)$`).FindStringSubmatch(rec.Body.String())
 	if m == nil {
-		n.t.Fatalf("no storekeep_limiter_full_total in:\n%s", rec.Body.String())
+		n.t.Fatalf("no %s in:\n%s", name, rec.Body.String())
 	}
-	v, _ := strconv.Atoi(m[1])
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		n.t.Fatal(err)
+	}
 	return v
 }
 

@@ -28,6 +28,8 @@ func (a *App) newMetrics(hasher *password.Hasher) *metrics.Metrics {
 	m.GaugeFunc("storekeep_password_hashes_in_flight", "Password hashes computing now.", func() float64 { return float64(hasher.InFlight()) })
 	m.GaugeFunc("storekeep_password_hashes_waiting", "Callers queued for a password-hashing slot.", func() float64 { return float64(hasher.Waiting()) })
 	m.CountFunc("storekeep_limiter_full_total", "New throttle keys refused because the in-memory limiter held its --limiter-keys.", func() float64 { return float64(a.limiter.local.Refused()) })
+	m.GaugeFunc("storekeep_http_connections", "API connections open.", func() float64 { return float64(a.conns.Open()) })
+	m.CountFunc("storekeep_http_connections_refused_total", "API connections closed as they were accepted because their client held --conns-per-ip.", func() float64 { return float64(a.conns.Refused()) })
 	m.GaugeFunc("storekeep_limiter_degraded", "1 while the shared (Redis) limiter is unreachable and this node throttles alone.", func() float64 {
 		if a.limiter.degraded() {
 			return 1

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // recoverOnce sends one customerRecover to base and returns the error code
@@ -120,6 +122,8 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--recover-pace", "-1s"},
 		{"serve", "--recover-pace", "soon"},
 		{"serve", "--limiter-keys", "0"},
+		{"serve", "--conns-per-ip", "0"},
+		{"serve", "--conns-per-ip", "-5"},
 		{"serve", "--audit-retention", "0s"},
 		{"serve", "--sqlite-cache-size", "0"},
 		{"serve", "--sqlite-cache-size", "1025"},
@@ -215,5 +219,37 @@ func TestServeRefusesDurationsAndCountsThatCannotWork(t *testing.T) {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)
 		}
+	}
+}
+
+func TestServeBoundsAClientsConnectionsByItsFlag(t *testing.T) {
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "error"}
+	base := serveInProcess(t, env, "--conns-per-ip", "1")
+	healthz := func(c net.Conn) bool {
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")); err != nil {
+			return false
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	var conns []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	if !healthz(conns[0]) {
+		t.Fatal("the first connection was not served")
+	}
+	if healthz(conns[1]) {
+		t.Fatal("a second connection was served under --conns-per-ip 1")
 	}
 }

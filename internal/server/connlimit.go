@@ -1,0 +1,154 @@
+package server
+
+import (
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// DefaultConnsPerClient is the connections one client (an IPv4 address
+// or an IPv6 /64) may hold open at once on the API listener.
+const DefaultConnsPerClient = 512
+
+// connLimitWarnEvery is how often, at most, a ConnLimit logs that it
+// refused a connection; its Refused count tells the rest.
+const connLimitWarnEvery = time.Hour
+
+// ConnLimit bounds the connections each client holds open at once: perClient
+// for an IPv4 address or an IPv6 /64, and storekeep.IPv6SiteShare and
+// storekeep.IPv6NetworkShare times perClient for all of an IPv6 /56's and
+// /48's hosts (storekeep.ClientShares). A connection past its client's
+// bound is closed as it is accepted, before anything is read from it.
+// Connections from a trusted proxy are not counted: they carry many
+// clients. It is safe for concurrent use.
+type ConnLimit struct {
+	perClient int
+	trusted   []netip.Prefix
+	log       *slog.Logger
+	mu        sync.Mutex
+	open      map[string]int
+	lastWarn  time.Time
+	total     atomic.Int64
+	refused   atomic.Int64
+}
+
+// NewConnLimit returns a ConnLimit of perClient connections a client, not
+// counting connections from trusted, that warns on log (slog.Default()
+// when nil) at most once an hour when it refuses one.
+func NewConnLimit(perClient int, trusted []netip.Prefix, log *slog.Logger) *ConnLimit {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &ConnLimit{perClient: perClient, trusted: trusted, log: log, open: make(map[string]int)}
+}
+
+// Listener returns ln with l's bound on the connections it accepts.
+func (l *ConnLimit) Listener(ln net.Listener) net.Listener { return &limitedListener{ln, l} }
+
+// Open returns how many accepted connections are open.
+func (l *ConnLimit) Open() int64 { return l.total.Load() }
+
+// Refused returns how many connections were closed as they were accepted
+// because their client held its bound.
+func (l *ConnLimit) Refused() int64 { return l.refused.Load() }
+
+// take counts a connection from remote, returning what it counted, or
+// false when the client holds its bound already.
+func (l *ConnLimit) take(remote net.Addr) ([]storekeep.ClientShare, bool) {
+	ap, err := netip.ParseAddrPort(remote.String())
+	if err != nil {
+		l.total.Add(1)
+		return nil, true
+	}
+	addr := ap.Addr().Unmap().WithZone("")
+	for _, p := range l.trusted {
+		if p.Contains(addr) {
+			l.total.Add(1)
+			return nil, true
+		}
+	}
+	shares := storekeep.ClientShares(addr.String())
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range shares {
+		if l.open[s.Client] >= l.perClient*s.Times {
+			l.refuse(s.Client)
+			return nil, false
+		}
+	}
+	for _, s := range shares {
+		l.open[s.Client]++
+	}
+	l.total.Add(1)
+	return shares, true
+}
+
+func (l *ConnLimit) refuse(client string) {
+	refused := l.refused.Add(1)
+	if now := time.Now(); l.lastWarn.IsZero() || now.Sub(l.lastWarn) >= connLimitWarnEvery {
+		l.lastWarn = now
+		l.log.Warn("http: a client holds its bound of connections; closing its new ones", "client", client, "max_per_client", l.perClient, "refused_total", refused)
+	}
+}
+
+func (l *ConnLimit) release(shares []storekeep.ClientShare) {
+	l.total.Add(-1)
+	if len(shares) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range shares {
+		if l.open[s.Client]--; l.open[s.Client] <= 0 {
+			delete(l.open, s.Client)
+		}
+	}
+}
+
+type limitedListener struct {
+	net.Listener
+	limit *ConnLimit
+}
+
+// Accept returns the next connection whose client is within its bound,
+// closing the others.
+func (ln *limitedListener) Accept() (net.Conn, error) {
+	for {
+		c, err := ln.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		shares, ok := ln.limit.take(c.RemoteAddr())
+		if !ok {
+			_ = c.Close()
+			continue
+		}
+		return &countedConn{Conn: c, release: func() { ln.limit.release(shares) }}, nil
+	}
+}
+
+// countedConn gives its client's place back when it is first closed.
+type countedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
+}
+
+// CloseWrite half-closes the connection when it can, as net/http does
+// before closing a connection whose request it did not read to the end.
+func (c *countedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
