@@ -40,7 +40,7 @@ func newLimiter(redisURL, prefix string, maxKeys int, now storekeep.Clock, log *
 	if prefix == "" {
 		prefix = ratelimit.DefaultPrefix
 	}
-	fb := ratelimit.NewFallback(ratelimit.NewRedis(client, prefix), local, log)
+	fb := ratelimit.NewFallback(ratelimit.NewRedis(client, prefix), local, now, log)
 	return &limiter{Limiter: fb, local: local, fallback: fb, client: client}, nil
 }
 

@@ -5,50 +5,87 @@ import (
 	"errors"
 	"log/slog"
 	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/storekeep/storekeep"
 )
 
+// RetryAfter is how long a Fallback counts locally, once its primary has
+// failed, before it asks the primary again.
+const RetryAfter = time.Second
+
 // Fallback is a storekeep.Limiter that asks a primary (shared) limiter and,
-// when that fails, a local one instead. Limits counted locally are per
-// node, so while degraded a cluster of N nodes allows up to N times as
-// much. It is safe for concurrent use.
+// when that fails, a local one instead. Once the primary cannot be reached
+// (anything but an error Redis answered, which may be a key's own), it
+// counts locally for RetryAfter, then lets one caller ask the primary while the
+// others go on counting locally, so that a primary that hangs costs its
+// timeout about once a RetryAfter, not once a call. Limits counted locally
+// are per node, so while degraded a cluster of N nodes allows up to N
+// times as much. It is safe for concurrent use.
 type Fallback struct {
 	primary  storekeep.Limiter
 	local    storekeep.Limiter
+	now      storekeep.Clock
 	log      *slog.Logger
 	degraded atomic.Bool
+	// retryAt is when, in Unix nanoseconds, the primary is next asked
+	// after a failure; 0 while it works.
+	retryAt atomic.Int64
 }
 
-// NewFallback returns a Fallback over primary and local that logs to log
-// (slog.Default() when nil) each time the primary fails after working, or
-// works after failing.
-func NewFallback(primary, local storekeep.Limiter, log *slog.Logger) *Fallback {
+// NewFallback returns a Fallback over primary and local, reading time
+// from clock (time.Now when nil), that logs to log (slog.Default() when
+// nil) each time the primary fails after working, or works after failing.
+func NewFallback(primary, local storekeep.Limiter, clock storekeep.Clock, log *slog.Logger) *Fallback {
+	if clock == nil {
+		clock = time.Now
+	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Fallback{primary: primary, local: local, log: log}
+	return &Fallback{primary: primary, local: local, now: clock, log: log}
 }
 
 // Degraded reports whether the primary failed on its last use.
 func (f *Fallback) Degraded() bool { return f.degraded.Load() }
 
+type limiterCall func(context.Context, string, storekeep.Limit) (bool, error)
+
 // Allow implements storekeep.Limiter.
 func (f *Fallback) Allow(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
-	ok, err := f.primary.Allow(ctx, key, limit)
-	return f.answer(ctx, ok, err, f.local.Allow, key, limit)
+	return f.ask(ctx, key, limit, f.primary.Allow, f.local.Allow)
 }
 
 // Exhausted implements storekeep.Limiter.
 func (f *Fallback) Exhausted(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
-	ok, err := f.primary.Exhausted(ctx, key, limit)
-	return f.answer(ctx, ok, err, f.local.Exhausted, key, limit)
+	return f.ask(ctx, key, limit, f.primary.Exhausted, f.local.Exhausted)
 }
 
 // Spent implements storekeep.Limiter.
 func (f *Fallback) Spent(ctx context.Context, key string, limit storekeep.Limit) (bool, error) {
-	ok, err := f.primary.Spent(ctx, key, limit)
-	return f.answer(ctx, ok, err, f.local.Spent, key, limit)
+	return f.ask(ctx, key, limit, f.primary.Spent, f.local.Spent)
+}
+
+func (f *Fallback) ask(ctx context.Context, key string, limit storekeep.Limit, primary, local limiterCall) (bool, error) {
+	if !f.primaryDue() {
+		return local(ctx, key, limit)
+	}
+	ok, err := primary(ctx, key, limit)
+	return f.answer(ctx, ok, err, local, key, limit)
+}
+
+// primaryDue reports whether this call asks the primary: always while it
+// works; after a failure, once RetryAfter has passed, for the one caller
+// that moves the next retry on.
+func (f *Fallback) primaryDue() bool {
+	at := f.retryAt.Load()
+	if at == 0 {
+		return true
+	}
+	now := f.now().UnixNano()
+	return now >= at && f.retryAt.CompareAndSwap(at, now+int64(RetryAfter))
 }
 
 // answer is the primary's answer ok, err, or local's when the primary
@@ -56,21 +93,32 @@ func (f *Fallback) Spent(ctx context.Context, key string, limit storekeep.Limit)
 // invalid limit; any error once the caller has left, as a Redis that hangs
 // times out after the caller left) are not the primary's fault: a caller
 // that left gets its own error.
-func (f *Fallback) answer(ctx context.Context, ok bool, err error,
-	local func(context.Context, string, storekeep.Limit) (bool, error), key string, limit storekeep.Limit) (bool, error) {
+func (f *Fallback) answer(ctx context.Context, ok bool, err error, local limiterCall, key string, limit storekeep.Limit) (bool, error) {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return false, ctx.Err()
 	case errors.Is(err, ErrInvalidLimit):
 		return ok, err
 	case err != nil:
+		if unreachable(err) {
+			f.retryAt.Store(f.now().UnixNano() + int64(RetryAfter))
+		}
 		if f.degraded.CompareAndSwap(false, true) {
 			f.log.Warn("rate limiter: shared limiter failed; counting locally", "err", err)
 		}
 		return local(ctx, key, limit)
 	}
+	f.retryAt.Store(0)
 	if f.degraded.CompareAndSwap(true, false) {
 		f.log.Info("rate limiter: shared limiter is back")
 	}
 	return ok, nil
+}
+
+// unreachable reports whether err says the primary could not be asked
+// (no connection, a timeout, a reply that is not Redis's), rather than
+// an error Redis answered.
+func unreachable(err error) bool {
+	var reply redis.Error
+	return !errors.As(err, &reply)
 }

@@ -22,7 +22,7 @@ func logTo(buf *bytes.Buffer) *slog.Logger {
 
 func TestFallbackCountsLocallyWhileRedisIsDown(t *testing.T) {
 	var logs bytes.Buffer
-	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(newFakeClock().Now, 0, nil), logTo(&logs))
+	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(newFakeClock().Now, 0, nil), nil, logTo(&logs))
 	limit := storekeep.Limit{Count: 2, Per: time.Hour}
 	if f.Degraded() {
 		t.Fatal("degraded before any use")
@@ -44,7 +44,7 @@ func TestFallbackCountsLocallyWhileRedisIsDown(t *testing.T) {
 }
 
 func TestFallbackPassesOnTheCallersCancellation(t *testing.T) {
-	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0, nil), logTo(new(bytes.Buffer)))
+	f := NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0, nil), nil, logTo(new(bytes.Buffer)))
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := f.Allow(cancelled, "k", storekeep.Limit{Count: 1, Per: time.Hour}); !errors.Is(err, context.Canceled) {
@@ -76,7 +76,8 @@ func TestFallbackRecovers(t *testing.T) {
 	t.Cleanup(func() { client.Close() })
 
 	var logs bytes.Buffer
-	f := NewFallback(NewRedis(client, testPrefix(t, real)), NewMemory(newFakeClock().Now, 0, nil), logTo(&logs))
+	clock := newFakeClock()
+	f := NewFallback(NewRedis(client, testPrefix(t, real)), NewMemory(clock.Now, 0, nil), clock.Now, logTo(&logs))
 	limit := storekeep.Limit{Count: 1, Per: time.Hour}
 
 	if !allow(t, f, "k", limit) || allow(t, f, "k", limit) {
@@ -87,6 +88,10 @@ func TestFallbackRecovers(t *testing.T) {
 	}
 
 	up.Store(true)
+	if allow(t, f, "k", limit) || !f.Degraded() {
+		t.Fatal("Redis was asked again within RetryAfter of its failure")
+	}
+	clock.Advance(RetryAfter)
 	if !allow(t, f, "k", limit) {
 		t.Fatal("refused after Redis came back: the answer came from the exhausted local limiter")
 	}

@@ -125,7 +125,7 @@ func TestRedisAnsweringGarbageIsAnError(t *testing.T) {
 					t.Errorf("%s on a garbage reply: no error", call)
 				}
 			}
-			f := NewFallback(r, NewMemory(nil, 0, nil), logTo(new(bytes.Buffer)))
+			f := NewFallback(r, NewMemory(nil, 0, nil), nil, logTo(new(bytes.Buffer)))
 			for i := range limit.Count {
 				if ok, err := f.Allow(ctx, "k", limit); err != nil || !ok {
 					t.Fatalf("fallback event %d of %d: %v, %v", i+1, limit.Count, ok, err)
@@ -154,7 +154,7 @@ func TestARedisKeyOfAnotherTypeIsCountedLocally(t *testing.T) {
 	if _, err := NewRedis(client, prefix).Allow(ctx, "k", limit); err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
 		t.Fatalf("Allow on a hash: %v, want Redis's WRONGTYPE error", err)
 	}
-	f := NewFallback(NewRedis(client, prefix), NewMemory(nil, 0, nil), logTo(new(bytes.Buffer)))
+	f := NewFallback(NewRedis(client, prefix), NewMemory(nil, 0, nil), nil, logTo(new(bytes.Buffer)))
 	for i := range limit.Count + 1 {
 		if ok, err := f.Allow(ctx, "k", limit); err != nil || ok != (i < limit.Count) {
 			t.Fatalf("event %d on a hash: %v, %v, want the local count's answer", i+1, ok, err)

@@ -262,7 +262,7 @@ func TestInvalidLimits(t *testing.T) {
 	limiters := map[string]storekeep.Limiter{
 		"memory":   NewMemory(nil, 0, nil),
 		"redis":    NewRedis(unreachableClient(t), ""),
-		"fallback": NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0, nil), nil),
+		"fallback": NewFallback(NewRedis(unreachableClient(t), ""), NewMemory(nil, 0, nil), nil, nil),
 	}
 	for name, l := range limiters {
 		for _, limit := range []storekeep.Limit{{}, {Count: 0, Per: time.Hour}, {Count: 5, Per: 0}, {Count: -1, Per: time.Hour}} {
