@@ -98,6 +98,9 @@ type clientCounter struct {
 // clientCounters returns the counters a per-IP limit keeps for the client
 // at ip: its IPv6 networks', widest first, and its own.
 func clientCounters(name, ip string, limit Limit) (networks []clientCounter, own clientCounter) {
+	if _, ok := ipv6Host(ip); !ok {
+		return nil, clientCounter{name + ":" + ThrottleIP(ip), limit}
+	}
 	shares := ClientShares(ip)
 	for _, s := range shares[1:] {
 		networks = append(networks, clientCounter{name + ":" + s.Client, Limit{Count: limit.Count * s.Times, Per: limit.Per}})
