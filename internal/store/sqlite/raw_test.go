@@ -75,7 +75,7 @@ func (s *Store) InsertLegacyCustomer(ctx context.Context, shopID int64, email, k
 	var id int64
 	err := s.writer.QueryRowContext(ctx, `INSERT INTO customers (shop_id, email, email_key, first_name, last_name, phone,
 			accepts_marketing, tags, state, password_hash, number_of_orders, created_at, updated_at)
-		VALUES ($1, $2, $3, '', '', '', 0, '[]', 'enabled', '', 0, 0, 0) RETURNING id`, shopID, email, key).Scan(&id)
+		VALUES ($1, $2, $3, '', '', '', 0, '[]', 'enabled', '', 0, 1767225600000000000, 1767225600000000000) RETURNING id`, shopID, email, key).Scan(&id)
 	return id, err
 }
 
