@@ -78,14 +78,16 @@ func (f *Fallback) ask(ctx context.Context, key string, limit storekeep.Limit, p
 
 // primaryDue reports whether this call asks the primary: always while it
 // works; after a failure, once RetryAfter has passed, for the one caller
-// that moves the next retry on.
+// that moves the next retry on. A retry more than RetryAfter ahead was
+// set before the clock stepped back, and is due.
 func (f *Fallback) primaryDue() bool {
 	at := f.retryAt.Load()
 	if at == 0 {
 		return true
 	}
 	now := f.now().UnixNano()
-	return now >= at && f.retryAt.CompareAndSwap(at, now+int64(RetryAfter))
+	due := now >= at || at-now > int64(RetryAfter)
+	return due && f.retryAt.CompareAndSwap(at, now+int64(RetryAfter))
 }
 
 // answer is the primary's answer ok, err, or local's when the primary
