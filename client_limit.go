@@ -87,11 +87,14 @@ func ThrottleNetwork(ip string) string {
 // so a network that has spent its share makes no counter for another of
 // its /64s; and only an event the client's own counter allows is counted
 // against them, so a host that has spent its own allowance spends no
-// more of its neighbours'.
+// more of its neighbours'. A network counter a full limiter does not hold
+// (Limiter.Spent) has spent nothing and refuses nothing: a full limiter
+// goes on counting a /64 it holds, as it does an IPv4 client, and makes
+// no counter for one it does not.
 func AllowClient(ctx context.Context, l Limiter, name, ip string, limit Limit) (bool, error) {
 	networks, own := clientCounters(name, ip, limit)
 	for _, c := range networks {
-		if spent, err := l.Exhausted(ctx, c.key, c.limit); err != nil || spent {
+		if spent, err := l.Spent(ctx, c.key, c.limit); err != nil || spent {
 			return false, err
 		}
 	}
@@ -99,11 +102,22 @@ func AllowClient(ctx context.Context, l Limiter, name, ip string, limit Limit) (
 		return false, err
 	}
 	for _, c := range networks {
-		if ok, err := l.Allow(ctx, c.key, c.limit); err != nil || !ok {
+		if ok, err := countNetwork(ctx, l, c); err != nil || !ok {
 			return false, err
 		}
 	}
 	return true, nil
+}
+
+// countNetwork records an event against a network's counter and reports
+// whether it was within the network's share; a counter that a full
+// limiter cannot make has spent nothing, and the event is within it.
+func countNetwork(ctx context.Context, l Limiter, c clientCounter) (bool, error) {
+	if ok, err := l.Allow(ctx, c.key, c.limit); err != nil || ok {
+		return ok, err
+	}
+	spent, err := l.Spent(ctx, c.key, c.limit)
+	return err == nil && !spent, err
 }
 
 // ClientSpent reports, recording nothing, whether the client at ip has
