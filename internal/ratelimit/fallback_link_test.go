@@ -103,3 +103,25 @@ func TestFallbackKeepsAFailureOverAnAnswerToAnEarlierCall(t *testing.T) {
 		t.Errorf("3 calls within RetryAfter of the failure tried Redis %d times, want 0", asked)
 	}
 }
+
+// The clock a Fallback reads is the wall clock: stepped back (by NTP, or
+// by hand) while Redis was down, it put the next retry as far ahead as
+// the step, and the node counted alone, with Redis up, for that long.
+func TestFallbackAsksRedisAgainAfterTheClockStepsBack(t *testing.T) {
+	client, prefix, link := linkedRedis(t)
+	clock := newFakeClock()
+	f := NewFallback(NewRedis(client, prefix), NewMemory(clock.Now, 0, nil), clock.Now, logTo(new(bytes.Buffer)))
+	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+	link.down.Store(true)
+	allow(t, f, "k", limit)
+	if !f.Degraded() {
+		t.Fatal("not degraded with Redis down")
+	}
+	link.down.Store(false)
+	clock.Advance(-time.Hour)
+	clock.Advance(RetryAfter)
+	allow(t, f, "k", limit)
+	if f.Degraded() {
+		t.Fatal("Redis is up and a RetryAfter has passed, but the clock stepped back an hour and Redis was not asked")
+	}
+}
