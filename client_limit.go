@@ -22,22 +22,51 @@ const (
 )
 
 // ThrottleIP is what per-IP limits count of a client's address: an IPv4
-// address whole, an IPv6 address's /64 (IPv6ThrottlePrefix). A string
-// that is not an address ("cli", "import") is returned as it is, and so
-// is an IPv4 address, which netip parses only in its one dotted form
-// (no leading zeros), so that the common case builds no string.
+// address whole, an IPv6 address's /64 (IPv6ThrottlePrefix), and an IPv6
+// address that carries an IPv4 client's (IPv4-mapped, NAT64, 6to4,
+// Teredo: EmbeddedIPv4) as that IPv4 address. A string that is not an
+// address ("cli", "import") is returned as it is, and so is an IPv4
+// address, which netip parses only in its one dotted form (no leading
+// zeros), so that the common case builds no string.
 func ThrottleIP(ip string) string {
 	addr, err := netip.ParseAddr(ip)
-	if err != nil {
+	if err != nil || addr.Is4() {
 		return ip
 	}
-	if addr.Is4() {
-		return ip
+	addr = addr.WithZone("")
+	if v4, ok := EmbeddedIPv4(addr); ok {
+		return v4.String()
 	}
-	if addr.Is4In6() {
-		return addr.Unmap().String()
+	return netip.PrefixFrom(addr, IPv6ThrottlePrefix).Masked().String()
+}
+
+var (
+	nat64WellKnown = netip.MustParsePrefix("64:ff9b::/96")
+	nat64LocalUse  = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour      = netip.MustParsePrefix("2002::/16")
+	teredo         = netip.MustParsePrefix("2001::/32")
+)
+
+// EmbeddedIPv4 returns the IPv4 client an IPv6 address without a zone
+// stands for: an IPv4-mapped address's; a NAT64 translator's, from
+// 64:ff9b::/96 or the local-use 64:ff9b:1::/48, its last 32 bits (the
+// /96 form, the one a NAT46 gateway in front of an IPv6-only node uses);
+// a 6to4 host's, bits 16-47; a Teredo client's, its last 32 bits
+// inverted. Replies to any of them reach that IPv4 address, so it is who
+// sent them.
+func EmbeddedIPv4(addr netip.Addr) (netip.Addr, bool) {
+	b := addr.As16()
+	switch {
+	case addr.Is4In6():
+		return addr.Unmap(), true
+	case nat64WellKnown.Contains(addr), nat64LocalUse.Contains(addr):
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(addr):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	case teredo.Contains(addr):
+		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), true
 	}
-	return netip.PrefixFrom(addr.WithZone(""), IPv6ThrottlePrefix).Masked().String()
+	return netip.Addr{}, false
 }
 
 // ThrottleNetwork is the widest network per-IP limits count ip in: an
@@ -58,11 +87,14 @@ func ThrottleNetwork(ip string) string {
 // so a network that has spent its share makes no counter for another of
 // its /64s; and only an event the client's own counter allows is counted
 // against them, so a host that has spent its own allowance spends no
-// more of its neighbours'.
+// more of its neighbours'. A network counter a full limiter does not hold
+// (Limiter.Spent) has spent nothing and refuses nothing: a full limiter
+// goes on counting a /64 it holds, as it does an IPv4 client, and makes
+// no counter for one it does not.
 func AllowClient(ctx context.Context, l Limiter, name, ip string, limit Limit) (bool, error) {
 	networks, own := clientCounters(name, ip, limit)
 	for _, c := range networks {
-		if spent, err := l.Exhausted(ctx, c.key, c.limit); err != nil || spent {
+		if spent, err := l.Spent(ctx, c.key, c.limit); err != nil || spent {
 			return false, err
 		}
 	}
@@ -70,11 +102,22 @@ func AllowClient(ctx context.Context, l Limiter, name, ip string, limit Limit) (
 		return false, err
 	}
 	for _, c := range networks {
-		if ok, err := l.Allow(ctx, c.key, c.limit); err != nil || !ok {
+		if ok, err := countNetwork(ctx, l, c); err != nil || !ok {
 			return false, err
 		}
 	}
 	return true, nil
+}
+
+// countNetwork records an event against a network's counter and reports
+// whether it was within the network's share; a counter that a full
+// limiter cannot make has spent nothing, and the event is within it.
+func countNetwork(ctx context.Context, l Limiter, c clientCounter) (bool, error) {
+	if ok, err := l.Allow(ctx, c.key, c.limit); err != nil || ok {
+		return ok, err
+	}
+	spent, err := l.Spent(ctx, c.key, c.limit)
+	return err == nil && !spent, err
 }
 
 // ClientSpent reports, recording nothing, whether the client at ip has
@@ -131,13 +174,17 @@ func ClientShares(ip string) []ClientShare {
 }
 
 // ipv6Host returns ip as an IPv6 address without its zone, when it is one
-// and not an IPv4-mapped address.
+// and carries no IPv4 client's address (EmbeddedIPv4).
 func ipv6Host(ip string) (netip.Addr, bool) {
 	addr, err := netip.ParseAddr(ip)
-	if err != nil || !addr.Is6() || addr.Is4In6() {
+	if err != nil || !addr.Is6() {
 		return netip.Addr{}, false
 	}
-	return addr.WithZone(""), true
+	addr = addr.WithZone("")
+	if _, ok := EmbeddedIPv4(addr); ok {
+		return netip.Addr{}, false
+	}
+	return addr, true
 }
 
 // Counter is a limiter key and the limit it counts under.

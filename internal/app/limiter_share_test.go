@@ -19,8 +19,8 @@ const limiterKeysPerClient = 500
 // operation from one IP, beyond its allowances, for longer than any of
 // its counters lives, against a limiter of limiterKeysPerClient keys: it
 // is never full, so a newcomer is never refused for want of room. An IPv6
-// /48 holds at most 16 such clients' counters, however many /64s it sends
-// from (TestOneIPv6NetworkCannotFillTheLimiter).
+// /48 holds what 16 such clients do and a counter for each /64 and /56 it
+// sends from (TestOneIPv6NetworkHoldsAtMostItsShareOfLimiterKeys).
 func TestOneClientHoldsAFewHundredLimiterKeys(t *testing.T) {
 	n := startMultipassNode(t, func(c *app.Config, _ *storekeep.Shop) { c.LimiterKeys = limiterKeysPerClient })
 	seq := 0

@@ -69,31 +69,39 @@ func (f *Fallback) Spent(ctx context.Context, key string, limit storekeep.Limit)
 }
 
 func (f *Fallback) ask(ctx context.Context, key string, limit storekeep.Limit, primary, local limiterCall) (bool, error) {
-	if !f.primaryDue() {
+	asked, due := f.primaryDue()
+	if !due {
 		return local(ctx, key, limit)
 	}
 	ok, err := primary(ctx, key, limit)
-	return f.answer(ctx, ok, err, local, key, limit)
+	return f.answer(ctx, asked, ok, err, local, key, limit)
 }
 
-// primaryDue reports whether this call asks the primary: always while it
-// works; after a failure, once RetryAfter has passed, for the one caller
-// that moves the next retry on.
-func (f *Fallback) primaryDue() bool {
+// primaryDue reports whether this call asks the primary, and the retry
+// time it asks at: always, at 0, while it works; after a failure, once
+// RetryAfter has passed, for the one caller that moves the next retry on,
+// at the time it moved it to. A retry more than RetryAfter ahead was set
+// before the clock stepped back, and is due.
+func (f *Fallback) primaryDue() (int64, bool) {
 	at := f.retryAt.Load()
 	if at == 0 {
-		return true
+		return 0, true
 	}
 	now := f.now().UnixNano()
-	return now >= at && f.retryAt.CompareAndSwap(at, now+int64(RetryAfter))
+	next := now + int64(RetryAfter)
+	due := now >= at || at-now > int64(RetryAfter)
+	return next, due && f.retryAt.CompareAndSwap(at, next)
 }
 
 // answer is the primary's answer ok, err, or local's when the primary
 // failed, recording the primary's state. Errors that are the caller's (an
 // invalid limit; any error once the caller has left, as a Redis that hangs
 // times out after the caller left) are not the primary's fault: a caller
-// that left gets its own error.
-func (f *Fallback) answer(ctx context.Context, ok bool, err error, local limiterCall, key string, limit storekeep.Limit) (bool, error) {
+// that left gets its own error. An answer clears a failure only when none
+// was recorded since the call was sent (asked is the retry time it was
+// sent at): an answer to a call sent before the primary failed says
+// nothing of it now.
+func (f *Fallback) answer(ctx context.Context, asked int64, ok bool, err error, local limiterCall, key string, limit storekeep.Limit) (bool, error) {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return false, ctx.Err()
@@ -108,8 +116,7 @@ func (f *Fallback) answer(ctx context.Context, ok bool, err error, local limiter
 		}
 		return local(ctx, key, limit)
 	}
-	f.retryAt.Store(0)
-	if f.degraded.CompareAndSwap(true, false) {
+	if f.retryAt.CompareAndSwap(asked, 0) && f.degraded.CompareAndSwap(true, false) {
 		f.log.Info("rate limiter: shared limiter is back")
 	}
 	return ok, nil

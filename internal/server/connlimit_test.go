@@ -58,3 +58,27 @@ func TestConnLimitSharesMatchTheThrottles(t *testing.T) {
 		t.Errorf("Open() = %d, want %d", l.Open(), want)
 	}
 }
+
+// Behind a NAT46 gateway every IPv4 client reaches the node from
+// 64:ff9b::/96; each is bound as its IPv4 address, as the throttles count
+// it, and a 6to4 host shares its IPv4 address's bound.
+func TestConnLimitBoundsAnEmbeddedIPv4ClientAsThatClient(t *testing.T) {
+	const perClient = 2
+	l := NewConnLimit(perClient, nil, nil)
+	taken := func(ip string, n int) (ok int) {
+		for range n {
+			if _, got := l.take(&net.TCPAddr{IP: net.ParseIP(ip), Port: 4711}); got {
+				ok++
+			}
+		}
+		return ok
+	}
+	for _, ip := range []string{"64:ff9b::c633:6407", "64:ff9b::c633:6408", "64:ff9b::c633:6409"} {
+		if got := taken(ip, 5); got != perClient {
+			t.Errorf("%s through NAT64: %d taken, want %d", ip, got, perClient)
+		}
+	}
+	if got := taken("198.51.100.7", 1) + taken("2002:c633:6407:1::1", 1); got != 0 {
+		t.Errorf("198.51.100.7 over IPv4 and 6to4, after holding its bound over NAT64: %d taken, want 0", got)
+	}
+}
