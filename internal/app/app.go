@@ -72,7 +72,10 @@ type Config struct {
 	LimiterKeys int
 	// ConnsPerIP bounds the API connections one client (an IPv4 address
 	// or an IPv6 /64) holds open at once; trusted proxies are not bound.
-	ConnsPerIP     int
+	ConnsPerIP int
+	// MaxConns bounds the API connections the node holds open at once,
+	// from all clients and proxies together.
+	MaxConns       int
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config
 	Account        account.Config
@@ -120,6 +123,7 @@ func DefaultConfig() Config {
 		RedisPrefix:    ratelimit.DefaultPrefix,
 		LimiterKeys:    ratelimit.DefaultMaxKeys,
 		ConnsPerIP:     server.DefaultConnsPerClient,
+		MaxConns:       server.DefaultMaxConns,
 		Recovery:       recovery.DefaultConfig(),
 		Account:        account.DefaultConfig(),
 		Orders:         order.DefaultConfig(),
@@ -145,6 +149,7 @@ func (c Config) Validate() error {
 		c.checkSQLiteCache(),
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
 		storekeep.CheckCount("--conns-per-ip", c.ConnsPerIP),
+		storekeep.CheckCount("--max-conns", c.MaxConns),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
 }
@@ -203,7 +208,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	checkClock(ctx, store, cfg.Now, cfg.Logger)
 	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter,
-		conns: server.NewConnLimit(cfg.ConnsPerIP, cfg.TrustedProxies, cfg.Logger)}
+		conns: server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger)}
 	if err := a.build(); err != nil {
 		limiter.close()
 		store.Close()

@@ -96,3 +96,37 @@ func TestATrustedProxysConnectionsAreNotCounted(t *testing.T) {
 		}
 	}
 }
+
+// However many clients hold connections, the node holds at most MaxConns
+// open at once (each idle one costs it about 20 KB): a connection past
+// that is closed as it is accepted, a trusted proxy's too, and a place
+// comes free when any closes.
+func TestTheNodeHoldsAtMostMaxConnsConnections(t *testing.T) {
+	const most = 5
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.ConnsPerIP, c.MaxConns = 2, most
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	var held []heldConn
+	for i := range most {
+		c := dialNode(t, n)
+		if !c.served(t) {
+			t.Fatalf("connection %d of %d was not served", i+1, most)
+		}
+		held = append(held, c)
+	}
+	if dialNode(t, n).served(t) {
+		t.Fatalf("a connection past the node's %d was served", most)
+	}
+	if got := n.metric("storekeep_http_connections"); got != most {
+		t.Errorf("storekeep_http_connections = %v, want %d", got, most)
+	}
+	held[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !dialNode(t, n).served(t) {
+		if time.Now().After(deadline) {
+			t.Fatal("a connection closed by its client left no place for another")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -53,6 +53,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.DurationVar(&cfg.Outbox.AuditRetention, "audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
 	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	fs.IntVar(&cfg.ConnsPerIP, "conns-per-ip", cfg.ConnsPerIP, "API connections one client (an IPv4 address or an IPv6 /64) may hold open at once; more are closed as they are accepted; --trusted-proxies are not bound")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "API connections the node holds open at once, from all clients and proxies; more are closed as they are accepted (an idle one costs about 20 KB)")
 	fs.IntVar(&cfg.SQLiteCacheMiB, "sqlite-cache-size", cfg.SQLiteCacheMiB, fmt.Sprintf("page cache of each SQLite connection (one writer, max(4, CPUs) readers), in MiB, 1 to %d; counts toward the node's memory", sqlite.MaxCacheMiB))
 	fs.IntVar(&cfg.SMTPConns, "smtp-conns", cfg.SMTPConns, "connections to the SMTP server that mail is sent over at once")
 	fs.DurationVar(&cfg.RecoverPace, "recover-pace", cfg.RecoverPace, "hold customerRecover answers, each for at most 2s, while the oldest due mail or job has waited longer than this for the outbox worker, so that answers slow to what the node delivers; 0 never holds them")

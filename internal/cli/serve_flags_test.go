@@ -124,6 +124,7 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--limiter-keys", "0"},
 		{"serve", "--conns-per-ip", "0"},
 		{"serve", "--conns-per-ip", "-5"},
+		{"serve", "--max-conns", "0"},
 		{"serve", "--audit-retention", "0s"},
 		{"serve", "--sqlite-cache-size", "0"},
 		{"serve", "--sqlite-cache-size", "1025"},

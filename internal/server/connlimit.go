@@ -15,6 +15,10 @@ import (
 // or an IPv6 /64) may hold open at once on the API listener.
 const DefaultConnsPerClient = 512
 
+// DefaultMaxConns is the connections the API listener holds open at once,
+// from all clients together: an idle one costs the node about 20 KB.
+const DefaultMaxConns = 10_000
+
 // connLimitWarnEvery is how often, at most, a ConnLimit logs that it
 // refused a connection; its Refused count tells the rest.
 const connLimitWarnEvery = time.Hour
@@ -24,10 +28,13 @@ const connLimitWarnEvery = time.Hour
 // storekeep.IPv6NetworkShare times perClient for all of an IPv6 /56's and
 // /48's hosts (storekeep.ClientShares). A connection past its client's
 // bound is closed as it is accepted, before anything is read from it.
-// Connections from a trusted proxy are not counted: they carry many
-// clients. It is safe for concurrent use.
+// Connections from a trusted proxy are not counted against a client's
+// bound: they carry many clients. A connection past maxOpen, all
+// clients' and proxies' together, is closed too. It is safe for
+// concurrent use; a listener's connections are taken in turn.
 type ConnLimit struct {
 	perClient int
+	maxOpen   int64
 	trusted   []netip.Prefix
 	log       *slog.Logger
 	mu        sync.Mutex
@@ -38,13 +45,13 @@ type ConnLimit struct {
 }
 
 // NewConnLimit returns a ConnLimit of perClient connections a client, not
-// counting connections from trusted, that warns on log (slog.Default()
-// when nil) at most once an hour when it refuses one.
-func NewConnLimit(perClient int, trusted []netip.Prefix, log *slog.Logger) *ConnLimit {
+// counting connections from trusted, and maxOpen in all, that warns on
+// log (slog.Default() when nil) at most once an hour when it refuses one.
+func NewConnLimit(perClient, maxOpen int, trusted []netip.Prefix, log *slog.Logger) *ConnLimit {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &ConnLimit{perClient: perClient, trusted: trusted, log: log, open: make(map[string]int)}
+	return &ConnLimit{perClient: perClient, maxOpen: int64(maxOpen), trusted: trusted, log: log, open: make(map[string]int)}
 }
 
 // Listener returns ln with l's bound on the connections it accepts.
@@ -54,12 +61,18 @@ func (l *ConnLimit) Listener(ln net.Listener) net.Listener { return &limitedList
 func (l *ConnLimit) Open() int64 { return l.total.Load() }
 
 // Refused returns how many connections were closed as they were accepted
-// because their client held its bound.
+// because their client, or the node, held its bound.
 func (l *ConnLimit) Refused() int64 { return l.refused.Load() }
 
 // take counts a connection from remote, returning what it counted, or
-// false when the client holds its bound already.
+// false when the node or the client holds its bound already.
 func (l *ConnLimit) take(remote net.Addr) ([]storekeep.ClientShare, bool) {
+	if l.total.Load() >= l.maxOpen {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.refuse("all clients")
+		return nil, false
+	}
 	ap, err := netip.ParseAddrPort(remote.String())
 	if err != nil {
 		l.total.Add(1)
@@ -92,7 +105,7 @@ func (l *ConnLimit) refuse(client string) {
 	refused := l.refused.Add(1)
 	if now := time.Now(); l.lastWarn.IsZero() || now.Sub(l.lastWarn) >= connLimitWarnEvery {
 		l.lastWarn = now
-		l.log.Warn("http: a client holds its bound of connections; closing its new ones", "client", client, "max_per_client", l.perClient, "refused_total", refused)
+		l.log.Warn("http: closing new connections past a bound", "held_by", client, "max_per_client", l.perClient, "max_open", l.maxOpen, "refused_total", refused)
 	}
 }
 

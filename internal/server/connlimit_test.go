@@ -12,7 +12,7 @@ import (
 // /48; a released place is taken again; a trusted proxy is not counted.
 func TestConnLimitSharesMatchTheThrottles(t *testing.T) {
 	const perClient = 3
-	l := NewConnLimit(perClient, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, nil)
+	l := NewConnLimit(perClient, 1<<20, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, nil)
 	taken := func(ip string, n int) (ok int) {
 		for range n {
 			if _, got := l.take(&net.TCPAddr{IP: net.ParseIP(ip), Port: 4711}); got {
@@ -64,7 +64,7 @@ func TestConnLimitSharesMatchTheThrottles(t *testing.T) {
 // it, and a 6to4 host shares its IPv4 address's bound.
 func TestConnLimitBoundsAnEmbeddedIPv4ClientAsThatClient(t *testing.T) {
 	const perClient = 2
-	l := NewConnLimit(perClient, nil, nil)
+	l := NewConnLimit(perClient, 1<<20, nil, nil)
 	taken := func(ip string, n int) (ok int) {
 		for range n {
 			if _, got := l.take(&net.TCPAddr{IP: net.ParseIP(ip), Port: 4711}); got {
