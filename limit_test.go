@@ -10,37 +10,30 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 )
 
-func TestThrottleIPCountsAnIPv6HostsSlash64(t *testing.T) {
-	for ip, want := range map[string]string{
-		"198.51.100.7":                 "198.51.100.7",
-		"198.051.100.7":                "198.051.100.7",
-		"::ffff:198.51.100.7":          "198.51.100.7",
-		"2001:db8:dead:beef::1":        "2001:db8:dead:beef::/64",
-		"2001:db8:dead:beef:ffff::abc": "2001:db8:dead:beef::/64",
-		"2001:DB8:DEAD:BEEF::2":        "2001:db8:dead:beef::/64",
-		"2001:db8:dead:bef0::1":        "2001:db8:dead:bef0::/64",
-		"fe80::1%eth0":                 "fe80::/64",
-		"::1":                          "::/64",
-		"cli":                          "cli",
-		"":                             "",
+// What per-IP limits count of an address: the host (ThrottleIP), an IPv4
+// address or an IPv6 /64, and the widest network (ThrottleNetwork), an
+// IPv6 /48.
+func TestThrottleIPAndNetworkCountAnIPv6HostsSlash64AndSlash48(t *testing.T) {
+	for _, c := range []struct{ ip, host, network string }{
+		{"198.51.100.7", "198.51.100.7", "198.51.100.7"},
+		{"198.051.100.7", "198.051.100.7", "198.051.100.7"},
+		{"::ffff:198.51.100.7", "198.51.100.7", "198.51.100.7"},
+		{"2001:db8:dead:beef::1", "2001:db8:dead:beef::/64", "2001:db8:dead::/48"},
+		{"2001:db8:dead:beef:ffff::abc", "2001:db8:dead:beef::/64", "2001:db8:dead::/48"},
+		{"2001:DB8:DEAD:BEEF::2", "2001:db8:dead:beef::/64", "2001:db8:dead::/48"},
+		{"2001:db8:dead:bef0::1", "2001:db8:dead:bef0::/64", "2001:db8:dead::/48"},
+		{"2001:db8:dead:ff00::1%x", "2001:db8:dead:ff00::/64", "2001:db8:dead::/48"},
+		{"2001:db8:deae:beef::1234", "2001:db8:deae:beef::/64", "2001:db8:deae::/48"},
+		{"fe80::1%eth0", "fe80::/64", "fe80::/48"},
+		{"::1", "::/64", "::/48"},
+		{"cli", "cli", "cli"},
+		{"", "", ""},
 	} {
-		if got := storekeep.ThrottleIP(ip); got != want {
-			t.Errorf("ThrottleIP(%q) = %q, want %q", ip, got, want)
+		if got := storekeep.ThrottleIP(c.ip); got != c.host {
+			t.Errorf("ThrottleIP(%q) = %q, want %q", c.ip, got, c.host)
 		}
-	}
-}
-
-func TestThrottleNetworkIsAnIPv6Slash48(t *testing.T) {
-	for ip, want := range map[string]string{
-		"198.51.100.7":             "198.51.100.7",
-		"::ffff:198.51.100.7":      "198.51.100.7",
-		"2001:db8:dead:beef::1":    "2001:db8:dead::/48",
-		"2001:db8:dead:ff00::1%x":  "2001:db8:dead::/48",
-		"2001:db8:deae:beef::1234": "2001:db8:deae::/48",
-		"cli":                      "cli",
-	} {
-		if got := storekeep.ThrottleNetwork(ip); got != want {
-			t.Errorf("ThrottleNetwork(%q) = %q, want %q", ip, got, want)
+		if got := storekeep.ThrottleNetwork(c.ip); got != c.network {
+			t.Errorf("ThrottleNetwork(%q) = %q, want %q", c.ip, got, c.network)
 		}
 	}
 }

@@ -54,28 +54,12 @@ func (c heldConn) served(t *testing.T) bool {
 func TestOneClientHoldsAtMostItsConnectionsAtOnce(t *testing.T) {
 	const perIP = 6
 	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) { c.ConnsPerIP = perIP })
-	var held []heldConn
-	for i := range perIP {
-		c := dialNode(t, n)
-		if !c.served(t) {
-			t.Fatalf("connection %d of %d was not served", i+1, perIP)
-		}
-		held = append(held, c)
-	}
-	if dialNode(t, n).served(t) {
-		t.Fatalf("a client holding %d connections was served on another", perIP)
-	}
+	held := holdServed(t, n, perIP)
 	if got := n.metric("storekeep_http_connections_refused_total"); got != 1 {
 		t.Errorf("storekeep_http_connections_refused_total = %v, want 1", got)
 	}
 	held[0].Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for !dialNode(t, n).served(t) {
-		if time.Now().After(deadline) {
-			t.Fatal("a connection closed by its client left no place for another")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	awaitPlace(t, n)
 	for i, c := range held[1:] {
 		if !c.served(t) {
 			t.Fatalf("held connection %d was not served after the refusals", i+2)
@@ -107,21 +91,35 @@ func TestTheNodeHoldsAtMostMaxConnsConnections(t *testing.T) {
 		c.ConnsPerIP, c.MaxConns = 2, most
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	})
-	var held []heldConn
-	for i := range most {
-		c := dialNode(t, n)
-		if !c.served(t) {
-			t.Fatalf("connection %d of %d was not served", i+1, most)
-		}
-		held = append(held, c)
-	}
-	if dialNode(t, n).served(t) {
-		t.Fatalf("a connection past the node's %d was served", most)
-	}
+	held := holdServed(t, n, most)
 	if got := n.metric("storekeep_http_connections"); got != most {
 		t.Errorf("storekeep_http_connections = %v, want %d", got, most)
 	}
 	held[0].Close()
+	awaitPlace(t, n)
+}
+
+// holdServed opens count connections to n, each served, and checks that
+// one more is not.
+func holdServed(t *testing.T, n *node, count int) []heldConn {
+	t.Helper()
+	var held []heldConn
+	for i := range count {
+		c := dialNode(t, n)
+		if !c.served(t) {
+			t.Fatalf("connection %d of %d was not served", i+1, count)
+		}
+		held = append(held, c)
+	}
+	if dialNode(t, n).served(t) {
+		t.Fatalf("a connection past %d held was served", count)
+	}
+	return held
+}
+
+// awaitPlace waits until a new connection to n is served.
+func awaitPlace(t *testing.T, n *node) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !dialNode(t, n).served(t) {
 		if time.Now().After(deadline) {
