@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -73,7 +74,7 @@ func (l *ConnLimit) take(remote net.Addr) ([]storekeep.ClientShare, bool) {
 		l.refuse("all clients")
 		return nil, false
 	}
-	ap, err := netip.ParseAddrPort(remote.String())
+	ap, err := remoteAddrPort(remote)
 	if err != nil {
 		l.total.Add(1)
 		return nil, true
@@ -99,6 +100,16 @@ func (l *ConnLimit) take(remote net.Addr) ([]storekeep.ClientShare, bool) {
 	}
 	l.total.Add(1)
 	return shares, true
+}
+
+// remoteAddrPort is a connection's remote address; a listener that
+// names none (a nil RemoteAddr) gives an error, as one that is not an
+// IP address and port does.
+func remoteAddrPort(remote net.Addr) (netip.AddrPort, error) {
+	if remote == nil {
+		return netip.AddrPort{}, errors.New("no remote address")
+	}
+	return netip.ParseAddrPort(remote.String())
 }
 
 func (l *ConnLimit) refuse(client string) {

@@ -82,3 +82,18 @@ func TestConnLimitBoundsAnEmbeddedIPv4ClientAsThatClient(t *testing.T) {
 		t.Errorf("198.51.100.7 over IPv4 and 6to4, after holding its bound over NAT64: %d taken, want 0", got)
 	}
 }
+
+// A connection whose listener names no remote address, or one that is not
+// an IP address and port, is counted in all and bound by nothing else.
+func TestConnLimitTakesAConnectionWithoutAnAddress(t *testing.T) {
+	l := NewConnLimit(1, 2, nil, nil)
+	for _, remote := range []net.Addr{nil, &net.UnixAddr{Name: "@sock", Net: "unix"}} {
+		shares, ok := l.take(remote)
+		if !ok || shares != nil {
+			t.Fatalf("take(%v) = %v, %v; want counted in all only", remote, shares, ok)
+		}
+	}
+	if _, ok := l.take(nil); ok || l.Open() != 2 {
+		t.Fatalf("a third connection past 2 in all: taken %v, %d open", ok, l.Open())
+	}
+}
