@@ -75,12 +75,17 @@ type Config struct {
 	ConnsPerIP int
 	// MaxConns bounds the API connections the node holds open at once,
 	// from all clients and proxies together.
-	MaxConns       int
-	TrustedProxies []netip.Prefix
-	Recovery       recovery.Config
-	Account        account.Config
-	Orders         order.Config
-	Outbox         outbox.Config
+	MaxConns int
+	// BodyBytesPerIP and BodyBytesInFlight bound the request-body bytes
+	// held at once, for one client (an IPv4 address or an IPv6 /64) and
+	// for all.
+	BodyBytesPerIP    int64
+	BodyBytesInFlight int64
+	TrustedProxies    []netip.Prefix
+	Recovery          recovery.Config
+	Account           account.Config
+	Orders            order.Config
+	Outbox            outbox.Config
 	// RecoverPace holds customerRecover answers back, each for at most
 	// two seconds, while the oldest due mail or job no worker holds has
 	// waited longer than it, even after a wake of the worker (outbox.Pace);
@@ -118,20 +123,22 @@ const DefaultRecoverPace = 250 * time.Millisecond
 // those of the node. serve's flags default to them.
 func DefaultConfig() Config {
 	return Config{
-		SQLiteCacheMiB: sqlite.DefaultCacheMiB,
-		SMTPConns:      DefaultSMTPConns,
-		RedisPrefix:    ratelimit.DefaultPrefix,
-		LimiterKeys:    ratelimit.DefaultMaxKeys,
-		ConnsPerIP:     server.DefaultConnsPerClient,
-		MaxConns:       server.DefaultMaxConns,
-		Recovery:       recovery.DefaultConfig(),
-		Account:        account.DefaultConfig(),
-		Orders:         order.DefaultConfig(),
-		Outbox:         outbox.DefaultConfig(),
-		RecoverPace:    DefaultRecoverPace,
-		HashParams:     password.DefaultParams,
-		HashQueue:      256,
-		Timeouts:       DefaultTimeouts,
+		SQLiteCacheMiB:    sqlite.DefaultCacheMiB,
+		SMTPConns:         DefaultSMTPConns,
+		RedisPrefix:       ratelimit.DefaultPrefix,
+		LimiterKeys:       ratelimit.DefaultMaxKeys,
+		ConnsPerIP:        server.DefaultConnsPerClient,
+		MaxConns:          server.DefaultMaxConns,
+		BodyBytesPerIP:    server.DefaultBodyBytesPerClient,
+		BodyBytesInFlight: server.DefaultBodyBytesInFlight,
+		Recovery:          recovery.DefaultConfig(),
+		Account:           account.DefaultConfig(),
+		Orders:            order.DefaultConfig(),
+		Outbox:            outbox.DefaultConfig(),
+		RecoverPace:       DefaultRecoverPace,
+		HashParams:        password.DefaultParams,
+		HashQueue:         256,
+		Timeouts:          DefaultTimeouts,
 	}
 }
 
@@ -150,6 +157,7 @@ func (c Config) Validate() error {
 		storekeep.CheckCount("--limiter-keys", c.LimiterKeys),
 		storekeep.CheckCount("--conns-per-ip", c.ConnsPerIP),
 		storekeep.CheckCount("--max-conns", c.MaxConns),
+		checkBodyBudget(c.BodyBytesPerIP, c.BodyBytesInFlight),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
 }
@@ -178,6 +186,7 @@ type App struct {
 	sender   mail.Sender
 	limiter  *limiter
 	conns    *server.ConnLimit
+	bodies   *server.BodyBudget
 	keyCheck keyCheck
 	mailbox  *mailbox.Handler
 }
@@ -208,7 +217,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	checkClock(ctx, store, cfg.Now, cfg.Logger)
 	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter,
-		conns: server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger)}
+		conns:  server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger),
+		bodies: server.NewBodyBudget(cfg.BodyBytesPerIP, cfg.BodyBytesInFlight)}
 	if err := a.build(); err != nil {
 		limiter.close()
 		store.Close()
@@ -289,6 +299,7 @@ func (a *App) build() error {
 		Ready:    a.ready,
 		Observe:  a.Metrics.ObserveHTTP,
 		Webhooks: a.Orders,
+		Bodies:   a.bodies,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
 		a.mailbox = mailbox.NewHandler(a.Store, cfg.Logger, cfg.MailboxHosts...)
@@ -425,6 +436,16 @@ func (a *App) Close() error {
 		err = c.Close()
 	}
 	return errors.Join(err, a.limiter.close(), a.Store.Close())
+}
+
+// checkBodyBudget refuses request-body budgets that could not hold one
+// order webhook's largest body, or a client's budget past all clients'.
+func checkBodyBudget(perIP, inFlight int64) error {
+	if perIP < order.MaxWebhookBytes || inFlight < perIP {
+		return fmt.Errorf("request-body budgets: %d bytes a client and %d in all; a client's must hold an order webhook's %d bytes, and all clients' a client's",
+			perIP, inFlight, order.MaxWebhookBytes)
+	}
+	return nil
 }
 
 // checkSQLiteCache refuses a SQLite page cache outside its bounds, for a

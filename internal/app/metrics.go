@@ -30,6 +30,8 @@ func (a *App) newMetrics(hasher *password.Hasher) *metrics.Metrics {
 	m.CountFunc("storekeep_limiter_full_total", "New throttle keys refused because the in-memory limiter held its --limiter-keys.", func() float64 { return float64(a.limiter.local.Refused()) })
 	m.GaugeFunc("storekeep_http_connections", "API connections open.", func() float64 { return float64(a.conns.Open()) })
 	m.CountFunc("storekeep_http_connections_refused_total", "API connections closed as they were accepted because their client held --conns-per-ip.", func() float64 { return float64(a.conns.Refused()) })
+	m.GaugeFunc("storekeep_request_body_bytes_held", "Bytes of request bodies held while they are read.", func() float64 { return float64(a.bodies.Held()) })
+	m.CountFunc("storekeep_request_bodies_refused_total", "Request bodies refused because their client's, or the node's, bodies held at once passed their budget.", func() float64 { return float64(a.bodies.Refused()) })
 	m.GaugeFunc("storekeep_limiter_degraded", "1 while the shared (Redis) limiter is unreachable and this node throttles alone.", func() float64 {
 		if a.limiter.degraded() {
 			return 1

@@ -63,8 +63,11 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Locale:    acceptLanguage(r.Header.Get("Accept-Language")),
 		},
 	}
+	held := h.cfg.Bodies.holdBody(r, session.Caller.IP)
+	defer held.release()
 	body, reqErr := readBody(w, r, h.cfg.MaxBodyBytes)
 	if reqErr != nil {
+		held.release()
 		writeErrors(w, reqErr.status, reqErr.message, reqErr.code)
 		return
 	}

@@ -38,10 +38,16 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *req
 	}
 	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
+	switch {
+	case errors.As(err, &maxErr):
 		return nil, tooLarge(limit)
-	}
-	if err != nil {
+	case bodyBudgetStatus(err) == http.StatusTooManyRequests:
+		refuseBody(w)
+		return nil, &requestError{http.StatusTooManyRequests, "Too many request bytes at once from this client; try again shortly.", "THROTTLED"}
+	case bodyBudgetStatus(err) != 0:
+		refuseBody(w)
+		return nil, &requestError{http.StatusServiceUnavailable, "The server is busy; try again shortly.", "SERVICE_UNAVAILABLE"}
+	case err != nil:
 		return nil, badRequest("Could not read the request body.")
 	}
 	if !utf8.Valid(body) {

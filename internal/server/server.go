@@ -33,6 +33,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBodyBytes bounds a GraphQL request body.
 	MaxBodyBytes int64
+	// Bodies, when not nil, bounds the request-body bytes held at once by
+	// client and in all, for the API and order webhooks.
+	Bodies *BodyBudget
 	// Observe, when not nil, is told of every API request's outcome.
 	Observe func(route string, status int, elapsed time.Duration)
 }
@@ -67,7 +70,7 @@ func New(cfg Config) http.Handler {
 		}
 	}
 	if cfg.Webhooks != nil {
-		mux.Handle("/webhooks/shopify", &webhookHandler{receiver: cfg.Webhooks, clientIP: cfg.ClientIP, logger: cfg.Logger})
+		mux.Handle("/webhooks/shopify", &webhookHandler{receiver: cfg.Webhooks, clientIP: cfg.ClientIP, bodies: cfg.Bodies, logger: cfg.Logger})
 	}
 	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, mux))
 }

@@ -25,6 +25,7 @@ type Webhooks interface {
 type webhookHandler struct {
 	receiver Webhooks
 	clientIP ClientIP
+	bodies   *BodyBudget
 	logger   *slog.Logger
 }
 
@@ -43,9 +44,16 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
 		return
 	}
+	held := h.bodies.holdBody(r, ip)
+	defer held.release()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, order.MaxWebhookBytes))
 	var maxErr *http.MaxBytesError
 	switch {
+	case bodyBudgetStatus(err) != 0:
+		held.release()
+		refuseBody(w)
+		w.WriteHeader(bodyBudgetStatus(err))
+		return
 	case errors.As(err, &maxErr):
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
 		return
