@@ -442,7 +442,7 @@ func (a *App) Close() error {
 // order webhook's largest body, or a client's budget past all clients'.
 func checkBodyBudget(perIP, inFlight int64) error {
 	if perIP < order.MaxWebhookBytes || inFlight < perIP {
-		return fmt.Errorf("request-body budgets: %d bytes a client and %d in all; a client's must hold an order webhook's %d bytes, and all clients' a client's",
+		return fmt.Errorf("--body-mib-per-ip and --body-mib: %d and %d bytes; a client's must hold an order webhook's %d bytes, and the node's a client's",
 			perIP, inFlight, order.MaxWebhookBytes)
 	}
 	return nil

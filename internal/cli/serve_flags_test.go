@@ -125,6 +125,11 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--conns-per-ip", "0"},
 		{"serve", "--conns-per-ip", "-5"},
 		{"serve", "--max-conns", "0"},
+		{"serve", "--body-mib-per-ip", "0"},
+		{"serve", "--body-mib-per-ip", "1.5"},
+		{"serve", "--body-mib", "lots"},
+		{"serve", "--body-mib", "2097152"},
+		{"serve", "--body-mib", "8", "--body-mib-per-ip", "16"},
 		{"serve", "--audit-retention", "0s"},
 		{"serve", "--sqlite-cache-size", "0"},
 		{"serve", "--sqlite-cache-size", "1025"},
@@ -252,5 +257,36 @@ func TestServeBoundsAClientsConnectionsByItsFlag(t *testing.T) {
 	}
 	if healthz(conns[1]) {
 		t.Fatal("a second connection was served under --conns-per-ip 1")
+	}
+}
+
+func TestServeBoundsAClientsRequestBodiesByItsFlag(t *testing.T) {
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "error"}
+	base := serveInProcess(t, env, "--body-mib-per-ip", "1")
+	send := func() int {
+		c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		head := fmt.Sprintf("POST /webhooks/shopify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"+
+			"X-Shopify-Topic: orders/create\r\nContent-Length: %d\r\n\r\n", 1<<20)
+		if _, err := c.Write([]byte(head + strings.Repeat(" ", 600<<10))); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := send(); got != 0 {
+		t.Fatalf("a first body of 600 KiB under --body-mib-per-ip 1 was answered %d before it was whole", got)
+	}
+	if got := send(); got != http.StatusTooManyRequests {
+		t.Fatalf("a second body of 600 KiB under --body-mib-per-ip 1: status %d, want 429", got)
 	}
 }
