@@ -3,7 +3,9 @@ package app_test
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -31,15 +33,32 @@ func startBody(t *testing.T, n *node, ip string, sent int) heldConn {
 }
 
 // answered reads the status c was answered with before its body was
-// whole, or 0 when none came within a second.
+// whole: 0 when none came within a second and the connection is still
+// open, -1 when it was closed without a status to read.
 func (c heldConn) answered() int {
 	_ = c.SetReadDeadline(time.Now().Add(time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 		return 0
+	}
+	if err != nil {
+		return -1
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// awaitHeld waits until the node holds bytes of request bodies, so that
+// a body sent next is read after all of those.
+func (n *node) awaitHeld(bytes int) {
+	n.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for n.metric("storekeep_request_body_bytes_held") != float64(bytes) {
+		if time.Now().After(deadline) {
+			n.t.Fatalf("the node holds %v bytes of bodies, want %d", n.metric("storekeep_request_body_bytes_held"), bytes)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // A body is held as it arrives: clients that send most of a large body
@@ -48,22 +67,28 @@ func (c heldConn) answered() int {
 // each client and for the node: a body past either is refused (429 past
 // its client's, 503 past the node's) and its bytes given back, while
 // other clients' bodies go on.
+//
+// A refused body is sent one byte past the budget, so that the node has
+// read all of it when it answers: bytes it had not read would make its
+// close a reset, which may drop the answer before the client reads it.
 func TestRequestBodiesHeldAtOnceAreBounded(t *testing.T) {
-	const part = 900 << 10
+	const part, perClient, node = 900 << 10, 2 << 20, 3 << 20
 	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
-		c.BodyBytesPerIP, c.BodyBytesInFlight = 2<<20, 3<<20
+		c.BodyBytesPerIP, c.BodyBytesInFlight = perClient, node
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	})
 	n.setWebhookSecret()
 	first := []heldConn{startBody(t, n, "198.51.100.7", part), startBody(t, n, "198.51.100.7", part)}
-	if got := startBody(t, n, "198.51.100.7", part).answered(); got != http.StatusTooManyRequests {
+	n.awaitHeld(2 * part)
+	if got := startBody(t, n, "198.51.100.7", perClient-2*part+1).answered(); got != http.StatusTooManyRequests {
 		t.Fatalf("a third body from a client holding %d bytes: status %d, want 429", 2*part, got)
 	}
 	if got := startBody(t, n, "198.51.100.8", part).answered(); got != 0 {
 		t.Fatalf("another client's first body was answered %d before it was whole", got)
 	}
-	if got := startBody(t, n, "198.51.100.9", part).answered(); got != http.StatusServiceUnavailable {
-		t.Fatalf("a body past the node's %d bytes: status %d, want 503", 3<<20, got)
+	n.awaitHeld(3 * part)
+	if got := startBody(t, n, "198.51.100.9", node-3*part+1).answered(); got != http.StatusServiceUnavailable {
+		t.Fatalf("a body past the node's %d bytes: status %d, want 503", node, got)
 	}
 	for _, c := range first {
 		c.Close()
@@ -88,23 +113,25 @@ func TestAGraphQLBodyPastItsClientsBudgetIsThrottled(t *testing.T) {
 		c.BodyBytesPerIP = 1 << 20
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	})
-	send := func() heldConn {
+	const opening = len(`{"query": "`)
+	send := func(spaces int) heldConn {
 		c := dialNode(t, n)
 		head := fmt.Sprintf("POST /api/2026-10/graphql.json HTTP/1.1\r\nHost: shop.example\r\nX-Forwarded-For: 198.51.100.7\r\n"+
 			"X-Shopify-Storefront-Access-Token: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"query\": \"",
 			n.public, 256<<10)
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := c.Write([]byte(head + strings.Repeat(" ", part))); err != nil {
+		if _, err := c.Write([]byte(head + strings.Repeat(" ", spaces))); err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
 	for i := range 4 {
-		if got := send().answered(); got != 0 {
+		if got := send(part).answered(); got != 0 {
 			t.Fatalf("body %d of 4 within the budget was answered %d before it was whole", i+1, got)
 		}
 	}
-	c := send()
+	n.awaitHeld(4 * (opening + part))
+	c := send(1<<20 - 4*(opening+part) + 1 - opening)
 	_ = c.SetReadDeadline(time.Now().Add(time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -277,8 +278,11 @@ func TestServeBoundsAClientsRequestBodiesByItsFlag(t *testing.T) {
 		}
 		_ = c.SetReadDeadline(time.Now().Add(time.Second))
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 			return 0
+		}
+		if err != nil {
+			return -1
 		}
 		resp.Body.Close()
 		return resp.StatusCode
@@ -286,7 +290,10 @@ func TestServeBoundsAClientsRequestBodiesByItsFlag(t *testing.T) {
 	if got := send(); got != 0 {
 		t.Fatalf("a first body of 600 KiB under --body-mib-per-ip 1 was answered %d before it was whole", got)
 	}
-	if got := send(); got != http.StatusTooManyRequests {
-		t.Fatalf("a second body of 600 KiB under --body-mib-per-ip 1: status %d, want 429", got)
+	// The node answers 429 and closes the connection with the rest of the
+	// body unread; the close may reach the client as a reset before it
+	// reads the answer (-1). Either is a refusal; 0 is a body still read.
+	if got := send(); got != http.StatusTooManyRequests && got != -1 {
+		t.Fatalf("a second body of 600 KiB under --body-mib-per-ip 1: status %d, want 429 (or the connection closed)", got)
 	}
 }
