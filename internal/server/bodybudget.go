@@ -32,24 +32,22 @@ var (
 // what has arrived, not what a request declares, so a client that sends
 // slowly holds only what it sent. It is safe for concurrent use.
 type BodyBudget struct {
-	perClient, total int64
-	mu               sync.Mutex
-	held             map[string]int64
-	all              int64
-	refused          atomic.Int64
+	mu      sync.Mutex
+	held    clientCounts
+	refused atomic.Int64
 }
 
 // NewBodyBudget returns a BodyBudget of perClient bytes a client and
 // total in all.
 func NewBodyBudget(perClient, total int64) *BodyBudget {
-	return &BodyBudget{perClient: perClient, total: total, held: make(map[string]int64)}
+	return &BodyBudget{held: newClientCounts(perClient, total)}
 }
 
 // Held returns the bytes of the bodies held now.
 func (b *BodyBudget) Held() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.all
+	return b.held.all
 }
 
 // Refused returns how many bodies were refused for a budget.
@@ -68,7 +66,6 @@ type budgetedBody struct {
 	shares []storekeep.ClientShare
 	body   io.Reader
 	closer io.Closer
-	mu     sync.Mutex
 	taken  int64
 	done   bool
 }
@@ -92,28 +89,21 @@ func (r *budgetedBody) Close() error {
 }
 
 func (r *budgetedBody) take(n int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.done {
-		return ErrClientBodyBudget
-	}
 	b := r.budget
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.all+n > b.total {
+	if r.done {
+		return ErrClientBodyBudget
+	}
+	full, ok := b.held.add(r.shares, n)
+	switch {
+	case !ok && full == allClients:
 		b.refused.Add(1)
 		return ErrNodeBodyBudget
+	case !ok:
+		b.refused.Add(1)
+		return ErrClientBodyBudget
 	}
-	for _, s := range r.shares {
-		if b.held[s.Client]+n > b.perClient*int64(s.Times) {
-			b.refused.Add(1)
-			return ErrClientBodyBudget
-		}
-	}
-	for _, s := range r.shares {
-		b.held[s.Client] += n
-	}
-	b.all += n
 	r.taken += n
 	return nil
 }
@@ -122,21 +112,13 @@ func (r *budgetedBody) release() {
 	if r == nil {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.done {
-		return
-	}
-	r.done = true
 	b := r.budget
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, s := range r.shares {
-		if b.held[s.Client] -= r.taken; b.held[s.Client] <= 0 {
-			delete(b.held, s.Client)
-		}
+	if !r.done {
+		r.done = true
+		b.held.remove(r.shares, r.taken)
 	}
-	b.all -= r.taken
 }
 
 // holdBody counts r's body against the budget of the client at ip and

@@ -34,15 +34,12 @@ const connLimitWarnEvery = time.Hour
 // clients' and proxies' together, is closed too. It is safe for
 // concurrent use; a listener's connections are taken in turn.
 type ConnLimit struct {
-	perClient int
-	maxOpen   int64
-	trusted   []netip.Prefix
-	log       *slog.Logger
-	mu        sync.Mutex
-	open      map[string]int
-	lastWarn  time.Time
-	total     atomic.Int64
-	refused   atomic.Int64
+	trusted  []netip.Prefix
+	log      *slog.Logger
+	mu       sync.Mutex
+	open     clientCounts
+	lastWarn time.Time
+	refused  atomic.Int64
 }
 
 // NewConnLimit returns a ConnLimit of perClient connections a client, not
@@ -52,14 +49,18 @@ func NewConnLimit(perClient, maxOpen int, trusted []netip.Prefix, log *slog.Logg
 	if log == nil {
 		log = slog.Default()
 	}
-	return &ConnLimit{perClient: perClient, maxOpen: int64(maxOpen), trusted: trusted, log: log, open: make(map[string]int)}
+	return &ConnLimit{trusted: trusted, log: log, open: newClientCounts(int64(perClient), int64(maxOpen))}
 }
 
 // Listener returns ln with l's bound on the connections it accepts.
 func (l *ConnLimit) Listener(ln net.Listener) net.Listener { return &limitedListener{ln, l} }
 
 // Open returns how many accepted connections are open.
-func (l *ConnLimit) Open() int64 { return l.total.Load() }
+func (l *ConnLimit) Open() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.open.all
+}
 
 // Refused returns how many connections were closed as they were accepted
 // because their client, or the node, held its bound.
@@ -68,38 +69,31 @@ func (l *ConnLimit) Refused() int64 { return l.refused.Load() }
 // take counts a connection from remote, returning what it counted, or
 // false when the node or the client holds its bound already.
 func (l *ConnLimit) take(remote net.Addr) ([]storekeep.ClientShare, bool) {
-	if l.total.Load() >= l.maxOpen {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.refuse("all clients")
+	shares := l.sharesOf(remote)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if full, ok := l.open.add(shares, 1); !ok {
+		l.refuse(full)
 		return nil, false
 	}
+	return shares, true
+}
+
+// sharesOf is what a connection from remote counts against besides all
+// clients' bound: nothing for a trusted proxy or a remote that is not an
+// IP address and port.
+func (l *ConnLimit) sharesOf(remote net.Addr) []storekeep.ClientShare {
 	ap, err := remoteAddrPort(remote)
 	if err != nil {
-		l.total.Add(1)
-		return nil, true
+		return nil
 	}
 	addr := ap.Addr().Unmap().WithZone("")
 	for _, p := range l.trusted {
 		if p.Contains(addr) {
-			l.total.Add(1)
-			return nil, true
+			return nil
 		}
 	}
-	shares := storekeep.ClientShares(addr.String())
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, s := range shares {
-		if l.open[s.Client] >= l.perClient*s.Times {
-			l.refuse(s.Client)
-			return nil, false
-		}
-	}
-	for _, s := range shares {
-		l.open[s.Client]++
-	}
-	l.total.Add(1)
-	return shares, true
+	return storekeep.ClientShares(addr.String())
 }
 
 // remoteAddrPort is a connection's remote address; a listener that
@@ -116,22 +110,14 @@ func (l *ConnLimit) refuse(client string) {
 	refused := l.refused.Add(1)
 	if now := time.Now(); l.lastWarn.IsZero() || now.Sub(l.lastWarn) >= connLimitWarnEvery {
 		l.lastWarn = now
-		l.log.Warn("http: closing new connections past a bound", "held_by", client, "max_per_client", l.perClient, "max_open", l.maxOpen, "refused_total", refused)
+		l.log.Warn("http: closing new connections past a bound", "held_by", client, "max_per_client", l.open.perClient, "max_open", l.open.total, "refused_total", refused)
 	}
 }
 
 func (l *ConnLimit) release(shares []storekeep.ClientShare) {
-	l.total.Add(-1)
-	if len(shares) == 0 {
-		return
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, s := range shares {
-		if l.open[s.Client]--; l.open[s.Client] <= 0 {
-			delete(l.open, s.Client)
-		}
-	}
+	l.open.remove(shares, 1)
 }
 
 type limitedListener struct {
