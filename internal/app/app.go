@@ -81,11 +81,16 @@ type Config struct {
 	// for all.
 	BodyBytesPerIP    int64
 	BodyBytesInFlight int64
-	TrustedProxies    []netip.Prefix
-	Recovery          recovery.Config
-	Account           account.Config
-	Orders            order.Config
-	Outbox            outbox.Config
+	// RequestsPerIP bounds the API requests one client sends to the node
+	// (server.RequestRate), counted in a limiter of the node's own that
+	// holds at most LimiterKeys counters and lets new clients through
+	// uncounted when full.
+	RequestsPerIP  storekeep.Limit
+	TrustedProxies []netip.Prefix
+	Recovery       recovery.Config
+	Account        account.Config
+	Orders         order.Config
+	Outbox         outbox.Config
 	// RecoverPace holds customerRecover answers back, each for at most
 	// two seconds, while the oldest due mail or job no worker holds has
 	// waited longer than it, even after a wake of the worker (outbox.Pace);
@@ -131,6 +136,7 @@ func DefaultConfig() Config {
 		MaxConns:          server.DefaultMaxConns,
 		BodyBytesPerIP:    server.DefaultBodyBytesPerClient,
 		BodyBytesInFlight: server.DefaultBodyBytesInFlight,
+		RequestsPerIP:     server.DefaultRequestsPerClient,
 		Recovery:          recovery.DefaultConfig(),
 		Account:           account.DefaultConfig(),
 		Orders:            order.DefaultConfig(),
@@ -158,6 +164,7 @@ func (c Config) Validate() error {
 		storekeep.CheckCount("--conns-per-ip", c.ConnsPerIP),
 		storekeep.CheckCount("--max-conns", c.MaxConns),
 		checkBodyBudget(c.BodyBytesPerIP, c.BodyBytesInFlight),
+		storekeep.CheckLimit("--requests-per-ip", c.RequestsPerIP),
 		storekeep.CheckCount("hashing queue", c.HashQueue),
 	)
 }
@@ -181,14 +188,16 @@ type App struct {
 	// operational routes, kept off the API address.
 	Admin http.Handler
 	// Metrics is the node's Prometheus registry, served at /metrics.
-	Metrics  *metrics.Metrics
-	cfg      Config
-	sender   mail.Sender
-	limiter  *limiter
-	conns    *server.ConnLimit
-	bodies   *server.BodyBudget
-	keyCheck keyCheck
-	mailbox  *mailbox.Handler
+	Metrics       *metrics.Metrics
+	cfg           Config
+	sender        mail.Sender
+	limiter       *limiter
+	conns         *server.ConnLimit
+	bodies        *server.BodyBudget
+	requests      *server.RequestRate
+	requestCounts *ratelimit.Memory
+	keyCheck      keyCheck
+	mailbox       *mailbox.Handler
 }
 
 // New opens and migrates the store and builds the node.
@@ -217,8 +226,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	checkClock(ctx, store, cfg.Now, cfg.Logger)
 	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter,
-		conns:  server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger),
-		bodies: server.NewBodyBudget(cfg.BodyBytesPerIP, cfg.BodyBytesInFlight)}
+		conns:         server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger),
+		bodies:        server.NewBodyBudget(cfg.BodyBytesPerIP, cfg.BodyBytesInFlight),
+		requestCounts: ratelimit.NewOpenMemory(cfg.Now, cfg.LimiterKeys, cfg.Logger)}
+	a.requests = server.NewRequestRate(cfg.RequestsPerIP, a.requestCounts)
 	if err := a.build(); err != nil {
 		limiter.close()
 		store.Close()
@@ -300,6 +311,7 @@ func (a *App) build() error {
 		Observe:  a.Metrics.ObserveHTTP,
 		Webhooks: a.Orders,
 		Bodies:   a.bodies,
+		Requests: a.requests,
 	}
 	if cfg.SMTP == "" || cfg.DevMailbox {
 		a.mailbox = mailbox.NewHandler(a.Store, cfg.Logger, cfg.MailboxHosts...)

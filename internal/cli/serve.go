@@ -54,6 +54,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
 	fs.IntVar(&cfg.ConnsPerIP, "conns-per-ip", cfg.ConnsPerIP, "API connections one client (an IPv4 address or an IPv6 /64) may hold open at once; more are closed as they are accepted; --trusted-proxies are not bound")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "API connections the node holds open at once, from all clients and proxies; more are closed as they are accepted (an idle one costs about 20 KB)")
+	fs.Var(limitFlag{&cfg.RequestsPerIP}, "requests-per-ip", "API requests one client (an IPv4 address or an IPv6 /64; each buyer a private token names) may send to this node, as COUNT/PERIOD; past it a request is refused (429)")
 	fs.Var(mibFlag{&cfg.BodyBytesPerIP}, "body-mib-per-ip", "MiB of request bodies one client (an IPv4 address or an IPv6 /64) may have held while they arrive; past it a body is refused (429)")
 	fs.Var(mibFlag{&cfg.BodyBytesInFlight}, "body-mib", "MiB of request bodies the node holds while they arrive, from all clients; past it a body is refused (503)")
 	fs.IntVar(&cfg.SQLiteCacheMiB, "sqlite-cache-size", cfg.SQLiteCacheMiB, fmt.Sprintf("page cache of each SQLite connection (one writer, max(4, CPUs) readers), in MiB, 1 to %d; counts toward the node's memory", sqlite.MaxCacheMiB))

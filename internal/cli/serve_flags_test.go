@@ -126,6 +126,8 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--conns-per-ip", "0"},
 		{"serve", "--conns-per-ip", "-5"},
 		{"serve", "--max-conns", "0"},
+		{"serve", "--requests-per-ip", "0/1m"},
+		{"serve", "--requests-per-ip", "100"},
 		{"serve", "--body-mib-per-ip", "0"},
 		{"serve", "--body-mib-per-ip", "1.5"},
 		{"serve", "--body-mib", "lots"},
@@ -295,5 +297,28 @@ func TestServeBoundsAClientsRequestBodiesByItsFlag(t *testing.T) {
 	// reads the answer (-1). Either is a refusal; 0 is a body still read.
 	if got := send(); got != http.StatusTooManyRequests && got != -1 {
 		t.Fatalf("a second body of 600 KiB under --body-mib-per-ip 1: status %d, want 429 (or the connection closed)", got)
+	}
+}
+
+func TestServeBoundsAClientsRequestsByItsFlag(t *testing.T) {
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "error"}
+	runCLI(t, env, "shop", "create", "--domain", "shop.example")
+	_, token, _ := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public")
+	base := serveInProcess(t, env, "--requests-per-ip", "2/1h")
+	post := func() int {
+		req, _ := http.NewRequest("POST", base+"/api/2026-10/graphql.json", strings.NewReader(`{"query":"{ __typename }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Shopify-Storefront-Access-Token", strings.TrimSpace(token))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		if got := post(); got != want {
+			t.Fatalf("request %d under --requests-per-ip 2/1h: status %d, want %d", i+1, got, want)
+		}
 	}
 }

@@ -47,6 +47,8 @@ type Memory struct {
 	lastSweep time.Time
 	lastWarn  time.Time
 	refused   atomic.Int64
+	// open lets an event under a new key through, uncounted, when full.
+	open bool
 }
 
 type bucket struct {
@@ -71,6 +73,18 @@ func NewMemory(clock storekeep.Clock, maxKeys int, log *slog.Logger) *Memory {
 	return &Memory{now: clock, maxKeys: maxKeys, log: log, keys: make(map[string]*bucket)}
 }
 
+// NewOpenMemory returns a Memory as NewMemory does, but one that fails
+// open: full, it lets an event under a new key through without holding
+// the key (Allow answers true, Exhausted false), where NewMemory's
+// refuses it. It suits a limit whose refusal of every newcomer would
+// harm more than a flood of keys gets past it: the keys it holds are
+// still counted, and Refused counts the events let through.
+func NewOpenMemory(clock storekeep.Clock, maxKeys int, log *slog.Logger) *Memory {
+	m := NewMemory(clock, maxKeys, log)
+	m.open = true
+	return m
+}
+
 // Allow implements storekeep.Limiter.
 func (m *Memory) Allow(_ context.Context, key string, limit storekeep.Limit) (bool, error) {
 	if err := check(limit); err != nil {
@@ -85,7 +99,7 @@ func (m *Memory) Allow(_ context.Context, key string, limit storekeep.Limit) (bo
 	b, ok := m.keys[key]
 	if !ok {
 		if !m.room(now) {
-			return false, nil
+			return m.open, nil
 		}
 		b = &bucket{limit: limit, lim: rate.NewLimiter(rate.Limit(perSecond(limit)), limit.Count)}
 		m.keys[key] = b
@@ -123,7 +137,7 @@ func (m *Memory) exhausted(key string, limit storekeep.Limit, full bool) (bool, 
 	defer m.mu.Unlock()
 	b, ok := m.keys[key]
 	if !ok {
-		return full && !m.room(now), nil
+		return full && !m.open && !m.room(now), nil
 	}
 	tokens := b.lim.TokensAt(now)
 	if b.limit != limit {
@@ -140,8 +154,8 @@ func (m *Memory) Len() int {
 	return len(m.keys)
 }
 
-// Refused returns how many times a new key was refused because the Memory
-// was full.
+// Refused returns how many times a new key was refused, or let through
+// uncounted by an open Memory, because the Memory was full.
 func (m *Memory) Refused() int64 { return m.refused.Load() }
 
 // room reports whether a new key fits, sweeping first when the Memory is
@@ -156,7 +170,11 @@ func (m *Memory) room(now time.Time) bool {
 	refused := m.refused.Add(1)
 	if m.lastWarn.IsZero() || now.Sub(m.lastWarn) >= FullLogEvery {
 		m.lastWarn = now
-		m.log.Warn("rate limiter: full; throttling new keys until old ones refill", "max_keys", m.maxKeys, "refused_total", refused)
+		if m.open {
+			m.log.Warn("rate limiter: full; letting new keys through uncounted until old ones refill", "max_keys", m.maxKeys, "let_through_total", refused)
+		} else {
+			m.log.Warn("rate limiter: full; throttling new keys until old ones refill", "max_keys", m.maxKeys, "refused_total", refused)
+		}
 	}
 	return false
 }

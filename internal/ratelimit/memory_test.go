@@ -297,3 +297,38 @@ func TestMemoryExhaustedAgreesWithAllowWhenTheLimitChanges(t *testing.T) {
 		}
 	}
 }
+
+// An open Memory, full, lets an event under a new key through without
+// holding the key, where a closed one refuses it; the keys it holds are
+// counted as ever, and it warns once a FullLogEvery that it is letting
+// new keys through.
+func TestOpenMemoryFullLetsNewKeysThroughUncounted(t *testing.T) {
+	var logs bytes.Buffer
+	clock := newFakeClock()
+	m := NewOpenMemory(clock.Now, 2, logTo(&logs))
+	limit := storekeep.Limit{Count: 1, Per: time.Hour}
+	allow(t, m, "a", limit)
+	allow(t, m, "b", limit)
+	for i := range 100 {
+		key := fmt.Sprintf("flood-%d", i%3)
+		if !allow(t, m, key, limit) || !allow(t, m, key, limit) {
+			t.Fatalf("a new key's event %d refused by a full open Memory", i)
+		}
+		if exhausted(t, m, key, limit) {
+			t.Fatalf("a new key is exhausted in a full open Memory")
+		}
+	}
+	if m.Len() != 2 || m.Refused() != 200 {
+		t.Fatalf("Len %d, Refused %d; want 2 and 200 (not held, counted as let through)", m.Len(), m.Refused())
+	}
+	if allow(t, m, "a", limit) || !exhausted(t, m, "b", limit) {
+		t.Fatal("a held key's spent allowance was let through")
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || !strings.Contains(logs.String(), "letting new keys through") {
+		t.Fatalf("want one warning that new keys go through, got:\n%s", logs.String())
+	}
+	clock.Advance(time.Hour)
+	if !allow(t, m, "c", limit) || allow(t, m, "c", limit) {
+		t.Fatal("a new key was not held once there was room")
+	}
+}

@@ -54,11 +54,16 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusInternalServerError, "Internal error. Looks like something went wrong on our end.", "INTERNAL_SERVER_ERROR")
 		return
 	}
+	ip := h.cfg.ClientIP.Of(r, token)
+	if !serversOwn(r, token) && !h.cfg.Requests.allow(r.Context(), ip) {
+		h.cfg.Requests.refuse(w)
+		return
+	}
 	session := storekeep.Session{
 		Shop:  shop,
 		Token: token,
 		Caller: storekeep.Caller{
-			IP:        h.cfg.ClientIP.Of(r, token),
+			IP:        ip,
 			UserAgent: storekeep.ClipUserAgent(r.UserAgent()),
 			Locale:    acceptLanguage(r.Header.Get("Accept-Language")),
 		},

@@ -27,11 +27,8 @@ type ClientIP struct {
 // read from a header loses its IPv6 zone: netip accepts any text after the
 // '%', and a zone names nothing on another host.
 func (c ClientIP) Of(r *http.Request, token storekeep.APIToken) string {
-	if token.Kind == storekeep.APITokenPrivate {
-		buyer, one := oneValue(r.Header, BuyerIPHeader)
-		if ip, err := netip.ParseAddr(buyer); one && err == nil {
-			return ip.Unmap().WithZone("").String()
-		}
+	if buyer, ok := buyerIP(r, token); ok {
+		return buyer.String()
 	}
 	peer := hostcheck.Peer(r)
 	if !c.trusted(peer) {
@@ -99,4 +96,16 @@ func ParsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// buyerIP returns the buyer a request authenticated with token names, when
+// the token is private and its Buyer-IP header names one address on one
+// line.
+func buyerIP(r *http.Request, token storekeep.APIToken) (netip.Addr, bool) {
+	if token.Kind != storekeep.APITokenPrivate {
+		return netip.Addr{}, false
+	}
+	buyer, one := oneValue(r.Header, BuyerIPHeader)
+	ip, err := netip.ParseAddr(buyer)
+	return ip.Unmap().WithZone(""), one && err == nil
 }

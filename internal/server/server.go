@@ -36,6 +36,10 @@ type Config struct {
 	// Bodies, when not nil, bounds the request-body bytes held at once by
 	// client and in all, for the API and order webhooks.
 	Bodies *BodyBudget
+	// Requests, when not nil, bounds the API requests each client sends;
+	// a private token's requests that name no buyer are the storefront
+	// server's own and are not counted.
+	Requests *RequestRate
 	// Observe, when not nil, is told of every API request's outcome.
 	Observe func(route string, status int, elapsed time.Duration)
 }

@@ -1,0 +1,69 @@
+package server
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/storekeep/storekeep"
+)
+
+// DefaultRequestsPerClient is the API requests one client may send to a
+// node: 6,000 at once, then 100 a second, a few times what a shopper's
+// pages ask for even behind a household's or an office's one address,
+// and a thirtieth of what a node on two CPUs answers.
+var DefaultRequestsPerClient = storekeep.Limit{Count: 6000, Per: time.Minute}
+
+// RequestRate bounds the API requests each client sends to the node,
+// under the per-IP rules of storekeep.AllowClient (an IPv4 address, an
+// IPv6 /64, the shares of its /56 and /48). Its counters are the node's
+// own: it bounds what one client takes of this node's CPUs, whatever
+// other nodes count. It is safe for concurrent use.
+type RequestRate struct {
+	limit     storekeep.Limit
+	counts    storekeep.Limiter
+	throttled atomic.Int64
+}
+
+// NewRequestRate returns a RequestRate allowing each client limit,
+// counted in counts: a limiter that fails open when full
+// (ratelimit.NewOpenMemory), since one that refused every new key would
+// refuse every new visitor of the shop.
+func NewRequestRate(limit storekeep.Limit, counts storekeep.Limiter) *RequestRate {
+	return &RequestRate{limit: limit, counts: counts}
+}
+
+// Throttled returns how many requests were refused.
+func (r *RequestRate) Throttled() int64 { return r.throttled.Load() }
+
+// allow counts a request of the client at ip and reports whether it is
+// within the client's allowance. A limiter error lets it through.
+func (r *RequestRate) allow(ctx context.Context, ip string) bool {
+	if r == nil {
+		return true
+	}
+	ok, err := storekeep.AllowClient(ctx, r.counts, "api", ip, r.limit)
+	if err != nil || ok {
+		return true
+	}
+	r.throttled.Add(1)
+	return false
+}
+
+// refuse answers a request past its client's allowance: 429, THROTTLED,
+// and the seconds until the allowance holds one more request.
+func (r *RequestRate) refuse(w http.ResponseWriter) {
+	wait := r.limit.Per.Seconds() / float64(r.limit.Count)
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait)))))
+	writeErrors(w, http.StatusTooManyRequests, "Too many requests from this client; try again shortly.", "THROTTLED")
+}
+
+// serversOwn reports whether r, authenticated with token, is a storefront
+// server's own request: a private token's that names no buyer.
+func serversOwn(r *http.Request, token storekeep.APIToken) bool {
+	_, named := buyerIP(r, token)
+	return token.Kind == storekeep.APITokenPrivate && !named
+}
