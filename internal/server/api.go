@@ -44,7 +44,12 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusMethodNotAllowed, "Method not allowed: use POST.", "METHOD_NOT_ALLOWED")
 		return
 	}
-	token, shop, err := h.authenticate(r)
+	peer := func() string { return h.cfg.ClientIP.Of(r, storekeep.APIToken{}) }
+	token, shop, err := h.authenticate(r, func() bool { return !h.cfg.Requests.spent(r.Context(), peer()) })
+	if errors.Is(err, errLookupRefused) || errors.Is(err, storekeep.ErrNotFound) && !h.cfg.Requests.allow(r.Context(), peer()) {
+		h.cfg.Requests.refuse(w)
+		return
+	}
 	if errors.Is(err, storekeep.ErrNotFound) {
 		writeErrors(w, http.StatusUnauthorized, "Invalid Storefront API access token.", "UNAUTHORIZED")
 		return
@@ -82,8 +87,9 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authenticate finds the token in whichever header its kind belongs to. A
 // token sent in the other kind's header is refused, and so is a token
-// header sent twice.
-func (h *apiHandler) authenticate(r *http.Request) (storekeep.APIToken, storekeep.Shop, error) {
+// header sent twice. A token not found lately is looked up only if
+// mayLookUp says so (tokenCache.lookup).
+func (h *apiHandler) authenticate(r *http.Request, mayLookUp func() bool) (storekeep.APIToken, storekeep.Shop, error) {
 	private, onePrivate := oneValue(r.Header, PrivateTokenHeader)
 	public, onePublic := oneValue(r.Header, PublicTokenHeader)
 	kind, value := storekeep.APITokenPrivate, private
@@ -93,7 +99,7 @@ func (h *apiHandler) authenticate(r *http.Request) (storekeep.APIToken, storekee
 	if !onePrivate || !onePublic || value == "" || len(value) > 256 {
 		return storekeep.APIToken{}, storekeep.Shop{}, storekeep.ErrNotFound
 	}
-	token, shop, err := h.tokens.lookup(r.Context(), h.cfg.Keys.Hashes(value))
+	token, shop, err := h.tokens.lookup(r.Context(), h.cfg.Keys.Hashes(value), mayLookUp)
 	if err != nil {
 		return token, shop, err
 	}

@@ -46,16 +46,23 @@ func (r *RequestRate) allow(ctx context.Context, ip string) bool {
 		return true
 	}
 	ok, err := storekeep.AllowClient(ctx, r.counts, "api", ip, r.limit)
-	if err != nil || ok {
-		return true
+	return err != nil || ok
+}
+
+// spent reports, counting nothing, whether the client at ip has sent its
+// allowance.
+func (r *RequestRate) spent(ctx context.Context, ip string) bool {
+	if r == nil {
+		return false
 	}
-	r.throttled.Add(1)
-	return false
+	spent, err := storekeep.ClientSpent(ctx, r.counts, "api", ip, r.limit)
+	return err == nil && spent
 }
 
 // refuse answers a request past its client's allowance: 429, THROTTLED,
 // and the seconds until the allowance holds one more request.
 func (r *RequestRate) refuse(w http.ResponseWriter) {
+	r.throttled.Add(1)
 	wait := r.limit.Per.Seconds() / float64(r.limit.Count)
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait)))))
 	writeErrors(w, http.StatusTooManyRequests, "Too many requests from this client; try again shortly.", "THROTTLED")

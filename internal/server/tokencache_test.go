@@ -70,8 +70,14 @@ func (f *cacheFixture) newToken() string {
 }
 
 func (f *cacheFixture) lookup(value string) (storekeep.Shop, error) {
-	_, shop, err := f.cache.lookup(context.Background(), f.keys.Hashes(value))
+	_, shop, err := f.cache.lookup(context.Background(), f.keys.Hashes(value), func() bool { return true })
 	return shop, err
+}
+
+// lookupSpent looks value up for a client that has spent its allowance.
+func (f *cacheFixture) lookupSpent(value string) error {
+	_, _, err := f.cache.lookup(context.Background(), f.keys.Hashes(value), func() bool { return false })
+	return err
 }
 
 func TestTokenCacheLooksAFoundTokenUpOnceATTL(t *testing.T) {
@@ -131,11 +137,47 @@ func TestTokenCacheHoldsAtMostMaxCachedTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.cache.lookup(context.Background(), hashes); err != nil {
+		if _, _, err := f.cache.lookup(context.Background(), hashes, func() bool { return true }); err != nil {
 			t.Fatal(err)
 		}
 		if n := f.cache.entries.Len(); n > MaxCachedTokens {
 			t.Fatalf("%d tokens cached, want at most %d", n, MaxCachedTokens)
 		}
+	}
+}
+
+// A client that has spent its request allowance gets no store look-up
+// for a token the node has not found lately, so a flood of made-up tokens
+// costs the store nothing once the allowance is spent. A token found
+// within RecentTokenTTL is looked up whatever its sender spent: a
+// storefront server sharing an address (a platform's egress) with a
+// flooder goes on being served after the cache's second.
+func TestTokenCacheLooksUpForASpentClientOnlyTokensFoundLately(t *testing.T) {
+	f := newCacheFixture(t)
+	unknown, _ := f.keys.NewToken()
+	if err := f.lookupSpent(unknown); !errors.Is(err, errLookupRefused) {
+		t.Fatalf("an unknown token from a spent client: %v, want errLookupRefused", err)
+	}
+	fresh := f.newToken()
+	if err := f.lookupSpent(fresh); !errors.Is(err, errLookupRefused) {
+		t.Fatalf("a token never found, from a spent client: %v, want errLookupRefused", err)
+	}
+	if n := f.shops.lookups.Load(); n != 0 {
+		t.Fatalf("%d store look-ups for a spent client's tokens, want 0", n)
+	}
+	seen := f.newToken()
+	if _, err := f.lookup(seen); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(TokenCacheTTL)
+	if err := f.lookupSpent(seen); err != nil {
+		t.Fatalf("a token found lately, its cache entry gone, from a spent client: %v", err)
+	}
+	if n := f.shops.lookups.Load(); n != 2 {
+		t.Fatalf("%d store look-ups, want 2", n)
+	}
+	f.now = f.now.Add(RecentTokenTTL)
+	if err := f.lookupSpent(seen); !errors.Is(err, errLookupRefused) {
+		t.Fatalf("a token last found %v ago, from a spent client: %v, want errLookupRefused", RecentTokenTTL, err)
 	}
 }
