@@ -33,11 +33,16 @@ type Fallback struct {
 	// retryAt is when, in Unix nanoseconds, the primary is next asked
 	// after a failure; 0 while it works.
 	retryAt atomic.Int64
+	// failedAt is when, in Unix nanoseconds, the primary last failed.
+	failedAt atomic.Int64
 }
 
 // NewFallback returns a Fallback over primary and local, reading time
 // from clock (time.Now when nil), that logs to log (slog.Default() when
-// nil) each time the primary fails after working, or works after failing.
+// nil) each time the primary fails after working, or works after failing:
+// it works again once it has answered without error for RetryAfter, so
+// one key's errors between other keys' answers are one change, not one a
+// call.
 func NewFallback(primary, local storekeep.Limiter, clock storekeep.Clock, log *slog.Logger) *Fallback {
 	if clock == nil {
 		clock = time.Now
@@ -48,7 +53,8 @@ func NewFallback(primary, local storekeep.Limiter, clock storekeep.Clock, log *s
 	return &Fallback{primary: primary, local: local, now: clock, log: log}
 }
 
-// Degraded reports whether the primary failed on its last use.
+// Degraded reports whether the primary has failed, and not yet answered
+// without error for RetryAfter since.
 func (f *Fallback) Degraded() bool { return f.degraded.Load() }
 
 type limiterCall func(context.Context, string, storekeep.Limit) (bool, error)
@@ -108,18 +114,28 @@ func (f *Fallback) answer(ctx context.Context, asked int64, ok bool, err error, 
 	case errors.Is(err, ErrInvalidLimit):
 		return ok, err
 	case err != nil:
+		now := f.now().UnixNano()
+		f.failedAt.Store(now)
 		if unreachable(err) {
-			f.retryAt.Store(f.now().UnixNano() + int64(RetryAfter))
+			f.retryAt.Store(now + int64(RetryAfter))
 		}
 		if f.degraded.CompareAndSwap(false, true) {
 			f.log.Warn("rate limiter: shared limiter failed; counting locally", "err", err)
 		}
 		return local(ctx, key, limit)
 	}
-	if f.retryAt.CompareAndSwap(asked, 0) && f.degraded.CompareAndSwap(true, false) {
+	if f.retryAt.CompareAndSwap(asked, 0) && f.degraded.Load() && f.settled() && f.degraded.CompareAndSwap(true, false) {
 		f.log.Info("rate limiter: shared limiter is back")
 	}
 	return ok, nil
+}
+
+// settled reports whether RetryAfter has passed since the primary last
+// failed; a failure stamped ahead of the clock (which has stepped back
+// since) has passed too.
+func (f *Fallback) settled() bool {
+	since := f.now().UnixNano() - f.failedAt.Load()
+	return since >= int64(RetryAfter) || since < 0
 }
 
 // unreachable reports whether err says the primary could not be asked

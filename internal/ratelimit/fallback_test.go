@@ -106,3 +106,44 @@ func TestFallbackRecovers(t *testing.T) {
 		t.Fatalf("want one warning and one recovery line, got:\n%s", out)
 	}
 }
+
+// An error Redis answers for one key (a key of another type) is taken
+// call by call, but it made the Fallback flip between degraded and not
+// at each alternation with another key's answer, logging a warning and
+// an "is back" line each time, where the change is to be logged once.
+// The Fallback now leaves the degraded state only once Redis has
+// answered with no error for RetryAfter.
+func TestFallbackDoesNotFlapOnOneKeysErrors(t *testing.T) {
+	real := testRedis(t)
+	prefix := testPrefix(t, real)
+	if err := real.LPush(ctx, "rate:"+prefix+"bad", "a list").Err(); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	clock := newFakeClock()
+	f := NewFallback(NewRedis(real, prefix), NewMemory(clock.Now, 0, nil), clock.Now, logTo(&logs))
+	limit := storekeep.Limit{Count: 1000, Per: time.Hour}
+	for i := range 50 {
+		allow(t, f, "bad", limit)
+		allow(t, f, "good", limit)
+		if !f.Degraded() {
+			t.Fatalf("round %d: not degraded within RetryAfter of an error", i)
+		}
+		clock.Advance(RetryAfter / 100)
+	}
+	if out := logs.String(); strings.Count(out, "level=WARN") != 1 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("want one warning for 50 errors between answers, got:\n%s", out)
+	}
+	clock.Advance(RetryAfter)
+	allow(t, f, "good", limit)
+	if f.Degraded() {
+		t.Fatalf("still degraded after Redis answered without error for %v", RetryAfter)
+	}
+	if out := logs.String(); strings.Count(out, "level=INFO") != 1 || strings.Count(out, "\n") != 2 {
+		t.Fatalf("want one warning and one recovery line, got:\n%s", out)
+	}
+	ok, err := f.primary.Allow(ctx, "bad", limit)
+	if err == nil || unreachable(err) {
+		t.Fatalf("the list key: %v %v, want an error Redis answered", ok, err)
+	}
+}
