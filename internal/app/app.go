@@ -300,6 +300,7 @@ func (a *App) build() error {
 	a.Metrics = a.newMetrics(hasher)
 	gql := graph.NewHandler(&graph.Resolver{Recovery: a.Recovery, Accounts: a.Accounts, OrderBook: a.Orders,
 		Multipass: a.Multipass, Logger: cfg.Logger, Observe: a.Metrics.ObserveField})
+	ready := server.NewReadyCheck(a.ready, cfg.Logger)
 	srv := server.Config{
 		Shops:    a.Store,
 		Keys:     a.Keys,
@@ -307,7 +308,7 @@ func (a *App) build() error {
 		ClientIP: server.ClientIP{TrustedProxies: cfg.TrustedProxies},
 		Now:      cfg.Now,
 		Logger:   cfg.Logger,
-		Ready:    a.ready,
+		Ready:    ready.Ready,
 		Observe:  a.Metrics.ObserveHTTP,
 		Webhooks: a.Orders,
 		Bodies:   a.bodies,
@@ -321,7 +322,7 @@ func (a *App) build() error {
 		DefaultStorefrontURL: cfg.DefaultStorefrontURL,
 		ClientIP:             func(r *http.Request) string { return srv.ClientIP.Of(r, storekeep.APIToken{}) }})
 	a.Handler = server.New(srv)
-	a.Admin = server.NewAdmin(server.AdminConfig{Metrics: a.Metrics.Handler(), Ready: a.ready, Pprof: cfg.Pprof,
+	a.Admin = server.NewAdmin(server.AdminConfig{Metrics: a.Metrics.Handler(), Ready: ready.Ready, Pprof: cfg.Pprof,
 		Hosts: cfg.AdminHosts, Logger: cfg.Logger})
 	return nil
 }

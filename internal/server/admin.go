@@ -15,7 +15,8 @@ import (
 type AdminConfig struct {
 	// Metrics serves /metrics when not nil.
 	Metrics http.Handler
-	// Ready reports whether the node can take traffic, for /readyz.
+	// Ready reports whether the node can take traffic, for /readyz; the
+	// API's and the admin listener's should share one ReadyCheck.
 	Ready func(ctx context.Context) error
 	// Pprof serves net/http/pprof under /debug/pprof/, all but the
 	// command line.
@@ -39,7 +40,7 @@ func NewAdmin(cfg AdminConfig) http.Handler {
 		cfg.Logger = slog.Default()
 	}
 	mux := http.NewServeMux()
-	probes(mux, cfg.Ready, cfg.Logger)
+	probes(mux, cfg.Ready)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
@@ -55,7 +56,7 @@ func NewAdmin(cfg AdminConfig) http.Handler {
 
 // probes mounts the load-balancer checks, served on both listeners:
 // /healthz answers while the process runs, /readyz while ready says so.
-func probes(mux *http.ServeMux, ready func(context.Context) error, log *slog.Logger) {
+func probes(mux *http.ServeMux, ready func(context.Context) error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -64,7 +65,6 @@ func probes(mux *http.ServeMux, ready func(context.Context) error, log *slog.Log
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if ready != nil {
 			if err := ready(r.Context()); err != nil {
-				log.Warn("not ready", "err", err)
 				w.WriteHeader(http.StatusServiceUnavailable)
 				w.Write([]byte("not ready\n"))
 				return

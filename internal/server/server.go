@@ -26,7 +26,8 @@ type Config struct {
 	Accounts http.Handler
 	// Webhooks takes POST /webhooks/shopify when not nil.
 	Webhooks Webhooks
-	// Ready reports whether the node can take traffic, for /readyz.
+	// Ready reports whether the node can take traffic, for /readyz; the
+	// API's and the admin listener's should share one ReadyCheck.
 	Ready    func(ctx context.Context) error
 	ClientIP ClientIP
 	Now      storekeep.Clock
@@ -61,7 +62,7 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	api := &apiHandler{cfg: cfg, tokens: newTokenCache(cfg.Shops, time.Now)}
 	mux.Handle("/api/{version}/graphql.json", api)
-	probes(mux, cfg.Ready, cfg.Logger)
+	probes(mux, cfg.Ready)
 	mux.HandleFunc("GET /{$}", home(cfg.Mailbox != nil))
 	if cfg.Mailbox != nil {
 		mux.Handle("/_dev/mailbox", cfg.Mailbox)
