@@ -303,21 +303,10 @@ func TestServeBoundsAClientsRequestBodiesByItsFlag(t *testing.T) {
 func TestServeBoundsAClientsRequestsByItsFlag(t *testing.T) {
 	env := map[string]string{"STOREKEEP_DB": filepath.Join(t.TempDir(), "sk.db"), "STOREKEEP_ADDR": "127.0.0.1:0", "STOREKEEP_LOG_LEVEL": "error"}
 	runCLI(t, env, "shop", "create", "--domain", "shop.example")
-	_, token, _ := runCLI(t, env, "token", "create", "--shop", "shop.example", "--public")
+	token := newToken(t, env, "--shop", "shop.example", "--public")
 	base := serveInProcess(t, env, "--requests-per-ip", "2/1h")
-	post := func() int {
-		req, _ := http.NewRequest("POST", base+"/api/2026-10/graphql.json", strings.NewReader(`{"query":"{ __typename }"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Shopify-Storefront-Access-Token", strings.TrimSpace(token))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
-		if got := post(); got != want {
+		if got := apiStatus(t, base, "X-Shopify-Storefront-Access-Token", token); got != want {
 			t.Fatalf("request %d under --requests-per-ip 2/1h: status %d, want %d", i+1, got, want)
 		}
 	}

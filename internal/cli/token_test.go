@@ -25,6 +25,21 @@ func newToken(t *testing.T, env map[string]string, args ...string) string {
 	return strings.TrimSpace(out)
 }
 
+// apiStatus sends `{ __typename }` to the node at base with token in
+// header and returns the answer's status.
+func apiStatus(t *testing.T, base, header, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/2026-10/graphql.json", strings.NewReader(`{"query":"{ __typename }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(header, token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // tokenLive reports whether the database still knows the token value, as
 // a node looking it up would.
 func tokenLive(t *testing.T, db, value string) bool {
@@ -197,19 +212,8 @@ func TestARunningServerRefusesARevokedToken(t *testing.T) {
 	runCLI(t, env, "shop", "create", "--domain", "shop.example")
 	kept := newToken(t, env, "--shop", "shop.example", "--public")
 	leaked := newToken(t, env, "--shop", "shop.example", "--private")
-	api := serveInProcess(t, env) + "/api/2026-10/graphql.json"
-	status := func(header, token string) int {
-		t.Helper()
-		req, _ := http.NewRequest("POST", api, strings.NewReader(`{"query":"{ __typename }"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(header, token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	base := serveInProcess(t, env)
+	status := func(header, token string) int { return apiStatus(t, base, header, token) }
 	if got := status("Shopify-Storefront-Private-Token", leaked); got != http.StatusOK {
 		t.Fatalf("the token before its revocation: %d", got)
 	}
