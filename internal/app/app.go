@@ -229,7 +229,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		conns:         server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger),
 		bodies:        server.NewBodyBudget(cfg.BodyBytesPerIP, cfg.BodyBytesInFlight),
 		requestCounts: ratelimit.NewOpenMemory(cfg.Now, cfg.LimiterKeys, cfg.Logger)}
-	a.requests = server.NewRequestRate(cfg.RequestsPerIP, a.requestCounts)
+	a.requests = server.NewRequestRate(cfg.RequestsPerIP, a.requestCounts, cfg.Now, cfg.Logger)
 	if err := a.build(); err != nil {
 		limiter.close()
 		store.Close()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,9 @@ func TestOneClientsRequestsAreBounded(t *testing.T) {
 	wantThrottledRequest(t, n.post(query, nil, fromClient("2001:db8:7:1:ffff::1")), "12")
 	if got := n.metric("storekeep_api_requests_throttled_total"); got != 3 {
 		t.Fatalf("storekeep_api_requests_throttled_total %v, want 3", got)
+	}
+	if logs := n.logs.String(); strings.Count(logs, "--trusted-proxies") != 1 || !strings.Contains(logs, `"client":"198.51.100.7"`) {
+		t.Fatalf("want one warning naming the first client refused and --trusted-proxies, got:\n%s", logs)
 	}
 	n.clock.Advance(12 * time.Second)
 	if r := n.post(query, nil, fromClient("198.51.100.7")); r.Status != http.StatusOK {

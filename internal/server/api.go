@@ -47,7 +47,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	peer := func() string { return h.cfg.ClientIP.Of(r, storekeep.APIToken{}) }
 	token, shop, err := h.authenticate(r, func() bool { return !h.cfg.Requests.spent(r.Context(), peer()) })
 	if errors.Is(err, errLookupRefused) || errors.Is(err, storekeep.ErrNotFound) && !h.cfg.Requests.allow(r.Context(), peer()) {
-		h.cfg.Requests.refuse(w)
+		h.cfg.Requests.refuse(w, peer())
 		return
 	}
 	if errors.Is(err, storekeep.ErrNotFound) {
@@ -61,7 +61,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ip := h.cfg.ClientIP.Of(r, token)
 	if !serversOwn(r, token) && !h.cfg.Requests.allow(r.Context(), ip) {
-		h.cfg.Requests.refuse(w)
+		h.cfg.Requests.refuse(w, ip)
 		return
 	}
 	session := storekeep.Session{

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,9 +14,9 @@ import (
 )
 
 // DefaultRequestsPerClient is the API requests one client may send to a
-// node: 6,000 at once, then 100 a second, a few times what a shopper's
+// node: 6,000 at once, then 100 a second, many times what a shopper's
 // pages ask for even behind a household's or an office's one address,
-// and a thirtieth of what a node on two CPUs answers.
+// and a small share of what a node on two CPUs answers.
 var DefaultRequestsPerClient = storekeep.Limit{Count: 6000, Per: time.Minute}
 
 // RequestRate bounds the API requests each client sends to the node,
@@ -25,15 +27,30 @@ var DefaultRequestsPerClient = storekeep.Limit{Count: 6000, Per: time.Minute}
 type RequestRate struct {
 	limit     storekeep.Limit
 	counts    storekeep.Limiter
+	now       storekeep.Clock
+	log       *slog.Logger
 	throttled atomic.Int64
+	mu        sync.Mutex
+	warned    time.Time
 }
+
+// RefusalLogEvery is how often, at most, a RequestRate logs that it
+// refused a client's request; its Throttled count tells the rest.
+const RefusalLogEvery = time.Hour
 
 // NewRequestRate returns a RequestRate allowing each client limit,
 // counted in counts: a limiter that fails open when full
 // (ratelimit.NewOpenMemory), since one that refused every new key would
-// refuse every new visitor of the shop.
-func NewRequestRate(limit storekeep.Limit, counts storekeep.Limiter) *RequestRate {
-	return &RequestRate{limit: limit, counts: counts}
+// refuse every new visitor of the shop. It reads time from clock
+// (time.Now when nil) and logs to log (slog.Default() when nil).
+func NewRequestRate(limit storekeep.Limit, counts storekeep.Limiter, clock storekeep.Clock, log *slog.Logger) *RequestRate {
+	if clock == nil {
+		clock = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &RequestRate{limit: limit, counts: counts, now: clock, log: log}
 }
 
 // Throttled returns how many requests were refused.
@@ -59,10 +76,15 @@ func (r *RequestRate) spent(ctx context.Context, ip string) bool {
 	return err == nil && spent
 }
 
-// refuse answers a request past its client's allowance: 429, THROTTLED,
-// and the seconds until the allowance holds one more request.
-func (r *RequestRate) refuse(w http.ResponseWriter) {
-	r.throttled.Add(1)
+// refuse answers a request of the client at ip past its allowance: 429,
+// THROTTLED, and the seconds until the allowance holds one more request.
+// The first refusal of a RefusalLogEvery is logged with the client, since
+// a proxy missing from --trusted-proxies is one client for all it carries.
+func (r *RequestRate) refuse(w http.ResponseWriter, ip string) {
+	if n := r.throttled.Add(1); r.firstOfPeriod() {
+		r.log.Warn("API requests refused: a client sent more than --requests-per-ip (a proxy that carries many clients "+
+			"belongs in --trusted-proxies)", "client", storekeep.ThrottleIP(ip), "throttled_total", n)
+	}
 	wait := r.limit.Per.Seconds() / float64(r.limit.Count)
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait)))))
 	writeErrors(w, http.StatusTooManyRequests, "Too many requests from this client; try again shortly.", "THROTTLED")
@@ -73,4 +95,18 @@ func (r *RequestRate) refuse(w http.ResponseWriter) {
 func serversOwn(r *http.Request, token storekeep.APIToken) bool {
 	_, named := buyerIP(r, token)
 	return token.Kind == storekeep.APITokenPrivate && !named
+}
+
+// firstOfPeriod reports whether no refusal was logged within the last
+// RefusalLogEvery (a log time ahead of the clock, which has stepped back
+// since, is as old), and if so starts a new period.
+func (r *RequestRate) firstOfPeriod() bool {
+	now := r.now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.warned.IsZero() && !now.Before(r.warned) && now.Sub(r.warned) < RefusalLogEvery {
+		return false
+	}
+	r.warned = now
+	return true
 }

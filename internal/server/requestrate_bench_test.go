@@ -24,7 +24,7 @@ func BenchmarkRequestRate(b *testing.B) {
 		{"ipv6 65536 clients", "2001:db8:%x:%x:%x::1"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			rate := NewRequestRate(storekeep.Limit{Count: 1 << 30, Per: time.Second}, ratelimit.NewOpenMemory(nil, 0, nil))
+			rate := NewRequestRate(storekeep.Limit{Count: 1 << 30, Per: time.Second}, ratelimit.NewOpenMemory(nil, 0, nil), nil, nil)
 			ctx := context.Background()
 			ips := make([]string, 1<<16)
 			for i := range ips {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,7 +21,7 @@ import (
 // lately is refused (429) before it is looked up.
 func TestUnknownTokensCountAgainstTheirSendersAllowance(t *testing.T) {
 	f := newCacheFixture(t)
-	rate := NewRequestRate(storekeep.Limit{Count: 3, Per: time.Hour}, ratelimit.NewOpenMemory(nil, 100, nil))
+	rate := NewRequestRate(storekeep.Limit{Count: 3, Per: time.Hour}, ratelimit.NewOpenMemory(nil, 100, nil), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	graphql := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{"data":{}}`)) })
 	srv := httptest.NewServer(New(Config{Shops: f.shops, Keys: f.keys, GraphQL: graphql, Requests: rate}))
 	t.Cleanup(srv.Close)
