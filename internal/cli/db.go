@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -51,12 +52,26 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (app.Store, *secre
 	return store, ring, err
 }
 
+// maxSecretFileBytes bounds what is read of a secret file: many times the
+// longest secret (a list of server keys, a password), so that a path to a
+// large file or to a device without end is refused, not read whole.
+const maxSecretFileBytes = 64 << 10
+
 // secretFile reads a secret from path, the value of flag: the file's text
-// without surrounding whitespace, which must not be empty.
+// without surrounding whitespace, which must not be empty nor longer than
+// maxSecretFileBytes.
 func secretFile(flag, path string) (string, error) {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	if len(raw) > maxSecretFileBytes {
+		return "", fmt.Errorf("%s: %s holds more than %d bytes: not a secret file", flag, path, maxSecretFileBytes)
 	}
 	value := strings.TrimSpace(string(raw))
 	if value == "" {

@@ -242,3 +242,27 @@ func TestSMTPPasswordFromAFile(t *testing.T) {
 		t.Errorf("serve with two passwords: exit %d, %q", code, errOut)
 	}
 }
+
+// A --*-file secret was read whole: a path given by mistake to a large
+// file or a device without end (/dev/zero) made a command read until the
+// machine's memory ran out. A secret file is now read up to
+// maxSecretFileBytes, and a longer one refused, naming the flag.
+func TestSecretFilesAreReadUpToABound(t *testing.T) {
+	dir := t.TempDir()
+	large := filepath.Join(dir, "large")
+	if err := os.WriteFile(large, bytes.Repeat([]byte("k"), maxSecretFileBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"STOREKEEP_DB": filepath.Join(dir, "sk.db")}
+	for _, path := range []string{large, "/dev/zero"} {
+		for _, args := range [][]string{
+			{"migrate", "--secret-key-file", path},
+			{"serve", "--addr", "127.0.0.1:0", "--admin-addr", "off", "--smtp", "smtp://mailer@127.0.0.1:1", "--smtp-password-file", path},
+		} {
+			code, _, errOut := runCLI(t, env, args...)
+			if code != 1 || !strings.Contains(errOut, args[len(args)-2]) || !strings.Contains(errOut, "more than") {
+				t.Errorf("%v: exit %d, %q; want 1 and an error naming the flag and the bound", args, code, errOut)
+			}
+		}
+	}
+}
