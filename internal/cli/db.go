@@ -61,23 +61,30 @@ const maxSecretFileBytes = 64 << 10
 // without surrounding whitespace, which must not be empty nor longer than
 // maxSecretFileBytes.
 func secretFile(flag, path string) (string, error) {
-	f, err := os.Open(path)
+	raw, err := readSecretFile(path)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", flag, err)
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", flag, err)
-	}
-	if len(raw) > maxSecretFileBytes {
-		return "", fmt.Errorf("%s: %s holds more than %d bytes: not a secret file", flag, path, maxSecretFileBytes)
 	}
 	value := strings.TrimSpace(string(raw))
 	if value == "" {
 		return "", fmt.Errorf("%s: %s is empty", flag, path)
 	}
 	return value, nil
+}
+
+// readSecretFile reads the file at path, refusing one longer than
+// maxSecretFileBytes.
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
+	if err == nil && len(raw) > maxSecretFileBytes {
+		err = fmt.Errorf("%s holds more than %d bytes: not a secret file", path, maxSecretFileBytes)
+	}
+	return raw, err
 }
 
 // openShop opens the database as open does, with a quiet logger, and

@@ -245,8 +245,9 @@ func TestSMTPPasswordFromAFile(t *testing.T) {
 
 // A --*-file secret was read whole: a path given by mistake to a large
 // file or a device without end (/dev/zero) made a command read until the
-// machine's memory ran out. A secret file is now read up to
-// maxSecretFileBytes, and a longer one refused, naming the flag.
+// machine's memory ran out. A secret file, and the key file beside a
+// SQLite database, is now read up to maxSecretFileBytes, and a longer one
+// refused, naming the flag or the file.
 func TestSecretFilesAreReadUpToABound(t *testing.T) {
 	dir := t.TempDir()
 	large := filepath.Join(dir, "large")
@@ -264,5 +265,11 @@ func TestSecretFilesAreReadUpToABound(t *testing.T) {
 				t.Errorf("%v: exit %d, %q; want 1 and an error naming the flag and the bound", args, code, errOut)
 			}
 		}
+	}
+	if err := os.Rename(large, env["STOREKEEP_DB"]+".key"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, env, "migrate"); code != 1 || !strings.Contains(errOut, "sk.db.key holds more than") {
+		t.Errorf("a key file beside the database past the bound: exit %d, %q", code, errOut)
 	}
 }

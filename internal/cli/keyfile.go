@@ -34,7 +34,7 @@ func loadKeys(db, configured string) (keys [][]byte, generated bool, err error) 
 		return nil, false, errors.New("--secret-key (STOREKEEP_SECRET_KEY) is required with PostgreSQL: every node must share it")
 	}
 	path := keyFile(db)
-	raw, err := os.ReadFile(path)
+	raw, err := readSecretFile(path)
 	if err == nil {
 		keys, err = secret.ParseKeys(strings.TrimSpace(string(raw)))
 		if err != nil {
