@@ -332,3 +332,13 @@ func TestOpenMemoryFullLetsNewKeysThroughUncounted(t *testing.T) {
 		t.Fatal("a new key was not held once there was room")
 	}
 }
+
+func TestMemoryHoldsTheKeysItCounts(t *testing.T) {
+	m := NewOpenMemory(newFakeClock().Now, 1, logTo(&bytes.Buffer{}))
+	limit := storekeep.Limit{Count: 2, Per: time.Hour}
+	allow(t, m, "a", limit)
+	allow(t, m, "b", limit)
+	if !m.Holds("a") || m.Holds("b") {
+		t.Fatalf("Holds a %v, b %v; want the first key held and the one let through not", m.Holds("a"), m.Holds("b"))
+	}
+}
