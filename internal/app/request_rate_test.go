@@ -137,3 +137,26 @@ func TestAFullRequestLimiterLetsNewClientsThrough(t *testing.T) {
 		t.Fatalf("storekeep_request_limiter_full_total %v, want 10", got)
 	}
 }
+
+// storekeep_request_limiter_full_total counts the requests a full request
+// limiter lets through uncounted, but an IPv6 client's request, which
+// asks for its /64's counter and its /56's and /48's, counted three.
+func TestAFullRequestLimiterCountsAnIPv6RequestOnce(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.RequestsPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
+		c.LimiterKeys = 3
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	const query = `{ __typename }`
+	for i := range 3 {
+		n.post(query, nil, fromClient(fmt.Sprintf("198.51.100.%d", i+1)))
+	}
+	for i := range 10 {
+		if r := n.post(query, nil, fromClient(fmt.Sprintf("2001:db8:%x::1", i+1))); r.Status != http.StatusOK {
+			t.Fatalf("a new IPv6 client's request %d in a full limiter: %d %s", i+1, r.Status, r.Raw)
+		}
+	}
+	if got := n.metric("storekeep_request_limiter_full_total"); got != 10 {
+		t.Fatalf("storekeep_request_limiter_full_total %v for 10 requests, want 10", got)
+	}
+}

@@ -51,7 +51,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 	fs.DurationVar(&cfg.Recovery.ResetTokenTTL, "reset-token-ttl", cfg.Recovery.ResetTokenTTL, "how long a reset link stays valid")
 	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", cfg.RedisPrefix, "prefix of every Redis key")
 	fs.DurationVar(&cfg.Outbox.AuditRetention, "audit-retention", cfg.Outbox.AuditRetention, "how long audit events are kept before they are deleted")
-	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept")
+	fs.IntVar(&cfg.LimiterKeys, "limiter-keys", cfg.LimiterKeys, "throttle keys held in memory (alone, or while Redis is down); once full, new keys are throttled and old ones kept. The API request limiter (--requests-per-ip) holds as many counters of its own and, full, lets new clients through uncounted")
 	fs.IntVar(&cfg.ConnsPerIP, "conns-per-ip", cfg.ConnsPerIP, "API connections one client (an IPv4 address or an IPv6 /64) may hold open at once; more are closed as they are accepted; --trusted-proxies are not bound")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "API connections the node holds open at once, from all clients and proxies; more are closed as they are accepted (an idle one costs about 20 KB)")
 	fs.Var(limitFlag{&cfg.RequestsPerIP}, "requests-per-ip", "API requests one client (an IPv4 address or an IPv6 /64; each buyer a private token names) may send to this node, as COUNT/PERIOD; past it a request is refused (429)")

@@ -154,6 +154,14 @@ func (m *Memory) Len() int {
 	return len(m.keys)
 }
 
+// Holds reports whether the Memory holds a counter for key.
+func (m *Memory) Holds(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.keys[key]
+	return ok
+}
+
 // Refused returns how many times a new key was refused, or let through
 // uncounted by an open Memory, because the Memory was full.
 func (m *Memory) Refused() int64 { return m.refused.Load() }

@@ -311,7 +311,8 @@ func TestOpenMemoryFullLetsNewKeysThroughUncounted(t *testing.T) {
 	allow(t, m, "b", limit)
 	for i := range 100 {
 		key := fmt.Sprintf("flood-%d", i%3)
-		if !allow(t, m, key, limit) || !allow(t, m, key, limit) {
+		first, second := allow(t, m, key, limit), allow(t, m, key, limit)
+		if !first || !second {
 			t.Fatalf("a new key's event %d refused by a full open Memory", i)
 		}
 		if exhausted(t, m, key, limit) {
@@ -330,5 +331,15 @@ func TestOpenMemoryFullLetsNewKeysThroughUncounted(t *testing.T) {
 	clock.Advance(time.Hour)
 	if !allow(t, m, "c", limit) || allow(t, m, "c", limit) {
 		t.Fatal("a new key was not held once there was room")
+	}
+}
+
+func TestMemoryHoldsTheKeysItCounts(t *testing.T) {
+	m := NewOpenMemory(newFakeClock().Now, 1, logTo(&bytes.Buffer{}))
+	limit := storekeep.Limit{Count: 2, Per: time.Hour}
+	allow(t, m, "a", limit)
+	allow(t, m, "b", limit)
+	if !m.Holds("a") || m.Holds("b") {
+		t.Fatalf("Holds a %v, b %v; want the first key held and the one let through not", m.Holds("a"), m.Holds("b"))
 	}
 }

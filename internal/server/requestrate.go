@@ -29,9 +29,19 @@ type RequestRate struct {
 	counts    storekeep.Limiter
 	now       storekeep.Clock
 	log       *slog.Logger
+	full      fullCounts
 	throttled atomic.Int64
+	uncounted atomic.Int64
 	mu        sync.Mutex
 	warned    time.Time
+}
+
+// fullCounts is a limiter that, full, lets an event under a new key
+// through without holding the key, and tells so (ratelimit.Memory from
+// NewOpenMemory).
+type fullCounts interface {
+	Refused() int64
+	Holds(key string) bool
 }
 
 // RefusalLogEvery is how often, at most, a RequestRate logs that it
@@ -50,11 +60,17 @@ func NewRequestRate(limit storekeep.Limit, counts storekeep.Limiter, clock store
 	if log == nil {
 		log = slog.Default()
 	}
-	return &RequestRate{limit: limit, counts: counts, now: clock, log: log}
+	full, _ := counts.(fullCounts)
+	return &RequestRate{limit: limit, counts: counts, full: full, now: clock, log: log}
 }
 
 // Throttled returns how many requests were refused.
 func (r *RequestRate) Throttled() int64 { return r.throttled.Load() }
+
+// Uncounted returns how many requests were let through because counts,
+// full, held no counter of their client (an IPv4 address, an IPv6 /64):
+// one a request, however many counters an IPv6 client's asked for.
+func (r *RequestRate) Uncounted() int64 { return r.uncounted.Load() }
 
 // allow counts a request of the client at ip and reports whether it is
 // within the client's allowance. A limiter error lets it through.
@@ -62,7 +78,14 @@ func (r *RequestRate) allow(ctx context.Context, ip string) bool {
 	if r == nil {
 		return true
 	}
+	var refused int64
+	if r.full != nil {
+		refused = r.full.Refused()
+	}
 	ok, err := storekeep.AllowClient(ctx, r.counts, "api", ip, r.limit)
+	if ok && err == nil && r.full != nil && r.full.Refused() != refused && !r.full.Holds("api:"+storekeep.ThrottleIP(ip)) {
+		r.uncounted.Add(1)
+	}
 	return err != nil || ok
 }
 

@@ -37,7 +37,8 @@ type tokenCache struct {
 	shops   storekeep.ShopStore
 	now     func() time.Time
 	entries *expiring.Map[string, cachedToken]
-	// found holds the hashes of the tokens found within RecentTokenTTL.
+	// found holds the hashes of the tokens found within RecentTokenTTL
+	// and not missing from the store since.
 	found *expiring.Map[string, struct{}]
 }
 
@@ -53,8 +54,9 @@ func newTokenCache(shops storekeep.ShopStore, now func() time.Time) *tokenCache 
 
 // lookup returns the token whose hash is one of hashes (newest key first)
 // and its shop, from the cache while fresh, else from the store: a token
-// not found within RecentTokenTTL only if mayLookUp says its sender may
-// have it looked up, else errLookupRefused.
+// not found within RecentTokenTTL, or not found at its last look-up, only
+// if mayLookUp says its sender may have it looked up, else
+// errLookupRefused.
 func (c *tokenCache) lookup(ctx context.Context, hashes [][]byte, mayLookUp func() bool) (storekeep.APIToken, storekeep.Shop, error) {
 	if len(hashes) == 0 {
 		return c.shops.APITokenByHash(ctx, hashes)
@@ -67,6 +69,9 @@ func (c *tokenCache) lookup(ctx context.Context, hashes [][]byte, mayLookUp func
 		return storekeep.APIToken{}, storekeep.Shop{}, errLookupRefused
 	}
 	token, shop, err := c.shops.APITokenByHash(ctx, hashes)
+	if errors.Is(err, storekeep.ErrNotFound) {
+		c.found.Delete(key)
+	}
 	if err != nil {
 		return token, shop, err
 	}

@@ -181,3 +181,37 @@ func TestTokenCacheLooksUpForASpentClientOnlyTokensFoundLately(t *testing.T) {
 		t.Fatalf("a token last found %v ago, from a spent client: %v, want errLookupRefused", RecentTokenTTL, err)
 	}
 }
+
+// A token found lately was looked up for a spent client at every request,
+// even once the store answered that it is gone: a revoked public token
+// (shipped in browsers, so known to anyone) cost a store look-up a request
+// for an hour past its sender's allowance. A token the store does not
+// hold is no longer one found lately.
+func TestTokenCacheForgetsARevokedTokenForASpentClient(t *testing.T) {
+	f := newCacheFixture(t)
+	ctx := context.Background()
+	value := f.newToken()
+	token, _, err := f.store.APITokenByHash(ctx, f.keys.Hashes(value))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.lookup(value); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.DeleteAPIToken(ctx, f.shop.ID, token.ID, storekeep.AuditEvent{Kind: storekeep.AuditAPITokenRevoked, At: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(TokenCacheTTL)
+	before := f.shops.lookups.Load()
+	if err := f.lookupSpent(value); !errors.Is(err, storekeep.ErrNotFound) {
+		t.Fatalf("a revoked token found lately, from a spent client: %v, want ErrNotFound", err)
+	}
+	for i := range 20 {
+		if err := f.lookupSpent(value); !errors.Is(err, errLookupRefused) {
+			t.Fatalf("the revoked token again, %d: %v, want errLookupRefused", i+1, err)
+		}
+	}
+	if n := f.shops.lookups.Load() - before; n != 1 {
+		t.Fatalf("%d store look-ups of a revoked token for a spent client, want 1", n)
+	}
+}
