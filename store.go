@@ -24,6 +24,8 @@ type ShopStore interface {
 	// APITokenByHash returns the token whose hash is one of hashes, with its
 	// shop, or ErrNotFound.
 	APITokenByHash(ctx context.Context, hashes [][]byte) (APIToken, Shop, error)
+	// APITokenHashes returns the hash of every shop's token.
+	APITokenHashes(ctx context.Context) ([][]byte, error)
 }
 
 // APITokenAdminStore is what operators do with a shop's Storefront API

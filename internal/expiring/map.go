@@ -50,13 +50,6 @@ func (m *Map[K, V]) Put(key K, v V, now time.Time) {
 	m.entries[key] = entry[V]{value: v, expires: now.Add(m.ttl)}
 }
 
-// Delete drops the value put under key, if any.
-func (m *Map[K, V]) Delete(key K) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.entries, key)
-}
-
 // Len returns how many values the map holds, expired ones included.
 func (m *Map[K, V]) Len() int {
 	m.mu.Lock()

@@ -53,18 +53,3 @@ func TestAFullMapStartsOverAndNeverHoldsMoreThanItsBound(t *testing.T) {
 		}
 	}
 }
-
-func TestADeletedValueIsGone(t *testing.T) {
-	m := New[string, int](time.Minute, 2)
-	now := time.Unix(0, 0)
-	m.Put("a", 1, now)
-	m.Put("b", 2, now)
-	m.Delete("a")
-	m.Delete("missing")
-	if _, ok := m.Get("a", now); ok {
-		t.Fatal("a deleted value is still there")
-	}
-	if v, ok := m.Get("b", now); !ok || v != 2 || m.Len() != 1 {
-		t.Fatalf("the other value: %v %v, Len %d", v, ok, m.Len())
-	}
-}

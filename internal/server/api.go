@@ -87,8 +87,8 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authenticate finds the token in whichever header its kind belongs to. A
 // token sent in the other kind's header is refused, and so is a token
-// header sent twice. A token not found lately is looked up only if
-// mayLookUp says so (tokenCache.lookup).
+// header sent twice. A token that is none of the shops' is looked up
+// only if mayLookUp says so (tokenCache.lookup).
 func (h *apiHandler) authenticate(r *http.Request, mayLookUp func() bool) (storekeep.APIToken, storekeep.Shop, error) {
 	private, onePrivate := oneValue(r.Header, PrivateTokenHeader)
 	public, onePublic := oneValue(r.Header, PublicTokenHeader)

@@ -37,6 +37,10 @@ func (s oneShop) APITokenByHash(_ context.Context, hashes [][]byte) (storekeep.A
 	return storekeep.APIToken{}, storekeep.Shop{}, storekeep.ErrNotFound
 }
 
+func (s oneShop) APITokenHashes(context.Context) ([][]byte, error) {
+	return [][]byte{s.token.Hash}, nil
+}
+
 func (oneShop) CreateShop(context.Context, storekeep.Shop) (storekeep.Shop, error) {
 	return storekeep.Shop{}, errors.ErrUnsupported
 }

@@ -13,10 +13,17 @@ import (
 	"github.com/storekeep/storekeep/internal/store/sqlite"
 )
 
-// countedShops counts the token look-ups that reach the store.
+// countedShops counts the token look-ups, and the reads of every token's
+// hash, that reach the store.
 type countedShops struct {
 	storekeep.ShopStore
-	lookups atomic.Int64
+	lookups   atomic.Int64
+	hashReads atomic.Int64
+}
+
+func (c *countedShops) APITokenHashes(ctx context.Context) ([][]byte, error) {
+	c.hashReads.Add(1)
+	return c.ShopStore.APITokenHashes(ctx)
 }
 
 func (c *countedShops) APITokenByHash(ctx context.Context, hashes [][]byte) (storekeep.APIToken, storekeep.Shop, error) {
@@ -147,46 +154,46 @@ func TestTokenCacheHoldsAtMostMaxCachedTokens(t *testing.T) {
 }
 
 // A client that has spent its request allowance gets no store look-up
-// for a token the node has not found lately, so a flood of made-up tokens
-// costs the store nothing once the allowance is spent. A token found
-// within RecentTokenTTL is looked up whatever its sender spent: a
-// storefront server sharing an address (a platform's egress) with a
-// flooder goes on being served after the cache's second.
-func TestTokenCacheLooksUpForASpentClientOnlyTokensFoundLately(t *testing.T) {
+// for a token that is none of the shops' (the node reads every token's
+// hash from the store, at most once a KnownTokensEvery), so a flood of
+// made-up tokens costs the store one read of the hashes in that time. A
+// token the store holds is looked up whatever its sender spent, on a
+// node started since it was last used too: a storefront server sharing
+// an address (a platform's egress) with a flooder goes on being served.
+// It was refused before on a node that had not found it within the hour.
+func TestTokenCacheLooksUpForASpentClientOnlyTheShopsTokens(t *testing.T) {
 	f := newCacheFixture(t)
-	unknown, _ := f.keys.NewToken()
-	if err := f.lookupSpent(unknown); !errors.Is(err, errLookupRefused) {
-		t.Fatalf("an unknown token from a spent client: %v, want errLookupRefused", err)
+	held := f.newToken()
+	for i := range 50 {
+		made, _ := f.keys.NewToken()
+		if err := f.lookupSpent(made); !errors.Is(err, errLookupRefused) {
+			t.Fatalf("made-up token %d from a spent client: %v, want errLookupRefused", i+1, err)
+		}
+	}
+	if n, reads := f.shops.lookups.Load(), f.shops.hashReads.Load(); n != 0 || reads != 1 {
+		t.Fatalf("%d store look-ups and %d reads of the hashes for 50 made-up tokens, want 0 and 1", n, reads)
+	}
+	if err := f.lookupSpent(held); err != nil {
+		t.Fatalf("a shop's token never used on this node, from a spent client: %v", err)
 	}
 	fresh := f.newToken()
 	if err := f.lookupSpent(fresh); !errors.Is(err, errLookupRefused) {
-		t.Fatalf("a token never found, from a spent client: %v, want errLookupRefused", err)
+		t.Fatalf("a token made after the hashes were read, within %v: %v, want errLookupRefused", KnownTokensEvery, err)
 	}
-	if n := f.shops.lookups.Load(); n != 0 {
-		t.Fatalf("%d store look-ups for a spent client's tokens, want 0", n)
+	f.now = f.now.Add(KnownTokensEvery)
+	if err := f.lookupSpent(fresh); err != nil {
+		t.Fatalf("a token made before the hashes were read again: %v", err)
 	}
-	seen := f.newToken()
-	if _, err := f.lookup(seen); err != nil {
-		t.Fatal(err)
-	}
-	f.now = f.now.Add(TokenCacheTTL)
-	if err := f.lookupSpent(seen); err != nil {
-		t.Fatalf("a token found lately, its cache entry gone, from a spent client: %v", err)
-	}
-	if n := f.shops.lookups.Load(); n != 2 {
-		t.Fatalf("%d store look-ups, want 2", n)
-	}
-	f.now = f.now.Add(RecentTokenTTL)
-	if err := f.lookupSpent(seen); !errors.Is(err, errLookupRefused) {
-		t.Fatalf("a token last found %v ago, from a spent client: %v, want errLookupRefused", RecentTokenTTL, err)
+	if n, reads := f.shops.lookups.Load(), f.shops.hashReads.Load(); n != 2 || reads != 2 {
+		t.Fatalf("%d store look-ups and %d reads of the hashes, want 2 and 2", n, reads)
 	}
 }
 
-// A token found lately was looked up for a spent client at every request,
-// even once the store answered that it is gone: a revoked public token
-// (shipped in browsers, so known to anyone) cost a store look-up a request
-// for an hour past its sender's allowance. A token the store does not
-// hold is no longer one found lately.
+// A token the node held as one of the shops' was looked up for a spent
+// client at every request, even once the store answered that it is gone:
+// a revoked public token (shipped in browsers, so known to anyone) cost a
+// store look-up a request until the hashes were read again. A token the
+// store does not hold is dropped from them at once.
 func TestTokenCacheForgetsARevokedTokenForASpentClient(t *testing.T) {
 	f := newCacheFixture(t)
 	ctx := context.Background()
@@ -195,7 +202,7 @@ func TestTokenCacheForgetsARevokedTokenForASpentClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.lookup(value); err != nil {
+	if err := f.lookupSpent(value); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.store.DeleteAPIToken(ctx, f.shop.ID, token.ID, storekeep.AuditEvent{Kind: storekeep.AuditAPITokenRevoked, At: f.now}); err != nil {
@@ -204,7 +211,7 @@ func TestTokenCacheForgetsARevokedTokenForASpentClient(t *testing.T) {
 	f.now = f.now.Add(TokenCacheTTL)
 	before := f.shops.lookups.Load()
 	if err := f.lookupSpent(value); !errors.Is(err, storekeep.ErrNotFound) {
-		t.Fatalf("a revoked token found lately, from a spent client: %v, want ErrNotFound", err)
+		t.Fatalf("a revoked token the node held, from a spent client: %v, want ErrNotFound", err)
 	}
 	for i := range 20 {
 		if err := f.lookupSpent(value); !errors.Is(err, errLookupRefused) {

@@ -17,8 +17,8 @@ import (
 // however many one client sent, and counted against nothing: with every
 // found token's requests bounded, made-up tokens were the way left to
 // keep a node's store busy. They now count against their sender's
-// request allowance, and once it is spent a token the node has not found
-// lately is refused (429) before it is looked up.
+// request allowance, and once it is spent a token that is none of the
+// shops' is refused (429) before it is looked up.
 func TestUnknownTokensCountAgainstTheirSendersAllowance(t *testing.T) {
 	f := newCacheFixture(t)
 	rate := NewRequestRate(storekeep.Limit{Count: 3, Per: time.Hour}, ratelimit.NewOpenMemory(nil, 100, nil), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -31,6 +31,15 @@ func (s *Store) APITokens(ctx context.Context, shopID int64) ([]storekeep.APITok
 	})
 }
 
+// APITokenHashes returns the hash of every shop's token.
+func (s *Store) APITokenHashes(ctx context.Context) ([][]byte, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT hash FROM api_tokens`)
+	return collect(rows, err, func(row scanner) ([]byte, error) {
+		var h []byte
+		return h, row.Scan(&h)
+	})
+}
+
 // DeleteAPIToken deletes the shop's token with that id and records e, its
 // Detail the token's label, in one transaction; storekeep.ErrNotFound
 // unless the token is the shop's.

@@ -29,6 +29,23 @@ func withoutHash(t storekeep.APIToken) storekeep.APIToken {
 }
 
 var apiTokenRules = []rule{
+	{"APITokenHashesHoldsEveryShopsTokensAndNoRevokedOne", func(f fixture) {
+		a, b := f.shop("a.example"), f.shop("b.example")
+		first := f.apiToken(a, storekeep.APITokenPublic, t0)
+		second := f.apiToken(b, storekeep.APITokenPrivate, t0, storekeep.ScopeWriteCustomers)
+		gone := f.apiToken(a, storekeep.APITokenPrivate, t0)
+		_, err := f.s.DeleteAPIToken(f.ctx, a.ID, gone.ID, revokeAudit(a))
+		f.must(err)
+		hashes, err := f.s.APITokenHashes(f.ctx)
+		f.must(err)
+		got := map[string]bool{}
+		for _, h := range hashes {
+			got[string(h)] = true
+		}
+		if len(hashes) != 2 || !got[string(first.Hash)] || !got[string(second.Hash)] {
+			f.Fatalf("APITokenHashes = %x, want the two live tokens' hashes", hashes)
+		}
+	}},
 	{"APITokensListsOnlyTheShopsTokensOldestFirstWithoutHashes", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
 		first := f.apiToken(a, storekeep.APITokenPublic, t0, storekeep.ScopeReadCustomers)
