@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -42,7 +43,7 @@ func (c *ReadyCheck) Ready(ctx context.Context) error {
 	answer := c.flight.DoChan("ready", func() (any, error) {
 		checkCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReadyCheckTimeout)
 		defer cancel()
-		err := c.check(checkCtx)
+		err := c.run(checkCtx)
 		c.record(err)
 		return nil, err
 	})
@@ -52,6 +53,17 @@ func (c *ReadyCheck) Ready(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// run runs the check, a panic in it being its failure: it runs apart from
+// any request, where nothing else would recover it.
+func (c *ReadyCheck) run(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the readiness check panicked: %v", p)
+		}
+	}()
+	return c.check(ctx)
 }
 
 // record logs err when it is a change from the last check's answer.

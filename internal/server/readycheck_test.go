@@ -111,3 +111,34 @@ func TestProbesLogAFailureOnceAndAskAgain(t *testing.T) {
 		t.Fatalf("want three not-ready lines (one a change) and one ready-again line, got:\n%s", out)
 	}
 }
+
+// A check that panics was caught by the request's recovery while each
+// probe ran its own; run apart, in singleflight's goroutine, a panic
+// would end the process. It is now a failed check: the probes that
+// shared it are answered 503, and the node goes on.
+func TestAPanickingCheckIsAFailure(t *testing.T) {
+	var logs bytes.Buffer
+	calls := 0
+	ready := NewReadyCheck(func(context.Context) error {
+		calls++
+		if calls == 1 {
+			panic("driver bug")
+		}
+		return nil
+	}, slog.New(slog.NewTextHandler(&logs, nil)))
+	srv := httptest.NewServer(New(Config{Ready: ready.Ready}))
+	t.Cleanup(srv.Close)
+	for i, want := range []int{http.StatusServiceUnavailable, http.StatusOK} {
+		resp, err := http.Get(srv.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("probe %d: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if !strings.Contains(logs.String(), "driver bug") {
+		t.Fatalf("the panic is not logged:\n%s", logs.String())
+	}
+}
