@@ -109,6 +109,16 @@ func TestBuyersBehindAPrivateTokenAreEachTheirOwnClient(t *testing.T) {
 	}
 }
 
+// fullRequestLimiterNode starts a node allowing a client 2 requests an
+// hour, whose limiters hold 3 counters, behind a proxy on loopback.
+func fullRequestLimiterNode(t *testing.T) *node {
+	return startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.RequestsPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
+		c.LimiterKeys = 3
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+}
+
 // The counters of the request allowance live in a limiter of their own,
 // local to the node, holding at most --limiter-keys: a flood of new
 // clients that fills it is let through uncounted (and counted in
@@ -116,11 +126,7 @@ func TestBuyersBehindAPrivateTokenAreEachTheirOwnClient(t *testing.T) {
 // would refuse every newcomer, which here would be every new visitor of
 // the shop. Clients it holds are counted as ever.
 func TestAFullRequestLimiterLetsNewClientsThrough(t *testing.T) {
-	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
-		c.RequestsPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
-		c.LimiterKeys = 3
-		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
-	})
+	n := fullRequestLimiterNode(t)
 	const query = `{ __typename }`
 	for i := range 3 {
 		for range 2 {
@@ -142,11 +148,7 @@ func TestAFullRequestLimiterLetsNewClientsThrough(t *testing.T) {
 // limiter lets through uncounted, but an IPv6 client's request, which
 // asks for its /64's counter and its /56's and /48's, counted three.
 func TestAFullRequestLimiterCountsAnIPv6RequestOnce(t *testing.T) {
-	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
-		c.RequestsPerIP = storekeep.Limit{Count: 2, Per: time.Hour}
-		c.LimiterKeys = 3
-		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
-	})
+	n := fullRequestLimiterNode(t)
 	const query = `{ __typename }`
 	for i := range 3 {
 		n.post(query, nil, fromClient(fmt.Sprintf("198.51.100.%d", i+1)))
