@@ -44,7 +44,13 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusMethodNotAllowed, "Method not allowed: use POST.", "METHOD_NOT_ALLOWED")
 		return
 	}
-	peer := func() string { return h.cfg.ClientIP.Of(r, storekeep.APIToken{}) }
+	var peerIP string
+	peer := func() string {
+		if peerIP == "" {
+			peerIP = h.cfg.ClientIP.Of(r, storekeep.APIToken{})
+		}
+		return peerIP
+	}
 	token, shop, err := h.authenticate(r, func() bool { return !h.cfg.Requests.spent(r.Context(), peer()) })
 	if errors.Is(err, errLookupRefused) || errors.Is(err, storekeep.ErrNotFound) && !h.cfg.Requests.allow(r.Context(), peer()) {
 		h.cfg.Requests.refuse(w, peer())
