@@ -188,16 +188,15 @@ type App struct {
 	// operational routes, kept off the API address.
 	Admin http.Handler
 	// Metrics is the node's Prometheus registry, served at /metrics.
-	Metrics       *metrics.Metrics
-	cfg           Config
-	sender        mail.Sender
-	limiter       *limiter
-	conns         *server.ConnLimit
-	bodies        *server.BodyBudget
-	requests      *server.RequestRate
-	requestCounts *ratelimit.Memory
-	keyCheck      keyCheck
-	mailbox       *mailbox.Handler
+	Metrics  *metrics.Metrics
+	cfg      Config
+	sender   mail.Sender
+	limiter  *limiter
+	conns    *server.ConnLimit
+	bodies   *server.BodyBudget
+	requests *server.RequestRate
+	keyCheck keyCheck
+	mailbox  *mailbox.Handler
 }
 
 // New opens and migrates the store and builds the node.
@@ -226,10 +225,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	checkClock(ctx, store, cfg.Now, cfg.Logger)
 	a := &App{Store: store, Keys: keys, cfg: cfg, limiter: limiter,
-		conns:         server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger),
-		bodies:        server.NewBodyBudget(cfg.BodyBytesPerIP, cfg.BodyBytesInFlight),
-		requestCounts: ratelimit.NewOpenMemory(cfg.Now, cfg.LimiterKeys, cfg.Logger)}
-	a.requests = server.NewRequestRate(cfg.RequestsPerIP, a.requestCounts, cfg.Now, cfg.Logger)
+		conns:    server.NewConnLimit(cfg.ConnsPerIP, cfg.MaxConns, cfg.TrustedProxies, cfg.Logger),
+		bodies:   server.NewBodyBudget(cfg.BodyBytesPerIP, cfg.BodyBytesInFlight),
+		requests: server.NewRequestRate(cfg.RequestsPerIP, cfg.LimiterKeys, cfg.Now, cfg.Logger)}
 	if err := a.build(); err != nil {
 		limiter.close()
 		store.Close()

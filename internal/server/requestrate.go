@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/ratelimit"
 )
 
 // DefaultRequestsPerClient is the API requests one client may send to a
@@ -26,22 +27,13 @@ var DefaultRequestsPerClient = storekeep.Limit{Count: 6000, Per: time.Minute}
 // other nodes count. It is safe for concurrent use.
 type RequestRate struct {
 	limit     storekeep.Limit
-	counts    storekeep.Limiter
+	counts    *ratelimit.Memory
 	now       storekeep.Clock
 	log       *slog.Logger
-	full      fullCounts
 	throttled atomic.Int64
 	uncounted atomic.Int64
 	mu        sync.Mutex
 	warned    time.Time
-}
-
-// fullCounts is a limiter that, full, lets an event under a new key
-// through without holding the key, and tells so (ratelimit.Memory from
-// NewOpenMemory).
-type fullCounts interface {
-	Refused() int64
-	Holds(key string) bool
 }
 
 // RefusalLogEvery is how often, at most, a RequestRate logs that it
@@ -49,26 +41,26 @@ type fullCounts interface {
 const RefusalLogEvery = time.Hour
 
 // NewRequestRate returns a RequestRate allowing each client limit,
-// counted in counts: a limiter that fails open when full
-// (ratelimit.NewOpenMemory), since one that refused every new key would
-// refuse every new visitor of the shop. It reads time from clock
-// (time.Now when nil) and logs to log (slog.Default() when nil).
-func NewRequestRate(limit storekeep.Limit, counts storekeep.Limiter, clock storekeep.Clock, log *slog.Logger) *RequestRate {
+// counted in a limiter of its own holding at most maxKeys counters that
+// fails open when full (ratelimit.NewOpenMemory), since one that refused
+// every new key would refuse every new visitor of the shop. It reads time
+// from clock (time.Now when nil) and logs to log (slog.Default() when
+// nil).
+func NewRequestRate(limit storekeep.Limit, maxKeys int, clock storekeep.Clock, log *slog.Logger) *RequestRate {
 	if clock == nil {
 		clock = time.Now
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	full, _ := counts.(fullCounts)
-	return &RequestRate{limit: limit, counts: counts, full: full, now: clock, log: log}
+	return &RequestRate{limit: limit, counts: ratelimit.NewOpenMemory(clock, maxKeys, log), now: clock, log: log}
 }
 
 // Throttled returns how many requests were refused.
 func (r *RequestRate) Throttled() int64 { return r.throttled.Load() }
 
-// Uncounted returns how many requests were let through because counts,
-// full, held no counter of their client (an IPv4 address, an IPv6 /64):
+// Uncounted returns how many requests were let through because its
+// limiter, full, held no counter of their client (an IPv4 address, an IPv6 /64):
 // one a request, however many counters an IPv6 client's asked for.
 func (r *RequestRate) Uncounted() int64 { return r.uncounted.Load() }
 
@@ -78,12 +70,9 @@ func (r *RequestRate) allow(ctx context.Context, ip string) bool {
 	if r == nil {
 		return true
 	}
-	var refused int64
-	if r.full != nil {
-		refused = r.full.Refused()
-	}
+	refused := r.counts.Refused()
 	ok, err := storekeep.AllowClient(ctx, r.counts, "api", ip, r.limit)
-	if ok && err == nil && r.full != nil && r.full.Refused() != refused && !r.full.Holds("api:"+storekeep.ThrottleIP(ip)) {
+	if ok && err == nil && r.counts.Refused() != refused && !r.counts.Holds("api:"+storekeep.ThrottleIP(ip)) {
 		r.uncounted.Add(1)
 	}
 	return err != nil || ok

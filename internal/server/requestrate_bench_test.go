@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
-
-	"github.com/storekeep/storekeep/internal/ratelimit"
 )
 
 // BenchmarkRequestRate is what the request allowance adds to an answer,
@@ -27,7 +25,7 @@ func BenchmarkRequestRate(b *testing.B) {
 		{"ipv6 65536 clients", "2001:db8:%x:%x%02x::1", 1 << 16},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			rate := NewRequestRate(storekeep.Limit{Count: 1 << 30, Per: time.Second}, ratelimit.NewOpenMemory(nil, 0, nil), nil, nil)
+			rate := NewRequestRate(storekeep.Limit{Count: 1 << 30, Per: time.Second}, 0, nil, nil)
 			ctx := context.Background()
 			ips := make([]string, 1<<16)
 			clients := map[string]bool{}

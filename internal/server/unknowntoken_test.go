@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
-	"github.com/storekeep/storekeep/internal/ratelimit"
 )
 
 // A request whose token is not found cost a store look-up and a 401,
@@ -21,7 +20,7 @@ import (
 // shops' is refused (429) before it is looked up.
 func TestUnknownTokensCountAgainstTheirSendersAllowance(t *testing.T) {
 	f := newCacheFixture(t)
-	rate := NewRequestRate(storekeep.Limit{Count: 3, Per: time.Hour}, ratelimit.NewOpenMemory(nil, 100, nil), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rate := NewRequestRate(storekeep.Limit{Count: 3, Per: time.Hour}, 100, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	graphql := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{"data":{}}`)) })
 	srv := httptest.NewServer(New(Config{Shops: f.shops, Keys: f.keys, GraphQL: graphql, Requests: rate}))
 	t.Cleanup(srv.Close)
