@@ -171,9 +171,6 @@ type OrderStore interface {
 	// CountWaitingOrders counts the shop's orders placed with the address
 	// emailKey that are attached to no customer.
 	CountWaitingOrders(ctx context.Context, shopID int64, emailKey string) (int64, error)
-	// SetWebhookSecret seals and stores a shop's webhook secret (none when
-	// empty).
-	SetWebhookSecret(ctx context.Context, shopID int64, secret []byte) error
 	// WebhookSecret returns the shop serving domain and its webhook secret
 	// (nil when none is set), or ErrNotFound.
 	WebhookSecret(ctx context.Context, domain string) (Shop, []byte, error)

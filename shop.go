@@ -42,6 +42,15 @@ type Shop struct {
 	CreatedAt time.Time
 }
 
+// ShopSecrets are the secrets written with a shop, sealed at rest: each
+// one a nil field leaves as it is, and a pointer to "" removes.
+type ShopSecrets struct {
+	// Webhook verifies the shop's order webhooks (their HMAC).
+	Webhook *string
+	// Multipass opens the shop's Multipass tokens.
+	Multipass *string
+}
+
 // LinkBase is the base of the shop's links: its StorefrontURL, else
 // fallback (a server's own address while mail goes to its development
 // mailbox), else https://<domain>. It never ends with a slash.

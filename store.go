@@ -7,9 +7,9 @@ import (
 
 // ShopStore keeps shops and their Storefront API tokens.
 type ShopStore interface {
-	// CreateShop stores s and returns it with ID and CreatedAt set;
-	// ErrConflict if the domain is taken.
-	CreateShop(ctx context.Context, s Shop) (Shop, error)
+	// CreateShop stores s with secrets, in one statement, and returns it
+	// with ID and CreatedAt set; ErrConflict if the domain is taken.
+	CreateShop(ctx context.Context, s Shop, secrets ShopSecrets) (Shop, error)
 	// ShopByDomain returns the shop for domain, or ErrNotFound.
 	ShopByDomain(ctx context.Context, domain string) (Shop, error)
 	// ShopByID returns the shop with that id, or ErrNotFound.
@@ -17,8 +17,10 @@ type ShopStore interface {
 	// ShopOfCustomer returns the shop a customer belongs to (customer ids
 	// are unique across shops), or ErrNotFound.
 	ShopOfCustomer(ctx context.Context, customerID int64) (Shop, error)
-	// UpdateShop replaces every field of a shop but its domain and ID.
-	UpdateShop(ctx context.Context, s Shop) error
+	// UpdateShop replaces every field of a shop but its domain and ID,
+	// and the secrets secrets sets, in one statement. ErrNotFound when
+	// there is no such shop.
+	UpdateShop(ctx context.Context, s Shop, secrets ShopSecrets) error
 	// CreateAPIToken stores t (whose Hash is set) and returns it with ID.
 	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
 	// APITokenByHash returns the token whose hash is one of hashes, with its
@@ -137,9 +139,6 @@ type AddressStore interface {
 // identifiers: their ids in the shop's own sign-in system, unique per
 // shop, one per customer at most.
 type MultipassStore interface {
-	// SetMultipassSecret seals and stores a shop's Multipass secret; an
-	// empty secret removes it. ErrNotFound when there is no such shop.
-	SetMultipassSecret(ctx context.Context, shopID int64, secret string) error
 	// MultipassSecret returns a shop's Multipass secret, opened, or "" when
 	// it has none.
 	MultipassSecret(ctx context.Context, shopID int64) (string, error)

@@ -53,7 +53,7 @@ func newFixtureOver(t *testing.T, mode storekeep.Enumeration, cfg account.Config
 	}, cfg)
 	var err error
 	f.shop, err = store.CreateShop(f.ctx, storekeep.Shop{Domain: "shop.example", Name: "Shop",
-		StorefrontURL: "https://shop.example", Enumeration: mode})
+		StorefrontURL: "https://shop.example", Enumeration: mode}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,14 +53,10 @@ func (f *fixture) clock() time.Time {
 
 func (f *fixture) newShop(domain, secret string) storekeep.Shop {
 	f.t.Helper()
-	s, err := f.store.CreateShop(f.ctx, storekeep.Shop{Domain: domain, Name: domain, Enumeration: storekeep.EnumerationPrivate})
+	s, err := f.store.CreateShop(f.ctx, storekeep.Shop{Domain: domain, Name: domain, Enumeration: storekeep.EnumerationPrivate},
+		storekeep.ShopSecrets{Multipass: &secret})
 	if err != nil {
 		f.t.Fatal(err)
-	}
-	if secret != "" {
-		if err := f.store.SetMultipassSecret(f.ctx, s.ID, secret); err != nil {
-			f.t.Fatal(err)
-		}
 	}
 	return s
 }

@@ -44,14 +44,10 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) newShop(domain, webhookSecret string) storekeep.Shop {
 	f.t.Helper()
-	sh, err := f.store.CreateShop(f.ctx, storekeep.Shop{Domain: domain, Name: domain, Enumeration: storekeep.EnumerationPrivate})
+	sh, err := f.store.CreateShop(f.ctx, storekeep.Shop{Domain: domain, Name: domain, Enumeration: storekeep.EnumerationPrivate},
+		storekeep.ShopSecrets{Webhook: &webhookSecret})
 	if err != nil {
 		f.t.Fatal(err)
-	}
-	if webhookSecret != "" {
-		if err := f.store.SetWebhookSecret(f.ctx, sh.ID, []byte(webhookSecret)); err != nil {
-			f.t.Fatal(err)
-		}
 	}
 	return sh
 }

@@ -51,7 +51,7 @@ func newFixture(t *testing.T, mode storekeep.Enumeration, cfg recovery.Config) *
 	f.cfg = cfg
 	f.svc = recovery.New(f.deps, cfg)
 	f.shop, err = store.CreateShop(f.ctx, storekeep.Shop{Domain: "shop.example", Name: "Shop",
-		StorefrontURL: "https://shop.example", Enumeration: mode})
+		StorefrontURL: "https://shop.example", Enumeration: mode}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestBadLinksSayNothingOfWhichCustomersExist(t *testing.T) {
 	other, err := f.store.CreateShop(f.ctx, storekeep.Shop{
 		Domain: "other.example", Name: "Other Shop", StorefrontURL: f.srv.URL,
 		Enumeration: storekeep.EnumerationPrivate, CreatedAt: time.Now().UTC(),
-	})
+	}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func newFixture(t *testing.T, storefront ...string) *fixture {
 	f.shop, err = store.CreateShop(ctx, storekeep.Shop{
 		Domain: "shop.example", Name: "Example & Co", StorefrontURL: base,
 		Enumeration: storekeep.EnumerationPrivate, CreatedAt: time.Now().UTC(),
-	})
+	}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func newIdleNode(tb testing.TB, count int, configure ...func(*app.Config)) *idle
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { a.Close() })
-	shop, err := a.Store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Bench", Enumeration: storekeep.EnumerationPrivate})
+	shop, err := a.Store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Bench", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -132,7 +132,7 @@ func startNode(t testing.TB, configure ...func(*app.Config, *storekeep.Shop)) *n
 		t.Fatal(err)
 	}
 	n.app = a
-	n.shop, err = a.Store.CreateShop(ctx, shop)
+	n.shop, err = a.Store.CreateShop(ctx, shop, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -363,7 +363,7 @@ func seedShop(t *testing.T, db string, key []byte, mode storekeep.Enumeration, c
 	defer a.Close()
 	shop, err := a.Store.CreateShop(ctx, storekeep.Shop{
 		Domain: "shop.example", Name: "Example & Co", StorefrontURL: "https://shop.example", Enumeration: mode,
-	})
+	}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ const (
 func startMultipassNode(t *testing.T, configure ...func(*app.Config, *storekeep.Shop)) *node {
 	t.Helper()
 	n := startNode(t, configure...)
-	if err := n.app.Store.SetMultipassSecret(context.Background(), n.shop.ID, multipassSecret); err != nil {
+	if err := n.app.Store.UpdateShop(context.Background(), n.shop, storekeep.ShopSecrets{Multipass: new(multipassSecret)}); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -96,7 +96,7 @@ func TestMultipassSignsACustomerInOverHTTPOnceAndTheAccountPageWorks(t *testing.
 func TestMultipassRefusesForgedStaleAndForeignTokensOverHTTP(t *testing.T) {
 	n := startMultipassNode(t)
 	ctx := context.Background()
-	plain, err := n.app.Store.CreateShop(ctx, storekeep.Shop{Domain: "plain.example", Name: "Plain", Enumeration: storekeep.EnumerationPrivate})
+	plain, err := n.app.Store.CreateShop(ctx, storekeep.Shop{Domain: "plain.example", Name: "Plain", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

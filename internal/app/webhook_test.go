@@ -64,7 +64,7 @@ func (n *node) postWebhook(method, topic, id, signature string, body []byte, hea
 
 func (n *node) setWebhookSecret() {
 	n.t.Helper()
-	if err := n.app.Store.SetWebhookSecret(context.Background(), n.shop.ID, []byte(webhookSecret)); err != nil {
+	if err := n.app.Store.UpdateShop(context.Background(), n.shop, storekeep.ShopSecrets{Webhook: new(webhookSecret)}); err != nil {
 		n.t.Fatal(err)
 	}
 }

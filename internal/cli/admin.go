@@ -90,22 +90,15 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),
 		}
-		created, err := store.CreateShop(ctx, shop)
+		created, err := store.CreateShop(ctx, shop, storekeep.ShopSecrets{
+			Webhook:   secretChange(webhookSecret, withWebhook),
+			Multipass: secretChange(multipassSecret, withMultipass),
+		})
 		if errors.Is(err, storekeep.ErrConflict) {
 			return fmt.Errorf("a shop with domain %q exists", shop.Domain)
 		}
 		if err != nil {
 			return err
-		}
-		if withWebhook {
-			if err := store.SetWebhookSecret(ctx, created.ID, []byte(webhookSecret)); err != nil {
-				return err
-			}
-		}
-		if withMultipass {
-			if err := store.SetMultipassSecret(ctx, created.ID, multipassSecret); err != nil {
-				return err
-			}
 		}
 		links := created.LinkBase("")
 		if created.StorefrontURL == "" {

@@ -32,7 +32,7 @@ func TestALostKeyFileIsNotSilentlyReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Store.CreateShop(context.Background(), storekeep.Shop{Domain: "shop.example", Name: "Shop", StorefrontURL: "https://shop.example", Enumeration: storekeep.EnumerationPrivate}); err != nil {
+	if _, err := a.Store.CreateShop(context.Background(), storekeep.Shop{Domain: "shop.example", Name: "Shop", StorefrontURL: "https://shop.example", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{}); err != nil {
 		t.Fatal(err)
 	}
 	a.Close()

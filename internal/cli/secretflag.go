@@ -55,6 +55,15 @@ func (f *secretFlags) value() (secret string, given bool, err error) {
 	return secret, true, nil
 }
 
+// secretChange is the change a secret flag asks of a shop: none when it
+// was not given, else the secret ("" removing it).
+func secretChange(secret string, given bool) *string {
+	if !given {
+		return nil
+	}
+	return &secret
+}
+
 // A webhook secret's length, in bytes: at least 16, so that a signature
 // cannot be forged by guessing it (Shopify's are 64 hexadecimal digits),
 // at most 256.

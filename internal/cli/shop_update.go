@@ -63,18 +63,11 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err := applyShopFlags(&shop, set, shopFlags{*name, *storefront, *enumeration, *mailFrom, *replyTo, *locale}); err != nil {
 			return err
 		}
-		if err := store.UpdateShop(ctx, shop); err != nil {
+		if err := store.UpdateShop(ctx, shop, storekeep.ShopSecrets{
+			Webhook:   secretChange(webhookSecret, withWebhook),
+			Multipass: secretChange(multipassSecret, withMultipass),
+		}); err != nil {
 			return err
-		}
-		if withWebhook {
-			if err := store.SetWebhookSecret(ctx, shop.ID, []byte(webhookSecret)); err != nil {
-				return err
-			}
-		}
-		if withMultipass {
-			if err := store.SetMultipassSecret(ctx, shop.ID, multipassSecret); err != nil {
-				return err
-			}
 		}
 		fmt.Fprintf(env.stdout, "updated shop %s (%s)\n", shop.Domain, shop.Name)
 		switch {

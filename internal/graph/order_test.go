@@ -51,7 +51,7 @@ func TestOrdersReadLineItemsOnlyWhenTheQuerySelectsThem(t *testing.T) {
 	rec := &pageRecorder{Store: store}
 	ctx := t.Context()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	shop, err := store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Shop", Enumeration: storekeep.EnumerationPrivate})
+	shop, err := store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Shop", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func startNodeWith(t *testing.T, smtpURL string, configure func(*app.Config)) *t
 	shop, err := a.Store.CreateShop(ctx, storekeep.Shop{
 		Domain: "shop.example", Name: "Bench Shop", StorefrontURL: "https://shop.example",
 		Enumeration: storekeep.EnumerationPrivate, CreatedAt: time.Now().UTC(),
-	})
+	}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

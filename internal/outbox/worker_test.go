@@ -35,7 +35,7 @@ func newFixture(t *testing.T, opts ...smtptest.Option) *fixture {
 	shop, err := store.CreateShop(ctx, storekeep.Shop{
 		Domain: "shop.example", Name: "Bob's Shop", StorefrontURL: "https://shop.example",
 		Enumeration: storekeep.EnumerationPrivate,
-	})
+	}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func (s oneShop) APITokenHashes(context.Context) ([][]byte, error) {
 	return [][]byte{s.token.Hash}, nil
 }
 
-func (oneShop) CreateShop(context.Context, storekeep.Shop) (storekeep.Shop, error) {
+func (oneShop) CreateShop(context.Context, storekeep.Shop, storekeep.ShopSecrets) (storekeep.Shop, error) {
 	return storekeep.Shop{}, errors.ErrUnsupported
 }
 func (oneShop) ShopByDomain(context.Context, string) (storekeep.Shop, error) {
@@ -53,7 +53,9 @@ func (oneShop) ShopByID(context.Context, int64) (storekeep.Shop, error) {
 func (oneShop) ShopOfCustomer(context.Context, int64) (storekeep.Shop, error) {
 	return storekeep.Shop{}, storekeep.ErrNotFound
 }
-func (oneShop) UpdateShop(context.Context, storekeep.Shop) error { return errors.ErrUnsupported }
+func (oneShop) UpdateShop(context.Context, storekeep.Shop, storekeep.ShopSecrets) error {
+	return errors.ErrUnsupported
+}
 func (oneShop) CreateAPIToken(context.Context, storekeep.APIToken) (storekeep.APIToken, error) {
 	return storekeep.APIToken{}, errors.ErrUnsupported
 }

@@ -56,7 +56,7 @@ func newCacheFixture(t *testing.T) *cacheFixture {
 	if err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	shop, err := store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Before", Enumeration: storekeep.EnumerationPrivate})
+	shop, err := store.CreateShop(ctx, storekeep.Shop{Domain: "shop.example", Name: "Before", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTokenCacheLooksAFoundTokenUpOnceATTL(t *testing.T) {
 	}
 	edited := f.shop
 	edited.Name, edited.Enumeration = "After", storekeep.EnumerationShopify
-	if err := f.store.UpdateShop(context.Background(), edited); err != nil {
+	if err := f.store.UpdateShop(context.Background(), edited, storekeep.ShopSecrets{}); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(TokenCacheTTL - time.Millisecond)

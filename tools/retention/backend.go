@@ -22,7 +22,7 @@ import (
 // simulated is what the simulation asks of a store.
 type simulated interface {
 	Migrate(ctx context.Context) error
-	CreateShop(ctx context.Context, s storekeep.Shop) (storekeep.Shop, error)
+	CreateShop(ctx context.Context, s storekeep.Shop, secrets storekeep.ShopSecrets) (storekeep.Shop, error)
 	SeedHistory(ctx context.Context, h sqlstore.History) error
 	PruneMail(ctx context.Context, cutoff time.Time, limit int) (int, error)
 	PruneAudit(ctx context.Context, cutoff time.Time, limit int) (int, error)

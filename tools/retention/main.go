@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "week.example", Name: "Week", StorefrontURL: "https://week.example",
-		Enumeration: storekeep.EnumerationPrivate})
+		Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func TestHungUpCallersCostNoConnections(t *testing.T) {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "hangup.example", Name: "Hang-up", StorefrontURL: "https://hangup.example",
-		Enumeration: storekeep.EnumerationPrivate, Locale: "en", CreatedAt: now})
+		Enumeration: storekeep.EnumerationPrivate, Locale: "en", CreatedAt: now}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

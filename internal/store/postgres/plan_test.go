@@ -90,7 +90,7 @@ func recording(t *testing.T, s *Store, rec *storetest.Recorder) *sqlstore.Store 
 func seedHistory(t *testing.T, s *Store) {
 	t.Helper()
 	shop, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "history.example", Name: "History",
-		StorefrontURL: "https://history.example", Enumeration: storekeep.EnumerationPrivate})
+		StorefrontURL: "https://history.example", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func TestPingFailsUntilMigrated(t *testing.T) {
 func TestMigrateIsIdempotentKeepsDataAndStaysInItsSchema(t *testing.T) {
 	db := pgtest.URL(t)
 	s := openMigrated(t, db)
-	if _, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "a.example"}); err != nil {
+	if _, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "a.example"}, storekeep.ShopSecrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Migrate(t.Context()); err != nil {

@@ -87,7 +87,7 @@ func TestPingFailsUntilMigrated(t *testing.T) {
 func TestMigrateIsIdempotentAndKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "storekeep.db")
 	s := openMigrated(t, path)
-	if _, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "a.example"}); err != nil {
+	if _, err := s.CreateShop(t.Context(), storekeep.Shop{Domain: "a.example"}, storekeep.ShopSecrets{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Migrate(t.Context()); err != nil {
@@ -155,7 +155,7 @@ func TestFileHoldsNoClearToken(t *testing.T) {
 	s := openMigrated(t, path)
 	ctx := t.Context()
 	keys := storetest.NewKeyring(t)
-	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "a.example", Name: "A"})
+	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "a.example", Name: "A"}, storekeep.ShopSecrets{})
 	if err != nil {
 		t.Fatal(err)
 	}

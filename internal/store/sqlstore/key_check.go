@@ -24,7 +24,8 @@ func (s *Store) AddKeyCheck(ctx context.Context, check []byte, now time.Time) er
 	return err
 }
 
-// shopSecretColumns are the columns of shops that hold sealed secrets.
+// shopSecretColumns are the columns of shops that hold sealed secrets, in
+// the order of storekeep.ShopSecrets' fields.
 var shopSecretColumns = []string{"webhook_secret", "multipass_secret"}
 
 // sealedSecret is one shop secret as stored, and opened.

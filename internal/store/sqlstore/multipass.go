@@ -9,19 +9,6 @@ import (
 	"github.com/storekeep/storekeep"
 )
 
-// SetMultipassSecret seals secret with the store's Sealer and keeps it on
-// the shop; "" removes it.
-func (s *Store) SetMultipassSecret(ctx context.Context, shopID int64, secret string) error {
-	var sealed []byte
-	if secret != "" {
-		var err error
-		if sealed, err = s.sealer.Seal([]byte(secret)); err != nil {
-			return err
-		}
-	}
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE shops SET multipass_secret = $1 WHERE id = $2`, sealed, shopID))
-}
-
 // MultipassSecret opens the shop's sealed secret.
 func (s *Store) MultipassSecret(ctx context.Context, shopID int64) (string, error) {
 	var sealed []byte

@@ -325,18 +325,6 @@ func (s *Store) loadLineItems(ctx context.Context, list []storekeep.Order) error
 	return rows.Err()
 }
 
-// SetWebhookSecret seals and stores a shop's webhook secret, or clears it.
-func (s *Store) SetWebhookSecret(ctx context.Context, shopID int64, secret []byte) error {
-	var sealed []byte
-	if len(secret) > 0 {
-		var err error
-		if sealed, err = s.sealer.Seal(secret); err != nil {
-			return err
-		}
-	}
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE shops SET webhook_secret = $1 WHERE id = $2`, sealed, shopID))
-}
-
 // WebhookSecret returns the shop serving domain and its opened webhook
 // secret.
 func (s *Store) WebhookSecret(ctx context.Context, domain string) (storekeep.Shop, []byte, error) {

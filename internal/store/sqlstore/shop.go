@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/storekeep/storekeep"
 )
@@ -17,18 +18,49 @@ func (s *Store) scanShop(row scanner, extra ...any) (storekeep.Shop, error) {
 	return sh, s.mapErr(err)
 }
 
-// CreateShop stores sh; storekeep.ErrConflict if its domain is taken.
-func (s *Store) CreateShop(ctx context.Context, sh storekeep.Shop) (storekeep.Shop, error) {
+// CreateShop stores sh with secrets, sealed, in one statement;
+// storekeep.ErrConflict if its domain is taken.
+func (s *Store) CreateShop(ctx context.Context, sh storekeep.Shop, secrets storekeep.ShopSecrets) (storekeep.Shop, error) {
 	sh.CreatedAt = s.stamp(sh.CreatedAt)
-	err := s.w.QueryRowContext(ctx, `INSERT INTO shops (domain, name, storefront_url, enumeration, mail_from,
-			reply_to, locale, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		sh.Domain, sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, s.at(sh.CreatedAt)).
-		Scan(&sh.ID)
+	columns := []string{"domain", "name", "storefront_url", "enumeration", "mail_from", "reply_to", "locale", "created_at"}
+	args := []any{sh.Domain, sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, s.at(sh.CreatedAt)}
+	sealed, err := s.sealSecrets(secrets)
+	if err != nil {
+		return storekeep.Shop{}, err
+	}
+	for _, c := range sealed {
+		columns, args = append(columns, c.column), append(args, c.value)
+	}
+	marks := make([]string, len(args))
+	for i := range marks {
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	err = s.w.QueryRowContext(ctx, `INSERT INTO shops (`+strings.Join(columns, ", ")+`)
+		VALUES (`+strings.Join(marks, ", ")+`) RETURNING id`, args...).Scan(&sh.ID)
 	if err != nil {
 		return storekeep.Shop{}, s.mapErr(err)
 	}
 	return sh, nil
+}
+
+// sealSecrets seals the secrets secrets sets, each for its column (a nil
+// value removing it).
+func (s *Store) sealSecrets(secrets storekeep.ShopSecrets) ([]sealedSecret, error) {
+	var out []sealedSecret
+	for i, secret := range []*string{secrets.Webhook, secrets.Multipass} {
+		if secret == nil {
+			continue
+		}
+		x := sealedSecret{column: shopSecretColumns[i]}
+		if *secret != "" {
+			var err error
+			if x.value, err = s.sealer.Seal([]byte(*secret)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 // ShopByDomain returns the shop serving domain.
@@ -48,13 +80,22 @@ func (s *Store) ShopOfCustomer(ctx context.Context, customerID int64) (storekeep
 }
 
 // UpdateShop replaces a shop's name, storefront URL, enumeration mode and
-// mail settings; its domain, ID and CreatedAt stay. storekeep.ErrNotFound
-// if there is no such shop.
-func (s *Store) UpdateShop(ctx context.Context, sh storekeep.Shop) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE shops
-		SET name = $1, storefront_url = $2, enumeration = $3, mail_from = $4, reply_to = $5, locale = $6
-		WHERE id = $7`,
-		sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale, sh.ID))
+// mail settings, and the secrets secrets sets, in one statement; its
+// domain, ID and CreatedAt stay. storekeep.ErrNotFound if there is no such
+// shop.
+func (s *Store) UpdateShop(ctx context.Context, sh storekeep.Shop, secrets storekeep.ShopSecrets) error {
+	set := `name = $1, storefront_url = $2, enumeration = $3, mail_from = $4, reply_to = $5, locale = $6`
+	args := []any{sh.Name, sh.StorefrontURL, sh.Enumeration, sh.MailFrom, sh.ReplyTo, sh.Locale}
+	sealed, err := s.sealSecrets(secrets)
+	if err != nil {
+		return err
+	}
+	for _, c := range sealed {
+		args = append(args, c.value)
+		set += fmt.Sprintf(", %s = $%d", c.column, len(args))
+	}
+	args = append(args, sh.ID)
+	return affectedOne(s.w.ExecContext(ctx, fmt.Sprintf(`UPDATE shops SET %s WHERE id = $%d`, set, len(args)), args...))
 }
 
 // CreateAPIToken stores t; storekeep.ErrConflict if its hash exists.

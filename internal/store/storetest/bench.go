@@ -14,7 +14,7 @@ import (
 func BenchmarkFinishJobs(b *testing.B, s storekeep.Store, batch int) {
 	ctx := b.Context()
 	keys := NewKeyring(b)
-	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "bench.example", Name: "Bench", StorefrontURL: "https://bench.example"})
+	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "bench.example", Name: "Bench", StorefrontURL: "https://bench.example"}, storekeep.ShopSecrets{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func BenchmarkFinishJobs(b *testing.B, s storekeep.Store, batch int) {
 func BenchmarkAccessTokenByHash(b *testing.B, s storekeep.Store) {
 	ctx := b.Context()
 	keys := NewKeyring(b)
-	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "bench.example", Name: "Bench", StorefrontURL: "https://bench.example"})
+	shop, err := s.CreateShop(ctx, storekeep.Shop{Domain: "bench.example", Name: "Bench", StorefrontURL: "https://bench.example"}, storekeep.ShopSecrets{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func (f fixture) shop(domain string) storekeep.Shop {
 		Domain: domain, Name: "Shop " + domain, StorefrontURL: "https://" + domain,
 		Enumeration: storekeep.EnumerationPrivate, MailFrom: "Shop <shop@" + domain + ">", ReplyTo: "care@" + domain,
 		Locale: "en", CreatedAt: t0,
-	})
+	}, storekeep.ShopSecrets{})
 	f.must(err)
 	return s
 }

@@ -16,7 +16,7 @@ var multipassRules = []rule{
 			f.Fatalf("a new shop's secret = %q, want none", got)
 		}
 		secret := "multipass-secret-3f9c2a7e51d04b86"
-		f.must(f.s.SetMultipassSecret(f.ctx, a.ID, secret))
+		f.must(f.s.UpdateShop(f.ctx, a, storekeep.ShopSecrets{Multipass: &secret}))
 		if got, err = f.s.MultipassSecret(f.ctx, a.ID); err != nil || got != secret {
 			f.Fatalf("MultipassSecret = %q, %v; want %q", got, err, secret)
 		}
@@ -30,11 +30,14 @@ var multipassRules = []rule{
 				f.Fatal("the Multipass secret is stored in the clear")
 			}
 		}
-		f.must(f.s.SetMultipassSecret(f.ctx, a.ID, ""))
+		f.must(f.s.UpdateShop(f.ctx, a, storekeep.ShopSecrets{Multipass: new(string)}))
 		if got, err = f.s.MultipassSecret(f.ctx, a.ID); err != nil || got != "" {
 			f.Fatalf("MultipassSecret after removal = %q, %v; want none", got, err)
 		}
-		f.is(f.s.SetMultipassSecret(f.ctx, b.ID+1000, secret), storekeep.ErrNotFound, "SetMultipassSecret of an unknown shop")
+		unknown := b
+		unknown.ID += 1000
+		f.is(f.s.UpdateShop(f.ctx, unknown, storekeep.ShopSecrets{Multipass: &secret}), storekeep.ErrNotFound,
+			"UpdateShop of an unknown shop with a Multipass secret")
 		_, err = f.s.MultipassSecret(f.ctx, b.ID+1000)
 		f.is(err, storekeep.ErrNotFound, "MultipassSecret of an unknown shop")
 	}},

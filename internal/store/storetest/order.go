@@ -299,7 +299,7 @@ var orderRules = []rule{
 			f.Fatalf("a new shop has webhook secret %q", secret)
 		}
 		want := []byte("shpss_0123456789abcdef-webhook")
-		f.must(f.s.SetWebhookSecret(f.ctx, shop.ID, want))
+		f.must(f.s.UpdateShop(f.ctx, shop, storekeep.ShopSecrets{Webhook: new(string(want))}))
 		got, secret, err := f.s.WebhookSecret(f.ctx, "a.example")
 		f.must(err)
 		if got.ID != shop.ID || string(secret) != string(want) {
@@ -314,8 +314,11 @@ var orderRules = []rule{
 		}
 		_, _, err = f.s.WebhookSecret(f.ctx, "b.example")
 		f.is(err, storekeep.ErrNotFound, "WebhookSecret of an unknown shop")
-		f.is(f.s.SetWebhookSecret(f.ctx, shop.ID+99, want), storekeep.ErrNotFound, "SetWebhookSecret of an unknown shop")
-		f.must(f.s.SetWebhookSecret(f.ctx, shop.ID, nil))
+		unknown := shop
+		unknown.ID += 99
+		f.is(f.s.UpdateShop(f.ctx, unknown, storekeep.ShopSecrets{Webhook: new(string(want))}), storekeep.ErrNotFound,
+			"UpdateShop of an unknown shop with a webhook secret")
+		f.must(f.s.UpdateShop(f.ctx, shop, storekeep.ShopSecrets{Webhook: new(string)}))
 		_, secret, err = f.s.WebhookSecret(f.ctx, "a.example")
 		f.must(err)
 		if secret != nil {

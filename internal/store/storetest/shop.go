@@ -10,7 +10,7 @@ var shopRules = []rule{
 			Domain: "a.example", Name: "A", StorefrontURL: "https://a.example", Enumeration: storekeep.EnumerationShopify,
 			MailFrom: "A <hello@a.example>", ReplyTo: "care@a.example", Locale: "fr-CA",
 		}
-		s, err := f.s.CreateShop(f.ctx, want)
+		s, err := f.s.CreateShop(f.ctx, want, storekeep.ShopSecrets{})
 		f.must(err)
 		if s.ID <= 0 || s.CreatedAt.IsZero() {
 			f.Fatalf("CreateShop = %+v, want ID and CreatedAt set", s)
@@ -26,7 +26,7 @@ var shopRules = []rule{
 	}},
 	{"ShopDomainIsUnique", func(f fixture) {
 		f.shop("a.example")
-		_, err := f.s.CreateShop(f.ctx, storekeep.Shop{Domain: "a.example", Name: "again", CreatedAt: t0})
+		_, err := f.s.CreateShop(f.ctx, storekeep.Shop{Domain: "a.example", Name: "again", CreatedAt: t0}, storekeep.ShopSecrets{})
 		f.is(err, storekeep.ErrConflict, "second shop on a.example")
 		f.shop("b.example")
 	}},
@@ -44,7 +44,7 @@ var shopRules = []rule{
 		update.Name, update.StorefrontURL, update.Enumeration = "New name", "http://localhost:3000", storekeep.EnumerationShopify
 		update.MailFrom, update.ReplyTo, update.Locale = "New <new@a.example>", "help@a.example", "de"
 		update.Domain = "c.example"
-		f.must(f.s.UpdateShop(f.ctx, update))
+		f.must(f.s.UpdateShop(f.ctx, update, storekeep.ShopSecrets{}))
 		want := update
 		want.Domain = s.Domain
 		got, err := f.s.ShopByID(f.ctx, s.ID)
@@ -57,21 +57,49 @@ var shopRules = []rule{
 		same(f, "other shop", got, other)
 
 		update.MailFrom, update.ReplyTo, update.Locale = "", "", ""
-		f.must(f.s.UpdateShop(f.ctx, update))
+		f.must(f.s.UpdateShop(f.ctx, update, storekeep.ShopSecrets{}))
 		want.MailFrom, want.ReplyTo, want.Locale = "", "", ""
 		got, err = f.s.ShopByDomain(f.ctx, "a.example")
 		f.must(err)
 		same(f, "shop with its mail settings cleared", got, want)
 	}},
+	{"ShopSecretsAreWrittenWithTheShopAndKeptUnlessNamed", func(f fixture) {
+		webhook, multipass := "shpss_webhook-0123456789abcdef", "multipass-secret-0123456789abcdef"
+		s, err := f.s.CreateShop(f.ctx, storekeep.Shop{Domain: "a.example", Name: "A", CreatedAt: t0},
+			storekeep.ShopSecrets{Webhook: &webhook, Multipass: &multipass})
+		f.must(err)
+		secrets := func(what, wantWebhook, wantMultipass string) {
+			f.Helper()
+			_, gotWebhook, err := f.s.WebhookSecret(f.ctx, "a.example")
+			f.must(err)
+			gotMultipass, err := f.s.MultipassSecret(f.ctx, s.ID)
+			f.must(err)
+			if string(gotWebhook) != wantWebhook || gotMultipass != wantMultipass {
+				f.Fatalf("%s: secrets %q and %q, want %q and %q", what, gotWebhook, gotMultipass, wantWebhook, wantMultipass)
+			}
+		}
+		secrets("created with both", webhook, multipass)
+		s.Name = "Renamed"
+		f.must(f.s.UpdateShop(f.ctx, s, storekeep.ShopSecrets{}))
+		secrets("updated naming none", webhook, multipass)
+		rotated := "multipass-secret-rotated-0123456789"
+		f.must(f.s.UpdateShop(f.ctx, s, storekeep.ShopSecrets{Multipass: &rotated}))
+		secrets("updated naming the Multipass secret", webhook, rotated)
+		f.must(f.s.UpdateShop(f.ctx, s, storekeep.ShopSecrets{Webhook: new(string), Multipass: new(string)}))
+		secrets("updated removing both", "", "")
+		got, err := f.s.ShopByID(f.ctx, s.ID)
+		f.must(err)
+		same(f, "the shop after its secrets changed", got, s)
+	}},
 	{"UpdateUnknownShopIsNotFound", func(f fixture) {
 		s := f.shop("a.example")
 		s.ID += 1000
-		f.is(f.s.UpdateShop(f.ctx, s), storekeep.ErrNotFound, "UpdateShop of unknown id")
+		f.is(f.s.UpdateShop(f.ctx, s, storekeep.ShopSecrets{}), storekeep.ErrNotFound, "UpdateShop of unknown id")
 	}},
 	{"ShopOfCustomerIsTheShopTheCustomerBelongsTo", func(f fixture) {
 		a, b := f.shop("a.example"), f.shop("b.example")
 		b.Locale = "fr"
-		f.must(f.s.UpdateShop(f.ctx, b))
+		f.must(f.s.UpdateShop(f.ctx, b, storekeep.ShopSecrets{}))
 		ca, cb := f.customer(a, "ada@example.com"), f.customer(b, "ada@example.com")
 		for _, tc := range []struct {
 			customer storekeep.Customer
