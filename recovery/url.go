@@ -55,6 +55,17 @@ func ParseAccountURL(raw, basePath, segment string) (customerID int64, token str
 	return id, parts[3], true
 }
 
+// accountBase is the path of link before its first "/account/": the base
+// path under which ParseAccountURL reads link whatever its shop's.
+func accountBase(link string) string {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil {
+		return ""
+	}
+	base, _, _ := strings.Cut(u.Path, "/account/")
+	return base
+}
+
 // isLocale accepts Shopify's storefront locale prefixes: "fr", "en-ca",
 // "pt-BR", "zh-hant-tw".
 func isLocale(s string) bool {
