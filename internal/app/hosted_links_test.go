@@ -92,3 +92,48 @@ func TestBadLinksUnderAStorefrontPathSayNothingOfWhichCustomersExist(t *testing.
 		t.Fatalf("try %d at one number: status %d, want 429 past the number's allowance", tries, last)
 	}
 }
+
+// A link reaches the node in many shapes: as mailed, with a doubled slash
+// or a dot segment that the router answers with a redirect to the link,
+// with a query, or with more path after the token, which no page serves.
+// Every answer to any of them, by any method, is kept by no cache: the
+// redirect's Location is the link, and an answer a shared cache kept
+// would hold the link's URL for whoever reads the cache. The link still
+// works afterwards.
+func TestEveryAnswerUnderAHostedLinkIsKeptByNoCache(t *testing.T) {
+	n := startNode(t)
+	n.signUp("ana@example.com", "first-secret-1")
+	n.recover("ana@example.com")
+	link := n.resetURL("ana@example.com", 1)
+	path := strings.TrimPrefix(link, "https://shop.example")
+	shapes := []string{
+		path,
+		"/" + path,
+		strings.Replace(path, "/account/", "/account//", 1),
+		"/fr/../" + strings.TrimPrefix(path, "/"),
+		path + "?utm_source=mail",
+		path + "/",
+		path + "/more",
+	}
+	redirects := 0
+	for _, p := range shapes {
+		for _, method := range []string{"GET", "HEAD", "POST", "PUT", "OPTIONS"} {
+			a := n.page(method, "shop.example", p)
+			if got := a.header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("%s %s: %d with Cache-Control %q, want no-store", method, p, a.status, got)
+			}
+			if a.status/100 == 3 {
+				redirects++
+			}
+		}
+	}
+	if redirects == 0 {
+		t.Fatal("no shape was answered with a redirect")
+	}
+	if css := n.page("GET", "shop.example", "/account/_assets/page.css"); css.header.Get("Cache-Control") != "public, max-age=86400" {
+		t.Errorf("the stylesheet: %d with Cache-Control %q, want it kept a day", css.status, css.header.Get("Cache-Control"))
+	}
+	if p := n.resetByURL(link, "second-secret-2"); p.Customer == nil {
+		t.Fatalf("the link no longer works: %+v", p)
+	}
+}

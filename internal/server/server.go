@@ -77,5 +77,5 @@ func New(cfg Config) http.Handler {
 	if cfg.Webhooks != nil {
 		mux.Handle("/webhooks/shopify", &webhookHandler{receiver: cfg.Webhooks, clientIP: cfg.ClientIP, bodies: cfg.Bodies, logger: cfg.Logger})
 	}
-	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, mux))
+	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, storedByNoCache(mux)))
 }
