@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,14 +24,18 @@ type pageAnswer struct {
 }
 
 // page sends method to path on the node as a browser that opened a link
-// of host would, without following redirects.
-func (n *node) page(method, host, path string) pageAnswer {
+// of host would, without following redirects, with the header fields
+// given as name, value pairs.
+func (n *node) page(method, host, path string, header ...string) pageAnswer {
 	n.t.Helper()
 	req, err := http.NewRequest(method, n.base+path, nil)
 	if err != nil {
 		n.t.Fatal(err)
 	}
 	req.Host = host
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -135,5 +140,64 @@ func TestEveryAnswerUnderAHostedLinkIsKeptByNoCache(t *testing.T) {
 	}
 	if p := n.resetByURL(link, "second-secret-2"); p.Customer == nil {
 		t.Fatalf("the link no longer works: %+v", p)
+	}
+}
+
+// auditTotal is how many audit events the node has recorded, folded
+// repeats counted one by one.
+func (n *node) auditTotal() int {
+	n.t.Helper()
+	events, err := n.app.Store.AuditEvents(context.Background(), 0, 0)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	total := 0
+	for _, e := range events {
+		total += e.Count
+	}
+	return total
+}
+
+// A bad link costs the node two reads and a write, an audit row or a
+// count added to one, even once its client is past its allowance of bad
+// links. One client could send thousands a second. Its hosted page
+// requests now count against its --requests-per-ip with its API requests;
+// past it a page request is answered 429 with a Retry-After, and reads
+// and writes nothing. Other clients' links open.
+func TestOneClientsPageRequestsAreBoundedWithItsAPIRequests(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.RequestsPerIP = storekeep.Limit{Count: 5, Per: time.Minute}
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	n.signUp("ana@example.com", "first-secret-1")
+	n.recover("ana@example.com")
+	link := strings.TrimPrefix(n.resetURL("ana@example.com", 1), "https://shop.example")
+	bad := "/account/reset/987654/" + strings.Repeat("A", 43)
+	const client = "198.51.100.7"
+
+	for i := range 4 {
+		if a := n.page("GET", "shop.example", bad, "X-Forwarded-For", client); a.status != http.StatusNotFound {
+			t.Fatalf("bad link %d within the allowance: %d", i+1, a.status)
+		}
+	}
+	if a := n.page("GET", "shop.example", link, "X-Forwarded-For", client); a.status != http.StatusOK {
+		t.Fatalf("the genuine link within the allowance: %d", a.status)
+	}
+	audited := n.auditTotal()
+	for _, p := range []string{bad, link} {
+		a := n.page("GET", "shop.example", p, "X-Forwarded-For", client)
+		if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") != "12" {
+			t.Fatalf("GET %s past the allowance: %d, Retry-After %q", p, a.status, a.header.Get("Retry-After"))
+		}
+		if a.header.Get("Cache-Control") != "no-store" || strings.Contains(a.body, "987654") {
+			t.Fatalf("GET %s past the allowance: Cache-Control %q:\n%s", p, a.header.Get("Cache-Control"), a.body)
+		}
+	}
+	if got := n.auditTotal(); got != audited {
+		t.Fatalf("refused page requests recorded %d audit events", got-audited)
+	}
+	wantThrottledRequest(t, n.post(`{ __typename }`, nil, fromClient(client)), "12")
+	if a := n.page("GET", "shop.example", link, "X-Forwarded-For", "198.51.100.8"); a.status != http.StatusOK {
+		t.Fatalf("another client's genuine link: %d", a.status)
 	}
 }
