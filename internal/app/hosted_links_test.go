@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +96,16 @@ func TestBadLinksUnderAStorefrontPathSayNothingOfWhichCustomersExist(t *testing.
 	}
 	if last := first[tries-1].status; last != http.StatusTooManyRequests {
 		t.Fatalf("try %d at one number: status %d, want 429 past the number's allowance", tries, last)
+	}
+
+	n.recover("ana@example.com")
+	msgs := n.smtp.WaitForMatch(t, func(m smtpMessage) bool { return m.To == "ana@example.com" }, 1, 10*time.Second)
+	link := regexp.MustCompile(`https://shop\.example(/store/account/reset/[0-9]+/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Text)
+	if link == nil {
+		t.Fatalf("no link under the storefront's path in:\n%s", msgs[0].Text)
+	}
+	if a := n.page("GET", "shop.example", link[1]); a.status != http.StatusOK || !strings.Contains(a.body, "csrf_token") {
+		t.Fatalf("the genuine link past its number's allowance: %d", a.status)
 	}
 }
 
