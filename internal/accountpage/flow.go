@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/recovery"
@@ -145,8 +144,7 @@ func linkDead(e *storekeep.Error) bool {
 // 429 once the client has sent too many bad links.
 func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storekeep.Shop, bool) {
 	var shop storekeep.Shop
-	prefix, _, _ := strings.Cut(r.URL.Path, "/account/")
-	if customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, prefix, f.segment); ok {
+	if customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, recovery.AccountBase(r.URL.Path), f.segment); ok {
 		found, err := h.cfg.Shops.ShopOfCustomer(r.Context(), customerID)
 		if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
 			h.internal(w, r, f, storekeep.Shop{}, err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -210,5 +211,72 @@ func TestOneClientsPageRequestsAreBoundedWithItsAPIRequests(t *testing.T) {
 	wantThrottledRequest(t, n.post(`{ __typename }`, nil, fromClient(client)), "12")
 	if a := n.page("GET", "shop.example", link, "X-Forwarded-For", "198.51.100.8"); a.status != http.StatusOK {
 		t.Fatalf("another client's genuine link: %d", a.status)
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// resetOnPage opens the hosted page at path as a browser on host would,
+// submits its form with pass twice and returns the answer. The CSRF
+// cookie is sent back by hand: it is Secure, as the storefront is https,
+// and the node is reached over plain HTTP.
+func (n *node) resetOnPage(host, path, pass string) pageAnswer {
+	n.t.Helper()
+	var cookies []*http.Cookie
+	do := func(req *http.Request) pageAnswer {
+		req.Host = host
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		cookies = append(cookies, resp.Cookies()...)
+		return pageAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	}
+	get, err := http.NewRequest("GET", n.base+path, nil)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	form := do(get)
+	token := csrfField.FindStringSubmatch(form.body)
+	if form.status != http.StatusOK || token == nil {
+		return form
+	}
+	fields := url.Values{"csrf_token": {token[1]}, "password": {pass}, "password_confirmation": {pass}}
+	post, err := http.NewRequest("POST", n.base+path, strings.NewReader(fields.Encode()))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return do(post)
+}
+
+// A shop's storefront URL may have any one-segment path, and its hosted
+// pages serve the links mailed under it, /account included, whose links
+// are /account/account/reset/<n>/<token>.
+func TestAStorefrontPathHostsTheLinksMailedUnderIt(t *testing.T) {
+	for _, base := range []string{"/store", "/account", "/fr"} {
+		t.Run(base, func(t *testing.T) {
+			n := startNode(t, func(_ *app.Config, s *storekeep.Shop) { s.StorefrontURL = "https://shop.example" + base })
+			n.signUp("ana@example.com", "first-secret-1")
+			n.recover("ana@example.com")
+			msgs := n.smtp.WaitForMatch(t, func(m smtpMessage) bool { return m.To == "ana@example.com" }, 1, 10*time.Second)
+			link := regexp.MustCompile(`https://shop\.example(` + base + `/account/reset/[0-9]+/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Text)
+			if link == nil {
+				t.Fatalf("no link under %s in:\n%s", base, msgs[0].Text)
+			}
+			if a := n.resetOnPage("shop.example", link[1], "second-secret-2"); a.status != http.StatusOK ||
+				!strings.Contains(a.body, "Your password has been changed") {
+				t.Fatalf("reset on the page of %s: %d:\n%s", link[1], a.status, a.body)
+			}
+			n.login("ana@example.com", "second-secret-2")
+		})
 	}
 }
