@@ -14,9 +14,9 @@ import (
 // Shop otherwise.
 //
 // A link that cannot be redeemed, whatever the reason (malformed, unknown
-// customer, another shop's, under another storefront path than its shop's,
-// a wrong, spent or expired token), is answered
-// alike: TOKEN_INVALID, or THROTTLED once the client IP has used up its
+// customer, another shop's, under another storefront path than its
+// shop's, a wrong, spent or expired token), is answered alike:
+// TOKEN_INVALID, or THROTTLED once the client IP has used up its
 // allowance of bad links (FailedTokensPerIP) or the customer number named
 // its allowance of bad tokens (FailedTokensPerCustomer, shared with the
 // API's redemptions). Neither allowance depends on the shop, so that no

@@ -15,17 +15,16 @@ import (
 )
 
 // DefaultRequestsPerClient is the API and hosted page requests one
-// client may send to a node: 6,000 at once, then 100 a second, many times what a shopper's
-// pages ask for even behind a household's or an office's one address,
-// and a small share of what a node on two CPUs answers.
+// client may send to a node: 6,000 at once, then 100 a second, many times
+// what a shopper's pages ask for even behind a household's or an office's
+// one address, and a small share of what a node on two CPUs answers.
 var DefaultRequestsPerClient = storekeep.Limit{Count: 6000, Per: time.Minute}
 
 // RequestRate bounds the API and hosted page requests each client sends
-// to the node,
-// under the per-IP rules of storekeep.AllowClient (an IPv4 address, an
-// IPv6 /64, the shares of its /56 and /48). Its counters are the node's
-// own: it bounds what one client takes of this node's CPUs, whatever
-// other nodes count. It is safe for concurrent use.
+// to the node, under the per-IP rules of storekeep.AllowClient (an IPv4
+// address, an IPv6 /64, the shares of its /56 and /48). Its counters are
+// the node's own: it bounds what one client takes of this node's CPUs,
+// whatever other nodes count. It is safe for concurrent use.
 type RequestRate struct {
 	limit     storekeep.Limit
 	counts    *ratelimit.Memory
