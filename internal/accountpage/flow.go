@@ -96,7 +96,7 @@ func (h *handler) submit(f flow) http.HandlerFunc {
 			h.render(w, http.StatusUnprocessableEntity, v)
 			return
 		}
-		_, _, err = f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r))
+		_, _, err = f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r, shop))
 		if err == nil {
 			h.render(w, http.StatusOK, h.page(f, shop, stateDone))
 			return
@@ -154,7 +154,7 @@ func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storek
 			shop = found
 		}
 	}
-	err := h.cfg.Recovery.CheckLink(r.Context(), shop, f.segment, pageURL(r), h.callerOf(r))
+	err := h.cfg.Recovery.CheckLink(r.Context(), shop, f.segment, pageURL(r), h.callerOf(r, shop))
 	if err == nil {
 		return shop, true
 	}

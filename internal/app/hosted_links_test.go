@@ -217,14 +217,18 @@ func TestOneClientsPageRequestsAreBoundedWithItsAPIRequests(t *testing.T) {
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 // resetOnPage opens the hosted page at path as a browser on host would,
-// submits its form with pass twice and returns the answer. The CSRF
-// cookie is sent back by hand: it is Secure, as the storefront is https,
-// and the node is reached over plain HTTP.
-func (n *node) resetOnPage(host, path, pass string) pageAnswer {
+// submits its form with pass twice and returns the answer, sending the
+// header fields given as name, value pairs with both. The CSRF cookie is
+// sent back by hand: it is Secure, as the storefront is https, and the
+// node is reached over plain HTTP.
+func (n *node) resetOnPage(host, path, pass string, header ...string) pageAnswer {
 	n.t.Helper()
 	var cookies []*http.Cookie
 	do := func(req *http.Request) pageAnswer {
 		req.Host = host
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
 		for _, c := range cookies {
 			req.AddCookie(c)
 		}
@@ -277,6 +281,36 @@ func TestAStorefrontPathHostsTheLinksMailedUnderIt(t *testing.T) {
 				t.Fatalf("reset on the page of %s: %d:\n%s", link[1], a.status, a.body)
 			}
 			n.login("ana@example.com", "second-secret-2")
+		})
+	}
+}
+
+// The first segment of a link's path is its locale only when it is not
+// the storefront's own path: a shop at https://shop.example/store mails
+// /store/account/reset/..., and the notice of the new password goes out
+// in the language the browser that chose it asks for, not in a locale
+// named "store". A locale prefix on a link still wins over the browser's.
+func TestAStorefrontPathIsNotTakenForTheLocale(t *testing.T) {
+	for _, c := range []struct{ base, prefix, accept string }{
+		{base: "/store", accept: "fr-CA,fr;q=0.9"},
+		{prefix: "/fr", accept: "en"},
+	} {
+		t.Run(c.base+c.prefix, func(t *testing.T) {
+			n := startNode(t, func(_ *app.Config, s *storekeep.Shop) { s.StorefrontURL = "https://shop.example" + c.base })
+			n.signUp("ana@example.com", "first-secret-1")
+			n.recover("ana@example.com")
+			msgs := n.smtp.WaitForMatch(t, func(m smtpMessage) bool { return m.To == "ana@example.com" }, 1, 10*time.Second)
+			link := regexp.MustCompile(`https://shop\.example(` + c.base + `/account/reset/[0-9]+/[A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Text)
+			if link == nil {
+				t.Fatalf("no link under %q in:\n%s", c.base, msgs[0].Text)
+			}
+			if a := n.resetOnPage("shop.example", c.prefix+link[1], "second-secret-2", "Accept-Language", c.accept); a.status != http.StatusOK {
+				t.Fatalf("reset on the page: %d:\n%s", a.status, a.body)
+			}
+			notice := n.smtp.WaitForMatch(t, func(m smtpMessage) bool { return m.To == "ana@example.com" }, 2, 10*time.Second)[1]
+			if !strings.HasPrefix(notice.Subject, "Le mot de passe") {
+				t.Fatalf("the notice of the new password reads %q, not in French", notice.Subject)
+			}
 		})
 	}
 }
