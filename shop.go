@@ -186,8 +186,8 @@ func NormalizeShopName(name string) (string, error) {
 
 // NormalizeStorefrontURL returns a storefront URL as it is stored: an
 // absolute http or https URL whose host is a host name or an IP address,
-// with an optional port and path, without user, query or fragment, and
-// without a final slash.
+// with an optional port and path (without "." or ".." segments), without
+// user, query or fragment, and without a final slash.
 func NormalizeStorefrontURL(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	u, err := url.Parse(s)
@@ -201,6 +201,9 @@ func NormalizeStorefrontURL(raw string) (string, error) {
 		return "", bad("a user name or password has no place in it")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
 		return "", bad("links are built under it, so it takes no query or fragment")
+	case hasDotSegment(u.Path):
+		return "", bad("its path has a . or .. segment, which a browser resolves away from the links built under it, " +
+			"so they would not be the links it mailed; give the path it leads to")
 	}
 	host := strings.ToLower(u.Hostname())
 	if _, err := netip.ParseAddr(host); err != nil && !isHostName(strings.TrimSuffix(host, ".")) {
@@ -213,6 +216,17 @@ func NormalizeStorefrontURL(raw string) (string, error) {
 	}
 	u.Host = strings.ToLower(u.Host)
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// hasDotSegment reports whether the decoded path p has a "." or ".."
+// segment.
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // isHostName reports whether s is a host name in letters, digits and

@@ -50,19 +50,24 @@ func TestNormalizeStorefrontURL(t *testing.T) {
 		}
 	}
 	for in, why := range map[string]string{
-		"shop.example":                 "absolute URL",
-		"not a domain":                 "absolute URL",
-		"/account":                     "absolute URL",
-		"ftp://shop.example":           "http or https",
-		"javascript:alert(1)":          "absolute URL",
-		"https://user:pw@shop.example": "user name",
-		"https://shop.example/?ref=1":  "no query",
-		"https://shop.example/?":       "no query",
-		"https://shop.example/#top":    "no query or fragment",
-		"https://":                     "host",
-		"https://shop_example.com":     "host",
-		"https://shop.example:99999":   "port",
-		"https://shop.example:0":       "port",
+		"shop.example":                      "absolute URL",
+		"not a domain":                      "absolute URL",
+		"/account":                          "absolute URL",
+		"ftp://shop.example":                "http or https",
+		"javascript:alert(1)":               "absolute URL",
+		"https://user:pw@shop.example":      "user name",
+		"https://shop.example/?ref=1":       "no query",
+		"https://shop.example/?":            "no query",
+		"https://shop.example/#top":         "no query or fragment",
+		"https://":                          "host",
+		"https://shop_example.com":          "host",
+		"https://shop.example:99999":        "port",
+		"https://shop.example:0":            "port",
+		"https://shop.example/a/../store":   ". or ..",
+		"https://shop.example/./store":      ". or ..",
+		"https://shop.example/store/..":     ". or ..",
+		"https://shop.example/%2e%2e/store": ". or ..",
+		"https://shop.example/store/%2E":    ". or ..",
 	} {
 		if got, err := NormalizeStorefrontURL(in); err == nil || !strings.Contains(err.Error(), why) {
 			t.Errorf("NormalizeStorefrontURL(%q) = %q, %v; want a refusal saying %q", in, got, err, why)

@@ -14,8 +14,9 @@ import (
 // Shop otherwise.
 //
 // A link that cannot be redeemed, whatever the reason (malformed, unknown
-// customer, another shop's, a wrong, spent or expired token), is answered
-// alike: TOKEN_INVALID, or THROTTLED once the client IP has used up its
+// customer, another shop's, under another storefront path than its
+// shop's, a wrong, spent or expired token), is answered alike:
+// TOKEN_INVALID, or THROTTLED once the client IP has used up its
 // allowance of bad links (FailedTokensPerIP) or the customer number named
 // its allowance of bad tokens (FailedTokensPerCustomer, shared with the
 // API's redemptions). Neither allowance depends on the shop, so that no
@@ -28,8 +29,17 @@ func (s *Service) CheckLink(ctx context.Context, shop storekeep.Shop, segment, l
 		purpose = storekeep.PurposeActivation
 	}
 	customerID, token, ok := ParseAccountURL(link, s.linkPath(shop), segment)
+	lookup := shop
+	if !ok {
+		// Not under shop's path, the link is bad. Its number is still read
+		// and looked up in the zero Shop, which holds no token, so that its
+		// cost and the allowance it counts against are those of any other
+		// number's, whichever shop's path it was made under.
+		customerID, token, ok = ParseAccountURL(link, accountBase(link), segment)
+		lookup = storekeep.Shop{}
+	}
 	if ok {
-		_, _, err := s.validToken(ctx, shop, redemption{purpose: purpose, customerID: customerID, token: token})
+		_, _, err := s.validToken(ctx, lookup, redemption{purpose: purpose, customerID: customerID, token: token})
 		if !errors.Is(err, errBadToken) {
 			return err
 		}

@@ -55,6 +55,26 @@ func ParseAccountURL(raw, basePath, segment string) (customerID int64, token str
 	return id, parts[3], true
 }
 
+// AccountBase returns the part of path, a link's path, before its last
+// "/account/": the base path under which ParseAccountURL reads the link,
+// whichever shop's it is. A storefront's own path may end in /account,
+// and a link's customer number and token hold no slash.
+func AccountBase(path string) string {
+	if i := strings.LastIndex(path, "/account/"); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+// accountBase is AccountBase of link's path.
+func accountBase(link string) string {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil {
+		return ""
+	}
+	return AccountBase(u.Path)
+}
+
 // isLocale accepts Shopify's storefront locale prefixes: "fr", "en-ca",
 // "pt-BR", "zh-hant-tw".
 func isLocale(s string) bool {

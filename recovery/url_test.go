@@ -60,3 +60,18 @@ func TestParseAccountURL(t *testing.T) {
 		}
 	}
 }
+
+func TestAccountBaseIsThePathBeforeTheLastAccountSegment(t *testing.T) {
+	for path, want := range map[string]string{
+		"/account/reset/1/tok":                "",
+		"/fr/account/reset/1/tok":             "/fr",
+		"/store/account/reset/1/tok":          "/store",
+		"/account/account/reset/1/tok":        "/account",
+		"/shop/account/account/activate/2/tk": "/shop/account",
+		"/no/link/here":                       "",
+	} {
+		if got := AccountBase(path); got != want {
+			t.Errorf("AccountBase(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

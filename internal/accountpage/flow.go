@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/recovery"
@@ -97,7 +96,7 @@ func (h *handler) submit(f flow) http.HandlerFunc {
 			h.render(w, http.StatusUnprocessableEntity, v)
 			return
 		}
-		_, _, err = f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r))
+		_, _, err = f.redeem(h.cfg.Recovery, r.Context(), shop, pageURL(r), password, h.callerOf(r, shop))
 		if err == nil {
 			h.render(w, http.StatusOK, h.page(f, shop, stateDone))
 			return
@@ -145,8 +144,7 @@ func linkDead(e *storekeep.Error) bool {
 // 429 once the client has sent too many bad links.
 func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storekeep.Shop, bool) {
 	var shop storekeep.Shop
-	prefix, _, _ := strings.Cut(r.URL.Path, "/account/")
-	if customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, prefix, f.segment); ok {
+	if customerID, _, ok := recovery.ParseAccountURL(r.URL.Path, recovery.AccountBase(r.URL.Path), f.segment); ok {
 		found, err := h.cfg.Shops.ShopOfCustomer(r.Context(), customerID)
 		if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
 			h.internal(w, r, f, storekeep.Shop{}, err)
@@ -156,7 +154,7 @@ func (h *handler) shopOf(w http.ResponseWriter, r *http.Request, f flow) (storek
 			shop = found
 		}
 	}
-	err := h.cfg.Recovery.CheckLink(r.Context(), shop, f.segment, pageURL(r), h.callerOf(r))
+	err := h.cfg.Recovery.CheckLink(r.Context(), shop, f.segment, pageURL(r), h.callerOf(r, shop))
 	if err == nil {
 		return shop, true
 	}

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/recovery"
 )
 
 // AssetsPath is where the pages' stylesheet is served.
@@ -146,10 +147,15 @@ func peerIP(r *http.Request) string {
 	return host
 }
 
-// callerOf describes who submitted r: its client IP, user agent, and the
-// locale of the link's prefix or else of Accept-Language.
-func (h *handler) callerOf(r *http.Request) storekeep.Caller {
-	locale := strings.ToLower(r.PathValue("locale"))
+// callerOf describes who submitted r, a link of shop: its client IP, user
+// agent, and the locale of the link's prefix or else of Accept-Language.
+// A prefix that is the path of shop's storefront URL is no locale.
+func (h *handler) callerOf(r *http.Request, shop storekeep.Shop) storekeep.Caller {
+	locale := r.PathValue("locale")
+	if "/"+locale == recovery.LinkPath(h.storefront(shop)) {
+		locale = ""
+	}
+	locale = strings.ToLower(locale)
 	if locale == "" {
 		first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
 		tag, _, _ := strings.Cut(first, ";")

@@ -81,10 +81,10 @@ type Config struct {
 	// for all.
 	BodyBytesPerIP    int64
 	BodyBytesInFlight int64
-	// RequestsPerIP bounds the API requests one client sends to the node
-	// (server.RequestRate), counted in a limiter of the node's own that
-	// holds at most LimiterKeys counters and lets new clients through
-	// uncounted when full.
+	// RequestsPerIP bounds the API and hosted page requests one client
+	// sends to the node (server.RequestRate), counted in a limiter of the
+	// node's own that holds at most LimiterKeys counters and lets new
+	// clients through uncounted when full.
 	RequestsPerIP  storekeep.Limit
 	TrustedProxies []netip.Prefix
 	Recovery       recovery.Config

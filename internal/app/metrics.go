@@ -31,7 +31,7 @@ func (a *App) newMetrics(hasher *password.Hasher) *metrics.Metrics {
 	m.GaugeFunc("storekeep_http_connections", "API connections open.", func() float64 { return float64(a.conns.Open()) })
 	m.CountFunc("storekeep_http_connections_refused_total", "API connections closed as they were accepted because their client held --conns-per-ip.", func() float64 { return float64(a.conns.Refused()) })
 	m.GaugeFunc("storekeep_request_body_bytes_held", "Bytes of request bodies held while they are read.", func() float64 { return float64(a.bodies.Held()) })
-	m.CountFunc("storekeep_api_requests_throttled_total", "API requests refused because their client had sent its --requests-per-ip.", func() float64 { return float64(a.requests.Throttled()) })
+	m.CountFunc("storekeep_api_requests_throttled_total", "API and hosted page requests refused because their client had sent its --requests-per-ip.", func() float64 { return float64(a.requests.Throttled()) })
 	m.CountFunc("storekeep_request_limiter_full_total", "API requests let through uncounted because the node's request limiter held --limiter-keys counters.", func() float64 { return float64(a.requests.Uncounted()) })
 	m.CountFunc("storekeep_request_bodies_refused_total", "Request bodies refused because their client's, or the node's, bodies held at once passed their budget.", func() float64 { return float64(a.bodies.Refused()) })
 	m.GaugeFunc("storekeep_limiter_degraded", "1 while the shared (Redis) limiter is unreachable and this node throttles alone.", func() float64 {

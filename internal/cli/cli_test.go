@@ -167,6 +167,7 @@ func TestAdminCommandsRefuseUnknownScopesAndMalformedShops(t *testing.T) {
 		{"shop", "create", "--domain", "not a domain"},
 		{"shop", "create", "--domain", "shop.example", "--storefront-url", "not a domain"},
 		{"shop", "create", "--domain", "shop.example", "--storefront-url", "https://shop.example/?x=1"},
+		{"shop", "create", "--domain", "shop.example", "--storefront-url", "https://shop.example/a/../store"},
 		{"shop", "create", "--domain", "shop.example", "--name", "Shop\r\nBcc: x@evil.example"},
 		{"shop", "create", "--domain", "shop.example", "--name", strings.Repeat("A", 256)},
 		{"shop", "create", "--domain", "shop.example", "--name", "Bad\xffUTF-8"},

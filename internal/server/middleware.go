@@ -89,3 +89,15 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// storedByNoCache marks every answer Cache-Control: no-store unless its
+// handler says otherwise, as the stylesheet of the hosted pages does. The
+// router's own answers, a redirect to a path's cleaned form and a 404,
+// have no handler of storekeep's, and their path may be a mailed link
+// with its token: a redirect's Location is the link.
+func storedByNoCache(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

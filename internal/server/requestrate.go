@@ -14,17 +14,17 @@ import (
 	"github.com/storekeep/storekeep/internal/ratelimit"
 )
 
-// DefaultRequestsPerClient is the API requests one client may send to a
-// node: 6,000 at once, then 100 a second, many times what a shopper's
-// pages ask for even behind a household's or an office's one address,
-// and a small share of what a node on two CPUs answers.
+// DefaultRequestsPerClient is the API and hosted page requests one
+// client may send to a node: 6,000 at once, then 100 a second, many times
+// what a shopper's pages ask for even behind a household's or an office's
+// one address, and a small share of what a node on two CPUs answers.
 var DefaultRequestsPerClient = storekeep.Limit{Count: 6000, Per: time.Minute}
 
-// RequestRate bounds the API requests each client sends to the node,
-// under the per-IP rules of storekeep.AllowClient (an IPv4 address, an
-// IPv6 /64, the shares of its /56 and /48). Its counters are the node's
-// own: it bounds what one client takes of this node's CPUs, whatever
-// other nodes count. It is safe for concurrent use.
+// RequestRate bounds the API and hosted page requests each client sends
+// to the node, under the per-IP rules of storekeep.AllowClient (an IPv4
+// address, an IPv6 /64, the shares of its /56 and /48). Its counters are
+// the node's own: it bounds what one client takes of this node's CPUs,
+// whatever other nodes count. It is safe for concurrent use.
 type RequestRate struct {
 	limit     storekeep.Limit
 	counts    *ratelimit.Memory
@@ -88,18 +88,34 @@ func (r *RequestRate) spent(ctx context.Context, ip string) bool {
 	return err == nil && spent
 }
 
-// refuse answers a request of the client at ip past its allowance: 429,
-// THROTTLED, and the seconds until the allowance holds one more request.
-// The first refusal of a RefusalLogEvery is logged with the client, since
-// a proxy missing from --trusted-proxies is one client for all it carries.
+// refusedMessage tells a client past its allowance to wait.
+const refusedMessage = "Too many requests from this client; try again shortly."
+
+// refuse answers an API request of the client at ip past its allowance:
+// 429, THROTTLED, and the seconds until the allowance holds one more
+// request.
 func (r *RequestRate) refuse(w http.ResponseWriter, ip string) {
+	r.refused(w, ip)
+	writeErrors(w, http.StatusTooManyRequests, refusedMessage, "THROTTLED")
+}
+
+// refusePage answers a hosted page's request past its client's
+// allowance as refuse does, in plain text.
+func (r *RequestRate) refusePage(w http.ResponseWriter, ip string) {
+	r.refused(w, ip)
+	http.Error(w, refusedMessage, http.StatusTooManyRequests)
+}
+
+// refused counts a refusal of the client at ip and sets Retry-After. The
+// first refusal of a RefusalLogEvery is logged with the client, since a
+// proxy missing from --trusted-proxies is one client for all it carries.
+func (r *RequestRate) refused(w http.ResponseWriter, ip string) {
 	if n := r.throttled.Add(1); r.firstOfPeriod() {
-		r.log.Warn("API requests refused: a client sent more than --requests-per-ip (a proxy that carries many clients "+
+		r.log.Warn("requests refused: a client sent more than --requests-per-ip (a proxy that carries many clients "+
 			"belongs in --trusted-proxies)", "client", storekeep.ThrottleIP(ip), "throttled_total", n)
 	}
 	wait := r.limit.Per.Seconds() / float64(r.limit.Count)
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait)))))
-	writeErrors(w, http.StatusTooManyRequests, "Too many requests from this client; try again shortly.", "THROTTLED")
 }
 
 // serversOwn reports whether r, authenticated with token, is a storefront

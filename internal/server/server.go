@@ -37,9 +37,9 @@ type Config struct {
 	// Bodies, when not nil, bounds the request-body bytes held at once by
 	// client and in all, for the API and order webhooks.
 	Bodies *BodyBudget
-	// Requests, when not nil, bounds the API requests each client sends;
-	// a private token's requests that name no buyer are the storefront
-	// server's own and are not counted.
+	// Requests, when not nil, bounds the API and hosted page requests
+	// each client sends; a private token's requests that name no buyer
+	// are the storefront server's own and are not counted.
 	Requests *RequestRate
 	// Observe, when not nil, is told of every API request's outcome.
 	Observe func(route string, status int, elapsed time.Duration)
@@ -71,11 +71,11 @@ func New(cfg Config) http.Handler {
 	if cfg.Accounts != nil {
 		// Exact shapes: "/account/" and "/{locale}/account/" would conflict.
 		for _, p := range []string{"/account/{page}/{n}/{token}", "/{locale}/account/{page}/{n}/{token}", "/account/_assets/{file}"} {
-			mux.Handle(p, cfg.Accounts)
+			mux.Handle(p, countedPages(cfg, cfg.Accounts))
 		}
 	}
 	if cfg.Webhooks != nil {
 		mux.Handle("/webhooks/shopify", &webhookHandler{receiver: cfg.Webhooks, clientIP: cfg.ClientIP, bodies: cfg.Bodies, logger: cfg.Logger})
 	}
-	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, mux))
+	return withRequestLog(cfg.Logger, cfg.Observe, recoverPanics(cfg.Logger, storedByNoCache(mux)))
 }
