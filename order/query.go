@@ -3,6 +3,7 @@ package order
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/storekeep/storekeep"
 )
@@ -16,11 +17,16 @@ const MaxQueryLength = 1000
 // and a date (2024-01-31) or an RFC 3339 time (one outside the years
 // orders are kept in selects as its nearest kept time would). Terms are
 // separated by spaces or AND; other terms are ignored, as Shopify ignores
-// what it does not index.
+// what it does not index. A control character other than white space
+// (NUL among them, which no stored status holds and PostgreSQL cannot
+// take as text) is refused.
 func parseQuery(q string) (storekeep.OrderFilter, error) {
 	var f storekeep.OrderFilter
 	if len(q) > MaxQueryLength {
 		return f, badArgument("query is longer than 1000 bytes")
+	}
+	if strings.ContainsFunc(q, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) {
+		return f, badArgument("query holds a control character")
 	}
 	for _, term := range strings.Fields(q) {
 		key, value, ok := strings.Cut(term, ":")

@@ -280,3 +280,32 @@ func TestProcessedAtBeforeAFarDateSelectsEveryOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestAnOrdersQueryWithAControlCharacterIsABadRequest sends status filters
+// and other terms holding NUL and other control characters, which no
+// stored status holds and PostgreSQL cannot take as text. Each fails the
+// field as a bad request on SQLite and PostgreSQL alike, not as an
+// internal error; a tab or line break still separates terms.
+func TestAnOrdersQueryWithAControlCharacterIsABadRequest(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for name, q := range map[string]string{
+		"NUL in financial_status":    "financial_status:\x00",
+		"NUL in fulfillment_status":  "fulfillment_status:un\x00fulfilled",
+		"NUL in an unknown term":     "name:#1001\x00",
+		"NUL alone":                  "\x00",
+		"escape in financial_status": "financial_status:\x1bpaid",
+		"DEL in processed_at":        "processed_at:2024-03-01\x7f",
+		"C1 control":                 "financial_status:\u0090voided",
+	} {
+		r := n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q})
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_REQUEST" || !strings.Contains(r.Errors[0].Message, "control character") {
+			t.Errorf("%s: %s", name, r.Raw)
+		}
+	}
+	if got := n.filteredOrderIDs(token, "financial_status:voided\tfulfillment_status:unfulfilled\nprocessed_at:2024-03-01"); got != "1" {
+		t.Errorf("terms separated by a tab and a line break: orders %q, want 1", got)
+	}
+}
