@@ -549,7 +549,7 @@ func TestOrderLinksFollowTheShopsLinkBase(t *testing.T) {
 	dev := order.New(order.Deps{Store: f.store, Limiter: ratelimit.NewMemory(f.clock, 0, nil), Keys: f.keys, Now: f.clock},
 		order.Config{DefaultStorefrontURL: "http://127.0.0.1:8080/"})
 	o := storekeep.Order{ID: 7, ShopID: f.shop.ID}
-	key := f.svc.Key(o.ShopID, o.ID)
+	key := f.svc.Key(o)
 	withOwn := f.shop
 	withOwn.StorefrontURL = "https://store.example/"
 	for _, c := range []struct {
