@@ -252,10 +252,10 @@ func TestBadDeliveriesAreThrottledPerIP(t *testing.T) {
 			t.Fatalf("bad delivery %d: %v", i, err)
 		}
 	}
-	if err := f.svc.Admit(f.ctx, bad.IP); !errors.Is(err, order.ErrThrottled) {
+	if err := f.svc.Admit(f.ctx, bad.IP, bad.ShopDomain); !errors.Is(err, order.ErrThrottled) {
 		t.Fatalf("Admit of a throttled IP: %v, want ErrThrottled", err)
 	}
-	if err := f.svc.Admit(f.ctx, "203.0.113.10"); err != nil {
+	if err := f.svc.Admit(f.ctx, "203.0.113.10", bad.ShopDomain); err != nil {
 		t.Fatalf("Admit of another IP: %v", err)
 	}
 	good := bad

@@ -19,8 +19,10 @@ type Store interface {
 // Config holds the service's tunables; zero fields take DefaultConfig's.
 type Config struct {
 	// BadSignaturesPerIP bounds the webhook deliveries with a bad
-	// signature, unknown shop or unreadable body one client IP may send;
-	// past it every delivery from that IP is refused unread.
+	// signature one client IP may send naming one shop, and those naming
+	// no shop storekeep keeps a webhook secret for, all such domains
+	// together; past it every such delivery from that IP is refused
+	// unread.
 	BadSignaturesPerIP storekeep.Limit
 	// DefaultStorefrontURL is the base of the links of shops without a
 	// storefront URL (https://<domain> when empty), as for reset links.
