@@ -128,21 +128,21 @@ func (s *Service) CustomerURL(shop storekeep.Shop, o storekeep.Order) string {
 // ByGID returns the shop's order that gid names, when gid carries the key
 // that opens it; found is false for any other id, an unknown or deleted
 // order, a missing or wrong key (one made before the order's address
-// changed among them) alike.
+// changed among them) alike. The order is read only once its key opens it.
 func (s *Service) ByGID(ctx context.Context, shop storekeep.Shop, gid string) (Keyed, bool, error) {
 	id, key, ok := storekeep.ParseOrderGID(gid)
 	if !ok || len(key) != 2*keyBytes {
 		return Keyed{}, false, nil
 	}
-	o, err := s.Store.OrderByID(ctx, shop.ID, id)
+	emailKey, err := s.Store.OrderEmailKey(ctx, shop.ID, id)
+	if err == nil && s.opens(storekeep.Order{ShopID: shop.ID, ID: id, EmailKey: emailKey}, key) {
+		var o storekeep.Order
+		if o, err = s.Store.OrderByID(ctx, shop.ID, id); err == nil {
+			return s.keyed(o), true, nil
+		}
+	}
 	if errors.Is(err, storekeep.ErrNotFound) {
-		return Keyed{}, false, nil
+		err = nil
 	}
-	if err != nil {
-		return Keyed{}, false, err
-	}
-	if !s.opens(o, key) {
-		return Keyed{}, false, nil
-	}
-	return s.keyed(o), true, nil
+	return Keyed{}, false, err
 }
