@@ -15,7 +15,8 @@ const MaxQueryLength = 1000
 // filters storefronts use: financial_status:<status>,
 // fulfillment_status:<status> and processed_at with :, :>, :>=, :< or :<=
 // and a date (2024-01-31) or an RFC 3339 time (one outside the years
-// orders are kept in selects as its nearest kept time would). Terms are
+// orders are kept in selects as its nearest kept time would), quoted or
+// not: Shopify's syntax quotes dates, processed_at:>'2024-01-31'. Terms are
 // separated by spaces or AND; other terms are ignored, as Shopify ignores
 // what it does not index. A control character other than white space
 // (NUL among them, which no stored status holds and PostgreSQL cannot
@@ -52,7 +53,7 @@ func processedAt(f *storekeep.OrderFilter, value string) error {
 	op := ""
 	for _, p := range []string{">=", "<=", ">", "<"} {
 		if rest, ok := strings.CutPrefix(value, p); ok {
-			op, value = p, rest
+			op, value = p, strings.Trim(rest, `"'`)
 			break
 		}
 	}

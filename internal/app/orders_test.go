@@ -309,3 +309,32 @@ func TestAnOrdersQueryWithAControlCharacterIsABadRequest(t *testing.T) {
 		t.Errorf("terms separated by a tab and a line break: orders %q, want 1", got)
 	}
 }
+
+// Shopify's search syntax writes a date value as a quoted string, its
+// comparator outside the quotes (processed_at:>'2024-03-01'), as
+// storefronts then send it.
+func TestProcessedAtTakesAQuotedValueAfterItsComparator(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.importOrder(2, "jon@example.com", "2024-02-01T10:00:00Z")
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for q, want := range map[string]string{
+		"processed_at:>'2024-02-15'":                            "1",
+		`processed_at:<="2024-02-01T10:00:00Z"`:                 "2",
+		"processed_at:>='2024-03-01T10:00:00Z'":                 "1",
+		"processed_at:'2024-02-01'":                             "2",
+		`processed_at:>"2024-01-01" processed_at:<'2024-02-15'`: "2",
+	} {
+		r := n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q})
+		var c ordersJSON
+		if len(r.Errors) > 0 {
+			t.Errorf("%s: %s", q, r.Raw)
+			continue
+		}
+		r.field(t, "customer", &c)
+		if got := orderIDs(c); got != want {
+			t.Errorf("%s: orders %q, want %q", q, got, want)
+		}
+	}
+}
