@@ -1,6 +1,7 @@
 package order
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -18,9 +19,12 @@ const MaxQueryLength = 1000
 // orders are kept in selects as its nearest kept time would), quoted or
 // not: Shopify's syntax quotes dates, processed_at:>'2024-01-31'. Terms are
 // separated by spaces or AND; other terms are ignored, as Shopify ignores
-// what it does not index. A control character other than white space
-// (NUL among them, which no stored status holds and PostgreSQL cannot
-// take as text) is refused.
+// what it does not index. A query with one of these filters that also
+// holds OR, NOT, a negated term or parentheses is refused: read as AND,
+// it would select other orders than it asks for (NOT
+// financial_status:paid the paid ones). So is a control character other
+// than white space (NUL among them, which no stored status holds and
+// PostgreSQL cannot take as text).
 func parseQuery(q string) (storekeep.OrderFilter, error) {
 	var f storekeep.OrderFilter
 	if len(q) > MaxQueryLength {
@@ -29,10 +33,18 @@ func parseQuery(q string) (storekeep.OrderFilter, error) {
 	if strings.ContainsFunc(q, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) {
 		return f, badArgument("query holds a control character")
 	}
-	for _, term := range strings.Fields(q) {
-		key, value, ok := strings.Cut(term, ":")
-		if !ok {
+	terms := strings.Fields(q)
+	combined := slices.ContainsFunc(terms, func(t string) bool {
+		return t == "OR" || t == "NOT" || strings.HasPrefix(t, "-") || strings.ContainsAny(t, "()")
+	})
+	for _, term := range terms {
+		key, value, ok := strings.Cut(strings.TrimLeft(term, "-("), ":")
+		if !ok || !filterKeys[strings.ToLower(key)] {
 			continue
+		}
+		if combined {
+			return f, badArgument("query: financial_status, fulfillment_status and processed_at combine with AND alone, " +
+				"without OR, NOT, - or parentheses")
 		}
 		value = strings.Trim(value, `"'`)
 		switch strings.ToLower(key) {
@@ -48,6 +60,9 @@ func parseQuery(q string) (storekeep.OrderFilter, error) {
 	}
 	return f, nil
 }
+
+// filterKeys are the terms parseQuery reads.
+var filterKeys = map[string]bool{"financial_status": true, "fulfillment_status": true, "processed_at": true}
 
 func processedAt(f *storekeep.OrderFilter, value string) error {
 	op := ""

@@ -338,3 +338,42 @@ func TestProcessedAtTakesAQuotedValueAfterItsComparator(t *testing.T) {
 		}
 	}
 }
+
+// The filters storekeep reads combine with AND alone. A query that negates
+// one (NOT, -), joins one with OR or groups it in parentheses fails the
+// field rather than answer with other orders than it asks for (NOT
+// financial_status:paid answered exactly the paid ones); those words
+// around terms storekeep ignores change nothing.
+func TestAnOrdersQueryThatNegatesOrAlternatesAFilterIsABadRequest(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.importOrder(2, "jon@example.com", "2024-02-01T10:00:00Z", `"financial_status": "voided"`, `"financial_status": "paid"`)
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for _, q := range []string{
+		"NOT financial_status:paid",
+		"-financial_status:paid",
+		"financial_status:paid OR financial_status:voided",
+		"processed_at:<2024-02-15 OR processed_at:>2024-02-20",
+		"(financial_status:paid)",
+		"fulfillment_status:unfulfilled AND (financial_status:paid OR name:#1001)",
+		"NOT -processed_at:>'2024-02-15'",
+		"NOT ( financial_status:paid )",
+	} {
+		r := n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q})
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_REQUEST" {
+			t.Errorf("%s: %s", q, r.Raw)
+		}
+	}
+	for q, want := range map[string]string{
+		"financial_status:paid AND fulfillment_status:unfulfilled": "2",
+		"financial_status:voided processed_at:>2024-01-01":         "1",
+		"name:#1001 OR name:#1002":                                 "1,2",
+		"NOT name:#1001 -tag:gift (email:x)":                       "1,2",
+		"jon OR smith":                                             "1,2",
+	} {
+		if got := n.filteredOrderIDs(token, q); got != want {
+			t.Errorf("%s: orders %q, want %q", q, got, want)
+		}
+	}
+}
