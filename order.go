@@ -161,6 +161,9 @@ type OrderStore interface {
 	WriteOrder(ctx context.Context, w OrderWrite) (OrderWriteResult, error)
 	// OrderByID returns a shop's order, or ErrNotFound (also when deleted).
 	OrderByID(ctx context.Context, shopID, id int64) (Order, error)
+	// OrderEmailKey returns the EmailKey of a shop's order, reading
+	// nothing else, or ErrNotFound (also when deleted).
+	OrderEmailKey(ctx context.Context, shopID, id int64) (string, error)
 	// CustomerOrders lists the orders of p's customer: those attached to
 	// it and, while the customer's address is p's EmailKey and verified,
 	// those attached to none whose EmailKey is p's.

@@ -248,10 +248,10 @@ func TestBadDeliveriesAreThrottledPerIP(t *testing.T) {
 			t.Fatalf("bad delivery %d: %v", i, err)
 		}
 	}
-	if err := f.svc.Admit(f.ctx, bad.IP); !errors.Is(err, order.ErrThrottled) {
+	if err := f.svc.Admit(f.ctx, bad.IP, bad.ShopDomain); !errors.Is(err, order.ErrThrottled) {
 		t.Fatalf("Admit of a throttled IP: %v, want ErrThrottled", err)
 	}
-	if err := f.svc.Admit(f.ctx, "203.0.113.10"); err != nil {
+	if err := f.svc.Admit(f.ctx, "203.0.113.10", bad.ShopDomain); err != nil {
 		t.Fatalf("Admit of another IP: %v", err)
 	}
 	good := bad
@@ -545,7 +545,7 @@ func TestOrderLinksFollowTheShopsLinkBase(t *testing.T) {
 	dev := order.New(order.Deps{Store: f.store, Limiter: ratelimit.NewMemory(f.clock, 0, nil), Keys: f.keys, Now: f.clock},
 		order.Config{DefaultStorefrontURL: "http://127.0.0.1:8080/"})
 	o := storekeep.Order{ID: 7, ShopID: f.shop.ID}
-	key := f.svc.Key(o.ShopID, o.ID)
+	key := f.svc.Key(o)
 	withOwn := f.shop
 	withOwn.StorefrontURL = "https://store.example/"
 	for _, c := range []struct {

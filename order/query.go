@@ -1,8 +1,10 @@
 package order
 
 import (
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/storekeep/storekeep"
 )
@@ -14,18 +16,35 @@ const MaxQueryLength = 1000
 // filters storefronts use: financial_status:<status>,
 // fulfillment_status:<status> and processed_at with :, :>, :>=, :< or :<=
 // and a date (2024-01-31) or an RFC 3339 time (one outside the years
-// orders are kept in selects as its nearest kept time would). Terms are
+// orders are kept in selects as its nearest kept time would), quoted or
+// not: Shopify's syntax quotes dates, processed_at:>'2024-01-31'. Terms are
 // separated by spaces or AND; other terms are ignored, as Shopify ignores
-// what it does not index.
+// what it does not index. A query with one of these filters that also
+// holds OR, NOT, a negated term or parentheses is refused: read as AND,
+// it would select other orders than it asks for (NOT
+// financial_status:paid the paid ones). So is a control character other
+// than white space (NUL among them, which no stored status holds and
+// PostgreSQL cannot take as text).
 func parseQuery(q string) (storekeep.OrderFilter, error) {
 	var f storekeep.OrderFilter
 	if len(q) > MaxQueryLength {
 		return f, badArgument("query is longer than 1000 bytes")
 	}
-	for _, term := range strings.Fields(q) {
-		key, value, ok := strings.Cut(term, ":")
-		if !ok {
+	if strings.ContainsFunc(q, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) {
+		return f, badArgument("query holds a control character")
+	}
+	terms := strings.Fields(q)
+	combined := slices.ContainsFunc(terms, func(t string) bool {
+		return t == "OR" || t == "NOT" || strings.HasPrefix(t, "-") || strings.ContainsAny(t, "()")
+	})
+	for _, term := range terms {
+		key, value, ok := strings.Cut(strings.TrimLeft(term, "-("), ":")
+		if !ok || !filterKeys[strings.ToLower(key)] {
 			continue
+		}
+		if combined {
+			return f, badArgument("query: financial_status, fulfillment_status and processed_at combine with AND alone, " +
+				"without OR, NOT, - or parentheses")
 		}
 		value = strings.Trim(value, `"'`)
 		switch strings.ToLower(key) {
@@ -42,11 +61,14 @@ func parseQuery(q string) (storekeep.OrderFilter, error) {
 	return f, nil
 }
 
+// filterKeys are the terms parseQuery reads.
+var filterKeys = map[string]bool{"financial_status": true, "fulfillment_status": true, "processed_at": true}
+
 func processedAt(f *storekeep.OrderFilter, value string) error {
 	op := ""
 	for _, p := range []string{">=", "<=", ">", "<"} {
 		if rest, ok := strings.CutPrefix(value, p); ok {
-			op, value = p, rest
+			op, value = p, strings.Trim(rest, `"'`)
 			break
 		}
 	}

@@ -19,8 +19,10 @@ type Store interface {
 // Config holds the service's tunables; zero fields take DefaultConfig's.
 type Config struct {
 	// BadSignaturesPerIP bounds the webhook deliveries with a bad
-	// signature, unknown shop or unreadable body one client IP may send;
-	// past it every delivery from that IP is refused unread.
+	// signature one client IP may send naming one shop, and those naming
+	// no shop storekeep keeps a webhook secret for, all such domains
+	// together; past it every such delivery from that IP is refused
+	// unread.
 	BadSignaturesPerIP storekeep.Limit
 	// DefaultStorefrontURL is the base of the links of shops without a
 	// storefront URL (https://<domain> when empty), as for reset links.
@@ -67,21 +69,25 @@ func New(d Deps, cfg Config) *Service {
 // written as 32 hex digits like Shopify's.
 const keyBytes = 16
 
-func keyLabel(shopID, orderID int64) string {
-	return "order key " + strconv.FormatInt(shopID, 10) + " " + strconv.FormatInt(orderID, 10)
+// keyLabel names what an order key is a hash of: the order and the address
+// it was placed with, so that an order moved to another address no longer
+// opens with the key its former address's customer was shown.
+func keyLabel(o storekeep.Order) string {
+	return "order key " + strconv.FormatInt(o.ShopID, 10) + " " + strconv.FormatInt(o.ID, 10) + " " + o.EmailKey
 }
 
-// Key is the key that opens an order, derived from the server key: it is
-// never stored, and a rotated key ring still opens ids given out before.
-func (s *Service) Key(shopID, orderID int64) string {
-	return hex.EncodeToString(s.Keys.Hash(keyLabel(shopID, orderID))[:keyBytes])
+// Key is the key that opens an order, derived from the server key and the
+// order's address: it is never stored, a rotated key ring still opens ids
+// given out before, and an order whose address changes gets a new one.
+func (s *Service) Key(o storekeep.Order) string {
+	return hex.EncodeToString(s.Keys.Hash(keyLabel(o))[:keyBytes])
 }
 
 // opens reports in constant time whether key is the order's key under any
 // server key.
-func (s *Service) opens(shopID, orderID int64, key string) bool {
+func (s *Service) opens(o storekeep.Order, key string) bool {
 	match := 0
-	for _, h := range s.Keys.Hashes(keyLabel(shopID, orderID)) {
+	for _, h := range s.Keys.Hashes(keyLabel(o)) {
 		match |= subtle.ConstantTimeCompare([]byte(hex.EncodeToString(h[:keyBytes])), []byte(key))
 	}
 	return match == 1
@@ -98,7 +104,7 @@ func (k Keyed) GID() string { return storekeep.OrderGID(k.ID, k.Key) }
 
 // keyed is o with its key.
 func (s *Service) keyed(o storekeep.Order) Keyed {
-	return Keyed{Order: o, Key: s.Key(o.ShopID, o.ID)}
+	return Keyed{Order: o, Key: s.Key(o)}
 }
 
 // GID is the global id the Storefront API gives the order, key included.
@@ -116,23 +122,27 @@ func (s *Service) StatusURL(shop storekeep.Shop, o storekeep.Order) string {
 // CustomerURL is the storefront's page for the order,
 // /account/orders/<id>?key=<key>, under the shop's link base.
 func (s *Service) CustomerURL(shop storekeep.Shop, o storekeep.Order) string {
-	return shop.LinkBase(s.cfg.DefaultStorefrontURL) + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o.ShopID, o.ID)
+	return shop.LinkBase(s.cfg.DefaultStorefrontURL) + "/account/orders/" + strconv.FormatInt(o.ID, 10) + "?key=" + s.Key(o)
 }
 
 // ByGID returns the shop's order that gid names, when gid carries the key
 // that opens it; found is false for any other id, an unknown or deleted
-// order, a missing or wrong key alike.
+// order, a missing or wrong key (one made before the order's address
+// changed among them) alike. The order is read only once its key opens it.
 func (s *Service) ByGID(ctx context.Context, shop storekeep.Shop, gid string) (Keyed, bool, error) {
 	id, key, ok := storekeep.ParseOrderGID(gid)
-	if !ok || !s.opens(shop.ID, id, key) {
+	if !ok || len(key) != 2*keyBytes {
 		return Keyed{}, false, nil
 	}
-	o, err := s.Store.OrderByID(ctx, shop.ID, id)
+	emailKey, err := s.Store.OrderEmailKey(ctx, shop.ID, id)
+	if err == nil && s.opens(storekeep.Order{ShopID: shop.ID, ID: id, EmailKey: emailKey}, key) {
+		var o storekeep.Order
+		if o, err = s.Store.OrderByID(ctx, shop.ID, id); err == nil {
+			return s.keyed(o), true, nil
+		}
+	}
 	if errors.Is(err, storekeep.ErrNotFound) {
-		return Keyed{}, false, nil
+		err = nil
 	}
-	if err != nil {
-		return Keyed{}, false, err
-	}
-	return s.keyed(o), true, nil
+	return Keyed{}, false, err
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/storekeep/storekeep"
@@ -66,17 +67,54 @@ const deleteTopic = "orders/delete"
 // against, so that it costs what a known shop's does.
 var unknownShopSecret = []byte("storekeep: no shop has this secret")
 
-// failCounter names the per-IP limit of bad deliveries.
+// failCounter names the per-IP limit of bad deliveries naming no shop
+// storekeep keeps a secret for; a shop's own is failCounter, '#' and its
+// id.
 const failCounter = "webhook:bad"
 
+// sender is the shop a delivery names, when storekeep keeps a webhook
+// secret for it, with that secret, and the allowance of bad deliveries
+// the delivery's client spends: the shop's own, or the one every other
+// domain shares. Shopify sends every shop's webhooks from the same
+// addresses, and any merchant can point their shop's webhooks here:
+// theirs must not use up the allowance of a shop storekeep serves.
+type sender struct {
+	shop    storekeep.Shop
+	secret  []byte
+	counter string
+}
+
+func (s *Service) sender(ctx context.Context, domain string) (sender, error) {
+	d, err := storekeep.NormalizeShopDomain(domain)
+	if err != nil {
+		return sender{counter: failCounter}, nil
+	}
+	shop, secret, err := s.Store.WebhookSecret(ctx, d)
+	switch {
+	case errors.Is(err, storekeep.ErrNotFound) || err == nil && len(secret) == 0:
+		return sender{counter: failCounter}, nil
+	case err != nil:
+		return sender{}, err
+	}
+	return sender{shop: shop, secret: secret, counter: failCounter + "#" + strconv.FormatInt(shop.ID, 10)}, nil
+}
+
 // Admit returns ErrThrottled when the client ip has used up its allowance
-// of bad deliveries, recording nothing: a server asks it before reading a
-// delivery's body, so that a throttled client's body is never read. A
-// client that has sent none is admitted even while the limiter is full,
-// so that a flood of forged deliveries from many IPs cannot hold back
-// the genuine ones.
-func (s *Service) Admit(ctx context.Context, ip string) error {
-	if spent, err := storekeep.ClientSpent(ctx, s.Limiter, failCounter, ip, s.cfg.BadSignaturesPerIP); err != nil || spent {
+// of bad deliveries naming the shop at domain, recording nothing: a
+// server asks it before reading a delivery's body, so that a throttled
+// client's body is never read. A client that has sent none is admitted
+// even while the limiter is full, so that a flood of forged deliveries
+// from many IPs cannot hold back the genuine ones.
+func (s *Service) Admit(ctx context.Context, ip, domain string) error {
+	from, err := s.sender(ctx, domain)
+	if err != nil {
+		return err
+	}
+	return s.admit(ctx, from, ip)
+}
+
+func (s *Service) admit(ctx context.Context, from sender, ip string) error {
+	if spent, err := storekeep.ClientSpent(ctx, s.Limiter, from.counter, ip, s.cfg.BadSignaturesPerIP); err != nil || spent {
 		return errors.Join(ErrThrottled, err)
 	}
 	return nil
@@ -89,19 +127,20 @@ func (s *Service) Admit(ctx context.Context, ip string) error {
 // webhooks, so an order topic's body must have a positive order_number,
 // which checkouts, draft orders and customers have not.
 func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWriteResult, error) {
-	if err := s.Admit(ctx, d.IP); err != nil {
-		return "", err
-	}
-	shop, ok, err := s.verify(ctx, d)
+	from, err := s.sender(ctx, d.ShopDomain)
 	if err != nil {
 		return "", err
 	}
-	if !ok {
-		if _, err := storekeep.AllowClient(ctx, s.Limiter, failCounter, d.IP, s.cfg.BadSignaturesPerIP); err != nil {
+	if err := s.admit(ctx, from, d.IP); err != nil {
+		return "", err
+	}
+	if !from.verifies(d) {
+		if _, err := storekeep.AllowClient(ctx, s.Limiter, from.counter, d.IP, s.cfg.BadSignaturesPerIP); err != nil {
 			return "", err
 		}
 		return "", ErrBadSignature
 	}
+	shop := from.shop
 	w := storekeep.OrderWrite{WebhookID: webhookID(d.WebhookID), At: s.Now()}
 	switch {
 	case d.Topic == deleteTopic:
@@ -123,25 +162,16 @@ func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWrite
 	return s.Store.WriteOrder(ctx, w)
 }
 
-// verify finds the delivery's shop and checks its signature in constant
-// time: the base64 HMAC-SHA256 of the raw body under the shop's secret.
-func (s *Service) verify(ctx context.Context, d Delivery) (storekeep.Shop, bool, error) {
-	domain, err := storekeep.NormalizeShopDomain(d.ShopDomain)
-	var shop storekeep.Shop
-	var secret []byte
-	if err == nil {
-		shop, secret, err = s.Store.WebhookSecret(ctx, domain)
-		if err != nil && !errors.Is(err, storekeep.ErrNotFound) {
-			return storekeep.Shop{}, false, err
-		}
-	}
-	known := err == nil && len(secret) > 0
-	if !known {
+// verifies checks the delivery's signature in constant time: the base64
+// HMAC-SHA256 of the raw body under the shop's secret. A delivery naming
+// no shop with a secret never verifies, at the same cost.
+func (from sender) verifies(d Delivery) bool {
+	secret := from.secret
+	if secret == nil {
 		secret = unknownShopSecret
 	}
 	m := hmac.New(sha256.New, secret)
 	m.Write(d.Body)
 	want := base64.StdEncoding.EncodeToString(m.Sum(nil))
-	match := hmac.Equal([]byte(want), []byte(strings.TrimSpace(d.Signature)))
-	return shop, known && match, nil
+	return hmac.Equal([]byte(want), []byte(strings.TrimSpace(d.Signature))) && from.secret != nil
 }

@@ -273,3 +273,43 @@ func TestAnOrderMovedToAnotherAddressLeavesItsFormerCustomer(t *testing.T) {
 		t.Fatalf("bob, having proved his address, sees %q", orderIDs(c))
 	}
 }
+
+// TestAnOrderMovedToAnotherAddressNoLongerOpensWithItsFormerID moves an
+// order from alice@example.com, who was shown it with its id and key, to
+// bob@example.com. Alice's id opens nothing any more; Bob is shown the
+// order under a new id, and a customerUrl with its key, that do.
+func TestAnOrderMovedToAnotherAddressNoLongerOpensWithItsFormerID(t *testing.T) {
+	n := startNode(t)
+	n.signUp("alice@example.com", "alices-password-1")
+	alice := n.proveMailbox("alice@example.com", "alices-password-2", 1)
+	n.importOrder(5, "alice@example.com", "2024-01-01T00:00:00Z")
+	c := n.orders(alice)
+	if orderIDs(c) != "5" {
+		t.Fatalf("alice's own order: %q", orderIDs(c))
+	}
+	alicesID := c.Orders.Nodes[0].ID
+	n.importOrder(5, "bob@example.com", "2024-01-01T00:00:00Z",
+		`"updated_at": "2021-12-31T19:00:00-05:00"`, `"updated_at": "2024-02-01T00:00:00Z"`)
+	nodeOf := func(id string) string {
+		r := n.post(`query($id: ID!) { node(id: $id) { ... on Order { name email shippingAddress { address1 } } } }`, map[string]any{"id": id})
+		if r.Errors != nil {
+			t.Fatalf("node(%s): %s", id, r.Raw)
+		}
+		return string(r.Data["node"])
+	}
+	if got := nodeOf(alicesID); got != "null" {
+		t.Fatalf("the id alice was shown still opens bob's order: %s", got)
+	}
+	n.signUp("bob@example.com", "bobs-password-1")
+	bob := n.proveMailbox("bob@example.com", "bobs-password-2", 1)
+	c = n.orders(bob)
+	if orderIDs(c) != "5" || c.Orders.Nodes[0].ID == alicesID {
+		t.Fatalf("bob's order list: %+v", c.Orders.Nodes)
+	}
+	if got := nodeOf(c.Orders.Nodes[0].ID); !strings.Contains(got, `"email":"bob@example.com"`) {
+		t.Fatalf("bob's id for his order: %s", got)
+	}
+	if key := strings.SplitN(c.Orders.Nodes[0].ID, "?key=", 2)[1]; c.Orders.Nodes[0].CustomerURL != "https://shop.example/account/orders/5?key="+key {
+		t.Fatalf("bob's customerUrl %s does not carry his key", c.Orders.Nodes[0].CustomerURL)
+	}
+}

@@ -280,3 +280,100 @@ func TestProcessedAtBeforeAFarDateSelectsEveryOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestAnOrdersQueryWithAControlCharacterIsABadRequest sends status filters
+// and other terms holding NUL and other control characters, which no
+// stored status holds and PostgreSQL cannot take as text. Each fails the
+// field as a bad request on SQLite and PostgreSQL alike, not as an
+// internal error; a tab or line break still separates terms.
+func TestAnOrdersQueryWithAControlCharacterIsABadRequest(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for name, q := range map[string]string{
+		"NUL in financial_status":    "financial_status:\x00",
+		"NUL in fulfillment_status":  "fulfillment_status:un\x00fulfilled",
+		"NUL in an unknown term":     "name:#1001\x00",
+		"NUL alone":                  "\x00",
+		"escape in financial_status": "financial_status:\x1bpaid",
+		"DEL in processed_at":        "processed_at:2024-03-01\x7f",
+		"C1 control":                 "financial_status:\u0090voided",
+	} {
+		r := n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q})
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_REQUEST" || !strings.Contains(r.Errors[0].Message, "control character") {
+			t.Errorf("%s: %s", name, r.Raw)
+		}
+	}
+	if got := n.filteredOrderIDs(token, "financial_status:voided\tfulfillment_status:unfulfilled\nprocessed_at:2024-03-01"); got != "1" {
+		t.Errorf("terms separated by a tab and a line break: orders %q, want 1", got)
+	}
+}
+
+// Shopify's search syntax writes a date value as a quoted string, its
+// comparator outside the quotes (processed_at:>'2024-03-01'), as
+// storefronts then send it.
+func TestProcessedAtTakesAQuotedValueAfterItsComparator(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.importOrder(2, "jon@example.com", "2024-02-01T10:00:00Z")
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for q, want := range map[string]string{
+		"processed_at:>'2024-02-15'":                            "1",
+		`processed_at:<="2024-02-01T10:00:00Z"`:                 "2",
+		"processed_at:>='2024-03-01T10:00:00Z'":                 "1",
+		"processed_at:'2024-02-01'":                             "2",
+		`processed_at:>"2024-01-01" processed_at:<'2024-02-15'`: "2",
+	} {
+		r := n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q})
+		var c ordersJSON
+		if len(r.Errors) > 0 {
+			t.Errorf("%s: %s", q, r.Raw)
+			continue
+		}
+		r.field(t, "customer", &c)
+		if got := orderIDs(c); got != want {
+			t.Errorf("%s: orders %q, want %q", q, got, want)
+		}
+	}
+}
+
+// The filters storekeep reads combine with AND alone. A query that negates
+// one (NOT, -), joins one with OR or groups it in parentheses fails the
+// field rather than answer with other orders than it asks for (NOT
+// financial_status:paid answered exactly the paid ones); those words
+// around terms storekeep ignores change nothing.
+func TestAnOrdersQueryThatNegatesOrAlternatesAFilterIsABadRequest(t *testing.T) {
+	n := startNode(t)
+	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
+	n.importOrder(2, "jon@example.com", "2024-02-01T10:00:00Z", `"financial_status": "voided"`, `"financial_status": "paid"`)
+	n.signUp("jon@example.com", "a-long-password-1")
+	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	for _, q := range []string{
+		"NOT financial_status:paid",
+		"-financial_status:paid",
+		"financial_status:paid OR financial_status:voided",
+		"processed_at:<2024-02-15 OR processed_at:>2024-02-20",
+		"(financial_status:paid)",
+		"fulfillment_status:unfulfilled AND (financial_status:paid OR name:#1001)",
+		"NOT -processed_at:>'2024-02-15'",
+		"NOT ( financial_status:paid )",
+	} {
+		r := n.post(filteredOrdersQuery, map[string]any{"token": token, "q": q})
+		if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_REQUEST" {
+			t.Errorf("%s: %s", q, r.Raw)
+		}
+	}
+	for q, want := range map[string]string{
+		"financial_status:paid AND fulfillment_status:unfulfilled": "2",
+		"financial_status:voided processed_at:>2024-01-01":         "1",
+		"name:#1001 OR name:#1002":                                 "1,2",
+		"NOT name:#1001 -tag:gift (email:x)":                       "1,2",
+		"jon OR smith":                                             "1,2",
+	} {
+		if got := n.filteredOrderIDs(token, q); got != want {
+			t.Errorf("%s: orders %q, want %q", q, got, want)
+		}
+	}
+}

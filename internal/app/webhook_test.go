@@ -300,3 +300,41 @@ func TestAnOrderNumberBeyondGraphQLsIntIsRefused(t *testing.T) {
 		t.Fatalf("an order with an order_number beyond 2^31-1 was kept: %v", err)
 	}
 }
+
+// Shopify sends every shop's webhooks from the same addresses, and any
+// merchant can point their own shop's webhooks at this server: deliveries
+// naming a shop storekeep does not know (or one it keeps no secret for)
+// all fail, from Shopify's addresses. They spend an allowance of their
+// own, shared by every such domain, and not the one of the shop whose
+// genuine deliveries come from the same address.
+func TestDeliveriesForUnknownShopsDoNotHoldBackAKnownShopsFromTheSameIP(t *testing.T) {
+	n := startNode(t)
+	n.setWebhookSecret()
+	if _, err := n.app.Store.CreateShop(context.Background(), storekeep.Shop{Domain: "nosecret.example", Name: "No secret",
+		Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{}); err != nil {
+		t.Fatal(err)
+	}
+	limit := order.DefaultConfig().BadSignaturesPerIP.Count
+	other := []byte(`{"id": 1, "title": "A product of another shop"}`)
+	for i := range limit {
+		domain := fmt.Sprintf("merchant-%d.myshopify.com", i)
+		if i%2 == 1 {
+			domain = "nosecret.example"
+		}
+		if got := n.postWebhook(http.MethodPost, "products/update", fmt.Sprint("p", i), "c2lnbmVkIGJ5IGFub3RoZXIgc2hvcA==", other,
+			"X-Shopify-Shop-Domain", domain); got != http.StatusUnauthorized {
+			t.Fatalf("delivery %d naming %s: status %d, want 401", i, domain, got)
+		}
+	}
+	if got := n.postWebhook(http.MethodPost, "products/update", "p-next", "c2lnbmVkIGJ5IGFub3RoZXIgc2hvcA==", other,
+		"X-Shopify-Shop-Domain", "merchant-next.myshopify.com"); got != http.StatusTooManyRequests {
+		t.Fatalf("one more delivery naming yet another unknown shop: status %d, want 429", got)
+	}
+	body := sampleOrderPayload(t)
+	if got := n.postWebhook(http.MethodPost, "orders/create", "genuine", signWebhook(body), body); got != http.StatusOK {
+		t.Fatalf("the shop's genuine delivery from the same IP: status %d, want 200", got)
+	}
+	if _, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, 820982911946154508); err != nil {
+		t.Fatalf("the genuine delivery's order: %v", err)
+	}
+}

@@ -12,9 +12,10 @@ import (
 )
 
 // Webhooks takes the shop's commerce platform's webhook deliveries: Admit
-// before a delivery's body is read, then Receive.
+// (given the X-Shopify-Shop-Domain header) before a delivery's body is
+// read, then Receive.
 type Webhooks interface {
-	Admit(ctx context.Context, ip string) error
+	Admit(ctx context.Context, ip, shopDomain string) error
 	Receive(ctx context.Context, d order.Delivery) (storekeep.OrderWriteResult, error)
 }
 
@@ -36,7 +37,7 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := h.clientIP.Of(r, storekeep.APIToken{})
-	if err := h.receiver.Admit(r.Context(), ip); err != nil {
+	if err := h.receiver.Admit(r.Context(), ip, r.Header.Get("X-Shopify-Shop-Domain")); err != nil {
 		h.answer(w, r, "", err)
 		return
 	}

@@ -166,6 +166,14 @@ func (s *Store) OrderByID(ctx context.Context, shopID, id int64) (storekeep.Orde
 	return list[0], nil
 }
 
+// OrderEmailKey returns the email key of a shop's order.
+func (s *Store) OrderEmailKey(ctx context.Context, shopID, id int64) (string, error) {
+	var key string
+	err := s.r.QueryRowContext(ctx, `SELECT email_key FROM orders WHERE shop_id = $1 AND id = $2 AND NOT deleted`,
+		shopID, id).Scan(&key)
+	return key, s.mapErr(err)
+}
+
 // customerOrderHalves are the two disjoint conditions that an order is
 // p's customer's, with their arguments, parameters from $1: attached to it
 // (which only a customer that had proved the order's address can be), or

@@ -77,6 +77,28 @@ var orderRules = []rule{
 		_, err = f.s.OrderByID(f.ctx, f.shop("b.example").ID, 1)
 		f.is(err, storekeep.ErrNotFound, "the order read in another shop")
 	}},
+	{"OrderEmailKeyIsTheAddressOfALiveOrder", func(f fixture) {
+		shop := f.shop("a.example")
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 1, "Ada@A.example", t0), At: t0}, storekeep.OrderSaved)
+		f.writeOrder(storekeep.OrderWrite{Order: sampleOrder(shop, 2, "", t0), At: t0}, storekeep.OrderSaved)
+		key, err := f.s.OrderEmailKey(f.ctx, shop.ID, 1)
+		f.must(err)
+		if key != "ada@a.example" {
+			f.Fatalf("OrderEmailKey of an order to Ada@A.example = %q", key)
+		}
+		key, err = f.s.OrderEmailKey(f.ctx, shop.ID, 2)
+		f.must(err)
+		if key != "" {
+			f.Fatalf("OrderEmailKey of an order without email = %q", key)
+		}
+		_, err = f.s.OrderEmailKey(f.ctx, f.shop("b.example").ID, 1)
+		f.is(err, storekeep.ErrNotFound, "the order's key read in another shop")
+		_, err = f.s.OrderEmailKey(f.ctx, shop.ID, 3)
+		f.is(err, storekeep.ErrNotFound, "an unknown order's key")
+		f.writeOrder(storekeep.OrderWrite{Order: storekeep.Order{ShopID: shop.ID, ID: 1}, Delete: true, At: t0}, storekeep.OrderDeleted)
+		_, err = f.s.OrderEmailKey(f.ctx, shop.ID, 1)
+		f.is(err, storekeep.ErrNotFound, "a deleted order's key")
+	}},
 	{"AnOlderUpdateNeverOverwritesANewerOne", func(f fixture) {
 		shop := f.shop("a.example")
 		newer := sampleOrder(shop, 1, "ada@a.example", t0.Add(time.Minute))
