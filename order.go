@@ -177,6 +177,8 @@ type OrderStore interface {
 	// WebhookSecret returns the shop serving domain and its webhook secret
 	// (nil when none is set), or ErrNotFound.
 	WebhookSecret(ctx context.Context, domain string) (Shop, []byte, error)
+	// WebhookShops returns every shop that keeps a webhook secret.
+	WebhookShops(ctx context.Context) ([]Shop, error)
 }
 
 const orderGIDPrefix = "gid://shopify/Order/"

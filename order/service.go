@@ -51,7 +51,8 @@ type Deps struct {
 // Service implements the orders surface. It is safe for concurrent use.
 type Service struct {
 	Deps
-	cfg Config
+	cfg    Config
+	served servedShops
 }
 
 // New returns a Service.

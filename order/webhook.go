@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/storekeep/storekeep"
@@ -96,25 +95,27 @@ func (s *Service) sender(ctx context.Context, domain string) (sender, error) {
 	case err != nil:
 		return sender{}, err
 	}
-	return sender{shop: shop, secret: secret, counter: failCounter + "#" + strconv.FormatInt(shop.ID, 10)}, nil
+	return sender{shop: shop, secret: secret, counter: shopCounter(shop.ID)}, nil
 }
 
 // Admit returns ErrThrottled when the client ip has used up its allowance
 // of bad deliveries naming the shop at domain, recording nothing: a
 // server asks it before reading a delivery's body, so that a throttled
-// client's body is never read. A client that has sent none is admitted
-// even while the limiter is full, so that a flood of forged deliveries
-// from many IPs cannot hold back the genuine ones.
+// client's body is never read. It reads no shop: which shops keep a
+// secret it takes from the node's list (ServedShopsEvery), so that a
+// throttled client's flood costs no read of the store. A client that has
+// sent none is admitted even while the limiter is full, so that a flood
+// of forged deliveries from many IPs cannot hold back the genuine ones.
 func (s *Service) Admit(ctx context.Context, ip, domain string) error {
-	from, err := s.sender(ctx, domain)
+	counter, err := s.counter(ctx, domain)
 	if err != nil {
 		return err
 	}
-	return s.admit(ctx, from, ip)
+	return s.admit(ctx, counter, ip)
 }
 
-func (s *Service) admit(ctx context.Context, from sender, ip string) error {
-	if spent, err := storekeep.ClientSpent(ctx, s.Limiter, from.counter, ip, s.cfg.BadSignaturesPerIP); err != nil || spent {
+func (s *Service) admit(ctx context.Context, counter, ip string) error {
+	if spent, err := storekeep.ClientSpent(ctx, s.Limiter, counter, ip, s.cfg.BadSignaturesPerIP); err != nil || spent {
 		return errors.Join(ErrThrottled, err)
 	}
 	return nil
@@ -131,7 +132,7 @@ func (s *Service) Receive(ctx context.Context, d Delivery) (storekeep.OrderWrite
 	if err != nil {
 		return "", err
 	}
-	if err := s.admit(ctx, from, d.IP); err != nil {
+	if err := s.admit(ctx, from.counter, d.IP); err != nil {
 		return "", err
 	}
 	if !from.verifies(d) {

@@ -333,6 +333,12 @@ func (s *Store) loadLineItems(ctx context.Context, list []storekeep.Order) error
 	return rows.Err()
 }
 
+// WebhookShops returns every shop that keeps a webhook secret, by id.
+func (s *Store) WebhookShops(ctx context.Context) ([]storekeep.Shop, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE webhook_secret IS NOT NULL ORDER BY id`)
+	return collect(rows, err, func(row scanner) (storekeep.Shop, error) { return s.scanShop(row) })
+}
+
 // WebhookSecret returns the shop serving domain and its opened webhook
 // secret.
 func (s *Store) WebhookSecret(ctx context.Context, domain string) (storekeep.Shop, []byte, error) {

@@ -313,6 +313,32 @@ var orderRules = []rule{
 			f.Errorf("paid and unfulfilled: %v", got)
 		}
 	}},
+	{"WebhookShopsAreTheShopsKeepingAWebhookSecret", func(f fixture) {
+		a, b, c := f.shop("a.example"), f.shop("b.example"), f.shop("c.example")
+		list := func() []string {
+			shops, err := f.s.WebhookShops(f.ctx)
+			f.must(err)
+			var domains []string
+			for _, s := range shops {
+				domains = append(domains, s.Domain)
+			}
+			return domains
+		}
+		if got := list(); len(got) != 0 {
+			f.Fatalf("WebhookShops without secrets = %v, want none", got)
+		}
+		f.must(f.s.UpdateShop(f.ctx, c, storekeep.ShopSecrets{Webhook: new("shpss_c-0123456789abcdef")}))
+		f.must(f.s.UpdateShop(f.ctx, a, storekeep.ShopSecrets{Webhook: new("shpss_a-0123456789abcdef"),
+			Multipass: new("multipass-a-0123456789abcdef")}))
+		f.must(f.s.UpdateShop(f.ctx, b, storekeep.ShopSecrets{Multipass: new("multipass-b-0123456789abcdef")}))
+		if got := list(); !slices.Equal(got, []string{"a.example", "c.example"}) {
+			f.Fatalf("WebhookShops = %v, want a.example and c.example", got)
+		}
+		f.must(f.s.UpdateShop(f.ctx, c, storekeep.ShopSecrets{Webhook: new(string)}))
+		if got := list(); !slices.Equal(got, []string{"a.example"}) {
+			f.Fatalf("WebhookShops after c's secret was removed = %v, want a.example", got)
+		}
+	}},
 	{"WebhookSecretIsSealedAtRest", func(f fixture) {
 		shop := f.shop("a.example")
 		_, secret, err := f.s.WebhookSecret(f.ctx, "a.example")
