@@ -92,6 +92,8 @@ type CustomerUpdate struct {
 	AccessToken *AccessToken
 	// Mails are queued in the same transaction.
 	Mails []Mail
+	// Audit events are recorded in the same transaction.
+	Audit []AuditEvent
 	// VerifyEmail says the caller has proof that the customer owns the
 	// updated address. Without it an update that changes the EmailKey
 	// leaves the address unverified. Either way such an update spends the
