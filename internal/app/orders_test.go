@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/server"
 	"github.com/storekeep/storekeep/order"
 )
 
@@ -278,5 +281,77 @@ func TestProcessedAtBeforeAFarDateSelectsEveryOrder(t *testing.T) {
 		if got := n.filteredOrderIDs(token, q); got != want {
 			t.Errorf("%s: orders %q, want %q", q, got, want)
 		}
+	}
+}
+
+// One node serves many shops: a customer's access token, an order id with
+// its key, and an address id of one shop open nothing in another, whose
+// answers are those of an unknown token or id; nor does anything tried
+// there end the session in its own shop.
+func TestACustomersTokenAndIDsOpenNothingInAnotherShop(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	other, err := n.app.Store.CreateShop(ctx, storekeep.Shop{Domain: "other.example", Name: "Other", Enumeration: storekeep.EnumerationPrivate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, err := n.app.Keys.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.app.Store.CreateAPIToken(ctx, storekeep.APIToken{ShopID: other.ID, Kind: storekeep.APITokenPublic,
+		Scopes: storekeep.KnownScopes, Hash: n.app.Keys.Hash(value), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := withHeaders(map[string]string{server.PublicTokenHeader: value})
+	n.importOrder(10, "mine@example.com", "2024-01-01T00:00:00Z")
+	n.signUp("mine@example.com", "a-long-password-1")
+	token := n.proveMailbox("mine@example.com", "a-long-password-2", 1)
+	address := n.createAddress(token, map[string]any{"city": "Ottawa", "country": "CA", "province": "ON"})
+	var c ordersJSON
+	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 10}).field(t, "customer", &c)
+	if len(c.Orders.Nodes) != 1 {
+		t.Fatalf("orders: %+v", c)
+	}
+	order := c.Orders.Nodes[0].ID
+
+	if r := n.post(customerQuery, map[string]any{"token": token}, elsewhere); r.Errors != nil || string(r.Data["customer"]) != "null" {
+		t.Errorf("customer in another shop: %s", r.Raw)
+	}
+	if r := n.post(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": order}, elsewhere); r.Errors != nil || string(r.Data["node"]) != "null" {
+		t.Errorf("node of the order in another shop: %s", r.Raw)
+	}
+	missing := []plainError{{Field: []string{"customerAccessToken"}, Message: "access token does not exist"}}
+	for _, name := range []string{"customerAccessTokenRenew", "customerAccessTokenDelete"} {
+		var p struct{ UserErrors []plainError }
+		n.post(`mutation($t: String!) { `+name+`(customerAccessToken: $t) { userErrors { field message } } }`,
+			map[string]any{"t": token}, elsewhere).field(t, name, &p)
+		if !reflect.DeepEqual(p.UserErrors, missing) {
+			t.Errorf("%s in another shop: %+v", name, p.UserErrors)
+		}
+	}
+	for _, tc := range []struct{ name, query string }{
+		{"customerUpdate", updateEmail},
+		{"customerAddressCreate", addressCreate},
+		{"customerAddressUpdate", addressUpdate},
+		{"customerAddressDelete", addressDelete},
+		{"customerDefaultAddressUpdate", defaultUpdate},
+	} {
+		var p payload
+		n.post(tc.query, map[string]any{"t": token, "id": address.ID, "a": map[string]any{"city": "Elsewhere"},
+			"c": map[string]any{"firstName": "Elsewhere"}}, elsewhere).field(t, tc.name, &p)
+		if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+			t.Errorf("%s in another shop: %+v", tc.name, p)
+		}
+	}
+
+	var who *customerJSON
+	n.post(customerQuery, map[string]any{"token": token}).field(t, "customer", &who)
+	if who == nil || who.Email != "mine@example.com" || who.DisplayName == "Elsewhere" {
+		t.Fatalf("the session in its own shop after the attempts elsewhere: %+v", who)
+	}
+	book, _ := n.addressBook(token, map[string]any{"first": 10})
+	if len(book.Addresses.Edges) != 1 || book.Addresses.Edges[0].Node.City != "Ottawa" {
+		t.Errorf("address book after the attempts elsewhere: %+v", book)
 	}
 }
