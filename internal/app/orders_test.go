@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -353,5 +354,95 @@ func TestACustomersTokenAndIDsOpenNothingInAnotherShop(t *testing.T) {
 	book, _ := n.addressBook(token, map[string]any{"first": 10})
 	if len(book.Addresses.Edges) != 1 || book.Addresses.Edges[0].Node.City != "Ottawa" {
 		t.Errorf("address book after the attempts elsewhere: %+v", book)
+	}
+}
+
+// Walking a customer's orders page by page, forward with first and after
+// or backward with last and before, visits every order once, in the order
+// one page of them all shows, whatever the sort key, direction and page
+// size: with orders attached to the customer and orders waiting for its
+// address read together, and ties in processing time and total.
+func TestOrdersArePagedEveryOrderOnceEitherWay(t *testing.T) {
+	n := startNode(t)
+	times := []string{"2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z"}
+	totals := []string{"10.00", "20.00", "10.00", "5.00"}
+	place := func(i int) {
+		n.importOrder(int64(101+i), "pager@example.com", times[i%4], `"total_price": "388.00"`, `"total_price": "`+totals[(i/2)%4]+`"`)
+	}
+	for i := range 5 {
+		place(i)
+	}
+	n.signUp("pager@example.com", "a-long-password-1")
+	token := n.proveMailbox("pager@example.com", "a-long-password-2", 1)
+	for i := 5; i < 10; i++ {
+		place(i)
+	}
+	for id, attached := range map[int64]bool{101: false, 110: true} {
+		o, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, id)
+		if err != nil || (o.CustomerID != 0) != attached {
+			t.Fatalf("order %d: customer %d, %v; want attached %v", id, o.CustomerID, err, attached)
+		}
+	}
+	const query = `query($t: String!, $first: Int, $last: Int, $after: String, $before: String, $reverse: Boolean, $sortKey: OrderSortKeys) {
+		customer(customerAccessToken: $t) { orders(first: $first, last: $last, after: $after, before: $before, reverse: $reverse, sortKey: $sortKey) {
+			edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } } }`
+	type edge struct {
+		Cursor string
+		Node   struct{ ID string }
+	}
+	page := func(vars map[string]any) ([]edge, bool, bool) {
+		t.Helper()
+		vars["t"] = token
+		r := n.post(query, vars)
+		var c struct {
+			Orders struct {
+				Edges    []edge
+				PageInfo struct{ HasNextPage, HasPreviousPage bool }
+			}
+		}
+		if len(r.Errors) > 0 {
+			t.Fatalf("%v: %s", vars, r.Raw)
+		}
+		r.field(t, "customer", &c)
+		return c.Orders.Edges, c.Orders.PageInfo.HasNextPage, c.Orders.PageInfo.HasPreviousPage
+	}
+	ids := func(edges []edge) []string {
+		var out []string
+		for _, e := range edges {
+			out = append(out, e.Node.ID)
+		}
+		return out
+	}
+	for _, sortKey := range []string{"ID", "PROCESSED_AT", "TOTAL_PRICE"} {
+		for _, reverse := range []bool{false, true} {
+			all, _, _ := page(map[string]any{"first": 250, "sortKey": sortKey, "reverse": reverse})
+			want := ids(all)
+			if len(want) != 10 {
+				t.Fatalf("%s reverse %v: %d orders, want 10", sortKey, reverse, len(want))
+			}
+			for size := 1; size <= 4; size++ {
+				var forward, backward []string
+				var after, before any
+				for range len(want) {
+					edges, next, _ := page(map[string]any{"first": size, "after": after, "sortKey": sortKey, "reverse": reverse})
+					forward = append(forward, ids(edges)...)
+					if !next {
+						break
+					}
+					after = edges[len(edges)-1].Cursor
+				}
+				for range len(want) {
+					edges, _, previous := page(map[string]any{"last": size, "before": before, "sortKey": sortKey, "reverse": reverse})
+					backward = append(ids(edges), backward...)
+					if !previous {
+						break
+					}
+					before = edges[0].Cursor
+				}
+				if !slices.Equal(forward, want) || !slices.Equal(backward, want) {
+					t.Errorf("%s reverse %v by %d: forward %v, backward %v, want %v", sortKey, reverse, size, forward, backward, want)
+				}
+			}
+		}
 	}
 }
