@@ -26,6 +26,10 @@ const (
 	AuditAddressUpdated        AuditKind = "address_updated"
 	AuditAddressDeleted        AuditKind = "address_deleted"
 	AuditDefaultAddressChanged AuditKind = "default_address_changed"
+	// customerUpdate changed the customer's password, or its email
+	// address; an email change's Detail is the former address.
+	AuditPasswordChanged AuditKind = "password_changed"
+	AuditEmailChanged    AuditKind = "email_changed"
 	// An operator revoked a Storefront API token (storekeep token
 	// revoke); Detail is the token's Label.
 	AuditAPITokenRevoked AuditKind = "api_token_revoked"

@@ -94,6 +94,8 @@ type CustomerUpdate struct {
 	AccessToken *AccessToken
 	// Mails are queued in the same transaction.
 	Mails []Mail
+	// Audit events are recorded in the same transaction.
+	Audit []AuditEvent
 	// VerifyEmail says the caller has proof that the customer owns the
 	// updated address. Without it an update that changes the EmailKey
 	// leaves the address unverified. Either way such an update spends the
@@ -117,9 +119,11 @@ type AddressStore interface {
 	// concurrent calls with one address store it once.
 	CreateAddressOnce(ctx context.Context, a MailingAddress, max int, e AuditEvent) (_ MailingAddress, created bool, _ error)
 	// UpdateAddress replaces every field of a but its ids, Default and
-	// CreatedAt; ErrNotFound unless a is an address of that customer of
-	// that shop.
-	UpdateAddress(ctx context.Context, a MailingAddress, e AuditEvent) (MailingAddress, error)
+	// CreatedAt, while the stored address still reads as read (the address
+	// a was made from), checked under the customer's row lock; ErrStale
+	// when it has changed since, ErrNotFound unless a is an address of
+	// that customer of that shop.
+	UpdateAddress(ctx context.Context, a, read MailingAddress, e AuditEvent) (MailingAddress, error)
 	// DeleteAddress deletes a customer's address; ErrNotFound unless it is
 	// theirs. When it was the default, the customer's most recently
 	// updated address becomes the default.

@@ -117,19 +117,39 @@ func (s *Service) addAddress(ctx context.Context, c storekeep.Customer, in addre
 }
 
 // UpdateAddress handles customerAddressUpdate: the fields in gives
-// replace the address's; the others stay.
+// replace the address's; the others stay. The fields are applied to the
+// address as stored when it is written: where another change wrote it
+// since it was read, it is read again and the update starts over
+// (storekeep.RetryStale), so that no change answered as made is written
+// over with what was read before it; storekeep.Contended when every start
+// met another write.
 func (s *Service) UpdateAddress(ctx context.Context, shop storekeep.Shop, accessToken, id string, in address.Input, caller storekeep.Caller) (storekeep.MailingAddress, error) {
-	c, a, err := s.ownAddress(ctx, shop, accessToken, id, []string{"id"})
+	c, read, err := s.ownAddress(ctx, shop, accessToken, id, []string{"id"})
 	if err != nil {
 		return storekeep.MailingAddress{}, err
 	}
-	if err := address.Apply(&a, in, []string{"address"}); err != nil {
-		return storekeep.MailingAddress{}, err
-	}
-	a.UpdatedAt = s.clock()
-	updated, err := s.Store.UpdateAddress(ctx, a, s.addressAudit(c, storekeep.AuditAddressUpdated, caller))
-	if errors.Is(err, storekeep.ErrNotFound) {
+	var updated storekeep.MailingAddress
+	err = storekeep.RetryStale(ctx, func() error {
+		a := read
+		if err := address.Apply(&a, in, []string{"address"}); err != nil {
+			return err
+		}
+		a.UpdatedAt = s.clock()
+		stored, err := s.Store.UpdateAddress(ctx, a, read, s.addressAudit(c, storekeep.AuditAddressUpdated, caller))
+		if !errors.Is(err, storekeep.ErrStale) {
+			updated = stored
+			return err
+		}
+		if read, err = s.Store.Address(ctx, shop.ID, c.ID, read.ID); err != nil {
+			return err
+		}
+		return storekeep.ErrStale
+	})
+	switch {
+	case errors.Is(err, storekeep.ErrNotFound):
 		return storekeep.MailingAddress{}, addressNotFound([]string{"id"})
+	case errors.Is(err, storekeep.ErrStale):
+		return storekeep.MailingAddress{}, storekeep.Contended()
 	}
 	return updated, err
 }

@@ -27,7 +27,7 @@ type Store interface {
 	EnqueueMail(ctx context.Context, m storekeep.Mail) (int64, error)
 	CreateAddress(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
 	CreateAddressOnce(ctx context.Context, a storekeep.MailingAddress, max int, e storekeep.AuditEvent) (storekeep.MailingAddress, bool, error)
-	UpdateAddress(ctx context.Context, a storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
+	UpdateAddress(ctx context.Context, a, read storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error)
 	DeleteAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
 	SetDefaultAddress(ctx context.Context, shopID, customerID, id int64, e storekeep.AuditEvent) error
 	Address(ctx context.Context, shopID, customerID, id int64) (storekeep.MailingAddress, error)

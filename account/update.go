@@ -120,6 +120,7 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 	u := storekeep.CustomerUpdate{Customer: c, Read: former}
 	notified := false
 	if c.EmailKey != former.EmailKey {
+		u.Audit = append(u.Audit, customerAudit(c, storekeep.AuditEmailChanged, former.Email, caller))
 		m, err := s.EmailChangedNotice(ctx, shop, former, c.Email, caller.Locale, c.UpdatedAt)
 		if err != nil {
 			return storekeep.Customer{}, nil, err
@@ -139,6 +140,7 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 		if u, issued, err = s.withNewPassword(ctx, shop, u, *in.Password, announce, caller); err != nil {
 			return storekeep.Customer{}, nil, err
 		}
+		u.Audit = append(u.Audit, customerAudit(c, storekeep.AuditPasswordChanged, "", caller))
 	}
 	updated, err := s.Store.UpdateCustomer(ctx, u)
 	if errors.Is(err, storekeep.ErrConflict) {
@@ -157,6 +159,12 @@ func (s *Service) updateOnce(ctx context.Context, shop storekeep.Shop, accessTok
 		s.MailQueued()
 	}
 	return updated, issued, nil
+}
+
+// customerAudit is the audit event of a change customerUpdate makes to c.
+func customerAudit(c storekeep.Customer, kind storekeep.AuditKind, detail string, caller storekeep.Caller) storekeep.AuditEvent {
+	return storekeep.AuditEvent{ShopID: c.ShopID, CustomerID: c.ID, Kind: kind, IP: caller.IP, UserAgent: caller.UserAgent,
+		Detail: detail, At: c.UpdatedAt}
 }
 
 // withNewPassword gives u password's hash, a new access token in place of

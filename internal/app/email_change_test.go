@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,5 +94,50 @@ func TestARefusedEmailChangeLeavesTheNoticeForTheNextChange(t *testing.T) {
 	}
 	if told := n.queuedTo(storekeep.TemplateEmailChanged, "owner@example.com"); told != 1 {
 		t.Errorf("the former address got %d email-changed notices, want 1", told)
+	}
+}
+
+// A client holding a stolen access token takes an account over with
+// customerUpdate: a new email address, then a new password. Both are
+// recorded in the audit trail, with the client's IP and User-Agent and,
+// for the email, the former address, so that an operator can tell when
+// and from where the account was taken, and whose it was. A refused
+// change and a change of the name alone record nothing.
+func TestCustomerUpdateRecordsEmailAndPasswordChanges(t *testing.T) {
+	n := startNode(t)
+	id := n.signUp("owner@example.com", "first-secret-1")
+	n.signUp("taken@example.com", "first-secret-1")
+	tok := n.login("owner@example.com", "first-secret-1")
+	thief := withHeaders(map[string]string{"User-Agent": "thief/1.0"})
+	steps := []map[string]any{
+		{"email": "taken@example.com"},
+		{"firstName": "Mallory"},
+		{"email": "thief@example.com"},
+		{"password": "thief-secret-9"},
+	}
+	for _, c := range steps {
+		var p payload
+		n.post(updateEmail, map[string]any{"t": tok, "c": c}, thief).field(t, "customerUpdate", &p)
+		if p.CustomerAccessToken != nil {
+			tok = p.CustomerAccessToken.AccessToken
+		}
+	}
+	events, err := n.app.Store.AuditEvents(context.Background(), n.shop.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer, _ := storekeep.ParseCustomerGID(id)
+	var got []string
+	for _, e := range events {
+		if e.Kind == storekeep.AuditEmailChanged || e.Kind == storekeep.AuditPasswordChanged {
+			if e.CustomerID != customer || e.IP != "127.0.0.1" || e.UserAgent != "thief/1.0" {
+				t.Errorf("%s event: %+v", e.Kind, e)
+			}
+			got = append(got, string(e.Kind)+" "+e.Detail)
+		}
+	}
+	want := []string{"password_changed ", "email_changed owner@example.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit events %q, want %q (newest first)", got, want)
 	}
 }

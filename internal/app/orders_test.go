@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/server"
 	"github.com/storekeep/storekeep/order"
 )
 
@@ -374,6 +378,168 @@ func TestAnOrdersQueryThatNegatesOrAlternatesAFilterIsABadRequest(t *testing.T) 
 	} {
 		if got := n.filteredOrderIDs(token, q); got != want {
 			t.Errorf("%s: orders %q, want %q", q, got, want)
+		}
+	}
+}
+
+// One node serves many shops: a customer's access token, an order id with
+// its key, and an address id of one shop open nothing in another, whose
+// answers are those of an unknown token or id; nor does anything tried
+// there end the session in its own shop.
+func TestACustomersTokenAndIDsOpenNothingInAnotherShop(t *testing.T) {
+	n := startNode(t)
+	ctx := context.Background()
+	other, err := n.app.Store.CreateShop(ctx, storekeep.Shop{Domain: "other.example", Name: "Other", Enumeration: storekeep.EnumerationPrivate}, storekeep.ShopSecrets{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, err := n.app.Keys.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.app.Store.CreateAPIToken(ctx, storekeep.APIToken{ShopID: other.ID, Kind: storekeep.APITokenPublic,
+		Scopes: storekeep.KnownScopes, Hash: n.app.Keys.Hash(value), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := withHeaders(map[string]string{server.PublicTokenHeader: value})
+	n.importOrder(10, "mine@example.com", "2024-01-01T00:00:00Z")
+	n.signUp("mine@example.com", "a-long-password-1")
+	token := n.proveMailbox("mine@example.com", "a-long-password-2", 1)
+	address := n.createAddress(token, map[string]any{"city": "Ottawa", "country": "CA", "province": "ON"})
+	var c ordersJSON
+	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 10}).field(t, "customer", &c)
+	if len(c.Orders.Nodes) != 1 {
+		t.Fatalf("orders: %+v", c)
+	}
+	order := c.Orders.Nodes[0].ID
+
+	if r := n.post(customerQuery, map[string]any{"token": token}, elsewhere); r.Errors != nil || string(r.Data["customer"]) != "null" {
+		t.Errorf("customer in another shop: %s", r.Raw)
+	}
+	if r := n.post(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": order}, elsewhere); r.Errors != nil || string(r.Data["node"]) != "null" {
+		t.Errorf("node of the order in another shop: %s", r.Raw)
+	}
+	missing := []plainError{{Field: []string{"customerAccessToken"}, Message: "access token does not exist"}}
+	for _, name := range []string{"customerAccessTokenRenew", "customerAccessTokenDelete"} {
+		var p struct{ UserErrors []plainError }
+		n.post(`mutation($t: String!) { `+name+`(customerAccessToken: $t) { userErrors { field message } } }`,
+			map[string]any{"t": token}, elsewhere).field(t, name, &p)
+		if !reflect.DeepEqual(p.UserErrors, missing) {
+			t.Errorf("%s in another shop: %+v", name, p.UserErrors)
+		}
+	}
+	for _, tc := range []struct{ name, query string }{
+		{"customerUpdate", updateEmail},
+		{"customerAddressCreate", addressCreate},
+		{"customerAddressUpdate", addressUpdate},
+		{"customerAddressDelete", addressDelete},
+		{"customerDefaultAddressUpdate", defaultUpdate},
+	} {
+		var p payload
+		n.post(tc.query, map[string]any{"t": token, "id": address.ID, "a": map[string]any{"city": "Elsewhere"},
+			"c": map[string]any{"firstName": "Elsewhere"}}, elsewhere).field(t, tc.name, &p)
+		if len(p.CustomerUserErrors) != 1 || p.CustomerUserErrors[0].Code != "TOKEN_INVALID" {
+			t.Errorf("%s in another shop: %+v", tc.name, p)
+		}
+	}
+
+	var who *customerJSON
+	n.post(customerQuery, map[string]any{"token": token}).field(t, "customer", &who)
+	if who == nil || who.Email != "mine@example.com" || who.DisplayName == "Elsewhere" {
+		t.Fatalf("the session in its own shop after the attempts elsewhere: %+v", who)
+	}
+	book, _ := n.addressBook(token, map[string]any{"first": 10})
+	if len(book.Addresses.Edges) != 1 || book.Addresses.Edges[0].Node.City != "Ottawa" {
+		t.Errorf("address book after the attempts elsewhere: %+v", book)
+	}
+}
+
+// Walking a customer's orders page by page, forward with first and after
+// or backward with last and before, visits every order once, in the order
+// one page of them all shows, whatever the sort key, direction and page
+// size: with orders attached to the customer and orders waiting for its
+// address read together, and ties in processing time and total.
+func TestOrdersArePagedEveryOrderOnceEitherWay(t *testing.T) {
+	n := startNode(t)
+	times := []string{"2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z"}
+	totals := []string{"10.00", "20.00", "10.00", "5.00"}
+	place := func(i int) {
+		n.importOrder(int64(101+i), "pager@example.com", times[i%4], `"total_price": "388.00"`, `"total_price": "`+totals[(i/2)%4]+`"`)
+	}
+	for i := range 5 {
+		place(i)
+	}
+	n.signUp("pager@example.com", "a-long-password-1")
+	token := n.proveMailbox("pager@example.com", "a-long-password-2", 1)
+	for i := 5; i < 10; i++ {
+		place(i)
+	}
+	for id, attached := range map[int64]bool{101: false, 110: true} {
+		o, err := n.app.Store.OrderByID(context.Background(), n.shop.ID, id)
+		if err != nil || (o.CustomerID != 0) != attached {
+			t.Fatalf("order %d: customer %d, %v; want attached %v", id, o.CustomerID, err, attached)
+		}
+	}
+	const query = `query($t: String!, $first: Int, $last: Int, $after: String, $before: String, $reverse: Boolean, $sortKey: OrderSortKeys) {
+		customer(customerAccessToken: $t) { orders(first: $first, last: $last, after: $after, before: $before, reverse: $reverse, sortKey: $sortKey) {
+			edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } } }`
+	type edge struct {
+		Cursor string
+		Node   struct{ ID string }
+	}
+	page := func(vars map[string]any) ([]edge, bool, bool) {
+		t.Helper()
+		vars["t"] = token
+		r := n.post(query, vars)
+		var c struct {
+			Orders struct {
+				Edges    []edge
+				PageInfo struct{ HasNextPage, HasPreviousPage bool }
+			}
+		}
+		if len(r.Errors) > 0 {
+			t.Fatalf("%v: %s", vars, r.Raw)
+		}
+		r.field(t, "customer", &c)
+		return c.Orders.Edges, c.Orders.PageInfo.HasNextPage, c.Orders.PageInfo.HasPreviousPage
+	}
+	ids := func(edges []edge) []string {
+		var out []string
+		for _, e := range edges {
+			out = append(out, e.Node.ID)
+		}
+		return out
+	}
+	for _, sortKey := range []string{"ID", "PROCESSED_AT", "TOTAL_PRICE"} {
+		for _, reverse := range []bool{false, true} {
+			all, _, _ := page(map[string]any{"first": 250, "sortKey": sortKey, "reverse": reverse})
+			want := ids(all)
+			if len(want) != 10 {
+				t.Fatalf("%s reverse %v: %d orders, want 10", sortKey, reverse, len(want))
+			}
+			for size := 1; size <= 4; size++ {
+				var forward, backward []string
+				var after, before any
+				for range len(want) {
+					edges, next, _ := page(map[string]any{"first": size, "after": after, "sortKey": sortKey, "reverse": reverse})
+					forward = append(forward, ids(edges)...)
+					if !next {
+						break
+					}
+					after = edges[len(edges)-1].Cursor
+				}
+				for range len(want) {
+					edges, _, previous := page(map[string]any{"last": size, "before": before, "sortKey": sortKey, "reverse": reverse})
+					backward = append(ids(edges), backward...)
+					if !previous {
+						break
+					}
+					before = edges[0].Cursor
+				}
+				if !slices.Equal(forward, want) || !slices.Equal(backward, want) {
+					t.Errorf("%s reverse %v by %d: forward %v, backward %v, want %v", sortKey, reverse, size, forward, backward, want)
+				}
+			}
 		}
 	}
 }

@@ -190,3 +190,50 @@ func TestConcurrentMultipassSignInsOfAnExistingCustomerNeverFailInternally(t *te
 		t.Log(firstErrorLine(n.logs.String()))
 	}
 }
+
+// Clients that change different fields of one address at once each keep
+// their change: an update applies the fields it gives to the address as
+// stored when it writes, never writing back the other fields as it read
+// them, or answers THROTTLED (storekeep.ContendedMessage) and changes
+// nothing. An update answered as made is in the address.
+func TestConcurrentAddressUpdatesLoseNoChangeTheyAnswerAsMade(t *testing.T) {
+	n := startNode(t, func(c *app.Config, _ *storekeep.Shop) {
+		c.Account.AddressChangesPerCustomer = storekeep.Limit{Count: 100000, Per: time.Hour}
+	})
+	n.signUp("busy@example.com", "first-secret-1")
+	tok := n.login("busy@example.com", "first-secret-1")
+	a := n.createAddress(tok, map[string]any{"city": "Ottawa", "country": "CA", "province": "ON"})
+	id, _ := storekeep.ParseMailingAddressGID(a.ID)
+	customer := mustCustomerID(t, n, "busy@example.com")
+	fields := []string{"firstName", "lastName", "company", "address1", "address2", "city", "zip"}
+	for round := range 10 {
+		value := fmt.Sprintf("Round %d", round)
+		made := make([]bool, len(fields))
+		atOnce(len(fields), func(i int) {
+			r := n.post(addressUpdate, map[string]any{"t": tok, "id": a.ID, "a": map[string]any{fields[i]: value}})
+			if isThrottled(r, "customerAddressUpdate", storekeep.ContendedMessage) {
+				return
+			}
+			var p addressPayload
+			r.field(t, "customerAddressUpdate", &p)
+			if len(r.Errors) > 0 || len(p.CustomerUserErrors) > 0 || p.CustomerAddress == nil {
+				t.Errorf("update of %s: %s", fields[i], r.Raw)
+				return
+			}
+			made[i] = true
+		})
+		stored, err := n.app.Store.Address(context.Background(), n.shop.ID, customer, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := []string{stored.FirstName, stored.LastName, stored.Company, stored.Address1, stored.Address2, stored.City, stored.Zip}
+		for i, field := range fields {
+			if made[i] && held[i] != value {
+				t.Fatalf("round %d: %s answered as changed to %q, stored %q (%+v)", round, field, value, held[i], stored)
+			}
+		}
+	}
+	if logs := n.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
+		t.Errorf("concurrent address updates logged errors:\n%s", firstErrorLine(logs))
+	}
+}

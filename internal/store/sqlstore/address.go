@@ -84,12 +84,24 @@ func (s *Store) createAddress(ctx context.Context, a storekeep.MailingAddress, m
 	return out, created, err
 }
 
-// UpdateAddress replaces the address's fields.
-func (s *Store) UpdateAddress(ctx context.Context, a storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error) {
+// UpdateAddress replaces the address's fields while it still reads as
+// read, under the customer's row lock, which every change of the
+// customer's addresses takes.
+func (s *Store) UpdateAddress(ctx context.Context, a, read storekeep.MailingAddress, e storekeep.AuditEvent) (storekeep.MailingAddress, error) {
 	a.UpdatedAt = s.stamp(a.UpdatedAt)
 	var out storekeep.MailingAddress
 	err := s.w.InTx(ctx, func(tx Querier) error {
-		var err error
+		if err := s.lockCustomer(ctx, tx, a.CustomerID); err != nil {
+			return err
+		}
+		held, err := s.scanAddress(tx.QueryRowContext(ctx, `SELECT `+addressColumns+` FROM customer_addresses
+			WHERE shop_id = $1 AND customer_id = $2 AND id = $3`, a.ShopID, a.CustomerID, a.ID))
+		if err != nil {
+			return err
+		}
+		if !held.Same(read) {
+			return storekeep.ErrStale
+		}
 		out, err = s.scanAddress(tx.QueryRowContext(ctx, `UPDATE customer_addresses SET first_name = $1,
 				last_name = $2, company = $3, address1 = $4, address2 = $5, city = $6, province = $7,
 				province_code = $8, country = $9, country_code = $10, zip = $11, phone = $12, updated_at = $13

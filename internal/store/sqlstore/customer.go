@@ -159,6 +159,11 @@ func (s *Store) UpdateCustomer(ctx context.Context, u storekeep.CustomerUpdate) 
 				return err
 			}
 		}
+		for _, e := range u.Audit {
+			if err := s.insertAudit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -71,8 +71,9 @@ var addressRules = []rule{
 		c := f.customer(f.shop("a.example"), "ada@example.com")
 		a := f.addAddress(c, "Ottawa")
 		b := f.addAddress(c, "Toronto")
+		read := a
 		a.City = "Kingston"
-		_, err := f.s.UpdateAddress(f.ctx, a, f.audit(c, storekeep.AuditAddressUpdated, t0.Add(time.Second)))
+		_, err := f.s.UpdateAddress(f.ctx, a, read, f.audit(c, storekeep.AuditAddressUpdated, t0.Add(time.Second)))
 		f.must(err)
 		f.must(f.s.SetDefaultAddress(f.ctx, c.ShopID, c.ID, b.ID, f.audit(c, storekeep.AuditDefaultAddressChanged, t0.Add(2*time.Second))))
 		f.must(f.s.DeleteAddress(f.ctx, c.ShopID, c.ID, a.ID, f.audit(c, storekeep.AuditAddressDeleted, t0.Add(3*time.Second))))
@@ -109,8 +110,9 @@ var addressRules = []rule{
 		first := f.addAddress(c, "Ottawa")
 		second := f.addAddress(c, "Toronto")
 		third := f.addAddress(c, "Kingston")
+		read := second
 		second.UpdatedAt = t0.Add(time.Hour)
-		_, err := f.s.UpdateAddress(f.ctx, second, f.audit(c, storekeep.AuditAddressUpdated, t0))
+		_, err := f.s.UpdateAddress(f.ctx, second, read, f.audit(c, storekeep.AuditAddressUpdated, t0))
 		f.must(err)
 		f.must(f.s.DeleteAddress(f.ctx, c.ShopID, c.ID, first.ID, f.audit(c, storekeep.AuditAddressDeleted, t0)))
 		f.onlyDefault(c, second.ID, "after deleting the default")
@@ -130,12 +132,33 @@ var addressRules = []rule{
 		want.Zip, want.Phone, want.UpdatedAt = "100-0001", "", t0.Add(time.Hour)
 		update := want
 		update.Default, update.CreatedAt = false, t0.Add(time.Hour)
-		got, err := f.s.UpdateAddress(f.ctx, update, f.audit(c, storekeep.AuditAddressUpdated, t0))
+		got, err := f.s.UpdateAddress(f.ctx, update, a, f.audit(c, storekeep.AuditAddressUpdated, t0))
 		f.must(err)
 		same(f, "UpdateAddress", got, want)
 		read, err := f.s.Address(f.ctx, c.ShopID, c.ID, a.ID)
 		f.must(err)
 		same(f, "re-read", read, want)
+	}},
+	{"UpdateAddressOfAnAddressChangedSinceItWasReadIsStale", func(f fixture) {
+		c := f.customer(f.shop("a.example"), "ada@example.com")
+		read := f.addAddress(c, "Ottawa")
+		first := read
+		first.Zip = "K1A 0A6"
+		kept, err := f.s.UpdateAddress(f.ctx, first, read, f.audit(c, storekeep.AuditAddressUpdated, t0))
+		f.must(err)
+		late := read
+		late.City = "Kingston"
+		_, err = f.s.UpdateAddress(f.ctx, late, read, f.audit(c, storekeep.AuditAddressUpdated, t0))
+		f.is(err, storekeep.ErrStale, "UpdateAddress from the address as it was before another update")
+		stored, err := f.s.Address(f.ctx, c.ShopID, c.ID, read.ID)
+		f.must(err)
+		same(f, "address after the stale update", stored, kept)
+		if n := len(f.audits(c.ShopID)); n != 2 {
+			f.Errorf("%d audit events, want the creation and the one update made", n)
+		}
+		late.Zip = first.Zip
+		_, err = f.s.UpdateAddress(f.ctx, late, stored, f.audit(c, storekeep.AuditAddressUpdated, t0))
+		f.must(err)
 	}},
 	{"AddressesAreTheirCustomersOnly", func(f fixture) {
 		shop, other := f.shop("a.example"), f.shop("b.example")
@@ -151,7 +174,7 @@ var addressRules = []rule{
 		}{
 			{"Address of another customer", get(f.s.Address(f.ctx, shop.ID, d.ID, a.ID))},
 			{"Address in another shop", get(f.s.Address(f.ctx, other.ID, c.ID, a.ID))},
-			{"UpdateAddress by another customer", get(f.s.UpdateAddress(f.ctx, theft, f.audit(d, storekeep.AuditAddressUpdated, t0)))},
+			{"UpdateAddress by another customer", get(f.s.UpdateAddress(f.ctx, theft, a, f.audit(d, storekeep.AuditAddressUpdated, t0)))},
 			{"DeleteAddress by another customer", f.s.DeleteAddress(f.ctx, shop.ID, d.ID, a.ID, f.audit(d, storekeep.AuditAddressDeleted, t0))},
 			{"DeleteAddress in another shop", f.s.DeleteAddress(f.ctx, other.ID, elsewhere.ID, a.ID, f.audit(elsewhere, storekeep.AuditAddressDeleted, t0))},
 			{"SetDefaultAddress by another customer", f.s.SetDefaultAddress(f.ctx, shop.ID, d.ID, a.ID, f.audit(d, storekeep.AuditDefaultAddressChanged, t0))},

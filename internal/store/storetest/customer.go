@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -138,7 +139,8 @@ var customerRules = []rule{
 		m := f.mail(c, storekeep.TemplatePasswordChanged, f.token())
 		update := c
 		update.Email, update.EmailKey, update.FirstName = "bob@example.com", "bob@example.com", "Changed"
-		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m}})
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: update, AccessToken: &fresh, Mails: []storekeep.Mail{m},
+			Audit: []storekeep.AuditEvent{f.audit(c, storekeep.AuditEmailChanged, t0)}})
 		f.is(err, storekeep.ErrConflict, "UpdateCustomer to a taken email")
 		got, err := f.s.CustomerByID(f.ctx, s.ID, c.ID)
 		f.must(err)
@@ -152,6 +154,28 @@ var customerRules = []rule{
 		}
 		if n := f.pending(); n != 0 {
 			f.Errorf("%d mails queued by a failed update", n)
+		}
+		if n := len(f.audits(s.ID)); n != 0 {
+			f.Errorf("%d audit events recorded by a failed update", n)
+		}
+	}},
+	{"UpdateCustomerRecordsItsAuditEvents", func(f fixture) {
+		s := f.shop("a.example")
+		c := f.customer(s, "ada@example.com")
+		update := c
+		update.Email, update.EmailKey, update.UpdatedAt = "ada@example.org", "ada@example.org", t0.Add(time.Minute)
+		email := f.audit(c, storekeep.AuditEmailChanged, t0.Add(time.Minute))
+		email.Detail = c.Email
+		password := f.audit(c, storekeep.AuditPasswordChanged, t0.Add(time.Minute))
+		_, err := f.updateCustomer(storekeep.CustomerUpdate{Customer: update, Audit: []storekeep.AuditEvent{email, password}})
+		f.must(err)
+		got := f.audits(s.ID)
+		if len(got) != 2 {
+			f.Fatalf("%d audit events, want 2", len(got))
+		}
+		for i, want := range []storekeep.AuditEvent{password, email} {
+			want.ID = got[i].ID
+			same(f, fmt.Sprintf("audit event %d", i), got[i], want)
 		}
 	}},
 	{"UpdateCustomerOfAStaleReadChangesNothing", func(f fixture) {
