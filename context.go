@@ -12,7 +12,23 @@ type Session struct {
 	Shop   Shop
 	Token  APIToken
 	Caller Caller
+	// Allowance, when not nil, is the rest of the caller's request
+	// allowance on the node, of which its operation spends more.
+	Allowance Allowance
 }
+
+// Allowance is what a client may still send a node: a request counts as
+// one, and its operation spends one more for each field at its root past
+// the first, so that aliases do not multiply what one request runs.
+type Allowance interface {
+	// Spend counts n more requests of the client; past its allowance it
+	// returns a Throttled error, RequestsRefusedMessage.
+	Spend(ctx context.Context, n int) error
+}
+
+// RequestsRefusedMessage tells a client past its request allowance to
+// wait.
+const RequestsRefusedMessage = "Too many requests from this client; try again shortly."
 
 type sessionKey struct{}
 

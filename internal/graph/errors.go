@@ -73,6 +73,16 @@ func internalError() *fieldError {
 	return &fieldError{message: internalMessage, extensions: map[string]any{"code": string(storekeep.CodeInternal)}}
 }
 
+// refusal is the top-level error of an operation refused before it ran:
+// a *storekeep.Error keeps its message and code; anything else is hidden.
+func refusal(err error) *gqlerror.Error {
+	var e *storekeep.Error
+	if !errors.As(err, &e) {
+		return &gqlerror.Error{Message: internalMessage, Extensions: map[string]any{"code": string(storekeep.CodeInternal)}}
+	}
+	return &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": string(e.Code)}}
+}
+
 // failure maps an error a resolver returned, which userErrors did not
 // absorb, to what fails the field. Throttling and bad arguments keep their
 // message; anything else is logged and hidden, at ERROR unless the

@@ -64,6 +64,7 @@ func newServer(res *Resolver, o options) *handler.Server {
 	srv.Use(shapeLimit{limits: o.limits, cache: cache})
 	srv.Use(strictScalars{schema: schema.Schema()})
 	srv.Use(extension.FixedComplexityLimit(o.limits.Complexity))
+	srv.Use(&rootFieldAllowance{})
 	srv.AroundResponses(capErrors)
 	srv.AroundFields(res.guard)
 	srv.SetErrorPresenter(presentError)

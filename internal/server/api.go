@@ -24,9 +24,9 @@ type apiHandler struct {
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Answers carry access tokens and customer data: no cache may keep them,
-	// and no browser may read them as another type than JSON.
-	w.Header().Set("Cache-Control", "no-store")
+	// Answers carry access tokens and customer data: no cache may keep them
+	// (New marks every answer no-store), and no browser may read them as
+	// another type than JSON.
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	allowCORS(w, r)
 	if r.Method == http.MethodOptions {
@@ -78,6 +78,9 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			UserAgent: storekeep.ClipUserAgent(r.UserAgent()),
 			Locale:    acceptLanguage(r.Header.Get("Accept-Language")),
 		},
+	}
+	if !serversOwn(r, token) && h.cfg.Requests != nil {
+		session.Allowance = clientAllowance{rate: h.cfg.Requests, ip: ip, w: w}
 	}
 	held := h.cfg.Bodies.holdBody(r, session.Caller.IP)
 	defer held.release()

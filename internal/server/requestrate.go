@@ -88,22 +88,40 @@ func (r *RequestRate) spent(ctx context.Context, ip string) bool {
 	return err == nil && spent
 }
 
-// refusedMessage tells a client past its allowance to wait.
-const refusedMessage = "Too many requests from this client; try again shortly."
+// clientAllowance is the rest of one client's allowance, spent by its
+// request's operation (storekeep.Allowance); the answer to a request it
+// refuses carries a Retry-After, as refuse's does.
+type clientAllowance struct {
+	rate *RequestRate
+	ip   string
+	w    http.ResponseWriter
+}
+
+// Spend counts n more requests of the client, stopping at the first its
+// allowance refuses.
+func (a clientAllowance) Spend(ctx context.Context, n int) error {
+	for range n {
+		if !a.rate.allow(ctx, a.ip) {
+			a.rate.refused(a.w, a.ip)
+			return storekeep.Throttled(storekeep.RequestsRefusedMessage)
+		}
+	}
+	return nil
+}
 
 // refuse answers an API request of the client at ip past its allowance:
 // 429, THROTTLED, and the seconds until the allowance holds one more
 // request.
 func (r *RequestRate) refuse(w http.ResponseWriter, ip string) {
 	r.refused(w, ip)
-	writeErrors(w, http.StatusTooManyRequests, refusedMessage, "THROTTLED")
+	writeErrors(w, http.StatusTooManyRequests, storekeep.RequestsRefusedMessage, "THROTTLED")
 }
 
 // refusePage answers a hosted page's request past its client's
 // allowance as refuse does, in plain text.
 func (r *RequestRate) refusePage(w http.ResponseWriter, ip string) {
 	r.refused(w, ip)
-	http.Error(w, refusedMessage, http.StatusTooManyRequests)
+	http.Error(w, storekeep.RequestsRefusedMessage, http.StatusTooManyRequests)
 }
 
 // refused counts a refusal of the client at ip and sets Retry-After. The
