@@ -15,8 +15,7 @@ func TestNullArgumentsTakeTheirDefaults(t *testing.T) {
 	n := startNode(t)
 	n.importOrder(2, "jon@example.com", "2024-03-01T10:00:00Z")
 	n.importOrder(3, "jon@example.com", "2023-06-01T10:00:00Z")
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	n.createAddress(token, map[string]any{"company": "Acme", "firstName": "Jon", "address1": "150 Elgin St",
 		"city": "Ottawa", "country": "CA", "province": "ON", "zip": "K2P 1L4"})
 

@@ -13,6 +13,14 @@ import (
 	"github.com/storekeep/storekeep/multipass/multipasstest"
 )
 
+// provenJon signs jon@example.com up and proves the address, as its
+// owner would, returning the access token of the proof's reset.
+func (n *node) provenJon() string {
+	n.t.Helper()
+	n.signUp("jon@example.com", "a-long-password-1")
+	return n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+}
+
 // proveMailbox does what the owner of email does to prove it: asks for a
 // reset, opens the link the mail brings (the resets-th to that address)
 // and chooses pw. It returns the access token the reset answers with. It

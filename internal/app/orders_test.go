@@ -90,8 +90,7 @@ func TestCustomerSeesTheirOrdersFromWebhooksAndImports(t *testing.T) {
 	n.importOrder(3, "jon@example.com", "2023-06-01T10:00:00Z")
 	n.importOrder(4, "someone.else@example.com", "2025-01-01T10:00:00Z")
 
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	var c ordersJSON
 	n.post(customerOrdersQuery, map[string]any{"token": token, "first": 2}).field(t, "customer", &c)
 	if c.NumberOfOrders != "3" || c.Orders.TotalCount != "3" || len(c.Orders.Nodes) != 2 || !c.Orders.PageInfo.HasNextPage || c.Orders.PageInfo.HasPreviousPage {
@@ -187,8 +186,7 @@ func TestProcessedAtFilterCountsAnOrderAtTheExactTimeOnce(t *testing.T) {
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
 	n.importOrder(2, "jon@example.com", "2024-03-01T09:00:00Z")
 	n.importOrder(3, "jon@example.com", "2024-03-01T11:00:00Z")
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	for q, want := range map[string]string{
 		"processed_at:<=2024-03-01T10:00:00Z": "1,2",
 		"processed_at:<2024-03-01T10:00:00Z":  "2",
@@ -250,8 +248,7 @@ func TestLineTotalsAreRefusedBeforeTheyCanWrapOrGoNegative(t *testing.T) {
 	}
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z",
 		`"price": "199.00"`, `"price": "9999999999.999"`, `"quantity": 1`, `"quantity": 100000`)
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	c := n.lineTotals(token)
 	if len(c.Orders.Nodes) != 1 {
 		t.Fatalf("orders: %+v", c)
@@ -266,8 +263,7 @@ func TestTotalRefundedKeepsTheThirdDecimal(t *testing.T) {
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z",
 		`"currency": "USD"`, `"currency": "KWD"`,
 		`"refunds": []`, `"refunds": [{"transactions": [{"kind": "refund", "status": "success", "amount": "1.005"}]}]`)
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	if got := n.lineTotals(token).Orders.Nodes[0].TotalRefunded.Amount; got != "1.005" {
 		t.Errorf("totalRefunded of a refund of 1.005: %s, want 1.005", got)
 	}
@@ -276,8 +272,7 @@ func TestTotalRefundedKeepsTheThirdDecimal(t *testing.T) {
 func TestProcessedAtBeforeAFarDateSelectsEveryOrder(t *testing.T) {
 	n := startNode(t)
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	for q, want := range map[string]string{"processed_at:<3000-01-01": "1", "processed_at:>1000-01-01": "1", "processed_at:>3000-01-01": ""} {
 		if got := n.filteredOrderIDs(token, q); got != want {
 			t.Errorf("%s: orders %q, want %q", q, got, want)
@@ -293,8 +288,7 @@ func TestProcessedAtBeforeAFarDateSelectsEveryOrder(t *testing.T) {
 func TestAnOrdersQueryWithAControlCharacterIsABadRequest(t *testing.T) {
 	n := startNode(t)
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	for name, q := range map[string]string{
 		"NUL in financial_status":    "financial_status:\x00",
 		"NUL in fulfillment_status":  "fulfillment_status:un\x00fulfilled",
@@ -321,8 +315,7 @@ func TestProcessedAtTakesAQuotedValueAfterItsComparator(t *testing.T) {
 	n := startNode(t)
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
 	n.importOrder(2, "jon@example.com", "2024-02-01T10:00:00Z")
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	for q, want := range map[string]string{
 		"processed_at:>'2024-02-15'":                            "1",
 		`processed_at:<="2024-02-01T10:00:00Z"`:                 "2",
@@ -352,8 +345,7 @@ func TestAnOrdersQueryThatNegatesOrAlternatesAFilterIsABadRequest(t *testing.T) 
 	n := startNode(t)
 	n.importOrder(1, "jon@example.com", "2024-03-01T10:00:00Z")
 	n.importOrder(2, "jon@example.com", "2024-02-01T10:00:00Z", `"financial_status": "voided"`, `"financial_status": "paid"`)
-	n.signUp("jon@example.com", "a-long-password-1")
-	token := n.proveMailbox("jon@example.com", "a-long-password-2", 1)
+	token := n.provenJon()
 	for _, q := range []string{
 		"NOT financial_status:paid",
 		"-financial_status:paid",
