@@ -39,16 +39,24 @@ func (n *node) page(method, host, path string, header ...string) pageAnswer {
 		req.Header.Set(header[i], header[i+1])
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	answer, _ := fetchPage(n.t, client, req)
+	return answer
+}
+
+// fetchPage sends req with client and returns its answer, read whole, and
+// the cookies it sets.
+func fetchPage(t testing.TB, client *http.Client, req *http.Request) (pageAnswer, []*http.Cookie) {
+	t.Helper()
 	resp, err := client.Do(req)
 	if err != nil {
-		n.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		n.t.Fatal(err)
+		t.Fatal(err)
 	}
-	return pageAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return pageAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}, resp.Cookies()
 }
 
 // A shop whose storefront URL has a path has its links under it
@@ -232,17 +240,9 @@ func (n *node) resetOnPage(host, path, pass string, header ...string) pageAnswer
 		for _, c := range cookies {
 			req.AddCookie(c)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			n.t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			n.t.Fatal(err)
-		}
-		cookies = append(cookies, resp.Cookies()...)
-		return pageAnswer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+		answer, set := fetchPage(n.t, http.DefaultClient, req)
+		cookies = append(cookies, set...)
+		return answer
 	}
 	get, err := http.NewRequest("GET", n.base+path, nil)
 	if err != nil {
