@@ -90,10 +90,14 @@ func setupShopCreate(fs *flag.FlagSet, env *environment) func(context.Context) e
 			Enumeration:   mode,
 			CreatedAt:     time.Now().UTC(),
 		}
-		created, err := store.CreateShop(ctx, shop, storekeep.ShopSecrets{
+		secrets := storekeep.ShopSecrets{
 			Webhook:   secretChange(webhookSecret, withWebhook),
 			Multipass: secretChange(multipassSecret, withMultipass),
-		})
+		}
+		if err := ownWebhookSecret(ctx, store, 0, secrets.Webhook); err != nil {
+			return err
+		}
+		created, err := store.CreateShop(ctx, shop, secrets)
 		if errors.Is(err, storekeep.ErrConflict) {
 			return fmt.Errorf("a shop with domain %q exists", shop.Domain)
 		}

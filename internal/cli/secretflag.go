@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 
+	"github.com/storekeep/storekeep"
 	"github.com/storekeep/storekeep/multipass"
+	"github.com/storekeep/storekeep/order"
 )
 
 // secretFlags are a secret's two flags: --<name> on the command line
@@ -62,6 +65,23 @@ func secretChange(secret string, given bool) *string {
 		return nil
 	}
 	return &secret
+}
+
+// ownWebhookSecret refuses, naming it, a webhook secret that a shop other
+// than shopID (0 for one not yet made) holds (order.ShopHoldingSecret).
+func ownWebhookSecret(ctx context.Context, store storekeep.OrderStore, shopID int64, secret *string) error {
+	if secret == nil || *secret == "" {
+		return nil
+	}
+	other, err := order.ShopHoldingSecret(ctx, store, shopID, *secret)
+	if err != nil {
+		return err
+	}
+	if other != "" {
+		return fmt.Errorf("--webhook-secret: the shop %s has this secret; each shop has its own (Shopify shows it under "+
+			"Settings > Notifications > Webhooks)", other)
+	}
+	return nil
 }
 
 // A webhook secret's length, in bytes: at least 16, so that a signature

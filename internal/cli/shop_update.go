@@ -63,10 +63,14 @@ func setupShopUpdate(fs *flag.FlagSet, env *environment) func(context.Context) e
 		if err := applyShopFlags(&shop, set, shopFlags{*name, *storefront, *enumeration, *mailFrom, *replyTo, *locale}); err != nil {
 			return err
 		}
-		if err := store.UpdateShop(ctx, shop, storekeep.ShopSecrets{
+		secrets := storekeep.ShopSecrets{
 			Webhook:   secretChange(webhookSecret, withWebhook),
 			Multipass: secretChange(multipassSecret, withMultipass),
-		}); err != nil {
+		}
+		if err := ownWebhookSecret(ctx, store, shop.ID, secrets.Webhook); err != nil {
+			return err
+		}
+		if err := store.UpdateShop(ctx, shop, secrets); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "updated shop %s (%s)\n", shop.Domain, shop.Name)
