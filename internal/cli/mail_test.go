@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -36,11 +34,7 @@ func TestMailListAndRetry(t *testing.T) {
 	}
 	id := m[1]
 
-	d := dbFlags{db: db}
-	store, _, err := d.open(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openStore(t, db)
 	ctx := context.Background()
 	batch, err := store.Claim(ctx, time.Now(), time.Minute, 10)
 	claimed := batch.Mail

@@ -9,16 +9,24 @@ import (
 	"testing"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/app"
 )
 
-// shopOf reads the shop of domain from db.
-func shopOf(t *testing.T, db, domain string) storekeep.Shop {
+// openStore opens the store of db as the commands do, logging nowhere.
+func openStore(t *testing.T, db string) app.Store {
 	t.Helper()
 	d := dbFlags{db: db}
 	store, _, err := d.open(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return store
+}
+
+// shopOf reads the shop of domain from db.
+func shopOf(t *testing.T, db, domain string) storekeep.Shop {
+	t.Helper()
+	store := openStore(t, db)
 	defer store.Close()
 	shop, err := store.ShopByDomain(context.Background(), domain)
 	if err != nil {

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,11 +18,7 @@ func TestAWebhookSecretIsOneShopsOnly(t *testing.T) {
 	const shared, own = "shpss_shared-0123456789abcdef", "shpss_own-0123456789abcdef"
 	secretOf := func(domain string) string {
 		t.Helper()
-		d := dbFlags{db: db}
-		store, _, err := d.open(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		store := openStore(t, db)
 		defer store.Close()
 		_, secret, err := store.WebhookSecret(context.Background(), domain)
 		if err != nil {
