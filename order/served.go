@@ -3,7 +3,6 @@ package order
 import (
 	"context"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -16,14 +15,6 @@ import (
 // Shopify retries them.
 const ServedShopsEvery = 10 * time.Second
 
-// servedShops is the node's list of the shops that keep a webhook secret,
-// by domain, read from the store at most every ServedShopsEvery.
-type servedShops struct {
-	mu     sync.Mutex
-	ids    map[string]int64
-	readAt time.Time
-}
-
 // counter returns the allowance of bad deliveries that a delivery naming
 // domain spends by the node's list: the shop's own, or failCounter.
 func (s *Service) counter(ctx context.Context, domain string) (string, error) {
@@ -31,7 +22,7 @@ func (s *Service) counter(ctx context.Context, domain string) (string, error) {
 	if err != nil {
 		return failCounter, nil
 	}
-	ids, err := s.served.read(ctx, s.Store, s.Now())
+	ids, err := s.served.Read(ctx, s.Now(), s.readServed)
 	if err != nil {
 		return "", err
 	}
@@ -44,15 +35,10 @@ func (s *Service) counter(ctx context.Context, domain string) (string, error) {
 // shopCounter names the allowance of bad deliveries naming the shop id.
 func shopCounter(id int64) string { return failCounter + "#" + strconv.FormatInt(id, 10) }
 
-// read returns the list, reading it again when it is older than
-// ServedShopsEvery (or the clock went back).
-func (l *servedShops) read(ctx context.Context, store Store, now time.Time) (map[string]int64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ids != nil && now.Sub(l.readAt) < ServedShopsEvery && !now.Before(l.readAt) {
-		return l.ids, nil
-	}
-	shops, err := store.WebhookShops(ctx)
+// readServed reads which shops keep a webhook secret: their ids by
+// domain.
+func (s *Service) readServed(ctx context.Context) (map[string]int64, error) {
+	shops, err := s.Store.WebhookShops(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +46,5 @@ func (l *servedShops) read(ctx context.Context, store Store, now time.Time) (map
 	for _, sh := range shops {
 		ids[sh.Domain] = sh.ID
 	}
-	l.ids, l.readAt = ids, now
 	return ids, nil
 }

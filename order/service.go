@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storekeep/storekeep"
+	"github.com/storekeep/storekeep/internal/expiring"
 )
 
 // Store is the storage the service needs.
@@ -51,8 +52,10 @@ type Deps struct {
 // Service implements the orders surface. It is safe for concurrent use.
 type Service struct {
 	Deps
-	cfg    Config
-	served servedShops
+	cfg Config
+	// served is the node's list of the shops that keep a webhook secret,
+	// by domain, read at most every ServedShopsEvery.
+	served *expiring.Snapshot[map[string]int64]
 }
 
 // New returns a Service.
@@ -63,7 +66,7 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.BadSignaturesPerIP.Count == 0 {
 		cfg.BadSignaturesPerIP = DefaultConfig().BadSignaturesPerIP
 	}
-	return &Service{Deps: d, cfg: cfg}
+	return &Service{Deps: d, cfg: cfg, served: expiring.NewSnapshot[map[string]int64](ServedShopsEvery)}
 }
 
 // keyBytes is how much of the keyed hash an order key holds: 128 bits,

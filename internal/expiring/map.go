@@ -1,5 +1,6 @@
 // Package expiring keeps values for a fixed time, so that a value read many
-// times a second is fetched once per period, in a map of bounded size.
+// times a second is fetched once per period: in a map of bounded size
+// (Map), or one value read whole from its source (Snapshot).
 package expiring
 
 import (

@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"sync"
+	"maps"
 	"time"
 
 	"github.com/storekeep/storekeep"
@@ -37,11 +37,9 @@ type tokenCache struct {
 	shops   storekeep.ShopStore
 	now     func() time.Time
 	entries *expiring.Map[string, cachedToken]
-	mu      sync.Mutex
-	// known holds every token's hash as read at knownAt, less those the
-	// store has answered since that it does not hold.
-	known   map[string]struct{}
-	knownAt time.Time
+	// known holds every token's hash, less those the store has answered
+	// since it was read that it does not hold.
+	known *expiring.Snapshot[map[string]struct{}]
 }
 
 type cachedToken struct {
@@ -50,7 +48,8 @@ type cachedToken struct {
 }
 
 func newTokenCache(shops storekeep.ShopStore, now func() time.Time) *tokenCache {
-	return &tokenCache{shops: shops, now: now, entries: expiring.New[string, cachedToken](TokenCacheTTL, MaxCachedTokens)}
+	return &tokenCache{shops: shops, now: now, entries: expiring.New[string, cachedToken](TokenCacheTTL, MaxCachedTokens),
+		known: expiring.NewSnapshot[map[string]struct{}](KnownTokensEvery)}
 }
 
 // lookup returns the token whose hash is one of hashes (newest key first)
@@ -79,45 +78,48 @@ func (c *tokenCache) lookup(ctx context.Context, hashes [][]byte, mayLookUp func
 	return token, shop, nil
 }
 
-// isKnown reports whether one of hashes is a shop's token's, reading
-// every token's hash from the store again first when it does not seem to
-// be and they were read KnownTokensEvery ago or more (or before a clock
-// that has since stepped back). A failed read knows no token.
+// isKnown reports whether one of hashes is a shop's token's, by every
+// token's hash as read from the store at most KnownTokensEvery ago (or
+// since a clock that has stepped back). A failed read knows no token.
 func (c *tokenCache) isKnown(ctx context.Context, hashes [][]byte, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.holds(hashes) {
-		return true
-	}
-	if c.known != nil && now.Sub(c.knownAt) < KnownTokensEvery && !now.Before(c.knownAt) {
-		return false
-	}
-	list, err := c.shops.APITokenHashes(ctx)
-	if err != nil {
-		return false
-	}
-	c.known, c.knownAt = make(map[string]struct{}, len(list)), now
-	for _, h := range list {
-		c.known[string(h)] = struct{}{}
-	}
-	return c.holds(hashes)
+	known, err := c.known.Read(ctx, now, c.readKnown)
+	return err == nil && holds(known, hashes)
 }
 
-// holds reports whether one of hashes is in known; c.mu is held.
-func (c *tokenCache) holds(hashes [][]byte) bool {
+// readKnown reads every token's hash from the store.
+func (c *tokenCache) readKnown(ctx context.Context) (map[string]struct{}, error) {
+	list, err := c.shops.APITokenHashes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]struct{}, len(list))
+	for _, h := range list {
+		known[string(h)] = struct{}{}
+	}
+	return known, nil
+}
+
+// holds reports whether one of hashes is in known.
+func holds(known map[string]struct{}, hashes [][]byte) bool {
 	for _, h := range hashes {
-		if _, ok := c.known[string(h)]; ok {
+		if _, ok := known[string(h)]; ok {
 			return true
 		}
 	}
 	return false
 }
 
-// forget drops hashes from known, as the store does not hold them.
+// forget drops hashes from the known ones, as the store does not hold
+// them: a copy without them replaces the set, which readers may hold.
 func (c *tokenCache) forget(hashes [][]byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, h := range hashes {
-		delete(c.known, string(h))
-	}
+	c.known.Replace(func(known map[string]struct{}) map[string]struct{} {
+		if !holds(known, hashes) {
+			return known
+		}
+		kept := maps.Clone(known)
+		for _, h := range hashes {
+			delete(kept, string(h))
+		}
+		return kept
+	})
 }
