@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,15 @@ import (
 // ends and returns its base URL.
 func serveInProcess(t *testing.T, env map[string]string, flags ...string) string {
 	t.Helper()
+	base, stop := serveUntilStopped(t, env, flags...)
+	t.Cleanup(stop)
+	return base
+}
+
+// serveUntilStopped runs serve as serveInProcess does and returns its
+// base URL and a function that stops it and waits for it to return.
+func serveUntilStopped(t *testing.T, env map[string]string, flags ...string) (base string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
@@ -28,7 +38,7 @@ func serveInProcess(t *testing.T, env map[string]string, flags ...string) string
 		done <- Run(ctx, append([]string{"serve", "--admin-addr", "127.0.0.1:0"}, flags...), func(k string) string { return env[k] }, pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		select {
 		case <-done:
@@ -38,10 +48,11 @@ func serveInProcess(t *testing.T, env map[string]string, flags ...string) string
 	})
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
+		stop()
 		t.Fatalf("serve exited before listening: %v", err)
 	}
 	go io.Copy(io.Discard, pr)
-	return strings.TrimSpace(strings.TrimPrefix(line, "storekeep listening on "))
+	return strings.TrimSpace(strings.TrimPrefix(line, "storekeep listening on ")), stop
 }
 
 // openShop opens db with the key file beside it, as the commands do, and

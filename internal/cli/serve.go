@@ -35,6 +35,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		notify     = fs.Bool("password-changed-mail", true, "mail a customer whose password was reset or changed; --password-changed-mail=false turns it off")
 		proxies    = fs.String("trusted-proxies", "", "CIDRs whose X-Forwarded-For is believed, comma-separated")
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
+		memLimit   = fs.Int("memory-limit", serveMemoryLimitMiB, "MiB of Go memory the node keeps near while what it holds live allows: the collector runs sooner and freed memory goes back to the OS, but never more often than twice the live heap lets it; 0 for none (GOMEMLIMIT in the environment stands instead)")
 	)
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")
@@ -98,6 +99,9 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			return errors.New("--addr and --admin-addr need an address such as 127.0.0.1:8080 (an empty one would listen " +
 				"on every interface at a random port); --admin-addr off serves no admin listener")
 		}
+		if *memLimit < 0 || *memLimit > maxMiBFlag {
+			return usagef("--memory-limit: want a whole number of MiB from 0 to %d", maxMiBFlag)
+		}
 		if *pprofOn && *adminAddr == adminOff {
 			return errors.New("--pprof is served on --admin-addr, which is off")
 		}
@@ -112,6 +116,8 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 			cfg.DefaultStorefrontURL = ownURL(ln.Addr())
 		}
 		gogc := tuneCollector(env.getenv)
+		undoLimit, memoryLimit := limitMemory(env.getenv, *memLimit, *pprofOn)
+		defer undoLimit()
 		a, err := app.New(ctx, cfg)
 		if err != nil {
 			return err
@@ -126,7 +132,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		fmt.Fprintf(env.stdout, "storekeep listening on http://%s\n", ln.Addr())
 		build := readBuildInfo()
 		log.Info("listening", "addr", ln.Addr().String(), "db", redactDB(d.db), "mail", mailMode(*smtpURL),
-			"version", build.Version, "commit", build.Commit, "go", build.GoVersion, "gogc", gogc)
+			"version", build.Version, "commit", build.Commit, "go", build.GoVersion, "gogc", gogc, "memory_limit", memoryLimit)
 		if admin != nil {
 			fmt.Fprintf(env.stdout, "storekeep admin on http://%s\n", admin.Addr())
 			log.Info("admin listening", "addr", admin.Addr().String(), "pprof", *pprofOn)

@@ -137,6 +137,9 @@ func TestServeRefusesBadThrottleAndConnectionFlags(t *testing.T) {
 		{"serve", "--sqlite-cache-size", "0"},
 		{"serve", "--sqlite-cache-size", "1025"},
 		{"serve", "--sqlite-cache-size", "64MiB"},
+		{"serve", "--memory-limit", "-1"},
+		{"serve", "--memory-limit", "2097152"},
+		{"serve", "--memory-limit", "40MiB"},
 	} {
 		if code, _, errOut := runCLI(t, env, args...); code == 0 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming the flag", args, code, errOut)
