@@ -19,7 +19,7 @@ type Config struct {
 	// kicks it; 1s.
 	PollInterval time.Duration
 	// WakeDelay is how long after KickSoon the worker wakes, and how long
-	// jobs handed to it (Take) wait for two batches (JobBatch each) to fill;
+	// jobs handed to it (Take) wait for a batch (JobBatch) to fill;
 	// 100ms. Fewer, fuller batches leave the answers more time without a
 	// batch's work beside them: with 50ms a node's one-connection answer
 	// p90 was 2.05–2.49 times its median on PostgreSQL, with 100ms

@@ -39,9 +39,13 @@ func (w *Worker) Reserve(kind storekeep.JobKind) (leaseUntil time.Time, ok bool)
 func (w *Worker) takeLimit() int { return w.cfg.Batch - max(1, w.cfg.Batch/4) }
 
 // fullTake is how many jobs taken run without waiting out the wake delay:
-// two batches (JobBatch), which run side by side, or as many as Reserve
-// may hold places for, if fewer.
-func (w *Worker) fullTake() int { return min(2*w.cfg.JobBatch, w.takeLimit()) }
+// a batch (JobBatch), or as many as Reserve may hold places for, if fewer.
+// A take of one batch, not two, halves the burst of writes, renders and
+// sends that the answers share the CPUs and SQLite's writer with: at half
+// the issue's rate the answers' p99 fell from 25–29 to 15 ms, the rate at
+// full load and the one-connection tail unchanged (BENCHMARKS.md, "A take
+// of one batch").
+func (w *Worker) fullTake() int { return min(w.cfg.JobBatch, w.takeLimit()) }
 
 // Unreserve gives back the place Reserve held for a job that was not
 // queued.
@@ -50,7 +54,7 @@ func (w *Worker) Unreserve() { w.release(1) }
 // Take hands the worker j, queued leased to it in the place Reserve held,
 // with its ID: j runs as its row's first attempt with the jobs taken
 // within the wake delay after the first of them, once that delay has
-// passed or they fill two batches (fullTake), whatever wakes the worker
+// passed or they fill a batch (fullTake), whatever wakes the worker
 // before: never right behind the answer that queued it alone. Its row is
 // never claimed meanwhile, which saves the claim's write. A job taken once
 // the worker has stopped runs in Flush, or else once its lease runs out,

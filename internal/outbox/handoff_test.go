@@ -133,28 +133,27 @@ func TestATakenJobRunsOnItsFirstAttemptWithoutAClaim(t *testing.T) {
 	}
 }
 
-// TestTwoFullBatchesOfTakenJobsRunWithoutWaiting shows that the jobs
-// taken run as soon as they fill two batches (2×JobBatch of them, which
-// run side by side), however long the wake delay: at a high rate the delay
-// would only hold full batches back, and the jobs beyond the places held
-// for them would wait for a claim.
-func TestTwoFullBatchesOfTakenJobsRunWithoutWaiting(t *testing.T) {
+// TestAFullBatchOfTakenJobsRunsWithoutWaiting shows that the jobs taken
+// run as soon as they fill a batch (JobBatch of them), however long the
+// wake delay: at a high rate the delay would only hold full batches back,
+// and the jobs beyond the places held for them would wait for a claim.
+func TestAFullBatchOfTakenJobsRunsWithoutWaiting(t *testing.T) {
 	f := newFixture(t)
 	w, _, ran := handoffWorker(f, outbox.Config{PollInterval: time.Hour, WakeDelay: time.Hour, Batch: 16, JobBatch: 4})
 	run(t, w)
 	untilTaking(t, w)
 	var jobs []storekeep.Job
-	for i := range 7 {
+	for i := range 3 {
 		jobs = append(jobs, handOver(f, w, fmt.Sprintf("ana%d@example.com", i)))
 	}
 	for _, j := range jobs {
 		if _, ok := ran.ran(j.ID); ok {
-			t.Fatalf("job %d ran with 7 jobs taken, batches of 4 and the wake delay an hour away", j.ID)
+			t.Fatalf("job %d ran with 3 jobs taken, batches of 4 and the wake delay an hour away", j.ID)
 		}
 	}
-	jobs = append(jobs, handOver(f, w, "ana7@example.com"))
+	jobs = append(jobs, handOver(f, w, "ana3@example.com"))
 	for _, j := range jobs {
-		eventually(t, "the batches' jobs to run", func() bool {
+		eventually(t, "the batch's jobs to run", func() bool {
 			_, ok := ran.ran(j.ID)
 			return ok
 		})
