@@ -43,9 +43,9 @@ func limitMemory(getenv func(string) string, floorMiB int, pprof bool) (undo fun
 		runtime.MemProfileRate = 0
 	}
 	undoRate := func() { runtime.MemProfileRate = rate }
-	switch {
-	case getenv("GOMEMLIMIT") != "":
-		return undoRate, "GOMEMLIMIT=" + getenv("GOMEMLIMIT")
+	switch env := getenv("GOMEMLIMIT"); {
+	case env != "":
+		return undoRate, "GOMEMLIMIT=" + env
 	case floorMiB == 0:
 		return undoRate, "off"
 	}

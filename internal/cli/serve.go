@@ -35,7 +35,7 @@ func setupServe(fs *flag.FlagSet, env *environment) func(context.Context) error 
 		notify     = fs.Bool("password-changed-mail", true, "mail a customer whose password was reset or changed; --password-changed-mail=false turns it off")
 		proxies    = fs.String("trusted-proxies", "", "CIDRs whose X-Forwarded-For is believed, comma-separated")
 		redisURL   = fs.String("redis", "", "redis://host:port/db to share throttles between nodes (default: in this process)")
-		memLimit   = fs.Int("memory-limit", serveMemoryLimitMiB, "MiB of Go memory the node keeps near while what it holds live allows: the collector runs sooner and freed memory goes back to the OS, but never more often than twice the live heap lets it; 0 for none (GOMEMLIMIT in the environment stands instead)")
+		memLimit   = fs.Int("memory-limit", serveMemoryLimitMiB, "MiB of Go memory the node keeps near while what it holds live allows: the collector runs sooner and freed memory goes back to the OS, but always lets half the live heap be allocated between collections; 0 for none (GOMEMLIMIT in the environment stands instead)")
 	)
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerIP}, "recover-per-ip", "customerRecover calls allowed per client IP and shop, as COUNT/PERIOD")
 	fs.Var(limitFlag{&cfg.Recovery.RecoverPerEmail}, "recover-per-email", "customerRecover calls allowed per email address and shop, as COUNT/PERIOD")

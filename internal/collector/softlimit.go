@@ -1,6 +1,7 @@
 // Package collector keeps a serving node's Go memory near a bound while
-// what the node holds live allows it, without making the garbage collector
-// run more often than Go's default pace would.
+// what the node holds live allows it, without ever making the garbage
+// collector run back to back: at most about twice as often as at Go's
+// default pace.
 package collector
 
 import (

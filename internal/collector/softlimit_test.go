@@ -80,8 +80,7 @@ func TestStartSetsTheFloorAndStopGivesBackThePreviousLimit(t *testing.T) {
 	if got := softLimit(); got != 1<<40 {
 		t.Fatalf("limit after Stop: %d, want the one before Start, 1 TiB", got)
 	}
-	runtime.GC()
-	time.Sleep(20 * time.Millisecond)
+	s.collected()
 	if got := softLimit(); got != 1<<40 {
 		t.Fatalf("a cleanup after Stop set the limit to %d", got)
 	}
